@@ -1,0 +1,267 @@
+/* One problem, one algorithm: poison, execute, verify, warm up, time. */
+#define _POSIX_C_SOURCE 200809L
+#include "run.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
+
+/* xorshift32: reproducible from --seed on every platform. */
+static float uniform(unsigned *s)
+{
+    unsigned x = *s;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    *s = x;
+    return (float)((double)x / 4294967296.0 * 2.0 - 1.0);
+}
+
+static int cl_error(char *err, size_t es, const char *call, cl_int code, const char *what)
+{
+    snprintf(err, es, "%s(%s) failed: %s", call, what, clconv_cl_error_name(code));
+    return 1;
+}
+
+static cl_mem upload(cl_context c, const float *host, size_t elems, cl_int *code)
+{
+    return clCreateBuffer(c, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, elems * sizeof(float),
+                          (void *)host, code);
+}
+
+int bench_data_create(clconv_context *ctx, const bench_options *opt, const bench_problem *bp,
+                      bench_data *d, char *err, size_t es)
+{
+    memset(d, 0, sizeof *d);
+    const clconv_problem *p = &bp->p;
+    if (clconv_problem_validate(p) != CLCONV_SUCCESS) {
+        snprintf(err, es, "problem %s: %s", bp->name, clconv_last_error(NULL));
+        return 2;
+    }
+    size_t ni = clconv_problem_input_elems(p), nw = clconv_problem_weight_elems(p);
+    size_t no = clconv_problem_output_elems(p), nb = (size_t)p->out_channels;
+    const clconv_device_info *dev = clconv_context_device(ctx);
+    size_t biggest = ni > nw ? ni : nw;
+    biggest = biggest > no ? biggest : no;
+    if (biggest * sizeof(float) > dev->max_alloc_bytes) {
+        snprintf(err, es, "problem %s needs a %zu-byte buffer; the device allows at most %llu "
+                 "bytes per allocation (CL_DEVICE_MAX_MEM_ALLOC_SIZE)", bp->name,
+                 biggest * sizeof(float), (unsigned long long)dev->max_alloc_bytes);
+        return 1;
+    }
+    d->input = malloc(ni * sizeof(float));
+    d->weights = malloc(nw * sizeof(float));
+    d->bias = malloc(nb * sizeof(float));
+    if (opt->verify)
+        d->reference = malloc(no * sizeof(float));
+    if (!d->input || !d->weights || !d->bias || (opt->verify && !d->reference)) {
+        snprintf(err, es, "out of host memory for problem %s (%zu + %zu + %zu floats)", bp->name,
+                 ni, nw, no);
+        bench_data_destroy(d);
+        return 1;
+    }
+    unsigned s = opt->seed * 2654435761u + 12345u;
+    if (s == 0)
+        s = 1;
+    for (size_t i = 0; i < ni; i++)
+        d->input[i] = uniform(&s);
+    for (size_t i = 0; i < nw; i++)
+        d->weights[i] = uniform(&s);
+    for (size_t i = 0; i < nb; i++)
+        d->bias[i] = uniform(&s);
+
+    cl_context c = clconv_context_cl_context(ctx);
+    cl_int code;
+    if (!(d->d_input = upload(c, d->input, ni, &code)) ||
+        !(d->d_weights = upload(c, d->weights, nw, &code)) ||
+        !(d->d_bias = upload(c, d->bias, nb, &code)) ||
+        !(d->d_output = clCreateBuffer(c, CL_MEM_READ_WRITE, no * sizeof(float), NULL, &code))) {
+        bench_data_destroy(d);
+        return cl_error(err, es, "clCreateBuffer", code, bp->name);
+    }
+    if (opt->verify &&
+        clconv_reference_conv2d(p, d->input, d->weights, d->bias, d->reference) != CLCONV_SUCCESS) {
+        snprintf(err, es, "reference: %s", clconv_last_error(NULL));
+        bench_data_destroy(d);
+        return 1;
+    }
+    return 0;
+}
+
+void bench_data_destroy(bench_data *d)
+{
+    cl_mem mems[] = {d->d_input, d->d_weights, d->d_bias, d->d_output};
+    for (int i = 0; i < 4; i++)
+        if (mems[i])
+            clReleaseMemObject(mems[i]);
+    free(d->input);
+    free(d->weights);
+    free(d->bias);
+    free(d->reference);
+    memset(d, 0, sizeof *d);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Linear interpolation between closest ranks of a sorted array. */
+static double percentile(const double *sorted, int n, double q)
+{
+    double pos = q * (n - 1);
+    int lo = (int)pos;
+    int hi = lo + 1 < n ? lo + 1 : lo;
+    return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+static double median_of(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return percentile(v, n, 0.5);
+}
+
+/* NaN everywhere, so an output the algorithm never writes cannot pass. */
+static int poison_output(cl_command_queue q, cl_mem out, size_t elems, char *err, size_t es)
+{
+    const float nan_pattern = NAN;
+    cl_int code = clEnqueueFillBuffer(q, out, &nan_pattern, sizeof nan_pattern, 0,
+                                      elems * sizeof(float), 0, NULL, NULL);
+    if (code == CL_SUCCESS)
+        code = clFinish(q);
+    return code == CL_SUCCESS ? 0 : cl_error(err, es, "clEnqueueFillBuffer", code, "output");
+}
+
+static int verify(clconv_context *ctx, clconv_plan *plan, const bench_problem *bp,
+                  bench_data *d, bench_result *res, double tolerance, char *err, size_t es)
+{
+    cl_command_queue q = clconv_context_queue(ctx);
+    size_t no = clconv_problem_output_elems(&bp->p);
+    if (poison_output(q, d->d_output, no, err, es))
+        return 1;
+    if (clconv_plan_execute(plan, d->d_input, d->d_output, NULL) != CLCONV_SUCCESS) {
+        snprintf(err, es, "%s on %s: %s", res->algo, bp->name, clconv_last_error(ctx));
+        return 1;
+    }
+    float *out = malloc(no * sizeof(float));
+    if (!out) {
+        snprintf(err, es, "out of host memory reading back %zu floats", no);
+        return 1;
+    }
+    cl_int code = clEnqueueReadBuffer(q, d->d_output, CL_TRUE, 0, no * sizeof(float), out, 0,
+                                      NULL, NULL);
+    if (code != CL_SUCCESS) {
+        free(out);
+        return cl_error(err, es, "clEnqueueReadBuffer", code, "output");
+    }
+    res->rel_err = clconv_rel_l2_error(out, d->reference, no);
+    res->verified = 1;
+    free(out);
+    if (!(res->rel_err <= tolerance)) {
+        res->failed = 1;
+        snprintf(res->note, sizeof res->note,
+                 "verification failed: relative L2 error %.3g exceeds tolerance %.3g", res->rel_err,
+                 tolerance);
+    }
+    return 0;
+}
+
+static int time_runs(clconv_context *ctx, clconv_plan *plan, const bench_options *opt,
+                     const bench_problem *bp, bench_data *d, bench_result *res, char *err,
+                     size_t es)
+{
+    cl_command_queue q = clconv_context_queue(ctx);
+    for (int i = 0; i < opt->warmup; i++)
+        if (clconv_plan_execute(plan, d->d_input, d->d_output, NULL) != CLCONV_SUCCESS) {
+            snprintf(err, es, "%s on %s: %s", res->algo, bp->name, clconv_last_error(ctx));
+            return 1;
+        }
+    cl_int code = clFinish(q);
+    if (code != CL_SUCCESS)
+        return cl_error(err, es, "clFinish", code, "after warm-up");
+
+    int n = opt->iters;
+    double *dev = malloc((size_t)n * sizeof *dev), *host = malloc((size_t)n * sizeof *host);
+    double *stage = malloc((size_t)n * CLCONV_MAX_STAGES * sizeof *stage);
+    if (!dev || !host || !stage) {
+        free(dev), free(host), free(stage);
+        snprintf(err, es, "out of host memory for %d timings", n);
+        return 1;
+    }
+    clconv_timing t = {0};
+    for (int i = 0; i < n; i++) {
+        double t0 = wall_ms();
+        if (clconv_plan_execute(plan, d->d_input, d->d_output, &t) != CLCONV_SUCCESS) {
+            snprintf(err, es, "%s on %s: %s", res->algo, bp->name, clconv_last_error(ctx));
+            free(dev), free(host), free(stage);
+            return 1;
+        }
+        host[i] = wall_ms() - t0;
+        dev[i] = t.device_ms;
+        for (int s = 0; s < t.stage_count; s++)
+            stage[s * n + i] = t.stages[s].ms;
+    }
+    res->iterations = n;
+    res->time_source = "device";
+    if (!clconv_context_device_timing(ctx)) {
+        /* Host wall time includes launch and wait overhead; say so rather than guess. */
+        memcpy(dev, host, (size_t)n * sizeof *dev);
+        res->time_source = "host";
+    }
+    res->host_median_ms = median_of(host, n);
+    qsort(dev, (size_t)n, sizeof *dev, cmp_double);
+    res->median_ms = percentile(dev, n, 0.5);
+    res->p10_ms = percentile(dev, n, 0.1);
+    res->p90_ms = percentile(dev, n, 0.9);
+    res->min_ms = dev[0];
+    res->stage_count = t.stage_count;
+    for (int s = 0; s < t.stage_count; s++) {
+        res->stages[s].name = t.stages[s].name;
+        res->stages[s].median_ms = median_of(stage + s * n, n);
+    }
+    free(dev), free(host), free(stage);
+    return 0;
+}
+
+int bench_run(clconv_context *ctx, const bench_options *opt, const bench_problem *bp,
+              clconv_algo algo, bench_data *d, bench_result *res, char *err, size_t es)
+{
+    memset(res, 0, sizeof *res);
+    res->problem = bp;
+    res->algo = clconv_algo_name(algo);
+    res->rel_err = NAN;
+    clconv_status st = clconv_algo_check(ctx, &bp->p, algo);
+    if (st == CLCONV_ERR_UNSUPPORTED) {
+        res->skipped = 1;
+        snprintf(res->note, sizeof res->note, "%s", clconv_last_error(ctx));
+        return 0;
+    }
+    clconv_plan *plan = NULL;
+    if (st || (st = clconv_plan_create(ctx, &bp->p, algo, &plan)) ||
+        (st = clconv_plan_set_weights(plan, d->d_weights, d->d_bias))) {
+        snprintf(err, es, "%s on %s: %s", res->algo, bp->name, clconv_last_error(ctx));
+        clconv_plan_destroy(plan);
+        return 1;
+    }
+    clconv_plan_build_time(plan, &res->build_ms, &res->compiled);
+    clconv_plan_cost(plan, &res->flops, &res->bytes);
+    res->workspace_bytes = clconv_plan_workspace_bytes(plan);
+    int rc = 0;
+    if (opt->verify)
+        rc = verify(ctx, plan, bp, d, res, opt->tolerance, err, es);
+    /* A wrong answer gets no timing: a fast wrong kernel is not a result. */
+    if (!rc && !res->failed)
+        rc = time_runs(ctx, plan, opt, bp, d, res, err, es);
+    clconv_plan_destroy(plan);
+    return rc;
+}

@@ -1,0 +1,48 @@
+/* Runs one problem with one algorithm: verify, warm up, time. */
+#ifndef CLCONV_BENCH_RUN_H
+#define CLCONV_BENCH_RUN_H
+
+#include "args.h"
+
+typedef struct bench_stage {
+    const char *name;
+    double median_ms;
+} bench_stage;
+
+typedef struct bench_result {
+    const bench_problem *problem;
+    const char *algo;
+    int skipped;           /* the algorithm cannot do this problem here */
+    char note[512];        /* why it was skipped, or why it failed */
+    int failed;            /* verification failed */
+    double median_ms, p10_ms, p90_ms, min_ms; /* device time, or host time (time_source) */
+    const char *time_source; /* "device": profiling events; "host": the driver's are not real */
+    double host_median_ms; /* wall time of execute + wait, as an application sees it */
+    int iterations;
+    double build_ms;
+    int compiled;          /* 1: kernels compiled from source; 0: from the disk cache */
+    double flops, bytes;
+    size_t workspace_bytes;
+    int verified;
+    double rel_err;
+    int stage_count;
+    bench_stage stages[CLCONV_MAX_STAGES];
+} bench_result;
+
+/* Host data of one problem, shared by every algorithm that runs it. */
+typedef struct bench_data {
+    float *input, *weights, *bias, *reference;
+    cl_mem d_input, d_weights, d_bias, d_output;
+} bench_data;
+
+/* Returns 0, 1 on a run-time failure (message in err), 2 on an invalid problem. */
+int bench_data_create(clconv_context *ctx, const bench_options *opt, const bench_problem *bp,
+                      bench_data *data, char *err, size_t err_size);
+void bench_data_destroy(bench_data *data);
+
+/* Returns 0 (result filled, possibly skipped or failed verification) or 1
+ * on a run-time error (message in err). */
+int bench_run(clconv_context *ctx, const bench_options *opt, const bench_problem *bp,
+              clconv_algo algo, bench_data *data, bench_result *res, char *err, size_t err_size);
+
+#endif

@@ -1,0 +1,10 @@
+# Strict warnings for our own targets; errors when CLCONV_WERROR is on (CI).
+option(CLCONV_WERROR "Treat compiler warnings as errors" OFF)
+
+function(clconv_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wshadow -Wstrict-prototypes
+                                           -Wmissing-prototypes -Wformat=2 -Wvla)
+  if(CLCONV_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()

@@ -1,0 +1,262 @@
+/*
+ * clconv: 2D convolution on any OpenCL device, timed honestly.
+ *
+ * Life of a computation (as in FFTW): context -> plan_create (expensive:
+ * kernel builds, workspace) -> plan_set_weights (once per weights) ->
+ * plan_execute (only enqueues; repeatable) -> plan_destroy -> context_destroy.
+ *
+ * Ownership: the caller owns every cl_mem it passes in; clconv owns its
+ * workspace and everything a plan allocates. Every create function writes
+ * its out-parameter (NULL on error) and returns a clconv_status; the detail
+ * of the last error is in clconv_last_error(). Destroy functions accept NULL.
+ */
+#ifndef CLCONV_H
+#define CLCONV_H
+
+#ifndef CL_TARGET_OPENCL_VERSION
+#define CL_TARGET_OPENCL_VERSION 120
+#endif
+#include <CL/cl.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- version ----------------------------------------------------------- */
+
+#define CLCONV_VERSION_MAJOR 0
+#define CLCONV_VERSION_MINOR 1
+#define CLCONV_VERSION_PATCH 0
+#define CLCONV_VERSION_STRING "0.1.0"
+
+/* ---- status codes: values never change meaning ------------------------- */
+
+typedef enum clconv_status {
+    CLCONV_SUCCESS = 0,
+    CLCONV_ERR_INVALID_ARG = 1,   /* a field or argument is out of range */
+    CLCONV_ERR_NOT_FOUND = 2,     /* no such platform, device or kernel file */
+    CLCONV_ERR_OPENCL = 3,        /* an OpenCL call failed (message names it) */
+    CLCONV_ERR_BUILD = 4,         /* a kernel failed to compile (message holds the log) */
+    CLCONV_ERR_OUT_OF_MEMORY = 5, /* host or device allocation failed */
+    CLCONV_ERR_UNSUPPORTED = 6,   /* the algorithm cannot do this problem here */
+    CLCONV_ERR_IO = 7,            /* a file could not be read or written */
+    CLCONV_ERR_BUSY = 8,          /* a context still has live plans */
+    CLCONV_ERR_STATE = 9          /* call out of order (e.g. execute before set_weights) */
+} clconv_status;
+
+/* Stable name of a status code, e.g. "CLCONV_ERR_INVALID_ARG". */
+const char *clconv_status_string(clconv_status status);
+
+/* CL_* name of an OpenCL error code, e.g. "CL_INVALID_WORK_GROUP_SIZE" for -54. */
+const char *clconv_cl_error_name(cl_int code);
+
+typedef struct clconv_context clconv_context;
+typedef struct clconv_plan clconv_plan;
+
+/* Detail of the last error on this context: which argument and value, which
+ * CL call and its CL_* name, the build log. With ctx == NULL: the detail of the
+ * last error of a call made without a context (listing, context creation,
+ * validation) on this thread. Never NULL; "" when there was no error. */
+const char *clconv_last_error(const clconv_context *ctx);
+
+/* ---- device discovery --------------------------------------------------- */
+
+#define CLCONV_NAME_MAX 256
+
+typedef struct clconv_platform_info {
+    int index; /* as `clinfo -l` numbers it */
+    char name[CLCONV_NAME_MAX];
+    char vendor[CLCONV_NAME_MAX];
+    char version[CLCONV_NAME_MAX];
+    int device_count; /* 0 is a valid answer (e.g. Mesa Clover without a GPU) */
+} clconv_platform_info;
+
+typedef struct clconv_device_info {
+    int platform_index;
+    int device_index; /* within its platform, as `clinfo -l` numbers it */
+    char platform_name[CLCONV_NAME_MAX];
+    char platform_vendor[CLCONV_NAME_MAX];
+    char name[CLCONV_NAME_MAX];
+    char vendor[CLCONV_NAME_MAX];
+    char version[CLCONV_NAME_MAX];        /* CL_DEVICE_VERSION */
+    char driver_version[CLCONV_NAME_MAX]; /* CL_DRIVER_VERSION */
+    char type[16];                        /* "CPU", "GPU", "ACCELERATOR", ... */
+    unsigned compute_units;
+    unsigned clock_mhz;
+    uint64_t global_mem_bytes;
+    uint64_t local_mem_bytes;
+    uint64_t max_alloc_bytes;
+    size_t max_work_group_size;
+    int fp64;
+    int fp16;
+    unsigned preferred_vector_width_float;
+    int profiling; /* queue profiling advertised (CL_DEVICE_QUEUE_PROPERTIES) */
+} clconv_device_info;
+
+typedef struct clconv_device_list {
+    int platform_count;
+    clconv_platform_info *platforms;
+    int device_count;
+    clconv_device_info *devices; /* grouped by platform, in index order */
+} clconv_device_list;
+
+/* Lists every platform and device. A machine with no OpenCL platform at all
+ * gives CLCONV_ERR_NOT_FOUND. Free with clconv_device_list_free. */
+clconv_status clconv_device_list_create(clconv_device_list **out);
+void clconv_device_list_free(clconv_device_list *list);
+
+/* How to choose a device. Fields set to -1 / NULL are unset. Precedence:
+ * platform+device indexes, then name_substring (case-insensitive, matched
+ * against the platform name and vendor and the device name and vendor), then the CLCONV_DEVICE
+ * environment variable ("P:D" or a name substring), then the first device. */
+typedef struct clconv_device_selector {
+    int platform_index;
+    int device_index;
+    const char *name_substring;
+} clconv_device_selector;
+
+/* Resolves a selector against a list; on error the message lists the devices
+ * that exist (CLCONV_ERR_NOT_FOUND). */
+clconv_status clconv_device_select(const clconv_device_list *list,
+                                   const clconv_device_selector *selector,
+                                   const clconv_device_info **out);
+
+/* ---- context ------------------------------------------------------------ */
+
+typedef struct clconv_context_options {
+    const char *kernel_dir; /* read the cl/ kernel files from here; NULL: $CLCONV_KERNEL_DIR, else embedded */
+    const char *cache_dir;  /* NULL: $CLCONV_CACHE_DIR, $XDG_CACHE_HOME/clconv, ~/.cache/clconv */
+    int disable_disk_cache; /* 1: never read or write program binaries on disk */
+} clconv_context_options;
+
+/* Creates one cl_context and one in-order profiling queue on the selected
+ * device. selector and options may be NULL. */
+clconv_status clconv_context_create(const clconv_device_selector *selector,
+                                    const clconv_context_options *options,
+                                    clconv_context **out);
+
+/* Wraps a caller's context and queue (retained, released on destroy; never
+ * destroyed by clconv). The queue must be in-order. Without
+ * CL_QUEUE_PROFILING_ENABLE, stage times are reported as negative. */
+clconv_status clconv_context_wrap(cl_context context, cl_command_queue queue,
+                                  const clconv_context_options *options,
+                                  clconv_context **out);
+
+/* CLCONV_ERR_BUSY (and nothing freed) while plans made on ctx are alive. */
+clconv_status clconv_context_destroy(clconv_context *ctx);
+
+const clconv_device_info *clconv_context_device(const clconv_context *ctx);
+
+/* 1 when stage times come from profiling events that were checked to be real
+ * (a 4 MB fill must take time); 0 when the queue has no profiling or the
+ * driver returns placeholder timestamps (Mesa rusticl 22.x answers 0,1,2,3).
+ * With 0, clconv_timing holds negative times: time on the host instead. */
+int clconv_context_device_timing(const clconv_context *ctx);
+cl_context clconv_context_cl_context(const clconv_context *ctx);
+cl_command_queue clconv_context_queue(const clconv_context *ctx);
+
+/* ---- problem descriptor -------------------------------------------------- */
+
+/* NCHW float32 input [batch, in_channels, height, width]; weights
+ * [out_channels, in_channels, kernel_h, kernel_w]; bias [out_channels];
+ * output [batch, out_channels, out_height, out_width]. Cross-correlation, as
+ * PyTorch's conv2d. out = (in + 2*pad - dilation*(kernel-1) - 1) / stride + 1 */
+typedef struct clconv_problem {
+    int batch, in_channels, height, width;
+    int out_channels, kernel_h, kernel_w;
+    int stride_h, stride_w;
+    int pad_h, pad_w;
+    int dilation_h, dilation_w;
+} clconv_problem;
+
+/* A 1x1 single-channel problem with stride 1, no padding, dilation 1. */
+clconv_problem clconv_problem_default(void);
+
+/* CLCONV_ERR_INVALID_ARG with a message (clconv_last_error(NULL)) naming
+ * the field, its value and what is allowed. */
+clconv_status clconv_problem_validate(const clconv_problem *p);
+
+/* Sizes of a valid problem (validate first; these return 0 otherwise). */
+int clconv_problem_out_height(const clconv_problem *p);
+int clconv_problem_out_width(const clconv_problem *p);
+size_t clconv_problem_input_elems(const clconv_problem *p);
+size_t clconv_problem_weight_elems(const clconv_problem *p);
+size_t clconv_problem_output_elems(const clconv_problem *p);
+
+/* ---- plan ---------------------------------------------------------------- */
+
+typedef enum clconv_algo {
+    CLCONV_ALGO_DIRECT = 0,
+    CLCONV_ALGO_COUNT
+} clconv_algo;
+
+/* "direct", ...; NULL for an unknown value. */
+const char *clconv_algo_name(clconv_algo algo);
+/* CLCONV_ERR_INVALID_ARG for an unknown name. */
+clconv_status clconv_algo_from_name(const char *name, clconv_algo *out);
+
+/* Can `algo` do problem p on this context's device, without allocating?
+ * CLCONV_ERR_UNSUPPORTED with the reason in clconv_last_error(ctx). */
+clconv_status clconv_algo_check(clconv_context *ctx, const clconv_problem *p,
+                                clconv_algo algo);
+
+/* Builds kernels (through the program cache) and allocates the workspace. */
+clconv_status clconv_plan_create(clconv_context *ctx, const clconv_problem *p,
+                                 clconv_algo algo, clconv_plan **out);
+void clconv_plan_destroy(clconv_plan *plan);
+
+/* Device memory the plan allocates beyond the caller's buffers. */
+size_t clconv_plan_workspace_bytes(const clconv_plan *plan);
+
+/* Time plan_create spent getting its kernels: compiling from source (cold)
+ * or loading cached binaries; *compiled is 1 when anything was compiled. */
+void clconv_plan_build_time(const clconv_plan *plan, double *build_ms, int *compiled);
+
+/* Weights [C_out, C_in, KH, KW] and optional bias [C_out] (NULL: none). The
+ * plan keeps a reference to both buffers; the caller must not change them
+ * while the plan uses them, or must call set_weights again. */
+clconv_status clconv_plan_set_weights(clconv_plan *plan, cl_mem weights, cl_mem bias);
+
+#define CLCONV_MAX_STAGES 8
+
+typedef struct clconv_stage_time {
+    const char *name; /* static string, e.g. "conv" */
+    double ms;        /* from profiling events; negative when unavailable */
+} clconv_stage_time;
+
+typedef struct clconv_timing {
+    int stage_count;
+    clconv_stage_time stages[CLCONV_MAX_STAGES];
+    double device_ms; /* first stage start to last stage end */
+} clconv_timing;
+
+/* Enqueues the convolution. With timing == NULL it only enqueues; otherwise
+ * it waits for completion and fills per-stage device times. */
+clconv_status clconv_plan_execute(clconv_plan *plan, cl_mem input, cl_mem output,
+                                  clconv_timing *timing);
+
+/* ---- analysis ------------------------------------------------------------ */
+
+/* FLOPs (a multiply-add counts 2) and compulsory bytes (input, weights, bias
+ * read once, output written once) of the problem as this plan computes it. */
+void clconv_plan_cost(const clconv_plan *plan, double *flops, double *bytes);
+
+/* ---- reference ----------------------------------------------------------- */
+
+/* Double-precision CPU convolution with the same semantics as every
+ * algorithm. bias may be NULL. Returns CLCONV_ERR_INVALID_ARG for an invalid
+ * problem. */
+clconv_status clconv_reference_conv2d(const clconv_problem *p, const float *input,
+                                      const float *weights, const float *bias,
+                                      float *output);
+
+/* ||out - ref||_2 / ||ref||_2 in double; ||out||_2 when ref is all zero.
+ * NaN in either gives NaN. */
+double clconv_rel_l2_error(const float *out, const float *ref, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CLCONV_H */

@@ -1,0 +1,6 @@
+/* The algorithm table: one line per algorithm, indexed by clconv_algo. */
+#include "conv/algo.h"
+
+const conv_algo_ops *const conv_algo_table[CLCONV_ALGO_COUNT] = {
+    [CLCONV_ALGO_DIRECT] = &conv_direct_ops,
+};

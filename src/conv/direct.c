@@ -1,0 +1,127 @@
+/* Direct convolution: one kernel, output-stationary, vector-tiled (cl/direct.cl). */
+#include "analysis/cost.h"
+#include "conv/algo.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+enum { STAGE_CONV };
+
+typedef struct direct_plan {
+    cl_kernel kernel;
+    int vec, oc_tile, oc_blocks;
+} direct_plan;
+
+static int pow2_at_least(int x)
+{
+    int p = 1;
+    while (p < x && p < 16)
+        p *= 2;
+    return p;
+}
+
+/* The vector width is the device's preferred one (16 on AVX-512 PoCL, 1 on
+ * most GPUs), but never wider than the output row needs. */
+static int choose_vec(const clconv_device_info *d, const clconv_problem *p)
+{
+    int pref = (int)d->preferred_vector_width_float;
+    if (pref < 1)
+        pref = 1;
+    int vec = pow2_at_least(pref);
+    int need = pow2_at_least(clconv_problem_out_width(p));
+    return vec < need ? vec : need;
+}
+
+static clconv_status direct_check(clconv_context *ctx, const clconv_problem *p)
+{
+    (void)ctx;
+    (void)p;
+    /* Every valid problem: the kernel indexes with int within validated bounds. */
+    return CLCONV_SUCCESS;
+}
+
+static clconv_status direct_create(clconv_plan *plan)
+{
+    const clconv_problem *p = &plan->problem;
+    direct_plan *d = calloc(1, sizeof *d);
+    if (!d)
+        return rt_fail(plan->ctx, CLCONV_ERR_OUT_OF_MEMORY, "out of host memory");
+    plan->impl = d;
+    d->vec = choose_vec(&plan->ctx->info, p);
+    d->oc_tile = p->out_channels >= 8 ? 8 : pow2_at_least(p->out_channels);
+    d->oc_blocks = (p->out_channels + d->oc_tile - 1) / d->oc_tile;
+    char options[128];
+    snprintf(options, sizeof options, "-cl-mad-enable -DVEC=%d -DOC_TILE=%d", d->vec, d->oc_tile);
+    cl_program prog;
+    clconv_status st = conv_plan_program(plan, "direct.cl", options, &prog);
+    if (st)
+        return st;
+    return rt_kernel_create(plan->ctx, prog, "conv_direct", &d->kernel);
+}
+
+static clconv_status direct_set_weights(clconv_plan *plan)
+{
+    (void)plan; /* reads the caller's weights in place: nothing to precompute */
+    return CLCONV_SUCCESS;
+}
+
+static clconv_status direct_execute(clconv_plan *plan, cl_mem input, cl_mem output,
+                                    conv_events *ev)
+{
+    const clconv_problem *p = &plan->problem;
+    direct_plan *d = plan->impl;
+    const cl_int oh = clconv_problem_out_height(p), ow = clconv_problem_out_width(p);
+    const cl_int has_bias = plan->bias != NULL;
+    const cl_int ints[] = {p->in_channels, p->height, p->width, p->out_channels, oh, ow,
+                           p->kernel_h, p->kernel_w, p->stride_h, p->stride_w, p->pad_h,
+                           p->pad_w, p->dilation_h, p->dilation_w, d->oc_blocks, has_bias};
+    enum { NINT = sizeof ints / sizeof ints[0], NARG = 4 + NINT };
+    size_t sizes[NARG];
+    const void *values[NARG] = {&input, &plan->weights, &plan->bias, &output};
+    for (int i = 0; i < 4; i++)
+        sizes[i] = sizeof(cl_mem);
+    for (int i = 0; i < NINT; i++) {
+        sizes[4 + i] = sizeof(cl_int);
+        values[4 + i] = &ints[i];
+    }
+    clconv_status st = conv_set_args(plan, d->kernel, "conv_direct", NARG, sizes, values);
+    if (st)
+        return st;
+    size_t global[3] = {(size_t)((ow + d->vec - 1) / d->vec), (size_t)oh,
+                        (size_t)p->batch * (size_t)d->oc_blocks};
+    cl_int err = clEnqueueNDRangeKernel(plan->ctx->queue, d->kernel, 3, NULL, global, NULL, 0,
+                                        NULL, conv_event_slot(ev, STAGE_CONV));
+    if (err != CL_SUCCESS)
+        return rt_cl_fail(plan->ctx, err, "clEnqueueNDRangeKernel",
+                          "conv_direct, global %zu x %zu x %zu, VEC=%d OC_TILE=%d", global[0],
+                          global[1], global[2], d->vec, d->oc_tile);
+    return CLCONV_SUCCESS;
+}
+
+static void direct_cost(const clconv_plan *plan, double *flops, double *bytes)
+{
+    an_direct_cost(&plan->problem, plan->bias != NULL, flops, bytes);
+}
+
+static void direct_destroy(clconv_plan *plan)
+{
+    direct_plan *d = plan->impl;
+    if (!d)
+        return;
+    if (d->kernel)
+        clReleaseKernel(d->kernel);
+    free(d);
+    plan->impl = NULL;
+}
+
+const conv_algo_ops conv_direct_ops = {
+    .name = "direct",
+    .stage_count = 1,
+    .stage_names = {"conv"},
+    .check = direct_check,
+    .create = direct_create,
+    .set_weights = direct_set_weights,
+    .execute = direct_execute,
+    .cost = direct_cost,
+    .destroy = direct_destroy,
+};

@@ -1,0 +1,272 @@
+/* Public plan API: validation, ownership and timing common to every algorithm. */
+#define _POSIX_C_SOURCE 200809L
+#include "conv/algo.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- event collection ---- */
+
+struct conv_events {
+    int count, cap;
+    int *stage;
+    cl_event *events;
+};
+
+cl_event *conv_event_slot(conv_events *ev, int stage)
+{
+    if (!ev)
+        return NULL;
+    if (ev->count == ev->cap) {
+        int cap = ev->cap ? ev->cap * 2 : 16;
+        int *s = realloc(ev->stage, (size_t)cap * sizeof *s);
+        if (s)
+            ev->stage = s;
+        cl_event *e = s ? realloc(ev->events, (size_t)cap * sizeof *e) : NULL;
+        if (!e)
+            return NULL; /* this enqueue goes untimed rather than failing the run */
+        ev->events = e;
+        ev->cap = cap;
+    }
+    ev->stage[ev->count] = stage;
+    ev->events[ev->count] = NULL;
+    return &ev->events[ev->count++];
+}
+
+static void events_release(conv_events *ev)
+{
+    for (int i = 0; i < ev->count; i++)
+        if (ev->events[i])
+            clReleaseEvent(ev->events[i]);
+    free(ev->events);
+    free(ev->stage);
+}
+
+/* Stage time = sum of its commands' durations; device time = first start to
+ * last end, so gaps between stages count against the whole, as a user sees it. */
+static clconv_status events_to_timing(clconv_plan *plan, conv_events *ev, clconv_timing *t)
+{
+    clconv_context *ctx = plan->ctx;
+    memset(t, 0, sizeof *t);
+    t->stage_count = plan->ops->stage_count;
+    for (int s = 0; s < t->stage_count; s++)
+        t->stages[s].name = plan->ops->stage_names[s];
+    t->device_ms = -1.0;
+    if (ev->count == 0)
+        return CLCONV_SUCCESS;
+    cl_int err = clWaitForEvents(1, &ev->events[ev->count - 1]);
+    if (err != CL_SUCCESS)
+        return rt_cl_fail(ctx, err, "clWaitForEvents", "%s execute", plan->ops->name);
+    if (!ctx->device_timing) {
+        for (int s = 0; s < t->stage_count; s++)
+            t->stages[s].ms = -1.0;
+        return CLCONV_SUCCESS;
+    }
+    cl_ulong first = ~(cl_ulong)0, last = 0;
+    for (int i = 0; i < ev->count; i++) {
+        if (!ev->events[i])
+            continue;
+        cl_ulong start, end;
+        err = clGetEventProfilingInfo(ev->events[i], CL_PROFILING_COMMAND_START, sizeof start,
+                                      &start, NULL);
+        if (err == CL_SUCCESS)
+            err = clGetEventProfilingInfo(ev->events[i], CL_PROFILING_COMMAND_END, sizeof end,
+                                          &end, NULL);
+        if (err != CL_SUCCESS)
+            return rt_cl_fail(ctx, err, "clGetEventProfilingInfo", "%s stage %s",
+                              plan->ops->name, plan->ops->stage_names[ev->stage[i]]);
+        t->stages[ev->stage[i]].ms += (double)(end - start) * 1e-6;
+        if (start < first)
+            first = start;
+        if (end > last)
+            last = end;
+    }
+    t->device_ms = last > first ? (double)(last - first) * 1e-6 : 0.0;
+    return CLCONV_SUCCESS;
+}
+
+/* ---- helpers for algorithms ---- */
+
+clconv_status conv_plan_program(clconv_plan *plan, const char *file, const char *options,
+                                cl_program *out)
+{
+    rt_build_stats stats;
+    clconv_status st = rt_program_get(plan->ctx, file, options, out, &stats);
+    if (st)
+        return st;
+    plan->build_ms += stats.ms;
+    plan->compiled |= stats.compiled;
+    return CLCONV_SUCCESS;
+}
+
+clconv_status conv_set_args(clconv_plan *plan, cl_kernel k, const char *kernel_name, int n,
+                            const size_t *sizes, const void *const *values)
+{
+    for (int i = 0; i < n; i++) {
+        cl_int err = clSetKernelArg(k, (cl_uint)i, sizes[i], values[i]);
+        if (err != CL_SUCCESS)
+            return rt_cl_fail(plan->ctx, err, "clSetKernelArg", "%s arg %d, %zu bytes",
+                              kernel_name, i, sizes[i]);
+    }
+    return CLCONV_SUCCESS;
+}
+
+/* ---- public API ---- */
+
+static const char *const algo_names[CLCONV_ALGO_COUNT] = {
+    [CLCONV_ALGO_DIRECT] = "direct",
+};
+
+const char *clconv_algo_name(clconv_algo algo)
+{
+    return ((int)algo >= 0 && algo < CLCONV_ALGO_COUNT) ? algo_names[algo] : NULL;
+}
+
+clconv_status clconv_algo_from_name(const char *name, clconv_algo *out)
+{
+    for (int a = 0; a < CLCONV_ALGO_COUNT; a++)
+        if (name && strcmp(name, algo_names[a]) == 0) {
+            *out = (clconv_algo)a;
+            return CLCONV_SUCCESS;
+        }
+    return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "unknown algorithm \"%s\"", name ? name : "");
+}
+
+static clconv_status check_common(clconv_context *ctx, const clconv_problem *p, clconv_algo algo)
+{
+    if (!ctx)
+        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "context is NULL");
+    rt_clear_error(ctx);
+    if ((int)algo < 0 || algo >= CLCONV_ALGO_COUNT)
+        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "algo = %d: must be 0..%d", (int)algo,
+                       CLCONV_ALGO_COUNT - 1);
+    clconv_status st = clconv_problem_validate(p);
+    if (st)
+        return rt_fail(ctx, st, "%s", clconv_last_error(NULL));
+    return conv_algo_table[algo]->check(ctx, p);
+}
+
+clconv_status clconv_algo_check(clconv_context *ctx, const clconv_problem *p, clconv_algo algo)
+{
+    return check_common(ctx, p, algo);
+}
+
+clconv_status clconv_plan_create(clconv_context *ctx, const clconv_problem *p, clconv_algo algo,
+                                 clconv_plan **out)
+{
+    *out = NULL;
+    clconv_status st = check_common(ctx, p, algo);
+    if (st)
+        return st;
+    clconv_plan *plan = calloc(1, sizeof *plan);
+    if (!plan)
+        return rt_fail(ctx, CLCONV_ERR_OUT_OF_MEMORY, "out of host memory creating a plan");
+    plan->ctx = ctx;
+    plan->problem = *p;
+    plan->algo = algo;
+    plan->ops = conv_algo_table[algo];
+    if ((st = plan->ops->create(plan))) {
+        plan->ops->destroy(plan);
+        free(plan);
+        return st;
+    }
+    ctx->live_plans++;
+    *out = plan;
+    return CLCONV_SUCCESS;
+}
+
+void clconv_plan_destroy(clconv_plan *plan)
+{
+    if (!plan)
+        return;
+    plan->ops->destroy(plan);
+    if (plan->weights)
+        clReleaseMemObject(plan->weights);
+    if (plan->bias)
+        clReleaseMemObject(plan->bias);
+    plan->ctx->live_plans--;
+    free(plan);
+}
+
+size_t clconv_plan_workspace_bytes(const clconv_plan *plan)
+{
+    return plan->workspace_bytes;
+}
+
+void clconv_plan_build_time(const clconv_plan *plan, double *build_ms, int *compiled)
+{
+    if (build_ms)
+        *build_ms = plan->build_ms;
+    if (compiled)
+        *compiled = plan->compiled;
+}
+
+/* A buffer must exist and hold at least `elems` floats. */
+static clconv_status check_buffer(clconv_plan *plan, cl_mem buf, const char *what, size_t elems)
+{
+    if (!buf)
+        return rt_fail(plan->ctx, CLCONV_ERR_INVALID_ARG, "%s buffer is NULL", what);
+    size_t size = 0;
+    cl_int err = clGetMemObjectInfo(buf, CL_MEM_SIZE, sizeof size, &size, NULL);
+    if (err != CL_SUCCESS)
+        return rt_cl_fail(plan->ctx, err, "clGetMemObjectInfo", "%s buffer CL_MEM_SIZE", what);
+    if (size / sizeof(float) < elems)
+        return rt_fail(plan->ctx, CLCONV_ERR_INVALID_ARG,
+                       "%s buffer has %zu bytes; the problem needs %zu (%zu floats)", what, size,
+                       elems * sizeof(float), elems);
+    return CLCONV_SUCCESS;
+}
+
+clconv_status clconv_plan_set_weights(clconv_plan *plan, cl_mem weights, cl_mem bias)
+{
+    if (!plan)
+        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "plan is NULL");
+    rt_clear_error(plan->ctx);
+    const clconv_problem *p = &plan->problem;
+    clconv_status st = check_buffer(plan, weights, "weights", clconv_problem_weight_elems(p));
+    if (!st && bias)
+        st = check_buffer(plan, bias, "bias", (size_t)p->out_channels);
+    if (st)
+        return st;
+    cl_int err = clRetainMemObject(weights);
+    if (err == CL_SUCCESS && bias && (err = clRetainMemObject(bias)) != CL_SUCCESS)
+        clReleaseMemObject(weights);
+    if (err != CL_SUCCESS)
+        return rt_cl_fail(plan->ctx, err, "clRetainMemObject", "weights/bias");
+    if (plan->weights)
+        clReleaseMemObject(plan->weights);
+    if (plan->bias)
+        clReleaseMemObject(plan->bias);
+    plan->weights = weights;
+    plan->bias = bias;
+    return plan->ops->set_weights(plan);
+}
+
+clconv_status clconv_plan_execute(clconv_plan *plan, cl_mem input, cl_mem output,
+                                  clconv_timing *timing)
+{
+    if (!plan)
+        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "plan is NULL");
+    rt_clear_error(plan->ctx);
+    if (!plan->weights)
+        return rt_fail(plan->ctx, CLCONV_ERR_STATE, "execute before set_weights");
+    const clconv_problem *p = &plan->problem;
+    clconv_status st = check_buffer(plan, input, "input", clconv_problem_input_elems(p));
+    if (!st)
+        st = check_buffer(plan, output, "output", clconv_problem_output_elems(p));
+    if (!st && input == output)
+        st = rt_fail(plan->ctx, CLCONV_ERR_INVALID_ARG, "input and output are the same buffer");
+    if (st)
+        return st;
+    conv_events ev = {0};
+    st = plan->ops->execute(plan, input, output, timing ? &ev : NULL);
+    if (!st && timing)
+        st = events_to_timing(plan, &ev, timing);
+    events_release(&ev);
+    return st;
+}
+
+void clconv_plan_cost(const clconv_plan *plan, double *flops, double *bytes)
+{
+    plan->ops->cost(plan, flops, bytes);
+}

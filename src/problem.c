@@ -1,0 +1,147 @@
+/* Problem descriptor: validation with messages that name the field, and sizes. */
+#include "runtime/rt.h"
+
+#include <limits.h>
+#include <stdint.h>
+
+clconv_problem clconv_problem_default(void)
+{
+    clconv_problem p = {.batch = 1, .in_channels = 1, .height = 1, .width = 1,
+                        .out_channels = 1, .kernel_h = 1, .kernel_w = 1,
+                        .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
+                        .dilation_h = 1, .dilation_w = 1};
+    return p;
+}
+
+/* Product of non-negative factors; 0 when it would not fit in size_t. */
+static size_t mul_checked(const int64_t *factors, int n, int *overflow)
+{
+    size_t r = 1;
+    for (int i = 0; i < n; i++) {
+        size_t f = (size_t)factors[i];
+        if (f != 0 && r > SIZE_MAX / f) {
+            *overflow = 1;
+            return 0;
+        }
+        r *= f;
+    }
+    return r;
+}
+
+static int64_t out_extent(int64_t in, int64_t pad, int64_t k, int64_t dil, int64_t stride)
+{
+    return (in + 2 * pad - dil * (k - 1) - 1) / stride + 1;
+}
+
+#define REQUIRE_POSITIVE(field)                                                              \
+    if (p->field < 1)                                                                        \
+        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, #field " = %d: must be >= 1", p->field);
+#define REQUIRE_NON_NEGATIVE(field)                                                          \
+    if (p->field < 0)                                                                        \
+        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, #field " = %d: must be >= 0", p->field);
+
+clconv_status clconv_problem_validate(const clconv_problem *p)
+{
+    rt_clear_error(NULL);
+    if (!p)
+        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "problem is NULL");
+    REQUIRE_POSITIVE(batch)
+    REQUIRE_POSITIVE(in_channels)
+    REQUIRE_POSITIVE(height)
+    REQUIRE_POSITIVE(width)
+    REQUIRE_POSITIVE(out_channels)
+    REQUIRE_POSITIVE(kernel_h)
+    REQUIRE_POSITIVE(kernel_w)
+    REQUIRE_POSITIVE(stride_h)
+    REQUIRE_POSITIVE(stride_w)
+    REQUIRE_POSITIVE(dilation_h)
+    REQUIRE_POSITIVE(dilation_w)
+    REQUIRE_NON_NEGATIVE(pad_h)
+    REQUIRE_NON_NEGATIVE(pad_w)
+
+    /* Kernels index with int: every padded or dilated extent must fit. */
+    int64_t padded_h = (int64_t)p->height + 2 * (int64_t)p->pad_h;
+    int64_t padded_w = (int64_t)p->width + 2 * (int64_t)p->pad_w;
+    int64_t span_h = (int64_t)p->dilation_h * (p->kernel_h - 1) + 1;
+    int64_t span_w = (int64_t)p->dilation_w * (p->kernel_w - 1) + 1;
+    if (padded_h > INT_MAX || padded_w > INT_MAX)
+        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG,
+                       "padded input %lld x %lld (height %d + 2*pad_h %d, width %d + 2*pad_w %d) "
+                       "exceeds %d", (long long)padded_h, (long long)padded_w, p->height,
+                       p->pad_h, p->width, p->pad_w, INT_MAX);
+    if (span_h > INT_MAX || span_w > INT_MAX)
+        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG,
+                       "dilated kernel %lld x %lld exceeds %d", (long long)span_h,
+                       (long long)span_w, INT_MAX);
+    if (span_h > padded_h)
+        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG,
+                       "kernel_h = %d with dilation_h = %d spans %lld rows, more than the padded "
+                       "input height %d + 2*%d = %lld", p->kernel_h, p->dilation_h,
+                       (long long)span_h, p->height, p->pad_h, (long long)padded_h);
+    if (span_w > padded_w)
+        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG,
+                       "kernel_w = %d with dilation_w = %d spans %lld columns, more than the "
+                       "padded input width %d + 2*%d = %lld", p->kernel_w, p->dilation_w,
+                       (long long)span_w, p->width, p->pad_w, (long long)padded_w);
+
+    int64_t oh = out_extent(p->height, p->pad_h, p->kernel_h, p->dilation_h, p->stride_h);
+    int64_t ow = out_extent(p->width, p->pad_w, p->kernel_w, p->dilation_w, p->stride_w);
+    int overflow = 0;
+    int64_t in[] = {p->batch, p->in_channels, p->height, p->width, sizeof(float)};
+    int64_t wt[] = {p->out_channels, p->in_channels, p->kernel_h, p->kernel_w, sizeof(float)};
+    int64_t out[] = {p->batch, p->out_channels, oh, ow, sizeof(float)};
+    /* FLOP counts and kernel index arithmetic use the output times the
+     * reduction length; keep that in range too. */
+    int64_t work[] = {p->batch, p->out_channels, oh, ow, p->in_channels, p->kernel_h,
+                      p->kernel_w, 2};
+    mul_checked(in, 5, &overflow);
+    if (overflow)
+        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG,
+                       "input bytes overflow size_t: batch %d x in_channels %d x height %d x "
+                       "width %d x 4", p->batch, p->in_channels, p->height, p->width);
+    mul_checked(wt, 5, &overflow);
+    if (overflow)
+        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG,
+                       "weight bytes overflow size_t: out_channels %d x in_channels %d x "
+                       "kernel %d x %d x 4", p->out_channels, p->in_channels, p->kernel_h,
+                       p->kernel_w);
+    mul_checked(out, 5, &overflow);
+    if (overflow)
+        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG,
+                       "output bytes overflow size_t: batch %d x out_channels %d x %lld x %lld "
+                       "x 4", p->batch, p->out_channels, (long long)oh, (long long)ow);
+    mul_checked(work, 8, &overflow);
+    if (overflow)
+        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG,
+                       "FLOP count overflows size_t: output %d x %d x %lld x %lld times "
+                       "reduction %d x %d x %d", p->batch, p->out_channels, (long long)oh,
+                       (long long)ow, p->in_channels, p->kernel_h, p->kernel_w);
+    return CLCONV_SUCCESS;
+}
+
+int clconv_problem_out_height(const clconv_problem *p)
+{
+    return (int)out_extent(p->height, p->pad_h, p->kernel_h, p->dilation_h, p->stride_h);
+}
+
+int clconv_problem_out_width(const clconv_problem *p)
+{
+    return (int)out_extent(p->width, p->pad_w, p->kernel_w, p->dilation_w, p->stride_w);
+}
+
+size_t clconv_problem_input_elems(const clconv_problem *p)
+{
+    return (size_t)p->batch * (size_t)p->in_channels * (size_t)p->height * (size_t)p->width;
+}
+
+size_t clconv_problem_weight_elems(const clconv_problem *p)
+{
+    return (size_t)p->out_channels * (size_t)p->in_channels * (size_t)p->kernel_h *
+           (size_t)p->kernel_w;
+}
+
+size_t clconv_problem_output_elems(const clconv_problem *p)
+{
+    return (size_t)p->batch * (size_t)p->out_channels * (size_t)clconv_problem_out_height(p) *
+           (size_t)clconv_problem_out_width(p);
+}

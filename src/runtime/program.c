@@ -1,0 +1,380 @@
+/* Program manager: kernel sources (embedded or from CLCONV_KERNEL_DIR), an
+ * in-memory table per context, and an on-disk cache of program binaries.
+ *
+ * Cache entry (one file per key, written to a temp file and renamed, so two
+ * processes can share a directory and a reader never sees half a file):
+ *   "clconv-program-cache 1\n"
+ *   u64 key length, key text (source hash and size, build options, platform,
+ *                             device, driver and device version)
+ *   u64 payload length, u64 FNV-1a of the payload, payload (the binary)
+ * Anything that does not match exactly (magic, key, sizes, checksum, or a
+ * binary the driver refuses) is ignored and rebuilt, never trusted. */
+#define _POSIX_C_SOURCE 200809L
+#include "runtime/rt.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char CACHE_MAGIC[] = "clconv-program-cache 1\n";
+
+struct rt_program {
+    rt_program *next;
+    char *file;
+    char *options;
+    cl_program program;
+};
+
+static uint64_t fnv1a(const void *data, size_t n, uint64_t h)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+#define FNV_SEED 0xcbf29ce484222325ULL
+
+/* ---- sources ---- */
+
+static clconv_status read_file(clconv_context *ctx, const char *path, char **text, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return rt_fail(ctx, CLCONV_ERR_NOT_FOUND, "cannot open kernel file %s: %s", path,
+                       strerror(errno));
+    char *buf = NULL;
+    size_t used = 0, cap = 0;
+    for (;;) {
+        if (used + 4096 + 1 > cap) {
+            cap = cap ? cap * 2 : 16384;
+            char *grown = realloc(buf, cap);
+            if (!grown) {
+                free(buf);
+                fclose(f);
+                return rt_fail(ctx, CLCONV_ERR_OUT_OF_MEMORY, "out of host memory reading %s",
+                               path);
+            }
+            buf = grown;
+        }
+        size_t got = fread(buf + used, 1, cap - used - 1, f);
+        used += got;
+        if (got == 0)
+            break;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return rt_fail(ctx, CLCONV_ERR_IO, "cannot read kernel file %s", path);
+    }
+    buf[used] = '\0';
+    *text = buf;
+    *len = used;
+    return CLCONV_SUCCESS;
+}
+
+clconv_status rt_kernel_source(clconv_context *ctx, const char *file, const char **text,
+                               size_t *length, char **owned)
+{
+    *owned = NULL;
+    if (ctx->kernel_dir) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", ctx->kernel_dir, file);
+        clconv_status st = read_file(ctx, path, owned, length);
+        *text = *owned;
+        return st;
+    }
+    for (size_t i = 0; i < rt_embedded_kernel_count; i++)
+        if (strcmp(rt_embedded_kernels[i].file, file) == 0) {
+            *text = rt_embedded_kernels[i].source;
+            *length = rt_embedded_kernels[i].length;
+            return CLCONV_SUCCESS;
+        }
+    return rt_fail(ctx, CLCONV_ERR_NOT_FOUND, "no embedded kernel file %s", file);
+}
+
+/* ---- disk cache ---- */
+
+static void cache_disable(clconv_context *ctx, const char *what, const char *path, int err)
+{
+    /* One warning per process: a read-only cache is a slowdown, not an error. */
+    static atomic_flag warned = ATOMIC_FLAG_INIT;
+    if (!atomic_flag_test_and_set(&warned))
+        fprintf(stderr, "clconv: warning: program cache disabled: cannot %s %s: %s\n", what, path,
+                strerror(err));
+    free(ctx->cache_dir);
+    ctx->cache_dir = NULL;
+}
+
+static int mkdir_p(const char *dir)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s", dir);
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0755) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir(path, 0755) != 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+static int read_u64(FILE *f, uint64_t *v)
+{
+    return fread(v, sizeof *v, 1, f) == 1;
+}
+
+/* Returns a malloc'd binary when the entry at path is complete and matches key. */
+static unsigned char *cache_load(const char *path, const char *key, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    unsigned char *payload = NULL;
+    char *stored_key = NULL;
+    char magic[sizeof CACHE_MAGIC];
+    uint64_t key_len, payload_len, checksum;
+    size_t want_key = strlen(key);
+    if (fread(magic, 1, sizeof CACHE_MAGIC - 1, f) != sizeof CACHE_MAGIC - 1 ||
+        memcmp(magic, CACHE_MAGIC, sizeof CACHE_MAGIC - 1) != 0 || !read_u64(f, &key_len) ||
+        key_len != want_key || !(stored_key = malloc(want_key + 1)) ||
+        fread(stored_key, 1, want_key, f) != want_key || memcmp(stored_key, key, want_key) != 0 ||
+        !read_u64(f, &payload_len) || !read_u64(f, &checksum) || payload_len == 0 ||
+        payload_len > ((uint64_t)1 << 31) || !(payload = malloc(payload_len)) ||
+        fread(payload, 1, payload_len, f) != payload_len || fgetc(f) != EOF ||
+        fnv1a(payload, payload_len, FNV_SEED) != checksum) {
+        free(payload);
+        payload = NULL;
+    }
+    free(stored_key);
+    fclose(f);
+    if (payload)
+        *size = (size_t)payload_len;
+    return payload;
+}
+
+static void cache_store(clconv_context *ctx, const char *path, const char *key,
+                        const unsigned char *bin, size_t size)
+{
+    if (mkdir_p(ctx->cache_dir) != 0) {
+        cache_disable(ctx, "create", ctx->cache_dir, errno);
+        return;
+    }
+    char tmp[4200];
+    static atomic_uint counter;
+    snprintf(tmp, sizeof tmp, "%s.%ld.%u.tmp", path, (long)getpid(),
+             atomic_fetch_add(&counter, 1));
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        cache_disable(ctx, "write to", ctx->cache_dir, errno);
+        return;
+    }
+    uint64_t key_len = strlen(key), payload_len = size, sum = fnv1a(bin, size, FNV_SEED);
+    int ok = fwrite(CACHE_MAGIC, 1, sizeof CACHE_MAGIC - 1, f) == sizeof CACHE_MAGIC - 1 &&
+             fwrite(&key_len, sizeof key_len, 1, f) == 1 &&
+             fwrite(key, 1, key_len, f) == key_len &&
+             fwrite(&payload_len, sizeof payload_len, 1, f) == 1 &&
+             fwrite(&sum, sizeof sum, 1, f) == 1 && fwrite(bin, 1, size, f) == size;
+    int err = errno;
+    if (fclose(f) != 0)
+        ok = 0;
+    if (!ok || rename(tmp, path) != 0) {
+        err = errno ? errno : err;
+        remove(tmp);
+        cache_disable(ctx, "write", path, err);
+    }
+}
+
+/* ---- building ---- */
+
+static clconv_status build(clconv_context *ctx, cl_program prog, const char *file,
+                           const char *options, int from_binary)
+{
+    cl_int err = clBuildProgram(prog, 1, &ctx->device, options, NULL, NULL);
+    if (err == CL_SUCCESS)
+        return CLCONV_SUCCESS;
+    if (from_binary)
+        return CLCONV_ERR_BUILD; /* caller falls back to source; no message needed */
+    size_t log_size = 0;
+    char *log = NULL;
+    if (clGetProgramBuildInfo(prog, ctx->device, CL_PROGRAM_BUILD_LOG, 0, NULL, &log_size) ==
+            CL_SUCCESS &&
+        (log = calloc(1, log_size + 1)) != NULL)
+        clGetProgramBuildInfo(prog, ctx->device, CL_PROGRAM_BUILD_LOG, log_size, log, NULL);
+    clconv_status st = rt_fail(ctx, CLCONV_ERR_BUILD,
+                               "clBuildProgram(%s, options \"%s\") failed: %s\nbuild log:\n%s",
+                               file, options, rt_cl_error_name(err), log ? log : "(none)");
+    free(log);
+    return st;
+}
+
+static cl_program from_binary(clconv_context *ctx, const unsigned char *bin, size_t size,
+                              const char *file, const char *options)
+{
+    cl_int err, bin_status;
+    cl_program prog =
+        clCreateProgramWithBinary(ctx->cl_ctx, 1, &ctx->device, &size, &bin, &bin_status, &err);
+    if (err != CL_SUCCESS || bin_status != CL_SUCCESS) {
+        if (prog)
+            clReleaseProgram(prog);
+        return NULL;
+    }
+    if (build(ctx, prog, file, options, 1) != CLCONV_SUCCESS) {
+        clReleaseProgram(prog);
+        return NULL;
+    }
+    return prog;
+}
+
+static clconv_status from_source(clconv_context *ctx, const char *src, size_t len,
+                                 const char *file, const char *options, cl_program *out)
+{
+    cl_int err;
+    cl_program prog = clCreateProgramWithSource(ctx->cl_ctx, 1, &src, &len, &err);
+    if (err != CL_SUCCESS)
+        return rt_cl_fail(ctx, err, "clCreateProgramWithSource", "%s, %zu bytes", file, len);
+    clconv_status st = build(ctx, prog, file, options, 0);
+    if (st) {
+        clReleaseProgram(prog);
+        return st;
+    }
+    *out = prog;
+    return CLCONV_SUCCESS;
+}
+
+static void store_binary(clconv_context *ctx, cl_program prog, const char *path, const char *key)
+{
+    size_t size = 0;
+    if (clGetProgramInfo(prog, CL_PROGRAM_BINARY_SIZES, sizeof size, &size, NULL) != CL_SUCCESS ||
+        size == 0)
+        return; /* no binary to keep (allowed by the spec): compile next time */
+    unsigned char *bin = malloc(size);
+    if (!bin)
+        return;
+    if (clGetProgramInfo(prog, CL_PROGRAM_BINARIES, sizeof bin, &bin, NULL) == CL_SUCCESS)
+        cache_store(ctx, path, key, bin, size);
+    free(bin);
+}
+
+static void cache_key(clconv_context *ctx, const char *src, size_t len, const char *options,
+                      char *key, size_t size)
+{
+    snprintf(key, size,
+             "source-fnv1a=%016llx source-bytes=%zu\noptions=%s\nplatform=%s\ndevice=%s\n"
+             "driver=%s\ndevice-version=%s\n",
+             (unsigned long long)fnv1a(src, len, FNV_SEED), len, options, ctx->info.platform_name,
+             ctx->info.name, ctx->info.driver_version, ctx->info.version);
+}
+
+static clconv_status remember(clconv_context *ctx, const char *file, const char *options,
+                              cl_program prog)
+{
+    rt_program *e = calloc(1, sizeof *e);
+    if (!e || !(e->file = strdup(file)) || !(e->options = strdup(options))) {
+        if (e) {
+            free(e->file);
+            free(e);
+        }
+        clReleaseProgram(prog);
+        return rt_fail(ctx, CLCONV_ERR_OUT_OF_MEMORY, "out of host memory");
+    }
+    e->program = prog;
+    e->next = ctx->programs;
+    ctx->programs = e;
+    return CLCONV_SUCCESS;
+}
+
+clconv_status rt_program_get(clconv_context *ctx, const char *file, const char *options,
+                             cl_program *out, rt_build_stats *stats)
+{
+    double t0 = rt_now_ms();
+    rt_build_stats local = {0};
+    *out = NULL;
+    for (rt_program *e = ctx->programs; e; e = e->next)
+        if (strcmp(e->file, file) == 0 && strcmp(e->options, options) == 0) {
+            *out = e->program;
+            if (stats)
+                *stats = local;
+            return CLCONV_SUCCESS;
+        }
+
+    const char *src;
+    size_t len;
+    char *owned = NULL;
+    clconv_status st = rt_kernel_source(ctx, file, &src, &len, &owned);
+    if (st)
+        return st;
+    char key[2048], path[4096];
+    cache_key(ctx, src, len, options, key, sizeof key);
+    cl_program prog = NULL;
+    if (ctx->cache_dir) {
+        char stem[256];
+        snprintf(stem, sizeof stem, "%s", file);
+        char *dot = strrchr(stem, '.');
+        if (dot)
+            *dot = '\0';
+        snprintf(path, sizeof path, "%s/%s-%016llx.bin", ctx->cache_dir, stem,
+                 (unsigned long long)fnv1a(key, strlen(key), FNV_SEED));
+        size_t size;
+        unsigned char *bin = cache_load(path, key, &size);
+        if (bin) {
+            prog = from_binary(ctx, bin, size, file, options);
+            free(bin);
+            local.from_disk = prog != NULL;
+        }
+    }
+    if (!prog) {
+        st = from_source(ctx, src, len, file, options, &prog);
+        if (st) {
+            free(owned);
+            return st;
+        }
+        local.compiled = 1;
+        if (ctx->cache_dir)
+            store_binary(ctx, prog, path, key);
+    }
+    free(owned);
+    if ((st = remember(ctx, file, options, prog)))
+        return st;
+    local.ms = rt_now_ms() - t0;
+    if (stats)
+        *stats = local;
+    *out = prog;
+    return CLCONV_SUCCESS;
+}
+
+void rt_programs_release(clconv_context *ctx)
+{
+    rt_program *e = ctx->programs;
+    while (e) {
+        rt_program *next = e->next;
+        clReleaseProgram(e->program);
+        free(e->file);
+        free(e->options);
+        free(e);
+        e = next;
+    }
+    ctx->programs = NULL;
+}
+
+clconv_status rt_kernel_create(clconv_context *ctx, cl_program program, const char *name,
+                               cl_kernel *out)
+{
+    cl_int err;
+    *out = clCreateKernel(program, name, &err);
+    if (err != CL_SUCCESS) {
+        *out = NULL;
+        return rt_cl_fail(ctx, err, "clCreateKernel", "\"%s\"", name);
+    }
+    return CLCONV_SUCCESS;
+}

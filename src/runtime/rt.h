@@ -1,0 +1,88 @@
+/* Runtime layer (internal): the context, error reporting, devices, programs. */
+#ifndef CLCONV_RT_H
+#define CLCONV_RT_H
+
+#include "clconv.h"
+
+#include <stdarg.h>
+
+#define RT_ERROR_MAX 65536 /* room for a build log */
+
+typedef struct rt_program rt_program; /* in-memory program table entry */
+
+struct clconv_context {
+    cl_platform_id platform;
+    cl_device_id device;
+    cl_context cl_ctx;
+    cl_command_queue queue;
+    clconv_device_info info;
+    int profiling;            /* queue has CL_QUEUE_PROFILING_ENABLE */
+    int device_timing;        /* ... and its timestamps passed probe_profiling */
+    int live_plans;
+    char *kernel_dir;         /* NULL: embedded sources */
+    char *cache_dir;          /* NULL: no disk cache */
+    rt_program *programs;
+    char last_error[RT_ERROR_MAX];
+};
+
+/* ---- errors (errors.c) ---- */
+
+const char *rt_cl_error_name(cl_int code);
+
+/* Records a formatted message on ctx (or the thread's context-less slot when
+ * ctx is NULL) and returns status. */
+clconv_status rt_fail(clconv_context *ctx, clconv_status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* For a failed OpenCL call: "<call>(<detail>) failed: CL_NAME". Allocation
+ * failures map to CLCONV_ERR_OUT_OF_MEMORY, all else to CLCONV_ERR_OPENCL. */
+clconv_status rt_cl_fail(clconv_context *ctx, cl_int err, const char *call,
+                         const char *detail_fmt, ...) __attribute__((format(printf, 4, 5)));
+
+void rt_clear_error(clconv_context *ctx);
+
+/* ---- devices (devices.c) ---- */
+
+/* Looks up the OpenCL ids of the device at (platform_index, device_index). */
+clconv_status rt_device_ids(int platform_index, int device_index,
+                            cl_platform_id *platform, cl_device_id *device);
+/* Fills info for a device; indexes are -1 when unknown (wrapped contexts). */
+clconv_status rt_device_query(clconv_context *ctx, cl_platform_id platform, cl_device_id device,
+                              int platform_index, int device_index, clconv_device_info *info);
+
+/* ---- programs (program.c) ---- */
+
+typedef struct rt_build_stats {
+    double ms;      /* wall time spent getting the program */
+    int compiled;   /* 1: compiled from source now */
+    int from_disk;  /* 1: loaded from the disk cache */
+} rt_build_stats;
+
+/* A built program for kernel file `file` (e.g. "direct.cl") and build
+ * options, from the context's table, the disk cache, or a compile. The
+ * context owns the program. */
+clconv_status rt_program_get(clconv_context *ctx, const char *file, const char *options,
+                             cl_program *out, rt_build_stats *stats);
+void rt_programs_release(clconv_context *ctx);
+
+/* Source of a kernel file: embedded, or read from kernel_dir. *owned is set
+ * when the caller must free() the returned text. */
+clconv_status rt_kernel_source(clconv_context *ctx, const char *file, const char **text,
+                               size_t *length, char **owned);
+
+typedef struct rt_embedded_kernel {
+    const char *file;
+    const char *source;
+    size_t length;
+} rt_embedded_kernel;
+extern const rt_embedded_kernel rt_embedded_kernels[];
+extern const size_t rt_embedded_kernel_count;
+
+/* clCreateKernel with a named error. */
+clconv_status rt_kernel_create(clconv_context *ctx, cl_program program, const char *name,
+                               cl_kernel *out);
+
+/* Milliseconds from a monotonic clock. */
+double rt_now_ms(void);
+
+#endif
