@@ -1,0 +1,35 @@
+/* Shared test fixture: the device named by CLCONV_DEVICE, seeded random data,
+ * and running one problem through a plan against the reference. */
+#ifndef CLCONV_TEST_FIXTURE_H
+#define CLCONV_TEST_FIXTURE_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "clconv.h"
+
+/* Opens the device from $CLCONV_DEVICE (default: the first device). Fails
+ * the test, with clconv's message, when it cannot. */
+clconv_context *fixture_context(void);
+
+/* xorshift32 in [-1, 1); never all-zero data. */
+float fixture_uniform(uint32_t *state);
+void fixture_fill(float *v, size_t n, uint32_t *state);
+
+cl_mem fixture_upload(clconv_context *ctx, const float *host, size_t n);
+cl_mem fixture_output(clconv_context *ctx, size_t n); /* filled with NaN */
+void fixture_download(clconv_context *ctx, cl_mem buf, float *host, size_t n);
+
+/* Runs p with algo on random data (seed) and returns the relative L2 error
+ * against clconv_reference_conv2d. Any clconv error fails the test. */
+double fixture_run_problem(clconv_context *ctx, const clconv_problem *p, clconv_algo algo,
+                           int with_bias, uint32_t seed);
+
+/* "N=2 C=3 H=13 W=17 K=5 k=3x2 s=2x2 p=1x1 d=2x2" for failure messages. */
+void fixture_describe(const clconv_problem *p, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,295 @@
+/* clconv-bench as a user runs it: exit codes, one-line errors, the JSON
+ * report parsed back, and --out written only on success. */
+#define _POSIX_C_SOURCE 200809L
+#include "fixture.h"
+#include "json_mini.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+typedef struct run_result {
+    int code; /* exit status; -signal when killed */
+    char *out, *err;
+} run_result;
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = calloc(1, (size_t)n + 1);
+    if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
+        free(s);
+        s = NULL;
+    }
+    fclose(f);
+    return s;
+}
+
+/* Runs clconv-bench with argv (NULL-terminated), capturing stdout and stderr. */
+static run_result run(const char *const *args)
+{
+    char out_path[64], err_path[64];
+    snprintf(out_path, sizeof out_path, "/tmp/clconv-cli-%ld.out", (long)getpid());
+    snprintf(err_path, sizeof err_path, "/tmp/clconv-cli-%ld.err", (long)getpid());
+    const char *argv[64] = {CLCONV_BENCH};
+    int n = 1;
+    for (; args[n - 1]; n++)
+        argv[n] = args[n - 1];
+    argv[n] = NULL;
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
+            _exit(127);
+        execv(CLCONV_BENCH, (char *const *)argv);
+        _exit(127);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    run_result r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+    r.out = slurp(out_path);
+    r.err = slurp(err_path);
+    assert_non_null(r.out);
+    assert_non_null(r.err);
+    remove(out_path);
+    remove(err_path);
+    return r;
+}
+
+static void run_free(run_result *r)
+{
+    free(r->out);
+    free(r->err);
+}
+
+static int count_lines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+/* A usage error: exit 2, exactly one line on stderr naming the problem. */
+static void expect_usage_error(const char *const *args, const char *phrase)
+{
+    run_result r = run(args);
+    if (r.code != 2 || count_lines(r.err) != 1 || !strstr(r.err, phrase) ||
+        strncmp(r.err, "clconv-bench: error: ", 21) != 0)
+        fail_msg("%s ...: exit %d, stderr \"%s\"; wanted exit 2 and one line with \"%s\"",
+                 args[0], r.code, r.err, phrase);
+    run_free(&r);
+}
+
+#define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static void test_usage_errors(void **state)
+{
+    (void)state;
+    expect_usage_error(ARGS("--bogus"), "unknown option '--bogus'");
+    expect_usage_error(ARGS("--batch"), "option '--batch' needs a value");
+    expect_usage_error(ARGS("--batch", "abc"), "--batch 'abc': expected an integer");
+    expect_usage_error(ARGS("--batch", "3x"), "--batch '3x'");
+    expect_usage_error(ARGS("--batch", "99999999999999999999"), "expected an integer");
+    expect_usage_error(ARGS("--batch", "-1"), "batch = -1: must be >= 1");
+    expect_usage_error(ARGS("--height", "0"), "height = 0: must be >= 1");
+    expect_usage_error(ARGS("--stride", "0"), "stride_h = 0: must be >= 1");
+    expect_usage_error(ARGS("--dilation", "1x0"), "dilation_w = 0: must be >= 1");
+    expect_usage_error(ARGS("--pad", "-2"), "pad_h = -2: must be >= 0");
+    expect_usage_error(ARGS("--kernel", "9", "--height", "4", "--width", "4"),
+                       "kernel_h = 9 with dilation_h = 1 spans 9 rows");
+    expect_usage_error(ARGS("--kernel", "x3"), "--kernel 'x3'");
+    expect_usage_error(ARGS("--batch", "2000000000", "--in-channels", "2000000000", "--height",
+                            "2000000000", "--width", "2000000000"),
+                       "input bytes overflow");
+    expect_usage_error(ARGS("--algo", "fastest"), "unknown --algo 'fastest'");
+    expect_usage_error(ARGS("--format", "xml"), "unknown --format 'xml'");
+    expect_usage_error(ARGS("--problem", "seed-k7"), "unknown --problem 'seed-k7'");
+    expect_usage_error(ARGS("--iters", "0"), "--iters '0'");
+    expect_usage_error(ARGS("--tolerance", "-1"), "--tolerance '-1'");
+    expect_usage_error(ARGS("--list=yes"), "option '--list' takes no value");
+}
+
+static void test_help_and_list(void **state)
+{
+    (void)state;
+    run_result r = run(ARGS("--help"));
+    assert_int_equal(r.code, 0);
+    assert_non_null(strstr(r.out, "usage: clconv-bench"));
+    run_free(&r);
+
+    clconv_context *ctx = fixture_context();
+    r = run(ARGS("--list"));
+    assert_int_equal(r.code, 0);
+    assert_non_null(strstr(r.out, clconv_context_device(ctx)->name));
+    run_free(&r);
+
+    r = run(ARGS("--list", "--format", "json"));
+    assert_int_equal(r.code, 0);
+    json_value *doc = json_parse(r.out);
+    assert_non_null(doc);
+    const json_value *platforms = json_get(doc, "platforms");
+    assert_non_null(platforms);
+    assert_true(platforms->count >= 1);
+    json_free(doc);
+    run_free(&r);
+    clconv_context_destroy(ctx);
+}
+
+/* An index that does not exist: exit 2, and the devices that do are listed. */
+static void test_device_out_of_range(void **state)
+{
+    (void)state;
+    run_result r = run(ARGS("--platform", "97", "--device", "3", "--iters", "1"));
+    assert_int_equal(r.code, 2);
+    assert_non_null(strstr(r.err, "no device 97:3"));
+    assert_non_null(strstr(r.err, "devices that exist"));
+    assert_non_null(strstr(r.err, "0:0 "));
+    run_free(&r);
+    r = run(ARGS("--device-name", "no-such-device-anywhere"));
+    assert_int_equal(r.code, 2);
+    assert_non_null(strstr(r.err, "no device matches \"no-such-device-anywhere\""));
+    run_free(&r);
+}
+
+static const json_value *member(const json_value *obj, const char *key, json_type type)
+{
+    const json_value *v = json_get(obj, key);
+    if (!v || v->type != type)
+        fail_msg("JSON member \"%s\" missing or of the wrong type", key);
+    return v;
+}
+
+static double number(const json_value *obj, const char *key)
+{
+    return member(obj, key, JSON_NUMBER)->number;
+}
+
+#define SMALL "--batch", "2", "--in-channels", "3", "--height", "9", "--width", "11", \
+              "--out-channels", "5", "--kernel", "3x2", "--stride", "2", "--pad", "1x0", \
+              "--iters", "3", "--warmup", "1"
+
+static void check_report(const char *text)
+{
+    json_value *doc = json_parse(text);
+    if (!doc)
+        fail_msg("the JSON report does not parse:\n%s", text);
+    assert_string_equal(member(doc, "schema", JSON_STRING)->string, "clconv-bench/1");
+    const json_value *dev = member(doc, "device", JSON_OBJECT);
+    static const char *dev_strings[] = {"platform", "name", "vendor", "driver", "type"};
+    for (size_t i = 0; i < sizeof dev_strings / sizeof *dev_strings; i++)
+        member(dev, dev_strings[i], JSON_STRING);
+    assert_true(number(dev, "platform_index") >= 0 && number(dev, "device_index") >= 0);
+    assert_true(number(dev, "compute_units") >= 1);
+    const json_value *results = member(doc, "results", JSON_ARRAY);
+    assert_int_equal(results->count, CLCONV_ALGO_COUNT);
+    const json_value *r = &results->items[0];
+    const json_value *p = member(r, "problem", JSON_OBJECT);
+    /* 9x11 input, kernel 3x2, stride 2, pad 1x0: out (9+2-3)/2+1 = 5, (11-2)/2+1 = 5 */
+    static const struct { const char *key; double want; } fields[] = {
+        {"batch", 2}, {"in_channels", 3}, {"height", 9}, {"width", 11}, {"out_channels", 5},
+        {"kernel_h", 3}, {"kernel_w", 2}, {"stride_h", 2}, {"stride_w", 2}, {"pad_h", 1},
+        {"pad_w", 0}, {"dilation_h", 1}, {"dilation_w", 1}, {"out_height", 5},
+        {"out_width", 5}};
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+        if (number(p, fields[i].key) != fields[i].want)
+            fail_msg("problem.%s = %g, wanted %g", fields[i].key, number(p, fields[i].key),
+                     fields[i].want);
+    assert_string_equal(member(r, "algo", JSON_STRING)->string, "direct");
+    double median = number(r, "median_ms"), p10 = number(r, "p10_ms"), p90 = number(r, "p90_ms");
+    double min = number(r, "min_ms");
+    assert_true(median > 0 && min <= p10 && p10 <= median && median <= p90);
+    assert_int_equal((int)number(r, "iterations"), 3);
+    assert_true(number(r, "build_ms") >= 0);
+    /* 2 * N*K*OH*OW * C*KH*KW = 2 * 2*5*5*5 * 3*3*2 */
+    assert_true(number(r, "flops") == 2.0 * 2 * 5 * 5 * 5 * 3 * 3 * 2);
+    assert_true(number(r, "bytes") == 4.0 * (2 * 3 * 9 * 11 + 5 * 3 * 3 * 2 + 5 + 2 * 5 * 5 * 5));
+    double rel_err = number(r, "rel_err");
+    assert_true(rel_err >= 0 && rel_err < 1e-5);
+    const json_value *stages = member(r, "stages", JSON_ARRAY);
+    assert_int_equal(stages->count, 1);
+    assert_string_equal(member(&stages->items[0], "name", JSON_STRING)->string, "conv");
+    member(&stages->items[0], "median_ms", JSON_NUMBER);
+    json_free(doc);
+}
+
+static void test_json_report(void **state)
+{
+    (void)state;
+    run_result r = run(ARGS(SMALL, "--format", "json"));
+    if (r.code != 0)
+        fail_msg("exit %d: %s", r.code, r.err);
+    check_report(r.out);
+    run_free(&r);
+
+    /* --no-verify: rel_err is null, not a number */
+    r = run(ARGS(SMALL, "--format", "json", "--no-verify"));
+    assert_int_equal(r.code, 0);
+    json_value *doc = json_parse(r.out);
+    assert_non_null(doc);
+    const json_value *res = json_get(doc, "results");
+    assert_int_equal(member(&res->items[0], "rel_err", JSON_NULL)->type, JSON_NULL);
+    json_free(doc);
+    run_free(&r);
+
+    r = run(ARGS(SMALL, "--format", "csv"));
+    assert_int_equal(r.code, 0);
+    assert_int_equal(count_lines(r.out), 1 + CLCONV_ALGO_COUNT);
+    assert_non_null(strstr(r.out, "custom,2,3,9,11,5,3,2,2,2,1,0,1,1,direct,ok,"));
+    run_free(&r);
+}
+
+static void test_out_file(void **state)
+{
+    (void)state;
+    char path[128];
+    snprintf(path, sizeof path, "/tmp/clconv-cli-%ld-report.json", (long)getpid());
+    remove(path);
+    run_result r = run(ARGS(SMALL, "--format", "json", "--out", path));
+    assert_int_equal(r.code, 0);
+    assert_string_equal(r.out, ""); /* the report went to the file */
+    char *text = slurp(path);
+    assert_non_null(text);
+    check_report(text);
+    free(text);
+    run_free(&r);
+    remove(path);
+
+    /* a failed verification: exit 1, a clear line, and no file at all */
+    r = run(ARGS(SMALL, "--format", "json", "--out", path, "--tolerance", "1e-300"));
+    assert_int_equal(r.code, 1);
+    assert_non_null(strstr(r.err, "verification failed"));
+    assert_int_equal(access(path, F_OK), -1);
+    run_free(&r);
+
+    /* an --out that cannot be written fails before any work */
+    r = run(ARGS(SMALL, "--out", "/nonexistent-dir/report.json"));
+    assert_int_equal(r.code, 1);
+    assert_non_null(strstr(r.err, "cannot write --out /nonexistent-dir/report.json"));
+    assert_int_equal(count_lines(r.err), 1);
+    run_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test(test_help_and_list),
+        cmocka_unit_test(test_device_out_of_range),
+        cmocka_unit_test(test_json_report),
+        cmocka_unit_test(test_out_file),
+    };
+    return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+}

@@ -1,0 +1,255 @@
+/* Conv layer: every algorithm against the double-precision reference, problem
+ * validation, and the plan API's argument and state checks. */
+#include "fixture.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RANDOM_SEED 20261125u
+#define RANDOM_PROBLEMS 60
+#define TOLERANCE 1e-5
+
+static clconv_context *ctx;
+
+static int setup(void **state)
+{
+    (void)state;
+    ctx = fixture_context();
+    return ctx ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    return clconv_context_destroy(ctx) == CLCONV_SUCCESS ? 0 : -1;
+}
+
+static int rnd(uint32_t *s, int lo, int hi)
+{
+    fixture_uniform(s);
+    return lo + (int)(*s % (uint32_t)(hi - lo + 1));
+}
+
+/* Small shapes (rusticl on llvmpipe is slow) drawn until valid. */
+static clconv_problem random_problem(uint32_t *s)
+{
+    for (;;) {
+        clconv_problem p = clconv_problem_default();
+        p.batch = rnd(s, 1, 3);
+        p.in_channels = rnd(s, 1, 7);
+        p.out_channels = rnd(s, 1, 11);
+        p.height = rnd(s, 1, 19);
+        p.width = rnd(s, 1, 23);
+        p.kernel_h = rnd(s, 1, 5);
+        p.kernel_w = rnd(s, 1, 5);
+        p.stride_h = rnd(s, 1, 3);
+        p.stride_w = rnd(s, 1, 3);
+        p.pad_h = rnd(s, 0, 2);
+        p.pad_w = rnd(s, 0, 2);
+        p.dilation_h = rnd(s, 1, 2);
+        p.dilation_w = rnd(s, 1, 2);
+        if (clconv_problem_validate(&p) == CLCONV_SUCCESS)
+            return p;
+    }
+}
+
+static void check(const clconv_problem *p, clconv_algo algo, int bias, uint32_t seed)
+{
+    double err = fixture_run_problem(ctx, p, algo, bias, seed);
+    if (!(err < TOLERANCE)) {
+        char desc[160];
+        fixture_describe(p, desc, sizeof desc);
+        fail_msg("%s on %s, bias %d, data seed %u: relative L2 error %g >= %g",
+                 clconv_algo_name(algo), desc, bias, seed, err, TOLERANCE);
+    }
+}
+
+static void test_random_problems(void **state)
+{
+    (void)state;
+    uint32_t s = RANDOM_SEED;
+    print_message("random problems from seed %u\n", RANDOM_SEED);
+    for (int i = 0; i < RANDOM_PROBLEMS; i++) {
+        clconv_problem p = random_problem(&s);
+        for (int a = 0; a < CLCONV_ALGO_COUNT; a++)
+            check(&p, (clconv_algo)a, i % 3 != 0, RANDOM_SEED + (uint32_t)i);
+    }
+}
+
+/* Cases the random draw might miss; each named for what it covers. */
+static void test_edge_problems(void **state)
+{
+    (void)state;
+    /* N, C, H, W, K, kh, kw, sh, sw, ph, pw, dh, dw */
+    static const int cases[][13] = {
+        {1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1},     /* 1x1 everything */
+        {2, 3, 7, 11, 5, 1, 1, 1, 1, 0, 0, 1, 1},    /* 1x1 kernel, batch 2 */
+        {1, 1, 13, 17, 3, 3, 3, 1, 1, 0, 0, 1, 1},   /* C_in 1, prime sizes */
+        {1, 4, 31, 37, 9, 3, 5, 2, 2, 1, 2, 1, 1},   /* non-square kernel, stride 2, padding */
+        {1, 2, 29, 29, 4, 3, 3, 3, 3, 1, 1, 1, 1},   /* stride 3 */
+        {3, 3, 16, 16, 8, 3, 3, 1, 1, 2, 2, 2, 2},   /* dilation 2, batch 3 */
+        {1, 2, 5, 7, 3, 5, 7, 1, 1, 0, 0, 1, 1},     /* kernel equal to the input */
+        {1, 2, 4, 4, 3, 3, 3, 1, 1, 3, 3, 1, 1},     /* padding wider than the kernel */
+        {1, 3, 9, 67, 17, 2, 3, 1, 2, 0, 1, 3, 1},   /* wide rows, many vector blocks */
+        {2, 5, 6, 40, 13, 3, 3, 1, 1, 1, 1, 1, 1},   /* C_out not a multiple of the tile */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const int *c = cases[i];
+        clconv_problem p = {c[0], c[1], c[2], c[3], c[4], c[5], c[6],
+                            c[7], c[8], c[9], c[10], c[11], c[12]};
+        assert_int_equal(clconv_problem_validate(&p), CLCONV_SUCCESS);
+        for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
+            check(&p, (clconv_algo)a, 1, 7u + (uint32_t)i);
+            check(&p, (clconv_algo)a, 0, 11u + (uint32_t)i);
+        }
+    }
+}
+
+/* The reference itself against a hand-computed case, so an error shared by
+ * reference and kernel cannot pass. 3x3 input 1..9, 2x2 kernel of ones,
+ * stride 1: each output is the sum of a 2x2 window. */
+static void test_reference_by_hand(void **state)
+{
+    (void)state;
+    clconv_problem p = clconv_problem_default();
+    p.height = p.width = 3;
+    p.kernel_h = p.kernel_w = 2;
+    float in[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9}, w[4] = {1, 1, 1, 1}, bias = 0.5f, out[4];
+    assert_int_equal(clconv_reference_conv2d(&p, in, w, &bias, out), CLCONV_SUCCESS);
+    const float want[4] = {12.5f, 16.5f, 24.5f, 28.5f};
+    for (int i = 0; i < 4; i++)
+        assert_true(out[i] == want[i]);
+    /* Cross-correlation, not convolution: an asymmetric kernel is not flipped. */
+    float w2[4] = {1, 0, 0, 0};
+    assert_int_equal(clconv_reference_conv2d(&p, in, w2, NULL, out), CLCONV_SUCCESS);
+    const float want2[4] = {1, 2, 4, 5};
+    for (int i = 0; i < 4; i++)
+        assert_true(out[i] == want2[i]);
+    /* Padding 1, stride 2, dilation 2, kernel {1,2,3,4}: out is 2x2 and each
+     * output has one in-bounds tap, on the centre value 5:
+     * (0,0) tap (kh1,kw1) 4*5; (0,1) (kh1,kw0) 3*5; (1,0) (kh0,kw1) 2*5; (1,1) 1*5. */
+    p.pad_h = p.pad_w = 1;
+    p.stride_h = p.stride_w = 2;
+    p.dilation_h = p.dilation_w = 2;
+    assert_int_equal(clconv_problem_out_height(&p), 2);
+    assert_int_equal(clconv_problem_out_width(&p), 2);
+    float w3[4] = {1, 2, 3, 4};
+    assert_int_equal(clconv_reference_conv2d(&p, in, w3, NULL, out), CLCONV_SUCCESS);
+    const float want3[4] = {20, 15, 10, 5};
+    for (int i = 0; i < 4; i++)
+        assert_true(out[i] == want3[i]);
+}
+
+static void expect_invalid(clconv_problem p, const char *field)
+{
+    assert_int_equal(clconv_problem_validate(&p), CLCONV_ERR_INVALID_ARG);
+    const char *msg = clconv_last_error(NULL);
+    if (!strstr(msg, field))
+        fail_msg("message \"%s\" does not name \"%s\"", msg, field);
+    /* plan_create refuses it too, with the same message on the context */
+    clconv_plan *plan = (clconv_plan *)0x1;
+    assert_int_equal(clconv_plan_create(ctx, &p, CLCONV_ALGO_DIRECT, &plan),
+                     CLCONV_ERR_INVALID_ARG);
+    assert_null(plan);
+    assert_non_null(strstr(clconv_last_error(ctx), field));
+}
+
+static void test_validation(void **state)
+{
+    (void)state;
+    const clconv_problem ok = {1, 3, 8, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1};
+    assert_int_equal(clconv_problem_validate(&ok), CLCONV_SUCCESS);
+    clconv_problem p;
+#define BAD(field, value, name) p = ok; p.field = value; expect_invalid(p, name)
+    BAD(batch, 0, "batch = 0");
+    BAD(batch, -3, "batch = -3");
+    BAD(in_channels, 0, "in_channels = 0");
+    BAD(height, -1, "height = -1");
+    BAD(width, 0, "width = 0");
+    BAD(out_channels, 0, "out_channels = 0");
+    BAD(kernel_h, 0, "kernel_h = 0");
+    BAD(kernel_w, -2, "kernel_w = -2");
+    BAD(stride_h, 0, "stride_h = 0");
+    BAD(stride_w, 0, "stride_w = 0");
+    BAD(dilation_h, 0, "dilation_h = 0");
+    BAD(dilation_w, 0, "dilation_w = 0");
+    BAD(pad_h, -1, "pad_h = -1");
+    BAD(pad_w, -1, "pad_w = -1");
+    /* a dilated kernel larger than the padded input */
+    BAD(kernel_h, 11, "kernel_h = 11");
+    BAD(dilation_w, 5, "kernel_w = 3 with dilation_w = 5");
+    BAD(pad_h, 2000000000, "exceeds");
+    /* byte counts that overflow size_t */
+    p = ok;
+    p.batch = p.in_channels = p.height = p.width = 2000000000;
+    p.kernel_h = p.kernel_w = 1;
+    expect_invalid(p, "input bytes overflow");
+    p = ok;
+    p.out_channels = p.in_channels = 2000000000;
+    p.kernel_h = p.kernel_w = 2000;
+    p.height = p.width = 3000;
+    expect_invalid(p, "weight bytes overflow");
+#undef BAD
+}
+
+static void test_plan_argument_checks(void **state)
+{
+    (void)state;
+    clconv_problem p = {1, 2, 6, 6, 3, 3, 3, 1, 1, 0, 0, 1, 1};
+    size_t ni = clconv_problem_input_elems(&p), nw = clconv_problem_weight_elems(&p);
+    size_t no = clconv_problem_output_elems(&p);
+    float host[128];
+    uint32_t s = 5;
+    fixture_fill(host, 128, &s);
+    cl_mem in = fixture_upload(ctx, host, ni), w = fixture_upload(ctx, host, nw);
+    cl_mem small = fixture_upload(ctx, host, 2), out = fixture_output(ctx, no);
+    clconv_plan *plan;
+    assert_int_equal(clconv_plan_create(ctx, &p, CLCONV_ALGO_DIRECT, &plan), CLCONV_SUCCESS);
+    assert_int_equal(clconv_plan_execute(plan, in, out, NULL), CLCONV_ERR_STATE);
+    assert_non_null(strstr(clconv_last_error(ctx), "set_weights"));
+    assert_int_equal(clconv_plan_set_weights(plan, small, NULL), CLCONV_ERR_INVALID_ARG);
+    assert_non_null(strstr(clconv_last_error(ctx), "weights buffer has 8 bytes"));
+    assert_int_equal(clconv_plan_set_weights(plan, w, small), CLCONV_ERR_INVALID_ARG);
+    assert_non_null(strstr(clconv_last_error(ctx), "bias buffer"));
+    assert_int_equal(clconv_plan_set_weights(plan, NULL, NULL), CLCONV_ERR_INVALID_ARG);
+    assert_int_equal(clconv_plan_set_weights(plan, w, NULL), CLCONV_SUCCESS);
+    assert_int_equal(clconv_plan_execute(plan, small, out, NULL), CLCONV_ERR_INVALID_ARG);
+    assert_non_null(strstr(clconv_last_error(ctx), "input buffer"));
+    assert_int_equal(clconv_plan_execute(plan, in, small, NULL), CLCONV_ERR_INVALID_ARG);
+    assert_non_null(strstr(clconv_last_error(ctx), "output buffer"));
+    assert_int_equal(clconv_plan_execute(plan, in, in, NULL), CLCONV_ERR_INVALID_ARG);
+    clconv_timing t;
+    assert_int_equal(clconv_plan_execute(plan, in, out, &t), CLCONV_SUCCESS);
+    assert_int_equal(t.stage_count, 1);
+    assert_string_equal(t.stages[0].name, "conv");
+    if (clconv_context_device_timing(ctx))
+        assert_true(t.device_ms > 0 && t.stages[0].ms > 0);
+    else
+        assert_true(t.device_ms < 0 && t.stages[0].ms < 0);
+    /* a context with a live plan refuses to go */
+    assert_int_equal(clconv_context_destroy(ctx), CLCONV_ERR_BUSY);
+    clconv_plan_destroy(plan);
+    clconv_plan_destroy(NULL);
+    cl_mem all[] = {in, w, small, out};
+    for (int i = 0; i < 4; i++)
+        clReleaseMemObject(all[i]);
+    assert_int_equal(clconv_algo_check(ctx, &p, (clconv_algo)99), CLCONV_ERR_INVALID_ARG);
+    clconv_algo a;
+    assert_int_equal(clconv_algo_from_name("direct", &a), CLCONV_SUCCESS);
+    assert_int_equal(a, CLCONV_ALGO_DIRECT);
+    assert_int_equal(clconv_algo_from_name("winograd-ish", &a), CLCONV_ERR_INVALID_ARG);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_reference_by_hand),
+        cmocka_unit_test(test_validation),
+        cmocka_unit_test(test_plan_argument_checks),
+        cmocka_unit_test(test_edge_problems),
+        cmocka_unit_test(test_random_problems),
+    };
+    return cmocka_run_group_tests_name("conv", tests, setup, teardown);
+}

@@ -1,0 +1,426 @@
+/* Runtime layer: CL error names, device listing and selection, contexts
+ * (own and wrapped), the program manager and its disk cache. */
+#define _POSIX_C_SOURCE 200809L
+#include "fixture.h"
+
+#include "runtime/rt.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static void test_error_names(void **state)
+{
+    (void)state;
+    assert_string_equal(clconv_cl_error_name(-54), "CL_INVALID_WORK_GROUP_SIZE");
+    assert_string_equal(clconv_cl_error_name(CL_OUT_OF_RESOURCES), "CL_OUT_OF_RESOURCES");
+    assert_string_equal(clconv_cl_error_name(-1001), "CL_PLATFORM_NOT_FOUND_KHR");
+    assert_string_equal(clconv_cl_error_name(-12345), "CL error -12345");
+    assert_string_equal(clconv_status_string(CLCONV_ERR_INVALID_ARG), "CLCONV_ERR_INVALID_ARG");
+    assert_string_equal(clconv_status_string(CLCONV_SUCCESS), "CLCONV_SUCCESS");
+    assert_string_equal(clconv_status_string((clconv_status)999), "CLCONV_ERR_UNKNOWN_STATUS");
+    /* an OpenCL failure names the call, the arguments and the CL_* code */
+    clconv_status st = rt_cl_fail(NULL, CL_INVALID_WORK_GROUP_SIZE, "clEnqueueNDRangeKernel",
+                                  "local %d", 7);
+    assert_int_equal(st, CLCONV_ERR_OPENCL);
+    assert_string_equal(clconv_last_error(NULL),
+                        "clEnqueueNDRangeKernel(local 7) failed: CL_INVALID_WORK_GROUP_SIZE");
+    assert_int_equal(rt_cl_fail(NULL, CL_MEM_OBJECT_ALLOCATION_FAILURE, "clCreateBuffer", "x"),
+                     CLCONV_ERR_OUT_OF_MEMORY);
+}
+
+/* The list agrees with what OpenCL itself reports, platform by platform. */
+static void test_device_list_matches_opencl(void **state)
+{
+    (void)state;
+    clconv_device_list *list;
+    assert_int_equal(clconv_device_list_create(&list), CLCONV_SUCCESS);
+    cl_uint np = 0;
+    assert_int_equal(clGetPlatformIDs(0, NULL, &np), CL_SUCCESS);
+    assert_int_equal(list->platform_count, (int)np);
+    cl_platform_id ids[16];
+    assert_true(np <= 16);
+    assert_int_equal(clGetPlatformIDs(np, ids, NULL), CL_SUCCESS);
+    int total = 0;
+    for (cl_uint p = 0; p < np; p++) {
+        cl_uint nd = 0;
+        cl_int err = clGetDeviceIDs(ids[p], CL_DEVICE_TYPE_ALL, 0, NULL, &nd);
+        if (err == CL_DEVICE_NOT_FOUND)
+            nd = 0; /* a platform without devices is listed, empty */
+        else
+            assert_int_equal(err, CL_SUCCESS);
+        assert_int_equal(list->platforms[p].index, (int)p);
+        assert_int_equal(list->platforms[p].device_count, (int)nd);
+        assert_true(strlen(list->platforms[p].name) > 0);
+        total += (int)nd;
+    }
+    assert_int_equal(list->device_count, total);
+    assert_true(total >= 1);
+    int next_index = 0, platform = -1;
+    for (int i = 0; i < list->device_count; i++) {
+        const clconv_device_info *d = &list->devices[i];
+        if (d->platform_index != platform) {
+            assert_true(d->platform_index > platform);
+            platform = d->platform_index;
+            next_index = 0;
+        }
+        assert_int_equal(d->device_index, next_index++); /* as clinfo -l numbers them */
+        assert_true(strlen(d->name) > 0 && strlen(d->driver_version) > 0);
+        assert_string_equal(d->platform_name, list->platforms[platform].name);
+        assert_true(d->compute_units >= 1);
+        assert_true(d->max_alloc_bytes > 0 && d->global_mem_bytes >= d->max_alloc_bytes);
+        assert_true(d->preferred_vector_width_float >= 1 || strcmp(d->type, "GPU") == 0);
+    }
+    clconv_device_list_free(list);
+    clconv_device_list_free(NULL);
+}
+
+static void with_env(const char *value, const char **saved)
+{
+    const char *old = getenv("CLCONV_DEVICE");
+    *saved = old ? strdup(old) : NULL;
+    if (value)
+        setenv("CLCONV_DEVICE", value, 1);
+    else
+        unsetenv("CLCONV_DEVICE");
+}
+
+static void restore_env(const char *saved)
+{
+    if (saved)
+        setenv("CLCONV_DEVICE", saved, 1);
+    else
+        unsetenv("CLCONV_DEVICE");
+    free((void *)saved);
+}
+
+static void test_select(void **state)
+{
+    (void)state;
+    clconv_device_list *list;
+    assert_int_equal(clconv_device_list_create(&list), CLCONV_SUCCESS);
+    const char *saved;
+    with_env(NULL, &saved);
+    for (int i = 0; i < list->device_count; i++) {
+        const clconv_device_info *want = &list->devices[i], *got = NULL;
+        clconv_device_selector by_index = {want->platform_index, want->device_index, NULL};
+        assert_int_equal(clconv_device_select(list, &by_index, &got), CLCONV_SUCCESS);
+        assert_ptr_equal(got, want);
+
+        char pd[32];
+        snprintf(pd, sizeof pd, "%d:%d", want->platform_index, want->device_index);
+        setenv("CLCONV_DEVICE", pd, 1);
+        assert_int_equal(clconv_device_select(list, NULL, &got), CLCONV_SUCCESS);
+        assert_ptr_equal(got, want);
+        unsetenv("CLCONV_DEVICE");
+
+        /* a name matches case-insensitively; the first match wins */
+        char upper[CLCONV_NAME_MAX];
+        snprintf(upper, sizeof upper, "%s", want->name);
+        for (char *c = upper; *c; c++)
+            *c = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
+        clconv_device_selector by_name = {-1, -1, upper};
+        assert_int_equal(clconv_device_select(list, &by_name, &got), CLCONV_SUCCESS);
+        assert_string_equal(got->name, want->name);
+        setenv("CLCONV_DEVICE", upper, 1);
+        assert_int_equal(clconv_device_select(list, NULL, &got), CLCONV_SUCCESS);
+        assert_string_equal(got->name, want->name);
+        unsetenv("CLCONV_DEVICE");
+    }
+    /* no selector and no environment: the first device */
+    const clconv_device_info *got;
+    assert_int_equal(clconv_device_select(list, NULL, &got), CLCONV_SUCCESS);
+    assert_ptr_equal(got, &list->devices[0]);
+    /* explicit indexes win over the environment */
+    setenv("CLCONV_DEVICE", "no-such-device", 1);
+    clconv_device_selector first = {list->devices[0].platform_index,
+                                    list->devices[0].device_index, NULL};
+    assert_int_equal(clconv_device_select(list, &first, &got), CLCONV_SUCCESS);
+    restore_env(saved);
+    clconv_device_list_free(list);
+}
+
+static void expect_not_found(const clconv_device_list *list, const clconv_device_selector *sel,
+                             const char *env, const char *phrase)
+{
+    const char *saved;
+    with_env(env, &saved);
+    const clconv_device_info *got = (const clconv_device_info *)list;
+    assert_int_equal(clconv_device_select(list, sel, &got), CLCONV_ERR_NOT_FOUND);
+    restore_env(saved);
+    assert_null(got);
+    const char *msg = clconv_last_error(NULL);
+    if (!strstr(msg, phrase) || !strstr(msg, "devices that exist"))
+        fail_msg("message \"%s\" lacks \"%s\" or the device list", msg, phrase);
+    /* the list names every device by P:D */
+    char pd[32];
+    snprintf(pd, sizeof pd, "%d:%d ", list->devices[0].platform_index,
+             list->devices[0].device_index);
+    assert_non_null(strstr(msg, pd));
+}
+
+static void test_select_out_of_range(void **state)
+{
+    (void)state;
+    clconv_device_list *list;
+    assert_int_equal(clconv_device_list_create(&list), CLCONV_SUCCESS);
+    clconv_device_selector bad_platform = {99, 0, NULL}, bad_device = {0, 99, NULL};
+    clconv_device_selector bad_name = {-1, -1, "no-such-device-anywhere"};
+    expect_not_found(list, &bad_platform, NULL, "no device 99:0");
+    expect_not_found(list, &bad_device, NULL, "no device 0:99");
+    expect_not_found(list, &bad_name, NULL, "no-such-device-anywhere");
+    expect_not_found(list, NULL, "7:42", "CLCONV_DEVICE: no device 7:42");
+    expect_not_found(list, NULL, "not-a-device", "CLCONV_DEVICE: no device matches");
+    clconv_device_list_free(list);
+    /* context creation passes the same error on */
+    clconv_context *ctx = (clconv_context *)&list;
+    assert_int_equal(clconv_context_create(&bad_platform, NULL, &ctx), CLCONV_ERR_NOT_FOUND);
+    assert_null(ctx);
+}
+
+/* A wrapped context uses the caller's queue and leaves it alive. */
+static void test_context_wrap(void **state)
+{
+    (void)state;
+    clconv_context *own = fixture_context();
+    cl_device_id dev;
+    assert_int_equal(clGetCommandQueueInfo(clconv_context_queue(own), CL_QUEUE_DEVICE, sizeof dev,
+                                           &dev, NULL), CL_SUCCESS);
+    cl_int err;
+    cl_context c = clCreateContext(NULL, 1, &dev, NULL, NULL, &err);
+    assert_int_equal(err, CL_SUCCESS);
+    cl_command_queue q = clCreateCommandQueue(c, dev, CL_QUEUE_PROFILING_ENABLE, &err);
+    assert_int_equal(err, CL_SUCCESS);
+    cl_uint refs_before = 0, refs_after = 0;
+    assert_int_equal(clGetContextInfo(c, CL_CONTEXT_REFERENCE_COUNT, sizeof refs_before,
+                                      &refs_before, NULL), CL_SUCCESS);
+    clconv_context *wrapped;
+    assert_int_equal(clconv_context_wrap(c, q, NULL, &wrapped), CLCONV_SUCCESS);
+    assert_ptr_equal(clconv_context_cl_context(wrapped), c);
+    assert_ptr_equal(clconv_context_queue(wrapped), q);
+    assert_string_equal(clconv_context_device(wrapped)->name, clconv_context_device(own)->name);
+    clconv_problem p = {2, 3, 9, 10, 4, 3, 2, 1, 2, 1, 0, 1, 1};
+    assert_true(fixture_run_problem(wrapped, &p, CLCONV_ALGO_DIRECT, 1, 3) < 1e-5);
+    assert_int_equal(clconv_context_destroy(wrapped), CLCONV_SUCCESS);
+    /* Every reference clconv took is given back. rusticl drops the references
+     * of finished commands from a worker thread, so the count may take a
+     * moment to settle; a leaked reference never does. */
+    assert_int_equal(clFinish(q), CL_SUCCESS);
+    for (int tries = 0; tries < 200; tries++) {
+        assert_int_equal(clGetContextInfo(c, CL_CONTEXT_REFERENCE_COUNT, sizeof refs_after,
+                                          &refs_after, NULL), CL_SUCCESS);
+        if (refs_after == refs_before)
+            break;
+        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+    }
+    assert_int_equal(refs_after, refs_before);
+    cl_mem m = clCreateBuffer(c, CL_MEM_READ_WRITE, 4096, NULL, &err);
+    assert_int_equal(err, CL_SUCCESS);
+    const float one = 1.0f;
+    assert_int_equal(clEnqueueFillBuffer(q, m, &one, sizeof one, 0, 4096, 0, NULL, NULL),
+                     CL_SUCCESS);
+    assert_int_equal(clFinish(q), CL_SUCCESS);
+    clReleaseMemObject(m);
+    /* a queue from another context is refused */
+    assert_int_equal(clconv_context_wrap(clconv_context_cl_context(own), q, NULL, &wrapped),
+                     CLCONV_ERR_INVALID_ARG);
+    assert_null(wrapped);
+    assert_int_equal(clconv_context_wrap(NULL, q, NULL, &wrapped), CLCONV_ERR_INVALID_ARG);
+    clReleaseCommandQueue(q);
+    clReleaseContext(c);
+    assert_int_equal(clconv_context_destroy(own), CLCONV_SUCCESS);
+    assert_int_equal(clconv_context_destroy(NULL), CLCONV_SUCCESS);
+}
+
+/* ---- program manager ---- */
+
+static char cache_dir[256];
+static const char *OPTIONS = "-DVEC=4 -DOC_TILE=2";
+
+static clconv_context *cache_context(const char *dir, const char *kernel_dir)
+{
+    clconv_context_options opt = {.kernel_dir = kernel_dir, .cache_dir = dir};
+    clconv_context *ctx = NULL;
+    clconv_status st = clconv_context_create(NULL, &opt, &ctx);
+    if (st)
+        fail_msg("context: %s", clconv_last_error(NULL));
+    return ctx;
+}
+
+static rt_build_stats get_direct(clconv_context *ctx, clconv_status want)
+{
+    cl_program prog = NULL;
+    rt_build_stats stats = {-1, -1, -1};
+    clconv_status st = rt_program_get(ctx, "direct.cl", OPTIONS, &prog, &stats);
+    if (st != want)
+        fail_msg("rt_program_get: %s (%s), wanted %s", clconv_status_string(st),
+                 clconv_last_error(ctx), clconv_status_string(want));
+    if (!st) {
+        cl_kernel k;
+        assert_int_equal(rt_kernel_create(ctx, prog, "conv_direct", &k), CLCONV_SUCCESS);
+        clReleaseKernel(k);
+    }
+    return stats;
+}
+
+/* The one cache entry in the directory; fails unless there is exactly one. */
+static void entry_path(char *path, size_t size)
+{
+    DIR *d = opendir(cache_dir);
+    assert_non_null(d);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.') {
+            snprintf(path, size, "%s/%s", cache_dir, e->d_name);
+            n++;
+        }
+    closedir(d);
+    assert_int_equal(n, 1);
+    assert_non_null(strstr(path, "/direct-"));
+}
+
+static long file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+static void expect_compiled(void)
+{
+    clconv_context *ctx = cache_context(cache_dir, NULL);
+    rt_build_stats s = get_direct(ctx, CLCONV_SUCCESS);
+    assert_int_equal(s.compiled, 1);
+    assert_int_equal(s.from_disk, 0);
+    clconv_context_destroy(ctx);
+}
+
+static void expect_from_disk(void)
+{
+    clconv_context *ctx = cache_context(cache_dir, NULL);
+    rt_build_stats s = get_direct(ctx, CLCONV_SUCCESS);
+    assert_int_equal(s.compiled, 0);
+    assert_int_equal(s.from_disk, 1);
+    clconv_context_destroy(ctx);
+}
+
+static void test_program_cache(void **state)
+{
+    (void)state;
+    snprintf(cache_dir, sizeof cache_dir, "/tmp/clconv-test-cache-%ld/nested/dir", (long)getpid());
+    /* miss: compiled, then kept in memory, and written to disk */
+    clconv_context *ctx = cache_context(cache_dir, NULL);
+    rt_build_stats s = get_direct(ctx, CLCONV_SUCCESS);
+    assert_int_equal(s.compiled, 1);
+    assert_true(s.ms > 0);
+    s = get_direct(ctx, CLCONV_SUCCESS);
+    assert_int_equal(s.compiled, 0);
+    assert_int_equal(s.from_disk, 0);
+    clconv_context_destroy(ctx);
+    char path[512];
+    entry_path(path, sizeof path);
+    long size = file_size(path);
+    assert_true(size > 64);
+
+    /* hit: a new context loads the binary */
+    expect_from_disk();
+
+    /* a flipped payload byte fails the checksum: rebuilt and rewritten */
+    FILE *f = fopen(path, "r+b");
+    assert_non_null(f);
+    fseek(f, size - 10, SEEK_SET);
+    int c = fgetc(f);
+    fseek(f, size - 10, SEEK_SET);
+    fputc(c ^ 0x5a, f);
+    fclose(f);
+    expect_compiled();
+    expect_from_disk();
+
+    /* truncated */
+    assert_int_equal(truncate(path, size / 2), 0);
+    expect_compiled();
+    expect_from_disk();
+
+    /* foreign: another program's bytes under this name */
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs("\x7f" "ELF not a clconv cache entry at all", f);
+    fclose(f);
+    expect_compiled();
+    expect_from_disk();
+
+    /* empty */
+    f = fopen(path, "wb");
+    fclose(f);
+    expect_compiled();
+    expect_from_disk();
+    entry_path(path, sizeof path); /* still one entry: no temp files left behind */
+    remove(path);
+}
+
+static void test_program_cache_unwritable(void **state)
+{
+    (void)state;
+    /* caching is lost, the build is not */
+    clconv_context *ctx = cache_context("/proc/clconv-cannot-exist", NULL);
+    rt_build_stats s = get_direct(ctx, CLCONV_SUCCESS);
+    assert_int_equal(s.compiled, 1);
+    clconv_context_destroy(ctx);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void test_kernel_dir(void **state)
+{
+    (void)state;
+    char dir[256], path[512];
+    snprintf(dir, sizeof dir, "/tmp/clconv-test-kernels-%ld", (long)getpid());
+    mkdir(dir, 0755);
+    /* a kernel that does not compile: the error holds the build log */
+    snprintf(path, sizeof path, "%s/direct.cl", dir);
+    write_file(path, "__kernel void conv_direct(__global float *x) { x[0] = undeclared_name; }\n");
+    clconv_context *ctx = cache_context(NULL, dir);
+    get_direct(ctx, CLCONV_ERR_BUILD);
+    const char *msg = clconv_last_error(ctx);
+    if (!strstr(msg, "clBuildProgram(direct.cl") || !strstr(msg, "build log") ||
+        !strstr(msg, "undeclared_name"))
+        fail_msg("build error lacks the call or the log: %s", msg);
+    clconv_context_destroy(ctx);
+    /* a file missing from the directory is named */
+    remove(path);
+    ctx = cache_context(NULL, dir);
+    get_direct(ctx, CLCONV_ERR_NOT_FOUND);
+    assert_non_null(strstr(clconv_last_error(ctx), path));
+    clconv_context_destroy(ctx);
+    rmdir(dir);
+    /* the source tree's cl/ works as a kernel directory, and gives right answers */
+    ctx = cache_context(NULL, CLCONV_SOURCE_DIR "/cl");
+    clconv_problem p = {1, 2, 7, 9, 3, 3, 3, 1, 1, 1, 1, 1, 1};
+    assert_true(fixture_run_problem(ctx, &p, CLCONV_ALGO_DIRECT, 1, 9) < 1e-5);
+    clconv_context_destroy(ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_error_names),
+        cmocka_unit_test(test_device_list_matches_opencl),
+        cmocka_unit_test(test_select),
+        cmocka_unit_test(test_select_out_of_range),
+        cmocka_unit_test(test_context_wrap),
+        cmocka_unit_test(test_program_cache),
+        cmocka_unit_test(test_program_cache_unwritable),
+        cmocka_unit_test(test_kernel_dir),
+    };
+    return cmocka_run_group_tests_name("runtime", tests, NULL, NULL);
+}
