@@ -12,27 +12,11 @@
  *   bias [C_out]               (read only when has_bias)
  *   out  [N][C_out][OH][OW]
  *
- * Tunables (-D): VEC in {1, 2, 4, 8, 16} (the device's preferred float
- * vector width: CPUs like PoCL only vectorise explicit vector code), OC_TILE
- * in 1..16 (accumulators per work-item). */
+ * Tunables (-D): VEC (see prelude.cl), OC_TILE in 1..16 (accumulators per
+ * work-item). */
 
-#ifndef VEC
-#define VEC 8
-#endif
 #ifndef OC_TILE
 #define OC_TILE 4
-#endif
-
-#if VEC == 1
-typedef float floatv;
-#define VLOAD(p) (*(p))
-#define VSTORE(v, p) (*(p) = (v))
-#else
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
-typedef CAT(float, VEC) floatv;
-#define VLOAD(p) CAT(vload, VEC)(0, p)
-#define VSTORE(v, p) CAT(vstore, VEC)(v, 0, p)
 #endif
 
 __kernel void conv_direct(__global const float *restrict in, __global const float *restrict w,

@@ -188,11 +188,12 @@ size_t clconv_problem_output_elems(const clconv_problem *p);
 /* ---- plan ---------------------------------------------------------------- */
 
 typedef enum clconv_algo {
-    CLCONV_ALGO_DIRECT = 0,
+    CLCONV_ALGO_DIRECT = 0,      /* one output-stationary kernel */
+    CLCONV_ALGO_IM2COL_GEMM = 1, /* im2col into a workspace, then CLBlast SGEMM */
     CLCONV_ALGO_COUNT
 } clconv_algo;
 
-/* "direct", ...; NULL for an unknown value. */
+/* "direct", "im2col-gemm"; NULL for an unknown value. */
 const char *clconv_algo_name(clconv_algo algo);
 /* CLCONV_ERR_INVALID_ARG for an unknown name. */
 clconv_status clconv_algo_from_name(const char *name, clconv_algo *out);
@@ -205,6 +206,18 @@ clconv_status clconv_algo_check(clconv_context *ctx, const clconv_problem *p,
 /* Builds kernels (through the program cache) and allocates the workspace. */
 clconv_status clconv_plan_create(clconv_context *ctx, const clconv_problem *p,
                                  clconv_algo algo, clconv_plan **out);
+
+typedef struct clconv_plan_options {
+    /* Largest workspace buffer the plan may allocate; 0 means the device's
+     * CL_DEVICE_MAX_MEM_ALLOC_SIZE. Algorithms that need more work in chunks
+     * (never refuse a problem for its workspace alone). */
+    size_t workspace_limit_bytes;
+} clconv_plan_options;
+
+/* plan_create with options; opt may be NULL. */
+clconv_status clconv_plan_create_with_options(clconv_context *ctx, const clconv_problem *p,
+                                              clconv_algo algo, const clconv_plan_options *opt,
+                                              clconv_plan **out);
 void clconv_plan_destroy(clconv_plan *plan);
 
 /* Device memory the plan allocates beyond the caller's buffers. */
@@ -227,7 +240,7 @@ typedef struct clconv_stage_time {
 } clconv_stage_time;
 
 typedef struct clconv_timing {
-    int stage_count;
+    int stage_count; /* the stages that ran, in order (e.g. no "bias" without a bias) */
     clconv_stage_time stages[CLCONV_MAX_STAGES];
     double device_ms; /* first stage start to last stage end */
 } clconv_timing;

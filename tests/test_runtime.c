@@ -386,6 +386,9 @@ static void test_kernel_dir(void **state)
     char dir[256], path[512];
     snprintf(dir, sizeof dir, "/tmp/clconv-test-kernels-%ld", (long)getpid());
     mkdir(dir, 0755);
+    /* the prelude every program starts with */
+    snprintf(path, sizeof path, "%s/prelude.cl", dir);
+    write_file(path, "/* empty prelude */\n");
     /* a kernel that does not compile: the error holds the build log */
     snprintf(path, sizeof path, "%s/direct.cl", dir);
     write_file(path, "__kernel void conv_direct(__global float *x) { x[0] = undeclared_name; }\n");
@@ -402,6 +405,8 @@ static void test_kernel_dir(void **state)
     get_direct(ctx, CLCONV_ERR_NOT_FOUND);
     assert_non_null(strstr(clconv_last_error(ctx), path));
     clconv_context_destroy(ctx);
+    snprintf(path, sizeof path, "%s/prelude.cl", dir);
+    remove(path);
     rmdir(dir);
     /* the source tree's cl/ works as a kernel directory, and gives right answers */
     ctx = cache_context(NULL, CLCONV_SOURCE_DIR "/cl");

@@ -9,6 +9,9 @@
  * the caller asked for no timing (then enqueues get a NULL event). */
 typedef struct conv_events conv_events;
 cl_event *conv_event_slot(conv_events *ev, int stage);
+/* Opens a span for stage (a marker) that the stage's next event closes, for
+ * library calls that enqueue several kernels but return one event. */
+clconv_status conv_event_span_begin(clconv_plan *plan, conv_events *ev, int stage);
 
 typedef struct conv_algo_ops {
     const char *name;
@@ -32,14 +35,38 @@ struct clconv_plan {
     const conv_algo_ops *ops;
     void *impl;
     size_t workspace_bytes;
+    size_t workspace_limit_bytes; /* largest buffer the plan may allocate */
     double build_ms;
     int compiled;
     cl_mem weights; /* retained */
     cl_mem bias;    /* retained, NULL for none */
 };
 
+/* Row-major C[i] = A[i] * B[i] for i < batch (beta 0), float32. */
+typedef struct conv_gemm {
+    size_t m, n, k, batch;
+    cl_mem a, b, c;
+    size_t a_offset, lda, a_stride;
+    size_t b_offset, ldb, b_stride;
+    size_t c_offset, ldc, c_stride;
+} conv_gemm;
+clconv_status conv_sgemm(clconv_plan *plan, const conv_gemm *g, cl_event *event);
+
+/* A buffer of the plan's workspace; counted in plan->workspace_bytes and
+ * refused, with the sizes named, when over the plan's limit. */
+clconv_status conv_alloc_workspace(clconv_plan *plan, size_t bytes, const char *what, cl_mem *out);
+
+/* Enqueues k over global (rounded up to nothing: kernels guard their range). */
+clconv_status conv_enqueue(clconv_plan *plan, cl_kernel k, const char *name, cl_uint dims,
+                           const size_t *global, cl_event *event);
+
+/* The vector width for a device and a row length: the device's preferred
+ * float width (16 on AVX-512 PoCL, 1 on most GPUs), never wider than the row. */
+int conv_vector_width(const clconv_device_info *d, int row_length);
+
 extern const conv_algo_ops *const conv_algo_table[CLCONV_ALGO_COUNT];
 extern const conv_algo_ops conv_direct_ops;
+extern const conv_algo_ops conv_im2col_gemm_ops;
 
 /* Gets a program through the context's program manager and adds its build
  * time to the plan's. */

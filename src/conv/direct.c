@@ -12,26 +12,6 @@ typedef struct direct_plan {
     int vec, oc_tile, oc_blocks;
 } direct_plan;
 
-static int pow2_at_least(int x)
-{
-    int p = 1;
-    while (p < x && p < 16)
-        p *= 2;
-    return p;
-}
-
-/* The vector width is the device's preferred one (16 on AVX-512 PoCL, 1 on
- * most GPUs), but never wider than the output row needs. */
-static int choose_vec(const clconv_device_info *d, const clconv_problem *p)
-{
-    int pref = (int)d->preferred_vector_width_float;
-    if (pref < 1)
-        pref = 1;
-    int vec = pow2_at_least(pref);
-    int need = pow2_at_least(clconv_problem_out_width(p));
-    return vec < need ? vec : need;
-}
-
 static clconv_status direct_check(clconv_context *ctx, const clconv_problem *p)
 {
     (void)ctx;
@@ -47,8 +27,10 @@ static clconv_status direct_create(clconv_plan *plan)
     if (!d)
         return rt_fail(plan->ctx, CLCONV_ERR_OUT_OF_MEMORY, "out of host memory");
     plan->impl = d;
-    d->vec = choose_vec(&plan->ctx->info, p);
-    d->oc_tile = p->out_channels >= 8 ? 8 : pow2_at_least(p->out_channels);
+    d->vec = conv_vector_width(&plan->ctx->info, clconv_problem_out_width(p));
+    d->oc_tile = 1;
+    while (d->oc_tile < 8 && d->oc_tile < p->out_channels)
+        d->oc_tile *= 2;
     d->oc_blocks = (p->out_channels + d->oc_tile - 1) / d->oc_tile;
     char options[128];
     snprintf(options, sizeof options, "-cl-mad-enable -DVEC=%d -DOC_TILE=%d", d->vec, d->oc_tile);
@@ -89,13 +71,7 @@ static clconv_status direct_execute(clconv_plan *plan, cl_mem input, cl_mem outp
         return st;
     size_t global[3] = {(size_t)((ow + d->vec - 1) / d->vec), (size_t)oh,
                         (size_t)p->batch * (size_t)d->oc_blocks};
-    cl_int err = clEnqueueNDRangeKernel(plan->ctx->queue, d->kernel, 3, NULL, global, NULL, 0,
-                                        NULL, conv_event_slot(ev, STAGE_CONV));
-    if (err != CL_SUCCESS)
-        return rt_cl_fail(plan->ctx, err, "clEnqueueNDRangeKernel",
-                          "conv_direct, global %zu x %zu x %zu, VEC=%d OC_TILE=%d", global[0],
-                          global[1], global[2], d->vec, d->oc_tile);
-    return CLCONV_SUCCESS;
+    return conv_enqueue(plan, d->kernel, "conv_direct", 3, global, conv_event_slot(ev, STAGE_CONV));
 }
 
 static void direct_cost(const clconv_plan *plan, double *flops, double *bytes)

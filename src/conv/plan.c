@@ -7,16 +7,17 @@
 
 /* ---- event collection ---- */
 
+/* stage[i] >= 0: a command of that stage; -1 - stage: a marker that opens a
+ * span closed by the stage's next command (for libraries such as CLBlast
+ * that run several kernels and return the event of the last one). */
 struct conv_events {
     int count, cap;
     int *stage;
     cl_event *events;
 };
 
-cl_event *conv_event_slot(conv_events *ev, int stage)
+static cl_event *slot(conv_events *ev, int tag)
 {
-    if (!ev)
-        return NULL;
     if (ev->count == ev->cap) {
         int cap = ev->cap ? ev->cap * 2 : 16;
         int *s = realloc(ev->stage, (size_t)cap * sizeof *s);
@@ -28,9 +29,28 @@ cl_event *conv_event_slot(conv_events *ev, int stage)
         ev->events = e;
         ev->cap = cap;
     }
-    ev->stage[ev->count] = stage;
+    ev->stage[ev->count] = tag;
     ev->events[ev->count] = NULL;
     return &ev->events[ev->count++];
+}
+
+cl_event *conv_event_slot(conv_events *ev, int stage)
+{
+    return ev ? slot(ev, stage) : NULL;
+}
+
+clconv_status conv_event_span_begin(clconv_plan *plan, conv_events *ev, int stage)
+{
+    if (!ev)
+        return CLCONV_SUCCESS;
+    cl_event *e = slot(ev, -1 - stage);
+    if (!e)
+        return CLCONV_SUCCESS;
+    cl_int err = clEnqueueMarkerWithWaitList(plan->ctx->queue, 0, NULL, e);
+    if (err != CL_SUCCESS)
+        return rt_cl_fail(plan->ctx, err, "clEnqueueMarkerWithWaitList", "%s stage %s",
+                          plan->ops->name, plan->ops->stage_names[stage]);
+    return CLCONV_SUCCESS;
 }
 
 static void events_release(conv_events *ev)
@@ -42,29 +62,28 @@ static void events_release(conv_events *ev)
     free(ev->stage);
 }
 
-/* Stage time = sum of its commands' durations; device time = first start to
- * last end, so gaps between stages count against the whole, as a user sees it. */
+/* Stage time = sum of its commands' durations (or spans); device time =
+ * first start to last end, so gaps between stages count against the whole, as
+ * a user sees it. Only stages that ran are listed. */
 static clconv_status events_to_timing(clconv_plan *plan, conv_events *ev, clconv_timing *t)
 {
     clconv_context *ctx = plan->ctx;
+    const conv_algo_ops *ops = plan->ops;
+    double ms[CLCONV_MAX_STAGES] = {0};
+    int ran[CLCONV_MAX_STAGES] = {0};
     memset(t, 0, sizeof *t);
-    t->stage_count = plan->ops->stage_count;
-    for (int s = 0; s < t->stage_count; s++)
-        t->stages[s].name = plan->ops->stage_names[s];
     t->device_ms = -1.0;
     if (ev->count == 0)
         return CLCONV_SUCCESS;
     cl_int err = clWaitForEvents(1, &ev->events[ev->count - 1]);
     if (err != CL_SUCCESS)
-        return rt_cl_fail(ctx, err, "clWaitForEvents", "%s execute", plan->ops->name);
-    if (!ctx->device_timing) {
-        for (int s = 0; s < t->stage_count; s++)
-            t->stages[s].ms = -1.0;
-        return CLCONV_SUCCESS;
-    }
-    cl_ulong first = ~(cl_ulong)0, last = 0;
+        return rt_cl_fail(ctx, err, "clWaitForEvents", "%s execute", ops->name);
+    cl_ulong first = ~(cl_ulong)0, last = 0, open_start[CLCONV_MAX_STAGES] = {0};
+    int open[CLCONV_MAX_STAGES] = {0};
     for (int i = 0; i < ev->count; i++) {
-        if (!ev->events[i])
+        int tag = ev->stage[i], stage = tag >= 0 ? tag : -1 - tag;
+        ran[stage] = 1;
+        if (!ev->events[i] || !ctx->device_timing)
             continue;
         cl_ulong start, end;
         err = clGetEventProfilingInfo(ev->events[i], CL_PROFILING_COMMAND_START, sizeof start,
@@ -73,15 +92,30 @@ static clconv_status events_to_timing(clconv_plan *plan, conv_events *ev, clconv
             err = clGetEventProfilingInfo(ev->events[i], CL_PROFILING_COMMAND_END, sizeof end,
                                           &end, NULL);
         if (err != CL_SUCCESS)
-            return rt_cl_fail(ctx, err, "clGetEventProfilingInfo", "%s stage %s",
-                              plan->ops->name, plan->ops->stage_names[ev->stage[i]]);
-        t->stages[ev->stage[i]].ms += (double)(end - start) * 1e-6;
+            return rt_cl_fail(ctx, err, "clGetEventProfilingInfo", "%s stage %s", ops->name,
+                              ops->stage_names[stage]);
         if (start < first)
             first = start;
         if (end > last)
             last = end;
+        if (tag < 0) {
+            open[stage] = 1;
+            open_start[stage] = start;
+        } else if (open[stage]) {
+            ms[stage] += (double)(end - open_start[stage]) * 1e-6;
+            open[stage] = 0;
+        } else {
+            ms[stage] += (double)(end - start) * 1e-6;
+        }
     }
-    t->device_ms = last > first ? (double)(last - first) * 1e-6 : 0.0;
+    for (int s = 0; s < ops->stage_count; s++)
+        if (ran[s]) {
+            t->stages[t->stage_count].name = ops->stage_names[s];
+            t->stages[t->stage_count].ms = ctx->device_timing ? ms[s] : -1.0;
+            t->stage_count++;
+        }
+    if (ctx->device_timing)
+        t->device_ms = last > first ? (double)(last - first) * 1e-6 : 0.0;
     return CLCONV_SUCCESS;
 }
 
@@ -111,10 +145,58 @@ clconv_status conv_set_args(clconv_plan *plan, cl_kernel k, const char *kernel_n
     return CLCONV_SUCCESS;
 }
 
+clconv_status conv_alloc_workspace(clconv_plan *plan, size_t bytes, const char *what, cl_mem *out)
+{
+    *out = NULL;
+    if (bytes > plan->workspace_limit_bytes)
+        return rt_fail(plan->ctx, CLCONV_ERR_OUT_OF_MEMORY,
+                       "%s workspace needs %zu bytes; the limit is %zu bytes", what, bytes,
+                       plan->workspace_limit_bytes);
+    cl_int err;
+    *out = clCreateBuffer(plan->ctx->cl_ctx, CL_MEM_READ_WRITE, bytes, NULL, &err);
+    if (err != CL_SUCCESS) {
+        *out = NULL;
+        return rt_cl_fail(plan->ctx, err, "clCreateBuffer", "%s workspace, %zu bytes (device "
+                          "max allocation %llu)", what, bytes,
+                          (unsigned long long)plan->ctx->info.max_alloc_bytes);
+    }
+    plan->workspace_bytes += bytes;
+    return CLCONV_SUCCESS;
+}
+
+clconv_status conv_enqueue(clconv_plan *plan, cl_kernel k, const char *name, cl_uint dims,
+                           const size_t *global, cl_event *event)
+{
+    cl_int err = clEnqueueNDRangeKernel(plan->ctx->queue, k, dims, NULL, global, NULL, 0, NULL,
+                                        event);
+    if (err != CL_SUCCESS)
+        return rt_cl_fail(plan->ctx, err, "clEnqueueNDRangeKernel", "%s, global %zu x %zu x %zu",
+                          name, global[0], dims > 1 ? global[1] : 1, dims > 2 ? global[2] : 1);
+    return CLCONV_SUCCESS;
+}
+
+static int pow2_at_least(int x)
+{
+    int p = 1;
+    while (p < x && p < 16)
+        p *= 2;
+    return p;
+}
+
+int conv_vector_width(const clconv_device_info *d, int row_length)
+{
+    int vec = pow2_at_least(d->preferred_vector_width_float > 1
+                                ? (int)d->preferred_vector_width_float
+                                : 1);
+    int need = pow2_at_least(row_length);
+    return vec < need ? vec : need;
+}
+
 /* ---- public API ---- */
 
 static const char *const algo_names[CLCONV_ALGO_COUNT] = {
     [CLCONV_ALGO_DIRECT] = "direct",
+    [CLCONV_ALGO_IM2COL_GEMM] = "im2col-gemm",
 };
 
 const char *clconv_algo_name(clconv_algo algo)
@@ -154,6 +236,13 @@ clconv_status clconv_algo_check(clconv_context *ctx, const clconv_problem *p, cl
 clconv_status clconv_plan_create(clconv_context *ctx, const clconv_problem *p, clconv_algo algo,
                                  clconv_plan **out)
 {
+    return clconv_plan_create_with_options(ctx, p, algo, NULL, out);
+}
+
+clconv_status clconv_plan_create_with_options(clconv_context *ctx, const clconv_problem *p,
+                                              clconv_algo algo, const clconv_plan_options *opt,
+                                              clconv_plan **out)
+{
     *out = NULL;
     clconv_status st = check_common(ctx, p, algo);
     if (st)
@@ -165,6 +254,10 @@ clconv_status clconv_plan_create(clconv_context *ctx, const clconv_problem *p, c
     plan->problem = *p;
     plan->algo = algo;
     plan->ops = conv_algo_table[algo];
+    /* The device's own limit on one buffer, lowered by the caller if asked. */
+    plan->workspace_limit_bytes = (size_t)ctx->info.max_alloc_bytes;
+    if (opt && opt->workspace_limit_bytes && opt->workspace_limit_bytes < plan->workspace_limit_bytes)
+        plan->workspace_limit_bytes = opt->workspace_limit_bytes;
     if ((st = plan->ops->create(plan))) {
         plan->ops->destroy(plan);
         free(plan);

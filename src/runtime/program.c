@@ -1,6 +1,8 @@
 /* Program manager: kernel sources (embedded or from CLCONV_KERNEL_DIR), an
  * in-memory table per context, and an on-disk cache of program binaries.
  *
+ * Every program is cl/prelude.cl followed by its own file.
+ *
  * Cache entry (one file per key, written to a temp file and renamed, so two
  * processes can share a directory and a reader never sees half a file):
  *   "clconv-program-cache 1\n"
@@ -236,13 +238,13 @@ static cl_program from_binary(clconv_context *ctx, const unsigned char *bin, siz
     return prog;
 }
 
-static clconv_status from_source(clconv_context *ctx, const char *src, size_t len,
+static clconv_status from_source(clconv_context *ctx, const char **srcs, const size_t *lens,
                                  const char *file, const char *options, cl_program *out)
 {
     cl_int err;
-    cl_program prog = clCreateProgramWithSource(ctx->cl_ctx, 1, &src, &len, &err);
+    cl_program prog = clCreateProgramWithSource(ctx->cl_ctx, 2, srcs, lens, &err);
     if (err != CL_SUCCESS)
-        return rt_cl_fail(ctx, err, "clCreateProgramWithSource", "%s, %zu bytes", file, len);
+        return rt_cl_fail(ctx, err, "clCreateProgramWithSource", "%s, %zu bytes", file, lens[1]);
     clconv_status st = build(ctx, prog, file, options, 0);
     if (st) {
         clReleaseProgram(prog);
@@ -266,13 +268,14 @@ static void store_binary(clconv_context *ctx, cl_program prog, const char *path,
     free(bin);
 }
 
-static void cache_key(clconv_context *ctx, const char *src, size_t len, const char *options,
-                      char *key, size_t size)
+static void cache_key(clconv_context *ctx, const char **srcs, const size_t *lens,
+                      const char *options, char *key, size_t size)
 {
+    uint64_t h = fnv1a(srcs[1], lens[1], fnv1a(srcs[0], lens[0], FNV_SEED));
     snprintf(key, size,
-             "source-fnv1a=%016llx source-bytes=%zu\noptions=%s\nplatform=%s\ndevice=%s\n"
+             "source-fnv1a=%016llx source-bytes=%zu+%zu\noptions=%s\nplatform=%s\ndevice=%s\n"
              "driver=%s\ndevice-version=%s\n",
-             (unsigned long long)fnv1a(src, len, FNV_SEED), len, options, ctx->info.platform_name,
+             (unsigned long long)h, lens[0], lens[1], options, ctx->info.platform_name,
              ctx->info.name, ctx->info.driver_version, ctx->info.version);
 }
 
@@ -308,14 +311,18 @@ clconv_status rt_program_get(clconv_context *ctx, const char *file, const char *
             return CLCONV_SUCCESS;
         }
 
-    const char *src;
-    size_t len;
-    char *owned = NULL;
-    clconv_status st = rt_kernel_source(ctx, file, &src, &len, &owned);
-    if (st)
+    const char *srcs[2];
+    size_t lens[2];
+    char *owned[2] = {NULL, NULL};
+    clconv_status st = rt_kernel_source(ctx, "prelude.cl", &srcs[0], &lens[0], &owned[0]);
+    if (!st)
+        st = rt_kernel_source(ctx, file, &srcs[1], &lens[1], &owned[1]);
+    if (st) {
+        free(owned[0]);
         return st;
+    }
     char key[2048], path[4096];
-    cache_key(ctx, src, len, options, key, sizeof key);
+    cache_key(ctx, srcs, lens, options, key, sizeof key);
     cl_program prog = NULL;
     if (ctx->cache_dir) {
         char stem[256];
@@ -334,16 +341,18 @@ clconv_status rt_program_get(clconv_context *ctx, const char *file, const char *
         }
     }
     if (!prog) {
-        st = from_source(ctx, src, len, file, options, &prog);
+        st = from_source(ctx, srcs, lens, file, options, &prog);
         if (st) {
-            free(owned);
+            free(owned[0]);
+            free(owned[1]);
             return st;
         }
         local.compiled = 1;
         if (ctx->cache_dir)
             store_binary(ctx, prog, path, key);
     }
-    free(owned);
+    free(owned[0]);
+    free(owned[1]);
     if ((st = remember(ctx, file, options, prog)))
         return st;
     local.ms = rt_now_ms() - t0;

@@ -41,6 +41,11 @@ clconv_status rt_cl_fail(clconv_context *ctx, cl_int err, const char *call,
 
 void rt_clear_error(clconv_context *ctx);
 
+/* CLBlast status codes by name (clblast_errors.c), and the same for a failed
+ * CLBlast call: "<call>(<detail>) failed: CLBlastInvalidLeadDimA". */
+const char *rt_clblast_status_name(int code);
+clconv_status rt_clblast_fail(clconv_context *ctx, int code, const char *call, const char *detail);
+
 /* ---- devices (devices.c) ---- */
 
 /* Looks up the OpenCL ids of the device at (platform_index, device_index). */

@@ -1,0 +1,20 @@
+/* Prepended to every clconv kernel file by the program manager (never built
+ * alone): the vector type for the -D VEC width, and loads and stores of it.
+ * VEC in {1, 2, 4, 8, 16}; CPUs such as PoCL vectorise only explicit vector
+ * code, GPUs usually prefer 1. */
+
+#ifndef VEC
+#define VEC 8
+#endif
+
+#if VEC == 1
+typedef float floatv;
+#define VLOAD(p) (*(p))
+#define VSTORE(v, p) (*(p) = (v))
+#else
+#define CLCONV_CAT_(a, b) a##b
+#define CLCONV_CAT(a, b) CLCONV_CAT_(a, b)
+typedef CLCONV_CAT(float, VEC) floatv;
+#define VLOAD(p) CLCONV_CAT(vload, VEC)(0, p)
+#define VSTORE(v, p) CLCONV_CAT(vstore, VEC)(v, 0, p)
+#endif

@@ -1,0 +1,31 @@
+/* The one place clconv calls CLBlast's SGEMM, so that it can be tuned or
+ * replaced without touching the algorithms that use it. */
+#include "conv/algo.h"
+
+#include <clblast_c.h>
+#include <stdio.h>
+
+clconv_status conv_sgemm(clconv_plan *plan, const conv_gemm *g, cl_event *event)
+{
+    cl_command_queue q = plan->ctx->queue;
+    CLBlastStatusCode st;
+    char detail[256];
+    snprintf(detail, sizeof detail,
+             "row-major M=%zu N=%zu K=%zu lda=%zu ldb=%zu ldc=%zu batch=%zu", g->m, g->n, g->k,
+             g->lda, g->ldb, g->ldc, g->batch);
+    if (g->batch == 1)
+        st = CLBlastSgemm(CLBlastLayoutRowMajor, CLBlastTransposeNo, CLBlastTransposeNo, g->m, g->n,
+                          g->k, 1.0f, g->a, g->a_offset, g->lda, g->b, g->b_offset, g->ldb, 0.0f,
+                          g->c, g->c_offset, g->ldc, &q, event);
+    else
+        st = CLBlastSgemmStridedBatched(CLBlastLayoutRowMajor, CLBlastTransposeNo,
+                                        CLBlastTransposeNo, g->m, g->n, g->k, 1.0f, g->a,
+                                        g->a_offset, g->lda, g->a_stride, g->b, g->b_offset,
+                                        g->ldb, g->b_stride, 0.0f, g->c, g->c_offset, g->ldc,
+                                        g->c_stride, g->batch, &q, event);
+    if (st != CLBlastSuccess)
+        return rt_clblast_fail(plan->ctx, st, g->batch == 1 ? "CLBlastSgemm"
+                                                            : "CLBlastSgemmStridedBatched",
+                               detail);
+    return CLCONV_SUCCESS;
+}

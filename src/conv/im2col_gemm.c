@@ -1,0 +1,251 @@
+/* im2col + GEMM: unroll patches into a workspace (cl/im2col.cl), multiply by
+ * the weights with CLBlast (conv/gemm.c), add the bias (cl/bias.cl).
+ *
+ * Per image, with K = C_in*KH*KW and P = OH*OW:
+ *   out[n] [C_out x P] = W [C_out x K] * col[n] [K x P]        (row-major)
+ * The images of a chunk go to one strided-batched GEMM (A stride 0: the same
+ * weights), which writes NCHW directly; one GEMM over several images' columns
+ * would give [C_out][images*P] and need a transpose pass. When one image's
+ * columns exceed the workspace limit, a chunk is a range of its pixels: the
+ * GEMM then writes that range of every output plane (ldc = P). */
+#include "analysis/cost.h"
+#include "conv/algo.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+enum { STAGE_IM2COL, STAGE_GEMM, STAGE_BIAS };
+
+typedef struct im2col_plan {
+    cl_kernel im2col, bias;
+    cl_mem col;
+    int vec;
+    size_t k, p;          /* GEMM K and pixels per image */
+    int images_per_chunk; /* > 1 only with whole images */
+    size_t cols_per_chunk; /* pixels per chunk: P for whole images */
+} im2col_plan;
+
+/* Whole batch, else as many whole images as fit, else pixel ranges of one
+ * image (whole output rows when at least one fits). Returns 0 when not even
+ * one column fits. */
+static int choose_chunks(const clconv_problem *p, size_t limit, int *images, size_t *cols)
+{
+    size_t k = (size_t)p->in_channels * p->kernel_h * p->kernel_w;
+    size_t px = (size_t)clconv_problem_out_height(p) * clconv_problem_out_width(p);
+    size_t per_image = k * px * sizeof(float);
+    if (per_image <= limit) {
+        size_t fit = limit / per_image;
+        *images = fit >= (size_t)p->batch ? p->batch : (int)fit;
+        *cols = px;
+        return 1;
+    }
+    size_t fit_cols = limit / (k * sizeof(float));
+    size_t ow = (size_t)clconv_problem_out_width(p);
+    if (fit_cols >= ow)
+        fit_cols -= fit_cols % ow;
+    *images = 1;
+    *cols = fit_cols;
+    return fit_cols > 0;
+}
+
+static clconv_status im2col_check(clconv_context *ctx, const clconv_problem *p)
+{
+    int images;
+    size_t cols;
+    size_t k = (size_t)p->in_channels * p->kernel_h * p->kernel_w;
+    if (!choose_chunks(p, (size_t)ctx->info.max_alloc_bytes, &images, &cols))
+        return rt_fail(ctx, CLCONV_ERR_UNSUPPORTED,
+                       "im2col-gemm: one column of %zu floats (C_in*KH*KW) exceeds the device's "
+                       "max allocation of %llu bytes", k,
+                       (unsigned long long)ctx->info.max_alloc_bytes);
+    return CLCONV_SUCCESS;
+}
+
+/* Runs the first chunk's GEMM once on a zeroed workspace, so that CLBlast
+ * compiles its kernels here (seconds on PoCL) and not in the first execute. */
+static clconv_status prime_gemm(clconv_plan *plan, const conv_gemm *g)
+{
+    cl_int err;
+    const float zero = 0.0f;
+    size_t col_bytes = g->k * g->n * g->batch * sizeof(float);
+    size_t c_bytes = g->m * g->n * g->batch * sizeof(float);
+    size_t a_bytes = g->m * g->k * sizeof(float);
+    err = clEnqueueFillBuffer(plan->ctx->queue, g->b, &zero, sizeof zero, 0, col_bytes, 0, NULL,
+                              NULL);
+    if (err != CL_SUCCESS)
+        return rt_cl_fail(plan->ctx, err, "clEnqueueFillBuffer", "im2col workspace, %zu bytes",
+                          col_bytes);
+    cl_mem a = clCreateBuffer(plan->ctx->cl_ctx, CL_MEM_READ_WRITE, a_bytes, NULL, &err);
+    cl_mem c = err == CL_SUCCESS
+                   ? clCreateBuffer(plan->ctx->cl_ctx, CL_MEM_READ_WRITE, c_bytes, NULL, &err)
+                   : NULL;
+    clconv_status st = CLCONV_SUCCESS;
+    if (err != CL_SUCCESS)
+        st = rt_cl_fail(plan->ctx, err, "clCreateBuffer", "GEMM priming, %zu + %zu bytes",
+                        a_bytes, c_bytes);
+    if (!st)
+        err = clEnqueueFillBuffer(plan->ctx->queue, a, &zero, sizeof zero, 0, a_bytes, 0, NULL,
+                                  NULL);
+    if (!st && err != CL_SUCCESS)
+        st = rt_cl_fail(plan->ctx, err, "clEnqueueFillBuffer", "GEMM priming, %zu bytes", a_bytes);
+    if (!st) {
+        conv_gemm primed = *g;
+        primed.a = a;
+        primed.c = c;
+        primed.a_offset = primed.c_offset = 0;
+        primed.ldc = g->n;
+        primed.c_stride = g->m * g->n;
+        double t0 = rt_now_ms();
+        st = conv_sgemm(plan, &primed, NULL);
+        if (!st && (err = clFinish(plan->ctx->queue)) != CL_SUCCESS)
+            st = rt_cl_fail(plan->ctx, err, "clFinish", "GEMM priming");
+        plan->build_ms += rt_now_ms() - t0;
+    }
+    if (a)
+        clReleaseMemObject(a);
+    if (c)
+        clReleaseMemObject(c);
+    return st;
+}
+
+/* The GEMM of a chunk starting at image n0, pixel p0 (plan->weights may be
+ * NULL before set_weights; only prime_gemm uses it then). */
+static conv_gemm chunk_gemm(const clconv_plan *plan, const im2col_plan *d, int n0, size_t p0,
+                            int images, size_t cols, cl_mem output)
+{
+    const size_t c_out = (size_t)plan->problem.out_channels;
+    conv_gemm g = {
+        .m = c_out, .n = cols, .k = d->k, .batch = (size_t)images,
+        .a = plan->weights, .a_offset = 0, .lda = d->k, .a_stride = 0,
+        .b = d->col, .b_offset = 0, .ldb = cols, .b_stride = d->k * cols,
+        .c = output, .c_offset = (size_t)n0 * c_out * d->p + p0, .ldc = d->p,
+        .c_stride = c_out * d->p,
+    };
+    return g;
+}
+
+static clconv_status im2col_create(clconv_plan *plan)
+{
+    const clconv_problem *p = &plan->problem;
+    im2col_plan *d = calloc(1, sizeof *d);
+    if (!d)
+        return rt_fail(plan->ctx, CLCONV_ERR_OUT_OF_MEMORY, "out of host memory");
+    plan->impl = d;
+    d->k = (size_t)p->in_channels * p->kernel_h * p->kernel_w;
+    d->p = (size_t)clconv_problem_out_height(p) * clconv_problem_out_width(p);
+    if (!choose_chunks(p, plan->workspace_limit_bytes, &d->images_per_chunk, &d->cols_per_chunk))
+        return rt_fail(plan->ctx, CLCONV_ERR_UNSUPPORTED,
+                       "im2col-gemm: one column of %zu floats exceeds the workspace limit of %zu "
+                       "bytes", d->k, plan->workspace_limit_bytes);
+    d->vec = conv_vector_width(&plan->ctx->info, (int)(d->cols_per_chunk < 16 ? d->cols_per_chunk
+                                                                              : 16));
+    char options[64];
+    snprintf(options, sizeof options, "-DVEC=%d", d->vec);
+    cl_program im2col_prog, bias_prog;
+    clconv_status st;
+    if ((st = conv_plan_program(plan, "im2col.cl", options, &im2col_prog)) ||
+        (st = conv_plan_program(plan, "bias.cl", options, &bias_prog)) ||
+        (st = rt_kernel_create(plan->ctx, im2col_prog, "im2col", &d->im2col)) ||
+        (st = rt_kernel_create(plan->ctx, bias_prog, "add_bias", &d->bias)) ||
+        (st = conv_alloc_workspace(plan, d->k * d->cols_per_chunk * d->images_per_chunk *
+                                             sizeof(float), "im2col columns", &d->col)))
+        return st;
+    /* A stand-in output of the chunk's shape: priming writes only there. */
+    conv_gemm g = chunk_gemm(plan, d, 0, 0, d->images_per_chunk, d->cols_per_chunk, NULL);
+    return prime_gemm(plan, &g);
+}
+
+static clconv_status im2col_set_weights(clconv_plan *plan)
+{
+    (void)plan; /* the GEMM reads the caller's weights in place */
+    return CLCONV_SUCCESS;
+}
+
+static clconv_status run_im2col(clconv_plan *plan, im2col_plan *d, cl_mem input, int n0,
+                                size_t p0, int images, size_t cols, conv_events *ev)
+{
+    const clconv_problem *p = &plan->problem;
+    const cl_int ints[] = {p->in_channels, p->height, p->width, clconv_problem_out_width(p),
+                           p->kernel_h, p->kernel_w, p->stride_h, p->stride_w, p->pad_h,
+                           p->pad_w, p->dilation_h, p->dilation_w, n0, (cl_int)p0,
+                           (cl_int)cols};
+    enum { NINT = sizeof ints / sizeof ints[0], NARG = 2 + NINT };
+    size_t sizes[NARG] = {sizeof(cl_mem), sizeof(cl_mem)};
+    const void *values[NARG] = {&input, &d->col};
+    for (int i = 0; i < NINT; i++) {
+        sizes[2 + i] = sizeof(cl_int);
+        values[2 + i] = &ints[i];
+    }
+    clconv_status st = conv_set_args(plan, d->im2col, "im2col", NARG, sizes, values);
+    if (st)
+        return st;
+    size_t global[3] = {(cols + (size_t)d->vec - 1) / (size_t)d->vec, d->k, (size_t)images};
+    return conv_enqueue(plan, d->im2col, "im2col", 3, global, conv_event_slot(ev, STAGE_IM2COL));
+}
+
+static clconv_status run_bias(clconv_plan *plan, im2col_plan *d, cl_mem output, conv_events *ev)
+{
+    const clconv_problem *p = &plan->problem;
+    const cl_int c_out = p->out_channels, px = (cl_int)d->p;
+    size_t sizes[] = {sizeof(cl_mem), sizeof(cl_mem), sizeof(cl_int), sizeof(cl_int)};
+    const void *values[] = {&output, &plan->bias, &c_out, &px};
+    clconv_status st = conv_set_args(plan, d->bias, "add_bias", 4, sizes, values);
+    if (st)
+        return st;
+    size_t global[2] = {(d->p + (size_t)d->vec - 1) / (size_t)d->vec,
+                        (size_t)p->batch * (size_t)c_out};
+    return conv_enqueue(plan, d->bias, "add_bias", 2, global, conv_event_slot(ev, STAGE_BIAS));
+}
+
+static clconv_status im2col_execute(clconv_plan *plan, cl_mem input, cl_mem output,
+                                    conv_events *ev)
+{
+    im2col_plan *d = plan->impl;
+    const int batch = plan->problem.batch;
+    clconv_status st = CLCONV_SUCCESS;
+    for (int n0 = 0; n0 < batch && !st; n0 += d->images_per_chunk) {
+        int images = batch - n0 < d->images_per_chunk ? batch - n0 : d->images_per_chunk;
+        for (size_t p0 = 0; p0 < d->p && !st; p0 += d->cols_per_chunk) {
+            size_t cols = d->p - p0 < d->cols_per_chunk ? d->p - p0 : d->cols_per_chunk;
+            conv_gemm g = chunk_gemm(plan, d, n0, p0, images, cols, output);
+            if (!(st = run_im2col(plan, d, input, n0, p0, images, cols, ev)) &&
+                !(st = conv_event_span_begin(plan, ev, STAGE_GEMM)))
+                st = conv_sgemm(plan, &g, conv_event_slot(ev, STAGE_GEMM));
+        }
+    }
+    if (!st && plan->bias)
+        st = run_bias(plan, d, output, ev);
+    return st;
+}
+
+static void im2col_cost(const clconv_plan *plan, double *flops, double *bytes)
+{
+    an_direct_cost(&plan->problem, plan->bias != NULL, flops, bytes);
+}
+
+static void im2col_destroy(clconv_plan *plan)
+{
+    im2col_plan *d = plan->impl;
+    if (!d)
+        return;
+    if (d->im2col)
+        clReleaseKernel(d->im2col);
+    if (d->bias)
+        clReleaseKernel(d->bias);
+    if (d->col)
+        clReleaseMemObject(d->col);
+    free(d);
+    plan->impl = NULL;
+}
+
+const conv_algo_ops conv_im2col_gemm_ops = {
+    .name = "im2col-gemm",
+    .stage_count = 3,
+    .stage_names = {"im2col", "gemm", "bias"},
+    .check = im2col_check,
+    .create = im2col_create,
+    .set_weights = im2col_set_weights,
+    .execute = im2col_execute,
+    .cost = im2col_cost,
+    .destroy = im2col_destroy,
+};
