@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,7 +108,7 @@ static int parse_double(const char *s, double *out)
     errno = 0;
     char *end;
     double v = strtod(s, &end);
-    if (errno || *end || !(v == v))
+    if (errno || *end || !isfinite(v))
         return 0;
     *out = v;
     return 1;
@@ -266,7 +267,7 @@ int bench_parse_args(int argc, char **argv, bench_options *opt, char *err, size_
                 opt->warmup = v;
         } else if (!strcmp(flag, "--tolerance")) {
             if (!parse_double(val, &opt->tolerance) || opt->tolerance <= 0)
-                return fail(err, es, "--tolerance '%.60s': expected a number > 0", val);
+                return fail(err, es, "--tolerance '%.60s': expected a finite number > 0", val);
         } else if (!strcmp(flag, "--seed")) {
             int v;
             if (!parse_int(val, &v) || v < 0)

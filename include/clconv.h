@@ -63,7 +63,7 @@ const char *clconv_last_error(const clconv_context *ctx);
 
 /* ---- device discovery --------------------------------------------------- */
 
-#define CLCONV_NAME_MAX 256
+#define CLCONV_NAME_MAX 256 /* longer strings are truncated */
 
 typedef struct clconv_platform_info {
     int index; /* as `clinfo -l` numbers it */
@@ -78,6 +78,7 @@ typedef struct clconv_device_info {
     int device_index; /* within its platform, as `clinfo -l` numbers it */
     char platform_name[CLCONV_NAME_MAX];
     char platform_vendor[CLCONV_NAME_MAX];
+    char platform_version[CLCONV_NAME_MAX]; /* PoCL names its LLVM here */
     char name[CLCONV_NAME_MAX];
     char vendor[CLCONV_NAME_MAX];
     char version[CLCONV_NAME_MAX];        /* CL_DEVICE_VERSION */

@@ -2,7 +2,9 @@
 #include "runtime/rt.h"
 
 #include <limits.h>
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 
 clconv_problem clconv_problem_default(void)
 {
@@ -33,18 +35,30 @@ static int64_t out_extent(int64_t in, int64_t pad, int64_t k, int64_t dil, int64
     return (in + 2 * pad - dil * (k - 1) - 1) / stride + 1;
 }
 
+/* Formats the reason into msg (when msg is non-NULL) and says it is invalid. */
+__attribute__((format(printf, 3, 4))) static clconv_status reject(char *msg, size_t size,
+                                                                  const char *fmt, ...)
+{
+    if (msg) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, size, fmt, ap);
+        va_end(ap);
+    }
+    return CLCONV_ERR_INVALID_ARG;
+}
+
 #define REQUIRE_POSITIVE(field)                                                              \
     if (p->field < 1)                                                                        \
-        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, #field " = %d: must be >= 1", p->field);
+        return reject(msg, size, #field " = %d: must be >= 1", p->field);
 #define REQUIRE_NON_NEGATIVE(field)                                                          \
     if (p->field < 0)                                                                        \
-        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, #field " = %d: must be >= 0", p->field);
+        return reject(msg, size, #field " = %d: must be >= 0", p->field);
 
-clconv_status clconv_problem_validate(const clconv_problem *p)
+static clconv_status check(const clconv_problem *p, char *msg, size_t size)
 {
-    rt_clear_error(NULL);
     if (!p)
-        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "problem is NULL");
+        return reject(msg, size, "problem is NULL");
     REQUIRE_POSITIVE(batch)
     REQUIRE_POSITIVE(in_channels)
     REQUIRE_POSITIVE(height)
@@ -64,22 +78,25 @@ clconv_status clconv_problem_validate(const clconv_problem *p)
     int64_t padded_w = (int64_t)p->width + 2 * (int64_t)p->pad_w;
     int64_t span_h = (int64_t)p->dilation_h * (p->kernel_h - 1) + 1;
     int64_t span_w = (int64_t)p->dilation_w * (p->kernel_w - 1) + 1;
-    if (padded_h > INT_MAX || padded_w > INT_MAX)
-        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG,
+    /* Kernels compute indexes such as iw + VEC and ow * stride in int: keep
+     * every extent a good margin below INT_MAX. */
+    const int64_t extent_max = INT_MAX / 4;
+    if (padded_h > extent_max || padded_w > extent_max)
+        return reject(msg, size,
                        "padded input %lld x %lld (height %d + 2*pad_h %d, width %d + 2*pad_w %d) "
-                       "exceeds %d", (long long)padded_h, (long long)padded_w, p->height,
-                       p->pad_h, p->width, p->pad_w, INT_MAX);
-    if (span_h > INT_MAX || span_w > INT_MAX)
-        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG,
-                       "dilated kernel %lld x %lld exceeds %d", (long long)span_h,
-                       (long long)span_w, INT_MAX);
+                       "exceeds %lld", (long long)padded_h, (long long)padded_w, p->height,
+                       p->pad_h, p->width, p->pad_w, (long long)extent_max);
+    if (span_h > extent_max || span_w > extent_max)
+        return reject(msg, size,
+                       "dilated kernel %lld x %lld exceeds %lld", (long long)span_h,
+                       (long long)span_w, (long long)extent_max);
     if (span_h > padded_h)
-        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG,
+        return reject(msg, size,
                        "kernel_h = %d with dilation_h = %d spans %lld rows, more than the padded "
                        "input height %d + 2*%d = %lld", p->kernel_h, p->dilation_h,
                        (long long)span_h, p->height, p->pad_h, (long long)padded_h);
     if (span_w > padded_w)
-        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG,
+        return reject(msg, size,
                        "kernel_w = %d with dilation_w = %d spans %lld columns, more than the "
                        "padded input width %d + 2*%d = %lld", p->kernel_w, p->dilation_w,
                        (long long)span_w, p->width, p->pad_w, (long long)padded_w);
@@ -94,54 +111,90 @@ clconv_status clconv_problem_validate(const clconv_problem *p)
      * reduction length; keep that in range too. */
     int64_t work[] = {p->batch, p->out_channels, oh, ow, p->in_channels, p->kernel_h,
                       p->kernel_w, 2};
+    /* Reduction length, planes and pixels per plane are int in the kernels. */
+    int64_t reduction = (int64_t)p->in_channels * p->kernel_h * p->kernel_w;
+    int64_t planes = (int64_t)p->batch * (p->out_channels > p->in_channels ? p->out_channels
+                                                                            : p->in_channels);
+    if (reduction > extent_max || planes > extent_max || oh * ow > extent_max ||
+        (int64_t)p->height * p->width > extent_max)
+        return reject(msg, size,
+                       "in_channels %d x kernel %d x %d = %lld, batch x channels = %lld, output "
+                       "%lld x %lld and input %d x %d must each stay <= %lld", p->in_channels,
+                       p->kernel_h, p->kernel_w, (long long)reduction, (long long)planes,
+                       (long long)oh, (long long)ow, p->height, p->width,
+                       (long long)extent_max);
     mul_checked(in, 5, &overflow);
     if (overflow)
-        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG,
+        return reject(msg, size,
                        "input bytes overflow size_t: batch %d x in_channels %d x height %d x "
                        "width %d x 4", p->batch, p->in_channels, p->height, p->width);
     mul_checked(wt, 5, &overflow);
     if (overflow)
-        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG,
+        return reject(msg, size,
                        "weight bytes overflow size_t: out_channels %d x in_channels %d x "
                        "kernel %d x %d x 4", p->out_channels, p->in_channels, p->kernel_h,
                        p->kernel_w);
     mul_checked(out, 5, &overflow);
     if (overflow)
-        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG,
+        return reject(msg, size,
                        "output bytes overflow size_t: batch %d x out_channels %d x %lld x %lld "
                        "x 4", p->batch, p->out_channels, (long long)oh, (long long)ow);
     mul_checked(work, 8, &overflow);
     if (overflow)
-        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG,
+        return reject(msg, size,
                        "FLOP count overflows size_t: output %d x %d x %lld x %lld times "
                        "reduction %d x %d x %d", p->batch, p->out_channels, (long long)oh,
                        (long long)ow, p->in_channels, p->kernel_h, p->kernel_w);
     return CLCONV_SUCCESS;
 }
 
+clconv_status clconv_problem_validate(const clconv_problem *p)
+{
+    char msg[512];
+    rt_clear_error(NULL);
+    clconv_status st = check(p, msg, sizeof msg);
+    return st ? rt_fail(NULL, st, "%s", msg) : CLCONV_SUCCESS;
+}
+
+/* The size functions answer 0 for an invalid problem, as the header says,
+ * without touching the thread's error message. */
+static int valid(const clconv_problem *p)
+{
+    return check(p, NULL, 0) == CLCONV_SUCCESS;
+}
+
 int clconv_problem_out_height(const clconv_problem *p)
 {
-    return (int)out_extent(p->height, p->pad_h, p->kernel_h, p->dilation_h, p->stride_h);
+    return valid(p) ? (int)out_extent(p->height, p->pad_h, p->kernel_h, p->dilation_h,
+                                      p->stride_h)
+                    : 0;
 }
 
 int clconv_problem_out_width(const clconv_problem *p)
 {
-    return (int)out_extent(p->width, p->pad_w, p->kernel_w, p->dilation_w, p->stride_w);
+    return valid(p) ? (int)out_extent(p->width, p->pad_w, p->kernel_w, p->dilation_w,
+                                      p->stride_w)
+                    : 0;
 }
 
 size_t clconv_problem_input_elems(const clconv_problem *p)
 {
-    return (size_t)p->batch * (size_t)p->in_channels * (size_t)p->height * (size_t)p->width;
+    return valid(p) ? (size_t)p->batch * (size_t)p->in_channels * (size_t)p->height *
+                          (size_t)p->width
+                    : 0;
 }
 
 size_t clconv_problem_weight_elems(const clconv_problem *p)
 {
-    return (size_t)p->out_channels * (size_t)p->in_channels * (size_t)p->kernel_h *
-           (size_t)p->kernel_w;
+    return valid(p) ? (size_t)p->out_channels * (size_t)p->in_channels * (size_t)p->kernel_h *
+                          (size_t)p->kernel_w
+                    : 0;
 }
 
 size_t clconv_problem_output_elems(const clconv_problem *p)
 {
-    return (size_t)p->batch * (size_t)p->out_channels * (size_t)clconv_problem_out_height(p) *
-           (size_t)clconv_problem_out_width(p);
+    return valid(p) ? (size_t)p->batch * (size_t)p->out_channels *
+                          (size_t)clconv_problem_out_height(p) *
+                          (size_t)clconv_problem_out_width(p)
+                    : 0;
 }

@@ -33,8 +33,9 @@ static char *slurp(const char *path)
     return s;
 }
 
-/* Runs clconv-bench with argv (NULL-terminated), capturing stdout and stderr. */
-static run_result run(const char *const *args)
+/* Runs clconv-bench with argv (NULL-terminated), capturing stdout (or
+ * sending it to stdout_to) and stderr. */
+static run_result run_to(const char *const *args, const char *stdout_to)
 {
     char out_path[64], err_path[64];
     snprintf(out_path, sizeof out_path, "/tmp/clconv-cli-%ld.out", (long)getpid());
@@ -48,7 +49,7 @@ static run_result run(const char *const *args)
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int o = open(stdout_to ? stdout_to : out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
             _exit(127);
@@ -59,13 +60,18 @@ static run_result run(const char *const *args)
     assert_int_equal(waitpid(pid, &status, 0), pid);
     run_result r;
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-    r.out = slurp(out_path);
+    r.out = stdout_to ? calloc(1, 1) : slurp(out_path);
     r.err = slurp(err_path);
     assert_non_null(r.out);
     assert_non_null(r.err);
     remove(out_path);
     remove(err_path);
     return r;
+}
+
+static run_result run(const char *const *args)
+{
+    return run_to(args, NULL);
 }
 
 static void run_free(run_result *r)
@@ -111,15 +117,16 @@ static void test_usage_errors(void **state)
     expect_usage_error(ARGS("--kernel", "9", "--height", "4", "--width", "4"),
                        "kernel_h = 9 with dilation_h = 1 spans 9 rows");
     expect_usage_error(ARGS("--kernel", "x3"), "--kernel 'x3'");
-    expect_usage_error(ARGS("--batch", "2000000000", "--in-channels", "2000000000", "--height",
-                            "2000000000", "--width", "2000000000"),
-                       "input bytes overflow");
+    expect_usage_error(ARGS("--batch", "100000", "--in-channels", "100000"),
+                       "batch x channels = 10000000000");
+    expect_usage_error(ARGS("--height", "2000000000"), "exceeds 536870911");
     expect_usage_error(ARGS("--algo", "fastest"), "unknown --algo 'fastest'");
     expect_usage_error(ARGS("--format", "xml"), "unknown --format 'xml'");
     expect_usage_error(ARGS("--problem", "seed-k7"), "unknown --problem 'seed-k7'");
     expect_usage_error(ARGS("--iters", "0"), "--iters '0'");
     expect_usage_error(ARGS("--tolerance", "-1"), "--tolerance '-1'");
     expect_usage_error(ARGS("--list=yes"), "option '--list' takes no value");
+    expect_usage_error(ARGS("--tolerance", "inf"), "expected a finite number > 0");
 }
 
 static void test_help_and_list(void **state)
@@ -134,6 +141,12 @@ static void test_help_and_list(void **state)
     r = run(ARGS("--list"));
     assert_int_equal(r.code, 0);
     assert_non_null(strstr(r.out, clconv_context_device(ctx)->name));
+    run_free(&r);
+
+    /* output that cannot be written is a failure, not a silent success */
+    r = run_to(ARGS("--list"), "/dev/full");
+    assert_int_equal(r.code, 1);
+    assert_non_null(strstr(r.err, "cannot write the report"));
     run_free(&r);
 
     r = run(ARGS("--list", "--format", "json"));

@@ -181,16 +181,27 @@ static void test_validation(void **state)
     BAD(kernel_h, 11, "kernel_h = 11");
     BAD(dilation_w, 5, "kernel_w = 3 with dilation_w = 5");
     BAD(pad_h, 2000000000, "exceeds");
-    /* byte counts that overflow size_t */
+    BAD(in_channels, 100000000, "in_channels 100000000 x kernel 3 x 3");
+    /* the size functions answer 0 for an invalid problem instead of dividing by 0 */
     p = ok;
-    p.batch = p.in_channels = p.height = p.width = 2000000000;
+    p.stride_h = 0;
+    assert_int_equal(clconv_problem_out_height(&p), 0);
+    assert_int_equal(clconv_problem_output_elems(&p), 0);
+    p = ok;
+    p.batch = -2;
+    assert_int_equal(clconv_problem_input_elems(&p), 0);
+    /* sizes whose products leave int range for kernel indexes, or whose
+     * FLOP count overflows size_t (on 64-bit the int limits come first; the
+     * byte-count checks guard 32-bit size_t) */
+    p = ok;
+    p.batch = p.in_channels = 100000;
+    expect_invalid(p, "batch x channels = 10000000000");
+    p = ok;
+    p.batch = p.in_channels = p.out_channels = 20000;
+    p.height = p.width = 20000;
     p.kernel_h = p.kernel_w = 1;
-    expect_invalid(p, "input bytes overflow");
-    p = ok;
-    p.out_channels = p.in_channels = 2000000000;
-    p.kernel_h = p.kernel_w = 2000;
-    p.height = p.width = 3000;
-    expect_invalid(p, "weight bytes overflow");
+    p.pad_h = p.pad_w = 0;
+    expect_invalid(p, "FLOP count overflows");
 #undef BAD
 }
 
@@ -220,6 +231,24 @@ static void test_plan_argument_checks(void **state)
     assert_int_equal(clconv_plan_execute(plan, in, small, NULL), CLCONV_ERR_INVALID_ARG);
     assert_non_null(strstr(clconv_last_error(ctx), "output buffer"));
     assert_int_equal(clconv_plan_execute(plan, in, in, NULL), CLCONV_ERR_INVALID_ARG);
+    assert_non_null(strstr(clconv_last_error(ctx), "overlaps the input"));
+    assert_int_equal(clconv_plan_execute(plan, in, w, NULL), CLCONV_ERR_INVALID_ARG);
+    assert_non_null(strstr(clconv_last_error(ctx), "overlaps the weights"));
+    /* two sub-buffers of one allocation that share bytes */
+    cl_int err;
+    size_t total = (ni + no) * sizeof(float);
+    cl_mem parent = clCreateBuffer(clconv_context_cl_context(ctx), CL_MEM_READ_WRITE, total, NULL,
+                                   &err);
+    assert_int_equal(err, CL_SUCCESS);
+    cl_buffer_region r_in = {0, ni * sizeof(float)}, r_out = {0, no * sizeof(float)};
+    cl_mem sub_in = clCreateSubBuffer(parent, 0, CL_BUFFER_CREATE_TYPE_REGION, &r_in, &err);
+    assert_int_equal(err, CL_SUCCESS);
+    cl_mem sub_out = clCreateSubBuffer(parent, 0, CL_BUFFER_CREATE_TYPE_REGION, &r_out, &err);
+    assert_int_equal(err, CL_SUCCESS);
+    assert_int_equal(clconv_plan_execute(plan, sub_in, sub_out, NULL), CLCONV_ERR_INVALID_ARG);
+    clReleaseMemObject(sub_in);
+    clReleaseMemObject(sub_out);
+    clReleaseMemObject(parent);
     clconv_timing t;
     assert_int_equal(clconv_plan_execute(plan, in, out, &t), CLCONV_SUCCESS);
     assert_int_equal(t.stage_count, 1);

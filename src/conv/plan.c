@@ -335,6 +335,39 @@ clconv_status clconv_plan_set_weights(clconv_plan *plan, cl_mem weights, cl_mem 
     return plan->ops->set_weights(plan);
 }
 
+/* Byte range of a buffer within its parent allocation (itself unless a sub-buffer). */
+static void mem_range(cl_mem m, cl_mem *base, size_t *begin, size_t *end)
+{
+    cl_mem parent = NULL;
+    size_t offset = 0, size = 0;
+    if (clGetMemObjectInfo(m, CL_MEM_ASSOCIATED_MEMOBJECT, sizeof parent, &parent, NULL) !=
+            CL_SUCCESS ||
+        clGetMemObjectInfo(m, CL_MEM_OFFSET, sizeof offset, &offset, NULL) != CL_SUCCESS ||
+        clGetMemObjectInfo(m, CL_MEM_SIZE, sizeof size, &size, NULL) != CL_SUCCESS)
+        parent = NULL, offset = 0, size = 1; /* compare identity only */
+    *base = parent ? parent : m;
+    *begin = offset;
+    *end = offset + size;
+}
+
+/* The kernels read every operand while writing the output (restrict): an
+ * output sharing bytes with any operand would give silently wrong results. */
+static clconv_status check_no_overlap(clconv_plan *plan, cl_mem output, cl_mem other,
+                                      const char *what)
+{
+    if (!other)
+        return CLCONV_SUCCESS;
+    cl_mem b1, b2;
+    size_t s1, e1, s2, e2;
+    mem_range(output, &b1, &s1, &e1);
+    mem_range(other, &b2, &s2, &e2);
+    if (b1 == b2 && s1 < e2 && s2 < e1)
+        return rt_fail(plan->ctx, CLCONV_ERR_INVALID_ARG,
+                       "the output buffer overlaps the %s buffer (bytes %zu..%zu and %zu..%zu of "
+                       "one allocation)", what, s1, e1, s2, e2);
+    return CLCONV_SUCCESS;
+}
+
 clconv_status clconv_plan_execute(clconv_plan *plan, cl_mem input, cl_mem output,
                                   clconv_timing *timing)
 {
@@ -347,8 +380,12 @@ clconv_status clconv_plan_execute(clconv_plan *plan, cl_mem input, cl_mem output
     clconv_status st = check_buffer(plan, input, "input", clconv_problem_input_elems(p));
     if (!st)
         st = check_buffer(plan, output, "output", clconv_problem_output_elems(p));
-    if (!st && input == output)
-        st = rt_fail(plan->ctx, CLCONV_ERR_INVALID_ARG, "input and output are the same buffer");
+    if (!st)
+        st = check_no_overlap(plan, output, input, "input");
+    if (!st)
+        st = check_no_overlap(plan, output, plan->weights, "weights");
+    if (!st)
+        st = check_no_overlap(plan, output, plan->bias, "bias");
     if (st)
         return st;
     conv_events ev = {0};

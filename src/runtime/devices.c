@@ -3,6 +3,7 @@
 #include "runtime/rt.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,14 +62,37 @@ static clconv_status device_ids(cl_platform_id platform, int platform_index,
     return CLCONV_SUCCESS;
 }
 
+static cl_int info_string(int is_device, void *obj, cl_uint param, char *buf, size_t size);
+
 static clconv_status platform_string(cl_platform_id p, cl_platform_info what, const char *what_name,
                                      char *buf, size_t size)
 {
-    cl_int err = clGetPlatformInfo(p, what, size, buf, NULL);
+    cl_int err = info_string(0, p, what, buf, size);
     if (err != CL_SUCCESS)
         return rt_cl_fail(NULL, err, "clGetPlatformInfo", "%s", what_name);
-    buf[size - 1] = '\0';
     return CLCONV_SUCCESS;
+}
+
+/* A string property of any length, truncated to fit buf (OpenCL itself
+ * refuses a buffer shorter than the string). */
+static cl_int info_string(int is_device, void *obj, cl_uint param, char *buf, size_t size)
+{
+    size_t need = 0;
+    cl_int err = is_device ? clGetDeviceInfo(obj, param, 0, NULL, &need)
+                           : clGetPlatformInfo(obj, param, 0, NULL, &need);
+    if (err != CL_SUCCESS)
+        return err;
+    char *full = malloc(need + 1);
+    if (!full)
+        return CL_OUT_OF_HOST_MEMORY;
+    err = is_device ? clGetDeviceInfo(obj, param, need, full, NULL)
+                    : clGetPlatformInfo(obj, param, need, full, NULL);
+    if (err == CL_SUCCESS) {
+        full[need] = '\0';
+        snprintf(buf, size, "%s", full);
+    }
+    free(full);
+    return err;
 }
 
 #define DEVICE_INFO(param, ptr, size)                                                 \
@@ -84,21 +108,32 @@ clconv_status rt_device_query(clconv_context *ctx, cl_platform_id platform, cl_d
     memset(info, 0, sizeof *info);
     info->platform_index = platform_index;
     info->device_index = device_index;
-    cl_int err = clGetPlatformInfo(platform, CL_PLATFORM_NAME, sizeof info->platform_name,
-                                   info->platform_name, NULL);
-    if (err == CL_SUCCESS)
-        err = clGetPlatformInfo(platform, CL_PLATFORM_VENDOR, sizeof info->platform_vendor,
-                                info->platform_vendor, NULL);
-    if (err != CL_SUCCESS)
-        return rt_cl_fail(ctx, err, "clGetPlatformInfo", "CL_PLATFORM_NAME/VENDOR");
-    info->platform_vendor[CLCONV_NAME_MAX - 1] = '\0';
-    DEVICE_INFO(CL_DEVICE_NAME, info->name, sizeof info->name);
-    DEVICE_INFO(CL_DEVICE_VENDOR, info->vendor, sizeof info->vendor);
-    DEVICE_INFO(CL_DEVICE_VERSION, info->version, sizeof info->version);
-    DEVICE_INFO(CL_DRIVER_VERSION, info->driver_version, sizeof info->driver_version);
-    info->platform_name[CLCONV_NAME_MAX - 1] = info->name[CLCONV_NAME_MAX - 1] = '\0';
-    info->vendor[CLCONV_NAME_MAX - 1] = info->version[CLCONV_NAME_MAX - 1] = '\0';
-    info->driver_version[CLCONV_NAME_MAX - 1] = '\0';
+    static const struct {
+        int is_device;
+        cl_uint param;
+        const char *name;
+        size_t field;
+    } strings[] = {
+        {0, CL_PLATFORM_NAME, "CL_PLATFORM_NAME", offsetof(clconv_device_info, platform_name)},
+        {0, CL_PLATFORM_VENDOR, "CL_PLATFORM_VENDOR",
+         offsetof(clconv_device_info, platform_vendor)},
+        {0, CL_PLATFORM_VERSION, "CL_PLATFORM_VERSION",
+         offsetof(clconv_device_info, platform_version)},
+        {1, CL_DEVICE_NAME, "CL_DEVICE_NAME", offsetof(clconv_device_info, name)},
+        {1, CL_DEVICE_VENDOR, "CL_DEVICE_VENDOR", offsetof(clconv_device_info, vendor)},
+        {1, CL_DEVICE_VERSION, "CL_DEVICE_VERSION", offsetof(clconv_device_info, version)},
+        {1, CL_DRIVER_VERSION, "CL_DRIVER_VERSION", offsetof(clconv_device_info, driver_version)},
+    };
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
+        cl_int err = info_string(strings[i].is_device,
+                                 strings[i].is_device ? (void *)device : (void *)platform,
+                                 strings[i].param, (char *)info + strings[i].field,
+                                 CLCONV_NAME_MAX);
+        if (err != CL_SUCCESS)
+            return rt_cl_fail(ctx, err, strings[i].is_device ? "clGetDeviceInfo"
+                                                             : "clGetPlatformInfo",
+                              "%s", strings[i].name);
+    }
 
     cl_device_type type;
     DEVICE_INFO(CL_DEVICE_TYPE, &type, sizeof type);
@@ -125,6 +160,7 @@ clconv_status rt_device_query(clconv_context *ctx, cl_platform_id platform, cl_d
     DEVICE_INFO(CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT, &u, sizeof u);
     info->preferred_vector_width_float = u;
 
+    cl_int err;
     cl_device_fp_config fp;
     DEVICE_INFO(CL_DEVICE_DOUBLE_FP_CONFIG, &fp, sizeof fp);
     info->fp64 = fp != 0;

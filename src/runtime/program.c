@@ -172,13 +172,18 @@ static void cache_store(clconv_context *ctx, const char *path, const char *key,
         cache_disable(ctx, "create", ctx->cache_dir, errno);
         return;
     }
+    /* mkstemp: unique even across PID namespaces sharing one directory. */
     char tmp[4200];
-    static atomic_uint counter;
-    snprintf(tmp, sizeof tmp, "%s.%ld.%u.tmp", path, (long)getpid(),
-             atomic_fetch_add(&counter, 1));
-    FILE *f = fopen(tmp, "wb");
+    snprintf(tmp, sizeof tmp, "%s.XXXXXX", path);
+    int fd = mkstemp(tmp);
+    FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
     if (!f) {
-        cache_disable(ctx, "write to", ctx->cache_dir, errno);
+        int err = errno;
+        if (fd >= 0) {
+            close(fd);
+            remove(tmp);
+        }
+        cache_disable(ctx, "write to", ctx->cache_dir, err);
         return;
     }
     uint64_t key_len = strlen(key), payload_len = size, sum = fnv1a(bin, size, FNV_SEED);
@@ -211,8 +216,10 @@ static clconv_status build(clconv_context *ctx, cl_program prog, const char *fil
     char *log = NULL;
     if (clGetProgramBuildInfo(prog, ctx->device, CL_PROGRAM_BUILD_LOG, 0, NULL, &log_size) ==
             CL_SUCCESS &&
-        (log = calloc(1, log_size + 1)) != NULL)
-        clGetProgramBuildInfo(prog, ctx->device, CL_PROGRAM_BUILD_LOG, log_size, log, NULL);
+        (log = calloc(1, log_size + 1)) != NULL &&
+        clGetProgramBuildInfo(prog, ctx->device, CL_PROGRAM_BUILD_LOG, log_size, log, NULL) !=
+            CL_SUCCESS)
+        log[0] = '\0';
     clconv_status st = rt_fail(ctx, CLCONV_ERR_BUILD,
                                "clBuildProgram(%s, options \"%s\") failed: %s\nbuild log:\n%s",
                                file, options, rt_cl_error_name(err), log ? log : "(none)");
@@ -273,10 +280,11 @@ static void cache_key(clconv_context *ctx, const char **srcs, const size_t *lens
 {
     uint64_t h = fnv1a(srcs[1], lens[1], fnv1a(srcs[0], lens[0], FNV_SEED));
     snprintf(key, size,
-             "source-fnv1a=%016llx source-bytes=%zu+%zu\noptions=%s\nplatform=%s\ndevice=%s\n"
-             "driver=%s\ndevice-version=%s\n",
+             "source-fnv1a=%016llx source-bytes=%zu+%zu\noptions=%s\nplatform=%s\n"
+             "platform-version=%s\ndevice=%s\ndriver=%s\ndevice-version=%s\n",
              (unsigned long long)h, lens[0], lens[1], options, ctx->info.platform_name,
-             ctx->info.name, ctx->info.driver_version, ctx->info.version);
+             ctx->info.platform_version, ctx->info.name, ctx->info.driver_version,
+             ctx->info.version);
 }
 
 static clconv_status remember(clconv_context *ctx, const char *file, const char *options,
