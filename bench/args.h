@@ -21,6 +21,7 @@ typedef struct bench_options {
     int problem_count;
     bench_problem problems[BENCH_MAX_PROBLEMS];
     int algo_enabled[CLCONV_ALGO_COUNT];
+    int peer_convgemm; /* --algo clblast-convgemm: CLBlast's own convolution */
     int iters, warmup;
     int verify;
     double tolerance;

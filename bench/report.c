@@ -136,13 +136,13 @@ static void report_table(FILE *f, const clconv_device_info *d, const bench_resul
 {
     fprintf(f, "device %d:%d %s (%s, driver %s)\n", d->platform_index, d->device_index, d->name,
             d->platform_name, d->driver_version);
-    fprintf(f, "%-10s %-40s %-8s %10s %10s %10s %9s %9s %10s %10s\n", "problem", "shape", "algo",
-            "median_ms", "p10_ms", "p90_ms", "GFLOP/s", "GB/s", "rel_err", "build_ms");
+    fprintf(f, "%-10s %-40s %-16s %10s %10s %10s %9s %9s %10s %10s\n", "problem", "shape",
+            "algo", "median_ms", "p10_ms", "p90_ms", "GFLOP/s", "GB/s", "rel_err", "build_ms");
     for (int i = 0; i < n; i++) {
         const bench_result *r = &rs[i];
         char s[96];
         shape(s, sizeof s, &r->problem->p);
-        fprintf(f, "%-10s %-40s %-8s ", r->problem->name, s, r->algo);
+        fprintf(f, "%-10s %-40s %-16s ", r->problem->name, s, r->algo);
         if (r->skipped || r->failed) {
             fprintf(f, "%s: %s\n", r->skipped ? "skipped" : "FAILED", r->note);
             continue;
@@ -152,6 +152,18 @@ static void report_table(FILE *f, const clconv_device_info *d, const bench_resul
             snprintf(err, sizeof err, "%.2e", r->rel_err);
         fprintf(f, "%10.3f %10.3f %10.3f %9.2f %9.2f %10s %8.0f%s\n", r->median_ms, r->p10_ms,
                 r->p90_ms, gflops(r), gbs(r), err, r->build_ms, r->compiled ? " c" : " *");
+        if (r->stage_count > 1) {
+            fprintf(f, "%-10s %-40s %-16s", "", "", "  stages:");
+            for (int st = 0; st < r->stage_count; st++)
+                fprintf(f, " %s %.3f ms%s", r->stages[st].name, r->stages[st].median_ms,
+                        st + 1 < r->stage_count ? "," : "");
+            if (r->workspace_bytes) {
+                char ws[32];
+                human_bytes(ws, sizeof ws, r->workspace_bytes);
+                fprintf(f, "; workspace %s", ws);
+            }
+            fputc('\n', f);
+        }
     }
     int host_timed = 0;
     for (int i = 0; i < n; i++)
@@ -169,7 +181,7 @@ static void report_csv(FILE *f, const bench_result *rs, int n)
     fputs("problem,batch,in_channels,height,width,out_channels,kernel_h,kernel_w,stride_h,"
           "stride_w,pad_h,pad_w,dilation_h,dilation_w,algo,status,median_ms,p10_ms,p90_ms,min_ms,"
           "host_median_ms,iterations,time_source,build_ms,compiled,flops,bytes,gflops,gbs,workspace_bytes,"
-          "rel_err\n", f);
+          "rel_err,stages\n", f);
     for (int i = 0; i < n; i++) {
         const bench_result *r = &rs[i];
         const clconv_problem *p = &r->problem->p;
@@ -187,6 +199,10 @@ static void report_csv(FILE *f, const bench_result *rs, int n)
         }
         if (r->verified)
             fprintf(f, "%.6g", r->rel_err);
+        fputc(',', f);
+        /* stages as name:median_ms pairs, ';'-separated, in one field */
+        for (int st = 0; st < r->stage_count; st++)
+            fprintf(f, "%s%s:%.6g", st ? ";" : "", r->stages[st].name, r->stages[st].median_ms);
         fputc('\n', f);
     }
 }

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-static double wall_ms(void)
+double bench_wall_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -142,17 +142,33 @@ static int poison_output(cl_command_queue q, cl_mem out, size_t elems, char *err
     return code == CL_SUCCESS ? 0 : cl_error(err, es, "clEnqueueFillBuffer", code, "output");
 }
 
-static int verify(clconv_context *ctx, clconv_plan *plan, const bench_problem *bp,
-                  bench_data *d, bench_result *res, double tolerance, char *err, size_t es)
+static int plan_exec(void *self, bench_data *d, clconv_timing *t, char *err, size_t es)
 {
-    cl_command_queue q = clconv_context_queue(ctx);
+    clconv_plan *plan = self;
+    (void)err, (void)es;
+    return clconv_plan_execute(plan, d->d_input, d->d_output, t) != CLCONV_SUCCESS;
+}
+
+static int exec_or_explain(const bench_runner *r, bench_data *d, clconv_timing *t,
+                           const bench_problem *bp, bench_result *res, char *err, size_t es)
+{
+    err[0] = '\0';
+    if (!r->execute(r->self, d, t, err, es))
+        return 0;
+    if (!err[0])
+        snprintf(err, es, "%s on %s: %s", res->algo, bp->name, clconv_last_error(r->ctx));
+    return 1;
+}
+
+static int verify(const bench_runner *r, const bench_problem *bp, bench_data *d,
+                  bench_result *res, double tolerance, char *err, size_t es)
+{
+    cl_command_queue q = clconv_context_queue(r->ctx);
     size_t no = clconv_problem_output_elems(&bp->p);
     if (poison_output(q, d->d_output, no, err, es))
         return 1;
-    if (clconv_plan_execute(plan, d->d_input, d->d_output, NULL) != CLCONV_SUCCESS) {
-        snprintf(err, es, "%s on %s: %s", res->algo, bp->name, clconv_last_error(ctx));
+    if (exec_or_explain(r, d, NULL, bp, res, err, es))
         return 1;
-    }
     float *out = malloc(no * sizeof(float));
     if (!out) {
         snprintf(err, es, "out of host memory reading back %zu floats", no);
@@ -163,6 +179,12 @@ static int verify(clconv_context *ctx, clconv_plan *plan, const bench_problem *b
     if (code != CL_SUCCESS) {
         free(out);
         return cl_error(err, es, "clEnqueueReadBuffer", code, "output");
+    }
+    if (r->adds_no_bias) {
+        /* a peer without a bias epilogue: add it here, outside its timing */
+        size_t plane = no / ((size_t)bp->p.batch * (size_t)bp->p.out_channels);
+        for (size_t i = 0; i < no; i++)
+            out[i] += d->bias[(i / plane) % (size_t)bp->p.out_channels];
     }
     res->rel_err = clconv_rel_l2_error(out, d->reference, no);
     res->verified = 1;
@@ -176,16 +198,14 @@ static int verify(clconv_context *ctx, clconv_plan *plan, const bench_problem *b
     return 0;
 }
 
-static int time_runs(clconv_context *ctx, clconv_plan *plan, const bench_options *opt,
-                     const bench_problem *bp, bench_data *d, bench_result *res, char *err,
-                     size_t es)
+static int time_runs(const bench_runner *r, const bench_options *opt, const bench_problem *bp,
+                     bench_data *d, bench_result *res, char *err, size_t es)
 {
+    clconv_context *ctx = r->ctx;
     cl_command_queue q = clconv_context_queue(ctx);
     for (int i = 0; i < opt->warmup; i++)
-        if (clconv_plan_execute(plan, d->d_input, d->d_output, NULL) != CLCONV_SUCCESS) {
-            snprintf(err, es, "%s on %s: %s", res->algo, bp->name, clconv_last_error(ctx));
+        if (exec_or_explain(r, d, NULL, bp, res, err, es))
             return 1;
-        }
     cl_int code = clFinish(q);
     if (code != CL_SUCCESS)
         return cl_error(err, es, "clFinish", code, "after warm-up");
@@ -200,13 +220,12 @@ static int time_runs(clconv_context *ctx, clconv_plan *plan, const bench_options
     }
     clconv_timing t = {0};
     for (int i = 0; i < n; i++) {
-        double t0 = wall_ms();
-        if (clconv_plan_execute(plan, d->d_input, d->d_output, &t) != CLCONV_SUCCESS) {
-            snprintf(err, es, "%s on %s: %s", res->algo, bp->name, clconv_last_error(ctx));
+        double t0 = bench_wall_ms();
+        if (exec_or_explain(r, d, &t, bp, res, err, es)) {
             free(dev), free(host), free(stage);
             return 1;
         }
-        host[i] = wall_ms() - t0;
+        host[i] = bench_wall_ms() - t0;
         dev[i] = t.device_ms;
         for (int s = 0; s < t.stage_count; s++)
             stage[s * n + i] = t.stages[s].ms;
@@ -233,13 +252,30 @@ static int time_runs(clconv_context *ctx, clconv_plan *plan, const bench_options
     return 0;
 }
 
-int bench_run(clconv_context *ctx, const bench_options *opt, const bench_problem *bp,
-              clconv_algo algo, bench_data *d, bench_result *res, char *err, size_t es)
+int bench_measure(const bench_runner *r, const bench_options *opt, const bench_problem *bp,
+                  bench_data *d, bench_result *res, char *err, size_t es)
+{
+    int rc = 0;
+    if (opt->verify)
+        rc = verify(r, bp, d, res, opt->tolerance, err, es);
+    /* A wrong answer gets no timing: a fast wrong kernel is not a result. */
+    if (!rc && !res->failed)
+        rc = time_runs(r, opt, bp, d, res, err, es);
+    return rc;
+}
+
+void bench_result_init(bench_result *res, const bench_problem *bp, const char *algo)
 {
     memset(res, 0, sizeof *res);
     res->problem = bp;
-    res->algo = clconv_algo_name(algo);
+    res->algo = algo;
     res->rel_err = NAN;
+}
+
+int bench_run(clconv_context *ctx, const bench_options *opt, const bench_problem *bp,
+              clconv_algo algo, bench_data *d, bench_result *res, char *err, size_t es)
+{
+    bench_result_init(res, bp, clconv_algo_name(algo));
     clconv_status st = clconv_algo_check(ctx, &bp->p, algo);
     if (st == CLCONV_ERR_UNSUPPORTED) {
         res->skipped = 1;
@@ -256,12 +292,8 @@ int bench_run(clconv_context *ctx, const bench_options *opt, const bench_problem
     clconv_plan_build_time(plan, &res->build_ms, &res->compiled);
     clconv_plan_cost(plan, &res->flops, &res->bytes);
     res->workspace_bytes = clconv_plan_workspace_bytes(plan);
-    int rc = 0;
-    if (opt->verify)
-        rc = verify(ctx, plan, bp, d, res, opt->tolerance, err, es);
-    /* A wrong answer gets no timing: a fast wrong kernel is not a result. */
-    if (!rc && !res->failed)
-        rc = time_runs(ctx, plan, opt, bp, d, res, err, es);
+    bench_runner r = {ctx, plan_exec, plan, 0};
+    int rc = bench_measure(&r, opt, bp, d, res, err, es);
     clconv_plan_destroy(plan);
     return rc;
 }

@@ -40,9 +40,34 @@ int bench_data_create(clconv_context *ctx, const bench_options *opt, const bench
                       bench_data *data, char *err, size_t err_size);
 void bench_data_destroy(bench_data *data);
 
+/* Something to verify and time: a clconv plan or a peer library's call.
+ * execute returns 0, or 1 with the reason in err (or, when err is left
+ * empty, in clconv_last_error(ctx)). With t != NULL it waits and fills the
+ * device times (negative where the device has no real timestamps). */
+typedef struct bench_runner {
+    clconv_context *ctx;
+    int (*execute)(void *self, bench_data *d, clconv_timing *t, char *err, size_t err_size);
+    void *self;
+    int adds_no_bias; /* verification adds the bias on the host */
+} bench_runner;
+
+double bench_wall_ms(void); /* monotonic */
+
+void bench_result_init(bench_result *res, const bench_problem *bp, const char *algo);
+
+/* Verifies (unless --no-verify), then warms up and times. 0 or 1 as below. */
+int bench_measure(const bench_runner *r, const bench_options *opt, const bench_problem *bp,
+                  bench_data *d, bench_result *res, char *err, size_t err_size);
+
 /* Returns 0 (result filled, possibly skipped or failed verification) or 1
  * on a run-time error (message in err). */
 int bench_run(clconv_context *ctx, const bench_options *opt, const bench_problem *bp,
               clconv_algo algo, bench_data *data, bench_result *res, char *err, size_t err_size);
+
+/* CLBlast's fused convgemm on the same data: a comparison row, not a clconv
+ * algorithm. A problem CLBlast cannot do gives a skipped row. */
+int bench_run_clblast_convgemm(clconv_context *ctx, const bench_options *opt,
+                               const bench_problem *bp, bench_data *d, bench_result *res,
+                               char *err, size_t err_size);
 
 #endif

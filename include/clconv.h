@@ -52,6 +52,9 @@ const char *clconv_status_string(clconv_status status);
 /* CL_* name of an OpenCL error code, e.g. "CL_INVALID_WORK_GROUP_SIZE" for -54. */
 const char *clconv_cl_error_name(cl_int code);
 
+/* Name of a CLBlast status code, e.g. "CLBlastInvalidLeadDimA" for -1016. */
+const char *clconv_clblast_status_name(int code);
+
 typedef struct clconv_context clconv_context;
 typedef struct clconv_plan clconv_plan;
 
@@ -256,6 +259,11 @@ clconv_status clconv_plan_execute(clconv_plan *plan, cl_mem input, cl_mem output
 /* FLOPs (a multiply-add counts 2) and compulsory bytes (input, weights, bias
  * read once, output written once) of the problem as this plan computes it. */
 void clconv_plan_cost(const clconv_plan *plan, double *flops, double *bytes);
+
+/* The same for the convolution itself, whatever computes it:
+ * FLOPs = 2*N*C_out*OH*OW*C_in*KH*KW; bytes = 4 * (input + weights + bias
+ * when with_bias + output). Zeros for an invalid problem. */
+void clconv_problem_cost(const clconv_problem *p, int with_bias, double *flops, double *bytes);
 
 /* ---- reference ----------------------------------------------------------- */
 

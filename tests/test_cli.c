@@ -207,34 +207,53 @@ static void check_report(const char *text)
     assert_true(number(dev, "platform_index") >= 0 && number(dev, "device_index") >= 0);
     assert_true(number(dev, "compute_units") >= 1);
     const json_value *results = member(doc, "results", JSON_ARRAY);
-    assert_int_equal(results->count, CLCONV_ALGO_COUNT);
-    const json_value *r = &results->items[0];
-    const json_value *p = member(r, "problem", JSON_OBJECT);
-    /* 9x11 input, kernel 3x2, stride 2, pad 1x0: out (9+2-3)/2+1 = 5, (11-2)/2+1 = 5 */
-    static const struct { const char *key; double want; } fields[] = {
-        {"batch", 2}, {"in_channels", 3}, {"height", 9}, {"width", 11}, {"out_channels", 5},
-        {"kernel_h", 3}, {"kernel_w", 2}, {"stride_h", 2}, {"stride_w", 2}, {"pad_h", 1},
-        {"pad_w", 0}, {"dilation_h", 1}, {"dilation_w", 1}, {"out_height", 5},
-        {"out_width", 5}};
-    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
-        if (number(p, fields[i].key) != fields[i].want)
-            fail_msg("problem.%s = %g, wanted %g", fields[i].key, number(p, fields[i].key),
-                     fields[i].want);
-    assert_string_equal(member(r, "algo", JSON_STRING)->string, "direct");
-    double median = number(r, "median_ms"), p10 = number(r, "p10_ms"), p90 = number(r, "p90_ms");
-    double min = number(r, "min_ms");
-    assert_true(median > 0 && min <= p10 && p10 <= median && median <= p90);
-    assert_int_equal((int)number(r, "iterations"), 3);
-    assert_true(number(r, "build_ms") >= 0);
-    /* 2 * N*K*OH*OW * C*KH*KW = 2 * 2*5*5*5 * 3*3*2 */
-    assert_true(number(r, "flops") == 2.0 * 2 * 5 * 5 * 5 * 3 * 3 * 2);
-    assert_true(number(r, "bytes") == 4.0 * (2 * 3 * 9 * 11 + 5 * 3 * 3 * 2 + 5 + 2 * 5 * 5 * 5));
-    double rel_err = number(r, "rel_err");
-    assert_true(rel_err >= 0 && rel_err < 1e-5);
-    const json_value *stages = member(r, "stages", JSON_ARRAY);
-    assert_int_equal(stages->count, 1);
-    assert_string_equal(member(&stages->items[0], "name", JSON_STRING)->string, "conv");
-    member(&stages->items[0], "median_ms", JSON_NUMBER);
+    /* every clconv algorithm, then the CLBlast convgemm peer row */
+    static const struct { const char *algo; const char *stages[3]; } rows[] = {
+        {"direct", {"conv"}},
+        {"im2col-gemm", {"im2col", "gemm", "bias"}},
+        {"clblast-convgemm", {"convgemm"}},
+    };
+    assert_int_equal(results->count, sizeof rows / sizeof rows[0]);
+    for (size_t i = 0; i < results->count; i++) {
+        const json_value *r = &results->items[i];
+        assert_string_equal(member(r, "algo", JSON_STRING)->string, rows[i].algo);
+        assert_string_equal(member(r, "status", JSON_STRING)->string, "ok");
+        const json_value *p = member(r, "problem", JSON_OBJECT);
+        /* 9x11 input, kernel 3x2, stride 2, pad 1x0: out (9+2-3)/2+1 = 5, (11-2)/2+1 = 5 */
+        static const struct { const char *key; double want; } fields[] = {
+            {"batch", 2}, {"in_channels", 3}, {"height", 9}, {"width", 11},
+            {"out_channels", 5}, {"kernel_h", 3}, {"kernel_w", 2}, {"stride_h", 2},
+            {"stride_w", 2}, {"pad_h", 1}, {"pad_w", 0}, {"dilation_h", 1}, {"dilation_w", 1},
+            {"out_height", 5}, {"out_width", 5}};
+        for (size_t f = 0; f < sizeof fields / sizeof *fields; f++)
+            if (number(p, fields[f].key) != fields[f].want)
+                fail_msg("problem.%s = %g, wanted %g", fields[f].key,
+                         number(p, fields[f].key), fields[f].want);
+        double median = number(r, "median_ms"), p10 = number(r, "p10_ms");
+        double p90 = number(r, "p90_ms"), min = number(r, "min_ms");
+        assert_true(median > 0 && min <= p10 && p10 <= median && median <= p90);
+        assert_int_equal((int)number(r, "iterations"), 3);
+        assert_true(number(r, "build_ms") >= 0);
+        /* 2 * N*K*OH*OW * C*KH*KW = 2 * 2*5*5*5 * 3*3*2 */
+        assert_true(number(r, "flops") == 2.0 * 2 * 5 * 5 * 5 * 3 * 3 * 2);
+        double rel_err = number(r, "rel_err");
+        assert_true(rel_err >= 0 && rel_err < 1e-5);
+        const json_value *stages = member(r, "stages", JSON_ARRAY);
+        size_t want = 0;
+        while (want < 3 && rows[i].stages[want])
+            want++;
+        assert_int_equal(stages->count, want);
+        for (size_t st = 0; st < want; st++) {
+            assert_string_equal(member(&stages->items[st], "name", JSON_STRING)->string,
+                                rows[i].stages[st]);
+            member(&stages->items[st], "median_ms", JSON_NUMBER);
+        }
+    }
+    /* bytes: input, weights, bias read once, output written once (the peer has no bias) */
+    assert_true(number(&results->items[0], "bytes") ==
+                4.0 * (2 * 3 * 9 * 11 + 5 * 3 * 3 * 2 + 5 + 2 * 5 * 5 * 5));
+    assert_true(number(&results->items[2], "bytes") ==
+                4.0 * (2 * 3 * 9 * 11 + 5 * 3 * 3 * 2 + 2 * 5 * 5 * 5));
     json_free(doc);
 }
 
@@ -259,7 +278,9 @@ static void test_json_report(void **state)
 
     r = run(ARGS(SMALL, "--format", "csv"));
     assert_int_equal(r.code, 0);
-    assert_int_equal(count_lines(r.out), 1 + CLCONV_ALGO_COUNT);
+    assert_int_equal(count_lines(r.out), 1 + CLCONV_ALGO_COUNT + 1);
+    assert_non_null(strstr(r.out, ",im2col-gemm,ok,"));
+    assert_non_null(strstr(r.out, "im2col:"));
     assert_non_null(strstr(r.out, "custom,2,3,9,11,5,3,2,2,2,1,0,1,1,direct,ok,"));
     run_free(&r);
 }

@@ -2,6 +2,8 @@
  * validation, and the plan API's argument and state checks. */
 #include "fixture.h"
 
+#include "conv/algo.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -271,6 +273,104 @@ static void test_plan_argument_checks(void **state)
     assert_int_equal(clconv_algo_from_name("winograd-ish", &a), CLCONV_ERR_INVALID_ARG);
 }
 
+/* Runs p with a workspace limit and returns the output (caller frees). */
+static float *run_with_limit(const clconv_problem *p, size_t limit, size_t *workspace,
+                             const cl_mem *bufs)
+{
+    size_t no = clconv_problem_output_elems(p);
+    cl_mem out = fixture_output(ctx, no);
+    clconv_plan_options opt = {.workspace_limit_bytes = limit};
+    clconv_plan *plan;
+    clconv_status st;
+    if ((st = clconv_plan_create_with_options(ctx, p, CLCONV_ALGO_IM2COL_GEMM, &opt, &plan)) ||
+        (st = clconv_plan_set_weights(plan, bufs[1], bufs[2])) ||
+        (st = clconv_plan_execute(plan, bufs[0], out, NULL)))
+        fail_msg("limit %zu: %s", limit, clconv_last_error(ctx));
+    *workspace = clconv_plan_workspace_bytes(plan);
+    float *host = malloc(no * sizeof *host);
+    assert_non_null(host);
+    fixture_download(ctx, out, host, no);
+    clconv_plan_destroy(plan);
+    clReleaseMemObject(out);
+    return host;
+}
+
+/* A tiny workspace limit forces chunks of images, then pixel ranges of one
+ * image; every chunking gives the unchunked result, bit for bit close. */
+static void test_im2col_chunks(void **state)
+{
+    (void)state;
+    clconv_problem p = {3, 4, 11, 13, 5, 3, 2, 2, 1, 1, 0, 1, 2};
+    size_t ni = clconv_problem_input_elems(&p), nw = clconv_problem_weight_elems(&p);
+    size_t no = clconv_problem_output_elems(&p);
+    size_t k = 4 * 3 * 2, px = (size_t)clconv_problem_out_height(&p) * clconv_problem_out_width(&p);
+    float *host = malloc((ni + nw + 5) * sizeof *host);
+    assert_non_null(host);
+    uint32_t s = 99;
+    fixture_fill(host, ni + nw + 5, &s);
+    cl_mem bufs[3] = {fixture_upload(ctx, host, ni), fixture_upload(ctx, host + ni, nw),
+                      fixture_upload(ctx, host + ni + nw, 5)};
+    size_t whole_ws;
+    float *whole = run_with_limit(&p, 0, &whole_ws, bufs);
+    assert_int_equal(whole_ws, k * px * 3 * sizeof(float)); /* the whole batch at once */
+    float *ref = malloc(no * sizeof *ref);
+    assert_non_null(ref);
+    assert_int_equal(clconv_reference_conv2d(&p, host, host + ni, host + ni + nw, ref),
+                     CLCONV_SUCCESS);
+    assert_true(clconv_rel_l2_error(whole, ref, no) < 1e-5);
+    /* two images per chunk; one image; whole output rows; single columns */
+    const size_t limits[] = {k * px * 2 * 4, k * px * 4, k * 20 * 4, k * 4 + 3};
+    const size_t want_ws[] = {k * px * 2 * 4, k * px * 4, k * 11 * 4, k * 4}; /* OW = 11 */
+    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+        size_t ws;
+        float *chunked = run_with_limit(&p, limits[i], &ws, bufs);
+        assert_int_equal(ws, want_ws[i]);
+        double err = clconv_rel_l2_error(chunked, whole, no);
+        if (!(err < 1e-6))
+            fail_msg("limit %zu: chunked differs from unchunked by %g", limits[i], err);
+        free(chunked);
+    }
+    /* not even one column fits: refused with the sizes, not a crash */
+    clconv_plan_options opt = {.workspace_limit_bytes = k * 4 - 1};
+    clconv_plan *plan = NULL;
+    assert_int_equal(clconv_plan_create_with_options(ctx, &p, CLCONV_ALGO_IM2COL_GEMM, &opt, &plan),
+                     CLCONV_ERR_UNSUPPORTED);
+    assert_null(plan);
+    assert_non_null(strstr(clconv_last_error(ctx), "exceeds the workspace limit"));
+    free(whole), free(ref), free(host);
+    for (int i = 0; i < 3; i++)
+        clReleaseMemObject(bufs[i]);
+}
+
+/* CLBlast's status comes back by name, with the arguments. */
+static void test_clblast_errors(void **state)
+{
+    (void)state;
+    clconv_problem p = {1, 2, 6, 6, 3, 3, 3, 1, 1, 0, 0, 1, 1};
+    clconv_plan *plan;
+    assert_int_equal(clconv_plan_create(ctx, &p, CLCONV_ALGO_IM2COL_GEMM, &plan), CLCONV_SUCCESS);
+    float host[64] = {1};
+    cl_mem a = fixture_upload(ctx, host, 64), b = fixture_upload(ctx, host, 64);
+    cl_mem c = fixture_output(ctx, 64);
+    conv_gemm g = {.m = 4, .n = 4, .k = 4, .batch = 1, .a = a, .b = b, .c = c,
+                   .lda = 3 /* < k: invalid for row-major A */, .ldb = 4, .ldc = 4};
+    assert_int_equal(conv_sgemm(plan, &g, NULL), CLCONV_ERR_INVALID_ARG);
+    const char *msg = clconv_last_error(ctx);
+    if (!strstr(msg, "CLBlastSgemm(") || !strstr(msg, "lda=3") ||
+        !strstr(msg, "CLBlastInvalidLeadDimA"))
+        fail_msg("CLBlast error not named: %s", msg);
+    g.lda = 4;
+    g.batch = 2;
+    g.a_stride = g.b_stride = g.c_stride = 64; /* past the end of 64-float buffers */
+    assert_int_equal(conv_sgemm(plan, &g, NULL), CLCONV_ERR_INVALID_ARG);
+    assert_non_null(strstr(clconv_last_error(ctx), "CLBlastSgemmStridedBatched("));
+    assert_non_null(strstr(clconv_last_error(ctx), "CLBlastInsufficientMemory"));
+    assert_string_equal(rt_clblast_status_name(-2046), "CLBlastInvalidLocalMemUsage");
+    assert_string_equal(rt_clblast_status_name(-7777), "CLBlast status -7777");
+    clReleaseMemObject(a), clReleaseMemObject(b), clReleaseMemObject(c);
+    clconv_plan_destroy(plan);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -278,6 +378,8 @@ int main(void)
         cmocka_unit_test(test_validation),
         cmocka_unit_test(test_plan_argument_checks),
         cmocka_unit_test(test_edge_problems),
+        cmocka_unit_test(test_im2col_chunks),
+        cmocka_unit_test(test_clblast_errors),
         cmocka_unit_test(test_random_problems),
     };
     return cmocka_run_group_tests_name("conv", tests, setup, teardown);

@@ -16,6 +16,10 @@
 
 enum { STAGE_IM2COL, STAGE_GEMM, STAGE_BIAS };
 
+/* Output rows per im2col work-item: enough bytes each to amortise a CPU
+ * runtime's per-work-item cost, still thousands of work-items for a GPU. */
+enum { IM2COL_ROWS = 8 };
+
 typedef struct im2col_plan {
     cl_kernel im2col, bias;
     cl_mem col;
@@ -137,10 +141,9 @@ static clconv_status im2col_create(clconv_plan *plan)
         return rt_fail(plan->ctx, CLCONV_ERR_UNSUPPORTED,
                        "im2col-gemm: one column of %zu floats exceeds the workspace limit of %zu "
                        "bytes", d->k, plan->workspace_limit_bytes);
-    d->vec = conv_vector_width(&plan->ctx->info, (int)(d->cols_per_chunk < 16 ? d->cols_per_chunk
-                                                                              : 16));
+    d->vec = conv_vector_width(&plan->ctx->info, clconv_problem_out_width(p));
     char options[64];
-    snprintf(options, sizeof options, "-DVEC=%d", d->vec);
+    snprintf(options, sizeof options, "-DVEC=%d -DROWS=%d", d->vec, IM2COL_ROWS);
     cl_program im2col_prog, bias_prog;
     clconv_status st;
     if ((st = conv_plan_program(plan, "im2col.cl", options, &im2col_prog)) ||
@@ -179,7 +182,9 @@ static clconv_status run_im2col(clconv_plan *plan, im2col_plan *d, cl_mem input,
     clconv_status st = conv_set_args(plan, d->im2col, "im2col", NARG, sizes, values);
     if (st)
         return st;
-    size_t global[3] = {(cols + (size_t)d->vec - 1) / (size_t)d->vec, d->k, (size_t)images};
+    size_t ow = (size_t)clconv_problem_out_width(p);
+    size_t rows = (p0 + cols - 1) / ow - p0 / ow + 1; /* output rows the chunk touches */
+    size_t global[3] = {(rows + IM2COL_ROWS - 1) / IM2COL_ROWS, d->k, (size_t)images};
     return conv_enqueue(plan, d->im2col, "im2col", 3, global, conv_event_slot(ev, STAGE_IM2COL));
 }
 

@@ -71,6 +71,11 @@ const char *rt_clblast_status_name(int code)
     return unknown;
 }
 
+const char *clconv_clblast_status_name(int code)
+{
+    return rt_clblast_status_name(code);
+}
+
 clconv_status rt_clblast_fail(clconv_context *ctx, int code, const char *call, const char *detail)
 {
     clconv_status status = CLCONV_ERR_OPENCL;
