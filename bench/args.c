@@ -54,6 +54,9 @@ void bench_print_usage(void)
          "  --tolerance X          max relative L2 error ||out-ref||/||ref|| (default 1e-4)\n"
          "  --seed N               seed for the random input and weights (default 1)\n"
          "  --no-cache             compile kernels from source (cold build time)\n"
+         "  --peaks                measure the device's streaming bandwidth first\n"
+         "  --gemm-baseline        beside each im2col-gemm row, time a bare CLBlast SGEMM\n"
+         "                         of its GEMM stage's shape\n"
          "output:\n"
          "  --format table|csv|json  (default table)\n"
          "  --out FILE             write the report to FILE (only when the run succeeds)\n"
@@ -191,6 +194,10 @@ int bench_parse_args(int argc, char **argv, bench_options *opt, char *err, size_
             opt->verify = 0;
         } else if (!strcmp(flag, "--no-cache")) {
             opt->no_cache = 1;
+        } else if (!strcmp(flag, "--peaks")) {
+            opt->peaks = 1;
+        } else if (!strcmp(flag, "--gemm-baseline")) {
+            opt->gemm_baseline = 1;
         } else if (!strcmp(flag, "--platform") || !strcmp(flag, "--device")) {
             int v;
             if (!parse_int(val, &v) || v < 0)

@@ -29,6 +29,8 @@ typedef struct bench_options {
     const char *out_path;
     unsigned seed;
     int no_cache;
+    int peaks;         /* measure the device's streaming bandwidth first */
+    int gemm_baseline; /* time a bare CLBlast SGEMM beside each im2col-gemm row */
 } bench_options;
 
 /* Parses argv. Returns 0, or 2 with one line in err naming the bad flag or

@@ -6,6 +6,7 @@
 #include "run.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +102,7 @@ static int emit(const bench_options *opt, report_fn fn, const void *arg)
 typedef struct results_report {
     const bench_options *opt;
     const clconv_device_info *dev;
+    double bandwidth_gbs;
     const bench_result *results;
     int count;
     const char *command;
@@ -109,7 +111,8 @@ typedef struct results_report {
 static void write_results(FILE *f, const void *arg)
 {
     const results_report *r = arg;
-    report_results(f, r->opt->format, r->dev, r->results, r->count, r->command);
+    report_results(f, r->opt->format, r->dev, r->bandwidth_gbs, r->results, r->count,
+                   r->command);
 }
 
 typedef struct list_report {
@@ -187,8 +190,16 @@ int main(int argc, char **argv)
         clconv_context_destroy(ctx);
         return die(1, "out of host memory");
     }
+    double bandwidth = NAN;
+    int rc = 0;
+    if (opt.peaks && clconv_measure_bandwidth(ctx, &bandwidth) != CLCONV_SUCCESS) {
+        if (clconv_context_device_timing(ctx))
+            rc = die(1, "%s", clconv_last_error(ctx));
+        bandwidth = NAN; /* no real timestamps here: the report says nothing */
+    }
     int count = 0;
-    int rc = run_all(&opt, ctx, results, &count);
+    if (!rc)
+        rc = run_all(&opt, ctx, results, &count);
     if (!rc) {
         char command[4096];
         join_args(argc, argv, command, sizeof command);
@@ -197,15 +208,16 @@ int main(int argc, char **argv)
             failed |= results[i].failed;
         if (failed) {
             /* the table still shows what passed; --out gets nothing */
-            report_results(stdout, opt.format, clconv_context_device(ctx), results, count,
-                           command);
+            report_results(stdout, opt.format, clconv_context_device(ctx), bandwidth, results,
+                           count, command);
             for (int i = 0; i < count; i++)
                 if (results[i].failed)
                     die(1, "%s on %s: %s", results[i].algo, results[i].problem->name,
                         results[i].note);
             rc = finish_stdout(1);
         } else {
-            results_report rr = {&opt, clconv_context_device(ctx), results, count, command};
+            results_report rr = {&opt, clconv_context_device(ctx), bandwidth, results, count,
+                                 command};
             rc = emit(&opt, write_results, &rr);
         }
     }

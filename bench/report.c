@@ -132,10 +132,13 @@ static void shape(char *buf, size_t size, const clconv_problem *p)
              p->stride_w, p->pad_h, p->pad_w, p->dilation_h, p->dilation_w);
 }
 
-static void report_table(FILE *f, const clconv_device_info *d, const bench_result *rs, int n)
+static void report_table(FILE *f, const clconv_device_info *d, double bw, const bench_result *rs,
+                         int n)
 {
     fprintf(f, "device %d:%d %s (%s, driver %s)\n", d->platform_index, d->device_index, d->name,
             d->platform_name, d->driver_version);
+    if (isfinite(bw))
+        fprintf(f, "streaming bandwidth (copy, read + write): %.1f GB/s\n", bw);
     fprintf(f, "%-10s %-40s %-16s %10s %10s %10s %9s %9s %10s %10s\n", "problem", "shape",
             "algo", "median_ms", "p10_ms", "p90_ms", "GFLOP/s", "GB/s", "rel_err", "build_ms");
     for (int i = 0; i < n; i++) {
@@ -162,6 +165,9 @@ static void report_table(FILE *f, const clconv_device_info *d, const bench_resul
                 human_bytes(ws, sizeof ws, r->workspace_bytes);
                 fprintf(f, "; workspace %s", ws);
             }
+            if (isfinite(r->gemm_baseline_gflops))
+                fprintf(f, "; bare CLBlast SGEMM of this shape %.2f GFLOP/s",
+                        r->gemm_baseline_gflops);
             fputc('\n', f);
         }
     }
@@ -207,13 +213,15 @@ static void report_csv(FILE *f, const bench_result *rs, int n)
     }
 }
 
-static void report_json(FILE *f, const clconv_device_info *d, const bench_result *rs, int n,
-                        const char *command)
+static void report_json(FILE *f, const clconv_device_info *d, double bw, const bench_result *rs,
+                        int n, const char *command)
 {
     fputs("{\n  \"schema\": \"clconv-bench/1\",\n  \"command\": ", f);
     json_string(f, command);
     fputs(",\n  \"device\": ", f);
     json_device(f, d, "  ");
+    fputs(",\n  \"peak_bandwidth_gbs\": ", f);
+    json_number(f, bw);
     fputs(",\n  \"results\": [", f);
     for (int i = 0; i < n; i++) {
         const bench_result *r = &rs[i];
@@ -256,6 +264,8 @@ static void report_json(FILE *f, const clconv_device_info *d, const bench_result
         json_number(f, r->flops);
         fputs(", \"bytes\": ", f);
         json_number(f, r->bytes);
+        fputs(", \"gemm_baseline_gflops\": ", f);
+        json_number(f, r->gemm_baseline_gflops);
         fprintf(f, ", \"workspace_bytes\": %zu, \"rel_err\": ", r->workspace_bytes);
         json_number(f, r->verified ? r->rel_err : NAN);
         fputs(",\n      \"stages\": [", f);
@@ -272,12 +282,13 @@ static void report_json(FILE *f, const clconv_device_info *d, const bench_result
 }
 
 void report_results(FILE *f, bench_format format, const clconv_device_info *dev,
-                    const bench_result *results, int count, const char *command)
+                    double peak_bandwidth_gbs, const bench_result *results, int count,
+                    const char *command)
 {
     if (format == FORMAT_JSON)
-        report_json(f, dev, results, count, command);
+        report_json(f, dev, peak_bandwidth_gbs, results, count, command);
     else if (format == FORMAT_CSV)
         report_csv(f, results, count);
     else
-        report_table(f, dev, results, count);
+        report_table(f, dev, peak_bandwidth_gbs, results, count);
 }

@@ -7,7 +7,9 @@
 #include <stdio.h>
 
 void report_device_list(FILE *f, const clconv_device_list *list, bench_format format);
+/* peak_bandwidth_gbs: NaN when not measured. */
 void report_results(FILE *f, bench_format format, const clconv_device_info *dev,
-                    const bench_result *results, int count, const char *command);
+                    double peak_bandwidth_gbs, const bench_result *results, int count,
+                    const char *command);
 
 #endif

@@ -270,6 +270,7 @@ void bench_result_init(bench_result *res, const bench_problem *bp, const char *a
     res->problem = bp;
     res->algo = algo;
     res->rel_err = NAN;
+    res->gemm_baseline_gflops = NAN;
 }
 
 int bench_run(clconv_context *ctx, const bench_options *opt, const bench_problem *bp,
@@ -295,5 +296,7 @@ int bench_run(clconv_context *ctx, const bench_options *opt, const bench_problem
     bench_runner r = {ctx, plan_exec, plan, 0};
     int rc = bench_measure(&r, opt, bp, d, res, err, es);
     clconv_plan_destroy(plan);
+    if (!rc && opt->gemm_baseline && algo == CLCONV_ALGO_IM2COL_GEMM && res->iterations)
+        rc = bench_gemm_baseline(ctx, opt, &bp->p, &res->gemm_baseline_gflops, err, es);
     return rc;
 }

@@ -27,6 +27,7 @@ typedef struct bench_result {
     double rel_err;
     int stage_count;
     bench_stage stages[CLCONV_MAX_STAGES];
+    double gemm_baseline_gflops; /* --gemm-baseline on im2col-gemm rows, else NaN */
 } bench_result;
 
 /* Host data of one problem, shared by every algorithm that runs it. */
@@ -69,5 +70,9 @@ int bench_run(clconv_context *ctx, const bench_options *opt, const bench_problem
 int bench_run_clblast_convgemm(clconv_context *ctx, const bench_options *opt,
                                const bench_problem *bp, bench_data *d, bench_result *res,
                                char *err, size_t err_size);
+
+/* --gemm-baseline: GFLOP/s of a bare CLBlast SGEMM with the GEMM stage's shape. */
+int bench_gemm_baseline(clconv_context *ctx, const bench_options *opt, const clconv_problem *p,
+                        double *gflops, char *err, size_t err_size);
 
 #endif

@@ -265,6 +265,13 @@ void clconv_plan_cost(const clconv_plan *plan, double *flops, double *bytes);
  * when with_bias + output). Zeros for an invalid problem. */
 void clconv_problem_cost(const clconv_problem *p, int with_bias, double *flops, double *bytes);
 
+/* Streaming bandwidth of the context's device in GB/s (bytes read plus
+ * written), from a copy of two buffers far larger than any cache with the
+ * device's preferred vector width; best of several runs. Takes about a
+ * second on a CPU device. CLCONV_ERR_UNSUPPORTED when the device has no real
+ * profiling timestamps (clconv_context_device_timing() == 0). */
+clconv_status clconv_measure_bandwidth(clconv_context *ctx, double *gbs);
+
 /* ---- reference ----------------------------------------------------------- */
 
 /* Double-precision CPU convolution with the same semantics as every

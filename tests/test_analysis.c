@@ -3,6 +3,8 @@
 
 #include "analysis/cost.h"
 
+#include <string.h>
+
 static clconv_problem seed(int k)
 {
     clconv_problem p = {1, 256, 32, 60, 64, k, k, 1, 1, 0, 0, 1, 1};
@@ -51,12 +53,47 @@ static void test_direct_strided(void **state)
     assert_true(bytes == 4.0 * (720 + 108 + 160));
 }
 
+/* The public problem cost equals the model, and is zero for an invalid problem. */
+static void test_problem_cost(void **state)
+{
+    (void)state;
+    clconv_problem p = seed(5);
+    double f1, b1, f2, b2;
+    an_direct_cost(&p, 1, &f1, &b1);
+    clconv_problem_cost(&p, 1, &f2, &b2);
+    assert_true(f1 == f2 && b1 == b2);
+    p.stride_w = 0;
+    clconv_problem_cost(&p, 1, &f2, &b2);
+    assert_true(f2 == 0.0 && b2 == 0.0);
+}
+
+/* A measured bandwidth where timestamps are real, a named refusal where not. */
+static void test_bandwidth(void **state)
+{
+    (void)state;
+    clconv_context *ctx = fixture_context();
+    double gbs = -1.0;
+    clconv_status st = clconv_measure_bandwidth(ctx, &gbs);
+    if (clconv_context_device_timing(ctx)) {
+        if (st != CLCONV_SUCCESS)
+            fail_msg("measure_bandwidth: %s", clconv_last_error(ctx));
+        assert_true(gbs > 0.0);
+    } else {
+        assert_int_equal(st, CLCONV_ERR_UNSUPPORTED);
+        assert_non_null(strstr(clconv_last_error(ctx), "profiling"));
+        assert_true(gbs == 0.0);
+    }
+    assert_int_equal(clconv_context_destroy(ctx), CLCONV_SUCCESS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_direct_seed_k3),
         cmocka_unit_test(test_direct_seed_k16),
         cmocka_unit_test(test_direct_strided),
+        cmocka_unit_test(test_problem_cost),
+        cmocka_unit_test(test_bandwidth),
     };
     return cmocka_run_group_tests_name("analysis", tests, NULL, NULL);
 }
