@@ -65,8 +65,9 @@ static clconv_status im2col_check(clconv_context *ctx, const clconv_problem *p)
     return CLCONV_SUCCESS;
 }
 
-/* Runs the first chunk's GEMM once on a zeroed workspace, so that CLBlast
- * compiles its kernels here (seconds on PoCL) and not in the first execute. */
+/* Runs the first chunk's GEMM on a zeroed workspace, so that CLBlast compiles
+ * its kernels here (seconds on PoCL) and not in the first execute. Build time
+ * is the first call less a second, compiled one: compilation, not the GEMM. */
 static clconv_status prime_gemm(clconv_plan *plan, const conv_gemm *g)
 {
     cl_int err;
@@ -99,11 +100,16 @@ static clconv_status prime_gemm(clconv_plan *plan, const conv_gemm *g)
         primed.a_offset = primed.c_offset = 0;
         primed.ldc = g->n;
         primed.c_stride = g->m * g->n;
-        double t0 = rt_now_ms();
-        st = conv_sgemm(plan, &primed, NULL);
-        if (!st && (err = clFinish(plan->ctx->queue)) != CL_SUCCESS)
-            st = rt_cl_fail(plan->ctx, err, "clFinish", "GEMM priming");
-        plan->build_ms += rt_now_ms() - t0;
+        double ms[2] = {0, 0};
+        for (int run = 0; run < 2 && !st; run++) {
+            double t0 = rt_now_ms();
+            st = conv_sgemm(plan, &primed, NULL);
+            if (!st && (err = clFinish(plan->ctx->queue)) != CL_SUCCESS)
+                st = rt_cl_fail(plan->ctx, err, "clFinish", "GEMM priming");
+            ms[run] = rt_now_ms() - t0;
+        }
+        if (ms[0] > ms[1])
+            plan->build_ms += ms[0] - ms[1];
     }
     if (a)
         clReleaseMemObject(a);
