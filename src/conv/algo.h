@@ -73,8 +73,9 @@ extern const conv_algo_ops conv_im2col_gemm_ops;
 clconv_status conv_plan_program(clconv_plan *plan, const char *file, const char *options,
                                 cl_program *out);
 
-/* clSetKernelArg over a list, with the failing index named. */
-clconv_status conv_set_args(clconv_plan *plan, cl_kernel k, const char *kernel_name, int n,
-                            const size_t *sizes, const void *const *values);
+/* Sets a kernel's arguments: the buffers first, then the ints, as every
+ * clconv kernel declares them. Names the kernel and index on failure. */
+clconv_status conv_set_args(clconv_plan *plan, cl_kernel k, const char *kernel_name,
+                            const cl_mem *mems, int mem_count, const cl_int *ints, int int_count);
 
 #endif

@@ -57,16 +57,9 @@ static clconv_status direct_execute(clconv_plan *plan, cl_mem input, cl_mem outp
     const cl_int ints[] = {p->in_channels, p->height, p->width, p->out_channels, oh, ow,
                            p->kernel_h, p->kernel_w, p->stride_h, p->stride_w, p->pad_h,
                            p->pad_w, p->dilation_h, p->dilation_w, d->oc_blocks, has_bias};
-    enum { NINT = sizeof ints / sizeof ints[0], NARG = 4 + NINT };
-    size_t sizes[NARG];
-    const void *values[NARG] = {&input, &plan->weights, &plan->bias, &output};
-    for (int i = 0; i < 4; i++)
-        sizes[i] = sizeof(cl_mem);
-    for (int i = 0; i < NINT; i++) {
-        sizes[4 + i] = sizeof(cl_int);
-        values[4 + i] = &ints[i];
-    }
-    clconv_status st = conv_set_args(plan, d->kernel, "conv_direct", NARG, sizes, values);
+    const cl_mem mems[] = {input, plan->weights, plan->bias, output};
+    clconv_status st = conv_set_args(plan, d->kernel, "conv_direct", mems, 4, ints,
+                                     (int)(sizeof ints / sizeof ints[0]));
     if (st)
         return st;
     size_t global[3] = {(size_t)((ow + d->vec - 1) / d->vec), (size_t)oh,

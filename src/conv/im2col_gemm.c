@@ -178,14 +178,9 @@ static clconv_status run_im2col(clconv_plan *plan, im2col_plan *d, cl_mem input,
                            p->kernel_h, p->kernel_w, p->stride_h, p->stride_w, p->pad_h,
                            p->pad_w, p->dilation_h, p->dilation_w, n0, (cl_int)p0,
                            (cl_int)cols};
-    enum { NINT = sizeof ints / sizeof ints[0], NARG = 2 + NINT };
-    size_t sizes[NARG] = {sizeof(cl_mem), sizeof(cl_mem)};
-    const void *values[NARG] = {&input, &d->col};
-    for (int i = 0; i < NINT; i++) {
-        sizes[2 + i] = sizeof(cl_int);
-        values[2 + i] = &ints[i];
-    }
-    clconv_status st = conv_set_args(plan, d->im2col, "im2col", NARG, sizes, values);
+    const cl_mem mems[] = {input, d->col};
+    clconv_status st = conv_set_args(plan, d->im2col, "im2col", mems, 2, ints,
+                                     (int)(sizeof ints / sizeof ints[0]));
     if (st)
         return st;
     size_t ow = (size_t)clconv_problem_out_width(p);
@@ -197,14 +192,13 @@ static clconv_status run_im2col(clconv_plan *plan, im2col_plan *d, cl_mem input,
 static clconv_status run_bias(clconv_plan *plan, im2col_plan *d, cl_mem output, conv_events *ev)
 {
     const clconv_problem *p = &plan->problem;
-    const cl_int c_out = p->out_channels, px = (cl_int)d->p;
-    size_t sizes[] = {sizeof(cl_mem), sizeof(cl_mem), sizeof(cl_int), sizeof(cl_int)};
-    const void *values[] = {&output, &plan->bias, &c_out, &px};
-    clconv_status st = conv_set_args(plan, d->bias, "add_bias", 4, sizes, values);
+    const cl_int ints[] = {p->out_channels, (cl_int)d->p};
+    const cl_mem mems[] = {output, plan->bias};
+    clconv_status st = conv_set_args(plan, d->bias, "add_bias", mems, 2, ints, 2);
     if (st)
         return st;
     size_t global[2] = {(d->p + (size_t)d->vec - 1) / (size_t)d->vec,
-                        (size_t)p->batch * (size_t)c_out};
+                        (size_t)p->batch * (size_t)p->out_channels};
     return conv_enqueue(plan, d->bias, "add_bias", 2, global, conv_event_slot(ev, STAGE_BIAS));
 }
 

@@ -133,14 +133,15 @@ clconv_status conv_plan_program(clconv_plan *plan, const char *file, const char 
     return CLCONV_SUCCESS;
 }
 
-clconv_status conv_set_args(clconv_plan *plan, cl_kernel k, const char *kernel_name, int n,
-                            const size_t *sizes, const void *const *values)
+clconv_status conv_set_args(clconv_plan *plan, cl_kernel k, const char *kernel_name,
+                            const cl_mem *mems, int mem_count, const cl_int *ints, int int_count)
 {
-    for (int i = 0; i < n; i++) {
-        cl_int err = clSetKernelArg(k, (cl_uint)i, sizes[i], values[i]);
+    for (int i = 0; i < mem_count + int_count; i++) {
+        cl_int err = i < mem_count
+                         ? clSetKernelArg(k, (cl_uint)i, sizeof(cl_mem), &mems[i])
+                         : clSetKernelArg(k, (cl_uint)i, sizeof(cl_int), &ints[i - mem_count]);
         if (err != CL_SUCCESS)
-            return rt_cl_fail(plan->ctx, err, "clSetKernelArg", "%s arg %d, %zu bytes",
-                              kernel_name, i, sizes[i]);
+            return rt_cl_fail(plan->ctx, err, "clSetKernelArg", "%s arg %d", kernel_name, i);
     }
     return CLCONV_SUCCESS;
 }
