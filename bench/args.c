@@ -46,8 +46,10 @@ void bench_print_usage(void)
          "  --batch N --in-channels C --height H --width W --out-channels K\n"
          "  --kernel KH[xKW] --stride S[xS] --pad P[xP] --dilation D[xD]\n"
          "run:\n"
-         "  --algo NAME            direct | im2col-gemm | clblast-convgemm (CLBlast's own\n"
-         "                         convolution, a peer row) | all (default; repeatable)\n"
+         "  --algo NAME            direct | im2col-gemm | fft | fft-cgemm | clblast-convgemm\n"
+         "                         (CLBlast's own convolution, a peer row) | pointwise (the\n"
+         "                         seed's broadcast multiply, not a convolution) | all\n"
+         "                         (default; repeatable)\n"
          "  --iters N              timed runs (default 20)\n"
          "  --warmup N             untimed runs first (default 3)\n"
          "  --verify / --no-verify compare with the reference before timing (default on)\n"
@@ -253,8 +255,11 @@ int bench_parse_args(int argc, char **argv, bench_options *opt, char *err, size_
                 for (int k = 0; k < CLCONV_ALGO_COUNT; k++)
                     opt->algo_enabled[k] = 1;
                 opt->peer_convgemm = 1;
+                opt->pointwise = 1;
             } else if (!strcmp(val, "clblast-convgemm")) {
                 opt->peer_convgemm = 1;
+            } else if (!strcmp(val, "pointwise")) {
+                opt->pointwise = 1;
             } else if (clconv_algo_from_name(val, &a) == CLCONV_SUCCESS) {
                 opt->algo_enabled[a] = 1;
             } else {
@@ -263,7 +268,7 @@ int bench_parse_args(int argc, char **argv, bench_options *opt, char *err, size_
                     strncat(names, clconv_algo_name((clconv_algo)k), sizeof names - strlen(names) - 1);
                     strncat(names, ", ", sizeof names - strlen(names) - 1);
                 }
-                return fail(err, es, "unknown --algo '%.60s': expected %sclblast-convgemm or all",
+                return fail(err, es, "unknown --algo '%.60s': expected %sclblast-convgemm, pointwise or all",
                             val, names);
             }
             any_algo = 1;
@@ -308,6 +313,7 @@ int bench_parse_args(int argc, char **argv, bench_options *opt, char *err, size_
         for (int k = 0; k < CLCONV_ALGO_COUNT; k++)
             opt->algo_enabled[k] = 1;
         opt->peer_convgemm = 1;
+        opt->pointwise = 1;
     }
 
     int any_flag = set_batch | set_cin | set_h | set_w | set_cout | set_k | set_s | set_p | set_d;

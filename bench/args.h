@@ -22,6 +22,7 @@ typedef struct bench_options {
     bench_problem problems[BENCH_MAX_PROBLEMS];
     int algo_enabled[CLCONV_ALGO_COUNT];
     int peer_convgemm; /* --algo clblast-convgemm: CLBlast's own convolution */
+    int pointwise;     /* --algo pointwise: the seed's broadcast multiply */
     int iters, warmup;
     int verify;
     double tolerance;

@@ -142,6 +142,9 @@ static int run_all(const bench_options *opt, clconv_context *ctx, bench_result *
             if (opt->algo_enabled[a])
                 rc = bench_run(ctx, opt, &opt->problems[i], (clconv_algo)a, &data,
                                &results[(*count)++], err, sizeof err);
+        if (!rc && opt->pointwise)
+            rc = bench_run_pointwise(ctx, opt, &opt->problems[i], &data, &results[(*count)++],
+                                     err, sizeof err);
         if (!rc && opt->peer_convgemm)
             rc = bench_run_clblast_convgemm(ctx, opt, &opt->problems[i], &data,
                                             &results[(*count)++], err, sizeof err);
@@ -182,7 +185,7 @@ int main(int argc, char **argv)
     if (st) /* platforms exist, so NOT_FOUND means the selection names no device */
         return die(st == CLCONV_ERR_NOT_FOUND ? 2 : 1, "%s", clconv_last_error(NULL));
 
-    int per_problem = opt.peer_convgemm;
+    int per_problem = opt.peer_convgemm + opt.pointwise;
     for (int a = 0; a < CLCONV_ALGO_COUNT; a++)
         per_problem += opt.algo_enabled[a];
     bench_result *results = calloc((size_t)(opt.problem_count * per_problem), sizeof *results);

@@ -185,3 +185,94 @@ int bench_gemm_baseline(clconv_context *ctx, const bench_options *opt, const clc
             clReleaseMemObject(all[i]);
     return rc;
 }
+
+/* ---- the seed's pointwise op ---- */
+
+typedef struct pointwise_op {
+    clconv_context *ctx;
+    const clconv_problem *p;
+    cl_mem x, k, out;
+} pointwise_op;
+
+static int pointwise_exec(void *self, bench_data *d, clconv_timing *t, char *err, size_t es)
+{
+    pointwise_op *op = self;
+    (void)d, (void)err, (void)es;
+    return clconv_pointwise(op->ctx, op->p, op->x, op->k, op->out, t) != CLCONV_SUCCESS;
+}
+
+int bench_run_pointwise(clconv_context *ctx, const bench_options *opt, const bench_problem *bp,
+                        bench_data *d, bench_result *res, char *err, size_t es)
+{
+    bench_result_init(res, bp, "pointwise");
+    const clconv_problem *p = &bp->p;
+    if (p->batch != 1) {
+        res->skipped = 1;
+        snprintf(res->note, sizeof res->note, "the seed's pointwise op broadcasts one image "
+                 "(batch 1)");
+        return 0;
+    }
+    size_t s = (size_t)p->in_channels * p->height * p->width, n = (size_t)p->out_channels * s;
+    /* 1 multiply per output; x read once, k read once, out written once */
+    res->flops = (double)n;
+    res->bytes = 4.0 * ((double)s + 2.0 * (double)n);
+    float *k = malloc(n * sizeof *k), *out = malloc(n * sizeof *out);
+    cl_context c = clconv_context_cl_context(ctx);
+    cl_int code = CL_SUCCESS;
+    pointwise_op op = {ctx, p, d->d_input, NULL, NULL};
+    int rc = 0;
+    if (!k || !out) {
+        snprintf(err, es, "out of host memory for the pointwise operand (%zu floats)", n);
+        rc = 1;
+    } else {
+        unsigned state = 0x2545f491u;
+        for (size_t i = 0; i < n; i++) {
+            state ^= state << 13, state ^= state >> 17, state ^= state << 5;
+            k[i] = (float)((double)state / 4294967296.0 * 2.0 - 1.0);
+        }
+        op.k = clCreateBuffer(c, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, n * sizeof *k, k,
+                              &code);
+        if (code == CL_SUCCESS)
+            op.out = clCreateBuffer(c, CL_MEM_READ_WRITE, n * sizeof *k, NULL, &code);
+        if (code != CL_SUCCESS) {
+            snprintf(err, es, "clCreateBuffer for the pointwise op (2 x %zu bytes) failed: %s",
+                     n * sizeof *k, clconv_cl_error_name(code));
+            rc = 1;
+        }
+    }
+    if (!rc && opt->verify) {
+        /* elementwise against the host: one IEEE multiply each, so equal */
+        if (clconv_pointwise(ctx, p, op.x, op.k, op.out, NULL) != CLCONV_SUCCESS) {
+            snprintf(err, es, "pointwise: %s", clconv_last_error(ctx));
+            rc = 1;
+        } else if ((code = clEnqueueReadBuffer(clconv_context_queue(ctx), op.out, CL_TRUE, 0,
+                                               n * sizeof *out, out, 0, NULL, NULL)) !=
+                   CL_SUCCESS) {
+            snprintf(err, es, "clEnqueueReadBuffer failed: %s", clconv_cl_error_name(code));
+            rc = 1;
+        } else {
+            for (size_t i = 0; i < n; i++)
+                k[i] *= d->input[i % s];
+            res->rel_err = clconv_rel_l2_error(out, k, n);
+            res->verified = 1;
+            if (!(res->rel_err <= opt->tolerance)) {
+                res->failed = 1;
+                snprintf(res->note, sizeof res->note, "verification failed: relative L2 error "
+                         "%.3g exceeds tolerance %.3g", res->rel_err, opt->tolerance);
+            }
+        }
+    }
+    if (!rc && !res->failed) {
+        bench_options timed = *opt;
+        timed.verify = 0; /* verified above, elementwise */
+        bench_runner r = {ctx, pointwise_exec, &op, 0};
+        rc = bench_measure(&r, &timed, bp, d, res, err, es);
+    }
+    if (op.k)
+        clReleaseMemObject(op.k);
+    if (op.out)
+        clReleaseMemObject(op.out);
+    free(k);
+    free(out);
+    return rc;
+}

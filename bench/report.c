@@ -165,6 +165,8 @@ static void report_table(FILE *f, const clconv_device_info *d, double bw, const 
                 human_bytes(ws, sizeof ws, r->workspace_bytes);
                 fprintf(f, "; workspace %s", ws);
             }
+            if (r->weights_ms > 0)
+                fprintf(f, "; weights_fft %.3f ms (once, in set_weights)", r->weights_ms);
             if (isfinite(r->gemm_baseline_gflops))
                 fprintf(f, "; bare CLBlast SGEMM of this shape %.2f GFLOP/s",
                         r->gemm_baseline_gflops);
@@ -264,6 +266,8 @@ static void report_json(FILE *f, const clconv_device_info *d, double bw, const b
         json_number(f, r->flops);
         fputs(", \"bytes\": ", f);
         json_number(f, r->bytes);
+        fputs(", \"weights_fft_ms\": ", f);
+        json_number(f, r->weights_ms > 0 ? r->weights_ms : NAN);
         fputs(", \"gemm_baseline_gflops\": ", f);
         json_number(f, r->gemm_baseline_gflops);
         fprintf(f, ", \"workspace_bytes\": %zu, \"rel_err\": ", r->workspace_bytes);

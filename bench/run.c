@@ -293,6 +293,7 @@ int bench_run(clconv_context *ctx, const bench_options *opt, const bench_problem
     clconv_plan_build_time(plan, &res->build_ms, &res->compiled);
     clconv_plan_cost(plan, &res->flops, &res->bytes);
     res->workspace_bytes = clconv_plan_workspace_bytes(plan);
+    res->weights_ms = clconv_plan_weights_ms(plan);
     bench_runner r = {ctx, plan_exec, plan, 0};
     int rc = bench_measure(&r, opt, bp, d, res, err, es);
     clconv_plan_destroy(plan);

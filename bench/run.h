@@ -28,6 +28,7 @@ typedef struct bench_result {
     int stage_count;
     bench_stage stages[CLCONV_MAX_STAGES];
     double gemm_baseline_gflops; /* --gemm-baseline on im2col-gemm rows, else NaN */
+    double weights_ms;           /* set_weights' device work (FFT: weights_fft), else 0 */
 } bench_result;
 
 /* Host data of one problem, shared by every algorithm that runs it. */
@@ -70,6 +71,11 @@ int bench_run(clconv_context *ctx, const bench_options *opt, const bench_problem
 int bench_run_clblast_convgemm(clconv_context *ctx, const bench_options *opt,
                                const bench_problem *bp, bench_data *d, bench_result *res,
                                char *err, size_t err_size);
+
+/* The seed benchmark's broadcast multiply (clconv_pointwise) on this problem's
+ * shape, verified elementwise against the host. */
+int bench_run_pointwise(clconv_context *ctx, const bench_options *opt, const bench_problem *bp,
+                        bench_data *d, bench_result *res, char *err, size_t err_size);
 
 /* --gemm-baseline: GFLOP/s of a bare CLBlast SGEMM with the GEMM stage's shape. */
 int bench_gemm_baseline(clconv_context *ctx, const bench_options *opt, const clconv_problem *p,

@@ -194,10 +194,12 @@ size_t clconv_problem_output_elems(const clconv_problem *p);
 typedef enum clconv_algo {
     CLCONV_ALGO_DIRECT = 0,      /* one output-stationary kernel */
     CLCONV_ALGO_IM2COL_GEMM = 1, /* im2col into a workspace, then CLBlast SGEMM */
+    CLCONV_ALGO_FFT = 2,         /* clFFT R2C, cmac kernel over channels, C2R, crop */
+    CLCONV_ALGO_FFT_CGEMM = 3,   /* the same with CLBlast CGEMM per frequency as the cmac */
     CLCONV_ALGO_COUNT
 } clconv_algo;
 
-/* "direct", "im2col-gemm"; NULL for an unknown value. */
+/* "direct", "im2col-gemm", "fft", "fft-cgemm"; NULL for an unknown value. */
 const char *clconv_algo_name(clconv_algo algo);
 /* CLCONV_ERR_INVALID_ARG for an unknown name. */
 clconv_status clconv_algo_from_name(const char *name, clconv_algo *out);
@@ -236,6 +238,11 @@ void clconv_plan_build_time(const clconv_plan *plan, double *build_ms, int *comp
  * while the plan uses them, or must call set_weights again. */
 clconv_status clconv_plan_set_weights(clconv_plan *plan, cl_mem weights, cl_mem bias);
 
+/* Device time of the work set_weights did (the FFT algorithms transform the
+ * weights there: the "weights_fft" stage, paid once, not per execute); 0 when
+ * the algorithm does none, negative when the device has no real timestamps. */
+double clconv_plan_weights_ms(const clconv_plan *plan);
+
 #define CLCONV_MAX_STAGES 8
 
 typedef struct clconv_stage_time {
@@ -253,6 +260,17 @@ typedef struct clconv_timing {
  * it waits for completion and fills per-stage device times. */
 clconv_status clconv_plan_execute(clconv_plan *plan, cl_mem input, cl_mem output,
                                   clconv_timing *timing);
+
+/* ---- the seed benchmark's pointwise op ------------------------------------- */
+
+/* The original benchmark's broadcast multiply, NOT a convolution:
+ *   out[o][i][h][w] = x[0][i][h][w] * k[o][i][h][w]
+ * over p's in_channels, height, width and out_channels (batch must be 1; the
+ * kernel fields are ignored). x [C_in*H*W], k and out [C_out*C_in*H*W] float.
+ * With timing it waits and reports the device time as stage "pointwise".
+ * It reads and writes 8 bytes per multiply: bound by memory bandwidth. */
+clconv_status clconv_pointwise(clconv_context *ctx, const clconv_problem *p, cl_mem x, cl_mem k,
+                               cl_mem out, clconv_timing *timing);
 
 /* ---- analysis ------------------------------------------------------------ */
 

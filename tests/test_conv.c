@@ -3,6 +3,7 @@
 #include "fixture.h"
 
 #include "conv/algo.h"
+#include "conv/fft_backend.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -68,6 +69,20 @@ static void check(const clconv_problem *p, clconv_algo algo, int bias, uint32_t 
     }
 }
 
+/* FFT plans compile new clFFT kernels for every shape (seconds each on
+ * PoCL), so the FFT algorithms take the first RANDOM_FFT problems, and the
+ * CGEMM variant every 4th of those; the others take them all. */
+#define RANDOM_FFT 30
+
+static int runs_random(clconv_algo a, int i)
+{
+    if (a == CLCONV_ALGO_FFT)
+        return i < RANDOM_FFT;
+    if (a == CLCONV_ALGO_FFT_CGEMM)
+        return i < RANDOM_FFT && i % 4 == 0;
+    return 1;
+}
+
 static void test_random_problems(void **state)
 {
     (void)state;
@@ -76,7 +91,8 @@ static void test_random_problems(void **state)
     for (int i = 0; i < RANDOM_PROBLEMS; i++) {
         clconv_problem p = random_problem(&s);
         for (int a = 0; a < CLCONV_ALGO_COUNT; a++)
-            check(&p, (clconv_algo)a, i % 3 != 0, RANDOM_SEED + (uint32_t)i);
+            if (runs_random((clconv_algo)a, i))
+                check(&p, (clconv_algo)a, i % 3 != 0, RANDOM_SEED + (uint32_t)i);
     }
 }
 
@@ -273,16 +289,16 @@ static void test_plan_argument_checks(void **state)
     assert_int_equal(clconv_algo_from_name("winograd-ish", &a), CLCONV_ERR_INVALID_ARG);
 }
 
-/* Runs p with a workspace limit and returns the output (caller frees). */
-static float *run_with_limit(const clconv_problem *p, size_t limit, size_t *workspace,
-                             const cl_mem *bufs)
+/* Runs p with algo and a workspace limit; returns the output (caller frees). */
+static float *run_output(const clconv_problem *p, clconv_algo algo, size_t limit,
+                         size_t *workspace, const cl_mem *bufs)
 {
     size_t no = clconv_problem_output_elems(p);
     cl_mem out = fixture_output(ctx, no);
     clconv_plan_options opt = {.workspace_limit_bytes = limit};
     clconv_plan *plan;
     clconv_status st;
-    if ((st = clconv_plan_create_with_options(ctx, p, CLCONV_ALGO_IM2COL_GEMM, &opt, &plan)) ||
+    if ((st = clconv_plan_create_with_options(ctx, p, algo, &opt, &plan)) ||
         (st = clconv_plan_set_weights(plan, bufs[1], bufs[2])) ||
         (st = clconv_plan_execute(plan, bufs[0], out, NULL)))
         fail_msg("limit %zu: %s", limit, clconv_last_error(ctx));
@@ -311,7 +327,7 @@ static void test_im2col_chunks(void **state)
     cl_mem bufs[3] = {fixture_upload(ctx, host, ni), fixture_upload(ctx, host + ni, nw),
                       fixture_upload(ctx, host + ni + nw, 5)};
     size_t whole_ws;
-    float *whole = run_with_limit(&p, 0, &whole_ws, bufs);
+    float *whole = run_output(&p, CLCONV_ALGO_IM2COL_GEMM, 0, &whole_ws, bufs);
     assert_int_equal(whole_ws, k * px * 3 * sizeof(float)); /* the whole batch at once */
     float *ref = malloc(no * sizeof *ref);
     assert_non_null(ref);
@@ -323,7 +339,7 @@ static void test_im2col_chunks(void **state)
     const size_t want_ws[] = {k * px * 2 * 4, k * px * 4, k * 11 * 4, k * 4}; /* OW = 11 */
     for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
         size_t ws;
-        float *chunked = run_with_limit(&p, limits[i], &ws, bufs);
+        float *chunked = run_output(&p, CLCONV_ALGO_IM2COL_GEMM, limits[i], &ws, bufs);
         assert_int_equal(ws, want_ws[i]);
         double err = clconv_rel_l2_error(chunked, whole, no);
         if (!(err < 1e-6))
@@ -340,6 +356,62 @@ static void test_im2col_chunks(void **state)
     free(whole), free(ref), free(host);
     for (int i = 0; i < 3; i++)
         clReleaseMemObject(bufs[i]);
+}
+
+/* The two multiply-accumulate paths of the FFT algorithm agree closely with
+ * each other, not only with the reference. */
+static void test_fft_cmac_vs_cgemm(void **state)
+{
+    (void)state;
+    static const clconv_problem problems[] = {
+        {1, 16, 12, 20, 8, 3, 3, 1, 1, 1, 1, 1, 1},
+        {3, 5, 9, 14, 6, 4, 2, 2, 1, 0, 1, 1, 2},
+    };
+    for (size_t k = 0; k < sizeof problems / sizeof problems[0]; k++) {
+        const clconv_problem *p = &problems[k];
+        size_t ni = clconv_problem_input_elems(p), nw = clconv_problem_weight_elems(p);
+        size_t no = clconv_problem_output_elems(p), nb = (size_t)p->out_channels;
+        float *host = malloc((ni + nw + nb) * sizeof *host);
+        assert_non_null(host);
+        uint32_t s = 1234u + (uint32_t)k;
+        fixture_fill(host, ni + nw + nb, &s);
+        cl_mem bufs[3] = {fixture_upload(ctx, host, ni), fixture_upload(ctx, host + ni, nw),
+                          fixture_upload(ctx, host + ni + nw, nb)};
+        size_t ws;
+        float *cmac = run_output(p, CLCONV_ALGO_FFT, 0, &ws, bufs);
+        float *cgemm = run_output(p, CLCONV_ALGO_FFT_CGEMM, 0, &ws, bufs);
+        double diff = clconv_rel_l2_error(cmac, cgemm, no);
+        if (!(diff < 1e-5))
+            fail_msg("problem %zu: cmac and CGEMM paths differ by %g", k, diff);
+        free(cmac), free(cgemm), free(host);
+        for (int i = 0; i < 3; i++)
+            clReleaseMemObject(bufs[i]);
+    }
+}
+
+/* Every size the chooser returns is at least the minimum, transformable,
+ * and accepted by clFFT (a plan bakes). */
+static void test_fft_sizes(void **state)
+{
+    (void)state;
+    for (size_t n = 1; n <= 600; n++) {
+        size_t c = conv_fft_choose_size(n);
+        if (c < n || !conv_fft_size_ok(c))
+            fail_msg("choose_size(%zu) = %zu", n, c);
+    }
+    assert_int_equal(conv_fft_choose_size(63), 64); /* 3*3*7 costs more than 2^6 */
+    assert_int_equal(conv_fft_choose_size(60), 60);
+    assert_false(conv_fft_size_ok(17));
+    assert_true(conv_fft_size_ok(2 * 3 * 5 * 7 * 11 * 13));
+    /* clFFT bakes every size the chooser returns for the inputs of the tests */
+    for (int hw = 1; hw <= 40; hw += 3) {
+        clconv_problem p = {1, 1, hw, hw + 2, 1, 1, 1, 1, 1, 0, 0, 1, 1};
+        clconv_plan *plan = NULL;
+        clconv_status st = clconv_plan_create(ctx, &p, CLCONV_ALGO_FFT, &plan);
+        if (st)
+            fail_msg("fft plan for %d x %d: %s", hw, hw + 2, clconv_last_error(ctx));
+        clconv_plan_destroy(plan);
+    }
 }
 
 /* CLBlast's status comes back by name, with the arguments. */
@@ -380,6 +452,8 @@ int main(void)
         cmocka_unit_test(test_edge_problems),
         cmocka_unit_test(test_im2col_chunks),
         cmocka_unit_test(test_clblast_errors),
+        cmocka_unit_test(test_fft_sizes),
+        cmocka_unit_test(test_fft_cmac_vs_cgemm),
         cmocka_unit_test(test_random_problems),
     };
     return cmocka_run_group_tests_name("conv", tests, setup, teardown);

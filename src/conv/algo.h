@@ -38,6 +38,7 @@ struct clconv_plan {
     size_t workspace_limit_bytes; /* largest buffer the plan may allocate */
     double build_ms;
     int compiled;
+    double weights_ms; /* device time of set_weights' work; 0 none, < 0 unknown */
     cl_mem weights; /* retained */
     cl_mem bias;    /* retained, NULL for none */
 };
@@ -51,6 +52,11 @@ typedef struct conv_gemm {
     size_t c_offset, ldc, c_stride;
 } conv_gemm;
 clconv_status conv_sgemm(clconv_plan *plan, const conv_gemm *g, cl_event *event);
+
+/* Row-major complex C[i] = A[i] * conj(B[i])^T for i < batch, with A m x k,
+ * B stored n x k (interleaved float2), C m x n. */
+typedef conv_gemm conv_cgemm;
+clconv_status conv_cgemm_conj_b(clconv_plan *plan, const conv_cgemm *g, cl_event *event);
 
 /* A buffer of the plan's workspace; counted in plan->workspace_bytes and
  * refused, with the sizes named, when over the plan's limit. */
@@ -67,6 +73,8 @@ int conv_vector_width(const clconv_device_info *d, int row_length);
 extern const conv_algo_ops *const conv_algo_table[CLCONV_ALGO_COUNT];
 extern const conv_algo_ops conv_direct_ops;
 extern const conv_algo_ops conv_im2col_gemm_ops;
+extern const conv_algo_ops conv_fft_ops;
+extern const conv_algo_ops conv_fft_cgemm_ops;
 
 /* Gets a program through the context's program manager and adds its build
  * time to the plan's. */

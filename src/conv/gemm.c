@@ -1,4 +1,4 @@
-/* The one place clconv calls CLBlast's SGEMM, so that it can be tuned or
+/* The one place clconv calls CLBlast's GEMMs, so that it can be tuned or
  * replaced without touching the algorithms that use it. */
 #include "conv/algo.h"
 
@@ -27,5 +27,23 @@ clconv_status conv_sgemm(clconv_plan *plan, const conv_gemm *g, cl_event *event)
         return rt_clblast_fail(plan->ctx, st, g->batch == 1 ? "CLBlastSgemm"
                                                             : "CLBlastSgemmStridedBatched",
                                detail);
+    return CLCONV_SUCCESS;
+}
+
+clconv_status conv_cgemm_conj_b(clconv_plan *plan, const conv_cgemm *g, cl_event *event)
+{
+    cl_command_queue q = plan->ctx->queue;
+    const cl_float2 one = {{1.0f, 0.0f}}, zero = {{0.0f, 0.0f}};
+    CLBlastStatusCode st = CLBlastCgemmStridedBatched(
+        CLBlastLayoutRowMajor, CLBlastTransposeNo, CLBlastTransposeConjugate, g->m, g->n, g->k,
+        one, g->a, g->a_offset, g->lda, g->a_stride, g->b, g->b_offset, g->ldb, g->b_stride, zero,
+        g->c, g->c_offset, g->ldc, g->c_stride, g->batch, &q, event);
+    if (st != CLBlastSuccess) {
+        char detail[256];
+        snprintf(detail, sizeof detail,
+                 "row-major B conjugate-transposed, M=%zu N=%zu K=%zu lda=%zu ldb=%zu ldc=%zu "
+                 "batch=%zu", g->m, g->n, g->k, g->lda, g->ldb, g->ldc, g->batch);
+        return rt_clblast_fail(plan->ctx, st, "CLBlastCgemmStridedBatched", detail);
+    }
     return CLCONV_SUCCESS;
 }

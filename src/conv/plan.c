@@ -198,6 +198,8 @@ int conv_vector_width(const clconv_device_info *d, int row_length)
 static const char *const algo_names[CLCONV_ALGO_COUNT] = {
     [CLCONV_ALGO_DIRECT] = "direct",
     [CLCONV_ALGO_IM2COL_GEMM] = "im2col-gemm",
+    [CLCONV_ALGO_FFT] = "fft",
+    [CLCONV_ALGO_FFT_CGEMM] = "fft-cgemm",
 };
 
 const char *clconv_algo_name(clconv_algo algo)
@@ -285,6 +287,11 @@ void clconv_plan_destroy(clconv_plan *plan)
 size_t clconv_plan_workspace_bytes(const clconv_plan *plan)
 {
     return plan->workspace_bytes;
+}
+
+double clconv_plan_weights_ms(const clconv_plan *plan)
+{
+    return plan->weights_ms;
 }
 
 void clconv_plan_build_time(const clconv_plan *plan, double *build_ms, int *compiled)

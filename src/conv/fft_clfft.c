@@ -1,0 +1,224 @@
+/* The clFFT backend of conv/fft_backend.h. clFFT's global setup is shared by
+ * the whole process: reference-counted under a lock, torn down with the last
+ * transform. */
+#include "conv/fft_backend.h"
+
+#include <clFFT.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct conv_fft {
+    clfftPlanHandle handle;
+    int has_handle; /* handles are counters: 0 is a valid one */
+    int inverse;
+    int planar;
+    cl_mem tmp; /* clFFT's scratch, counted in the plan's workspace */
+};
+
+static pthread_mutex_t setup_lock = PTHREAD_MUTEX_INITIALIZER;
+static int setup_count;
+
+const char *conv_clfft_status_name(int status)
+{
+    switch (status) {
+    case CLFFT_BUGCHECK: return "CLFFT_BUGCHECK";
+    case CLFFT_NOTIMPLEMENTED: return "CLFFT_NOTIMPLEMENTED";
+    case CLFFT_TRANSPOSED_NOTIMPLEMENTED: return "CLFFT_TRANSPOSED_NOTIMPLEMENTED";
+    case CLFFT_FILE_NOT_FOUND: return "CLFFT_FILE_NOT_FOUND";
+    case CLFFT_FILE_CREATE_FAILURE: return "CLFFT_FILE_CREATE_FAILURE";
+    case CLFFT_VERSION_MISMATCH: return "CLFFT_VERSION_MISMATCH";
+    case CLFFT_INVALID_PLAN: return "CLFFT_INVALID_PLAN";
+    case CLFFT_DEVICE_NO_DOUBLE: return "CLFFT_DEVICE_NO_DOUBLE";
+    case CLFFT_DEVICE_MISMATCH: return "CLFFT_DEVICE_MISMATCH";
+    default: break;
+    }
+    /* the rest are OpenCL's codes under clFFT's prefix */
+    static _Thread_local char name[80];
+    const char *cl = rt_cl_error_name(status);
+    snprintf(name, sizeof name, "CLFFT_%s", strncmp(cl, "CL_", 3) == 0 ? cl + 3 : cl);
+    return name;
+}
+
+static clconv_status clfft_fail(clconv_plan *plan, clfftStatus st, const char *call,
+                                const char *detail)
+{
+    clconv_status status = CLCONV_ERR_OPENCL;
+    if (st == CLFFT_MEM_OBJECT_ALLOCATION_FAILURE || st == CLFFT_OUT_OF_RESOURCES ||
+        st == CLFFT_OUT_OF_HOST_MEMORY)
+        status = CLCONV_ERR_OUT_OF_MEMORY;
+    else if (st == CLFFT_NOTIMPLEMENTED || st == CLFFT_TRANSPOSED_NOTIMPLEMENTED)
+        status = CLCONV_ERR_UNSUPPORTED;
+    return rt_fail(plan->ctx, status, "%s(%s) failed: %s", call, detail,
+                   conv_clfft_status_name(st));
+}
+
+static clconv_status setup_acquire(clconv_plan *plan)
+{
+    pthread_mutex_lock(&setup_lock);
+    clfftStatus st = CLFFT_SUCCESS;
+    if (setup_count == 0) {
+        clfftSetupData data;
+        st = clfftInitSetupData(&data);
+        if (st == CLFFT_SUCCESS)
+            st = clfftSetup(&data);
+    }
+    if (st == CLFFT_SUCCESS)
+        setup_count++;
+    pthread_mutex_unlock(&setup_lock);
+    return st == CLFFT_SUCCESS ? CLCONV_SUCCESS : clfft_fail(plan, st, "clfftSetup", "");
+}
+
+static void setup_release(void)
+{
+    pthread_mutex_lock(&setup_lock);
+    if (--setup_count == 0)
+        clfftTeardown();
+    pthread_mutex_unlock(&setup_lock);
+}
+
+int conv_fft_size_ok(size_t n)
+{
+    static const size_t radices[] = {2, 3, 5, 7, 11, 13};
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < sizeof radices / sizeof radices[0]; i++)
+        while (n % radices[i] == 0)
+            n /= radices[i];
+    return n == 1;
+}
+
+/* Predicted cost per element along one dimension: the FFT's passes, each
+ * dearer for a larger radix (clFFT's radix-2..5 kernels are its fastest),
+ * plus the stages that only scale with the size (pad, cmac, crop). */
+static double predicted_cost(size_t n)
+{
+    static const struct { size_t radix; double cost; } passes[] = {
+        {2, 1.0}, {3, 1.6}, {5, 2.3}, {7, 3.2}, {11, 4.5}, {13, 5.0}};
+    double per_element = 6.0;
+    for (size_t i = 0; i < sizeof passes / sizeof passes[0]; i++)
+        while (n % passes[i].radix == 0) {
+            n /= passes[i].radix;
+            per_element += passes[i].cost;
+        }
+    return per_element;
+}
+
+size_t conv_fft_choose_size(size_t min)
+{
+    size_t best = 0;
+    double best_cost = 0.0;
+    if (min < 1)
+        min = 1;
+    for (size_t n = min; n <= 2 * min + 2; n++) {
+        if (!conv_fft_size_ok(n))
+            continue;
+        double cost = (double)n * predicted_cost(n);
+        if (!best || cost < best_cost) {
+            best = n;
+            best_cost = cost;
+        }
+    }
+    return best; /* a power of two lies in [min, 2*min]: never 0 */
+}
+
+clconv_status conv_fft_create(clconv_plan *plan, int inverse, size_t ph, size_t pw, size_t planes,
+                              conv_spectra_layout layout, size_t plane_pitch, conv_fft **out)
+{
+    *out = NULL;
+    conv_fft *f = calloc(1, sizeof *f);
+    if (!f)
+        return rt_fail(plan->ctx, CLCONV_ERR_OUT_OF_MEMORY, "out of host memory");
+    clconv_status st = setup_acquire(plan);
+    if (st) {
+        free(f);
+        return st;
+    }
+    f->inverse = inverse;
+    f->planar = layout == CONV_SPECTRA_PLANE_MAJOR;
+    char detail[160];
+    snprintf(detail, sizeof detail, "%s %zu x %zu, %zu planes, %s", inverse ? "C2R" : "R2C", ph,
+             pw, planes, f->planar ? "planar plane-major" : "interleaved frequency-major");
+    size_t fw = pw / 2 + 1;
+    size_t lengths[2] = {pw, ph}; /* clFFT: the fastest dimension first */
+    size_t real_strides[2] = {1, pw}, real_dist = ph * pw;
+    size_t spec_strides[2], spec_dist;
+    if (f->planar) {
+        spec_strides[0] = 1, spec_strides[1] = fw, spec_dist = plane_pitch;
+    } else {
+        spec_strides[0] = planes, spec_strides[1] = fw * planes, spec_dist = 1;
+    }
+    clfftLayout spec_layout = f->planar ? CLFFT_HERMITIAN_PLANAR : CLFFT_HERMITIAN_INTERLEAVED;
+    cl_command_queue q = plan->ctx->queue;
+    const char *call = "clfftCreateDefaultPlan";
+    clfftStatus s = clfftCreateDefaultPlan(&f->handle, plan->ctx->cl_ctx, CLFFT_2D, lengths);
+    f->has_handle = s == CLFFT_SUCCESS;
+    if (s == CLFFT_SUCCESS && (call = "clfftSetPlanPrecision", 1))
+        s = clfftSetPlanPrecision(f->handle, CLFFT_SINGLE);
+    if (s == CLFFT_SUCCESS && (call = "clfftSetLayout", 1))
+        s = inverse ? clfftSetLayout(f->handle, spec_layout, CLFFT_REAL)
+                    : clfftSetLayout(f->handle, CLFFT_REAL, spec_layout);
+    if (s == CLFFT_SUCCESS && (call = "clfftSetResultLocation", 1))
+        s = clfftSetResultLocation(f->handle, CLFFT_OUTOFPLACE);
+    if (s == CLFFT_SUCCESS && (call = "clfftSetPlanInStride", 1))
+        s = clfftSetPlanInStride(f->handle, CLFFT_2D, inverse ? spec_strides : real_strides);
+    if (s == CLFFT_SUCCESS && (call = "clfftSetPlanOutStride", 1))
+        s = clfftSetPlanOutStride(f->handle, CLFFT_2D, inverse ? real_strides : spec_strides);
+    if (s == CLFFT_SUCCESS && (call = "clfftSetPlanDistance", 1))
+        s = inverse ? clfftSetPlanDistance(f->handle, spec_dist, real_dist)
+                    : clfftSetPlanDistance(f->handle, real_dist, spec_dist);
+    if (s == CLFFT_SUCCESS && (call = "clfftSetPlanBatchSize", 1))
+        s = clfftSetPlanBatchSize(f->handle, planes);
+    if (s == CLFFT_SUCCESS && (call = "clfftSetPlanScale", 1))
+        s = clfftSetPlanScale(f->handle, CLFFT_BACKWARD, 1.0f); /* crop scales */
+    if (s == CLFFT_SUCCESS && (call = "clfftBakePlan", 1)) {
+        double t0 = rt_now_ms();
+        s = clfftBakePlan(f->handle, 1, &q, NULL, NULL);
+        plan->build_ms += rt_now_ms() - t0;
+        plan->compiled = 1;
+    }
+    size_t tmp_bytes = 0;
+    if (s == CLFFT_SUCCESS && (call = "clfftGetTmpBufSize", 1))
+        s = clfftGetTmpBufSize(f->handle, &tmp_bytes);
+    if (s != CLFFT_SUCCESS) {
+        st = clfft_fail(plan, s, call, detail);
+        conv_fft_destroy(f);
+        return st;
+    }
+    if (tmp_bytes && (st = conv_alloc_workspace(plan, tmp_bytes, "clFFT scratch", &f->tmp))) {
+        conv_fft_destroy(f);
+        return st;
+    }
+    *out = f;
+    return CLCONV_SUCCESS;
+}
+
+clconv_status conv_fft_enqueue(clconv_plan *plan, conv_fft *f, cl_mem real, cl_mem spec_re,
+                               cl_mem spec_im, conv_events *ev, int stage)
+{
+    cl_mem spec[2] = {spec_re, spec_im};
+    cl_mem *in = f->inverse ? spec : &real, *outb = f->inverse ? &real : spec;
+    cl_command_queue q = plan->ctx->queue;
+    clconv_status st = conv_event_span_begin(plan, ev, stage);
+    if (st)
+        return st;
+    clfftStatus s = clfftEnqueueTransform(f->handle, f->inverse ? CLFFT_BACKWARD : CLFFT_FORWARD,
+                                          1, &q, 0, NULL, conv_event_slot(ev, stage), in, outb,
+                                          f->tmp);
+    if (s != CLFFT_SUCCESS)
+        return clfft_fail(plan, s, "clfftEnqueueTransform", f->inverse ? "C2R" : "R2C");
+    return CLCONV_SUCCESS;
+}
+
+void conv_fft_destroy(conv_fft *f)
+{
+    if (!f)
+        return;
+    if (f->has_handle)
+        clfftDestroyPlan(&f->handle);
+    if (f->tmp)
+        clReleaseMemObject(f->tmp);
+    free(f);
+    setup_release();
+}
