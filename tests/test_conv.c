@@ -414,6 +414,44 @@ static void test_fft_sizes(void **state)
     }
 }
 
+/* The seed's broadcast multiply, elementwise against the host: one IEEE
+ * multiply per element, so bit-equal. Odd sizes exercise the vector tail. */
+static void test_pointwise(void **state)
+{
+    (void)state;
+    clconv_problem p = {1, 3, 7, 13, 5, 1, 1, 1, 1, 0, 0, 1, 1};
+    size_t s = 3 * 7 * 13, n = 5 * s;
+    float *x = malloc(s * sizeof *x), *k = malloc(n * sizeof *k), *out = malloc(n * sizeof *out);
+    assert_non_null(x);
+    assert_non_null(k);
+    assert_non_null(out);
+    uint32_t seed = 77;
+    fixture_fill(x, s, &seed);
+    fixture_fill(k, n, &seed);
+    cl_mem dx = fixture_upload(ctx, x, s), dk = fixture_upload(ctx, k, n);
+    cl_mem dout = fixture_output(ctx, n);
+    clconv_timing t;
+    if (clconv_pointwise(ctx, &p, dx, dk, dout, &t) != CLCONV_SUCCESS)
+        fail_msg("pointwise: %s", clconv_last_error(ctx));
+    assert_int_equal(t.stage_count, 1);
+    assert_string_equal(t.stages[0].name, "pointwise");
+    fixture_download(ctx, dout, out, n);
+    for (size_t o = 0; o < 5; o++)
+        for (size_t i = 0; i < s; i++)
+            if (!(out[o * s + i] == x[i] * k[o * s + i]))
+                fail_msg("pointwise out[%zu][%zu] = %g, host %g", o, i, out[o * s + i],
+                         x[i] * k[o * s + i]);
+    /* batch > 1 and short buffers are refused by name */
+    p.batch = 2;
+    assert_int_equal(clconv_pointwise(ctx, &p, dx, dk, dout, NULL), CLCONV_ERR_INVALID_ARG);
+    assert_non_null(strstr(clconv_last_error(ctx), "batch = 2"));
+    p.batch = 1;
+    assert_int_equal(clconv_pointwise(ctx, &p, dx, dx, dout, NULL), CLCONV_ERR_INVALID_ARG);
+    assert_non_null(strstr(clconv_last_error(ctx), "k buffer"));
+    clReleaseMemObject(dx), clReleaseMemObject(dk), clReleaseMemObject(dout);
+    free(x), free(k), free(out);
+}
+
 /* CLBlast's status comes back by name, with the arguments. */
 static void test_clblast_errors(void **state)
 {
@@ -454,6 +492,7 @@ int main(void)
         cmocka_unit_test(test_clblast_errors),
         cmocka_unit_test(test_fft_sizes),
         cmocka_unit_test(test_fft_cmac_vs_cgemm),
+        cmocka_unit_test(test_pointwise),
         cmocka_unit_test(test_random_problems),
     };
     return cmocka_run_group_tests_name("conv", tests, setup, teardown);
