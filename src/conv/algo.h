@@ -70,6 +70,10 @@ clconv_status conv_enqueue(clconv_plan *plan, cl_kernel k, const char *name, cl_
  * float width (16 on AVX-512 PoCL, 1 on most GPUs), never wider than the row. */
 int conv_vector_width(const clconv_device_info *d, int row_length);
 
+/* The convolution's compulsory FLOPs and bytes (analysis/cost.c), for
+ * algorithms that count nothing beyond them yet. */
+void conv_cost_compulsory(const clconv_plan *plan, double *flops, double *bytes);
+
 extern const conv_algo_ops *const conv_algo_table[CLCONV_ALGO_COUNT];
 extern const conv_algo_ops conv_direct_ops;
 extern const conv_algo_ops conv_im2col_gemm_ops;

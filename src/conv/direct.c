@@ -1,5 +1,4 @@
 /* Direct convolution: one kernel, output-stationary, vector-tiled (cl/direct.cl). */
-#include "analysis/cost.h"
 #include "conv/algo.h"
 
 #include <stdio.h>
@@ -67,11 +66,6 @@ static clconv_status direct_execute(clconv_plan *plan, cl_mem input, cl_mem outp
     return conv_enqueue(plan, d->kernel, "conv_direct", 3, global, conv_event_slot(ev, STAGE_CONV));
 }
 
-static void direct_cost(const clconv_plan *plan, double *flops, double *bytes)
-{
-    an_direct_cost(&plan->problem, plan->bias != NULL, flops, bytes);
-}
-
 static void direct_destroy(clconv_plan *plan)
 {
     direct_plan *d = plan->impl;
@@ -91,6 +85,6 @@ const conv_algo_ops conv_direct_ops = {
     .create = direct_create,
     .set_weights = direct_set_weights,
     .execute = direct_execute,
-    .cost = direct_cost,
+    .cost = conv_cost_compulsory,
     .destroy = direct_destroy,
 };

@@ -19,7 +19,6 @@
  *   fft        cmac.cl, planar and plane-major: vector FMAs along frequency
  *   fft-cgemm  CLBlast CGEMM strided-batched over frequencies, interleaved
  *              and frequency-major: per f, Y^T = X^T conj(W)^T */
-#include "analysis/cost.h"
 #include "conv/fft_backend.h"
 
 #include <stdio.h>
@@ -243,11 +242,6 @@ static clconv_status fft_execute(clconv_plan *plan, cl_mem input, cl_mem output,
     return conv_enqueue(plan, d->crop, "crop", 3, crop_global, conv_event_slot(ev, STAGE_CROP));
 }
 
-static void fft_cost(const clconv_plan *plan, double *flops, double *bytes)
-{
-    an_direct_cost(&plan->problem, plan->bias != NULL, flops, bytes);
-}
-
 static void fft_destroy(clconv_plan *plan)
 {
     fft_plan *d = plan->impl;
@@ -275,7 +269,7 @@ const conv_algo_ops conv_fft_ops = {
     .create = fft_create,
     .set_weights = fft_set_weights,
     .execute = fft_execute,
-    .cost = fft_cost,
+    .cost = conv_cost_compulsory,
     .destroy = fft_destroy,
 };
 
@@ -287,6 +281,6 @@ const conv_algo_ops conv_fft_cgemm_ops = {
     .create = fft_cgemm_create,
     .set_weights = fft_set_weights,
     .execute = fft_execute,
-    .cost = fft_cost,
+    .cost = conv_cost_compulsory,
     .destroy = fft_destroy,
 };

@@ -8,7 +8,6 @@
  * would give [C_out][images*P] and need a transpose pass. When one image's
  * columns exceed the workspace limit, a chunk is a range of its pixels: the
  * GEMM then writes that range of every output plane (ldc = P). */
-#include "analysis/cost.h"
 #include "conv/algo.h"
 
 #include <stdio.h>
@@ -223,11 +222,6 @@ static clconv_status im2col_execute(clconv_plan *plan, cl_mem input, cl_mem outp
     return st;
 }
 
-static void im2col_cost(const clconv_plan *plan, double *flops, double *bytes)
-{
-    an_direct_cost(&plan->problem, plan->bias != NULL, flops, bytes);
-}
-
 static void im2col_destroy(clconv_plan *plan)
 {
     im2col_plan *d = plan->impl;
@@ -251,6 +245,6 @@ const conv_algo_ops conv_im2col_gemm_ops = {
     .create = im2col_create,
     .set_weights = im2col_set_weights,
     .execute = im2col_execute,
-    .cost = im2col_cost,
+    .cost = conv_cost_compulsory,
     .destroy = im2col_destroy,
 };

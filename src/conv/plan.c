@@ -1,5 +1,6 @@
 /* Public plan API: validation, ownership and timing common to every algorithm. */
 #define _POSIX_C_SOURCE 200809L
+#include "analysis/cost.h"
 #include "conv/algo.h"
 
 #include <stdlib.h>
@@ -191,6 +192,11 @@ int conv_vector_width(const clconv_device_info *d, int row_length)
                                 : 1);
     int need = pow2_at_least(row_length);
     return vec < need ? vec : need;
+}
+
+void conv_cost_compulsory(const clconv_plan *plan, double *flops, double *bytes)
+{
+    an_direct_cost(&plan->problem, plan->bias != NULL, flops, bytes);
 }
 
 /* ---- public API ---- */
