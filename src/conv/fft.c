@@ -95,7 +95,7 @@ static clconv_status fft_create_common(clconv_plan *plan, int use_cgemm)
     d->use_cgemm = use_cgemm;
     transform_size(p, &d->ph, &d->pw);
     d->f = d->ph * (d->pw / 2 + 1);
-    d->vec = conv_vector_width(&plan->ctx->info, (int)d->f);
+    d->vec = conv_vector_width(&plan->ctx->info, d->f < 16 ? (int)d->f : 16);
     d->f_pad = (d->f + (size_t)d->vec - 1) / (size_t)d->vec * (size_t)d->vec;
     d->ot = p->out_channels >= 4 ? 4 : p->out_channels;
     d->bt = p->batch >= 2 ? 2 : 1;
