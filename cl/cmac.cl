@@ -8,10 +8,12 @@
  * complex accumulators of VEC frequencies in registers and reads each weight
  * value once per image tile: the weights dominate the bytes for small N.
  *
- * Buffers, planar (separate real and imaginary parts), plane-major, each
- * plane F_pad floats (F_pad = frequencies rounded up to VEC; the tail is
- * zero and its results are never read):
- *   Xr, Xi [N][C_in][F_pad]    Wr, Wi [C_out][C_in][F_pad]    Yr, Yi [N][C_out][F_pad] */
+ * Buffers, planar (separate real and imaginary parts), F_pad = frequencies
+ * rounded up to VEC (the tail is zero and its results are never read):
+ *   Xr, Xi [N][C_in][F_pad]    Yr, Yi [N][C_out][F_pad]
+ *   Wr, Wi [C_out][F_pad / VEC][C_in][VEC]   (blocked by block_weights, once:
+ *          a work-item's walk over input channels reads them contiguously,
+ *          where [C_out][C_in][F_pad] would be C_in streams at a plane's stride) */
 
 #ifndef OT
 #define OT 4
@@ -42,7 +44,7 @@ __kernel void cmac(__global const float *restrict Xr, __global const float *rest
             xi[n] = VLOAD(Xi + x);
         }
         for (int o = 0; o < OT; o++) {
-            const size_t w = ((size_t)min(o0 + o, C_out - 1) * C_in + i) * F_pad + f;
+            const size_t w = (((size_t)min(o0 + o, C_out - 1) * blocks + f / VEC) * C_in + i) * VEC;
             const floatv wr = VLOAD(Wr + w), wi = VLOAD(Wi + w);
             for (int n = 0; n < BT; n++) {
                 acc_re[o][n] = fma(wr, xr[n], fma(wi, xi[n], acc_re[o][n]));
@@ -56,4 +58,19 @@ __kernel void cmac(__global const float *restrict Xr, __global const float *rest
             VSTORE(acc_re[o][n], Yr + y);
             VSTORE(acc_im[o][n], Yi + y);
         }
+}
+
+/* block_weights: [C_out][C_in][F_pad] plane-major spectra -> the blocked
+ * layout cmac reads. Index space: dim 0 = F_pad, dim 1 = C_out*C_in planes;
+ * one work-item moves one real and one imaginary value. Runs once per
+ * set_weights. */
+__kernel void block_weights(__global const float *restrict sr, __global const float *restrict si,
+                            __global float *restrict dr, __global float *restrict di, int C_in,
+                            int F_pad)
+{
+    const size_t f = get_global_id(0), plane = get_global_id(1);
+    const size_t o = plane / (size_t)C_in, i = plane % (size_t)C_in;
+    const size_t to = ((o * ((size_t)F_pad / VEC) + f / VEC) * (size_t)C_in + i) * VEC + f % VEC;
+    dr[to] = sr[plane * (size_t)F_pad + f];
+    di[to] = si[plane * (size_t)F_pad + f];
 }

@@ -31,7 +31,7 @@ typedef struct fft_plan {
     size_t ph, pw, f, f_pad; /* transform size, frequencies per plane, plane pitch */
     int vec, ot, bt;
     conv_fft *fwd_x, *inv;
-    cl_kernel pad, spread, cmac, crop;
+    cl_kernel pad, spread, cmac, block, crop;
     cl_mem real_x, real_y; /* real planes, input side and output side */
     cl_mem xr, xi, wr, wi, yr, yi; /* spectra; the *i are NULL when interleaved */
 } fft_plan;
@@ -113,7 +113,8 @@ static clconv_status fft_create_common(clconv_plan *plan, int use_cgemm)
         (st = rt_kernel_create(plan->ctx, crop_prog, "crop", &d->crop)))
         return st;
     if (!use_cgemm && ((st = conv_plan_program(plan, "cmac.cl", options, &cmac_prog)) ||
-                       (st = rt_kernel_create(plan->ctx, cmac_prog, "cmac", &d->cmac))))
+                       (st = rt_kernel_create(plan->ctx, cmac_prog, "cmac", &d->cmac)) ||
+                       (st = rt_kernel_create(plan->ctx, cmac_prog, "block_weights", &d->block))))
         return st;
     size_t real_plane = d->ph * d->pw * sizeof(float);
     if ((st = zeroed(plan, n * ci * real_plane, "padded input planes", &d->real_x)) ||
@@ -157,10 +158,25 @@ static clconv_status fft_set_weights(clconv_plan *plan)
         return st;
     cl_int err;
     cl_mem real = clCreateBuffer(plan->ctx->cl_ctx, CL_MEM_READ_WRITE, bytes, NULL, &err);
+    /* the cmac path transforms into plane-major spectra here, then blocks them */
+    size_t spec_bytes = planes * d->f_pad * sizeof(float);
+    cl_mem tr = NULL, ti = NULL;
+    const float zero = 0.0f;
+    if (err == CL_SUCCESS && !d->use_cgemm &&
+        (tr = clCreateBuffer(plan->ctx->cl_ctx, CL_MEM_READ_WRITE, spec_bytes, NULL, &err)) &&
+        (ti = clCreateBuffer(plan->ctx->cl_ctx, CL_MEM_READ_WRITE, spec_bytes, NULL, &err)) &&
+        (err = clEnqueueFillBuffer(plan->ctx->queue, tr, &zero, sizeof zero, 0, spec_bytes, 0,
+                                   NULL, NULL)) == CL_SUCCESS)
+        err = clEnqueueFillBuffer(plan->ctx->queue, ti, &zero, sizeof zero, 0, spec_bytes, 0,
+                                  NULL, NULL);
     if (err != CL_SUCCESS) {
         conv_fft_destroy(fwd_w);
-        return rt_cl_fail(plan->ctx, err, "clCreateBuffer", "spread weight planes, %zu bytes",
-                          bytes);
+        cl_mem all[] = {real, tr, ti};
+        for (int i = 0; i < 3; i++)
+            if (all[i])
+                clReleaseMemObject(all[i]);
+        return rt_cl_fail(plan->ctx, err, "clCreateBuffer", "weight planes and spectra, %zu + "
+                          "2 x %zu bytes", bytes, spec_bytes);
     }
     const cl_int ints[] = {p->kernel_h, p->kernel_w, p->dilation_h, p->dilation_w,
                            (cl_int)d->ph, (cl_int)d->pw};
@@ -170,8 +186,16 @@ static clconv_status fft_set_weights(clconv_plan *plan)
     st = conv_set_args(plan, d->spread, "spread_weights", mems, 2, ints, 6);
     if (!st)
         st = conv_enqueue(plan, d->spread, "spread_weights", 3, global, &spread_ev);
-    if (!st)
-        st = conv_fft_enqueue(plan, fwd_w, real, d->wr, d->wi, NULL, 0);
+    if (!st && d->use_cgemm)
+        st = conv_fft_enqueue(plan, fwd_w, real, d->wr, NULL, NULL, 0);
+    if (!st && !d->use_cgemm) {
+        const cl_mem block_mems[] = {tr, ti, d->wr, d->wi};
+        const cl_int block_ints[] = {p->in_channels, (cl_int)d->f_pad};
+        size_t block_global[2] = {d->f_pad, planes};
+        if (!(st = conv_fft_enqueue(plan, fwd_w, real, tr, ti, NULL, 0)) &&
+            !(st = conv_set_args(plan, d->block, "block_weights", block_mems, 4, block_ints, 2)))
+            st = conv_enqueue(plan, d->block, "block_weights", 2, block_global, NULL);
+    }
     if (!st && (err = clEnqueueMarkerWithWaitList(plan->ctx->queue, 0, NULL, &done)) == CL_SUCCESS)
         err = clWaitForEvents(1, &done);
     if (!st && err != CL_SUCCESS)
@@ -189,6 +213,10 @@ static clconv_status fft_set_weights(clconv_plan *plan)
     if (done)
         clReleaseEvent(done);
     clReleaseMemObject(real);
+    if (tr)
+        clReleaseMemObject(tr);
+    if (ti)
+        clReleaseMemObject(ti);
     conv_fft_destroy(fwd_w);
     return st;
 }
@@ -249,8 +277,8 @@ static void fft_destroy(clconv_plan *plan)
         return;
     conv_fft_destroy(d->fwd_x);
     conv_fft_destroy(d->inv);
-    cl_kernel kernels[] = {d->pad, d->spread, d->cmac, d->crop};
-    for (int i = 0; i < 4; i++)
+    cl_kernel kernels[] = {d->pad, d->spread, d->cmac, d->block, d->crop};
+    for (int i = 0; i < 5; i++)
         if (kernels[i])
             clReleaseKernel(kernels[i]);
     cl_mem mems[] = {d->real_x, d->real_y, d->xr, d->xi, d->wr, d->wi, d->yr, d->yi};
