@@ -33,7 +33,8 @@ typedef struct fft_plan {
     conv_fft *fwd_x, *inv;
     cl_kernel pad, spread, cmac, block, crop;
     cl_mem real_x, real_y; /* real planes, input side and output side */
-    cl_mem xr, xi, wr, wi, yr, yi; /* spectra; the *i are NULL when interleaved */
+    cl_mem xr, xi, yr, yi; /* spectra; the *i are NULL when interleaved */
+    cl_mem w;              /* weight spectra: interleaved, or blocked for cmac (cmac.cl) */
 } fft_plan;
 
 static void transform_size(const clconv_problem *p, size_t *ph, size_t *pw)
@@ -85,6 +86,16 @@ static clconv_status spectra(clconv_plan *plan, fft_plan *d, size_t planes, cons
     return st ? st : zeroed(plan, planes * d->f_pad * sizeof(float), what, im);
 }
 
+/* Interleaved [F][C_out][C_in] for CGEMM; for cmac, blocked with C_out
+ * rounded up to its output tile (the extra channels stay zero). */
+static size_t weight_spectra_bytes(const fft_plan *d, size_t co, size_t ci)
+{
+    if (d->use_cgemm)
+        return co * ci * d->f * 2 * sizeof(float);
+    return (co + (size_t)d->ot - 1) / (size_t)d->ot * (size_t)d->ot * ci * d->f_pad * 2 *
+           sizeof(float);
+}
+
 static clconv_status fft_create_common(clconv_plan *plan, int use_cgemm)
 {
     const clconv_problem *p = &plan->problem;
@@ -120,7 +131,7 @@ static clconv_status fft_create_common(clconv_plan *plan, int use_cgemm)
     if ((st = zeroed(plan, n * ci * real_plane, "padded input planes", &d->real_x)) ||
         (st = zeroed(plan, n * co * real_plane, "output planes", &d->real_y)) ||
         (st = spectra(plan, d, n * ci, "input spectra", &d->xr, &d->xi)) ||
-        (st = spectra(plan, d, co * ci, "weight spectra", &d->wr, &d->wi)) ||
+        (st = zeroed(plan, weight_spectra_bytes(d, co, ci), "weight spectra", &d->w)) ||
         (st = spectra(plan, d, n * co, "output spectra", &d->yr, &d->yi)) ||
         (st = conv_fft_create(plan, 0, d->ph, d->pw, n * ci, layout, d->f_pad, &d->fwd_x)) ||
         (st = conv_fft_create(plan, 1, d->ph, d->pw, n * co, layout, d->f_pad, &d->inv)))
@@ -187,13 +198,13 @@ static clconv_status fft_set_weights(clconv_plan *plan)
     if (!st)
         st = conv_enqueue(plan, d->spread, "spread_weights", 3, global, &spread_ev);
     if (!st && d->use_cgemm)
-        st = conv_fft_enqueue(plan, fwd_w, real, d->wr, NULL, NULL, 0);
+        st = conv_fft_enqueue(plan, fwd_w, real, d->w, NULL, NULL, 0);
     if (!st && !d->use_cgemm) {
-        const cl_mem block_mems[] = {tr, ti, d->wr, d->wi};
+        const cl_mem block_mems[] = {tr, ti, d->w};
         const cl_int block_ints[] = {p->in_channels, (cl_int)d->f_pad};
         size_t block_global[2] = {d->f_pad, planes};
         if (!(st = conv_fft_enqueue(plan, fwd_w, real, tr, ti, NULL, 0)) &&
-            !(st = conv_set_args(plan, d->block, "block_weights", block_mems, 4, block_ints, 2)))
+            !(st = conv_set_args(plan, d->block, "block_weights", block_mems, 3, block_ints, 2)))
             st = conv_enqueue(plan, d->block, "block_weights", 2, block_global, NULL);
     }
     if (!st && (err = clEnqueueMarkerWithWaitList(plan->ctx->queue, 0, NULL, &done)) == CL_SUCCESS)
@@ -229,7 +240,7 @@ static clconv_status run_cmac(clconv_plan *plan, fft_plan *d, conv_events *ev)
                         .k = (size_t)p->in_channels, .batch = d->f,
                         .a = d->xr, .lda = (size_t)p->in_channels,
                         .a_stride = (size_t)p->batch * p->in_channels,
-                        .b = d->wr, .ldb = (size_t)p->in_channels,
+                        .b = d->w, .ldb = (size_t)p->in_channels,
                         .b_stride = (size_t)p->out_channels * p->in_channels,
                         .c = d->yr, .ldc = (size_t)p->out_channels,
                         .c_stride = (size_t)p->batch * p->out_channels};
@@ -237,8 +248,8 @@ static clconv_status run_cmac(clconv_plan *plan, fft_plan *d, conv_events *ev)
         return st ? st : conv_cgemm_conj_b(plan, &g, conv_event_slot(ev, STAGE_CMAC));
     }
     const cl_int ints[] = {p->batch, p->in_channels, p->out_channels, (cl_int)d->f_pad};
-    const cl_mem mems[] = {d->xr, d->xi, d->wr, d->wi, d->yr, d->yi};
-    clconv_status st = conv_set_args(plan, d->cmac, "cmac", mems, 6, ints, 4);
+    const cl_mem mems[] = {d->xr, d->xi, d->w, d->yr, d->yi};
+    clconv_status st = conv_set_args(plan, d->cmac, "cmac", mems, 5, ints, 4);
     size_t global = d->f_pad / (size_t)d->vec *
                     (((size_t)p->out_channels + (size_t)d->ot - 1) / (size_t)d->ot) *
                     (((size_t)p->batch + (size_t)d->bt - 1) / (size_t)d->bt);
@@ -278,11 +289,11 @@ static void fft_destroy(clconv_plan *plan)
     conv_fft_destroy(d->fwd_x);
     conv_fft_destroy(d->inv);
     cl_kernel kernels[] = {d->pad, d->spread, d->cmac, d->block, d->crop};
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < (int)(sizeof kernels / sizeof kernels[0]); i++)
         if (kernels[i])
             clReleaseKernel(kernels[i]);
-    cl_mem mems[] = {d->real_x, d->real_y, d->xr, d->xi, d->wr, d->wi, d->yr, d->yi};
-    for (int i = 0; i < 8; i++)
+    cl_mem mems[] = {d->real_x, d->real_y, d->xr, d->xi, d->w, d->yr, d->yi};
+    for (int i = 0; i < (int)(sizeof mems / sizeof mems[0]); i++)
         if (mems[i])
             clReleaseMemObject(mems[i]);
     free(d);
