@@ -51,12 +51,13 @@ typedef struct conv_gemm {
     size_t b_offset, ldb, b_stride;
     size_t c_offset, ldc, c_stride;
 } conv_gemm;
-clconv_status conv_sgemm(clconv_plan *plan, const conv_gemm *g, cl_event *event);
+/* (also times the device peak SGEMM rate: analysis/peaks.c) */
+clconv_status conv_sgemm(clconv_context *ctx, const conv_gemm *g, cl_event *event);
 
 /* Row-major complex C[i] = A[i] * conj(B[i])^T for i < batch, with A m x k,
  * B stored n x k (interleaved float2), C m x n. */
 typedef conv_gemm conv_cgemm;
-clconv_status conv_cgemm_conj_b(clconv_plan *plan, const conv_cgemm *g, cl_event *event);
+clconv_status conv_cgemm_conj_b(clconv_context *ctx, const conv_cgemm *g, cl_event *event);
 
 /* A buffer of the plan's workspace; counted in plan->workspace_bytes and
  * refused, with the sizes named, when over the plan's limit. */

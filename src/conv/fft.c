@@ -211,14 +211,7 @@ static clconv_status fft_set_weights(clconv_plan *plan)
         err = clWaitForEvents(1, &done);
     if (!st && err != CL_SUCCESS)
         st = rt_cl_fail(plan->ctx, err, "clWaitForEvents", "weights_fft");
-    plan->weights_ms = -1.0;
-    cl_ulong t0, t1;
-    if (!st && plan->ctx->device_timing &&
-        clGetEventProfilingInfo(spread_ev, CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL) ==
-            CL_SUCCESS &&
-        clGetEventProfilingInfo(done, CL_PROFILING_COMMAND_END, sizeof t1, &t1, NULL) ==
-            CL_SUCCESS)
-        plan->weights_ms = t1 > t0 ? (double)(t1 - t0) * 1e-6 : 0.0;
+    plan->weights_ms = st ? -1.0 : rt_event_span_ms(plan->ctx, spread_ev, done);
     if (spread_ev)
         clReleaseEvent(spread_ev);
     if (done)
@@ -245,7 +238,7 @@ static clconv_status run_cmac(clconv_plan *plan, fft_plan *d, conv_events *ev)
                         .c = d->yr, .ldc = (size_t)p->out_channels,
                         .c_stride = (size_t)p->batch * p->out_channels};
         clconv_status st = conv_event_span_begin(plan, ev, STAGE_CMAC);
-        return st ? st : conv_cgemm_conj_b(plan, &g, conv_event_slot(ev, STAGE_CMAC));
+        return st ? st : conv_cgemm_conj_b(plan->ctx, &g, conv_event_slot(ev, STAGE_CMAC));
     }
     const cl_int ints[] = {p->batch, p->in_channels, p->out_channels, (cl_int)d->f_pad};
     const cl_mem mems[] = {d->xr, d->xi, d->w, d->yr, d->yi};

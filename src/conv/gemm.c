@@ -5,9 +5,9 @@
 #include <clblast_c.h>
 #include <stdio.h>
 
-clconv_status conv_sgemm(clconv_plan *plan, const conv_gemm *g, cl_event *event)
+clconv_status conv_sgemm(clconv_context *ctx, const conv_gemm *g, cl_event *event)
 {
-    cl_command_queue q = plan->ctx->queue;
+    cl_command_queue q = ctx->queue;
     CLBlastStatusCode st;
     char detail[256];
     snprintf(detail, sizeof detail,
@@ -24,15 +24,15 @@ clconv_status conv_sgemm(clconv_plan *plan, const conv_gemm *g, cl_event *event)
                                         g->ldb, g->b_stride, 0.0f, g->c, g->c_offset, g->ldc,
                                         g->c_stride, g->batch, &q, event);
     if (st != CLBlastSuccess)
-        return rt_clblast_fail(plan->ctx, st, g->batch == 1 ? "CLBlastSgemm"
+        return rt_clblast_fail(ctx, st, g->batch == 1 ? "CLBlastSgemm"
                                                             : "CLBlastSgemmStridedBatched",
                                detail);
     return CLCONV_SUCCESS;
 }
 
-clconv_status conv_cgemm_conj_b(clconv_plan *plan, const conv_cgemm *g, cl_event *event)
+clconv_status conv_cgemm_conj_b(clconv_context *ctx, const conv_cgemm *g, cl_event *event)
 {
-    cl_command_queue q = plan->ctx->queue;
+    cl_command_queue q = ctx->queue;
     const cl_float2 one = {{1.0f, 0.0f}}, zero = {{0.0f, 0.0f}};
     CLBlastStatusCode st = CLBlastCgemmStridedBatched(
         CLBlastLayoutRowMajor, CLBlastTransposeNo, CLBlastTransposeConjugate, g->m, g->n, g->k,
@@ -43,7 +43,7 @@ clconv_status conv_cgemm_conj_b(clconv_plan *plan, const conv_cgemm *g, cl_event
         snprintf(detail, sizeof detail,
                  "row-major B conjugate-transposed, M=%zu N=%zu K=%zu lda=%zu ldb=%zu ldc=%zu "
                  "batch=%zu", g->m, g->n, g->k, g->lda, g->ldb, g->ldc, g->batch);
-        return rt_clblast_fail(plan->ctx, st, "CLBlastCgemmStridedBatched", detail);
+        return rt_clblast_fail(ctx, st, "CLBlastCgemmStridedBatched", detail);
     }
     return CLCONV_SUCCESS;
 }

@@ -102,7 +102,7 @@ static clconv_status prime_gemm(clconv_plan *plan, const conv_gemm *g)
         double ms[2] = {0, 0};
         for (int run = 0; run < 2 && !st; run++) {
             double t0 = rt_now_ms();
-            st = conv_sgemm(plan, &primed, NULL);
+            st = conv_sgemm(plan->ctx, &primed, NULL);
             if (!st && (err = clFinish(plan->ctx->queue)) != CL_SUCCESS)
                 st = rt_cl_fail(plan->ctx, err, "clFinish", "GEMM priming");
             ms[run] = rt_now_ms() - t0;
@@ -214,7 +214,7 @@ static clconv_status im2col_execute(clconv_plan *plan, cl_mem input, cl_mem outp
             conv_gemm g = chunk_gemm(plan, d, n0, p0, images, cols, output);
             if (!(st = run_im2col(plan, d, input, n0, p0, images, cols, ev)) &&
                 !(st = conv_event_span_begin(plan, ev, STAGE_GEMM)))
-                st = conv_sgemm(plan, &g, conv_event_slot(ev, STAGE_GEMM));
+                st = conv_sgemm(plan->ctx, &g, conv_event_slot(ev, STAGE_GEMM));
         }
     }
     if (!st && plan->bias)

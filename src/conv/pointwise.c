@@ -63,14 +63,7 @@ clconv_status clconv_pointwise(clconv_context *ctx, const clconv_problem *p, cl_
         memset(timing, 0, sizeof *timing);
         timing->stage_count = 1;
         timing->stages[0].name = "pointwise";
-        timing->device_ms = -1.0;
-        cl_ulong t0, t1;
-        if (ctx->device_timing &&
-            clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL) ==
-                CL_SUCCESS &&
-            clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof t1, &t1, NULL) ==
-                CL_SUCCESS)
-            timing->device_ms = t1 > t0 ? (double)(t1 - t0) * 1e-6 : 0.0;
+        timing->device_ms = rt_event_span_ms(ctx, ev, ev);
         timing->stages[0].ms = timing->device_ms;
     }
     if (ev)

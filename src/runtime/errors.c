@@ -3,7 +3,6 @@
 #include "runtime/rt.h"
 
 #include <stdio.h>
-#include <time.h>
 
 /* Calls without a context (listing, context creation, validation) report
  * here; one slot per thread so two threads never see each other's errors. */
@@ -73,11 +72,4 @@ void rt_clear_error(clconv_context *ctx)
         ctx->last_error[0] = '\0';
     else
         thread_error[0] = '\0';
-}
-
-double rt_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
 }

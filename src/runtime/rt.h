@@ -90,4 +90,19 @@ clconv_status rt_kernel_create(clconv_context *ctx, cl_program program, const ch
 /* Milliseconds from a monotonic clock. */
 double rt_now_ms(void);
 
+/* Milliseconds from first's start to last's end (the same event for one
+ * command); negative when the device's timestamps are not real
+ * (ctx->device_timing == 0) or cannot be read. */
+double rt_event_span_ms(clconv_context *ctx, cl_event first, cl_event last);
+
+/* ---- disk cache (disk_cache.c) ---- */
+
+#define RT_FNV_SEED 0xcbf29ce484222325ULL
+uint64_t rt_fnv1a(const void *data, size_t n, uint64_t h);
+/* Returns a malloc'd payload when the entry at path is complete and matches key. */
+unsigned char *rt_cache_load(const char *path, const char *key, size_t *size);
+/* Writes atomically; on failure warns once and turns ctx's disk cache off. */
+void rt_cache_store(clconv_context *ctx, const char *path, const char *key,
+                    const unsigned char *data, size_t size);
+
 #endif
