@@ -38,6 +38,8 @@ void bench_print_usage(void)
          "device:\n"
          "  --list                 list every platform and device, then exit\n"
          "  --platform P --device D  choose by index (as `clinfo -l` numbers them)\n"
+         "  --devices all|P:D,...  run the same problems on each of these devices: one table\n"
+         "                         with a column group per device and the ratio to the first\n"
          "  --device-name S        choose the first device whose platform, name or vendor\n"
          "                         contains S (case-insensitive), e.g. pocl, rusticl\n"
          "                         (default: $CLCONV_DEVICE as P:D or a name, else the first)\n"
@@ -45,6 +47,9 @@ void bench_print_usage(void)
          "  --problem NAME         seed-k3 | seed-k5 | seed-k16 (repeatable)\n"
          "  --batch N --in-channels C --height H --width W --out-channels K\n"
          "  --kernel KH[xKW] --stride S[xS] --pad P[xP] --dilation D[xD]\n"
+         "  --sweep P=A:B[:STEP]   a series over P = kernel (KxK), channels (C_in = C_out)\n"
+         "                         or batch, on the problem above (default seed-k3); the\n"
+         "                         answer names where each algorithm starts to win\n"
          "run:\n"
          "  --algo NAME            direct | im2col-gemm | fft | fft-cgemm | clblast-convgemm\n"
          "                         (CLBlast's own convolution, a peer row) | pointwise (the\n"
@@ -56,12 +61,17 @@ void bench_print_usage(void)
          "  --tolerance X          max relative L2 error ||out-ref||/||ref|| (default 1e-4)\n"
          "  --seed N               seed for the random input and weights (default 1)\n"
          "  --no-cache             compile kernels from source (cold build time)\n"
-         "  --peaks                measure the device's streaming bandwidth first\n"
+         "  --no-peaks             skip the device peaks (streaming bandwidth, FMA rate,\n"
+         "                         SGEMM rate; measured once per device and driver, then\n"
+         "                         cached): rows then carry no roofline fields\n"
+         "  --remeasure            measure the peaks again instead of reading the cache\n"
          "  --gemm-baseline        beside each im2col-gemm row, time a bare CLBlast SGEMM\n"
          "                         of its GEMM stage's shape\n"
          "output:\n"
          "  --format table|csv|json  (default table)\n"
          "  --out FILE             write the report to FILE (only when the run succeeds)\n"
+         "  --out-dir DIR          also write one JSON document per device into DIR (for\n"
+         "                         bench/report)\n"
          "  --help\n"
          "\n"
          "exit status: 0 success, 1 run-time failure (incl. verification), 2 usage error");
@@ -120,6 +130,96 @@ static int parse_double(const char *s, double *out)
     return 1;
 }
 
+/* --devices all | P:D[,P:D...] */
+static int parse_devices(const char *val, bench_options *opt, char *err, size_t es)
+{
+    if (!strcmp(val, "all")) {
+        opt->devices_all = 1;
+        return 0;
+    }
+    const char *s = val;
+    while (*s) {
+        char item[32];
+        size_t n = strcspn(s, ",");
+        const char *colon = memchr(s, ':', n);
+        if (n == 0 || n >= sizeof item || !colon)
+            return fail(err, es, "--devices '%.60s': expected all or P:D[,P:D...]", val);
+        memcpy(item, s, n);
+        item[n] = '\0';
+        item[colon - s] = '\0';
+        int p, d;
+        if (!parse_int(item, &p) || !parse_int(item + (colon - s) + 1, &d) || p < 0 || d < 0)
+            return fail(err, es, "--devices '%.60s': expected all or P:D[,P:D...] with "
+                                 "indexes >= 0", val);
+        if (opt->device_count == BENCH_MAX_DEVICES)
+            return fail(err, es, "--devices: at most %d devices", BENCH_MAX_DEVICES);
+        for (int i = 0; i < opt->device_count; i++)
+            if (opt->device_ids[i][0] == p && opt->device_ids[i][1] == d)
+                return fail(err, es, "--devices names %d:%d more than once", p, d);
+        opt->device_ids[opt->device_count][0] = p;
+        opt->device_ids[opt->device_count][1] = d;
+        opt->device_count++;
+        s += n;
+        if (*s == ',' && !*++s)
+            return fail(err, es, "--devices '%.60s': trailing comma", val);
+    }
+    return 0;
+}
+
+/* --sweep kernel|channels|batch=A:B[:STEP] */
+static int parse_sweep(const char *val, bench_options *opt, char *err, size_t es)
+{
+    static const char *const params[] = {"kernel", "channels", "batch"};
+    const char *eq = strchr(val, '=');
+    for (int i = 0; eq && i < 3; i++)
+        if ((size_t)(eq - val) == strlen(params[i]) && !strncmp(val, params[i], strlen(params[i])))
+            opt->sweep_param = params[i];
+    if (!opt->sweep_param)
+        return fail(err, es, "--sweep '%.60s': expected kernel=A:B, channels=A:B or batch=A:B "
+                             "(optionally :STEP)", val);
+    char range[64];
+    snprintf(range, sizeof range, "%s", eq + 1);
+    char *c1 = strchr(range, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    opt->sweep_step = 1;
+    if (c1)
+        *c1 = '\0';
+    if (c2)
+        *c2 = '\0';
+    if (!c1 || !parse_int(range, &opt->sweep_from) || !parse_int(c1 + 1, &opt->sweep_to) ||
+        (c2 && !parse_int(c2 + 1, &opt->sweep_step)))
+        return fail(err, es, "--sweep '%.60s': expected %s=A:B[:STEP] with integers", val,
+                    opt->sweep_param);
+    if (opt->sweep_from < 1 || opt->sweep_to < opt->sweep_from || opt->sweep_step < 1)
+        return fail(err, es, "--sweep '%.60s': expected 1 <= A <= B and STEP >= 1", val);
+    long points = ((long)opt->sweep_to - opt->sweep_from) / opt->sweep_step + 1;
+    if (points > BENCH_MAX_PROBLEMS)
+        return fail(err, es, "--sweep '%.60s': %ld points; at most %d", val, points,
+                    BENCH_MAX_PROBLEMS);
+    return 0;
+}
+
+/* The sweep's problems: the base problem with the parameter set to each value. */
+static void expand_sweep(bench_options *opt)
+{
+    bench_problem base = opt->problems[0];
+    int n = 0;
+    for (int v = opt->sweep_from; v <= opt->sweep_to && n < BENCH_MAX_PROBLEMS;
+         v += opt->sweep_step) {
+        bench_problem *bp = &opt->problems[n++];
+        *bp = base;
+        if (!strcmp(opt->sweep_param, "kernel"))
+            bp->p.kernel_h = bp->p.kernel_w = v;
+        else if (!strcmp(opt->sweep_param, "channels"))
+            bp->p.in_channels = bp->p.out_channels = v;
+        else
+            bp->p.batch = v;
+        snprintf(bp->name, sizeof bp->name, "%s=%d", opt->sweep_param, v);
+        if (v > INT_MAX - opt->sweep_step)
+            break;
+    }
+    opt->problem_count = n;
+}
+
 static int find_preset(const char *name)
 {
     for (int i = 0; i < PRESET_COUNT; i++)
@@ -132,7 +232,8 @@ static int find_preset(const char *name)
 static const char *const valued[] = {
     "--platform", "--device", "--device-name", "--problem", "--batch", "--in-channels",
     "--height", "--width", "--out-channels", "--kernel", "--stride", "--pad", "--dilation",
-    "--algo", "--iters", "--warmup", "--tolerance", "--format", "--out", "--seed"};
+    "--algo", "--iters", "--warmup", "--tolerance", "--format", "--out", "--seed", "--devices",
+    "--out-dir", "--sweep"};
 
 static int takes_value(const char *flag)
 {
@@ -151,6 +252,7 @@ int bench_parse_args(int argc, char **argv, bench_options *opt, char *err, size_
     opt->verify = 1;
     opt->tolerance = 1e-4;
     opt->seed = 1;
+    opt->peaks = 1;
     err[0] = '\0';
 
     clconv_problem custom = clconv_problem_default();
@@ -198,6 +300,20 @@ int bench_parse_args(int argc, char **argv, bench_options *opt, char *err, size_
             opt->no_cache = 1;
         } else if (!strcmp(flag, "--peaks")) {
             opt->peaks = 1;
+        } else if (!strcmp(flag, "--no-peaks")) {
+            opt->peaks = 0;
+        } else if (!strcmp(flag, "--remeasure")) {
+            opt->remeasure = 1;
+        } else if (!strcmp(flag, "--devices")) {
+            if (parse_devices(val, opt, err, es))
+                return 2;
+        } else if (!strcmp(flag, "--out-dir")) {
+            if (!*val)
+                return fail(err, es, "--out-dir needs a directory name");
+            opt->out_dir = val;
+        } else if (!strcmp(flag, "--sweep")) {
+            if (parse_sweep(val, opt, err, es))
+                return 2;
         } else if (!strcmp(flag, "--gemm-baseline")) {
             opt->gemm_baseline = 1;
         } else if (!strcmp(flag, "--platform") || !strcmp(flag, "--device")) {
@@ -218,7 +334,7 @@ int bench_parse_args(int argc, char **argv, bench_options *opt, char *err, size_
                 return fail(err, es, "unknown --problem '%.60s': expected seed-k3, seed-k5 or "
                                      "seed-k16", val);
             if (preset_count == BENCH_MAX_PROBLEMS)
-                return fail(err, es, "too many --problem flags (at most 16)");
+                return fail(err, es, "too many --problem flags (at most %d)", BENCH_MAX_PROBLEMS);
             preset_ids[preset_count++] = id;
         } else if (!strcmp(flag, "--batch") || !strcmp(flag, "--in-channels") ||
                    !strcmp(flag, "--height") || !strcmp(flag, "--width") ||
@@ -316,15 +432,32 @@ int bench_parse_args(int argc, char **argv, bench_options *opt, char *err, size_
         opt->pointwise = 1;
     }
 
+    if (opt->devices_all || opt->device_count) {
+        if (opt->selector.platform_index >= 0 || opt->selector.device_index >= 0 ||
+            opt->selector.name_substring)
+            return fail(err, es, "--devices cannot be combined with --platform, --device or "
+                                 "--device-name");
+        if (opt->out_path && opt->format != FORMAT_TABLE)
+            return fail(err, es, "--devices with --format %s writes one document per device: "
+                                 "use --out-dir DIR instead of --out",
+                        opt->format == FORMAT_JSON ? "json" : "csv");
+    }
     int any_flag = set_batch | set_cin | set_h | set_w | set_cout | set_k | set_s | set_p | set_d;
+    if (opt->sweep_param && preset_count > 1)
+        return fail(err, es, "--sweep runs a series over one problem: give at most one --problem");
     if (preset_count == 0 && !any_flag) {
-        for (int k = 0; k < PRESET_COUNT; k++)
-            preset_ids[preset_count++] = k;
+        if (opt->sweep_param)
+            preset_ids[preset_count++] = 0; /* seed-k3 */
+        else
+            for (int k = 0; k < PRESET_COUNT; k++)
+                preset_ids[preset_count++] = k;
     }
     if (preset_count == 0) {
         snprintf(opt->problems[0].name, sizeof opt->problems[0].name, "custom");
         opt->problems[0].p = custom;
         opt->problem_count = 1;
+        if (opt->sweep_param)
+            expand_sweep(opt);
         return 0;
     }
     for (int k = 0; k < preset_count; k++) {
@@ -343,5 +476,7 @@ int bench_parse_args(int argc, char **argv, bench_options *opt, char *err, size_
         if (set_d) bp->p.dilation_h = custom.dilation_h, bp->p.dilation_w = custom.dilation_w;
     }
     opt->problem_count = preset_count;
+    if (opt->sweep_param)
+        expand_sweep(opt);
     return 0;
 }

@@ -6,7 +6,8 @@
 
 #include <stddef.h>
 
-#define BENCH_MAX_PROBLEMS 16
+#define BENCH_MAX_PROBLEMS 64
+#define BENCH_MAX_DEVICES 16
 
 typedef enum bench_format { FORMAT_TABLE, FORMAT_CSV, FORMAT_JSON } bench_format;
 
@@ -30,7 +31,14 @@ typedef struct bench_options {
     const char *out_path;
     unsigned seed;
     int no_cache;
-    int peaks;         /* measure the device's streaming bandwidth first */
+    int peaks;         /* measure (or read the cached) device peaks first; default on */
+    int remeasure;     /* measure the peaks even when cached */
+    int devices_all;   /* --devices all */
+    int device_count;  /* --devices P:D,P:D */
+    int device_ids[BENCH_MAX_DEVICES][2];
+    const char *out_dir; /* one JSON document per device */
+    const char *sweep_param; /* "kernel", "channels" or "batch"; NULL: no sweep */
+    int sweep_from, sweep_to, sweep_step;
     int gemm_baseline; /* time a bare CLBlast SGEMM beside each im2col-gemm row */
 } bench_options;
 

@@ -99,7 +99,12 @@ int bench_run_clblast_convgemm(clconv_context *ctx, const bench_options *opt,
         snprintf(err, es, "clFinish after CLBlastSconvgemm failed: %s", clconv_cl_error_name(code));
         return 1;
     }
-    clconv_problem_cost(&bp->p, 0, &res->flops, &res->bytes);
+    /* CLBlast's own convolution: counted as the convolution's compulsory cost */
+    double flops, bytes;
+    clconv_problem_cost(&bp->p, 0, &flops, &bytes);
+    res->conv_flops = flops;
+    res->cost = (clconv_cost){.flops = flops, .bytes = bytes, .stage_count = 1,
+                              .stages = {{"convgemm", flops, bytes}}};
     bench_runner r = {ctx, convgemm_exec, &peer, 1};
     return bench_measure(&r, opt, bp, d, res, err, es);
 }
@@ -213,9 +218,8 @@ int bench_run_pointwise(clconv_context *ctx, const bench_options *opt, const ben
         return 0;
     }
     size_t s = (size_t)p->in_channels * p->height * p->width, n = (size_t)p->out_channels * s;
-    /* 1 multiply per output; x read once, k read once, out written once */
-    res->flops = (double)n;
-    res->bytes = 4.0 * ((double)s + 2.0 * (double)n);
+    clconv_pointwise_cost(&bp->p, &res->cost);
+    res->conv_flops = res->cost.flops;
     float *k = malloc(n * sizeof *k), *out = malloc(n * sizeof *out);
     cl_context c = clconv_context_cl_context(ctx);
     cl_int code = CL_SUCCESS;

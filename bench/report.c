@@ -23,12 +23,15 @@ static void json_string(FILE *f, const char *s)
 static void json_number(FILE *f, double v)
 {
     if (isfinite(v))
-        fprintf(f, "%.6g", v);
+        fprintf(f, "%.10g", v);
     else
         fputs("null", f);
 }
 
-static void json_device(FILE *f, const clconv_device_info *d, const char *indent)
+/* peaks: NULL in the device list; in a results document the roofline's
+ * ceilings (null when not measured). */
+static void json_device(FILE *f, const clconv_device_info *d, const clconv_peaks *pk,
+                        int with_peaks, const char *indent)
 {
     fprintf(f, "{\"platform_index\": %d, \"device_index\": %d, \"platform\": ", d->platform_index,
             d->device_index);
@@ -43,11 +46,20 @@ static void json_device(FILE *f, const clconv_device_info *d, const char *indent
     json_string(f, d->driver_version);
     fprintf(f, ",\n%s \"type\": \"%s\", \"compute_units\": %u, \"clock_mhz\": %u, "
                "\"global_mem_bytes\": %llu, \"local_mem_bytes\": %llu, \"max_alloc_bytes\": %llu,"
-               "\n%s \"fp64\": %s, \"fp16\": %s, \"preferred_vector_width_float\": %u}",
+               "\n%s \"fp64\": %s, \"fp16\": %s, \"preferred_vector_width_float\": %u",
             indent, d->type, d->compute_units, d->clock_mhz,
             (unsigned long long)d->global_mem_bytes, (unsigned long long)d->local_mem_bytes,
             (unsigned long long)d->max_alloc_bytes, indent, d->fp64 ? "true" : "false",
             d->fp16 ? "true" : "false", d->preferred_vector_width_float);
+    if (with_peaks) {
+        fprintf(f, ",\n%s \"peak_bandwidth_gbs\": ", indent);
+        json_number(f, pk ? pk->bandwidth_gbs : NAN);
+        fputs(", \"peak_gflops\": ", f);
+        json_number(f, pk ? pk->gflops : NAN);
+        fputs(", \"gemm_gflops\": ", f);
+        json_number(f, pk ? pk->gemm_gflops : NAN);
+    }
+    fputc('}', f);
 }
 
 static void human_bytes(char *buf, size_t size, unsigned long long b)
@@ -77,7 +89,7 @@ void report_device_list(FILE *f, const clconv_device_list *list, bench_format fo
             for (int i = 0; i < list->device_count; i++)
                 if (list->devices[i].platform_index == p) {
                     fputs(first ? "\n    " : ",\n    ", f);
-                    json_device(f, &list->devices[i], "    ");
+                    json_device(f, &list->devices[i], NULL, 0, "    ");
                     first = 0;
                 }
             fputs("]}", f);
@@ -115,16 +127,6 @@ void report_device_list(FILE *f, const clconv_device_list *list, bench_format fo
               "e.g. RUSTICL_ENABLE=llvmpipe\n", f);
 }
 
-static double gflops(const bench_result *r)
-{
-    return r->median_ms > 0 ? r->flops / (r->median_ms * 1e6) : NAN;
-}
-
-static double gbs(const bench_result *r)
-{
-    return r->median_ms > 0 ? r->bytes / (r->median_ms * 1e6) : NAN;
-}
-
 static void shape(char *buf, size_t size, const clconv_problem *p)
 {
     snprintf(buf, size, "%dx%dx%dx%d k%dx%d o%d s%dx%d p%dx%d d%dx%d", p->batch, p->in_channels,
@@ -132,78 +134,149 @@ static void shape(char *buf, size_t size, const clconv_problem *p)
              p->stride_w, p->pad_h, p->pad_w, p->dilation_h, p->dilation_w);
 }
 
-static void report_table(FILE *f, const clconv_device_info *d, double bw, const bench_result *rs,
-                         int n)
+static const char *status_of(const bench_result *r)
 {
+    return r->skipped ? "skipped" : r->failed ? "failed" : "ok";
+}
+
+static int host_timed(const bench_device_run *run)
+{
+    for (int i = 0; i < run->count; i++)
+        if (run->results[i].time_source && !strcmp(run->results[i].time_source, "host"))
+            return 1;
+    return 0;
+}
+
+void report_peaks_line(FILE *f, const clconv_peaks *pk)
+{
+    if (!pk) {
+        fputs("peaks: not measured (--no-peaks): no roofline\n", f);
+        return;
+    }
+    fprintf(f, "peaks: streaming copy %.1f GB/s, FMA %.1f GFLOP/s (ridge %.1f FLOP/B), "
+               "CLBlast SGEMM ",
+            pk->bandwidth_gbs, pk->gflops, pk->gflops / pk->bandwidth_gbs);
+    if (isfinite(pk->gemm_gflops))
+        fprintf(f, "%.1f GFLOP/s", pk->gemm_gflops);
+    else
+        fputs("n/a", f);
+    if (pk->from_cache)
+        fputs(" [cached; --remeasure measures again]\n", f);
+    else
+        fprintf(f, " [measured in %.1f s, %s time]\n", pk->measure_ms / 1e3, pk->time_source);
+}
+
+/* One row's numeric columns: time, rates, roofline. */
+static void table_numbers(FILE *f, double ms, double p10, double p90, const clconv_roofline *rf)
+{
+    char range[32] = "";
+    if (isfinite(p10))
+        snprintf(range, sizeof range, "%.3f-%.3f", p10, p90);
+    if (ms >= 0)
+        fprintf(f, "%10.3f ", ms);
+    else
+        fprintf(f, "%10s ", "-");
+    fprintf(f, "%17s %9.2f %8.2f %8.2f ", range, rf->gflops, rf->gbs, rf->intensity);
+    if (isfinite(rf->bound_ms))
+        fprintf(f, "%9.3f %5.2f %-13s", rf->bound_ms, rf->efficiency,
+                rf->verdict ? rf->verdict : "-");
+    else
+        fprintf(f, "%9s %5s %-13s", "-", "-", "-");
+}
+
+static void report_table(FILE *f, const bench_device_run *run)
+{
+    const clconv_device_info *d = run->dev;
     fprintf(f, "device %d:%d %s (%s, driver %s)\n", d->platform_index, d->device_index, d->name,
             d->platform_name, d->driver_version);
-    if (isfinite(bw))
-        fprintf(f, "streaming bandwidth (copy, read + write): %.1f GB/s\n", bw);
-    fprintf(f, "%-10s %-40s %-16s %10s %10s %10s %9s %9s %10s %10s\n", "problem", "shape",
-            "algo", "median_ms", "p10_ms", "p90_ms", "GFLOP/s", "GB/s", "rel_err", "build_ms");
-    for (int i = 0; i < n; i++) {
-        const bench_result *r = &rs[i];
-        char s[96];
-        shape(s, sizeof s, &r->problem->p);
-        fprintf(f, "%-10s %-40s %-16s ", r->problem->name, s, r->algo);
+    report_peaks_line(f, run->peaks);
+    const bench_problem *current = NULL;
+    for (int i = 0; i < run->count; i++) {
+        const bench_result *r = &run->results[i];
+        if (r->problem != current) {
+            current = r->problem;
+            const clconv_problem *p = &current->p;
+            char s[96];
+            shape(s, sizeof s, p);
+            double flops, bytes;
+            clconv_problem_cost(p, 1, &flops, &bytes);
+            fprintf(f, "\n%s  %s -> %dx%dx%dx%d; conv %.3g GFLOP, %.3g MB compulsory\n",
+                    current->name, s, p->batch, p->out_channels, clconv_problem_out_height(p),
+                    clconv_problem_out_width(p), flops / 1e9, bytes / 1e6);
+            fprintf(f, "  %-18s %10s %17s %9s %8s %8s %9s %5s %-13s %10s %9s %8s\n", "algo",
+                    "median_ms", "p10-p90_ms", "GFLOP/s", "GB/s", "FLOP/B", "bound_ms", "eff",
+                    "verdict", "workspace", "rel_err", "build_ms");
+        }
+        fprintf(f, "  %-18s ", r->algo);
         if (r->skipped || r->failed) {
             fprintf(f, "%s: %s\n", r->skipped ? "skipped" : "FAILED", r->note);
             continue;
         }
-        char err[16] = "-";
+        table_numbers(f, r->median_ms, r->p10_ms, r->p90_ms, &r->roof);
+        char ws[32] = "0", err[16] = "-";
+        if (r->workspace_bytes)
+            human_bytes(ws, sizeof ws, r->workspace_bytes);
         if (r->verified)
             snprintf(err, sizeof err, "%.2e", r->rel_err);
-        fprintf(f, "%10.3f %10.3f %10.3f %9.2f %9.2f %10s %8.0f%s\n", r->median_ms, r->p10_ms,
-                r->p90_ms, gflops(r), gbs(r), err, r->build_ms, r->compiled ? " c" : " *");
-        if (r->stage_count > 1) {
-            fprintf(f, "%-10s %-40s %-16s", "", "", "  stages:");
-            for (int st = 0; st < r->stage_count; st++)
-                fprintf(f, " %s %.3f ms%s", r->stages[st].name, r->stages[st].median_ms,
-                        st + 1 < r->stage_count ? "," : "");
-            if (r->workspace_bytes) {
-                char ws[32];
-                human_bytes(ws, sizeof ws, r->workspace_bytes);
-                fprintf(f, "; workspace %s", ws);
+        fprintf(f, " %10s %9s %6.0f%s\n", ws, err, r->build_ms, r->compiled ? " c" : " *");
+        if (r->stage_count > 1)
+            for (int s = 0; s < r->stage_count; s++) {
+                fprintf(f, "    . %-14s ", r->stages[s].name);
+                table_numbers(f, r->stages[s].median_ms, NAN, NAN, &r->stages[s].roof);
+                fputc('\n', f);
             }
-            if (r->weights_ms > 0)
-                fprintf(f, "; weights_fft %.3f ms (once, in set_weights)", r->weights_ms);
-            if (isfinite(r->gemm_baseline_gflops))
-                fprintf(f, "; bare CLBlast SGEMM of this shape %.2f GFLOP/s",
-                        r->gemm_baseline_gflops);
-            fputc('\n', f);
-        }
+        if (r->weights_ms > 0)
+            fprintf(f, "    . weights_fft: %.1f ms once, in set_weights (not in the time above)\n",
+                    r->weights_ms);
+        if (isfinite(r->gemm_baseline_gflops))
+            fprintf(f, "    . a bare CLBlast SGEMM of the gemm stage's shape: %.2f GFLOP/s\n",
+                    r->gemm_baseline_gflops);
     }
-    int host_timed = 0;
-    for (int i = 0; i < n; i++)
-        host_timed |= rs[i].time_source && strcmp(rs[i].time_source, "host") == 0;
-    if (host_timed)
+    fputc('\n', f);
+    if (host_timed(run))
         fputs("times: HOST wall time (execute + wait), median of the timed runs: this driver's "
               "profiling timestamps are not real\n", f);
     else
         fputs("times: device time from OpenCL profiling events, median of the timed runs\n", f);
-    fputs("build_ms: c = compiled from source now, * = loaded from the program cache\n", f);
+    fputs("GFLOP/s, GB/s, FLOP/B: FLOPs and compulsory bytes as each algorithm does them; "
+          "bound_ms: the least time the peaks allow; eff = bound_ms / median_ms\n"
+          "build_ms: c = compiled from source now, * = loaded from the program cache\n", f);
+    bench_answer ans;
+    bench_answer_build(run, &ans);
+    if (ans.count)
+        fputs("\nThe answer, from the numbers above:\n", f);
+    for (int i = 0; i < ans.count; i++)
+        fprintf(f, "- %s\n", ans.lines[i]);
 }
 
-static void report_csv(FILE *f, const bench_result *rs, int n)
+static void csv_roof(FILE *f, const clconv_roofline *rf)
 {
-    fputs("problem,batch,in_channels,height,width,out_channels,kernel_h,kernel_w,stride_h,"
+    fprintf(f, "%.6g,%.6g,%.6g,%.6g,%.6g,%s,", rf->intensity, rf->gflops, rf->gbs, rf->bound_ms,
+            rf->efficiency, rf->verdict ? rf->verdict : "");
+}
+
+static void report_csv(FILE *f, const bench_device_run *run)
+{
+    fputs("device,problem,batch,in_channels,height,width,out_channels,kernel_h,kernel_w,stride_h,"
           "stride_w,pad_h,pad_w,dilation_h,dilation_w,algo,status,median_ms,p10_ms,p90_ms,min_ms,"
-          "host_median_ms,iterations,time_source,build_ms,compiled,flops,bytes,gflops,gbs,workspace_bytes,"
-          "rel_err,stages\n", f);
-    for (int i = 0; i < n; i++) {
-        const bench_result *r = &rs[i];
+          "host_median_ms,iterations,time_source,build_ms,compiled,flops,bytes,conv_flops,"
+          "intensity,gflops,gbs,bound_ms,efficiency,verdict,workspace_bytes,rel_err,stages\n", f);
+    for (int i = 0; i < run->count; i++) {
+        const bench_result *r = &run->results[i];
         const clconv_problem *p = &r->problem->p;
-        fprintf(f, "%s,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%s,%s,", r->problem->name, p->batch,
-                p->in_channels, p->height, p->width, p->out_channels, p->kernel_h, p->kernel_w,
-                p->stride_h, p->stride_w, p->pad_h, p->pad_w, p->dilation_h, p->dilation_w,
-                r->algo, r->skipped ? "skipped" : r->failed ? "failed" : "ok");
+        fprintf(f, "\"%s\",%s,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%s,%s,", run->dev->name,
+                r->problem->name, p->batch, p->in_channels, p->height, p->width, p->out_channels,
+                p->kernel_h, p->kernel_w, p->stride_h, p->stride_w, p->pad_h, p->pad_w,
+                p->dilation_h, p->dilation_w, r->algo, status_of(r));
         if (r->skipped || r->failed) {
-            fputs(",,,,,,,,,,,,,,", f);
+            fputs(",,,,,,,,,,,,,,,,,,,", f);
         } else {
-            fprintf(f, "%.6g,%.6g,%.6g,%.6g,%.6g,%d,%s,%.6g,%d,%.6g,%.6g,%.6g,%.6g,%zu,",
-                    r->median_ms, r->p10_ms, r->p90_ms, r->min_ms, r->host_median_ms,
-                    r->iterations, r->time_source, r->build_ms, r->compiled, r->flops, r->bytes, gflops(r), gbs(r),
-                    r->workspace_bytes);
+            fprintf(f, "%.6g,%.6g,%.6g,%.6g,%.6g,%d,%s,%.6g,%d,%.6g,%.6g,%.6g,", r->median_ms,
+                    r->p10_ms, r->p90_ms, r->min_ms, r->host_median_ms, r->iterations,
+                    r->time_source, r->build_ms, r->compiled, r->cost.flops, r->cost.bytes,
+                    r->conv_flops);
+            csv_roof(f, &r->roof);
+            fprintf(f, "%zu,", r->workspace_bytes);
         }
         if (r->verified)
             fprintf(f, "%.6g", r->rel_err);
@@ -215,84 +288,172 @@ static void report_csv(FILE *f, const bench_result *rs, int n)
     }
 }
 
-static void report_json(FILE *f, const clconv_device_info *d, double bw, const bench_result *rs,
-                        int n, const char *command)
+static void json_roof(FILE *f, double flops, double bytes, const clconv_roofline *rf)
 {
-    fputs("{\n  \"schema\": \"clconv-bench/1\",\n  \"command\": ", f);
+    fputs("\"flops\": ", f);
+    json_number(f, flops);
+    fputs(", \"bytes\": ", f);
+    json_number(f, bytes);
+    fputs(", \"intensity\": ", f);
+    json_number(f, rf->intensity);
+    fputs(", \"gflops\": ", f);
+    json_number(f, rf->gflops);
+    fputs(", \"gbs\": ", f);
+    json_number(f, rf->gbs);
+    fputs(", \"bound_ms\": ", f);
+    json_number(f, rf->bound_ms);
+    fputs(", \"efficiency\": ", f);
+    json_number(f, rf->efficiency);
+    fputs(", \"verdict\": ", f);
+    if (rf->verdict)
+        json_string(f, rf->verdict);
+    else
+        fputs("null", f);
+}
+
+static void json_result(FILE *f, const bench_result *r)
+{
+    const clconv_problem *p = &r->problem->p;
+    fputs("\n    {\"problem\": {\"name\": ", f);
+    json_string(f, r->problem->name);
+    fprintf(f, ", \"batch\": %d, \"in_channels\": %d, \"height\": %d, \"width\": %d, "
+               "\"out_channels\": %d, \"kernel_h\": %d, \"kernel_w\": %d,\n"
+               "      \"stride_h\": %d, \"stride_w\": %d, \"pad_h\": %d, \"pad_w\": %d, "
+               "\"dilation_h\": %d, \"dilation_w\": %d, \"out_height\": %d, "
+               "\"out_width\": %d},\n      \"algo\": ",
+            p->batch, p->in_channels, p->height, p->width, p->out_channels, p->kernel_h,
+            p->kernel_w, p->stride_h, p->stride_w, p->pad_h, p->pad_w, p->dilation_h,
+            p->dilation_w, clconv_problem_out_height(p), clconv_problem_out_width(p));
+    json_string(f, r->algo);
+    fprintf(f, ", \"status\": \"%s\"", status_of(r));
+    if (r->skipped || r->failed) {
+        fputs(", \"note\": ", f);
+        json_string(f, r->note);
+    }
+    int timed = r->iterations > 0;
+    fputs(",\n      \"median_ms\": ", f);
+    json_number(f, timed ? r->median_ms : NAN);
+    fputs(", \"p10_ms\": ", f);
+    json_number(f, timed ? r->p10_ms : NAN);
+    fputs(", \"p90_ms\": ", f);
+    json_number(f, timed ? r->p90_ms : NAN);
+    fputs(", \"min_ms\": ", f);
+    json_number(f, timed ? r->min_ms : NAN);
+    fputs(", \"host_median_ms\": ", f);
+    json_number(f, timed ? r->host_median_ms : NAN);
+    fprintf(f, ", \"iterations\": %d, \"time_source\": ", r->iterations);
+    if (r->time_source)
+        json_string(f, r->time_source);
+    else
+        fputs("null", f);
+    fputs(",\n      \"build_ms\": ", f);
+    json_number(f, r->build_ms);
+    fprintf(f, ", \"build_compiled\": %s, \"conv_flops\": ", r->compiled ? "true" : "false");
+    json_number(f, r->conv_flops);
+    fputs(", \"effective_gflops\": ", f);
+    json_number(f, timed ? r->conv_flops / (r->median_ms * 1e6) : NAN);
+    fputs(",\n      ", f);
+    json_roof(f, r->cost.flops, r->cost.bytes, timed ? &r->roof : &(clconv_roofline){
+        NAN, NAN, NAN, NAN, NAN, NULL});
+    fputs(",\n      \"weights_fft_ms\": ", f);
+    json_number(f, r->weights_ms > 0 ? r->weights_ms : NAN);
+    fputs(", \"gemm_baseline_gflops\": ", f);
+    json_number(f, r->gemm_baseline_gflops);
+    fprintf(f, ", \"workspace_bytes\": %zu, \"rel_err\": ", r->workspace_bytes);
+    json_number(f, r->verified ? r->rel_err : NAN);
+    fputs(",\n      \"stages\": [", f);
+    for (int s = 0; s < r->stage_count; s++) {
+        fprintf(f, "%s\n        {\"name\": ", s ? "," : "");
+        json_string(f, r->stages[s].name);
+        fputs(", \"median_ms\": ", f);
+        /* negative: the device has no real timestamps to split the time by stage */
+        json_number(f, r->stages[s].median_ms >= 0 ? r->stages[s].median_ms : NAN);
+        fputs(", ", f);
+        json_roof(f, r->stages[s].flops, r->stages[s].bytes, &r->stages[s].roof);
+        fputc('}', f);
+    }
+    fputs("]}", f);
+}
+
+static void report_json(FILE *f, const bench_device_run *run, const char *command)
+{
+    const clconv_peaks *pk = run->peaks;
+    fputs("{\n  \"schema\": \"clconv-bench/1\",\n  \"tool\": \"clconv-bench\",\n  \"command\": ", f);
     json_string(f, command);
     fputs(",\n  \"device\": ", f);
-    json_device(f, d, "  ");
-    fputs(",\n  \"peak_bandwidth_gbs\": ", f);
-    json_number(f, bw);
+    json_device(f, run->dev, pk, 1, "  ");
+    fputs(",\n  \"peaks\": {\"bandwidth_gbs\": ", f);
+    json_number(f, pk ? pk->bandwidth_gbs : NAN);
+    fputs(", \"gflops\": ", f);
+    json_number(f, pk ? pk->gflops : NAN);
+    fputs(", \"gemm_gflops\": ", f);
+    json_number(f, pk ? pk->gemm_gflops : NAN);
+    fprintf(f, ", \"from_cache\": %s, \"measure_ms\": ", pk && pk->from_cache ? "true" : "false");
+    json_number(f, pk ? pk->measure_ms : NAN);
+    fputs(", \"time_source\": ", f);
+    if (pk)
+        json_string(f, pk->time_source);
+    else
+        fputs("null", f);
+    fputs("},\n  \"peak_bandwidth_gbs\": ", f);
+    json_number(f, pk ? pk->bandwidth_gbs : NAN);
     fputs(",\n  \"results\": [", f);
-    for (int i = 0; i < n; i++) {
-        const bench_result *r = &rs[i];
-        const clconv_problem *p = &r->problem->p;
-        fprintf(f, "%s\n    {\"problem\": {\"name\": ", i ? "," : "");
-        json_string(f, r->problem->name);
-        fprintf(f, ", \"batch\": %d, \"in_channels\": %d, \"height\": %d, \"width\": %d, "
-                   "\"out_channels\": %d, \"kernel_h\": %d, \"kernel_w\": %d,\n"
-                   "      \"stride_h\": %d, \"stride_w\": %d, \"pad_h\": %d, \"pad_w\": %d, "
-                   "\"dilation_h\": %d, \"dilation_w\": %d, \"out_height\": %d, "
-                   "\"out_width\": %d},\n      \"algo\": ",
-                p->batch, p->in_channels, p->height, p->width, p->out_channels, p->kernel_h,
-                p->kernel_w, p->stride_h, p->stride_w, p->pad_h, p->pad_w, p->dilation_h,
-                p->dilation_w, clconv_problem_out_height(p), clconv_problem_out_width(p));
-        json_string(f, r->algo);
-        fprintf(f, ", \"status\": \"%s\"",
-                r->skipped ? "skipped" : r->failed ? "failed" : "ok");
-        if (r->skipped || r->failed) {
-            fputs(", \"note\": ", f);
-            json_string(f, r->note);
-        }
-        fputs(",\n      \"median_ms\": ", f);
-        json_number(f, r->iterations ? r->median_ms : NAN);
-        fputs(", \"p10_ms\": ", f);
-        json_number(f, r->iterations ? r->p10_ms : NAN);
-        fputs(", \"p90_ms\": ", f);
-        json_number(f, r->iterations ? r->p90_ms : NAN);
-        fputs(", \"min_ms\": ", f);
-        json_number(f, r->iterations ? r->min_ms : NAN);
-        fputs(", \"host_median_ms\": ", f);
-        json_number(f, r->iterations ? r->host_median_ms : NAN);
-        fprintf(f, ", \"iterations\": %d, \"time_source\": ", r->iterations);
-        if (r->time_source)
-            json_string(f, r->time_source);
-        else
-            fputs("null", f);
-        fputs(",\n      \"build_ms\": ", f);
-        json_number(f, r->build_ms);
-        fprintf(f, ", \"build_compiled\": %s, \"flops\": ", r->compiled ? "true" : "false");
-        json_number(f, r->flops);
-        fputs(", \"bytes\": ", f);
-        json_number(f, r->bytes);
-        fputs(", \"weights_fft_ms\": ", f);
-        json_number(f, r->weights_ms > 0 ? r->weights_ms : NAN);
-        fputs(", \"gemm_baseline_gflops\": ", f);
-        json_number(f, r->gemm_baseline_gflops);
-        fprintf(f, ", \"workspace_bytes\": %zu, \"rel_err\": ", r->workspace_bytes);
-        json_number(f, r->verified ? r->rel_err : NAN);
-        fputs(",\n      \"stages\": [", f);
-        for (int s = 0; s < r->stage_count; s++) {
-            fprintf(f, "%s{\"name\": ", s ? ", " : "");
-            json_string(f, r->stages[s].name);
-            fputs(", \"median_ms\": ", f);
-            json_number(f, r->stages[s].median_ms);
-            fputc('}', f);
-        }
-        fputs("]}", f);
+    for (int i = 0; i < run->count; i++) {
+        if (i)
+            fputc(',', f);
+        json_result(f, &run->results[i]);
+    }
+    fputs("\n  ],\n  \"answer\": [", f);
+    bench_answer ans;
+    bench_answer_build(run, &ans);
+    for (int i = 0; i < ans.count; i++) {
+        fputs(i ? ",\n    " : "\n    ", f);
+        json_string(f, ans.lines[i]);
     }
     fputs("\n  ]\n}\n", f);
 }
 
-void report_results(FILE *f, bench_format format, const clconv_device_info *dev,
-                    double peak_bandwidth_gbs, const bench_result *results, int count,
+void report_results(FILE *f, bench_format format, const bench_device_run *run,
                     const char *command)
 {
     if (format == FORMAT_JSON)
-        report_json(f, dev, peak_bandwidth_gbs, results, count, command);
+        report_json(f, run, command);
     else if (format == FORMAT_CSV)
-        report_csv(f, results, count);
+        report_csv(f, run);
     else
-        report_table(f, dev, peak_bandwidth_gbs, results, count);
+        report_table(f, run);
+}
+
+/* --devices: one row per problem and algorithm, a column group per device,
+ * and each device's time as a ratio to the first device's. */
+void report_compare(FILE *f, const bench_device_run *runs, int n)
+{
+    for (int d = 0; d < n; d++) {
+        fprintf(f, "[%c] %d:%d %s (%s)\n    ", 'A' + d, runs[d].dev->platform_index,
+                runs[d].dev->device_index, runs[d].dev->name, runs[d].dev->platform_name);
+        report_peaks_line(f, runs[d].peaks);
+    }
+    fprintf(f, "\n%-12s %-18s", "problem", "algo");
+    for (int d = 0; d < n; d++)
+        fprintf(f, " | [%c] %10s %5s %-13s%s", 'A' + d, "median_ms", "eff", "verdict",
+                d ? "   x[A]" : "");
+    fputc('\n', f);
+    for (int i = 0; i < runs[0].count; i++) {
+        const bench_result *a = &runs[0].results[i];
+        fprintf(f, "%-12s %-18s", a->problem->name, a->algo);
+        for (int d = 0; d < n; d++) {
+            const bench_result *r = i < runs[d].count ? &runs[d].results[i] : NULL;
+            if (!r || !r->iterations) {
+                fprintf(f, " | %14s %5s %-13s%s", r ? status_of(r) : "-", "", "",
+                        d ? "       " : "");
+                continue;
+            }
+            fprintf(f, " | %14.3f %5.2f %-13s", r->median_ms, r->roof.efficiency,
+                    r->roof.verdict ? r->roof.verdict : "-");
+            if (d)
+                fprintf(f, " %6.2f", a->iterations ? r->median_ms / a->median_ms : NAN);
+        }
+        fputc('\n', f);
+    }
+    fputs("\nx[A]: the device's median time over device A's (above 1: slower than A)\n", f);
 }

@@ -6,10 +6,27 @@
 
 #include <stdio.h>
 
+/* What one device ran. */
+typedef struct bench_device_run {
+    const clconv_device_info *dev;
+    const clconv_peaks *peaks; /* NULL: not measured (--no-peaks) */
+    const bench_result *results;
+    int count;
+} bench_device_run;
+
+/* The short answer computed from the measured numbers (answer.c). */
+#define BENCH_ANSWER_LINES 96
+typedef struct bench_answer {
+    int count;
+    char lines[BENCH_ANSWER_LINES][640];
+} bench_answer;
+void bench_answer_build(const bench_device_run *run, bench_answer *out);
+
 void report_device_list(FILE *f, const clconv_device_list *list, bench_format format);
-/* peak_bandwidth_gbs: NaN when not measured. */
-void report_results(FILE *f, bench_format format, const clconv_device_info *dev,
-                    double peak_bandwidth_gbs, const bench_result *results, int count,
+void report_peaks_line(FILE *f, const clconv_peaks *peaks);
+void report_results(FILE *f, bench_format format, const bench_device_run *run,
                     const char *command);
+/* --devices: one table, a column group per device, ratios to the first. */
+void report_compare(FILE *f, const bench_device_run *runs, int n);
 
 #endif

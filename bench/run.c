@@ -264,6 +264,25 @@ int bench_measure(const bench_runner *r, const bench_options *opt, const bench_p
     return rc;
 }
 
+void bench_apply_roofline(bench_result *res, const clconv_peaks *peaks)
+{
+    double ms = res->iterations ? res->median_ms : NAN;
+    clconv_roofline_eval(peaks, &res->cost, ms, &res->roof);
+    for (int s = 0; s < res->stage_count; s++) {
+        bench_stage *st = &res->stages[s];
+        st->flops = st->bytes = NAN;
+        clconv_cost one = {0};
+        for (int c = 0; c < res->cost.stage_count; c++)
+            if (!strcmp(res->cost.stages[c].name, st->name)) {
+                one.stage_count = 1;
+                one.stages[0] = res->cost.stages[c];
+                one.flops = st->flops = one.stages[0].flops;
+                one.bytes = st->bytes = one.stages[0].bytes;
+            }
+        clconv_roofline_eval(peaks, one.stage_count ? &one : NULL, st->median_ms, &st->roof);
+    }
+}
+
 void bench_result_init(bench_result *res, const bench_problem *bp, const char *algo)
 {
     memset(res, 0, sizeof *res);
@@ -291,7 +310,9 @@ int bench_run(clconv_context *ctx, const bench_options *opt, const bench_problem
         return 1;
     }
     clconv_plan_build_time(plan, &res->build_ms, &res->compiled);
-    clconv_plan_cost(plan, &res->flops, &res->bytes);
+    clconv_plan_cost(plan, &res->cost);
+    double unused;
+    clconv_problem_cost(&bp->p, 1, &res->conv_flops, &unused);
     res->workspace_bytes = clconv_plan_workspace_bytes(plan);
     res->weights_ms = clconv_plan_weights_ms(plan);
     bench_runner r = {ctx, plan_exec, plan, 0};

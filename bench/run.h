@@ -7,6 +7,8 @@
 typedef struct bench_stage {
     const char *name;
     double median_ms;
+    double flops, bytes;  /* the cost model's, for this stage; NaN without one */
+    clconv_roofline roof; /* against the device peaks; NaN fields without them */
 } bench_stage;
 
 typedef struct bench_result {
@@ -21,7 +23,10 @@ typedef struct bench_result {
     int iterations;
     double build_ms;
     int compiled;          /* 1: kernels compiled from source; 0: from the disk cache */
-    double flops, bytes;
+    clconv_cost cost;      /* FLOPs and compulsory bytes as the algorithm does them */
+    double conv_flops;     /* the convolution's 2*N*C_out*OH*OW*C_in*KH*KW (pointwise:
+                              its multiplies): the work every algorithm delivers */
+    clconv_roofline roof;  /* the whole execute against the device peaks */
     size_t workspace_bytes;
     int verified;
     double rel_err;
@@ -30,6 +35,9 @@ typedef struct bench_result {
     double gemm_baseline_gflops; /* --gemm-baseline on im2col-gemm rows, else NaN */
     double weights_ms;           /* set_weights' device work (FFT: weights_fft), else 0 */
 } bench_result;
+
+/* Fills the roofline fields of res and its stages (peaks may be NULL). */
+void bench_apply_roofline(bench_result *res, const clconv_peaks *peaks);
 
 /* Host data of one problem, shared by every algorithm that runs it. */
 typedef struct bench_data {

@@ -274,21 +274,74 @@ clconv_status clconv_pointwise(clconv_context *ctx, const clconv_problem *p, cl_
 
 /* ---- analysis ------------------------------------------------------------ */
 
-/* FLOPs (a multiply-add counts 2) and compulsory bytes (input, weights, bias
- * read once, output written once) of the problem as this plan computes it. */
-void clconv_plan_cost(const clconv_plan *plan, double *flops, double *bytes);
+/* FLOPs (a multiply-add counts 2) and compulsory bytes (each operand a stage
+ * reads counted once, each result it writes counted once) of one stage, as
+ * clconv implements it: im2col writes its column matrix, the FFT stages move
+ * spectra, the pointwise op writes C_out*C_in*H*W floats. */
+typedef struct clconv_stage_cost {
+    const char *name; /* the stage's name in clconv_timing */
+    double flops, bytes;
+} clconv_stage_cost;
+
+typedef struct clconv_cost {
+    double flops, bytes; /* sums over the stages */
+    int stage_count;
+    clconv_stage_cost stages[CLCONV_MAX_STAGES];
+} clconv_cost;
+
+/* The cost of one execute of this plan, per stage (the stages that run:
+ * im2col-gemm has no bias stage without a bias). FFT FLOPs count a real
+ * transform of n points as 2.5 n log2 n. */
+void clconv_plan_cost(const clconv_plan *plan, clconv_cost *cost);
+
+/* The same for clconv_pointwise on p: C_out*C_in*H*W multiplies; x read
+ * once, k read and out written once. Zeros when p's sizes are not positive. */
+void clconv_pointwise_cost(const clconv_problem *p, clconv_cost *cost);
 
 /* The same for the convolution itself, whatever computes it:
  * FLOPs = 2*N*C_out*OH*OW*C_in*KH*KW; bytes = 4 * (input + weights + bias
  * when with_bias + output). Zeros for an invalid problem. */
 void clconv_problem_cost(const clconv_problem *p, int with_bias, double *flops, double *bytes);
 
-/* Streaming bandwidth of the context's device in GB/s (bytes read plus
- * written), from a copy of two buffers far larger than any cache with the
- * device's preferred vector width; best of several runs. Takes about a
- * second on a CPU device. CLCONV_ERR_UNSUPPORTED when the device has no real
- * profiling timestamps (clconv_context_device_timing() == 0). */
-clconv_status clconv_measure_bandwidth(clconv_context *ctx, double *gbs);
+/* The device's own peaks, measured by clconv with kernels written the way
+ * the device runs fastest (its preferred vector width). */
+typedef struct clconv_peaks {
+    double bandwidth_gbs; /* streaming copy of two buffers far larger than any
+                             cache: bytes read plus written per second */
+    double gflops;        /* fp32 FMA throughput (a multiply-add counts 2) */
+    double gemm_gflops;   /* a 1024^3 CLBlast SGEMM; NaN when CLBlast fails here */
+    int from_cache;       /* 1: read from the cache, not measured now */
+    double measure_ms;    /* wall time spent measuring (0 from the cache) */
+    const char *time_source; /* "device": profiling events; "host": wall time,
+                                where the device's timestamps are not real */
+} clconv_peaks;
+
+/* Measure again even when the cache has this device's peaks. */
+#define CLCONV_PEAKS_REMEASURE 1u
+
+/* Fills peaks: from the program cache's directory when it holds an entry
+ * for this device, driver and measuring method, else measured (a few
+ * seconds on a CPU device) and stored there. flags: 0 or
+ * CLCONV_PEAKS_REMEASURE. */
+clconv_status clconv_measure_peaks(clconv_context *ctx, unsigned flags, clconv_peaks *peaks);
+
+/* Where a measured time sits against the device's roofline. */
+typedef struct clconv_roofline {
+    double intensity;    /* FLOPs per compulsory byte */
+    double gflops, gbs;  /* achieved: flops / ms, bytes / ms */
+    double bound_ms;     /* the least time the peaks allow: max(flops / peak
+                            gflops, bytes / peak bandwidth), summed over stages */
+    double efficiency;   /* bound_ms / ms: 1 is the roofline */
+    const char *verdict; /* "memory-bound" or "compute-bound": the intensity
+                            against the ridge point gflops / bandwidth_gbs */
+} clconv_roofline;
+
+/* One measured time (ms) of something with cost `cost`. A multi-stage cost
+ * is bounded stage by stage (stages run one after another, each under its
+ * own ceiling), so bound_ms is the sum of the stages' bounds. Fields are NaN
+ * and verdict NULL when a peak, the time or the cost is missing. */
+void clconv_roofline_eval(const clconv_peaks *peaks, const clconv_cost *cost, double ms,
+                          clconv_roofline *out);
 
 /* ---- reference ----------------------------------------------------------- */
 

@@ -1,8 +1,13 @@
-/* Analysis layer: the cost model against hand-computed seed figures. */
+/* Analysis layer: the cost model against hand-computed seed figures, the
+ * roofline arithmetic, and the device peaks and their cache. */
+#define _POSIX_C_SOURCE 200809L
 #include "fixture.h"
 
 #include "analysis/cost.h"
 
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static clconv_problem seed(int k)
@@ -67,23 +72,183 @@ static void test_problem_cost(void **state)
     assert_true(f2 == 0.0 && b2 == 0.0);
 }
 
-/* A measured bandwidth where timestamps are real, a named refusal where not. */
-static void test_bandwidth(void **state)
+static const clconv_stage_cost *stage(const clconv_cost *c, const char *name)
+{
+    for (int i = 0; i < c->stage_count; i++)
+        if (!strcmp(c->stages[i].name, name))
+            return &c->stages[i];
+    fail_msg("no stage %s", name);
+    return NULL;
+}
+
+static void assert_close(double got, double want)
+{
+    if (!(fabs(got - want) <= 1e-9 * fabs(want)))
+        fail_msg("got %.10g, want %.10g", got, want);
+}
+
+/* im2col-gemm on seed-k3: columns = 256*9 x 30*58 = 4,008,960 floats.
+ * im2col: 4 * (491,520 + 4,008,960) = 18,001,920 bytes.
+ * gemm: 513,146,880 FLOPs; 4 * (4,008,960 + 147,456 + 111,360) = 17,071,104 bytes.
+ * bias: 111,360 adds; 4 * (2 * 111,360 + 64) = 891,136 bytes. */
+static void test_im2col_gemm_seed_k3(void **state)
+{
+    (void)state;
+    clconv_problem p = seed(3);
+    clconv_cost c;
+    an_im2col_gemm_stages(&p, 1, &c);
+    assert_int_equal(c.stage_count, 3);
+    assert_true(stage(&c, "im2col")->flops == 0.0);
+    assert_true(stage(&c, "im2col")->bytes == 18001920.0);
+    assert_true(stage(&c, "gemm")->flops == 513146880.0);
+    assert_true(stage(&c, "gemm")->bytes == 17071104.0);
+    assert_true(stage(&c, "bias")->flops == 111360.0);
+    assert_true(stage(&c, "bias")->bytes == 891136.0);
+    assert_true(c.bytes == 18001920.0 + 17071104.0 + 891136.0);
+    an_im2col_gemm_stages(&p, 0, &c);
+    assert_int_equal(c.stage_count, 2); /* no bias, no bias stage */
+}
+
+/* FFT on seed-k3 with 32 x 60 transforms: 1920 points, 32 * 31 = 992
+ * frequencies a plane. pad: 4 * (491,520 + 256 * 1920) = 3,932,160 bytes.
+ * forward: 256 * 2.5 * 1920 * log2(1920) FLOPs; 256 * (4*1920 + 8*992) =
+ * 3,997,696 bytes. cmac: 8 * 64*256*992 = 130,023,424 FLOPs; 8 * 992 *
+ * (256 + 64*256 + 64) = 132,562,944 bytes. inverse: 64 * (8*992 + 4*1920) =
+ * 999,424 bytes. crop (bias): 2 * 111,360 FLOPs, 4 * (2 * 111,360 + 64) bytes. */
+static void test_fft_seed_k3(void **state)
+{
+    (void)state;
+    clconv_problem p = seed(3);
+    clconv_cost c;
+    an_fft_stages(&p, 1, 32, 60, &c);
+    assert_int_equal(c.stage_count, 5);
+    assert_true(stage(&c, "pad")->bytes == 3932160.0);
+    assert_close(stage(&c, "fft_forward")->flops, 256 * 2.5 * 1920 * 10.906890595608519);
+    assert_true(stage(&c, "fft_forward")->bytes == 3997696.0);
+    assert_true(stage(&c, "cmac")->flops == 130023424.0);
+    assert_true(stage(&c, "cmac")->bytes == 132562944.0);
+    assert_close(stage(&c, "fft_inverse")->flops, 64 * 2.5 * 1920 * 10.906890595608519);
+    assert_true(stage(&c, "fft_inverse")->bytes == 999424.0);
+    assert_true(stage(&c, "crop")->flops == 222720.0);
+    assert_true(stage(&c, "crop")->bytes == 891136.0);
+}
+
+/* The seed's pointwise op: 64 * 256*32*60 = 31,457,280 multiplies;
+ * 4 * (491,520 + 2 * 31,457,280) = 253,624,320 bytes: 1/8 FLOP per byte. */
+static void test_pointwise_seed(void **state)
+{
+    (void)state;
+    clconv_problem p = seed(16);
+    clconv_cost c;
+    clconv_pointwise_cost(&p, &c);
+    assert_int_equal(c.stage_count, 1);
+    assert_string_equal(c.stages[0].name, "pointwise");
+    assert_true(c.flops == 31457280.0);
+    assert_true(c.bytes == 253624320.0);
+    p.width = 0;
+    clconv_pointwise_cost(&p, &c);
+    assert_true(c.flops == 0.0 && c.stage_count == 0);
+}
+
+/* Peaks 1000 GFLOP/s and 100 GB/s (ridge 10 FLOP/B). One stage of 1e9 FLOPs
+ * and 1e6 bytes: compute 1 ms, memory 0.01 ms, so bound 1 ms; at 2 ms the
+ * efficiency is 0.5, compute-bound. Add a stage of 1e8 bytes and no FLOPs
+ * (1 ms): bound 2 ms (stage by stage), intensity 1e9 / 1.01e8 < 10 so
+ * memory-bound overall. */
+static void test_roofline(void **state)
+{
+    (void)state;
+    clconv_peaks pk = {.bandwidth_gbs = 100.0, .gflops = 1000.0};
+    clconv_cost c = {.flops = 1e9, .bytes = 1e6, .stage_count = 1,
+                     .stages = {{"a", 1e9, 1e6}}};
+    clconv_roofline r;
+    clconv_roofline_eval(&pk, &c, 2.0, &r);
+    assert_close(r.bound_ms, 1.0);
+    assert_close(r.efficiency, 0.5);
+    assert_close(r.intensity, 1000.0);
+    assert_close(r.gflops, 500.0);
+    assert_close(r.gbs, 0.5);
+    assert_string_equal(r.verdict, "compute-bound");
+    c.stages[1] = (clconv_stage_cost){"b", 0.0, 1e8};
+    c.stage_count = 2;
+    c.bytes += 1e8;
+    clconv_roofline_eval(&pk, &c, 4.0, &r);
+    assert_close(r.bound_ms, 2.0);
+    assert_close(r.efficiency, 0.5);
+    assert_string_equal(r.verdict, "memory-bound");
+    clconv_roofline_eval(NULL, &c, 4.0, &r); /* no peaks: rates only */
+    assert_true(isnan(r.bound_ms) && isnan(r.efficiency) && r.verdict == NULL);
+    assert_close(r.gbs, 1.01e8 / 4e6);
+}
+
+/* Every stage a plan times has a cost under the same name, and the plan's
+ * cost is the model's for its algorithm. */
+static void test_plan_cost_matches_timing(void **state)
 {
     (void)state;
     clconv_context *ctx = fixture_context();
-    double gbs = -1.0;
-    clconv_status st = clconv_measure_bandwidth(ctx, &gbs);
-    if (clconv_context_device_timing(ctx)) {
-        if (st != CLCONV_SUCCESS)
-            fail_msg("measure_bandwidth: %s", clconv_last_error(ctx));
-        assert_true(gbs > 0.0);
-    } else {
-        assert_int_equal(st, CLCONV_ERR_UNSUPPORTED);
-        assert_non_null(strstr(clconv_last_error(ctx), "profiling"));
-        assert_true(gbs == 0.0);
+    clconv_problem p = {1, 5, 9, 11, 3, 3, 2, 1, 1, 1, 0, 1, 1};
+    size_t ni = clconv_problem_input_elems(&p), nw = clconv_problem_weight_elems(&p);
+    float *host = calloc(ni + nw, sizeof *host);
+    cl_mem in = fixture_upload(ctx, host, ni), w = fixture_upload(ctx, host + ni, nw);
+    cl_mem b = fixture_upload(ctx, host, (size_t)p.out_channels);
+    cl_mem out = fixture_output(ctx, clconv_problem_output_elems(&p));
+    for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
+        clconv_plan *plan;
+        assert_int_equal(clconv_plan_create(ctx, &p, (clconv_algo)a, &plan), CLCONV_SUCCESS);
+        assert_int_equal(clconv_plan_set_weights(plan, w, b), CLCONV_SUCCESS);
+        clconv_timing t;
+        assert_int_equal(clconv_plan_execute(plan, in, out, &t), CLCONV_SUCCESS);
+        clconv_cost c;
+        clconv_plan_cost(plan, &c);
+        assert_int_equal(c.stage_count, t.stage_count);
+        double sum = 0.0;
+        for (int s = 0; s < t.stage_count; s++) {
+            assert_string_equal(c.stages[s].name, t.stages[s].name);
+            sum += c.stages[s].bytes;
+        }
+        assert_close(c.bytes, sum);
+        if (a == CLCONV_ALGO_DIRECT) {
+            double flops, bytes;
+            an_direct_cost(&p, 1, &flops, &bytes);
+            assert_true(c.flops == flops && c.bytes == bytes);
+        }
+        clconv_plan_destroy(plan);
     }
+    clReleaseMemObject(in), clReleaseMemObject(w), clReleaseMemObject(b), clReleaseMemObject(out);
+    free(host);
     assert_int_equal(clconv_context_destroy(ctx), CLCONV_SUCCESS);
+}
+
+/* Peaks are measured once per device and driver, then read from the cache
+ * exactly; CLCONV_PEAKS_REMEASURE measures again. */
+static void test_peaks_cached(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/clconv-peaks-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    clconv_context_options opt = {.cache_dir = dir};
+    clconv_context *ctx = NULL;
+    assert_int_equal(clconv_context_create(NULL, &opt, &ctx), CLCONV_SUCCESS);
+    clconv_peaks a, b, c;
+    if (clconv_measure_peaks(ctx, 0, &a) != CLCONV_SUCCESS)
+        fail_msg("measure_peaks: %s", clconv_last_error(ctx));
+    assert_int_equal(a.from_cache, 0);
+    assert_true(a.bandwidth_gbs > 0.0 && isfinite(a.bandwidth_gbs));
+    assert_true(a.gflops > 0.0 && isfinite(a.gflops));
+    assert_true(isnan(a.gemm_gflops) || a.gemm_gflops > 0.0);
+    assert_true(a.measure_ms > 0.0);
+    assert_string_equal(a.time_source, clconv_context_device_timing(ctx) ? "device" : "host");
+    assert_int_equal(clconv_measure_peaks(ctx, 0, &b), CLCONV_SUCCESS);
+    assert_int_equal(b.from_cache, 1);
+    assert_true(b.bandwidth_gbs == a.bandwidth_gbs && b.gflops == a.gflops);
+    assert_true(b.gemm_gflops == a.gemm_gflops || (isnan(a.gemm_gflops) && isnan(b.gemm_gflops)));
+    assert_int_equal(clconv_measure_peaks(ctx, CLCONV_PEAKS_REMEASURE, &c), CLCONV_SUCCESS);
+    assert_int_equal(c.from_cache, 0);
+    assert_int_equal(clconv_context_destroy(ctx), CLCONV_SUCCESS);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
 }
 
 int main(void)
@@ -93,7 +258,12 @@ int main(void)
         cmocka_unit_test(test_direct_seed_k16),
         cmocka_unit_test(test_direct_strided),
         cmocka_unit_test(test_problem_cost),
-        cmocka_unit_test(test_bandwidth),
+        cmocka_unit_test(test_im2col_gemm_seed_k3),
+        cmocka_unit_test(test_fft_seed_k3),
+        cmocka_unit_test(test_pointwise_seed),
+        cmocka_unit_test(test_roofline),
+        cmocka_unit_test(test_plan_cost_matches_timing),
+        cmocka_unit_test(test_peaks_cached),
     };
     return cmocka_run_group_tests_name("analysis", tests, NULL, NULL);
 }

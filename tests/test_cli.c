@@ -5,6 +5,7 @@
 #include "json_mini.h"
 
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +195,24 @@ static double number(const json_value *obj, const char *key)
               "--out-channels", "5", "--kernel", "3x2", "--stride", "2", "--pad", "1x0", \
               "--iters", "3", "--warmup", "1"
 
+/* The roofline fields of a result or stage: rates from its own FLOPs and
+ * bytes, a bound the peaks allow, and 0 < efficiency <= ~1 (a little above
+ * 1 is measurement noise against a best-of peak; far above is a wrong model). */
+static void check_roofline(const json_value *r)
+{
+    double flops = number(r, "flops"), bytes = number(r, "bytes"), ms = number(r, "median_ms");
+    assert_true(flops >= 0 && bytes > 0);
+    double intensity = number(r, "intensity");
+    assert_true(fabs(intensity - flops / bytes) <= 1e-5 * (flops / bytes) + 1e-12);
+    assert_true(fabs(number(r, "gbs") - bytes / (ms * 1e6)) <= 1e-4 * number(r, "gbs"));
+    double eff = number(r, "efficiency"), bound = number(r, "bound_ms");
+    if (!(eff > 0 && eff <= 1.5))
+        fail_msg("efficiency %g outside (0, 1.5]", eff);
+    assert_true(fabs(eff - bound / ms) <= 1e-4 * eff);
+    const char *verdict = member(r, "verdict", JSON_STRING)->string;
+    assert_true(!strcmp(verdict, "memory-bound") || !strcmp(verdict, "compute-bound"));
+}
+
 static void check_report(const char *text)
 {
     json_value *doc = json_parse(text);
@@ -206,6 +225,8 @@ static void check_report(const char *text)
         member(dev, dev_strings[i], JSON_STRING);
     assert_true(number(dev, "platform_index") >= 0 && number(dev, "device_index") >= 0);
     assert_true(number(dev, "compute_units") >= 1);
+    assert_true(number(dev, "peak_bandwidth_gbs") > 0 && number(dev, "peak_gflops") > 0);
+    member(doc, "answer", JSON_ARRAY);
     const json_value *results = member(doc, "results", JSON_ARRAY);
     /* every clconv algorithm, the seed's pointwise op (skipped: it broadcasts
      * one image and this problem has two), then the CLBlast convgemm peer */
@@ -244,7 +265,8 @@ static void check_report(const char *text)
         assert_int_equal((int)number(r, "iterations"), 3);
         assert_true(number(r, "build_ms") >= 0);
         /* 2 * N*K*OH*OW * C*KH*KW = 2 * 2*5*5*5 * 3*3*2 */
-        assert_true(number(r, "flops") == 2.0 * 2 * 5 * 5 * 5 * 3 * 3 * 2);
+        assert_true(number(r, "conv_flops") == 2.0 * 2 * 5 * 5 * 5 * 3 * 3 * 2);
+        check_roofline(r);
         double rel_err = number(r, "rel_err");
         assert_true(rel_err >= 0 && rel_err < 1e-5);
         const json_value *stages = member(r, "stages", JSON_ARRAY);
@@ -255,7 +277,10 @@ static void check_report(const char *text)
         for (size_t st = 0; st < want; st++) {
             assert_string_equal(member(&stages->items[st], "name", JSON_STRING)->string,
                                 rows[i].stages[st]);
-            member(&stages->items[st], "median_ms", JSON_NUMBER);
+            /* stage times need real device timestamps (not rusticl 22.3's) */
+            const json_value *ms = json_get(&stages->items[st], "median_ms");
+            if (ms && ms->type == JSON_NUMBER && ms->number > 0)
+                check_roofline(&stages->items[st]);
         }
     }
     /* bytes: input, weights, bias read once, output written once (the peer has no bias) */
@@ -326,6 +351,165 @@ static void test_out_file(void **state)
     run_free(&r);
 }
 
+/* The seed question at a CI size: the pointwise op is memory-bound, a
+ * 16x16 direct convolution compute-bound, and the answer says so. */
+static void test_roofline_verdicts(void **state)
+{
+    (void)state;
+    run_result r = run(ARGS("--problem", "seed-k16", "--in-channels", "16", "--out-channels",
+                            "16", "--height", "32", "--width", "32", "--algo", "direct",
+                            "--algo", "pointwise", "--iters", "3", "--warmup", "1", "--format",
+                            "json"));
+    if (r.code != 0)
+        fail_msg("exit %d: %s", r.code, r.err);
+    json_value *doc = json_parse(r.out);
+    assert_non_null(doc);
+    const json_value *res = member(doc, "results", JSON_ARRAY);
+    assert_int_equal(res->count, 2);
+    assert_string_equal(member(&res->items[0], "algo", JSON_STRING)->string, "direct");
+    assert_string_equal(member(&res->items[0], "verdict", JSON_STRING)->string, "compute-bound");
+    assert_string_equal(member(&res->items[1], "algo", JSON_STRING)->string, "pointwise");
+    assert_string_equal(member(&res->items[1], "verdict", JSON_STRING)->string, "memory-bound");
+    for (int i = 0; i < 2; i++)
+        check_roofline(&res->items[i]);
+    /* out[o][s] = x[s] * k[o][s], S = 16*32*32: 16 S multiplies over
+     * 4 * (S + 2 * 16 S) bytes, 16/132 FLOP per byte */
+    assert_true(number(&res->items[1], "flops") == 16.0 * 16 * 32 * 32);
+    assert_true(number(&res->items[1], "bytes") == 4.0 * 33 * 16 * 32 * 32);
+    assert_true(fabs(number(&res->items[1], "intensity") - 16.0 / 132.0) < 1e-6);
+    const json_value *answer = member(doc, "answer", JSON_ARRAY);
+    int says_bytes = 0;
+    for (size_t i = 0; i < answer->count; i++)
+        says_bytes |= strstr(answer->items[i].string, "memory-bound") &&
+                      strstr(answer->items[i].string, "Bytes, not FLOPs") != NULL;
+    assert_true(says_bytes);
+    json_free(doc);
+    run_free(&r);
+}
+
+/* --no-peaks: no ceilings, so rates but no bound, efficiency or verdict. */
+static void test_no_peaks(void **state)
+{
+    (void)state;
+    run_result r = run(ARGS(SMALL, "--algo", "direct", "--no-peaks", "--format", "json"));
+    assert_int_equal(r.code, 0);
+    json_value *doc = json_parse(r.out);
+    assert_non_null(doc);
+    member(member(doc, "device", JSON_OBJECT), "peak_gflops", JSON_NULL);
+    const json_value *row = &member(doc, "results", JSON_ARRAY)->items[0];
+    member(row, "efficiency", JSON_NULL);
+    member(row, "verdict", JSON_NULL);
+    assert_true(number(row, "gflops") > 0);
+    json_free(doc);
+    run_free(&r);
+    r = run(ARGS(SMALL, "--algo", "direct", "--no-peaks"));
+    assert_int_equal(r.code, 0);
+    assert_non_null(strstr(r.out, "peaks: not measured"));
+    run_free(&r);
+}
+
+/* The sweep's answer names the fastest algorithm at each point, and that is
+ * the one with the least median time in its own rows. */
+static void test_sweep(void **state)
+{
+    (void)state;
+    run_result r = run(ARGS("--in-channels", "4", "--out-channels", "4", "--height", "12",
+                            "--width", "12", "--sweep", "kernel=1:5:2", "--algo", "direct",
+                            "--algo", "fft", "--iters", "3", "--warmup", "1", "--no-peaks",
+                            "--format", "json"));
+    if (r.code != 0)
+        fail_msg("exit %d: %s", r.code, r.err);
+    json_value *doc = json_parse(r.out);
+    assert_non_null(doc);
+    const json_value *res = member(doc, "results", JSON_ARRAY);
+    assert_int_equal(res->count, 6);
+    char want[256] = "";
+    for (int k = 0; k < 3; k++) {
+        const json_value *d = &res->items[2 * k], *f = &res->items[2 * k + 1];
+        char name[32];
+        snprintf(name, sizeof name, "kernel=%d", 1 + 2 * k);
+        assert_string_equal(member(member(d, "problem", JSON_OBJECT), "name", JSON_STRING)->string,
+                            name);
+        assert_true(number(member(d, "problem", JSON_OBJECT), "kernel_w") == 1 + 2 * k);
+        const char *fastest = number(d, "median_ms") <= number(f, "median_ms") ? "direct" : "fft";
+        char point[64];
+        snprintf(point, sizeof point, " %d %s", 1 + 2 * k, fastest);
+        strcat(want, point);
+    }
+    const json_value *answer = member(doc, "answer", JSON_ARRAY);
+    const char *line = NULL;
+    for (size_t i = 0; i < answer->count; i++)
+        if (strstr(answer->items[i].string, "sweep:"))
+            line = answer->items[i].string;
+    assert_non_null(line);
+    /* the line merges runs ("1..3 direct;"): check each point's winner in it */
+    char *w = want;
+    for (int k = 0; k < 3; k++) {
+        char value[8], algo[16];
+        int used;
+        assert_int_equal(sscanf(w, " %7s %15s%n", value, algo, &used), 2);
+        w += used;
+        /* the algorithm is named in the segment containing this value */
+        const char *seg = line;
+        int found = 0;
+        while ((seg = strchr(seg, ' ')) != NULL) {
+            int lo, hi = -1, n = 0;
+            char a[16];
+            if (sscanf(seg, " %d..%d %15[a-z-]%n", &lo, &hi, a, &n) == 3 ||
+                (hi = -1, sscanf(seg, " %d %15[a-z-]%n", &lo, a, &n) == 2)) {
+                if (hi < 0)
+                    hi = lo;
+                if (atoi(value) >= lo && atoi(value) <= hi) {
+                    assert_string_equal(a, algo);
+                    found = 1;
+                }
+            }
+            seg++;
+        }
+        if (!found)
+            fail_msg("sweep point %s not in: %s", value, line);
+    }
+    json_free(doc);
+    run_free(&r);
+}
+
+/* --devices with the test's device: one compare table, one JSON per device
+ * in --out-dir, and a repeated device is a usage error. */
+static void test_devices(void **state)
+{
+    (void)state;
+    clconv_context *ctx = fixture_context();
+    const clconv_device_info *d = clconv_context_device(ctx);
+    char ids[32], dir[] = "/tmp/clconv-cli-outdir-XXXXXX", twice[64];
+    snprintf(ids, sizeof ids, "%d:%d", d->platform_index, d->device_index);
+    snprintf(twice, sizeof twice, "%s,%s", ids, ids);
+    assert_non_null(mkdtemp(dir));
+    run_result r = run(ARGS(SMALL, "--algo", "direct", "--no-peaks", "--devices", ids,
+                            "--out-dir", dir));
+    if (r.code != 0)
+        fail_msg("exit %d: %s", r.code, r.err);
+    assert_non_null(strstr(r.out, "[A]"));
+    assert_non_null(strstr(r.out, d->name));
+    run_free(&r);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "ls %s/*.json | wc -l", dir);
+    FILE *p = popen(cmd, "r");
+    int files = 0;
+    assert_int_equal(fscanf(p, "%d", &files), 1);
+    pclose(p);
+    assert_int_equal(files, 1);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    r = run(ARGS(SMALL, "--devices", twice));
+    assert_int_equal(r.code, 2);
+    assert_non_null(strstr(r.err, "more than once"));
+    run_free(&r);
+    r = run(ARGS(SMALL, "--devices", ids, "--platform", "0"));
+    assert_int_equal(r.code, 2);
+    run_free(&r);
+    clconv_context_destroy(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -334,6 +518,10 @@ int main(void)
         cmocka_unit_test(test_device_out_of_range),
         cmocka_unit_test(test_json_report),
         cmocka_unit_test(test_out_file),
+        cmocka_unit_test(test_roofline_verdicts),
+        cmocka_unit_test(test_no_peaks),
+        cmocka_unit_test(test_sweep),
+        cmocka_unit_test(test_devices),
     };
     return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }

@@ -1,10 +1,88 @@
 /* Device peaks measured by clconv itself, with kernels written the way the
  * device runs fastest (explicit vectors at its preferred width), so that
  * efficiencies computed against them are not off by the 10x that naive
- * kernels lose on CPUs such as PoCL. */
+ * kernels lose on CPUs such as PoCL. Cached per device and driver in the
+ * program cache's directory. */
 #include "conv/algo.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Bumped when the way a peak is measured changes, so old entries are not read. */
+#define PEAKS_METHOD "clconv-peaks 1: copy_stream best of 6; fma_chains 8 chains best of 5; " \
+                     "SGEMM n<=1024 best of 3"
+
+/* Something timed by best_of: enqueues one run, returning the events that
+ * open and close it (the same event for a single kernel). */
+typedef clconv_status (*peak_run)(clconv_context *ctx, void *arg, cl_event *first,
+                                  cl_event *last);
+
+/* Best of `runs`: the peak the device can reach, not its average. Device
+ * timestamps where they are real, else host wall time around the run. */
+static clconv_status best_of(clconv_context *ctx, peak_run run, void *arg, int runs,
+                             double *best_ms)
+{
+    *best_ms = 0.0;
+    for (int r = 0; r < runs; r++) {
+        cl_event first = NULL, last = NULL;
+        double t0 = rt_now_ms();
+        clconv_status st = run(ctx, arg, &first, &last);
+        cl_int err = st ? CL_SUCCESS : clFinish(ctx->queue);
+        double ms = ctx->device_timing ? rt_event_span_ms(ctx, first, last) : rt_now_ms() - t0;
+        if (first && first != last)
+            clReleaseEvent(first);
+        if (last)
+            clReleaseEvent(last);
+        if (st)
+            return st;
+        if (err != CL_SUCCESS)
+            return rt_cl_fail(ctx, err, "clFinish", "timing a device peak");
+        if (ms > 0 && (*best_ms == 0.0 || ms < *best_ms))
+            *best_ms = ms;
+    }
+    return CLCONV_SUCCESS;
+}
+
+static clconv_status buffer(clconv_context *ctx, size_t bytes, const char *what, cl_mem *out)
+{
+    cl_int err;
+    *out = clCreateBuffer(ctx->cl_ctx, CL_MEM_READ_WRITE, bytes, NULL, &err);
+    if (err != CL_SUCCESS)
+        return rt_cl_fail(ctx, err, "clCreateBuffer", "%zu bytes for %s", bytes, what);
+    const float one = 1.0f;
+    err = clEnqueueFillBuffer(ctx->queue, *out, &one, sizeof one, 0, bytes, 0, NULL, NULL);
+    return err ? rt_cl_fail(ctx, err, "clEnqueueFillBuffer", "%s, %zu bytes", what, bytes)
+               : CLCONV_SUCCESS;
+}
+
+typedef struct kernel_run {
+    cl_kernel kernel;
+    size_t global;
+    const char *name;
+} kernel_run;
+
+static clconv_status enqueue_kernel(clconv_context *ctx, void *arg, cl_event *first,
+                                    cl_event *last)
+{
+    kernel_run *k = arg;
+    cl_int err = clEnqueueNDRangeKernel(ctx->queue, k->kernel, 1, NULL, &k->global, NULL, 0, NULL,
+                                        last);
+    *first = *last;
+    return err ? rt_cl_fail(ctx, err, "clEnqueueNDRangeKernel", "%s, %zu work-items", k->name,
+                            k->global)
+               : CLCONV_SUCCESS;
+}
+
+static clconv_status peaks_kernel(clconv_context *ctx, const char *name, cl_kernel *out)
+{
+    char options[32];
+    snprintf(options, sizeof options, "-DVEC=%d", conv_vector_width(&ctx->info, 16));
+    cl_program prog;
+    clconv_status st = rt_program_get(ctx, "peaks.cl", options, &prog, NULL);
+    return st ? st : rt_kernel_create(ctx, prog, name, out);
+}
 
 /* Bytes per buffer: far beyond any cache, within the device's allocation
  * limit, and small enough for a quick run. */
@@ -18,77 +96,195 @@ static size_t stream_bytes(const clconv_device_info *d)
     return bytes - bytes % (64 * sizeof(float));
 }
 
-clconv_status clconv_measure_bandwidth(clconv_context *ctx, double *gbs)
+static clconv_status measure_bandwidth(clconv_context *ctx, double *gbs)
 {
-    *gbs = 0.0;
-    if (!ctx)
-        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "context is NULL");
-    rt_clear_error(ctx);
-    if (!ctx->device_timing)
-        return rt_fail(ctx, CLCONV_ERR_UNSUPPORTED,
-                       "measure_bandwidth: %s has no usable profiling timestamps",
-                       ctx->info.name);
-    int vec = conv_vector_width(&ctx->info, 16);
-    char options[32];
-    snprintf(options, sizeof options, "-DVEC=%d", vec);
     size_t bytes = stream_bytes(&ctx->info);
-    cl_program prog;
-    cl_kernel k = NULL;
+    kernel_run k = {NULL, bytes / (sizeof(float) * (size_t)conv_vector_width(&ctx->info, 16)),
+                    "copy_stream"};
     cl_mem src = NULL, dst = NULL;
-    cl_int err;
-    clconv_status st = rt_program_get(ctx, "peaks.cl", options, &prog, NULL);
+    double ms = 0.0;
+    clconv_status st = peaks_kernel(ctx, "copy_stream", &k.kernel);
+    if (!st && !(st = buffer(ctx, bytes, "the bandwidth test", &src)) &&
+        !(st = buffer(ctx, bytes, "the bandwidth test", &dst))) {
+        cl_int err = clSetKernelArg(k.kernel, 0, sizeof src, &src);
+        if (err == CL_SUCCESS)
+            err = clSetKernelArg(k.kernel, 1, sizeof dst, &dst);
+        if (err != CL_SUCCESS)
+            st = rt_cl_fail(ctx, err, "clSetKernelArg", "copy_stream");
+    }
     if (!st)
-        st = rt_kernel_create(ctx, prog, "copy_stream", &k);
-    if (st)
-        return st;
-    src = clCreateBuffer(ctx->cl_ctx, CL_MEM_READ_WRITE, bytes, NULL, &err);
-    if (err == CL_SUCCESS)
-        dst = clCreateBuffer(ctx->cl_ctx, CL_MEM_READ_WRITE, bytes, NULL, &err);
-    if (err != CL_SUCCESS) {
-        st = rt_cl_fail(ctx, err, "clCreateBuffer", "2 x %zu bytes for the bandwidth test", bytes);
-        goto done;
-    }
-    const float one = 1.0f;
-    err = clEnqueueFillBuffer(ctx->queue, src, &one, sizeof one, 0, bytes, 0, NULL, NULL);
-    if (err == CL_SUCCESS)
-        err = clEnqueueFillBuffer(ctx->queue, dst, &one, sizeof one, 0, bytes, 0, NULL, NULL);
-    if (err == CL_SUCCESS && (err = clSetKernelArg(k, 0, sizeof src, &src)) == CL_SUCCESS)
-        err = clSetKernelArg(k, 1, sizeof dst, &dst);
-    if (err != CL_SUCCESS) {
-        st = rt_cl_fail(ctx, err, "clEnqueueFillBuffer/clSetKernelArg", "bandwidth test");
-        goto done;
-    }
-    /* Best of several runs: the peak the device can reach, not its average. */
-    size_t global = bytes / (sizeof(float) * (size_t)vec);
-    double best_ms = 0.0;
-    for (int run = 0; run < 6; run++) {
-        cl_event ev = NULL;
-        err = clEnqueueNDRangeKernel(ctx->queue, k, 1, NULL, &global, NULL, 0, NULL, &ev);
-        if (err == CL_SUCCESS)
-            err = clWaitForEvents(1, &ev);
-        cl_ulong t0 = 0, t1 = 0;
-        if (err == CL_SUCCESS)
-            err = clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL);
-        if (err == CL_SUCCESS)
-            err = clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof t1, &t1, NULL);
-        if (ev)
-            clReleaseEvent(ev);
-        if (err != CL_SUCCESS) {
-            st = rt_cl_fail(ctx, err, "clEnqueueNDRangeKernel", "copy_stream, %zu work-items",
-                            global);
-            goto done;
-        }
-        double ms = (double)(t1 - t0) * 1e-6;
-        if (ms > 0 && (best_ms == 0.0 || ms < best_ms))
-            best_ms = ms;
-    }
+        st = best_of(ctx, enqueue_kernel, &k, 6, &ms);
     /* bytes read plus bytes written, as the roofline counts them */
-    *gbs = best_ms > 0 ? 2.0 * (double)bytes / (best_ms * 1e6) : 0.0;
-done:
+    *gbs = !st && ms > 0 ? 2.0 * (double)bytes / (ms * 1e6) : NAN;
     if (src)
         clReleaseMemObject(src);
     if (dst)
         clReleaseMemObject(dst);
-    clReleaseKernel(k);
+    if (k.kernel)
+        clReleaseKernel(k.kernel);
     return st;
+}
+
+static clconv_status measure_fma(clconv_context *ctx, double *gflops)
+{
+    const int vec = conv_vector_width(&ctx->info, 16), chains = 8;
+    /* Enough work-items to fill every compute unit of a GPU several times;
+     * on a CPU they are just more work-groups for its threads. */
+    kernel_run k = {NULL, (size_t)(ctx->info.compute_units ? ctx->info.compute_units : 1) * 2048,
+                    "fma_chains"};
+    cl_mem out = NULL;
+    clconv_status st = peaks_kernel(ctx, "fma_chains", &k.kernel);
+    if (!st)
+        st = buffer(ctx, k.global * (size_t)vec * sizeof(float), "the FMA test", &out);
+    const float a = 0.999f, b = 0.001f;
+    cl_int iters = 64, err = CL_SUCCESS;
+    double ms = 0.0;
+    /* Calibrate the chain length so that a run takes about 50 ms: long enough
+     * that launch overhead is noise, short enough to stay quick. */
+    for (int pass = 0; pass < 2 && !st; pass++) {
+        if (!(err = clSetKernelArg(k.kernel, 0, sizeof out, &out)) &&
+            !(err = clSetKernelArg(k.kernel, 1, sizeof a, &a)) &&
+            !(err = clSetKernelArg(k.kernel, 2, sizeof b, &b)))
+            err = clSetKernelArg(k.kernel, 3, sizeof iters, &iters);
+        if (err) {
+            st = rt_cl_fail(ctx, err, "clSetKernelArg", "fma_chains");
+            break;
+        }
+        st = best_of(ctx, enqueue_kernel, &k, pass ? 5 : 1, &ms);
+        if (!st && pass == 0) {
+            double scale = ms > 0 ? 50.0 / ms : 64.0;
+            double want = (double)iters * (scale > 64.0 ? 64.0 : scale);
+            iters = want < 64 ? 64 : want > (1 << 22) ? (1 << 22) : (cl_int)want;
+        }
+    }
+    *gflops = !st && ms > 0
+                  ? 2.0 * chains * vec * (double)iters * (double)k.global / (ms * 1e6)
+                  : NAN;
+    if (out)
+        clReleaseMemObject(out);
+    if (k.kernel)
+        clReleaseKernel(k.kernel);
+    return st;
+}
+
+typedef struct gemm_run {
+    conv_gemm g;
+} gemm_run;
+
+/* CLBlast returns only its last kernel's event: a marker opens the span. */
+static clconv_status enqueue_gemm(clconv_context *ctx, void *arg, cl_event *first, cl_event *last)
+{
+    gemm_run *r = arg;
+    cl_int err = clEnqueueMarkerWithWaitList(ctx->queue, 0, NULL, first);
+    if (err != CL_SUCCESS)
+        return rt_cl_fail(ctx, err, "clEnqueueMarkerWithWaitList", "SGEMM peak");
+    return conv_sgemm(ctx, &r->g, last);
+}
+
+static clconv_status measure_gemm(clconv_context *ctx, double *gflops)
+{
+    size_t n = 1024;
+    while (n > 64 && n * n * sizeof(float) > ctx->info.max_alloc_bytes / 4)
+        n /= 2;
+    gemm_run r = {{.m = n, .n = n, .k = n, .batch = 1, .lda = n, .ldb = n, .ldc = n}};
+    double ms = 0.0;
+    clconv_status st = buffer(ctx, n * n * sizeof(float), "the SGEMM test", &r.g.a);
+    if (!st)
+        st = buffer(ctx, n * n * sizeof(float), "the SGEMM test", &r.g.b);
+    if (!st)
+        st = buffer(ctx, n * n * sizeof(float), "the SGEMM test", &r.g.c);
+    if (!st) /* the first call compiles CLBlast's kernels: not timed */
+        st = best_of(ctx, enqueue_gemm, &r, 1, &ms);
+    if (!st)
+        st = best_of(ctx, enqueue_gemm, &r, 3, &ms);
+    *gflops = !st && ms > 0 ? 2.0 * (double)n * n * n / (ms * 1e6) : NAN;
+    cl_mem all[] = {r.g.a, r.g.b, r.g.c};
+    for (int i = 0; i < 3; i++)
+        if (all[i])
+            clReleaseMemObject(all[i]);
+    return st;
+}
+
+/* ---- cache: one small text entry per device, driver and method ---- */
+
+static void peaks_key(clconv_context *ctx, char *key, size_t size)
+{
+    const char *src;
+    size_t len;
+    char *owned;
+    uint64_t h = RT_FNV_SEED;
+    if (rt_kernel_source(ctx, "peaks.cl", &src, &len, &owned) == CLCONV_SUCCESS)
+        h = rt_fnv1a(src, len, h);
+    free(owned);
+    rt_clear_error(ctx);
+    snprintf(key, size,
+             "%s\npeaks.cl-fnv1a=%016llx\nplatform=%s\nplatform-version=%s\ndevice=%s\n"
+             "driver=%s\ndevice-version=%s\ntiming=%s\n",
+             PEAKS_METHOD, (unsigned long long)h, ctx->info.platform_name,
+             ctx->info.platform_version, ctx->info.name, ctx->info.driver_version,
+             ctx->info.version, ctx->device_timing ? "device" : "host");
+}
+
+static void peaks_path(clconv_context *ctx, const char *key, char *path, size_t size)
+{
+    snprintf(path, size, "%s/peaks-%016llx.txt", ctx->cache_dir,
+             (unsigned long long)rt_fnv1a(key, strlen(key), RT_FNV_SEED));
+}
+
+static int peaks_load(clconv_context *ctx, const char *key, clconv_peaks *p)
+{
+    char path[4200];
+    size_t size;
+    peaks_path(ctx, key, path, sizeof path);
+    unsigned char *text = rt_cache_load(path, key, &size);
+    if (!text)
+        return 0;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%.*s", (int)(size < sizeof buf ? size : sizeof buf - 1),
+             (const char *)text);
+    free(text);
+    int ok = sscanf(buf, "bandwidth_gbs=%lf gflops=%lf gemm_gflops=%lf", &p->bandwidth_gbs,
+                    &p->gflops, &p->gemm_gflops) == 3 &&
+             p->bandwidth_gbs > 0 && p->gflops > 0; /* gemm may be NaN: CLBlast failed */
+    return ok;
+}
+
+static void peaks_store(clconv_context *ctx, const char *key, const clconv_peaks *p)
+{
+    char path[4200], text[256];
+    peaks_path(ctx, key, path, sizeof path);
+    int n = snprintf(text, sizeof text, "bandwidth_gbs=%.17g gflops=%.17g gemm_gflops=%.17g\n",
+                     p->bandwidth_gbs, p->gflops, p->gemm_gflops);
+    rt_cache_store(ctx, path, key, (const unsigned char *)text, (size_t)n);
+}
+
+clconv_status clconv_measure_peaks(clconv_context *ctx, unsigned flags, clconv_peaks *peaks)
+{
+    if (!ctx || !peaks)
+        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "measure_peaks: %s is NULL",
+                       ctx ? "peaks" : "context");
+    memset(peaks, 0, sizeof *peaks);
+    peaks->bandwidth_gbs = peaks->gflops = peaks->gemm_gflops = NAN;
+    peaks->time_source = ctx->device_timing ? "device" : "host";
+    rt_clear_error(ctx);
+    char key[2048];
+    peaks_key(ctx, key, sizeof key);
+    if (ctx->cache_dir && !(flags & CLCONV_PEAKS_REMEASURE) && peaks_load(ctx, key, peaks)) {
+        peaks->from_cache = 1;
+        return CLCONV_SUCCESS;
+    }
+    double t0 = rt_now_ms();
+    clconv_status st = measure_bandwidth(ctx, &peaks->bandwidth_gbs);
+    if (!st)
+        st = measure_fma(ctx, &peaks->gflops);
+    if (st)
+        return st;
+    /* A device CLBlast cannot run still has a roofline: the SGEMM rate is
+     * reported missing (NaN), with the reason left in last_error. */
+    if (measure_gemm(ctx, &peaks->gemm_gflops) != CLCONV_SUCCESS)
+        peaks->gemm_gflops = NAN;
+    peaks->measure_ms = rt_now_ms() - t0;
+    if (ctx->cache_dir)
+        peaks_store(ctx, key, peaks);
+    return CLCONV_SUCCESS;
 }

@@ -24,7 +24,7 @@ typedef struct conv_algo_ops {
     /* Per-weights work (weights and bias already validated and retained by plan.c). */
     clconv_status (*set_weights)(clconv_plan *plan);
     clconv_status (*execute)(clconv_plan *plan, cl_mem input, cl_mem output, conv_events *ev);
-    void (*cost)(const clconv_plan *plan, double *flops, double *bytes);
+    void (*cost)(const clconv_plan *plan, clconv_cost *cost); /* analysis/cost.c formulas */
     void (*destroy)(clconv_plan *plan);
 } conv_algo_ops;
 
@@ -70,10 +70,6 @@ clconv_status conv_enqueue(clconv_plan *plan, cl_kernel k, const char *name, cl_
 /* The vector width for a device and a row length: the device's preferred
  * float width (16 on AVX-512 PoCL, 1 on most GPUs), never wider than the row. */
 int conv_vector_width(const clconv_device_info *d, int row_length);
-
-/* The convolution's compulsory FLOPs and bytes (analysis/cost.c), for
- * algorithms that count nothing beyond them yet. */
-void conv_cost_compulsory(const clconv_plan *plan, double *flops, double *bytes);
 
 extern const conv_algo_ops *const conv_algo_table[CLCONV_ALGO_COUNT];
 extern const conv_algo_ops conv_direct_ops;

@@ -1,6 +1,8 @@
 /* Direct convolution: one kernel, output-stationary, vector-tiled (cl/direct.cl). */
 #include "conv/algo.h"
 
+#include "analysis/cost.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -77,6 +79,11 @@ static void direct_destroy(clconv_plan *plan)
     plan->impl = NULL;
 }
 
+static void direct_cost(const clconv_plan *plan, clconv_cost *cost)
+{
+    an_direct_stages(&plan->problem, plan->bias != NULL, cost);
+}
+
 const conv_algo_ops conv_direct_ops = {
     .name = "direct",
     .stage_count = 1,
@@ -85,6 +92,6 @@ const conv_algo_ops conv_direct_ops = {
     .create = direct_create,
     .set_weights = direct_set_weights,
     .execute = direct_execute,
-    .cost = conv_cost_compulsory,
+    .cost = direct_cost,
     .destroy = direct_destroy,
 };

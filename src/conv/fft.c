@@ -21,6 +21,8 @@
  *              and frequency-major: per f, Y^T = X^T conj(W)^T */
 #include "conv/fft_backend.h"
 
+#include "analysis/cost.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -293,6 +295,12 @@ static void fft_destroy(clconv_plan *plan)
     plan->impl = NULL;
 }
 
+static void fft_cost(const clconv_plan *plan, clconv_cost *cost)
+{
+    const fft_plan *d = plan->impl;
+    an_fft_stages(&plan->problem, plan->bias != NULL, d->ph, d->pw, cost);
+}
+
 const conv_algo_ops conv_fft_ops = {
     .name = "fft",
     .stage_count = 5,
@@ -301,7 +309,7 @@ const conv_algo_ops conv_fft_ops = {
     .create = fft_create,
     .set_weights = fft_set_weights,
     .execute = fft_execute,
-    .cost = conv_cost_compulsory,
+    .cost = fft_cost,
     .destroy = fft_destroy,
 };
 
@@ -313,6 +321,6 @@ const conv_algo_ops conv_fft_cgemm_ops = {
     .create = fft_cgemm_create,
     .set_weights = fft_set_weights,
     .execute = fft_execute,
-    .cost = conv_cost_compulsory,
+    .cost = fft_cost,
     .destroy = fft_destroy,
 };

@@ -10,6 +10,8 @@
  * GEMM then writes that range of every output plane (ldc = P). */
 #include "conv/algo.h"
 
+#include "analysis/cost.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -237,6 +239,11 @@ static void im2col_destroy(clconv_plan *plan)
     plan->impl = NULL;
 }
 
+static void im2col_gemm_cost(const clconv_plan *plan, clconv_cost *cost)
+{
+    an_im2col_gemm_stages(&plan->problem, plan->bias != NULL, cost);
+}
+
 const conv_algo_ops conv_im2col_gemm_ops = {
     .name = "im2col-gemm",
     .stage_count = 3,
@@ -245,6 +252,6 @@ const conv_algo_ops conv_im2col_gemm_ops = {
     .create = im2col_create,
     .set_weights = im2col_set_weights,
     .execute = im2col_execute,
-    .cost = conv_cost_compulsory,
+    .cost = im2col_gemm_cost,
     .destroy = im2col_destroy,
 };

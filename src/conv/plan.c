@@ -194,10 +194,6 @@ int conv_vector_width(const clconv_device_info *d, int row_length)
     return vec < need ? vec : need;
 }
 
-void conv_cost_compulsory(const clconv_plan *plan, double *flops, double *bytes)
-{
-    an_direct_cost(&plan->problem, plan->bias != NULL, flops, bytes);
-}
 
 /* ---- public API ---- */
 
@@ -410,7 +406,9 @@ clconv_status clconv_plan_execute(clconv_plan *plan, cl_mem input, cl_mem output
     return st;
 }
 
-void clconv_plan_cost(const clconv_plan *plan, double *flops, double *bytes)
+void clconv_plan_cost(const clconv_plan *plan, clconv_cost *cost)
 {
-    plan->ops->cost(plan, flops, bytes);
+    memset(cost, 0, sizeof *cost);
+    if (plan)
+        plan->ops->cost(plan, cost);
 }
