@@ -67,7 +67,7 @@ __kernel void conv_direct(__global const float *restrict in, __global const floa
                 }
                 const int k = wc + kh * KW + kw;
                 for (int t = 0; t < OC_TILE; t++)
-                    acc[t] = fma((floatv)(wt[t][k]), x, acc[t]);
+                    acc[t] = mad((floatv)(wt[t][k]), x, acc[t]);
             }
         }
     }

@@ -11,25 +11,31 @@ __kernel void copy_stream(__global const float *restrict src, __global float *re
 }
 
 /* fma_chains — fp32 FMA throughput. Index space: 1D, any size; each
- * work-item runs CHAINS independent FMA chains of floatv (enough to hide the
- * FMA latency on a CPU core; a GPU hides it across work-items as well) for
- * `iters` steps: 2 * CHAINS * VEC * iters FLOPs. x = x * a + b with a just
- * below 1 stays finite and normal. The sum is stored so nothing is
+ * work-item runs 8 independent FMA chains of floatv (enough to hide the FMA
+ * latency on a CPU core; a GPU hides it across work-items as well) for
+ * `iters` steps of 4: 2 * 8 * 4 * VEC * iters FLOPs. The chains are named
+ * variables, not an array: some compilers (Mesa llvmpipe) keep a private
+ * array in memory and then measure loads, not FMAs. mad(), not fma(): the
+ * fastest multiply-add the device has (llvmpipe emulates a correctly rounded
+ * fma() in software). x = x * a + b with a just below 1 stays finite and
+ * normal; the host checks the result (analysis/peaks.c). The sum is stored so nothing is
  * optimised away. Buffer: out [global size * VEC] float. */
-#ifndef CHAINS
-#define CHAINS 8
-#endif
+#define FMA_STEP(x) x = mad(x, av, bv)
+#define FMA_ALL                                                                                 \
+    FMA_STEP(x0); FMA_STEP(x1); FMA_STEP(x2); FMA_STEP(x3);                                     \
+    FMA_STEP(x4); FMA_STEP(x5); FMA_STEP(x6); FMA_STEP(x7)
 
 __kernel void fma_chains(__global float *out, float a, float b, int iters)
 {
-    floatv x[CHAINS];
-    for (int c = 0; c < CHAINS; c++)
-        x[c] = (floatv)((float)(get_global_id(0) % 64) * 0.01f + (float)c);
-    for (int i = 0; i < iters; i++)
-        for (int c = 0; c < CHAINS; c++)
-            x[c] = fma(x[c], (floatv)(a), (floatv)(b));
-    floatv s = x[0];
-    for (int c = 1; c < CHAINS; c++)
-        s += x[c];
-    VSTORE(s, out + get_global_id(0) * VEC);
+    const floatv av = (floatv)(a), bv = (floatv)(b);
+    floatv x0 = (floatv)((float)(get_global_id(0) % 64) * 0.01f);
+    floatv x1 = x0 + 1.0f, x2 = x0 + 2.0f, x3 = x0 + 3.0f, x4 = x0 + 4.0f, x5 = x0 + 5.0f,
+           x6 = x0 + 6.0f, x7 = x0 + 7.0f;
+    for (int i = 0; i < iters; i++) {
+        FMA_ALL;
+        FMA_ALL;
+        FMA_ALL;
+        FMA_ALL;
+    }
+    VSTORE(((x0 + x1) + (x2 + x3)) + ((x4 + x5) + (x6 + x7)), out + get_global_id(0) * VEC);
 }

@@ -1,7 +1,12 @@
 /* Prepended to every clconv kernel file by the program manager (never built
  * alone): the vector type for the -D VEC width, and loads and stores of it.
  * VEC in {1, 2, 4, 8, 16}; CPUs such as PoCL vectorise only explicit vector
- * code, GPUs usually prefer 1. */
+ * code, GPUs usually prefer 1.
+ *
+ * Multiply-adds are written mad(), not fma(): fma() must round once, and
+ * where the target lacks the instruction (Mesa llvmpipe) it is emulated in
+ * software, 20x slower; mad() is the device's fastest multiply-add, fused
+ * where the hardware fuses. */
 
 #ifndef VEC
 #define VEC 8

@@ -1,0 +1,632 @@
+#!/usr/bin/python3
+"""PyTorch peer of clconv-bench: the same convolution problems, run on the CPU
+with torch, verified against a float64 conv2d and timed on the host, written in
+clconv-bench's JSON schema ("clconv-bench/1") so bench/report can merge them.
+
+    bench/peers/torch_conv2d.py --problem seed-k3 --format json --out results/torch.json
+
+Algorithms: torch-conv2d (torch.nn.functional.conv2d), torch-pointwise (the
+seed's broadcast multiply, not a convolution) and torch-fft (an FFT
+convolution written with torch.fft). Exit status: 0 success, 1 run-time
+failure (incl. verification), 2 usage error.
+
+It starts with /usr/bin/python3 because Debian's python3-torch is installed
+for that interpreter only.
+"""
+
+import argparse
+import json
+import math
+import os
+import platform
+import re
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, replace
+
+import torch
+import torch.nn.functional as F
+
+TOOL = "torch_conv2d.py"
+SCHEMA = "clconv-bench/1"
+ALGOS = ("torch-conv2d", "torch-pointwise", "torch-fft")
+# The original benchmark's problems: input [1,256,32,60], 64 output channels.
+PRESETS = {"seed-k3": 3, "seed-k5": 5, "seed-k16": 16}
+PROBLEM_FLAGS = ("batch", "in_channels", "height", "width", "out_channels",
+                 "kernel", "stride", "pad", "dilation")
+POINTWISE_NOTE = "the seed's pointwise op broadcasts one image (batch 1)"
+
+
+class UsageError(Exception):
+    """A mistake in the command line: one line on stderr, exit 2."""
+
+
+class RunError(Exception):
+    """Something failed while running: one line on stderr, exit 1."""
+
+
+# ---- command line ----
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a mistake is one line (as clconv-bench reports it), not usage + error."""
+
+    def error(self, message):
+        raise UsageError(message)
+
+
+def int_arg(text):
+    """A whole integer, as clconv-bench's strtol check: no '3.0', no '3_0', no spaces."""
+    if not re.fullmatch(r"[+-]?[0-9]+", text):
+        raise argparse.ArgumentTypeError(f"'{text}': expected an integer")
+    return int(text)
+
+
+def pair_arg(text):
+    """'A' or 'AxB'; one number sets both."""
+    parts = text.split("x")
+    if len(parts) > 2 or not all(re.fullmatch(r"[+-]?[0-9]+", s) for s in parts):
+        raise argparse.ArgumentTypeError(f"'{text}': expected N or HxW (integers)")
+    a = int(parts[0])
+    return (a, int(parts[1]) if len(parts) == 2 else a)
+
+
+def float_arg(text):
+    try:
+        v = float(text)
+    except ValueError:
+        v = math.nan
+    if not math.isfinite(v):
+        raise argparse.ArgumentTypeError(f"'{text}': expected a finite number")
+    return v
+
+
+def build_parser():
+    p = Parser(prog=TOOL, allow_abbrev=False,
+               description="Runs clconv-bench's convolution problems with PyTorch on the CPU, "
+                           "verifies them against a float64 conv2d and times them.")
+    prob = p.add_argument_group("problem (flags override the --problem preset; default 1 for "
+                                "sizes)")
+    prob.add_argument("--problem", action="append", choices=list(PRESETS), metavar="NAME",
+                      help="seed-k3 | seed-k5 | seed-k16 (repeatable)")
+    for name in ("batch", "in-channels", "height", "width", "out-channels"):
+        prob.add_argument("--" + name, type=int_arg, metavar="N")
+    for name, meta in (("kernel", "KH[xKW]"), ("stride", "S[xS]"), ("pad", "P[xP]"),
+                       ("dilation", "D[xD]")):
+        prob.add_argument("--" + name, type=pair_arg, metavar=meta)
+    run = p.add_argument_group("run")
+    run.add_argument("--algo", action="append", choices=list(ALGOS) + ["all"], metavar="NAME",
+                     help="torch-conv2d | torch-pointwise | torch-fft | all (default; "
+                          "repeatable)")
+    run.add_argument("--iters", type=int_arg, default=20, metavar="N",
+                     help="timed runs (default 20)")
+    run.add_argument("--warmup", type=int_arg, default=3, metavar="N",
+                     help="untimed runs first (default 3)")
+    run.add_argument("--threads", type=int_arg, metavar="N",
+                     help="torch.set_num_threads (default: torch's own)")
+    run.add_argument("--seed", type=int_arg, default=1, metavar="N",
+                     help="seed for the random input and weights (default 1)")
+    run.add_argument("--no-verify", dest="verify", action="store_false",
+                     help="skip the comparison with the float64 reference")
+    run.add_argument("--tolerance", type=float_arg, default=1e-4, metavar="X",
+                     help="max relative L2 error ||out-ref||/||ref|| (default 1e-4)")
+    out = p.add_argument_group("output")
+    out.add_argument("--format", choices=("table", "json"), default="table")
+    out.add_argument("--out", metavar="FILE",
+                     help="write the report to FILE (only when the run succeeds)")
+    return p
+
+
+def check_run_options(args):
+    """The ranges clconv-bench accepts, so the two tools refuse the same things."""
+    if not 1 <= args.iters <= 1000000:
+        raise UsageError(f"--iters {args.iters}: expected an integer 1..1000000")
+    if not 0 <= args.warmup <= 1000000:
+        raise UsageError(f"--warmup {args.warmup}: expected an integer 0..1000000")
+    if args.threads is not None and args.threads < 1:
+        raise UsageError(f"--threads {args.threads}: expected an integer >= 1")
+    if args.seed < 0:
+        raise UsageError(f"--seed {args.seed}: expected an integer >= 0")
+    if args.tolerance <= 0:
+        raise UsageError(f"--tolerance {args.tolerance:g}: expected a finite number > 0")
+    if args.out is not None and not args.out:
+        raise UsageError("--out needs a file name")
+
+
+def selected_algos(args):
+    chosen = args.algo or ["all"]
+    return [a for a in ALGOS if a in chosen or "all" in chosen]
+
+
+# ---- problems ----
+
+@dataclass(frozen=True)
+class Problem:
+    name: str
+    batch: int = 1
+    in_channels: int = 1
+    height: int = 1
+    width: int = 1
+    out_channels: int = 1
+    kernel_h: int = 1
+    kernel_w: int = 1
+    stride_h: int = 1
+    stride_w: int = 1
+    pad_h: int = 0
+    pad_w: int = 0
+    dilation_h: int = 1
+    dilation_w: int = 1
+
+    @property
+    def span(self):
+        """Rows and columns the dilated kernel covers."""
+        return ((self.kernel_h - 1) * self.dilation_h + 1, (self.kernel_w - 1) * self.dilation_w + 1)
+
+    @property
+    def padded(self):
+        return (self.height + 2 * self.pad_h, self.width + 2 * self.pad_w)
+
+    @property
+    def out_height(self):
+        return (self.padded[0] - self.span[0]) // self.stride_h + 1
+
+    @property
+    def out_width(self):
+        return (self.padded[1] - self.span[1]) // self.stride_w + 1
+
+
+def seed_problem(name):
+    k = PRESETS[name]
+    return Problem(name, in_channels=256, height=32, width=60, out_channels=64,
+                   kernel_h=k, kernel_w=k)
+
+
+def flag_overrides(args):
+    """The problem fields the command line set, as Problem field values."""
+    fields = {}
+    for name in ("batch", "in_channels", "height", "width", "out_channels"):
+        if getattr(args, name) is not None:
+            fields[name] = getattr(args, name)
+    for name in ("kernel", "stride", "pad", "dilation"):
+        pair = getattr(args, name)
+        if pair is not None:
+            fields[name + "_h"], fields[name + "_w"] = pair
+    return fields
+
+
+def build_problems(args):
+    """As clconv-bench: each --problem preset with the flags over it (named 'seed-k3+');
+    flags alone make one 'custom' problem over size-1 defaults; nothing runs every seed."""
+    fields = flag_overrides(args)
+    names = args.problem or ([] if fields else list(PRESETS))
+    if not names:
+        return [Problem("custom", **fields)]
+    suffix = "+" if fields else ""
+    return [replace(seed_problem(n), name=n + suffix, **fields) for n in names]
+
+
+def problem_error(p):
+    """Why the problem is invalid (clconv's wording), or None."""
+    for field in ("batch", "in_channels", "height", "width", "out_channels", "kernel_h",
+                  "kernel_w", "stride_h", "stride_w", "dilation_h", "dilation_w"):
+        if getattr(p, field) < 1:
+            return f"{field} = {getattr(p, field)}: must be >= 1"
+    for field in ("pad_h", "pad_w"):
+        if getattr(p, field) < 0:
+            return f"{field} = {getattr(p, field)}: must be >= 0"
+    (span_h, span_w), (padded_h, padded_w) = p.span, p.padded
+    if span_h > padded_h:
+        return (f"kernel_h = {p.kernel_h} with dilation_h = {p.dilation_h} spans {span_h} rows, "
+                f"more than the padded input height {p.height} + 2*{p.pad_h} = {padded_h}")
+    if span_w > padded_w:
+        return (f"kernel_w = {p.kernel_w} with dilation_w = {p.dilation_w} spans {span_w} "
+                f"columns, more than the padded input width {p.width} + 2*{p.pad_w} = "
+                f"{padded_w}")
+    return None
+
+
+def validate_problems(problems):
+    for p in problems:
+        why = problem_error(p)
+        if why:
+            raise UsageError(f"invalid problem {p.name}: {why}")
+
+
+def problem_json(p):
+    fields = {k: getattr(p, k) for k in Problem.__dataclass_fields__}
+    return {**fields, "out_height": p.out_height, "out_width": p.out_width}
+
+
+# ---- data and reference ----
+
+def uniform(gen, *shape):
+    """Random uniform in [-1, 1), float32."""
+    return torch.rand(*shape, generator=gen, dtype=torch.float32) * 2.0 - 1.0
+
+
+def make_data(p, seed):
+    gen = torch.Generator().manual_seed(seed)
+    x = uniform(gen, p.batch, p.in_channels, p.height, p.width)
+    w = uniform(gen, p.out_channels, p.in_channels, p.kernel_h, p.kernel_w)
+    b = uniform(gen, p.out_channels)
+    return x, w, b, gen
+
+
+def conv_args(p):
+    return dict(stride=(p.stride_h, p.stride_w), padding=(p.pad_h, p.pad_w),
+                dilation=(p.dilation_h, p.dilation_w))
+
+
+def reference(p, x, w, b):
+    """The same conv2d in float64: the answer every conv algorithm is held to."""
+    return F.conv2d(x.double(), w.double(), b.double(), **conv_args(p))
+
+
+def rel_l2(out, ref):
+    """||out - ref|| / ||ref|| in float64 (||out - ref|| when ref is all zero), as clconv."""
+    diff = torch.linalg.vector_norm(out.double() - ref).item()
+    norm = torch.linalg.vector_norm(ref).item()
+    return diff / norm if norm > 0 else diff
+
+
+def pointwise_rel_l2(x, k, out):
+    """Each out element against its float64 product, one output channel at a time: a
+    float64 copy of the whole [C_out,C_in,H,W] product would be twice the operands."""
+    x64 = x[0].double()
+    diff = norm = 0.0
+    for o in range(k.shape[0]):
+        ref = x64 * k[o].double()
+        diff += torch.sum((out[o].double() - ref) ** 2).item()
+        norm += torch.sum(ref * ref).item()
+    return math.sqrt(diff / norm) if norm > 0 else math.sqrt(diff)
+
+
+# ---- algorithms: each returns a zero-argument call to time ----
+
+def conv2d_call(p, x, w, b):
+    kw = conv_args(p)
+    return lambda: F.conv2d(x, w, b, **kw)
+
+
+def weight_spectrum(p, w):
+    """conj(rfft2) of the dilated weights at the padded input's size, laid out
+    [frequency, C_in, C_out] for one batched matmul. Done once, outside the timing,
+    as clconv's fft plan transforms its weights once in set_weights."""
+    ph, pw = p.padded
+    span_h, span_w = p.span
+    spread = torch.zeros(p.out_channels, p.in_channels, span_h, span_w)
+    # dilation: the taps D apart, zeros between them
+    spread[:, :, ::p.dilation_h, ::p.dilation_w] = w
+    spec = torch.conj_physical(torch.fft.rfft2(spread, s=(ph, pw)))
+    freqs = spec.shape[2] * spec.shape[3]
+    # einsum would re-layout this [C_out,C_in,...] tensor on every call; do it once here
+    return spec.permute(2, 3, 1, 0).reshape(freqs, p.in_channels, p.out_channels).contiguous()
+
+
+def fft_conv(p, x, wspec, b):
+    """Cross-correlation as irfft2(sum_i conj(W) * X): circular over the padded
+    plane, so only outputs whose window does not wrap, [0, Hp - span], are kept."""
+    ph, pw = p.padded
+    xp = F.pad(x, (p.pad_w, p.pad_w, p.pad_h, p.pad_h))
+    xs = torch.fft.rfft2(xp, s=(ph, pw))                     # [N, C_in, ph, fw]
+    fh, fw = xs.shape[2], xs.shape[3]
+    xs = xs.permute(2, 3, 0, 1).reshape(fh * fw, p.batch, p.in_channels)
+    ys = torch.bmm(xs, wspec)                                # sum over C_in per frequency
+    ys = ys.reshape(fh, fw, p.batch, p.out_channels).permute(2, 3, 0, 1)
+    y = torch.fft.irfft2(ys, s=(ph, pw))
+    full_h, full_w = ph - p.span[0] + 1, pw - p.span[1] + 1
+    y = y[:, :, 0:full_h:p.stride_h, 0:full_w:p.stride_w]
+    return y + b.view(1, -1, 1, 1)
+
+
+def pointwise_call(k, x, out):
+    # x [1,C_in,H,W] broadcasts over k's C_out: out[o,i,h,w] = x[0,i,h,w] * k[o,i,h,w]
+    return lambda: torch.mul(x, k, out=out)
+
+
+# ---- timing ----
+
+def time_call(call, warmup, iters):
+    """Host wall times in ms; torch's CPU ops return when the result is there."""
+    for _ in range(warmup):
+        call()
+    times = []
+    for _ in range(iters):
+        t0 = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - t0) * 1e3)
+    return times
+
+
+def percentile(sorted_ms, q):
+    """Linear interpolation between the nearest ranks, as clconv-bench."""
+    pos = q * (len(sorted_ms) - 1)
+    lo = int(pos)
+    hi = min(lo + 1, len(sorted_ms) - 1)
+    return sorted_ms[lo] + (sorted_ms[hi] - sorted_ms[lo]) * (pos - lo)
+
+
+def summarize(times):
+    s = sorted(times)
+    return {"median_ms": percentile(s, 0.5), "p10_ms": percentile(s, 0.1),
+            "p90_ms": percentile(s, 0.9), "min_ms": s[0], "iterations": len(s)}
+
+
+# ---- result rows ----
+
+def conv_cost(p):
+    """FLOPs (a multiply-add is 2, the bias add left out) and compulsory bytes (input,
+    weights, bias read once, output written once), as clconv's direct cost model."""
+    outputs = p.batch * p.out_channels * p.out_height * p.out_width
+    flops = 2.0 * outputs * p.in_channels * p.kernel_h * p.kernel_w
+    elems = (p.batch * p.in_channels * p.height * p.width
+             + p.out_channels * p.in_channels * p.kernel_h * p.kernel_w
+             + p.out_channels + outputs)
+    return flops, 4.0 * elems
+
+
+def pointwise_cost(p):
+    """One multiply per output; x and k read once, out written once."""
+    s = p.in_channels * p.height * p.width
+    n = p.out_channels * s
+    return float(n), 4.0 * (s + 2.0 * n)
+
+
+def cost_of(algo, p):
+    return pointwise_cost(p) if algo == "torch-pointwise" else conv_cost(p)
+
+
+def rates(flops, nbytes, ms):
+    return {"flops": flops, "bytes": nbytes, "intensity": flops / nbytes,
+            "gflops": flops / (ms * 1e6), "gbs": nbytes / (ms * 1e6),
+            "bound_ms": None, "efficiency": None, "verdict": None}
+
+
+def make_row(p, algo, status, note=None, stats=None, rel_err=None, weights_ms=None):
+    """One result in clconv-bench's field order; untimed rows carry nulls."""
+    flops, nbytes = cost_of(algo, p)
+    row = {"problem": problem_json(p), "algo": algo, "status": status}
+    if note is not None:
+        row["note"] = note
+    ms = stats["median_ms"] if stats else None
+    row.update({
+        "median_ms": ms,
+        "p10_ms": stats["p10_ms"] if stats else None,
+        "p90_ms": stats["p90_ms"] if stats else None,
+        "min_ms": stats["min_ms"] if stats else None,
+        "host_median_ms": ms,
+        "iterations": stats["iterations"] if stats else 0,
+        "time_source": "host" if stats else None,
+        "build_ms": 0, "build_compiled": False,
+        "conv_flops": flops,
+        "effective_gflops": flops / (ms * 1e6) if stats else None,
+    })
+    if stats:
+        row.update(rates(flops, nbytes, ms))
+    else:
+        row.update({"flops": flops, "bytes": nbytes, "intensity": None, "gflops": None,
+                    "gbs": None, "bound_ms": None, "efficiency": None, "verdict": None})
+    row.update({"weights_fft_ms": weights_ms, "gemm_baseline_gflops": None,
+                "workspace_bytes": 0, "rel_err": rel_err})
+    row["stages"] = [{"name": algo, "median_ms": ms, **rates(flops, nbytes, ms)}] if stats else []
+    return row
+
+
+def failed_note(rel_err, tolerance):
+    return f"verification failed: relative L2 error {rel_err:.3g} exceeds tolerance {tolerance:.3g}"
+
+
+def measure(p, algo, call, check, opts, weights_ms=None):
+    """Verify (a wrong answer gets no timing: a fast wrong result is not a result), then time."""
+    rel_err = None
+    if opts.verify:
+        rel_err = check(call())
+        if not rel_err <= opts.tolerance:  # NaN fails too
+            return make_row(p, algo, "failed", note=failed_note(rel_err, opts.tolerance),
+                            rel_err=rel_err, weights_ms=weights_ms)
+    stats = summarize(time_call(call, opts.warmup, opts.iters))
+    return make_row(p, algo, "ok", stats=stats, rel_err=rel_err, weights_ms=weights_ms)
+
+
+def run_pointwise(p, x, gen, opts):
+    if p.batch != 1:
+        return make_row(p, "torch-pointwise", "skipped", note=POINTWISE_NOTE)
+    k = uniform(gen, p.out_channels, p.in_channels, p.height, p.width)
+    out = torch.empty_like(k)
+    return measure(p, "torch-pointwise", pointwise_call(k, x, out),
+                   lambda result: pointwise_rel_l2(x, k, result), opts)
+
+
+def run_problem(p, algos, opts):
+    x, w, b, gen = make_data(p, opts.seed)
+    ref = reference(p, x, w, b) if opts.verify and set(algos) - {"torch-pointwise"} else None
+    check = lambda out: rel_l2(out, ref)
+    rows = []
+    for algo in algos:
+        if algo == "torch-conv2d":
+            rows.append(measure(p, algo, conv2d_call(p, x, w, b), check, opts))
+        elif algo == "torch-fft":
+            t0 = time.perf_counter()
+            wspec = weight_spectrum(p, w)
+            weights_ms = (time.perf_counter() - t0) * 1e3
+            rows.append(measure(p, algo, lambda: fft_conv(p, x, wspec, b), check, opts,
+                                weights_ms=weights_ms))
+        else:
+            rows.append(run_pointwise(p, x, gen, opts))
+    return rows
+
+
+# ---- report ----
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key.strip() == "model name" and value.strip():
+                    return value.strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown CPU"
+
+
+def device_json():
+    threads = torch.get_num_threads()
+    v = torch.__version__
+    return {"platform_index": -1, "device_index": -1, "platform": f"PyTorch {v}",
+            "name": f"{cpu_model()} ({threads} threads)", "vendor": "PyTorch", "version": v,
+            "driver": v, "type": "CPU", "compute_units": threads, "clock_mhz": 0,
+            "global_mem_bytes": 0, "local_mem_bytes": 0, "max_alloc_bytes": 0, "fp64": True,
+            "fp16": False, "preferred_vector_width_float": 0, "peak_bandwidth_gbs": None,
+            "peak_gflops": None, "gemm_gflops": None}
+
+
+def finite_or_null(v):
+    """JSON has no NaN or Inf: those become null."""
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if isinstance(v, dict):
+        return {k: finite_or_null(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [finite_or_null(x) for x in v]
+    return v
+
+
+def report_json(rows, command):
+    doc = {"schema": SCHEMA, "tool": TOOL, "command": command, "device": device_json(),
+           "peaks": {"bandwidth_gbs": None, "gflops": None, "gemm_gflops": None,
+                     "from_cache": False, "measure_ms": None, "time_source": None},
+           "peak_bandwidth_gbs": None, "results": rows, "answer": []}
+    return json.dumps(finite_or_null(doc), indent=1, allow_nan=False) + "\n"
+
+
+def shape_text(p):
+    return (f"{p['batch']}x{p['in_channels']}x{p['height']}x{p['width']} "
+            f"k{p['kernel_h']}x{p['kernel_w']} o{p['out_channels']} "
+            f"s{p['stride_h']}x{p['stride_w']} p{p['pad_h']}x{p['pad_w']} "
+            f"d{p['dilation_h']}x{p['dilation_w']}")
+
+
+def table_row(r):
+    line = f"  {r['algo']:<16} "
+    if r["status"] != "ok":
+        return line + f"{'skipped' if r['status'] == 'skipped' else 'FAILED'}: {r['note']}"
+    spread = f"{r['p10_ms']:.3f}-{r['p90_ms']:.3f}"
+    err = f"{r['rel_err']:.2e}" if r["rel_err"] is not None else "-"
+    line += f"{r['median_ms']:10.3f} {spread:>17} {r['gflops']:9.2f} {r['gbs']:8.2f} {err:>9}"
+    if r["weights_fft_ms"] is not None:
+        line += f"\n    . weights_fft: {r['weights_fft_ms']:.1f} ms once (not in the time above)"
+    return line
+
+
+def report_table(rows):
+    dev = device_json()
+    lines = [f"device {dev['name']} ({dev['platform']})"]
+    current = None
+    for r in rows:
+        p = r["problem"]
+        if p != current:
+            current = p
+            flops, nbytes = conv_cost(Problem(**{k: v for k, v in p.items()
+                                                 if k in Problem.__dataclass_fields__}))
+            lines += ["", f"{p['name']}  {shape_text(p)} -> {p['batch']}x{p['out_channels']}x"
+                          f"{p['out_height']}x{p['out_width']}; conv {flops / 1e9:.3g} GFLOP, "
+                          f"{nbytes / 1e6:.3g} MB compulsory",
+                      f"  {'algo':<16} {'median_ms':>10} {'p10-p90_ms':>17} {'GFLOP/s':>9} "
+                      f"{'GB/s':>8} {'rel_err':>9}"]
+        lines.append(table_row(r))
+    lines += ["", "times: host wall time around each call (torch's CPU ops are synchronous), "
+                  "median of the timed runs",
+              "GFLOP/s, GB/s: FLOPs and compulsory bytes as each algorithm does them"]
+    return "\n".join(lines) + "\n"
+
+
+def render(rows, fmt, command):
+    return report_json(rows, command) if fmt == "json" else report_table(rows)
+
+
+# ---- output ----
+
+def check_out_writable(path):
+    """Fail before any work when --out cannot be created, as clconv-bench does."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".",
+                                   dir=os.path.dirname(path) or ".")
+        os.close(fd)
+        os.remove(tmp)
+    except OSError as e:
+        raise RunError(f"cannot write --out {path}: {e.strerror}") from e
+
+
+def write_out(path, text):
+    """A temp file beside the target, renamed over it only when complete, so a failed
+    or interrupted run never leaves a partial report."""
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".",
+                                   dir=os.path.dirname(path) or ".")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except OSError as e:
+        if tmp and os.path.exists(tmp):
+            os.remove(tmp)
+        raise RunError(f"cannot write --out {path}: {e.strerror}") from e
+
+
+def error_line(message):
+    print(f"{TOOL}: error: {message}", file=sys.stderr)
+
+
+def run(argv):
+    opts = build_parser().parse_args(argv[1:])
+    check_run_options(opts)
+    problems = build_problems(opts)
+    validate_problems(problems)
+    if opts.out:
+        check_out_writable(opts.out)
+    if opts.threads:
+        torch.set_num_threads(opts.threads)
+    algos = selected_algos(opts)
+    rows = []
+    with torch.no_grad():
+        for p in problems:
+            try:
+                rows += run_problem(p, algos, opts)
+            except RuntimeError as e:  # e.g. torch out of memory: the machine, not the user
+                raise RunError(f"{p.name}: {str(e).splitlines()[0] if str(e) else e!r}") from e
+    text = render(rows, opts.format, " ".join(argv))
+    failed = [r for r in rows if r["status"] == "failed"]
+    for r in failed:
+        error_line(f"{r['algo']} on {r['problem']['name']}: {r['note']}")
+    if failed:
+        # the report still shows what passed; --out gets nothing
+        sys.stdout.write(text)
+        return 1
+    if opts.out:
+        write_out(opts.out, text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def main(argv):
+    try:
+        rc = run(argv)
+        sys.stdout.flush()
+        return rc
+    except UsageError as e:
+        error_line(str(e))
+        return 2
+    except RunError as e:
+        error_line(str(e))
+        return 1
+    except MemoryError:
+        error_line("out of host memory")
+        return 1
+    except BrokenPipeError:
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
