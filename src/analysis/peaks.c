@@ -47,12 +47,11 @@ static clconv_status best_of(clconv_context *ctx, peak_run run, void *arg, int r
 
 static clconv_status buffer(clconv_context *ctx, size_t bytes, const char *what, cl_mem *out)
 {
-    cl_int err;
-    *out = clCreateBuffer(ctx->cl_ctx, CL_MEM_READ_WRITE, bytes, NULL, &err);
-    if (err != CL_SUCCESS)
-        return rt_cl_fail(ctx, err, "clCreateBuffer", "%zu bytes for %s", bytes, what);
+    clconv_status st = rt_buffer_create(ctx, bytes, what, out);
+    if (st)
+        return st;
     const float one = 1.0f;
-    err = clEnqueueFillBuffer(ctx->queue, *out, &one, sizeof one, 0, bytes, 0, NULL, NULL);
+    cl_int err = clEnqueueFillBuffer(ctx->queue, *out, &one, sizeof one, 0, bytes, 0, NULL, NULL);
     return err ? rt_cl_fail(ctx, err, "clEnqueueFillBuffer", "%s, %zu bytes", what, bytes)
                : CLCONV_SUCCESS;
 }

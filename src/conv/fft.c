@@ -169,27 +169,29 @@ static clconv_status fft_set_weights(clconv_plan *plan)
     plan->workspace_bytes = workspace;
     if (st)
         return st;
-    cl_int err;
-    cl_mem real = clCreateBuffer(plan->ctx->cl_ctx, CL_MEM_READ_WRITE, bytes, NULL, &err);
     /* the cmac path transforms into plane-major spectra here, then blocks them */
     size_t spec_bytes = planes * d->f_pad * sizeof(float);
-    cl_mem tr = NULL, ti = NULL;
+    cl_mem real = NULL, tr = NULL, ti = NULL;
     const float zero = 0.0f;
-    if (err == CL_SUCCESS && !d->use_cgemm &&
-        (tr = clCreateBuffer(plan->ctx->cl_ctx, CL_MEM_READ_WRITE, spec_bytes, NULL, &err)) &&
-        (ti = clCreateBuffer(plan->ctx->cl_ctx, CL_MEM_READ_WRITE, spec_bytes, NULL, &err)) &&
+    cl_int err = CL_SUCCESS;
+    st = rt_buffer_create(plan->ctx, bytes, "the spread weight planes", &real);
+    if (!st && !d->use_cgemm &&
+        !(st = rt_buffer_create(plan->ctx, spec_bytes, "plane-major weight spectra", &tr)) &&
+        !(st = rt_buffer_create(plan->ctx, spec_bytes, "plane-major weight spectra", &ti)) &&
         (err = clEnqueueFillBuffer(plan->ctx->queue, tr, &zero, sizeof zero, 0, spec_bytes, 0,
                                    NULL, NULL)) == CL_SUCCESS)
         err = clEnqueueFillBuffer(plan->ctx->queue, ti, &zero, sizeof zero, 0, spec_bytes, 0,
                                   NULL, NULL);
-    if (err != CL_SUCCESS) {
+    if (!st && err != CL_SUCCESS)
+        st = rt_cl_fail(plan->ctx, err, "clEnqueueFillBuffer", "weight spectra, 2 x %zu bytes",
+                        spec_bytes);
+    if (st) {
         conv_fft_destroy(fwd_w);
         cl_mem all[] = {real, tr, ti};
         for (int i = 0; i < 3; i++)
             if (all[i])
                 clReleaseMemObject(all[i]);
-        return rt_cl_fail(plan->ctx, err, "clCreateBuffer", "weight planes and spectra, %zu + "
-                          "2 x %zu bytes", bytes, spec_bytes);
+        return st;
     }
     const cl_int ints[] = {p->kernel_h, p->kernel_w, p->dilation_h, p->dilation_w,
                            (cl_int)d->ph, (cl_int)d->pw};

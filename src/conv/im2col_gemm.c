@@ -81,14 +81,10 @@ static clconv_status prime_gemm(clconv_plan *plan, const conv_gemm *g)
     if (err != CL_SUCCESS)
         return rt_cl_fail(plan->ctx, err, "clEnqueueFillBuffer", "im2col workspace, %zu bytes",
                           col_bytes);
-    cl_mem a = clCreateBuffer(plan->ctx->cl_ctx, CL_MEM_READ_WRITE, a_bytes, NULL, &err);
-    cl_mem c = err == CL_SUCCESS
-                   ? clCreateBuffer(plan->ctx->cl_ctx, CL_MEM_READ_WRITE, c_bytes, NULL, &err)
-                   : NULL;
-    clconv_status st = CLCONV_SUCCESS;
-    if (err != CL_SUCCESS)
-        st = rt_cl_fail(plan->ctx, err, "clCreateBuffer", "GEMM priming, %zu + %zu bytes",
-                        a_bytes, c_bytes);
+    cl_mem a = NULL, c = NULL;
+    clconv_status st = rt_buffer_create(plan->ctx, a_bytes, "GEMM priming weights", &a);
+    if (!st)
+        st = rt_buffer_create(plan->ctx, c_bytes, "GEMM priming output", &c);
     if (!st)
         err = clEnqueueFillBuffer(plan->ctx->queue, a, &zero, sizeof zero, 0, a_bytes, 0, NULL,
                                   NULL);

@@ -1,8 +1,8 @@
 /* Public plan API: validation, ownership and timing common to every algorithm. */
 #define _POSIX_C_SOURCE 200809L
-#include "analysis/cost.h"
 #include "conv/algo.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -154,14 +154,11 @@ clconv_status conv_alloc_workspace(clconv_plan *plan, size_t bytes, const char *
         return rt_fail(plan->ctx, CLCONV_ERR_OUT_OF_MEMORY,
                        "%s workspace needs %zu bytes; the limit is %zu bytes", what, bytes,
                        plan->workspace_limit_bytes);
-    cl_int err;
-    *out = clCreateBuffer(plan->ctx->cl_ctx, CL_MEM_READ_WRITE, bytes, NULL, &err);
-    if (err != CL_SUCCESS) {
-        *out = NULL;
-        return rt_cl_fail(plan->ctx, err, "clCreateBuffer", "%s workspace, %zu bytes (device "
-                          "max allocation %llu)", what, bytes,
-                          (unsigned long long)plan->ctx->info.max_alloc_bytes);
-    }
+    char name[160];
+    snprintf(name, sizeof name, "%s workspace", what);
+    clconv_status st = rt_buffer_create(plan->ctx, bytes, name, out);
+    if (st)
+        return st;
     plan->workspace_bytes += bytes;
     return CLCONV_SUCCESS;
 }

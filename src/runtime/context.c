@@ -67,12 +67,12 @@ static clconv_status probe_profiling(clconv_context *ctx)
 {
     const size_t bytes = 4u << 20;
     const float zero = 0.0f;
-    cl_int err;
     cl_event ev = NULL;
-    cl_mem buf = clCreateBuffer(ctx->cl_ctx, CL_MEM_READ_WRITE, bytes, NULL, &err);
-    if (err != CL_SUCCESS)
-        return rt_cl_fail(ctx, err, "clCreateBuffer", "%zu bytes, profiling probe", bytes);
-    err = clEnqueueFillBuffer(ctx->queue, buf, &zero, sizeof zero, 0, bytes, 0, NULL, &ev);
+    cl_mem buf;
+    clconv_status st = rt_buffer_create(ctx, bytes, "the profiling probe", &buf);
+    if (st)
+        return st;
+    cl_int err = clEnqueueFillBuffer(ctx->queue, buf, &zero, sizeof zero, 0, bytes, 0, NULL, &ev);
     if (err == CL_SUCCESS)
         err = clWaitForEvents(1, &ev);
     cl_ulong start = 0, end = 0;

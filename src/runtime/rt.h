@@ -19,6 +19,7 @@ struct clconv_context {
     int profiling;            /* queue has CL_QUEUE_PROFILING_ENABLE */
     int device_timing;        /* ... and its timestamps passed probe_profiling */
     int live_plans;
+    int alloc_count;          /* device buffers asked for (rt_buffer_create) */
     char *kernel_dir;         /* NULL: embedded sources */
     char *cache_dir;          /* NULL: no disk cache */
     rt_program *programs;
@@ -86,6 +87,12 @@ extern const size_t rt_embedded_kernel_count;
 /* clCreateKernel with a named error. */
 clconv_status rt_kernel_create(clconv_context *ctx, cl_program program, const char *name,
                                cl_kernel *out);
+
+/* A read-write device buffer of `bytes` for `what` (named in the error).
+ * Any failure is CLCONV_ERR_OUT_OF_MEMORY with the size asked and the
+ * device's limits. CLCONV_FAULT_ALLOC=n makes the context's n-th call fail. */
+clconv_status rt_buffer_create(clconv_context *ctx, size_t bytes, const char *what,
+                               cl_mem *out);
 
 /* Milliseconds from a monotonic clock. */
 double rt_now_ms(void);

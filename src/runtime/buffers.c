@@ -1,0 +1,32 @@
+/* Every device buffer clconv allocates, so that an allocation failure names
+ * what was asked and what the device allows, and so that tests can make the
+ * n-th allocation fail (CLCONV_FAULT_ALLOC=n) to prove every error path
+ * releases what it holds. */
+#include "runtime/rt.h"
+
+#include <stdlib.h>
+
+clconv_status rt_buffer_create(clconv_context *ctx, size_t bytes, const char *what,
+                               cl_mem *out)
+{
+    *out = NULL;
+    const char *fault = getenv("CLCONV_FAULT_ALLOC");
+    int n = ++ctx->alloc_count;
+    cl_int err = CL_SUCCESS;
+    if (fault && atoi(fault) == n)
+        err = CL_MEM_OBJECT_ALLOCATION_FAILURE;
+    else if (bytes > ctx->info.max_alloc_bytes)
+        err = CL_INVALID_BUFFER_SIZE; /* some drivers would accept it and fail later */
+    else
+        *out = clCreateBuffer(ctx->cl_ctx, CL_MEM_READ_WRITE, bytes ? bytes : 1, NULL, &err);
+    if (err == CL_SUCCESS)
+        return CLCONV_SUCCESS;
+    *out = NULL;
+    return rt_fail(ctx, CLCONV_ERR_OUT_OF_MEMORY,
+                   "clCreateBuffer(%s, %zu bytes) failed: %s%s; the device allows %llu bytes per "
+                   "allocation and has %llu in all",
+                   what, bytes, rt_cl_error_name(err),
+                   fault && atoi(fault) == n ? " (injected: CLCONV_FAULT_ALLOC)" : "",
+                   (unsigned long long)ctx->info.max_alloc_bytes,
+                   (unsigned long long)ctx->info.global_mem_bytes);
+}

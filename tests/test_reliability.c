@@ -1,0 +1,292 @@
+/* Reliability: device allocations that fail, two threads with their own
+ * contexts at once, and IEEE special values, each checked against the
+ * double-precision reference or the arithmetic IEEE prescribes. */
+#define _POSIX_C_SOURCE 200809L
+#include "fixture.h"
+
+#include "runtime/rt.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const clconv_algo all_algos[] = {CLCONV_ALGO_DIRECT, CLCONV_ALGO_IM2COL_GEMM,
+                                        CLCONV_ALGO_FFT, CLCONV_ALGO_FFT_CGEMM};
+enum { ALGOS = sizeof all_algos / sizeof all_algos[0] };
+
+/* A small odd problem every algorithm can do. */
+static clconv_problem small(void)
+{
+    clconv_problem p = {2, 3, 9, 11, 4, 3, 2, 1, 1, 1, 0, 1, 1};
+    return p;
+}
+
+typedef struct host_data {
+    clconv_problem p;
+    float *in, *w, *b, *ref, *out;
+    size_t ni, nw, no;
+} host_data;
+
+static host_data host_make(const clconv_problem *p, uint32_t seed)
+{
+    host_data h = {*p, NULL, NULL, NULL, NULL, NULL, clconv_problem_input_elems(p),
+                   clconv_problem_weight_elems(p), clconv_problem_output_elems(p)};
+    h.in = malloc(h.ni * sizeof(float));
+    h.w = malloc(h.nw * sizeof(float));
+    h.b = malloc((size_t)p->out_channels * sizeof(float));
+    h.ref = malloc(h.no * sizeof(float));
+    h.out = malloc(h.no * sizeof(float));
+    assert_true(h.in && h.w && h.b && h.ref && h.out);
+    fixture_fill(h.in, h.ni, &seed);
+    fixture_fill(h.w, h.nw, &seed);
+    fixture_fill(h.b, (size_t)p->out_channels, &seed);
+    return h;
+}
+
+static void host_free(host_data *h)
+{
+    free(h->in), free(h->w), free(h->b), free(h->ref), free(h->out);
+}
+
+/* Plan, weights, one execute, download; returns the first failing status. */
+static clconv_status run_once(clconv_context *ctx, clconv_algo algo, host_data *h)
+{
+    cl_mem in = fixture_upload(ctx, h->in, h->ni), w = fixture_upload(ctx, h->w, h->nw);
+    cl_mem b = fixture_upload(ctx, h->b, (size_t)h->p.out_channels);
+    cl_mem out = fixture_output(ctx, h->no);
+    clconv_plan *plan = NULL;
+    clconv_status st = clconv_plan_create(ctx, &h->p, algo, &plan);
+    if (!st)
+        st = clconv_plan_set_weights(plan, w, b);
+    if (!st)
+        st = clconv_plan_execute(plan, in, out, NULL);
+    if (!st)
+        fixture_download(ctx, out, h->out, h->no);
+    clconv_plan_destroy(plan);
+    clReleaseMemObject(in), clReleaseMemObject(w), clReleaseMemObject(b);
+    clReleaseMemObject(out);
+    return st;
+}
+
+/* The n-th device allocation fails, for every n the run makes: each gives
+ * CLCONV_ERR_OUT_OF_MEMORY naming the size asked and the device's limit,
+ * and leaves nothing alive (the context closes: no plan leaked; the
+ * sanitizer build checks host memory). Past the last allocation the run
+ * succeeds and is right. */
+static void test_allocation_failures(void **state)
+{
+    (void)state;
+    clconv_problem p = small();
+    host_data h = host_make(&p, 11);
+    assert_int_equal(clconv_reference_conv2d(&p, h.in, h.w, h.b, h.ref), CLCONV_SUCCESS);
+    for (int a = 0; a < ALGOS; a++) {
+        int n = 1;
+        for (;; n++) {
+            char value[16];
+            snprintf(value, sizeof value, "%d", n);
+            setenv("CLCONV_FAULT_ALLOC", value, 1);
+            clconv_context *ctx = NULL;
+            clconv_status st = clconv_context_create(NULL, NULL, &ctx);
+            const char *msg = clconv_last_error(NULL);
+            if (!st) {
+                st = run_once(ctx, all_algos[a], &h);
+                msg = clconv_last_error(ctx);
+            }
+            if (st == CLCONV_SUCCESS) {
+                assert_int_equal(clconv_context_destroy(ctx), CLCONV_SUCCESS);
+                break;
+            }
+            if (st != CLCONV_ERR_OUT_OF_MEMORY || !strstr(msg, "injected") ||
+                !strstr(msg, " bytes") || !strstr(msg, "allows"))
+                fail_msg("%s, allocation %d: %s: %s", clconv_algo_name(all_algos[a]), n,
+                         clconv_status_string(st), msg);
+            if (ctx)
+                assert_int_equal(clconv_context_destroy(ctx), CLCONV_SUCCESS);
+            assert_true(n < 64);
+        }
+        unsetenv("CLCONV_FAULT_ALLOC");
+        /* the profiling probe, plus the algorithm's buffers (direct has none) */
+        assert_true(n > (all_algos[a] == CLCONV_ALGO_DIRECT ? 1 : 2));
+        assert_true(clconv_rel_l2_error(h.out, h.ref, h.no) < 1e-4);
+    }
+    host_free(&h);
+}
+
+/* A request beyond the device's allocation limit is refused up front with
+ * both numbers, whatever the driver would do with it. */
+static void test_allocation_too_large(void **state)
+{
+    (void)state;
+    clconv_context *ctx = fixture_context();
+    cl_mem m = NULL;
+    size_t huge = (size_t)ctx->info.max_alloc_bytes + 4096;
+    assert_int_equal(rt_buffer_create(ctx, huge, "a test buffer", &m), CLCONV_ERR_OUT_OF_MEMORY);
+    assert_null(m);
+    char want[64];
+    snprintf(want, sizeof want, "%zu bytes", huge);
+    assert_non_null(strstr(clconv_last_error(ctx), want));
+    assert_non_null(strstr(clconv_last_error(ctx), "CL_INVALID_BUFFER_SIZE"));
+    assert_int_equal(clconv_context_destroy(ctx), CLCONV_SUCCESS);
+}
+
+typedef struct worker {
+    clconv_algo algo;
+    uint32_t seed;
+    double err;
+    clconv_status st;
+} worker;
+
+static void *work(void *arg)
+{
+    worker *w = arg;
+    clconv_problem p = small();
+    p.in_channels = 5;
+    clconv_context *ctx = NULL;
+    w->st = clconv_context_create(NULL, NULL, &ctx);
+    w->err = INFINITY;
+    if (w->st)
+        return NULL;
+    host_data h = host_make(&p, w->seed);
+    if (clconv_reference_conv2d(&p, h.in, h.w, h.b, h.ref) == CLCONV_SUCCESS) {
+        for (int round = 0; round < 3 && !w->st; round++)
+            w->st = run_once(ctx, w->algo, &h);
+        if (!w->st)
+            w->err = clconv_rel_l2_error(h.out, h.ref, h.no);
+    }
+    host_free(&h);
+    clconv_context_destroy(ctx);
+    return NULL;
+}
+
+/* Separate contexts in two threads at once, FFT in both (clFFT's setup is
+ * process-wide and reference-counted) and direct beside it: all right. */
+static void test_two_threads(void **state)
+{
+    (void)state;
+    worker w[4] = {{CLCONV_ALGO_FFT, 1, 0, 0}, {CLCONV_ALGO_FFT, 2, 0, 0},
+                   {CLCONV_ALGO_DIRECT, 3, 0, 0}, {CLCONV_ALGO_IM2COL_GEMM, 4, 0, 0}};
+    for (int pair = 0; pair < 2; pair++) {
+        pthread_t t[2];
+        for (int i = 0; i < 2; i++)
+            assert_int_equal(pthread_create(&t[i], NULL, work, &w[2 * pair + i]), 0);
+        for (int i = 0; i < 2; i++)
+            assert_int_equal(pthread_join(t[i], NULL), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        if (w[i].st)
+            fail_msg("thread %d (%s): %s", i, clconv_algo_name(w[i].algo),
+                     clconv_status_string(w[i].st));
+        assert_true(w[i].err < 1e-4);
+    }
+}
+
+/* Does output (n, o, y, x) read input element (n, c, iy, ix)? */
+static int reads(const clconv_problem *p, int n, int y, int x, int nn, int iy, int ix)
+{
+    if (n != nn)
+        return 0;
+    for (int kh = 0; kh < p->kernel_h; kh++)
+        for (int kw = 0; kw < p->kernel_w; kw++)
+            if (y * p->stride_h - p->pad_h + kh * p->dilation_h == iy &&
+                x * p->stride_w - p->pad_w + kw * p->dilation_w == ix)
+                return 1;
+    return 0;
+}
+
+/* One NaN and one Inf in the input. Direct and im2col-gemm keep IEEE
+ * arithmetic output by output: exactly the outputs whose window covers the
+ * NaN are NaN; those covering only the Inf are +-Inf or NaN (Inf times
+ * weights of both signs sums to NaN); every other output is finite and
+ * matches the reference. FFT mixes every input of an image into every
+ * frequency: all outputs of that image become NaN, the other image stays
+ * finite and right (as documented in the README). Nothing crashes or hangs. */
+static void test_nan_and_inf(void **state)
+{
+    (void)state;
+    clconv_context *ctx = fixture_context();
+    clconv_problem p = small();
+    host_data h = host_make(&p, 5);
+    const int H = p.height, W = p.width, OH = clconv_problem_out_height(&p);
+    const int OW = clconv_problem_out_width(&p);
+    const size_t nan_at = ((size_t)1 * p.in_channels + 2) * H * W + 4 * W + 5; /* n1 c2 y4 x5 */
+    const size_t inf_at = ((size_t)1 * p.in_channels + 0) * H * W + 7 * W + 1; /* n1 c0 y7 x1 */
+    h.in[nan_at] = NAN;
+    h.in[inf_at] = INFINITY;
+    /* outputs that read neither special value have a finite reference */
+    assert_int_equal(clconv_reference_conv2d(&p, h.in, h.w, h.b, h.ref), CLCONV_SUCCESS);
+    for (int a = 0; a < ALGOS; a++) {
+        assert_int_equal(run_once(ctx, all_algos[a], &h), CLCONV_SUCCESS);
+        int fft = all_algos[a] == CLCONV_ALGO_FFT || all_algos[a] == CLCONV_ALGO_FFT_CGEMM;
+        for (int n = 0; n < p.batch; n++)
+            for (int o = 0; o < p.out_channels; o++)
+                for (int y = 0; y < OH; y++)
+                    for (int x = 0; x < OW; x++) {
+                        size_t i = (((size_t)n * p.out_channels + o) * OH + y) * OW + x;
+                        float v = h.out[i];
+                        int hit_nan = reads(&p, n, y, x, 1, 4, 5);
+                        int hit_inf = reads(&p, n, y, x, 1, 7, 1);
+                        const char *algo = clconv_algo_name(all_algos[a]);
+                        if (n == 1 && fft) {
+                            if (!isnan(v))
+                                fail_msg("%s: output %zu = %g, expected NaN", algo, i, v);
+                        } else if (hit_nan) {
+                            if (!isnan(v))
+                                fail_msg("%s: output %zu = %g, expected NaN", algo, i, v);
+                        } else if (hit_inf) {
+                            if (isfinite(v))
+                                fail_msg("%s: output %zu = %g, expected Inf or NaN", algo, i, v);
+                        } else if (!isfinite(v) || fabsf(v - h.ref[i]) > 1e-4f * (1 + fabsf(h.ref[i]))) {
+                            fail_msg("%s: output %zu = %g, reference %g", algo, i, v, h.ref[i]);
+                        }
+                    }
+    }
+    host_free(&h);
+    assert_int_equal(clconv_context_destroy(ctx), CLCONV_SUCCESS);
+}
+
+/* All-zero weights give exactly the bias; inputs spanning 1e-20..1e20 stay
+ * within the usual relative error of the reference. */
+static void test_zero_weights_and_dynamic_range(void **state)
+{
+    (void)state;
+    clconv_context *ctx = fixture_context();
+    clconv_problem p = small();
+    host_data h = host_make(&p, 9);
+    memset(h.w, 0, h.nw * sizeof(float));
+    for (int a = 0; a < ALGOS; a++) {
+        assert_int_equal(run_once(ctx, all_algos[a], &h), CLCONV_SUCCESS);
+        size_t plane = h.no / ((size_t)p.batch * p.out_channels);
+        for (size_t i = 0; i < h.no; i++)
+            if (h.out[i] != h.b[(i / plane) % (size_t)p.out_channels])
+                fail_msg("%s: zero weights gave %g at %zu, not the bias",
+                         clconv_algo_name(all_algos[a]), h.out[i], i);
+    }
+    uint32_t seed = 3;
+    fixture_fill(h.w, h.nw, &seed);
+    for (size_t i = 0; i < h.ni; i++)
+        h.in[i] *= (i % 3 == 0) ? 1e20f : (i % 3 == 1) ? 1e-20f : 1.0f;
+    assert_int_equal(clconv_reference_conv2d(&p, h.in, h.w, h.b, h.ref), CLCONV_SUCCESS);
+    for (int a = 0; a < ALGOS; a++) {
+        assert_int_equal(run_once(ctx, all_algos[a], &h), CLCONV_SUCCESS);
+        double err = clconv_rel_l2_error(h.out, h.ref, h.no);
+        if (!(err < 1e-4))
+            fail_msg("%s: relative L2 error %g at dynamic range 1e40",
+                     clconv_algo_name(all_algos[a]), err);
+    }
+    host_free(&h);
+    assert_int_equal(clconv_context_destroy(ctx), CLCONV_SUCCESS);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_allocation_failures),
+        cmocka_unit_test(test_allocation_too_large),
+        cmocka_unit_test(test_two_threads),
+        cmocka_unit_test(test_nan_and_inf),
+        cmocka_unit_test(test_zero_weights_and_dynamic_range),
+    };
+    return cmocka_run_group_tests_name("reliability", tests, NULL, NULL);
+}
