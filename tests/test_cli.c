@@ -89,7 +89,8 @@ static int count_lines(const char *s)
     return n;
 }
 
-/* A usage error: exit 2, exactly one line on stderr naming the problem. */
+/* A usage error: exit 2 (no signal), exactly one line on stderr naming the
+ * problem; run again with --out FILE in front, the file is never created. */
 static void expect_usage_error(const char *const *args, const char *phrase)
 {
     run_result r = run(args);
@@ -98,9 +99,25 @@ static void expect_usage_error(const char *const *args, const char *phrase)
         fail_msg("%s ...: exit %d, stderr \"%s\"; wanted exit 2 and one line with \"%s\"",
                  args[0], r.code, r.err, phrase);
     run_free(&r);
+    char path[128];
+    snprintf(path, sizeof path, "/tmp/clconv-cli-%ld-usage.json", (long)getpid());
+    const char *with_out[64] = {"--out", path};
+    int n = 0;
+    while (args[n] && n < 60) {
+        with_out[n + 2] = args[n];
+        n++;
+    }
+    with_out[n + 2] = NULL;
+    r = run(with_out);
+    if (r.code != 2 || access(path, F_OK) == 0)
+        fail_msg("--out %s %s ...: exit %d, file %s", path, args[0], r.code,
+                 access(path, F_OK) == 0 ? "written" : "absent");
+    run_free(&r);
 }
 
 #define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static const json_value *member(const json_value *obj, const char *key, json_type type);
 
 static void test_usage_errors(void **state)
 {
@@ -128,6 +145,117 @@ static void test_usage_errors(void **state)
     expect_usage_error(ARGS("--tolerance", "-1"), "--tolerance '-1'");
     expect_usage_error(ARGS("--list=yes"), "option '--list' takes no value");
     expect_usage_error(ARGS("--tolerance", "inf"), "expected a finite number > 0");
+    expect_usage_error(ARGS("--platform", "-1"), "--platform '-1': expected an index >= 0");
+    expect_usage_error(ARGS("--device", "one"), "--device 'one': expected an index >= 0");
+    expect_usage_error(ARGS("--device-name", ""), "--device-name needs a non-empty name");
+    expect_usage_error(ARGS("--devices", "0"), "expected all or P:D");
+    expect_usage_error(ARGS("--devices", "0:0,"), "trailing comma");
+    expect_usage_error(ARGS("--devices", "0:0,0:0"), "more than once");
+    expect_usage_error(ARGS("--sweep", "kernel"), "--sweep 'kernel'");
+    expect_usage_error(ARGS("--sweep", "kernel=5:1"), "1 <= A <= B");
+    expect_usage_error(ARGS("--sweep", "stride=1:3"), "expected kernel=A:B");
+    expect_usage_error(ARGS("--sweep", "kernel=1:500"), "at most 64");
+    expect_usage_error(ARGS("--problem", "seed-k3", "--sweep", "kernel=30:40"),
+                       "invalid problem kernel=33");
+    expect_usage_error(ARGS("--out-dir", ""), "--out-dir needs a directory name");
+    expect_usage_error(ARGS("--out", ""), "--out needs a file name");
+    expect_usage_error(ARGS("--seed", "-3"), "--seed '-3'");
+    expect_usage_error(ARGS("--warmup", "-1"), "--warmup '-1'");
+    expect_usage_error(ARGS("--kernel", "3x3x3"), "--kernel '3x3x3'");
+    expect_usage_error(ARGS("--width", ""), "--width '': expected an integer");
+}
+
+/* Run-time failures: exit 1, one line naming the problem, no --out file. */
+static void test_runtime_errors(void **state)
+{
+    (void)state;
+    char path[128];
+    snprintf(path, sizeof path, "/tmp/clconv-cli-%ld-rt.json", (long)getpid());
+    /* a valid problem whose output (160 x 2048 x 2048 floats, 2.7 GB) no
+     * device here can allocate in one buffer */
+    run_result r = run(ARGS("--in-channels", "1", "--height", "2048", "--width", "2048",
+                            "--out-channels", "160", "--kernel", "1", "--algo", "direct",
+                            "--no-verify", "--no-peaks", "--out", path));
+    if (r.code != 1 || count_lines(r.err) != 1 || !strstr(r.err, "2684354560-byte buffer") ||
+        !strstr(r.err, "allows at most"))
+        fail_msg("exit %d, stderr \"%s\"", r.code, r.err);
+    assert_int_equal(access(path, F_OK), -1);
+    run_free(&r);
+    /* kernels that do not compile: the build log, exit 1 */
+    char dir[] = "/tmp/clconv-cli-kernels-XXXXXX", cmd[512];
+    assert_non_null(mkdtemp(dir));
+    snprintf(cmd, sizeof cmd, "cp %s/cl/*.cl %s && echo 'this is not OpenCL' >> %s/direct.cl",
+             CLCONV_SOURCE_DIR, dir, dir);
+    assert_int_equal(system(cmd), 0);
+    setenv("CLCONV_KERNEL_DIR", dir, 1);
+    r = run(ARGS("--problem", "seed-k3", "--height", "8", "--width", "8", "--algo", "direct",
+                 "--no-peaks", "--no-cache", "--out", path));
+    unsetenv("CLCONV_KERNEL_DIR");
+    if (r.code != 1 || !strstr(r.err, "clBuildProgram(direct.cl") || !strstr(r.err, "build log"))
+        fail_msg("exit %d, stderr \"%s\"", r.code, r.err);
+    assert_int_equal(access(path, F_OK), -1);
+    run_free(&r);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* Two processes sharing one empty cache directory at the same time both
+ * succeed; a third then finds every program in the cache. */
+static void test_shared_cache(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/clconv-cli-cache-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    setenv("CLCONV_CACHE_DIR", dir, 1);
+    const char *const *args = ARGS("--problem", "seed-k3", "--height", "10", "--width", "12",
+                                   "--in-channels", "8", "--out-channels", "4", "--algo",
+                                   "direct", "--algo", "fft", "--algo", "pointwise",
+                                   "--iters", "2", "--warmup", "0", "--no-peaks",
+                                   "--format", "json");
+    const char *argv[64] = {CLCONV_BENCH};
+    for (int n = 0; args[n]; n++)
+        argv[n + 1] = args[n], argv[n + 2] = NULL;
+    pid_t pids[2];
+    for (int i = 0; i < 2; i++) {
+        fflush(NULL);
+        pids[i] = fork();
+        assert_true(pids[i] >= 0);
+        if (pids[i] == 0) {
+            int null = open("/dev/null", O_WRONLY);
+            dup2(null, 1), dup2(null, 2);
+            execv(CLCONV_BENCH, (char *const *)argv);
+            _exit(127);
+        }
+    }
+    for (int i = 0; i < 2; i++) {
+        int status;
+        assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    /* the third run compiles none of clconv's kernels: direct's program comes
+     * from the cache (fft always bakes clFFT's own kernels, so it says compiled) */
+    run_result r = run(args);
+    assert_int_equal(r.code, 0);
+    json_value *doc = json_parse(r.out);
+    assert_non_null(doc);
+    const json_value *res = member(doc, "results", JSON_ARRAY);
+    assert_int_equal(res->count, 3);
+    assert_string_equal(member(&res->items[0], "algo", JSON_STRING)->string, "direct");
+    if (member(&res->items[0], "build_compiled", JSON_BOOL)->number)
+        fail_msg("direct compiled again: the shared cache was not valid");
+    json_free(doc);
+    /* no temporary file left behind by the two writers */
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "ls %s | grep -c -v '\\.bin$'", dir);
+    FILE *ls = popen(cmd, "r");
+    int stray = -1;
+    assert_int_equal(fscanf(ls, "%d", &stray), 1);
+    pclose(ls);
+    assert_int_equal(stray, 0);
+    run_free(&r);
+    unsetenv("CLCONV_CACHE_DIR");
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
 }
 
 static void test_help_and_list(void **state)
@@ -514,6 +642,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test(test_runtime_errors),
+        cmocka_unit_test(test_shared_cache),
         cmocka_unit_test(test_help_and_list),
         cmocka_unit_test(test_device_out_of_range),
         cmocka_unit_test(test_json_report),
