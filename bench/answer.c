@@ -126,10 +126,10 @@ static void pointwise_why(bench_answer *a, const problem_rows *pr, const clconv_
             pw->cost.bytes / conv_bytes, si(b2, sizeof b2, conv_bytes, "B"), pw->roof.gbs);
     const bench_result *d = pr->direct;
     if (pk && d && d->roof.verdict)
-        say(a, "%s: direct convolution, by contrast, is %s at %.0f FLOP/B: %.1f GFLOP/s, %.0f%% "
-               "of the %.0f GFLOP/s FMA peak.",
+        say(a, "%s: direct convolution, by contrast, is %s at %.0f FLOP/B: %.1f GFLOP/s, %.1fx "
+               "the pointwise op's rate per FLOP, %.0f%% of the %.0f GFLOP/s FMA peak.",
             pr->problem->name, d->roof.verdict, d->roof.intensity, d->roof.gflops,
-            100.0 * d->roof.gflops / pk->gflops, pk->gflops);
+            d->roof.gflops / pw->roof.gflops, 100.0 * d->roof.gflops / pk->gflops, pk->gflops);
 }
 
 /* An algorithm that wins with much more memory is not always the choice. */
