@@ -59,10 +59,11 @@ static clconv_status setup_acquire(clconv_plan *plan)
     pthread_mutex_lock(&setup_lock);
     clfftStatus st = CLFFT_SUCCESS;
     if (setup_count == 0) {
-        clfftSetupData data;
-        st = clfftInitSetupData(&data);
-        if (st == CLFFT_SUCCESS)
-            st = clfftSetup(&data);
+        /* What clfftInitSetupData does: clFFT.h defines it `__inline`
+         * without `static`, so an unoptimised (-O0) build finds no symbol. */
+        clfftSetupData data = {.major = clfftVersionMajor, .minor = clfftVersionMinor,
+                               .patch = clfftVersionPatch, .debugFlags = 0};
+        st = clfftSetup(&data);
     }
     if (st == CLFFT_SUCCESS)
         setup_count++;

@@ -186,9 +186,15 @@ static clconv_status remember(clconv_context *ctx, const char *file, const char 
     return CLCONV_SUCCESS;
 }
 
-clconv_status rt_program_get(clconv_context *ctx, const char *file, const char *options,
+clconv_status rt_program_get(clconv_context *ctx, const char *file, const char *kernel_options,
                              cl_program *out, rt_build_stats *stats)
 {
+    /* CLCONV_BUILD_OPTIONS adds to every build, e.g. -cl-opt-disable for a
+     * simulator (oclgrind cannot check the `freeze` LLVM's optimiser emits). */
+    char options[1024];
+    const char *extra = getenv("CLCONV_BUILD_OPTIONS");
+    snprintf(options, sizeof options, "%s%s%s", kernel_options, extra && *extra ? " " : "",
+             extra && *extra ? extra : "");
     double t0 = rt_now_ms();
     rt_build_stats local = {0};
     *out = NULL;
@@ -210,7 +216,7 @@ clconv_status rt_program_get(clconv_context *ctx, const char *file, const char *
         free(owned[0]);
         return st;
     }
-    char key[2048], path[4096];
+    char key[4096], path[4096];
     cache_key(ctx, srcs, lens, options, key, sizeof key);
     cl_program prog = NULL;
     if (ctx->cache_dir) {

@@ -1,0 +1,114 @@
+#!/usr/bin/python3
+"""clconv's kernels under oclgrind (--data-races --uninitialized).
+
+Fails on any invalid read or write, data race or uninitialised value that
+oclgrind reports in a kernel defined in cl/ ("ours"); reports in CLBlast's
+and clFFT's kernels are theirs, not counted.
+
+Two kinds of run:
+- test_kernels alone (our kernels on data this test writes, nothing
+  third-party in the process): every report in our kernels fails.
+- clconv-bench on small odd problems: direct and pointwise with --verify,
+  strictly. im2col-gemm and fft also run, at shapes oclgrind 21.10 gets
+  through (CLBlast's SGEMM aborts it at odd M, N, K; clFFT's results come
+  out wrong, so fft runs --no-verify). There our kernels that read what
+  CLBlast or clFFT wrote inherit oclgrind's "uninitialised" shadow from
+  those libraries' partial stores: that one report class is not counted for
+  those kernels in those runs, because test_kernels checks them strictly.
+
+Kernels are built with -cl-opt-disable (CLCONV_BUILD_OPTIONS): oclgrind
+cannot check the `freeze` instruction LLVM's optimiser emits.
+
+usage: run.py SOURCE_DIR CLCONV_BENCH TEST_KERNELS
+"""
+import glob
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+INHERITS_THIRD_PARTY = {"add_bias", "block_weights", "cmac", "crop"}
+
+SMALL = ["--no-peaks", "--iters", "1", "--warmup", "0"]
+BENCH_RUNS = [
+    # (name, arguments, kernels allowed to inherit third-party shadow)
+    ("direct odd", ["--algo", "direct", "--in-channels", "3", "--height", "7", "--width", "9",
+                    "--out-channels", "5", "--kernel", "3x2"], set()),
+    ("direct strided padded dilated batched",
+     ["--algo", "direct", "--batch", "2", "--in-channels", "3", "--height", "9", "--width", "11",
+      "--out-channels", "5", "--kernel", "3", "--stride", "2x3", "--pad", "1x2",
+      "--dilation", "2x1"], set()),
+    ("direct 1x1 wide", ["--algo", "direct", "--in-channels", "2", "--height", "3", "--width",
+                         "37", "--out-channels", "3", "--kernel", "1"], set()),
+    ("pointwise", ["--algo", "pointwise", "--in-channels", "3", "--height", "5", "--width", "7",
+                   "--out-channels", "4"], set()),
+    ("im2col-gemm at an 8x8x8 GEMM",
+     ["--algo", "im2col-gemm", "--in-channels", "2", "--height", "3", "--width", "5",
+      "--out-channels", "8", "--kernel", "2"], INHERITS_THIRD_PARTY),
+    ("fft odd strided padded dilated batched (clFFT values wrong under oclgrind)",
+     ["--algo", "fft", "--no-verify", "--batch", "2", "--in-channels", "3", "--height", "7",
+      "--width", "9", "--out-channels", "5", "--kernel", "3x2", "--stride", "2", "--pad", "1",
+      "--dilation", "1x2"], INHERITS_THIRD_PARTY),
+]
+
+REPORT_START = re.compile(r"^(Invalid (read|write)|Uninitiali[sz]ed value|.*data race|"
+                          r"Work-group divergence|.*barrier|OCLGRIND FATAL ERROR)", re.I)
+
+
+def our_kernels(source):
+    names = set()
+    for path in glob.glob(os.path.join(source, "cl", "*.cl")):
+        names |= set(re.findall(r"__kernel\s+void\s+(\w+)", open(path).read()))
+    return names
+
+
+def reports(log_text):
+    """[(first line, kernel name or None)] for each diagnostic in the log."""
+    out, current = [], None
+    for line in log_text.splitlines():
+        if REPORT_START.match(line):
+            current = [line.strip(), None]
+            out.append(current)
+        elif current and line.strip().startswith("Kernel:"):
+            current[1] = line.split("Kernel:", 1)[1].strip()
+    return [tuple(r) for r in out]
+
+
+def run(name, cmd, ours, inherits):
+    with tempfile.NamedTemporaryFile("r", suffix=".log") as log:
+        done = subprocess.run(["oclgrind", "--data-races", "--uninitialized", "--log", log.name,
+                               *cmd], capture_output=True, text=True, timeout=1800)
+        found = reports(log.read())
+    counted = [(msg, k) for msg, k in found
+               if k is None or k in ours
+               if not (k in inherits and msg.lower().startswith("uninitiali"))]
+    theirs = sum(1 for _, k in found if k and k not in ours)
+    inherited = len(found) - len(counted) - theirs
+    status = "ok"
+    if done.returncode != 0 or counted:
+        status = "FAILED"
+    print(f"{status}: {name}: {len(counted)} reports in clconv kernels, {inherited} inherited "
+          f"from third-party output, {theirs} in third-party kernels")
+    for msg, k in counted[:20]:
+        print(f"    {k}: {msg}")
+    if done.returncode != 0:
+        print(f"    exit {done.returncode}: {done.stderr.strip()[-2000:]}")
+    return status == "ok"
+
+
+def main():
+    source, bench, test_kernels = sys.argv[1:4]
+    ours = our_kernels(source)
+    env_note = os.environ.get("CLCONV_BUILD_OPTIONS", "")
+    if "-cl-opt-disable" not in env_note:
+        os.environ["CLCONV_BUILD_OPTIONS"] = (env_note + " -cl-opt-disable").strip()
+    os.environ.pop("CLCONV_DEVICE", None)  # oclgrind is the only device
+    ok = run("test_kernels", [test_kernels], ours, set())
+    for name, args, inherits in BENCH_RUNS:
+        ok &= run(name, [bench, *args, *SMALL], ours, inherits)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,244 @@
+/* clconv's kernels alone, on small odd inputs this test writes, against a
+ * host computation: the kernels that in a full run read what CLBlast or
+ * clFFT wrote (add_bias, block_weights + cmac, crop) and the peak kernels.
+ * Run under oclgrind it checks them with nothing third-party in the process
+ * (tests/oclgrind/run.py); the other kernels read only clconv's own data
+ * and are checked there through whole clconv-bench runs. */
+#include "fixture.h"
+
+#include "conv/algo.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static clconv_context *ctx;
+
+static int setup(void **state)
+{
+    (void)state;
+    ctx = fixture_context();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    return clconv_context_destroy(ctx) == CLCONV_SUCCESS ? 0 : -1;
+}
+
+static cl_kernel kernel(const char *file, const char *name, const char *options)
+{
+    cl_program prog;
+    cl_kernel k;
+    if (rt_program_get(ctx, file, options, &prog, NULL) || rt_kernel_create(ctx, prog, name, &k))
+        fail_msg("%s: %s", name, clconv_last_error(ctx));
+    return k;
+}
+
+/* Sets mems then ints as the kernel's arguments, in that order. */
+static void args(cl_kernel k, const cl_mem *mems, int nmem, const cl_int *ints, int nint)
+{
+    for (int i = 0; i < nmem; i++)
+        assert_int_equal(clSetKernelArg(k, (cl_uint)i, sizeof(cl_mem), &mems[i]), CL_SUCCESS);
+    for (int i = 0; i < nint; i++)
+        assert_int_equal(clSetKernelArg(k, (cl_uint)(nmem + i), sizeof(cl_int), &ints[i]),
+                         CL_SUCCESS);
+}
+
+static void launch(cl_kernel k, cl_uint dims, const size_t *global)
+{
+    assert_int_equal(clEnqueueNDRangeKernel(clconv_context_queue(ctx), k, dims, NULL, global,
+                                            NULL, 0, NULL, NULL),
+                     CL_SUCCESS);
+    assert_int_equal(clFinish(clconv_context_queue(ctx)), CL_SUCCESS);
+}
+
+static float *random_floats(size_t n, uint32_t seed)
+{
+    float *v = malloc(n * sizeof *v);
+    assert_non_null(v);
+    fixture_fill(v, n, &seed);
+    return v;
+}
+
+static void expect_close(const float *got, const double *want, size_t n, double tol,
+                         const char *what)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!(fabs(got[i] - want[i]) <= tol * (1.0 + fabs(want[i]))))
+            fail_msg("%s[%zu] = %.9g, host %.9g", what, i, got[i], want[i]);
+}
+
+static int vec_for(int row)
+{
+    return conv_vector_width(clconv_context_device(ctx), row);
+}
+
+/* add_bias over 2 x 3 planes of 37 outputs (a vector body and a tail). */
+static void test_add_bias(void **state)
+{
+    (void)state;
+    const int planes = 6, C_out = 3, P = 37, vec = vec_for(P);
+    char opt[32];
+    snprintf(opt, sizeof opt, "-DVEC=%d", vec);
+    cl_kernel k = kernel("bias.cl", "add_bias", opt);
+    float *out = random_floats((size_t)planes * P, 1), *bias = random_floats(C_out, 2);
+    double *want = malloc((size_t)planes * P * sizeof *want);
+    for (int i = 0; i < planes * P; i++)
+        want[i] = (double)out[i] + bias[(i / P) % C_out];
+    cl_mem mems[] = {fixture_upload(ctx, out, (size_t)planes * P), fixture_upload(ctx, bias, C_out)};
+    const cl_int ints[] = {C_out, P};
+    args(k, mems, 2, ints, 2);
+    size_t global[2] = {(size_t)(P + vec - 1) / (size_t)vec, (size_t)planes};
+    launch(k, 2, global);
+    fixture_download(ctx, mems[0], out, (size_t)planes * P);
+    expect_close(out, want, (size_t)planes * P, 1e-6, "add_bias");
+    clReleaseMemObject(mems[0]), clReleaseMemObject(mems[1]), clReleaseKernel(k);
+    free(out), free(bias), free(want);
+}
+
+/* block_weights then cmac, against complex arithmetic on the plane-major
+ * spectra: Y[n][o][f] = sum_i conj(W[o][i][f]) * X[n][i][f], for 3 images
+ * (an odd image tile), 5 output channels (an odd output tile) and 7 input
+ * channels. */
+static void test_block_weights_and_cmac(void **state)
+{
+    (void)state;
+    const int N = 3, C_in = 7, C_out = 5, F = 21, vec = vec_for(16);
+    const int F_pad = (F + vec - 1) / vec * vec, OT = 4, BT = 2;
+    const int o_tiles = (C_out + OT - 1) / OT;
+    char opt[64];
+    snprintf(opt, sizeof opt, "-DVEC=%d -DOT=%d -DBT=%d", vec, OT, BT);
+    cl_kernel block = kernel("cmac.cl", "block_weights", opt);
+    cl_kernel cmac = kernel("cmac.cl", "cmac", opt);
+    size_t nw = (size_t)C_out * C_in * F_pad, nx = (size_t)N * C_in * F_pad;
+    size_t ny = (size_t)N * C_out * F_pad, nb = (size_t)o_tiles * OT * C_in * F_pad * 2;
+    float *wr = random_floats(nw, 3), *wi = random_floats(nw, 4);
+    float *xr = random_floats(nx, 5), *xi = random_floats(nx, 6);
+    float *zeros = calloc(nb, sizeof(float)), *yr = malloc(ny * sizeof(float)),
+          *yi = malloc(ny * sizeof(float));
+    double *want_r = calloc(ny, sizeof(double)), *want_i = calloc(ny, sizeof(double));
+    for (int n = 0; n < N; n++)
+        for (int o = 0; o < C_out; o++)
+            for (int f = 0; f < F_pad; f++)
+                for (int i = 0; i < C_in; i++) {
+                    size_t w = ((size_t)o * C_in + i) * F_pad + f;
+                    size_t x = ((size_t)n * C_in + i) * F_pad + f;
+                    size_t y = ((size_t)n * C_out + o) * F_pad + f;
+                    want_r[y] += (double)wr[w] * xr[x] + (double)wi[w] * xi[x];
+                    want_i[y] += (double)wr[w] * xi[x] - (double)wi[w] * xr[x];
+                }
+    cl_mem dwr = fixture_upload(ctx, wr, nw), dwi = fixture_upload(ctx, wi, nw);
+    cl_mem dw = fixture_upload(ctx, zeros, nb); /* channels past C_out must read zero */
+    cl_mem dxr = fixture_upload(ctx, xr, nx), dxi = fixture_upload(ctx, xi, nx);
+    cl_mem dyr = fixture_output(ctx, ny), dyi = fixture_output(ctx, ny);
+    const cl_mem bmems[] = {dwr, dwi, dw};
+    const cl_int bints[] = {C_in, F_pad};
+    args(block, bmems, 3, bints, 2);
+    size_t bglobal[2] = {(size_t)F_pad, (size_t)C_out * C_in};
+    launch(block, 2, bglobal);
+    const cl_mem cmems[] = {dxr, dxi, dw, dyr, dyi};
+    const cl_int cints[] = {N, C_in, C_out, F_pad};
+    args(cmac, cmems, 5, cints, 4);
+    size_t cglobal = (size_t)(F_pad / vec) * o_tiles * ((N + BT - 1) / BT);
+    launch(cmac, 1, &cglobal);
+    fixture_download(ctx, dyr, yr, ny);
+    fixture_download(ctx, dyi, yi, ny);
+    expect_close(yr, want_r, ny, 1e-5, "cmac real");
+    expect_close(yi, want_i, ny, 1e-5, "cmac imaginary");
+    cl_mem all[] = {dwr, dwi, dw, dxr, dxi, dyr, dyi};
+    for (int i = 0; i < 7; i++)
+        clReleaseMemObject(all[i]);
+    clReleaseKernel(block), clReleaseKernel(cmac);
+    free(wr), free(wi), free(xr), free(xi), free(zeros), free(yr), free(yi);
+    free(want_r), free(want_i);
+}
+
+/* crop: sample a 9 x 10 plane at stride 2x3 into 4 x 3 outputs, scale by
+ * 1/90, add the bias; 2 images x 3 channels. */
+static void test_crop(void **state)
+{
+    (void)state;
+    const int planes = 6, C_out = 3, Ph = 9, Pw = 10, OH = 4, OW = 3, SH = 2, SW = 3;
+    cl_kernel k = kernel("crop.cl", "crop", "-DVEC=1");
+    float *real = random_floats((size_t)planes * Ph * Pw, 7), *bias = random_floats(C_out, 8);
+    size_t no = (size_t)planes * OH * OW;
+    float *out = malloc(no * sizeof *out);
+    double *want = malloc(no * sizeof *want);
+    for (int pl = 0; pl < planes; pl++)
+        for (int y = 0; y < OH; y++)
+            for (int x = 0; x < OW; x++)
+                want[((size_t)pl * OH + y) * OW + x] =
+                    real[((size_t)pl * Ph + y * SH) * Pw + x * SW] / (double)(Ph * Pw) +
+                    bias[pl % C_out];
+    cl_mem mems[] = {fixture_upload(ctx, real, (size_t)planes * Ph * Pw),
+                     fixture_upload(ctx, bias, C_out), fixture_output(ctx, no)};
+    const cl_int ints[] = {C_out, OH, OW, SH, SW, Ph, Pw, 1};
+    args(k, mems, 3, ints, 8);
+    size_t global[3] = {OW, OH, planes};
+    launch(k, 3, global);
+    fixture_download(ctx, mems[2], out, no);
+    expect_close(out, want, no, 1e-6, "crop");
+    for (int i = 0; i < 3; i++)
+        clReleaseMemObject(mems[i]);
+    clReleaseKernel(k);
+    free(real), free(bias), free(out), free(want);
+}
+
+/* The peak kernels at a small size: copy_stream copies; fma_chains computes
+ * what the same multiply-adds compute on the host. */
+static void test_peak_kernels(void **state)
+{
+    (void)state;
+    const int vec = vec_for(16);
+    char opt[32];
+    snprintf(opt, sizeof opt, "-DVEC=%d", vec);
+    const size_t items = 13, n = items * (size_t)vec;
+    cl_kernel copy = kernel("peaks.cl", "copy_stream", opt);
+    float *src = random_floats(n, 9), *dst = malloc(n * sizeof *dst);
+    cl_mem ds = fixture_upload(ctx, src, n), dd = fixture_output(ctx, n);
+    const cl_mem cmems[] = {ds, dd};
+    args(copy, cmems, 2, NULL, 0);
+    launch(copy, 1, &items);
+    fixture_download(ctx, dd, dst, n);
+    assert_memory_equal(src, dst, n * sizeof *dst);
+
+    cl_kernel fma = kernel("peaks.cl", "fma_chains", opt);
+    const float a = 0.999f, b = 0.001f;
+    const cl_int iters = 5;
+    assert_int_equal(clSetKernelArg(fma, 0, sizeof dd, &dd), CL_SUCCESS);
+    assert_int_equal(clSetKernelArg(fma, 1, sizeof a, &a), CL_SUCCESS);
+    assert_int_equal(clSetKernelArg(fma, 2, sizeof b, &b), CL_SUCCESS);
+    assert_int_equal(clSetKernelArg(fma, 3, sizeof iters, &iters), CL_SUCCESS);
+    launch(fma, 1, &items);
+    fixture_download(ctx, dd, dst, n);
+    for (size_t id = 0; id < items; id++) {
+        double x[8], sum;
+        for (int c = 0; c < 8; c++)
+            x[c] = (float)(id % 64) * 0.01f + (float)c;
+        for (int i = 0; i < iters * 4; i++)
+            for (int c = 0; c < 8; c++)
+                x[c] = x[c] * a + b;
+        sum = ((x[0] + x[1]) + (x[2] + x[3])) + ((x[4] + x[5]) + (x[6] + x[7]));
+        for (int lane = 0; lane < vec; lane++)
+            if (fabs(dst[id * (size_t)vec + lane] - sum) > 1e-4 * fabs(sum))
+                fail_msg("fma_chains work-item %zu lane %d: %.9g, host %.9g", id, lane,
+                         dst[id * (size_t)vec + lane], sum);
+    }
+    clReleaseMemObject(ds), clReleaseMemObject(dd);
+    clReleaseKernel(copy), clReleaseKernel(fma);
+    free(src), free(dst);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_add_bias),
+        cmocka_unit_test(test_block_weights_and_cmac),
+        cmocka_unit_test(test_crop),
+        cmocka_unit_test(test_peak_kernels),
+    };
+    return cmocka_run_group_tests_name("kernels", tests, setup, teardown);
+}
