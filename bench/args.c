@@ -171,6 +171,7 @@ static int parse_sweep(const char *val, bench_options *opt, char *err, size_t es
 {
     static const char *const params[] = {"kernel", "channels", "batch"};
     const char *eq = strchr(val, '=');
+    opt->sweep_param = NULL; /* a later --sweep replaces an earlier one */
     for (int i = 0; eq && i < 3; i++)
         if ((size_t)(eq - val) == strlen(params[i]) && !strncmp(val, params[i], strlen(params[i])))
             opt->sweep_param = params[i];

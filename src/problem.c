@@ -111,18 +111,20 @@ static clconv_status check(const clconv_problem *p, char *msg, size_t size)
      * reduction length; keep that in range too. */
     int64_t work[] = {p->batch, p->out_channels, oh, ow, p->in_channels, p->kernel_h,
                       p->kernel_w, 2};
-    /* Reduction length, planes and pixels per plane are int in the kernels. */
-    int64_t reduction = (int64_t)p->in_channels * p->kernel_h * p->kernel_w;
-    int64_t planes = (int64_t)p->batch * (p->out_channels > p->in_channels ? p->out_channels
-                                                                            : p->in_channels);
-    if (reduction > extent_max || planes > extent_max || oh * ow > extent_max ||
-        (int64_t)p->height * p->width > extent_max)
+    /* Reduction length, planes and pixels per plane are int in the kernels.
+     * Products in double: of int fields they can overflow int64, and a
+     * double is exact far beyond extent_max. */
+    double reduction = (double)p->in_channels * p->kernel_h * p->kernel_w;
+    double planes = (double)p->batch * (p->out_channels > p->in_channels ? p->out_channels
+                                                                         : p->in_channels);
+    if (reduction > (double)extent_max || planes > (double)extent_max ||
+        (double)oh * (double)ow > (double)extent_max ||
+        (double)p->height * p->width > (double)extent_max)
         return reject(msg, size,
-                       "in_channels %d x kernel %d x %d = %lld, batch x channels = %lld, output "
+                       "in_channels %d x kernel %d x %d = %.0f, batch x channels = %.0f, output "
                        "%lld x %lld and input %d x %d must each stay <= %lld", p->in_channels,
-                       p->kernel_h, p->kernel_w, (long long)reduction, (long long)planes,
-                       (long long)oh, (long long)ow, p->height, p->width,
-                       (long long)extent_max);
+                       p->kernel_h, p->kernel_w, reduction, planes, (long long)oh,
+                       (long long)ow, p->height, p->width, (long long)extent_max);
     mul_checked(in, 5, &overflow);
     if (overflow)
         return reject(msg, size,
