@@ -199,6 +199,26 @@ static void test_runtime_errors(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* A cache directory that cannot be created or written only turns caching
+ * off: the run succeeds with exactly one warning, whatever it tried to store
+ * (programs and peaks). */
+static void test_unwritable_cache(void **state)
+{
+    (void)state;
+    setenv("CLCONV_CACHE_DIR", "/proc/clconv-cannot-exist/cache", 1);
+    run_result r = run(ARGS("--problem", "seed-k3", "--height", "8", "--width", "9",
+                            "--in-channels", "4", "--out-channels", "3", "--algo", "direct",
+                            "--algo", "pointwise", "--iters", "1", "--warmup", "0", "--no-peaks"));
+    unsetenv("CLCONV_CACHE_DIR");
+    assert_int_equal(r.code, 0);
+    int warnings = 0;
+    for (const char *s = r.err; (s = strstr(s, "warning: program cache disabled")); s++)
+        warnings++;
+    if (warnings != 1)
+        fail_msg("%d cache warnings; stderr:\n%s", warnings, r.err);
+    run_free(&r);
+}
+
 /* Two processes sharing one empty cache directory at the same time both
  * succeed; a third then finds every program in the cache. */
 static void test_shared_cache(void **state)
@@ -644,6 +664,7 @@ int main(void)
         cmocka_unit_test(test_usage_errors),
         cmocka_unit_test(test_runtime_errors),
         cmocka_unit_test(test_shared_cache),
+        cmocka_unit_test(test_unwritable_cache),
         cmocka_unit_test(test_help_and_list),
         cmocka_unit_test(test_device_out_of_range),
         cmocka_unit_test(test_json_report),
