@@ -339,8 +339,7 @@ static int write_out_dir(const bench_options *opt, const bench_device_run *runs,
         int rc = emit(&one, write_one_doc, &doc);
         if (rc)
             return rc;
-        if (isatty(STDERR_FILENO) || opt->out_path || opt->format != FORMAT_TABLE)
-            fprintf(stderr, "clconv-bench: wrote %s\n", path);
+        fprintf(stderr, "clconv-bench: wrote %s\n", path);
     }
     return 0;
 }
