@@ -181,11 +181,11 @@ void bench_answer_build(const bench_device_run *run, bench_answer *out)
     int n = 0;
     for (int i = 0; i < run->count && n < BENCH_MAX_PROBLEMS;)
         prs[n++] = rows_of(run, i, &i);
+    crossovers(out, prs, n); /* first: a long sweep must not crowd it out */
     for (int i = 0; i < n; i++)
         winner(out, &prs[i]);
     for (int i = 0; i < n; i++)
         pointwise_why(out, &prs[i], run->peaks);
     for (int i = 0; i < n; i++)
         memory_cost(out, &prs[i]);
-    crossovers(out, prs, n);
 }

@@ -51,6 +51,11 @@ static FILE *out_begin(const char *path, char *tmp, size_t size)
 {
     snprintf(tmp, size, "%s.XXXXXX", path);
     int fd = mkstemp(tmp);
+    /* mkstemp makes 0600; a report is as readable as any file the user makes */
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fd >= 0)
+        fchmod(fd, 0666 & ~mask);
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!f && fd >= 0) {
         close(fd);
@@ -330,8 +335,19 @@ static int write_out_dir(const bench_options *opt, const bench_device_run *runs,
     if (mkdir(opt->out_dir, 0755) != 0 && errno != EEXIST)
         return die(1, "cannot create --out-dir %s: %s", opt->out_dir, strerror(errno));
     for (int i = 0; i < n; i++) {
-        char slug[128], path[4096];
+        char slug[160], path[4096];
         device_slug(runs[i].dev, slug, sizeof slug);
+        /* two identical devices (or a name with no letters): add the indexes */
+        int clash = !slug[0];
+        for (int j = 0; j < n; j++) {
+            char other[160];
+            device_slug(runs[j].dev, other, sizeof other);
+            clash |= j != i && !strcmp(other, slug);
+        }
+        if (clash)
+            snprintf(slug + strlen(slug), sizeof slug - strlen(slug), "%s%d-%d",
+                     slug[0] ? "-" : "device-", runs[i].dev->platform_index,
+                     runs[i].dev->device_index);
         snprintf(path, sizeof path, "%s/%s.json", opt->out_dir, slug);
         bench_options one = *opt;
         one.out_path = path;

@@ -255,6 +255,18 @@ static void csv_roof(FILE *f, const clconv_roofline *rf)
             rf->efficiency, rf->verdict ? rf->verdict : "");
 }
 
+/* A CSV field in quotes, its own quotes doubled (RFC 4180). */
+static void csv_quoted(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
 static void report_csv(FILE *f, const bench_device_run *run)
 {
     fputs("device,problem,batch,in_channels,height,width,out_channels,kernel_h,kernel_w,stride_h,"
@@ -264,8 +276,8 @@ static void report_csv(FILE *f, const bench_device_run *run)
     for (int i = 0; i < run->count; i++) {
         const bench_result *r = &run->results[i];
         const clconv_problem *p = &r->problem->p;
-        fprintf(f, "\"%s\",%s,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%s,%s,", run->dev->name,
-                r->problem->name, p->batch, p->in_channels, p->height, p->width, p->out_channels,
+        csv_quoted(f, run->dev->name);
+        fprintf(f, ",%s,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%s,%s,", r->problem->name, p->batch, p->in_channels, p->height, p->width, p->out_channels,
                 p->kernel_h, p->kernel_w, p->stride_h, p->stride_w, p->pad_h, p->pad_w,
                 p->dilation_h, p->dilation_w, r->algo, status_of(r));
         if (r->skipped || r->failed) {

@@ -17,8 +17,8 @@ __kernel void copy_stream(__global const float *restrict src, __global float *re
  * variables, not an array: some compilers (Mesa llvmpipe) keep a private
  * array in memory and then measure loads, not FMAs. mad(), not fma(): the
  * fastest multiply-add the device has (llvmpipe emulates a correctly rounded
- * fma() in software). x = x * a + b with a just below 1 stays finite and
- * normal; the host checks the result (analysis/peaks.c). The sum is stored so nothing is
+ * fma() in software). The host picks a and b so that the result counts
+ * the steps, and checks it (analysis/peaks.c). The sum is stored so nothing is
  * optimised away. Buffer: out [global size * VEC] float. */
 #define FMA_STEP(x) x = mad(x, av, bv)
 #define FMA_ALL                                                                                 \
@@ -28,7 +28,7 @@ __kernel void copy_stream(__global const float *restrict src, __global float *re
 __kernel void fma_chains(__global float *out, float a, float b, int iters)
 {
     const floatv av = (floatv)(a), bv = (floatv)(b);
-    floatv x0 = (floatv)((float)(get_global_id(0) % 64) * 0.01f);
+    floatv x0 = (floatv)((float)(get_global_id(0) % 64) * 0.015625f);
     floatv x1 = x0 + 1.0f, x2 = x0 + 2.0f, x3 = x0 + 3.0f, x4 = x0 + 4.0f, x5 = x0 + 5.0f,
            x6 = x0 + 6.0f, x7 = x0 + 7.0f;
     for (int i = 0; i < iters; i++) {

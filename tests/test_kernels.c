@@ -217,7 +217,7 @@ static void test_peak_kernels(void **state)
     for (size_t id = 0; id < items; id++) {
         double x[8], sum;
         for (int c = 0; c < 8; c++)
-            x[c] = (float)(id % 64) * 0.01f + (float)c;
+            x[c] = (float)(id % 64) * 0.015625f + (float)c;
         for (int i = 0; i < iters * 4; i++)
             for (int c = 0; c < 8; c++)
                 x[c] = x[c] * a + b;

@@ -11,7 +11,7 @@
 #include <string.h>
 
 /* Bumped when the way a peak is measured changes, so old entries are not read. */
-#define PEAKS_METHOD "clconv-peaks 3: copy_stream best of 6; fma_chains 8 mad chains, checked, best of 5; " \
+#define PEAKS_METHOD "clconv-peaks 4: copy_stream best of 6; fma_chains 8 mad chains, checked, best of 5; " \
                      "SGEMM n<=1024 best of 3"
 
 /* Something timed by best_of: enqueues one run, returning the events that
@@ -126,12 +126,14 @@ static clconv_status measure_bandwidth(clconv_context *ctx, double *gbs)
 
 /* What work-item `id` of fma_chains stores in its first lane, computed on
  * the host: proof that the device did every multiply-add it is credited
- * with (a compiler that folded the chains would be measured as a peak). */
+ * with. With a = 1 and b = 2^-10 each step adds exactly b (x stays below
+ * 2^13, where a float still holds 2^-10), so the result counts the steps:
+ * a device or compiler that skipped some would be off by thousands of b. */
 static float fma_expected(size_t id, float a, float b, int iters)
 {
     float x[8], sum;
     for (int c = 0; c < 8; c++)
-        x[c] = (float)(id % 64) * 0.01f + (float)c;
+        x[c] = (float)(id % 64) * 0.015625f + (float)c;
     for (int i = 0; i < iters * 4; i++)
         for (int c = 0; c < 8; c++)
             x[c] = x[c] * a + b;
@@ -151,8 +153,8 @@ static clconv_status check_fma(clconv_context *ctx, cl_mem out, int vec, float a
         if (err != CL_SUCCESS)
             return rt_cl_fail(ctx, err, "clEnqueueReadBuffer", "FMA test result");
         float want = fma_expected(ids[i], a, b, iters);
-        /* mad() may round once or twice per step: agree to float precision */
-        if (!(fabsf(got - want) <= 1e-3f * fabsf(want)))
+        /* exact steps; only the final sum of the chains may round */
+        if (!(fabsf(got - want) <= 1e-6f * fabsf(want)))
             return rt_fail(ctx, CLCONV_ERR_OPENCL,
                            "the FMA peak kernel computed %.9g for work-item %zu, the host %.9g: "
                            "its rate would not be a peak", got, ids[i], want);
@@ -171,7 +173,7 @@ static clconv_status measure_fma(clconv_context *ctx, double *gflops)
     clconv_status st = peaks_kernel(ctx, "fma_chains", &k.kernel);
     if (!st)
         st = buffer(ctx, k.global * (size_t)vec * sizeof(float), "the FMA test", &out);
-    const float a = 0.999f, b = 0.001f;
+    const float a = 1.0f, b = 1.0f / 1024.0f; /* see fma_expected */
     cl_int iters = 16, err = CL_SUCCESS;
     double ms = 0.0;
     /* Calibrate the chain length so that a run takes about 50 ms: long enough
@@ -189,6 +191,7 @@ static clconv_status measure_fma(clconv_context *ctx, double *gflops)
         if (!st && pass == 0) {
             double scale = ms > 0 ? 50.0 / ms : 64.0;
             double want = (double)iters * (scale > 64.0 ? 64.0 : scale);
+            /* at most 2^20 steps of 4: x stays below 2^13 (fma_expected) */
             iters = want < 16 ? 16 : want > (1 << 20) ? (1 << 20) : (cl_int)want;
         }
     }
@@ -254,10 +257,12 @@ static void peaks_key(clconv_context *ctx, char *key, size_t size)
         h = rt_fnv1a(src, len, h);
     free(owned);
     rt_clear_error(ctx);
+    /* build options change the code measured (-cl-opt-disable for a simulator) */
+    const char *extra = getenv("CLCONV_BUILD_OPTIONS");
     snprintf(key, size,
-             "%s\npeaks.cl-fnv1a=%016llx\nplatform=%s\nplatform-version=%s\ndevice=%s\n"
-             "driver=%s\ndevice-version=%s\ntiming=%s\n",
-             PEAKS_METHOD, (unsigned long long)h, ctx->info.platform_name,
+             "%s\npeaks.cl-fnv1a=%016llx\nbuild-options=%s\nplatform=%s\n"
+             "platform-version=%s\ndevice=%s\ndriver=%s\ndevice-version=%s\ntiming=%s\n",
+             PEAKS_METHOD, (unsigned long long)h, extra ? extra : "", ctx->info.platform_name,
              ctx->info.platform_version, ctx->info.name, ctx->info.driver_version,
              ctx->info.version, ctx->device_timing ? "device" : "host");
 }

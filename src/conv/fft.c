@@ -50,7 +50,9 @@ static clconv_status fft_check(clconv_context *ctx, const clconv_problem *p)
     size_t ph, pw;
     transform_size(p, &ph, &pw);
     size_t f = ph * (pw / 2 + 1);
-    size_t planes[] = {(size_t)p->batch * p->in_channels, (size_t)p->out_channels * p->in_channels,
+    /* weights: the cmac layout pads C_out to its output tile (at most 4) */
+    size_t planes[] = {(size_t)p->batch * p->in_channels,
+                       ((size_t)p->out_channels + 3) / 4 * 4 * p->in_channels,
                        (size_t)p->batch * p->out_channels};
     const char *what[] = {"input spectra", "weight spectra", "output spectra"};
     for (int i = 0; i < 3; i++) {
@@ -211,9 +213,9 @@ static clconv_status fft_set_weights(clconv_plan *plan)
             !(st = conv_set_args(plan, d->block, "block_weights", block_mems, 3, block_ints, 2)))
             st = conv_enqueue(plan, d->block, "block_weights", 2, block_global, NULL);
     }
-    if (!st && (err = clEnqueueMarkerWithWaitList(plan->ctx->queue, 0, NULL, &done)) == CL_SUCCESS)
-        err = clWaitForEvents(1, &done);
-    if (!st && err != CL_SUCCESS)
+    if (!st && (err = clEnqueueMarkerWithWaitList(plan->ctx->queue, 0, NULL, &done)) != CL_SUCCESS)
+        st = rt_cl_fail(plan->ctx, err, "clEnqueueMarkerWithWaitList", "weights_fft");
+    if (!st && (err = clWaitForEvents(1, &done)) != CL_SUCCESS)
         st = rt_cl_fail(plan->ctx, err, "clWaitForEvents", "weights_fft");
     plan->weights_ms = st ? -1.0 : rt_event_span_ms(plan->ctx, spread_ev, done);
     if (spread_ev)
