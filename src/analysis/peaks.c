@@ -50,10 +50,7 @@ static clconv_status buffer(clconv_context *ctx, size_t bytes, const char *what,
     clconv_status st = rt_buffer_create(ctx, bytes, what, out);
     if (st)
         return st;
-    const float one = 1.0f;
-    cl_int err = clEnqueueFillBuffer(ctx->queue, *out, &one, sizeof one, 0, bytes, 0, NULL, NULL);
-    return err ? rt_cl_fail(ctx, err, "clEnqueueFillBuffer", "%s, %zu bytes", what, bytes)
-               : CLCONV_SUCCESS;
+    return rt_buffer_fill(ctx, *out, bytes, 1.0f, what);
 }
 
 typedef struct kernel_run {

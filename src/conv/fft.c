@@ -73,11 +73,7 @@ static clconv_status zeroed(clconv_plan *plan, size_t bytes, const char *what, c
     clconv_status st = conv_alloc_workspace(plan, bytes, what, out);
     if (st)
         return st;
-    const float zero = 0.0f;
-    cl_int err = clEnqueueFillBuffer(plan->ctx->queue, *out, &zero, sizeof zero, 0, bytes, 0,
-                                     NULL, NULL);
-    return err ? rt_cl_fail(plan->ctx, err, "clEnqueueFillBuffer", "%s, %zu bytes", what, bytes)
-               : CLCONV_SUCCESS;
+    return rt_buffer_fill(plan->ctx, *out, bytes, 0.0f, what);
 }
 
 /* Spectra of `planes` planes: two planar buffers, or one interleaved. */
@@ -174,19 +170,13 @@ static clconv_status fft_set_weights(clconv_plan *plan)
     /* the cmac path transforms into plane-major spectra here, then blocks them */
     size_t spec_bytes = planes * d->f_pad * sizeof(float);
     cl_mem real = NULL, tr = NULL, ti = NULL;
-    const float zero = 0.0f;
     cl_int err = CL_SUCCESS;
     st = rt_buffer_create(plan->ctx, bytes, "the spread weight planes", &real);
     if (!st && !d->use_cgemm &&
         !(st = rt_buffer_create(plan->ctx, spec_bytes, "plane-major weight spectra", &tr)) &&
         !(st = rt_buffer_create(plan->ctx, spec_bytes, "plane-major weight spectra", &ti)) &&
-        (err = clEnqueueFillBuffer(plan->ctx->queue, tr, &zero, sizeof zero, 0, spec_bytes, 0,
-                                   NULL, NULL)) == CL_SUCCESS)
-        err = clEnqueueFillBuffer(plan->ctx->queue, ti, &zero, sizeof zero, 0, spec_bytes, 0,
-                                  NULL, NULL);
-    if (!st && err != CL_SUCCESS)
-        st = rt_cl_fail(plan->ctx, err, "clEnqueueFillBuffer", "weight spectra, 2 x %zu bytes",
-                        spec_bytes);
+        !(st = rt_buffer_fill(plan->ctx, tr, spec_bytes, 0.0f, "plane-major weight spectra")))
+        st = rt_buffer_fill(plan->ctx, ti, spec_bytes, 0.0f, "plane-major weight spectra");
     if (st) {
         conv_fft_destroy(fwd_w);
         cl_mem all[] = {real, tr, ti};

@@ -72,24 +72,16 @@ static clconv_status im2col_check(clconv_context *ctx, const clconv_problem *p)
 static clconv_status prime_gemm(clconv_plan *plan, const conv_gemm *g)
 {
     cl_int err;
-    const float zero = 0.0f;
     size_t col_bytes = g->k * g->n * g->batch * sizeof(float);
     size_t c_bytes = g->m * g->n * g->batch * sizeof(float);
     size_t a_bytes = g->m * g->k * sizeof(float);
-    err = clEnqueueFillBuffer(plan->ctx->queue, g->b, &zero, sizeof zero, 0, col_bytes, 0, NULL,
-                              NULL);
-    if (err != CL_SUCCESS)
-        return rt_cl_fail(plan->ctx, err, "clEnqueueFillBuffer", "im2col workspace, %zu bytes",
-                          col_bytes);
+    clconv_status st = rt_buffer_fill(plan->ctx, g->b, col_bytes, 0.0f, "im2col workspace");
+    if (st)
+        return st;
     cl_mem a = NULL, c = NULL;
-    clconv_status st = rt_buffer_create(plan->ctx, a_bytes, "GEMM priming weights", &a);
-    if (!st)
-        st = rt_buffer_create(plan->ctx, c_bytes, "GEMM priming output", &c);
-    if (!st)
-        err = clEnqueueFillBuffer(plan->ctx->queue, a, &zero, sizeof zero, 0, a_bytes, 0, NULL,
-                                  NULL);
-    if (!st && err != CL_SUCCESS)
-        st = rt_cl_fail(plan->ctx, err, "clEnqueueFillBuffer", "GEMM priming, %zu bytes", a_bytes);
+    if (!(st = rt_buffer_create(plan->ctx, a_bytes, "GEMM priming weights", &a)) &&
+        !(st = rt_buffer_create(plan->ctx, c_bytes, "GEMM priming output", &c)))
+        st = rt_buffer_fill(plan->ctx, a, a_bytes, 0.0f, "GEMM priming weights");
     if (!st) {
         conv_gemm primed = *g;
         primed.a = a;

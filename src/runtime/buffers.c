@@ -30,3 +30,12 @@ clconv_status rt_buffer_create(clconv_context *ctx, size_t bytes, const char *wh
                    (unsigned long long)ctx->info.max_alloc_bytes,
                    (unsigned long long)ctx->info.global_mem_bytes);
 }
+
+clconv_status rt_buffer_fill(clconv_context *ctx, cl_mem buf, size_t bytes, float value,
+                             const char *what)
+{
+    cl_int err = clEnqueueFillBuffer(ctx->queue, buf, &value, sizeof value, 0, bytes, 0, NULL,
+                                     NULL);
+    return err ? rt_cl_fail(ctx, err, "clEnqueueFillBuffer", "%s, %zu bytes", what, bytes)
+               : CLCONV_SUCCESS;
+}

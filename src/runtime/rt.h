@@ -93,6 +93,9 @@ clconv_status rt_kernel_create(clconv_context *ctx, cl_program program, const ch
  * device's limits. CLCONV_FAULT_ALLOC=n makes the context's n-th call fail. */
 clconv_status rt_buffer_create(clconv_context *ctx, size_t bytes, const char *what,
                                cl_mem *out);
+/* Enqueues filling the first `bytes` of buf with value (named in the error). */
+clconv_status rt_buffer_fill(clconv_context *ctx, cl_mem buf, size_t bytes, float value,
+                             const char *what);
 
 /* Milliseconds from a monotonic clock. */
 double rt_now_ms(void);
