@@ -30,6 +30,13 @@ static void json_number(FILE *f, double v)
 
 /* peaks: NULL in the device list; in a results document the roofline's
  * ceilings (null when not measured). */
+/* `, "name": value` */
+static void json_field(FILE *f, const char *name, double value)
+{
+    fprintf(f, ", \"%s\": ", name);
+    json_number(f, value);
+}
+
 static void json_device(FILE *f, const clconv_device_info *d, const clconv_peaks *pk,
                         int with_peaks, const char *indent)
 {
@@ -54,10 +61,8 @@ static void json_device(FILE *f, const clconv_device_info *d, const clconv_peaks
     if (with_peaks) {
         fprintf(f, ",\n%s \"peak_bandwidth_gbs\": ", indent);
         json_number(f, pk ? pk->bandwidth_gbs : NAN);
-        fputs(", \"peak_gflops\": ", f);
-        json_number(f, pk ? pk->gflops : NAN);
-        fputs(", \"gemm_gflops\": ", f);
-        json_number(f, pk ? pk->gemm_gflops : NAN);
+        json_field(f, "peak_gflops", pk ? pk->gflops : NAN);
+        json_field(f, "gemm_gflops", pk ? pk->gemm_gflops : NAN);
     }
     fputc('}', f);
 }
@@ -304,18 +309,12 @@ static void json_roof(FILE *f, double flops, double bytes, const clconv_roofline
 {
     fputs("\"flops\": ", f);
     json_number(f, flops);
-    fputs(", \"bytes\": ", f);
-    json_number(f, bytes);
-    fputs(", \"intensity\": ", f);
-    json_number(f, rf->intensity);
-    fputs(", \"gflops\": ", f);
-    json_number(f, rf->gflops);
-    fputs(", \"gbs\": ", f);
-    json_number(f, rf->gbs);
-    fputs(", \"bound_ms\": ", f);
-    json_number(f, rf->bound_ms);
-    fputs(", \"efficiency\": ", f);
-    json_number(f, rf->efficiency);
+    json_field(f, "bytes", bytes);
+    json_field(f, "intensity", rf->intensity);
+    json_field(f, "gflops", rf->gflops);
+    json_field(f, "gbs", rf->gbs);
+    json_field(f, "bound_ms", rf->bound_ms);
+    json_field(f, "efficiency", rf->efficiency);
     fputs(", \"verdict\": ", f);
     if (rf->verdict)
         json_string(f, rf->verdict);
@@ -345,14 +344,10 @@ static void json_result(FILE *f, const bench_result *r)
     int timed = r->iterations > 0;
     fputs(",\n      \"median_ms\": ", f);
     json_number(f, timed ? r->median_ms : NAN);
-    fputs(", \"p10_ms\": ", f);
-    json_number(f, timed ? r->p10_ms : NAN);
-    fputs(", \"p90_ms\": ", f);
-    json_number(f, timed ? r->p90_ms : NAN);
-    fputs(", \"min_ms\": ", f);
-    json_number(f, timed ? r->min_ms : NAN);
-    fputs(", \"host_median_ms\": ", f);
-    json_number(f, timed ? r->host_median_ms : NAN);
+    json_field(f, "p10_ms", timed ? r->p10_ms : NAN);
+    json_field(f, "p90_ms", timed ? r->p90_ms : NAN);
+    json_field(f, "min_ms", timed ? r->min_ms : NAN);
+    json_field(f, "host_median_ms", timed ? r->host_median_ms : NAN);
     fprintf(f, ", \"iterations\": %d, \"time_source\": ", r->iterations);
     if (r->time_source)
         json_string(f, r->time_source);
@@ -362,15 +357,13 @@ static void json_result(FILE *f, const bench_result *r)
     json_number(f, r->build_ms);
     fprintf(f, ", \"build_compiled\": %s, \"conv_flops\": ", r->compiled ? "true" : "false");
     json_number(f, r->conv_flops);
-    fputs(", \"effective_gflops\": ", f);
-    json_number(f, timed ? r->conv_flops / (r->median_ms * 1e6) : NAN);
+    json_field(f, "effective_gflops", timed ? r->conv_flops / (r->median_ms * 1e6) : NAN);
     fputs(",\n      ", f);
     json_roof(f, r->cost.flops, r->cost.bytes, timed ? &r->roof : &(clconv_roofline){
         NAN, NAN, NAN, NAN, NAN, NULL});
     fputs(",\n      \"weights_fft_ms\": ", f);
     json_number(f, r->weights_ms > 0 ? r->weights_ms : NAN);
-    fputs(", \"gemm_baseline_gflops\": ", f);
-    json_number(f, r->gemm_baseline_gflops);
+    json_field(f, "gemm_baseline_gflops", r->gemm_baseline_gflops);
     fprintf(f, ", \"workspace_bytes\": %zu, \"rel_err\": ", r->workspace_bytes);
     json_number(f, r->verified ? r->rel_err : NAN);
     fputs(",\n      \"stages\": [", f);
@@ -396,10 +389,8 @@ static void report_json(FILE *f, const bench_device_run *run, const char *comman
     json_device(f, run->dev, pk, 1, "  ");
     fputs(",\n  \"peaks\": {\"bandwidth_gbs\": ", f);
     json_number(f, pk ? pk->bandwidth_gbs : NAN);
-    fputs(", \"gflops\": ", f);
-    json_number(f, pk ? pk->gflops : NAN);
-    fputs(", \"gemm_gflops\": ", f);
-    json_number(f, pk ? pk->gemm_gflops : NAN);
+    json_field(f, "gflops", pk ? pk->gflops : NAN);
+    json_field(f, "gemm_gflops", pk ? pk->gemm_gflops : NAN);
     fprintf(f, ", \"from_cache\": %s, \"measure_ms\": ", pk && pk->from_cache ? "true" : "false");
     json_number(f, pk ? pk->measure_ms : NAN);
     fputs(", \"time_source\": ", f);
