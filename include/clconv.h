@@ -308,7 +308,9 @@ void clconv_problem_cost(const clconv_problem *p, int with_bias, double *flops, 
 typedef struct clconv_peaks {
     double bandwidth_gbs; /* streaming copy of two buffers far larger than any
                              cache: bytes read plus written per second */
-    double gflops;        /* fp32 FMA throughput (a multiply-add counts 2) */
+    double gflops;        /* fp32 multiply-add throughput (counting 2 each), or
+                             the SGEMM rate when that is higher: a ceiling is
+                             never below a rate something reached */
     double gemm_gflops;   /* a 1024^3 CLBlast SGEMM; NaN when CLBlast fails here */
     int from_cache;       /* 1: read from the cache, not measured now */
     double measure_ms;    /* wall time spent measuring (0 from the cache) */
@@ -320,7 +322,7 @@ typedef struct clconv_peaks {
 #define CLCONV_PEAKS_REMEASURE 1u
 
 /* Fills peaks: from the program cache's directory when it holds an entry
- * for this device, driver and measuring method, else measured (a few
+ * for this device, driver, build options and measuring method, else measured (a few
  * seconds on a CPU device) and stored there. flags: 0 or
  * CLCONV_PEAKS_REMEASURE. */
 clconv_status clconv_measure_peaks(clconv_context *ctx, unsigned flags, clconv_peaks *peaks);
