@@ -211,7 +211,7 @@ static int run_all(const bench_options *opt, clconv_context *ctx, const clconv_p
 }
 
 /* One device: context, peaks, every run. The context stays open (its
- * device info is reported) until device_run_free. */
+ * device info is reported) until device_job_free. */
 typedef struct device_job {
     clconv_context *ctx;
     clconv_peaks peaks;
