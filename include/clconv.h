@@ -235,7 +235,11 @@ void clconv_plan_build_time(const clconv_plan *plan, double *build_ms, int *comp
 
 /* Weights [C_out, C_in, KH, KW] and optional bias [C_out] (NULL: none). The
  * plan keeps a reference to both buffers; the caller must not change them
- * while the plan uses them, or must call set_weights again. */
+ * while the plan uses them, or must call set_weights again. An invalid
+ * argument changes nothing. Any other failure (out of memory, a failed
+ * weight transform) leaves the plan without weights: it releases both the
+ * new and the previous buffers, and execute returns CLCONV_ERR_STATE,
+ * naming the failure, until a set_weights succeeds. */
 clconv_status clconv_plan_set_weights(clconv_plan *plan, cl_mem weights, cl_mem bias);
 
 /* Device time of the work set_weights did (the FFT algorithms transform the

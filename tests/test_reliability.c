@@ -114,6 +114,82 @@ static void test_allocation_failures(void **state)
     host_free(&h);
 }
 
+static cl_uint refcount(cl_mem m)
+{
+    cl_uint n = 0;
+    assert_int_equal(clGetMemObjectInfo(m, CL_MEM_REFERENCE_COUNT, sizeof n, &n, NULL),
+                     CL_SUCCESS);
+    return n;
+}
+
+/* A set_weights that fails part-way (each of its device allocations in
+ * turn) must not leave a runnable plan: execute is refused with
+ * CLCONV_ERR_STATE naming the failure, the plan holds neither the new nor
+ * the previous weights (no mix of the two), and the next set_weights that
+ * succeeds gives the right result for the new weights. */
+static void test_set_weights_failure(void **state)
+{
+    (void)state;
+    clconv_context *ctx = fixture_context();
+    clconv_problem p = small();
+    host_data h1 = host_make(&p, 21), h2 = host_make(&p, 22);
+    assert_int_equal(clconv_reference_conv2d(&p, h1.in, h2.w, h2.b, h2.ref), CLCONV_SUCCESS);
+    cl_mem in = fixture_upload(ctx, h1.in, h1.ni), out = fixture_output(ctx, h1.no);
+    cl_mem w1 = fixture_upload(ctx, h1.w, h1.nw), b1 = fixture_upload(ctx, h1.b, (size_t)p.out_channels);
+    cl_mem w2 = fixture_upload(ctx, h2.w, h2.nw), b2 = fixture_upload(ctx, h2.b, (size_t)p.out_channels);
+    int failures = 0;
+    for (int a = 0; a < ALGOS; a++) {
+        const char *algo = clconv_algo_name(all_algos[a]);
+        clconv_plan *plan = NULL;
+        assert_int_equal(clconv_plan_create(ctx, &p, all_algos[a], &plan), CLCONV_SUCCESS);
+        assert_int_equal(clconv_plan_set_weights(plan, w1, b1), CLCONV_SUCCESS);
+        assert_int_equal(clconv_plan_execute(plan, in, out, NULL), CLCONV_SUCCESS);
+        clconv_status st;
+        for (int j = 1;; j++) {
+            char value[16];
+            snprintf(value, sizeof value, "%d", ctx->alloc_count + j);
+            setenv("CLCONV_FAULT_ALLOC", value, 1);
+            st = clconv_plan_set_weights(plan, w2, b2);
+            if (st == CLCONV_SUCCESS)
+                break;
+            failures++;
+            if (st != CLCONV_ERR_OUT_OF_MEMORY || !strstr(clconv_last_error(ctx), "injected"))
+                fail_msg("%s, set_weights allocation %d: %s: %s", algo, j,
+                         clconv_status_string(st), clconv_last_error(ctx));
+            st = clconv_plan_execute(plan, in, out, NULL);
+            const char *msg = clconv_last_error(ctx);
+            if (st != CLCONV_ERR_STATE || !strstr(msg, "set_weights") ||
+                !strstr(msg, "clCreateBuffer") || !strstr(msg, "injected"))
+                fail_msg("%s: execute after set_weights failed at allocation %d gave %s: %s",
+                         algo, j, clconv_status_string(st), msg);
+            /* only the caller's own references are left, old and new */
+            assert_int_equal(refcount(w1), 1);
+            assert_int_equal(refcount(b1), 1);
+            assert_int_equal(refcount(w2), 1);
+            assert_int_equal(refcount(b2), 1);
+            assert_true(j < 64);
+        }
+        unsetenv("CLCONV_FAULT_ALLOC");
+        assert_int_equal(refcount(w2), 2);
+        assert_int_equal(refcount(w1), 1);
+        assert_int_equal(clconv_plan_execute(plan, in, out, NULL), CLCONV_SUCCESS);
+        fixture_download(ctx, out, h2.out, h2.no);
+        double err = clconv_rel_l2_error(h2.out, h2.ref, h2.no);
+        if (!(err < 1e-4))
+            fail_msg("%s: relative L2 error %g after set_weights recovered", algo, err);
+        clconv_plan_destroy(plan);
+        assert_int_equal(refcount(w2), 1);
+    }
+    /* some algorithm allocates in set_weights (the FFT weight spectra), so
+     * the failure path above really ran */
+    assert_true(failures > 0);
+    cl_mem all[] = {in, out, w1, b1, w2, b2};
+    for (int i = 0; i < 6; i++)
+        clReleaseMemObject(all[i]);
+    host_free(&h1), host_free(&h2);
+    assert_int_equal(clconv_context_destroy(ctx), CLCONV_SUCCESS);
+}
+
 /* A request beyond the device's allocation limit is refused up front with
  * both numbers, whatever the driver would do with it. */
 static void test_allocation_too_large(void **state)
@@ -284,6 +360,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_allocation_failures),
         cmocka_unit_test(test_allocation_too_large),
+        cmocka_unit_test(test_set_weights_failure),
         cmocka_unit_test(test_two_threads),
         cmocka_unit_test(test_nan_and_inf),
         cmocka_unit_test(test_zero_weights_and_dynamic_range),

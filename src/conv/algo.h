@@ -39,8 +39,9 @@ struct clconv_plan {
     double build_ms;
     int compiled;
     double weights_ms; /* device time of set_weights' work; 0 none, < 0 unknown */
-    cl_mem weights; /* retained */
+    cl_mem weights; /* retained; NULL before set_weights and after a failed one */
     cl_mem bias;    /* retained, NULL for none */
+    char weights_failure[256]; /* why the last set_weights failed; "" when it did not */
 };
 
 /* Row-major C[i] = A[i] * B[i] for i < batch (beta 0), float32. */

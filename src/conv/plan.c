@@ -270,15 +270,21 @@ clconv_status clconv_plan_create_with_options(clconv_context *ctx, const clconv_
     return CLCONV_SUCCESS;
 }
 
+static void release_weights(clconv_plan *plan)
+{
+    if (plan->weights)
+        clReleaseMemObject(plan->weights);
+    if (plan->bias)
+        clReleaseMemObject(plan->bias);
+    plan->weights = plan->bias = NULL;
+}
+
 void clconv_plan_destroy(clconv_plan *plan)
 {
     if (!plan)
         return;
     plan->ops->destroy(plan);
-    if (plan->weights)
-        clReleaseMemObject(plan->weights);
-    if (plan->bias)
-        clReleaseMemObject(plan->bias);
+    release_weights(plan);
     plan->ctx->live_plans--;
     free(plan);
 }
@@ -333,13 +339,19 @@ clconv_status clconv_plan_set_weights(clconv_plan *plan, cl_mem weights, cl_mem 
         clReleaseMemObject(weights);
     if (err != CL_SUCCESS)
         return rt_cl_fail(plan->ctx, err, "clRetainMemObject", "weights/bias");
-    if (plan->weights)
-        clReleaseMemObject(plan->weights);
-    if (plan->bias)
-        clReleaseMemObject(plan->bias);
+    release_weights(plan);
     plan->weights = weights;
     plan->bias = bias;
-    return plan->ops->set_weights(plan);
+    plan->weights_failure[0] = '\0';
+    st = plan->ops->set_weights(plan);
+    if (st) {
+        /* The algorithm's weight state (spectra, repacked copies) may be half
+         * written: keep no weights at all rather than a mix of old and new. */
+        release_weights(plan);
+        snprintf(plan->weights_failure, sizeof plan->weights_failure, "%s",
+                 clconv_last_error(plan->ctx));
+    }
+    return st;
 }
 
 /* Byte range of a buffer within its parent allocation (itself unless a sub-buffer). */
@@ -381,6 +393,10 @@ clconv_status clconv_plan_execute(clconv_plan *plan, cl_mem input, cl_mem output
     if (!plan)
         return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "plan is NULL");
     rt_clear_error(plan->ctx);
+    if (plan->weights_failure[0])
+        return rt_fail(plan->ctx, CLCONV_ERR_STATE,
+                       "execute after a failed set_weights (%s); call set_weights again",
+                       plan->weights_failure);
     if (!plan->weights)
         return rt_fail(plan->ctx, CLCONV_ERR_STATE, "execute before set_weights");
     const clconv_problem *p = &plan->problem;
