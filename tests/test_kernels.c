@@ -73,7 +73,7 @@ static void expect_close(const float *got, const double *want, size_t n, double 
 
 static int vec_for(int row)
 {
-    return conv_vector_width(clconv_context_device(ctx), row);
+    return rt_vector_width(clconv_context_device(ctx), row);
 }
 
 /* add_bias over 2 x 3 planes of 37 outputs (a vector body and a tail). */

@@ -3,7 +3,7 @@
  * efficiencies computed against them are not off by the 10x that naive
  * kernels lose on CPUs such as PoCL. Cached per device and driver in the
  * program cache's directory. */
-#include "conv/algo.h"
+#include "runtime/gemm.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -74,7 +74,7 @@ static clconv_status enqueue_kernel(clconv_context *ctx, void *arg, cl_event *fi
 static clconv_status peaks_kernel(clconv_context *ctx, const char *name, cl_kernel *out)
 {
     char options[32];
-    snprintf(options, sizeof options, "-DVEC=%d", conv_vector_width(&ctx->info, 16));
+    snprintf(options, sizeof options, "-DVEC=%d", rt_vector_width(&ctx->info, 16));
     cl_program prog;
     clconv_status st = rt_program_get(ctx, "peaks.cl", options, &prog, NULL);
     return st ? st : rt_kernel_create(ctx, prog, name, out);
@@ -95,7 +95,7 @@ static size_t stream_bytes(const clconv_device_info *d)
 static clconv_status measure_bandwidth(clconv_context *ctx, double *gbs)
 {
     size_t bytes = stream_bytes(&ctx->info);
-    kernel_run k = {NULL, bytes / (sizeof(float) * (size_t)conv_vector_width(&ctx->info, 16)),
+    kernel_run k = {NULL, bytes / (sizeof(float) * (size_t)rt_vector_width(&ctx->info, 16)),
                     "copy_stream"};
     cl_mem src = NULL, dst = NULL;
     double ms = 0.0;
@@ -161,7 +161,7 @@ static clconv_status check_fma(clconv_context *ctx, cl_mem out, int vec, float a
 
 static clconv_status measure_fma(clconv_context *ctx, double *gflops)
 {
-    const int vec = conv_vector_width(&ctx->info, 16), fmas_per_step = 8 * 4;
+    const int vec = rt_vector_width(&ctx->info, 16), fmas_per_step = 8 * 4;
     /* Enough work-items to fill every compute unit of a GPU several times;
      * on a CPU they are just more work-groups for its threads. */
     kernel_run k = {NULL, (size_t)(ctx->info.compute_units ? ctx->info.compute_units : 1) * 2048,
@@ -205,7 +205,7 @@ static clconv_status measure_fma(clconv_context *ctx, double *gflops)
 }
 
 typedef struct gemm_run {
-    conv_gemm g;
+    rt_gemm g;
 } gemm_run;
 
 /* CLBlast returns only its last kernel's event: a marker opens the span. */
@@ -215,7 +215,7 @@ static clconv_status enqueue_gemm(clconv_context *ctx, void *arg, cl_event *firs
     cl_int err = clEnqueueMarkerWithWaitList(ctx->queue, 0, NULL, first);
     if (err != CL_SUCCESS)
         return rt_cl_fail(ctx, err, "clEnqueueMarkerWithWaitList", "SGEMM peak");
-    return conv_sgemm(ctx, &r->g, last);
+    return rt_sgemm(ctx, &r->g, last);
 }
 
 static clconv_status measure_gemm(clconv_context *ctx, double *gflops)

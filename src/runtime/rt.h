@@ -20,6 +20,7 @@ struct clconv_context {
     int device_timing;        /* ... and its timestamps passed probe_profiling */
     int live_plans;
     int alloc_count;          /* device buffers asked for (rt_buffer_create) */
+    int used_gemm;            /* the GEMM backend compiled programs in cl_ctx */
     char *kernel_dir;         /* NULL: embedded sources */
     char *cache_dir;          /* NULL: no disk cache */
     rt_program *programs;
@@ -47,7 +48,15 @@ void rt_clear_error(clconv_context *ctx);
 const char *rt_clblast_status_name(int code);
 clconv_status rt_clblast_fail(clconv_context *ctx, int code, const char *call, const char *detail);
 
+/* Drops what the GEMM backend keeps for ctx's cl_context (gemm_clblast.c);
+ * called when the context is destroyed. */
+void rt_gemm_release(clconv_context *ctx);
+
 /* ---- devices (devices.c) ---- */
+
+/* The vector width for a device and a row length: the device's preferred
+ * float width (16 on AVX-512 PoCL, 1 on most GPUs), never wider than the row. */
+int rt_vector_width(const clconv_device_info *d, int row_length);
 
 /* Looks up the OpenCL ids of the device at (platform_index, device_index). */
 clconv_status rt_device_ids(int platform_index, int device_index,
@@ -93,6 +102,9 @@ clconv_status rt_kernel_create(clconv_context *ctx, cl_program program, const ch
  * device's limits. CLCONV_FAULT_ALLOC=n makes the context's n-th call fail. */
 clconv_status rt_buffer_create(clconv_context *ctx, size_t bytes, const char *what,
                                cl_mem *out);
+/* Buffers made by rt_buffer_create that OpenCL has not destroyed yet, in
+ * the whole process (tests compare it before and after). */
+long rt_live_buffers(void);
 /* Enqueues filling the first `bytes` of buf with value (named in the error). */
 clconv_status rt_buffer_fill(clconv_context *ctx, cl_mem buf, size_t bytes, float value,
                              const char *what);

@@ -1,12 +1,25 @@
-/* The one place clconv calls CLBlast's GEMMs, so that it can be tuned or
- * replaced without touching the algorithms that use it. */
-#include "conv/algo.h"
+/* The CLBlast GEMM backend (runtime/gemm.h): the one place clconv calls
+ * CLBlast's GEMMs. */
+#include "runtime/gemm.h"
 
 #include <clblast_c.h>
 #include <stdio.h>
 
-clconv_status conv_sgemm(clconv_context *ctx, const conv_gemm *g, cl_event *event)
+/* CLBlast keeps every program it builds in a process-wide cache, and each
+ * program holds a reference to its cl_context: without this, a caller's
+ * context that clconv used would never be freed. CLBlast can only clear the
+ * whole cache, so other live contexts recompile their GEMM kernels at their
+ * next call (correct, seconds slower on PoCL). */
+void rt_gemm_release(clconv_context *ctx)
 {
+    if (ctx->used_gemm)
+        CLBlastClearCache();
+    ctx->used_gemm = 0;
+}
+
+clconv_status rt_sgemm(clconv_context *ctx, const rt_gemm *g, cl_event *event)
+{
+    ctx->used_gemm = 1;
     cl_command_queue q = ctx->queue;
     CLBlastStatusCode st;
     char detail[256];
@@ -30,8 +43,9 @@ clconv_status conv_sgemm(clconv_context *ctx, const conv_gemm *g, cl_event *even
     return CLCONV_SUCCESS;
 }
 
-clconv_status conv_cgemm_conj_b(clconv_context *ctx, const conv_cgemm *g, cl_event *event)
+clconv_status rt_cgemm_conj_b(clconv_context *ctx, const rt_gemm *g, cl_event *event)
 {
+    ctx->used_gemm = 1;
     cl_command_queue q = ctx->queue;
     const cl_float2 one = {{1.0f, 0.0f}}, zero = {{0.0f, 0.0f}};
     CLBlastStatusCode st = CLBlastCgemmStridedBatched(
