@@ -380,8 +380,10 @@ typedef struct clconv_roofline {
 
 /* One measured time (ms) of something with cost `cost`. A multi-stage cost
  * is bounded stage by stage (stages run one after another, each under its
- * own ceiling), so bound_ms is the sum of the stages' bounds. Fields are NaN
- * and verdict NULL when a peak, the time or the cost is missing. */
+ * own ceiling), so bound_ms is the sum of the stages' bounds. What each
+ * field needs, else it is NaN (verdict NULL): intensity the cost; gflops and
+ * gbs the cost and a time (ms > 0); bound_ms and verdict the cost and both
+ * peaks, no time (a prediction); efficiency all three. */
 void clconv_roofline_eval(const clconv_peaks *peaks, const clconv_cost *cost, double ms,
                           clconv_roofline *out);
 

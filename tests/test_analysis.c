@@ -176,6 +176,10 @@ static void test_roofline(void **state)
     assert_close(r.bound_ms, 2.0);
     assert_close(r.efficiency, 0.5);
     assert_string_equal(r.verdict, "memory-bound");
+    clconv_roofline_eval(&pk, &c, 0.0, &r); /* no time: a prediction, no rates */
+    assert_close(r.bound_ms, 2.0);
+    assert_string_equal(r.verdict, "memory-bound");
+    assert_true(isnan(r.efficiency) && isnan(r.gflops) && isnan(r.gbs));
     clconv_roofline_eval(NULL, &c, 4.0, &r); /* no peaks: rates only */
     assert_true(isnan(r.bound_ms) && isnan(r.efficiency) && r.verdict == NULL);
     assert_close(r.gbs, 1.01e8 / 4e6);
