@@ -83,7 +83,7 @@ static void test_add_bias(void **state)
     const int planes = 6, C_out = 3, P = 37, vec = vec_for(P);
     char opt[32];
     snprintf(opt, sizeof opt, "-DVEC=%d", vec);
-    cl_kernel k = kernel("bias.cl", "add_bias", opt);
+    cl_kernel k = kernel("im2col/bias.cl", "add_bias", opt);
     float *out = random_floats((size_t)planes * P, 1), *bias = random_floats(C_out, 2);
     double *want = malloc((size_t)planes * P * sizeof *want);
     for (int i = 0; i < planes * P; i++)
@@ -111,8 +111,8 @@ static void test_block_weights_and_cmac(void **state)
     const int o_tiles = (C_out + OT - 1) / OT;
     char opt[64];
     snprintf(opt, sizeof opt, "-DVEC=%d -DOT=%d -DBT=%d", vec, OT, BT);
-    cl_kernel block = kernel("cmac.cl", "block_weights", opt);
-    cl_kernel cmac = kernel("cmac.cl", "cmac", opt);
+    cl_kernel block = kernel("fft/cmac.cl", "block_weights", opt);
+    cl_kernel cmac = kernel("fft/cmac.cl", "cmac", opt);
     size_t nw = (size_t)C_out * C_in * F_pad, nx = (size_t)N * C_in * F_pad;
     size_t ny = (size_t)N * C_out * F_pad, nb = (size_t)o_tiles * OT * C_in * F_pad * 2;
     float *wr = random_floats(nw, 3), *wi = random_floats(nw, 4);
@@ -162,7 +162,7 @@ static void test_crop(void **state)
 {
     (void)state;
     const int planes = 6, C_out = 3, Ph = 9, Pw = 10, OH = 4, OW = 3, SH = 2, SW = 3;
-    cl_kernel k = kernel("crop.cl", "crop", "-DVEC=1");
+    cl_kernel k = kernel("fft/crop.cl", "crop", "-DVEC=1");
     float *real = random_floats((size_t)planes * Ph * Pw, 7), *bias = random_floats(C_out, 8);
     size_t no = (size_t)planes * OH * OW;
     float *out = malloc(no * sizeof *out);
@@ -196,7 +196,7 @@ static void test_peak_kernels(void **state)
     char opt[32];
     snprintf(opt, sizeof opt, "-DVEC=%d", vec);
     const size_t items = 13, n = items * (size_t)vec;
-    cl_kernel copy = kernel("peaks.cl", "copy_stream", opt);
+    cl_kernel copy = kernel("peaks/peaks.cl", "copy_stream", opt);
     float *src = random_floats(n, 9), *dst = malloc(n * sizeof *dst);
     cl_mem ds = fixture_upload(ctx, src, n), dd = fixture_output(ctx, n);
     const cl_mem cmems[] = {ds, dd};
@@ -205,7 +205,7 @@ static void test_peak_kernels(void **state)
     fixture_download(ctx, dd, dst, n);
     assert_memory_equal(src, dst, n * sizeof *dst);
 
-    cl_kernel fma = kernel("peaks.cl", "fma_chains", opt);
+    cl_kernel fma = kernel("peaks/peaks.cl", "fma_chains", opt);
     const float a = 0.999f, b = 0.001f;
     const cl_int iters = 5;
     assert_int_equal(clSetKernelArg(fma, 0, sizeof dd, &dd), CL_SUCCESS);

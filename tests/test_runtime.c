@@ -255,7 +255,7 @@ static rt_build_stats get_direct(clconv_context *ctx, clconv_status want)
 {
     cl_program prog = NULL;
     rt_build_stats stats = {-1, -1, -1};
-    clconv_status st = rt_program_get(ctx, "direct.cl", OPTIONS, &prog, &stats);
+    clconv_status st = rt_program_get(ctx, "direct/direct.cl", OPTIONS, &prog, &stats);
     if (st != want)
         fail_msg("rt_program_get: %s (%s), wanted %s", clconv_status_string(st),
                  clconv_last_error(ctx), clconv_status_string(want));
@@ -380,16 +380,21 @@ static void test_kernel_dir(void **state)
     char dir[256], path[512];
     snprintf(dir, sizeof dir, "/tmp/clconv-test-kernels-%ld", (long)getpid());
     mkdir(dir, 0755);
-    /* the prelude every program starts with */
-    snprintf(path, sizeof path, "%s/prelude.cl", dir);
+    /* the directory is read with the same relative paths as the embedded
+     * names: the prelude every program starts with, and the owner folder */
+    snprintf(path, sizeof path, "%s/common", dir);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/direct", dir);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/" RT_PRELUDE_FILE, dir);
     write_file(path, "/* empty prelude */\n");
     /* a kernel that does not compile: the error holds the build log */
-    snprintf(path, sizeof path, "%s/direct.cl", dir);
+    snprintf(path, sizeof path, "%s/direct/direct.cl", dir);
     write_file(path, "__kernel void conv_direct(__global float *x) { x[0] = undeclared_name; }\n");
     clconv_context *ctx = cache_context(NULL, dir);
     get_direct(ctx, CLCONV_ERR_BUILD);
     const char *msg = clconv_last_error(ctx);
-    if (!strstr(msg, "clBuildProgram(direct.cl") || !strstr(msg, "build log") ||
+    if (!strstr(msg, "clBuildProgram(direct/direct.cl") || !strstr(msg, "build log") ||
         !strstr(msg, "undeclared_name"))
         fail_msg("build error lacks the call or the log: %s", msg);
     clconv_context_destroy(ctx);
@@ -399,8 +404,12 @@ static void test_kernel_dir(void **state)
     get_direct(ctx, CLCONV_ERR_NOT_FOUND);
     assert_non_null(strstr(clconv_last_error(ctx), path));
     clconv_context_destroy(ctx);
-    snprintf(path, sizeof path, "%s/prelude.cl", dir);
+    snprintf(path, sizeof path, "%s/direct", dir);
+    rmdir(path);
+    snprintf(path, sizeof path, "%s/" RT_PRELUDE_FILE, dir);
     remove(path);
+    snprintf(path, sizeof path, "%s/common", dir);
+    rmdir(path);
     rmdir(dir);
     /* the source tree's cl/ works as a kernel directory, and gives right answers */
     ctx = cache_context(NULL, CLCONV_SOURCE_DIR "/cl");

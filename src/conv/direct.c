@@ -36,7 +36,7 @@ static clconv_status direct_create(clconv_plan *plan)
     char options[128];
     snprintf(options, sizeof options, "-cl-mad-enable -DVEC=%d -DOC_TILE=%d", d->vec, d->oc_tile);
     cl_program prog;
-    clconv_status st = conv_plan_program(plan, "direct.cl", options, &prog);
+    clconv_status st = conv_plan_program(plan, "direct/direct.cl", options, &prog);
     if (st)
         return st;
     return rt_kernel_create(plan->ctx, prog, "conv_direct", &d->kernel);

@@ -117,13 +117,13 @@ static clconv_status fft_create_common(clconv_plan *plan, int use_cgemm)
     snprintf(options, sizeof options, "-DVEC=%d -DOT=%d -DBT=%d", d->vec, d->ot, d->bt);
     cl_program pad_prog, crop_prog, cmac_prog;
     clconv_status st;
-    if ((st = conv_plan_program(plan, "pad.cl", "-DVEC=1", &pad_prog)) ||
-        (st = conv_plan_program(plan, "crop.cl", "-DVEC=1", &crop_prog)) ||
+    if ((st = conv_plan_program(plan, "fft/pad.cl", "-DVEC=1", &pad_prog)) ||
+        (st = conv_plan_program(plan, "fft/crop.cl", "-DVEC=1", &crop_prog)) ||
         (st = rt_kernel_create(plan->ctx, pad_prog, "pad_input", &d->pad)) ||
         (st = rt_kernel_create(plan->ctx, pad_prog, "spread_weights", &d->spread)) ||
         (st = rt_kernel_create(plan->ctx, crop_prog, "crop", &d->crop)))
         return st;
-    if (!use_cgemm && ((st = conv_plan_program(plan, "cmac.cl", options, &cmac_prog)) ||
+    if (!use_cgemm && ((st = conv_plan_program(plan, "fft/cmac.cl", options, &cmac_prog)) ||
                        (st = rt_kernel_create(plan->ctx, cmac_prog, "cmac", &d->cmac)) ||
                        (st = rt_kernel_create(plan->ctx, cmac_prog, "block_weights", &d->block))))
         return st;

@@ -141,8 +141,8 @@ static clconv_status im2col_create(clconv_plan *plan)
     snprintf(options, sizeof options, "-DVEC=%d -DROWS=%d", d->vec, IM2COL_ROWS);
     cl_program im2col_prog, bias_prog;
     clconv_status st;
-    if ((st = conv_plan_program(plan, "im2col.cl", options, &im2col_prog)) ||
-        (st = conv_plan_program(plan, "bias.cl", options, &bias_prog)) ||
+    if ((st = conv_plan_program(plan, "im2col/im2col.cl", options, &im2col_prog)) ||
+        (st = conv_plan_program(plan, "im2col/bias.cl", options, &bias_prog)) ||
         (st = rt_kernel_create(plan->ctx, im2col_prog, "im2col", &d->im2col)) ||
         (st = rt_kernel_create(plan->ctx, bias_prog, "add_bias", &d->bias)) ||
         (st = conv_alloc_workspace(plan, d->k * d->cols_per_chunk * d->images_per_chunk *

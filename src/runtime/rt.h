@@ -64,7 +64,11 @@ typedef struct rt_build_stats {
     int from_disk;  /* 1: loaded from the disk cache */
 } rt_build_stats;
 
-/* A built program for kernel file `file` (e.g. "direct.cl") and build
+/* Kernel files are named by their path under cl/, e.g. "fft/cmac.cl";
+ * every program is the prelude followed by its own file. */
+#define RT_PRELUDE_FILE "common/prelude.cl"
+
+/* A built program for kernel file `file` (e.g. "direct/direct.cl") and build
  * options, from the context's table, the disk cache, or a compile. The
  * context owns the program. */
 clconv_status rt_program_get(clconv_context *ctx, const char *file, const char *options,
