@@ -3,11 +3,13 @@
  * clFFT wrote (add_bias, block_weights + cmac, crop) and the peak kernels.
  * Run under oclgrind it checks them with nothing third-party in the process
  * (tests/oclgrind/run.py); the other kernels read only clconv's own data
- * and are checked there through whole clconv-bench runs. */
+ * and are checked there through whole clconv-bench runs.
+ * Also: every embedded cl/ file builds without a warning in its log. */
 #include "fixture.h"
 
 #include "conv/algo.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -232,6 +234,85 @@ static void test_peak_kernels(void **state)
     free(src), free(dst);
 }
 
+/* Case-insensitive: compilers write "warning:", some logs "Warning". */
+static int has_warning(const char *log)
+{
+    static const char word[] = "warning";
+    for (const char *p = log; *p; p++) {
+        size_t i = 0;
+        while (word[i] && tolower((unsigned char)p[i]) == word[i])
+            i++;
+        if (!word[i])
+            return 1;
+    }
+    return 0;
+}
+
+/* The build log of prelude + file with options; fails the test if the build
+ * does. Built here from source, so neither the context's program table nor
+ * the disk cache can hand back a program without a log. */
+static char *build_log(const char *file, const char *options)
+{
+    const char *srcs[2];
+    size_t lens[2];
+    char *owned[2] = {NULL, NULL};
+    if (rt_kernel_source(ctx, RT_PRELUDE_FILE, &srcs[0], &lens[0], &owned[0]) ||
+        rt_kernel_source(ctx, file, &srcs[1], &lens[1], &owned[1]))
+        fail_msg("%s: %s", file, clconv_last_error(ctx));
+    cl_int err;
+    cl_program prog = clCreateProgramWithSource(ctx->cl_ctx, 2, srcs, lens, &err);
+    assert_int_equal(err, CL_SUCCESS);
+    cl_int built = clBuildProgram(prog, 1, &ctx->device, options, NULL, NULL);
+    size_t size = 0;
+    assert_int_equal(clGetProgramBuildInfo(prog, ctx->device, CL_PROGRAM_BUILD_LOG, 0, NULL, &size),
+                     CL_SUCCESS);
+    char *log = calloc(1, size + 1);
+    assert_non_null(log);
+    assert_int_equal(clGetProgramBuildInfo(prog, ctx->device, CL_PROGRAM_BUILD_LOG, size, log, NULL),
+                     CL_SUCCESS);
+    if (built != CL_SUCCESS)
+        fail_msg("clBuildProgram(%s, \"%s\") on %s: %s (a warning under -Werror?)\n%s", file,
+                 options, clconv_context_device(ctx)->name, rt_cl_error_name(built), log);
+    clReleaseProgram(prog);
+    free(owned[0]), free(owned[1]);
+    return log;
+}
+
+/* Every embedded kernel file (the list the library ships, not a hand list)
+ * builds with no warning in its log: with its defaults, with VEC=1 (the
+ * scalar path GPU-like devices get) and as the owners build it on this
+ * device (-cl-mad-enable, the device's vector width). Unknown -D macros are
+ * harmless to a file, so one option set serves every owner. The prelude is
+ * never built alone: it is part of every other build.
+ * -Werror (an OpenCL build option) as well, because a log can drop warnings:
+ * Mesa's rusticl logs nothing for a build that succeeds, so there a warning
+ * shows only as a failed build whose log names it. */
+static void test_kernels_build_clean(void **state)
+{
+    (void)state;
+    char device_options[96];
+    snprintf(device_options, sizeof device_options, "-cl-mad-enable -DVEC=%d", vec_for(16));
+    const char *option_sets[] = {"", "-DVEC=1", device_options};
+    const char *extra = getenv("CLCONV_BUILD_OPTIONS"); /* as rt_program_get adds it */
+    int built = 0;
+    for (size_t i = 0; i < rt_embedded_kernel_count; i++) {
+        const char *file = rt_embedded_kernels[i].file;
+        if (strcmp(file, RT_PRELUDE_FILE) == 0)
+            continue;
+        for (size_t o = 0; o < sizeof option_sets / sizeof option_sets[0]; o++) {
+            char options[256];
+            snprintf(options, sizeof options, "%s -Werror %s", option_sets[o], extra ? extra : "");
+            char *log = build_log(file, options);
+            if (has_warning(log))
+                fail_msg("%s (options \"%s\") builds with a warning on %s:\n%s", file, options,
+                         clconv_context_device(ctx)->name, log);
+            free(log);
+            built++;
+        }
+    }
+    assert_true(built >= 3 * 6); /* the embedded list is really there */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -239,6 +320,7 @@ int main(void)
         cmocka_unit_test(test_block_weights_and_cmac),
         cmocka_unit_test(test_crop),
         cmocka_unit_test(test_peak_kernels),
+        cmocka_unit_test(test_kernels_build_clean),
     };
     return cmocka_run_group_tests_name("kernels", tests, setup, teardown);
 }
