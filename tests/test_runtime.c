@@ -20,6 +20,7 @@ static void test_error_names(void **state)
     assert_string_equal(clconv_cl_error_name(CL_OUT_OF_RESOURCES), "CL_OUT_OF_RESOURCES");
     assert_string_equal(clconv_cl_error_name(-1001), "CL_PLATFORM_NOT_FOUND_KHR");
     assert_string_equal(clconv_cl_error_name(-12345), "CL error -12345");
+    assert_string_equal(clconv_cl_error_name(-11), "CL_BUILD_PROGRAM_FAILURE");
     assert_string_equal(clconv_status_string(CLCONV_ERR_INVALID_ARG), "CLCONV_ERR_INVALID_ARG");
     assert_string_equal(clconv_status_string(CLCONV_SUCCESS), "CLCONV_SUCCESS");
     assert_string_equal(clconv_status_string((clconv_status)999), "CLCONV_ERR_UNKNOWN_STATUS");
