@@ -6,6 +6,7 @@
 #include "runtime/rt.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +20,8 @@ static void test_error_names(void **state)
     assert_string_equal(clconv_cl_error_name(-54), "CL_INVALID_WORK_GROUP_SIZE");
     assert_string_equal(clconv_cl_error_name(CL_OUT_OF_RESOURCES), "CL_OUT_OF_RESOURCES");
     assert_string_equal(clconv_cl_error_name(-1001), "CL_PLATFORM_NOT_FOUND_KHR");
-    assert_string_equal(clconv_cl_error_name(-12345), "CL error -12345");
     assert_string_equal(clconv_cl_error_name(-11), "CL_BUILD_PROGRAM_FAILURE");
+    assert_string_equal(clconv_cl_error_name(-12345), "CL error -12345");
     assert_string_equal(clconv_status_string(CLCONV_ERR_INVALID_ARG), "CLCONV_ERR_INVALID_ARG");
     assert_string_equal(clconv_status_string(CLCONV_SUCCESS), "CLCONV_SUCCESS");
     assert_string_equal(clconv_status_string((clconv_status)999), "CLCONV_ERR_UNKNOWN_STATUS");
@@ -419,6 +420,86 @@ static void test_kernel_dir(void **state)
     clconv_context_destroy(ctx);
 }
 
+/* ---- quiet third-party builds (rt_quiet) ---- */
+
+static void say(const char *text)
+{
+    ssize_t n = write(STDERR_FILENO, text, strlen(text)); /* as a compiler does: fd 2 */
+    (void)n;
+}
+
+static void *quiet_worker(void *arg)
+{
+    for (int i = 0; i < 200; i++) {
+        int token = rt_quiet_begin(NULL, NULL);
+        say(arg);
+        rt_quiet_end(NULL, NULL, token, 0);
+    }
+    return NULL;
+}
+
+/* What reaches fd 2 through rt_quiet: nothing from a call that succeeded,
+ * everything captured in a window where any nested call failed, everything
+ * live with CLCONV_VERBOSE=1, nothing captured for a call that already
+ * succeeded on the context; threads overlapping leave fd 2 restored. */
+static void test_quiet(void **state)
+{
+    (void)state;
+    static clconv_context ctx; /* only its record of succeeded calls is used */
+    FILE *seen = tmpfile();
+    assert_non_null(seen);
+    fflush(stderr);
+    int real = dup(STDERR_FILENO);
+    assert_true(real >= 0);
+    assert_true(dup2(fileno(seen), STDERR_FILENO) >= 0);
+
+    int t = rt_quiet_begin(NULL, NULL);
+    say("<hidden>");
+    rt_quiet_end(NULL, NULL, t, 0);
+
+    int outer = rt_quiet_begin(NULL, NULL);
+    say("<outer>");
+    int inner = rt_quiet_begin(&ctx, "inner");
+    say("<inner>");
+    rt_quiet_end(&ctx, "inner", inner, 1);
+    say("<after-inner>");
+    rt_quiet_end(NULL, NULL, outer, 0);
+
+    int first = rt_quiet_begin(&ctx, "call");
+    rt_quiet_end(&ctx, "call", first, 0);
+    int again = rt_quiet_begin(&ctx, "call");
+    rt_quiet_end(&ctx, "call", again, 0);
+    int retry = rt_quiet_begin(&ctx, "inner"); /* failed before: still captured */
+    rt_quiet_end(&ctx, "inner", retry, 0);
+
+    setenv("CLCONV_VERBOSE", "1", 1);
+    int live = rt_quiet_begin(NULL, NULL);
+    say("<verbose>");
+    rt_quiet_end(NULL, NULL, live, 0);
+    unsetenv("CLCONV_VERBOSE");
+
+    pthread_t threads[2];
+    char *noise[2] = {"<thread-a>", "<thread-b>"};
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&threads[i], NULL, quiet_worker, noise[i]), 0);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_join(threads[i], NULL), 0);
+    say("<restored>");
+
+    assert_true(dup2(real, STDERR_FILENO) >= 0);
+    close(real);
+    char got[4096] = {0};
+    rewind(seen);
+    size_t n = fread(got, 1, sizeof got - 1, seen);
+    fclose(seen);
+    got[n] = '\0';
+    if (strcmp(got, "<outer><inner><after-inner><verbose><restored>") != 0)
+        fail_msg("stderr through rt_quiet: \"%s\"", got);
+    assert_int_equal(t && outer && inner && first && retry, 1);
+    assert_int_equal(again, 0);
+    assert_int_equal(live, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -430,6 +511,7 @@ int main(void)
         cmocka_unit_test(test_program_cache),
         cmocka_unit_test(test_program_cache_unwritable),
         cmocka_unit_test(test_kernel_dir),
+        cmocka_unit_test(test_quiet),
     };
     return cmocka_run_group_tests_name("runtime", tests, NULL, NULL);
 }

@@ -175,7 +175,9 @@ clconv_status conv_fft_create(clconv_plan *plan, int inverse, size_t ph, size_t 
         s = clfftSetPlanScale(f->handle, CLFFT_BACKWARD, 1.0f); /* crop scales */
     if (s == CLFFT_SUCCESS && (call = "clfftBakePlan", 1)) {
         double t0 = rt_now_ms();
+        int quiet = rt_quiet_begin(plan->ctx, NULL); /* every new plan compiles */
         s = clfftBakePlan(f->handle, 1, &q, NULL, NULL);
+        rt_quiet_end(plan->ctx, NULL, quiet, s != CLFFT_SUCCESS);
         plan->build_ms += rt_now_ms() - t0;
         plan->compiled = 1;
     }
