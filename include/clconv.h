@@ -161,6 +161,18 @@ int clconv_context_device_timing(const clconv_context *ctx);
 cl_context clconv_context_cl_context(const clconv_context *ctx);
 cl_command_queue clconv_context_queue(const clconv_context *ctx);
 
+/* For a caller's own CLBlast or clFFT call on ctx's device (clconv wraps its
+ * own): the OpenCL compiler may print warnings about the library's kernels
+ * on stderr while it builds them (PoCL does). Between begin and end the
+ * process's stderr (file descriptor 2, so every thread's) goes to a
+ * temporary file, shown at end only when `failed` is non-zero or
+ * CLCONV_VERBOSE=1. `call` names the library call ("CLBlastSconvgemm"): once
+ * it has succeeded on ctx, later begins capture nothing; NULL captures every
+ * time. begin returns the token end takes; pairs nest. Capturing is best
+ * effort: without a temporary file, nothing is captured. */
+int clconv_quiet_begin(clconv_context *ctx, const char *call);
+void clconv_quiet_end(clconv_context *ctx, const char *call, int token, int failed);
+
 /* ---- problem descriptor -------------------------------------------------- */
 
 /* NCHW float32 input [batch, in_channels, height, width]; weights

@@ -186,14 +186,15 @@ static void test_runtime_errors(void **state)
     /* kernels that do not compile: the build log, exit 1 */
     char dir[] = "/tmp/clconv-cli-kernels-XXXXXX", cmd[512];
     assert_non_null(mkdtemp(dir));
-    snprintf(cmd, sizeof cmd, "cp %s/cl/*.cl %s && echo 'this is not OpenCL' >> %s/direct.cl",
+    snprintf(cmd, sizeof cmd,
+             "cp -R %s/cl/. %s && echo 'this is not OpenCL' >> %s/direct/direct.cl",
              CLCONV_SOURCE_DIR, dir, dir);
     assert_int_equal(system(cmd), 0);
     setenv("CLCONV_KERNEL_DIR", dir, 1);
     r = run(ARGS("--problem", "seed-k3", "--height", "8", "--width", "8", "--algo", "direct",
                  "--no-peaks", "--no-cache", "--out", path));
     unsetenv("CLCONV_KERNEL_DIR");
-    if (r.code != 1 || !strstr(r.err, "clBuildProgram(direct.cl") || !strstr(r.err, "build log"))
+    if (r.code != 1 || !strstr(r.err, "clBuildProgram(direct/direct.cl") || !strstr(r.err, "build log"))
         fail_msg("exit %d, stderr \"%s\"", r.code, r.err);
     assert_int_equal(access(path, F_OK), -1);
     run_free(&r);

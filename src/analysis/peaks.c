@@ -76,7 +76,7 @@ static clconv_status peaks_kernel(clconv_context *ctx, const char *name, cl_kern
     char options[32];
     snprintf(options, sizeof options, "-DVEC=%d", rt_vector_width(&ctx->info, 16));
     cl_program prog;
-    clconv_status st = rt_program_get(ctx, "peaks.cl", options, &prog, NULL);
+    clconv_status st = rt_program_get(ctx, "peaks/peaks.cl", options, &prog, NULL);
     return st ? st : rt_kernel_create(ctx, prog, name, out);
 }
 
@@ -250,7 +250,7 @@ static void peaks_key(clconv_context *ctx, char *key, size_t size)
     size_t len;
     char *owned;
     uint64_t h = RT_FNV_SEED;
-    if (rt_kernel_source(ctx, "peaks.cl", &src, &len, &owned) == CLCONV_SUCCESS)
+    if (rt_kernel_source(ctx, "peaks/peaks.cl", &src, &len, &owned) == CLCONV_SUCCESS)
         h = rt_fnv1a(src, len, h);
     free(owned);
     rt_clear_error(ctx);

@@ -1,4 +1,4 @@
-/* Direct convolution: one kernel, output-stationary, vector-tiled (cl/direct.cl). */
+/* Direct convolution: one kernel, output-stationary, vector-tiled (cl/direct/direct.cl). */
 #include "conv/algo.h"
 
 #include <stdio.h>
@@ -40,7 +40,7 @@ static clconv_status direct_create(clconv_plan *plan)
     char options[128];
     snprintf(options, sizeof options, "-cl-mad-enable -DVEC=%d -DOC_TILE=%d", d->vec, d->oc_tile);
     cl_program prog;
-    clconv_status st = conv_plan_program(plan, "direct.cl", options, &prog);
+    clconv_status st = conv_plan_program(plan, "direct/direct.cl", options, &prog);
     if (st)
         return st;
     return rt_kernel_create(plan->ctx, prog, "conv_direct", &d->kernel);
@@ -96,7 +96,7 @@ static void direct_cost(const conv_config *cfg, int has_bias, clconv_cost *cost)
 
 const conv_algo_ops conv_direct_ops = {
     .name = "direct",
-    .summary = "one output-stationary kernel (cl/direct.cl), vector width and output-channel "
+    .summary = "one output-stationary kernel (cl/direct/direct.cl), vector width and output-channel "
                "tile from device queries",
     .stage_count = 1,
     .stage_names = {[STAGE_CONV] = "conv"},

@@ -1,6 +1,6 @@
-/* FFT convolution: pad (cl/pad.cl), batched R2C (clFFT), complex
+/* FFT convolution: pad (cl/fft/pad.cl), batched R2C (clFFT), complex
  * multiply-accumulate over input channels per frequency, batched C2R, then
- * crop + stride + scale + bias (cl/crop.cl). The weight spectra are made once,
+ * crop + stride + scale + bias (cl/fft/crop.cl). The weight spectra are made once,
  * in set_weights. The transforms come from the plan's FFT backend
  * (runtime/fft.h); the reduction over channels from the table below.
  *
@@ -206,7 +206,7 @@ static clconv_status cmac_create(clconv_plan *plan, fft_plan *d)
     snprintf(options, sizeof options, "-DVEC=%d -DOT=%d -DBT=%d", d->z.vec, d->z.ot, d->z.bt);
     cl_program prog;
     clconv_status st;
-    if ((st = conv_plan_program(plan, "cmac.cl", options, &prog)) ||
+    if ((st = conv_plan_program(plan, "fft/cmac.cl", options, &prog)) ||
         (st = rt_kernel_create(plan->ctx, prog, "cmac", &d->cmac)))
         return st;
     return rt_kernel_create(plan->ctx, prog, "block_weights", &d->block);
@@ -338,8 +338,8 @@ static clconv_status fft_create(clconv_plan *plan)
     sizes(&plan->cfg, &d->z);
     cl_program pad_prog, crop_prog;
     clconv_status st;
-    if ((st = conv_plan_program(plan, "pad.cl", "-DVEC=1", &pad_prog)) ||
-        (st = conv_plan_program(plan, "crop.cl", "-DVEC=1", &crop_prog)) ||
+    if ((st = conv_plan_program(plan, "fft/pad.cl", "-DVEC=1", &pad_prog)) ||
+        (st = conv_plan_program(plan, "fft/crop.cl", "-DVEC=1", &crop_prog)) ||
         (st = rt_kernel_create(plan->ctx, pad_prog, "pad_input", &d->pad)) ||
         (st = rt_kernel_create(plan->ctx, pad_prog, "spread_weights", &d->spread)) ||
         (st = rt_kernel_create(plan->ctx, crop_prog, "crop", &d->crop)) ||
@@ -491,9 +491,9 @@ static void fft_cost(const conv_config *cfg, int has_bias, clconv_cost *c)
 
 const conv_algo_ops conv_fft_ops = {
     .name = "fft",
-    .summary = "pad (cl/pad.cl), batched R2C (the FFT backend), complex multiply-accumulate over "
-               "input channels per frequency (cl/cmac.cl), batched C2R, crop + stride + scale + "
-               "bias (cl/crop.cl); weight spectra made once in set_weights (weights_fft)",
+    .summary = "pad (cl/fft/pad.cl), batched R2C (the FFT backend), complex multiply-accumulate over "
+               "input channels per frequency (cl/fft/cmac.cl), batched C2R, crop + stride + scale + "
+               "bias (cl/fft/crop.cl); weight spectra made once in set_weights (weights_fft)",
     .check = fft_check,
     .workspace = fft_workspace,
     FFT_STAGES,

@@ -1,5 +1,5 @@
-/* im2col + GEMM: unroll patches into a workspace (cl/im2col.cl), multiply by
- * the weights with CLBlast (conv/gemm.c), add the bias (cl/bias.cl).
+/* im2col + GEMM: unroll patches into a workspace (cl/im2col/im2col.cl), multiply by
+ * the weights with CLBlast (runtime/gemm.h), add the bias (cl/im2col/bias.cl).
  *
  * Per image, with K = C_in*KH*KW and P = OH*OW:
  *   out[n] [C_out x P] = W [C_out x K] * col[n] [K x P]        (row-major)
@@ -151,8 +151,8 @@ static clconv_status im2col_create(clconv_plan *plan)
     snprintf(options, sizeof options, "-DVEC=%d -DROWS=%d", d->vec, IM2COL_ROWS);
     cl_program im2col_prog, bias_prog;
     clconv_status st;
-    if ((st = conv_plan_program(plan, "im2col.cl", options, &im2col_prog)) ||
-        (st = conv_plan_program(plan, "bias.cl", options, &bias_prog)) ||
+    if ((st = conv_plan_program(plan, "im2col/im2col.cl", options, &im2col_prog)) ||
+        (st = conv_plan_program(plan, "im2col/bias.cl", options, &bias_prog)) ||
         (st = rt_kernel_create(plan->ctx, im2col_prog, "im2col", &d->im2col)) ||
         (st = rt_kernel_create(plan->ctx, bias_prog, "add_bias", &d->bias)) ||
         (st = conv_alloc_workspace(plan, im2col_workspace(&plan->cfg), "im2col columns",
@@ -262,7 +262,7 @@ static void im2col_gemm_cost(const conv_config *cfg, int has_bias, clconv_cost *
 
 const conv_algo_ops conv_im2col_gemm_ops = {
     .name = "im2col-gemm",
-    .summary = "patches unrolled into a workspace (cl/im2col.cl), then CLBlast SGEMM "
+    .summary = "patches unrolled into a workspace (cl/im2col/im2col.cl), then CLBlast SGEMM "
                "(strided-batched over images), then the bias",
     .stage_count = 3,
     .stage_names = {[STAGE_IM2COL] = "im2col", [STAGE_GEMM] = "gemm", [STAGE_BIAS] = "bias"},

@@ -1,5 +1,5 @@
 /* The seed benchmark's broadcast multiply, kept as a named op so that the
- * original comparison can be reproduced and explained (cl/pointwise.cl). */
+ * original comparison can be reproduced and explained (cl/pointwise/pointwise.cl). */
 #include "conv/algo.h"
 
 #include <stdio.h>
@@ -43,7 +43,7 @@ clconv_status clconv_pointwise(clconv_context *ctx, const clconv_problem *p, cl_
     cl_program prog;
     cl_kernel kern = NULL;
     cl_event ev = NULL;
-    if ((st = rt_program_get(ctx, "pointwise.cl", options, &prog, NULL)) ||
+    if ((st = rt_program_get(ctx, "pointwise/pointwise.cl", options, &prog, NULL)) ||
         (st = rt_kernel_create(ctx, prog, "pointwise", &kern)))
         return st;
     const cl_int s_int = (cl_int)s;

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 
 #define RT_ERROR_MAX 65536 /* room for a build log */
+#define RT_QUIET_CALLS 8    /* library calls a context remembers as compiled */
 
 typedef struct rt_program rt_program; /* in-memory program table entry */
 
@@ -24,6 +25,8 @@ struct clconv_context {
     char *kernel_dir;         /* NULL: embedded sources */
     char *cache_dir;          /* NULL: no disk cache */
     rt_program *programs;
+    uint64_t quiet_done[RT_QUIET_CALLS]; /* library calls that succeeded here (quiet.c) */
+    int quiet_done_count;
     char last_error[RT_ERROR_MAX];
 };
 
@@ -73,7 +76,11 @@ typedef struct rt_build_stats {
     int from_disk;  /* 1: loaded from the disk cache */
 } rt_build_stats;
 
-/* A built program for kernel file `file` (e.g. "direct.cl") and build
+/* Kernel files are named by their path under cl/, e.g. "fft/cmac.cl";
+ * every program is the prelude followed by its own file. */
+#define RT_PRELUDE_FILE "common/prelude.cl"
+
+/* A built program for kernel file `file` (e.g. "direct/direct.cl") and build
  * options, from the context's table, the disk cache, or a compile. The
  * context owns the program. */
 clconv_status rt_program_get(clconv_context *ctx, const char *file, const char *options,
@@ -116,6 +123,18 @@ double rt_now_ms(void);
  * command); negative when the device's timestamps are not real
  * (ctx->device_timing == 0) or cannot be read. */
 double rt_event_span_ms(clconv_context *ctx, cl_event first, cl_event last);
+
+/* ---- quiet third-party builds (quiet.c) ---- */
+
+/* Around a clFFT or CLBlast call that may build that library's OpenCL
+ * programs: captures the process's stderr (fd 2, process-wide; see quiet.c)
+ * so the compiler's warnings about their kernels are shown only when the call
+ * failed or with CLCONV_VERBOSE=1. `call` names the call: once it succeeded
+ * on ctx it compiles nothing more, and later begins capture nothing; NULL
+ * (a clFFT bake compiles every new plan) captures every time. Returns the
+ * token rt_quiet_end takes. Pairs nest and may overlap across threads. */
+int rt_quiet_begin(clconv_context *ctx, const char *call);
+void rt_quiet_end(clconv_context *ctx, const char *call, int token, int failed);
 
 /* ---- disk cache (disk_cache.c) ---- */
 

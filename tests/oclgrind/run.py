@@ -58,7 +58,7 @@ REPORT_START = re.compile(r"^(Invalid (read|write)|Uninitiali[sz]ed value|.*data
 
 def our_kernels(source):
     names = set()
-    for path in glob.glob(os.path.join(source, "cl", "*.cl")):
+    for path in glob.glob(os.path.join(source, "cl", "**", "*.cl"), recursive=True):
         names |= set(re.findall(r"__kernel\s+void\s+(\w+)", open(path).read()))
     return names
 
