@@ -1,4 +1,4 @@
-/* FFT convolution: pad (cl/fft/pad.cl), batched R2C (clFFT), complex
+/* FFT convolution: pad (cl/fft/pad.cl), batched R2C (the plan's FFT backend), complex
  * multiply-accumulate over input channels per frequency, batched C2R, then
  * crop + stride + scale + bias (cl/fft/crop.cl). The weight spectra are made once,
  * in set_weights. The transforms come from the plan's FFT backend
