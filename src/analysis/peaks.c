@@ -254,12 +254,14 @@ static void peaks_key(clconv_context *ctx, char *key, size_t size)
         h = rt_fnv1a(src, len, h);
     free(owned);
     rt_clear_error(ctx);
-    /* build options change the code measured (-cl-opt-disable for a simulator) */
+    /* build options and the vector width change the code measured
+     * (-cl-opt-disable for a simulator, CLCONV_VECTOR_WIDTH) */
     const char *extra = getenv("CLCONV_BUILD_OPTIONS");
     snprintf(key, size,
-             "%s\npeaks.cl-fnv1a=%016llx\nbuild-options=%s\nplatform=%s\n"
+             "%s\npeaks.cl-fnv1a=%016llx\nbuild-options=%s\nvector-width=%d\nplatform=%s\n"
              "platform-version=%s\ndevice=%s\ndriver=%s\ndevice-version=%s\ntiming=%s\n",
-             PEAKS_METHOD, (unsigned long long)h, extra ? extra : "", ctx->info.platform_name,
+             PEAKS_METHOD, (unsigned long long)h, extra ? extra : "",
+             rt_vector_width(&ctx->info, 16), ctx->info.platform_name,
              ctx->info.platform_version, ctx->info.name, ctx->info.driver_version,
              ctx->info.version, ctx->device_timing ? "device" : "host");
 }

@@ -53,7 +53,7 @@ typedef struct fft_reduction {
     /* Its kernels, if any. */
     clconv_status (*create)(clconv_plan *plan, fft_plan *d);
     /* Bytes of the weight spectra it reads. */
-    size_t (*weight_bytes)(const clconv_problem *p, const fft_sizes *z);
+    double (*weight_bytes)(const clconv_problem *p, const fft_sizes *z);
     /* Transforms the spread weight planes `real` into d->w, in its layout. */
     clconv_status (*weights)(clconv_plan *plan, fft_plan *d, fft_transform *fwd, cl_mem real);
     clconv_status (*run)(clconv_plan *plan, fft_plan *d, conv_events *ev);
@@ -89,16 +89,16 @@ static void sizes(const conv_config *cfg, fft_sizes *z)
 
 /* Spectra of `planes` planes in a layout: planar buffers of F_pad floats a
  * plane (two of them), or one interleaved buffer of F complex values. */
-static size_t spectra_bytes(rt_spectra_layout layout, const fft_sizes *z, size_t planes)
+static double spectra_bytes(rt_spectra_layout layout, const fft_sizes *z, double planes)
 {
-    return layout == RT_SPECTRA_PLANE_MAJOR ? planes * z->f_pad * sizeof(float)
-                                            : planes * z->f * 2 * sizeof(float);
+    return layout == RT_SPECTRA_PLANE_MAJOR ? planes * (double)z->f_pad * sizeof(float)
+                                            : planes * (double)z->f * 2 * sizeof(float);
 }
 
 enum { BUFFERS = 7 };
 typedef struct fft_buffer {
     const char *what;
-    size_t bytes; /* 0: not allocated */
+    double bytes; /* 0: not allocated; a double, so a huge problem cannot wrap around */
 } fft_buffer;
 
 /* Every workspace buffer create() allocates, in its order (the fft_plan
@@ -107,8 +107,8 @@ static void buffers(const conv_config *cfg, const fft_reduction *r, const fft_si
                     fft_buffer out[BUFFERS])
 {
     const clconv_problem *p = &cfg->problem;
-    size_t n = (size_t)p->batch, ci = (size_t)p->in_channels, co = (size_t)p->out_channels;
-    size_t plane = z->ph * z->pw * sizeof(float);
+    double n = p->batch, ci = p->in_channels, co = p->out_channels;
+    double plane = (double)z->ph * (double)z->pw * sizeof(float);
     int planar = r->layout == RT_SPECTRA_PLANE_MAJOR;
     out[0] = (fft_buffer){"padded input planes", n * ci * plane};
     out[1] = (fft_buffer){"output planes", n * co * plane};
@@ -124,17 +124,14 @@ static void buffers(const conv_config *cfg, const fft_reduction *r, const fft_si
 static clconv_status check_with(clconv_context *ctx, const conv_config *cfg,
                                 const fft_reduction *r)
 {
-    if (!backend(cfg))
-        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "fft_backend = %d: must be 0..%d",
-                       (int)cfg->fft_backend, CLCONV_FFT_BACKEND_COUNT - 1);
     fft_sizes z;
     fft_buffer b[BUFFERS];
     sizes(cfg, &z);
     buffers(cfg, r, &z, b);
     for (int i = 0; i < BUFFERS; i++)
-        if (b[i].bytes > cfg->workspace_limit_bytes)
+        if (b[i].bytes > (double)cfg->workspace_limit_bytes)
             return rt_fail(ctx, CLCONV_ERR_UNSUPPORTED,
-                           "fft: the %s of %zu x %zu transforms need %zu bytes in one buffer; "
+                           "fft: the %s of %zu x %zu transforms need %.0f bytes in one buffer; "
                            "the workspace limit is %zu bytes (the FFT algorithms do not chunk)",
                            b[i].what, z.ph, z.pw, b[i].bytes, cfg->workspace_limit_bytes);
     return CLCONV_SUCCESS;
@@ -146,10 +143,10 @@ static size_t workspace_with(const conv_config *cfg, const fft_reduction *r)
     fft_buffer b[BUFFERS];
     sizes(cfg, &z);
     buffers(cfg, r, &z, b);
-    size_t sum = 0;
+    double sum = 0;
     for (int i = 0; i < BUFFERS; i++)
         sum += b[i].bytes;
-    return sum;
+    return (size_t)sum; /* check passed: each buffer fits a size_t */
 }
 
 /* A zeroed workspace buffer: the plane tails (f .. f_pad) are read by cmac
@@ -212,10 +209,10 @@ static clconv_status cmac_create(clconv_plan *plan, fft_plan *d)
     return rt_kernel_create(plan->ctx, prog, "block_weights", &d->block);
 }
 
-static size_t cmac_weight_bytes(const clconv_problem *p, const fft_sizes *z)
+static double cmac_weight_bytes(const clconv_problem *p, const fft_sizes *z)
 {
-    size_t co = (size_t)p->out_channels, ot = (size_t)z->ot;
-    return (co + ot - 1) / ot * ot * (size_t)p->in_channels * z->f_pad * 2 * sizeof(float);
+    int tiles = (p->out_channels + z->ot - 1) / z->ot;
+    return (double)tiles * z->ot * p->in_channels * (double)z->f_pad * 2 * sizeof(float);
 }
 
 /* Transforms into plane-major spectra, then blocks them into d->w. */
@@ -267,9 +264,9 @@ static clconv_status cgemm_create(clconv_plan *plan, fft_plan *d)
     return CLCONV_SUCCESS;
 }
 
-static size_t cgemm_weight_bytes(const clconv_problem *p, const fft_sizes *z)
+static double cgemm_weight_bytes(const clconv_problem *p, const fft_sizes *z)
 {
-    return (size_t)p->out_channels * p->in_channels * z->f * 2 * sizeof(float);
+    return (double)p->out_channels * p->in_channels * (double)z->f * 2 * sizeof(float);
 }
 
 static clconv_status cgemm_weights(clconv_plan *plan, fft_plan *d, fft_transform *fwd, cl_mem real)
@@ -349,7 +346,7 @@ static clconv_status fft_create(clconv_plan *plan)
     buffers(&plan->cfg, d->red, &d->z, b);
     cl_mem *mems[BUFFERS] = {&d->real_x, &d->real_y, &d->xr, &d->xi, &d->w, &d->yr, &d->yi};
     for (int i = 0; i < BUFFERS; i++)
-        if (b[i].bytes && (st = zeroed(plan, b[i].bytes, b[i].what, mems[i])))
+        if (b[i].bytes && (st = zeroed(plan, (size_t)b[i].bytes, b[i].what, mems[i])))
             return st;
     size_t n = (size_t)p->batch;
     if ((st = transform_create(plan, d, 0, n * p->in_channels, &d->fwd_x)) ||

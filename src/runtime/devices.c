@@ -416,9 +416,11 @@ static int pow2_at_least(int x)
 
 int rt_vector_width(const clconv_device_info *d, int row_length)
 {
-    int vec = pow2_at_least(d->preferred_vector_width_float > 1
-                                ? (int)d->preferred_vector_width_float
-                                : 1);
+    /* CLCONV_VECTOR_WIDTH stands in for the device's preference: the memory
+     * checker (oclgrind prefers 1) then runs the wide paths PoCL runs. */
+    const char *forced = getenv("CLCONV_VECTOR_WIDTH");
+    int pref = forced && atoi(forced) > 0 ? atoi(forced) : (int)d->preferred_vector_width_float;
+    int vec = pow2_at_least(pref > 1 ? pref : 1);
     int need = pow2_at_least(row_length);
     return vec < need ? vec : need;
 }

@@ -58,7 +58,9 @@ void rt_gemm_release(clconv_context *ctx);
 /* ---- devices (devices.c) ---- */
 
 /* The vector width for a device and a row length: the device's preferred
- * float width (16 on AVX-512 PoCL, 1 on most GPUs), never wider than the row. */
+ * float width (16 on AVX-512 PoCL, 1 on most GPUs; $CLCONV_VECTOR_WIDTH
+ * overrides it, for checking wide code on a narrow device), never wider
+ * than the row. */
 int rt_vector_width(const clconv_device_info *d, int row_length);
 
 /* Looks up the OpenCL ids of the device at (platform_index, device_index). */
