@@ -66,6 +66,10 @@ struct clconv_plan {
     cl_mem weights; /* retained; NULL before set_weights and after a failed one */
     cl_mem bias;    /* retained, NULL for none */
     char weights_failure[256]; /* why the last set_weights failed; "" when it did not */
+    /* Kernels whose buffer arguments conv_set_args set: plan.c clears them
+     * after each execute and set_weights (see drop_buffer_args). */
+    int held_count;
+    struct { cl_kernel kernel; int mems; } held[16];
 };
 
 /* ---- cost helpers (cost.c) ---- */

@@ -147,7 +147,31 @@ clconv_status conv_set_args(clconv_plan *plan, cl_kernel k, const char *kernel_n
         if (err != CL_SUCCESS)
             return rt_cl_fail(plan->ctx, err, "clSetKernelArg", "%s arg %d", kernel_name, i);
     }
+    int h = 0;
+    while (h < plan->held_count && plan->held[h].kernel != k)
+        h++;
+    if (h < (int)(sizeof plan->held / sizeof plan->held[0])) {
+        plan->held_count += h == plan->held_count;
+        plan->held[h].kernel = k;
+        plan->held[h].mems = mem_count > plan->held[h].mems ? mem_count : plan->held[h].mems;
+    }
     return CLCONV_SUCCESS;
+}
+
+/* Some implementations (Mesa rusticl) keep a reference to every buffer set
+ * as a kernel argument until the argument is set again: the caller's
+ * weights, input and output would stay alive after the caller released
+ * them, and a replaced weights buffer after set_weights. The commands
+ * already enqueued captured their arguments, and conv_set_args sets them
+ * again before every launch, so they are cleared once the work is
+ * enqueued. A failure here only keeps a reference longer: it is not an
+ * error of the call that succeeded. */
+static void drop_buffer_args(clconv_plan *plan)
+{
+    const cl_mem none = NULL;
+    for (int h = 0; h < plan->held_count; h++)
+        for (int i = 0; i < plan->held[h].mems; i++)
+            (void)clSetKernelArg(plan->held[h].kernel, (cl_uint)i, sizeof none, &none);
 }
 
 clconv_status conv_alloc_workspace(clconv_plan *plan, size_t bytes, const char *what, cl_mem *out)
@@ -386,6 +410,7 @@ clconv_status clconv_plan_set_weights(clconv_plan *plan, cl_mem weights, cl_mem 
     plan->bias = bias;
     plan->weights_failure[0] = '\0';
     st = plan->ops->set_weights(plan);
+    drop_buffer_args(plan);
     if (st) {
         /* The algorithm's weight state (spectra, repacked copies) may be half
          * written: keep no weights at all rather than a mix of old and new. */
@@ -455,6 +480,7 @@ clconv_status clconv_plan_execute(clconv_plan *plan, cl_mem input, cl_mem output
         return st;
     conv_events ev = {0};
     st = plan->ops->execute(plan, input, output, timing ? &ev : NULL);
+    drop_buffer_args(plan);
     if (!st && timing)
         st = events_to_timing(plan, &ev, timing);
     events_release(&ev);
