@@ -291,6 +291,21 @@ static void test_plan_argument_checks(void **state)
     assert_int_equal(clconv_algo_from_name("winograd-ish", &a), CLCONV_ERR_INVALID_ARG);
 }
 
+/* The error measure every accuracy test relies on, by hand: ||(0,0,-1)|| /
+ * ||(1,2,3)|| = 1/sqrt(14); an all-zero reference gives ||out||; NaN in
+ * either gives NaN (so a NaN output can never pass a tolerance). */
+static void test_rel_l2_error(void **state)
+{
+    (void)state;
+    const float out[] = {1, 2, 2}, ref[] = {1, 2, 3}, zero[] = {0, 0}, four[] = {3, 4};
+    assert_true(fabs(clconv_rel_l2_error(out, ref, 3) - 1.0 / sqrt(14.0)) < 1e-15);
+    assert_true(clconv_rel_l2_error(ref, ref, 3) == 0.0);
+    assert_true(clconv_rel_l2_error(four, zero, 2) == 5.0);
+    const float nan_out[] = {1, NAN, 3};
+    assert_true(isnan(clconv_rel_l2_error(nan_out, ref, 3)));
+    assert_true(isnan(clconv_rel_l2_error(ref, nan_out, 3)));
+}
+
 /* The algorithm table is complete and consistent: every enum value has an
  * entry with a unique name that round-trips through the public API, a
  * summary, named stages and every function; the FFT backends likewise. */
@@ -590,6 +605,7 @@ int main(void)
         cmocka_unit_test(test_validation),
         cmocka_unit_test(test_plan_argument_checks),
         cmocka_unit_test(test_algorithm_table),
+        cmocka_unit_test(test_rel_l2_error),
         cmocka_unit_test(test_fft_backends),
         cmocka_unit_test(test_edge_problems),
         cmocka_unit_test(test_im2col_chunks),

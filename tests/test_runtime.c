@@ -185,6 +185,65 @@ static void test_select_out_of_range(void **state)
 }
 
 /* A wrapped context uses the caller's queue and leaves it alive. */
+/* What context_wrap refuses (NULLs, an out-of-order queue: the stages rely
+ * on order) and what it accepts without profiling: results stay right,
+ * stage times are reported negative, as the header says. */
+static void test_context_wrap_queues(void **state)
+{
+    (void)state;
+    clconv_context *own = fixture_context();
+    cl_device_id dev = NULL;
+    assert_int_equal(clGetCommandQueueInfo(clconv_context_queue(own), CL_QUEUE_DEVICE,
+                                           sizeof dev, &dev, NULL), CL_SUCCESS);
+    cl_int err;
+    cl_context c = clCreateContext(NULL, 1, &dev, NULL, NULL, &err);
+    assert_int_equal(err, CL_SUCCESS);
+    clconv_context *wrapped = (clconv_context *)1;
+    assert_int_equal(clconv_context_wrap(NULL, NULL, NULL, &wrapped), CLCONV_ERR_INVALID_ARG);
+    assert_null(wrapped);
+    cl_command_queue_properties can = 0;
+    assert_int_equal(clGetDeviceInfo(dev, CL_DEVICE_QUEUE_PROPERTIES, sizeof can, &can, NULL),
+                     CL_SUCCESS);
+    if (can & CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE) {
+        cl_command_queue ooo = clCreateCommandQueue(c, dev, CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE,
+                                                    &err);
+        assert_int_equal(err, CL_SUCCESS);
+        assert_int_equal(clconv_context_wrap(c, ooo, NULL, &wrapped), CLCONV_ERR_INVALID_ARG);
+        assert_null(wrapped);
+        assert_non_null(strstr(clconv_last_error(NULL), "out-of-order"));
+        clReleaseCommandQueue(ooo);
+    } else {
+        print_message("out-of-order queues not supported here: that refusal is not exercised\n");
+    }
+    cl_command_queue plain = clCreateCommandQueue(c, dev, 0, &err);
+    assert_int_equal(err, CL_SUCCESS);
+    assert_int_equal(clconv_context_wrap(c, plain, NULL, &wrapped), CLCONV_SUCCESS);
+    assert_int_equal(clconv_context_device_timing(wrapped), 0);
+    clconv_problem p = {1, 2, 7, 9, 3, 3, 3, 1, 1, 1, 1, 1, 1};
+    for (int a = 0; a < CLCONV_ALGO_COUNT; a++)
+        assert_true(fixture_run_problem(wrapped, &p, (clconv_algo)a, 1, 21) < 1e-4);
+    size_t ni = clconv_problem_input_elems(&p), nw = clconv_problem_weight_elems(&p);
+    float *host = calloc(ni + nw, sizeof *host);
+    assert_non_null(host);
+    uint32_t seed = 5;
+    fixture_fill(host, ni + nw, &seed);
+    cl_mem in = fixture_upload(wrapped, host, ni), w = fixture_upload(wrapped, host + ni, nw);
+    cl_mem out = fixture_output(wrapped, clconv_problem_output_elems(&p));
+    clconv_plan *plan = NULL;
+    clconv_timing t;
+    assert_int_equal(clconv_plan_create(wrapped, &p, CLCONV_ALGO_DIRECT, &plan), CLCONV_SUCCESS);
+    assert_int_equal(clconv_plan_set_weights(plan, w, NULL), CLCONV_SUCCESS);
+    assert_int_equal(clconv_plan_execute(plan, in, out, &t), CLCONV_SUCCESS);
+    assert_true(t.device_ms < 0 && t.stage_count == 1 && t.stages[0].ms < 0);
+    clconv_plan_destroy(plan);
+    clReleaseMemObject(in), clReleaseMemObject(w), clReleaseMemObject(out);
+    free(host);
+    assert_int_equal(clconv_context_destroy(wrapped), CLCONV_SUCCESS);
+    clReleaseCommandQueue(plain);
+    clReleaseContext(c);
+    assert_int_equal(clconv_context_destroy(own), CLCONV_SUCCESS);
+}
+
 static void test_context_wrap(void **state)
 {
     (void)state;
@@ -508,6 +567,7 @@ int main(void)
         cmocka_unit_test(test_select),
         cmocka_unit_test(test_select_out_of_range),
         cmocka_unit_test(test_context_wrap),
+        cmocka_unit_test(test_context_wrap_queues),
         cmocka_unit_test(test_program_cache),
         cmocka_unit_test(test_program_cache_unwritable),
         cmocka_unit_test(test_kernel_dir),
