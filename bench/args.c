@@ -72,7 +72,7 @@ void bench_print_usage(void)
          "  --format table|csv|json  (default table)\n"
          "  --out FILE             write the report to FILE (only when the run succeeds)\n"
          "  --out-dir DIR          also write one JSON document per device into DIR (for\n"
-         "                         bench/report)\n"
+         "                         bench/report.py)\n"
          "  --help\n"
          "\n"
          "exit status: 0 success, 1 run-time failure (incl. verification), 2 usage error");

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """PyTorch peer of clconv-bench: the same convolution problems, run on the CPU
 with torch, verified against a float64 conv2d and timed on the host, written in
-clconv-bench's JSON schema ("clconv-bench/1") so bench/report can merge them.
+clconv-bench's JSON schema ("clconv-bench/1") so bench/report.py can merge them.
 
     bench/peers/torch_conv2d.py --problem seed-k3 --format json --out results/torch.json
 

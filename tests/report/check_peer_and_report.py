@@ -1,10 +1,10 @@
 #!/usr/bin/python3
-"""The PyTorch peer and bench/report at CI size, end to end.
+"""The PyTorch peer and bench/report.py at CI size, end to end.
 
 Runs clconv-bench and bench/peers/torch_conv2d.py on the same small problems,
 checks that both documents carry the same schema (every key a clconv-bench
 result row has, the peer's rows have too) and that the peer's conv2d agrees
-with its own reference, then merges them with bench/report and checks the
+with its own reference, then merges them with bench/report.py and checks the
 markdown names both sources and the plots are real PNG files.
 
 usage: check_peer_and_report.py CLCONV_BENCH SOURCE_DIR WORK_DIR
@@ -58,7 +58,7 @@ def main():
     assert theirs["results"][1]["flops"] == mine["results"][2]["flops"]
 
     report = os.path.join(work, "report")
-    run([os.path.join(source, "bench/report"), report, ours[0], peer])
+    run([os.path.join(source, "bench/report.py"), report, ours[0], peer])
     text = open(os.path.join(report, "report.md")).read()
     assert mine["device"]["name"] in text and "PyTorch" in text, text[:2000]
     pngs = [f for f in os.listdir(report) if f.endswith(".png")]

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Merge clconv-bench result documents into a markdown report and plots.
 
-    bench/report OUTDIR RESULTS.json...
+    bench/report.py OUTDIR RESULTS.json...
 
 Each RESULTS.json is a "clconv-bench/1" document (or a JSON array of them,
 as `clconv-bench --devices ... --format json` writes without --out-dir)
@@ -33,7 +33,7 @@ import re
 import sys
 
 SCHEMA = "clconv-bench/1"
-USAGE = "usage: bench/report OUTDIR RESULTS.json..."
+USAGE = "usage: bench/report.py OUTDIR RESULTS.json..."
 
 SHAPE_FIELDS = ("batch", "in_channels", "height", "width", "out_channels",
                 "kernel_h", "kernel_w", "stride_h", "stride_w", "pad_h", "pad_w",
