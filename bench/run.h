@@ -61,8 +61,6 @@ typedef struct bench_runner {
     int adds_no_bias; /* verification adds the bias on the host */
 } bench_runner;
 
-double bench_wall_ms(void); /* monotonic */
-
 void bench_result_init(bench_result *res, const bench_problem *bp, const char *algo);
 
 /* Verifies (unless --no-verify), then warms up and times. 0 or 1 as below. */
@@ -84,9 +82,5 @@ int bench_run_clblast_convgemm(clconv_context *ctx, const bench_options *opt,
  * shape, verified elementwise against the host. */
 int bench_run_pointwise(clconv_context *ctx, const bench_options *opt, const bench_problem *bp,
                         bench_data *d, bench_result *res, char *err, size_t err_size);
-
-/* --gemm-baseline: GFLOP/s of a bare CLBlast SGEMM with the GEMM stage's shape. */
-int bench_gemm_baseline(clconv_context *ctx, const bench_options *opt, const clconv_problem *p,
-                        double *gflops, char *err, size_t err_size);
 
 #endif
