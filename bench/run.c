@@ -103,13 +103,6 @@ static int poison_output(cl_command_queue q, cl_mem out, size_t elems, char *err
     return code == CL_SUCCESS ? 0 : cl_error(err, es, "clEnqueueFillBuffer", code, "output");
 }
 
-static int plan_exec(void *self, bench_data *d, clconv_timing *t, char *err, size_t es)
-{
-    clconv_plan *plan = self;
-    (void)err, (void)es;
-    return clconv_plan_execute(plan, d->d_input, d->d_output, t) != CLCONV_SUCCESS;
-}
-
 static int exec_or_explain(const bench_runner *r, bench_data *d, clconv_timing *t,
                            const bench_problem *bp, bench_result *res, char *err, size_t es)
 {
@@ -244,56 +237,12 @@ void bench_apply_roofline(bench_result *res, const clconv_peaks *peaks)
     }
 }
 
-void bench_result_init(bench_result *res, const bench_problem *bp, const char *algo)
+void bench_result_init(bench_result *res, const bench_problem *bp, const bench_row_kind *kind)
 {
     memset(res, 0, sizeof *res);
     res->problem = bp;
-    res->algo = algo;
+    res->kind = kind;
+    res->algo = kind->name;
     res->rel_err = NAN;
     res->gemm_baseline_gflops = NAN;
-}
-
-/* --gemm-baseline: the rate of a bare SGEMM with the GEMM stage's shape
- * (M = C_out, N = OH*OW, K = C_in*KH*KW, one per image): the ceiling the
- * im2col-gemm GEMM stage can reach here. */
-static int gemm_baseline(clconv_context *ctx, const bench_options *opt, const clconv_problem *p,
-                         double *gflops, char *err, size_t es)
-{
-    size_t m = (size_t)p->out_channels, k = (size_t)p->in_channels * p->kernel_h * p->kernel_w;
-    size_t n = (size_t)clconv_problem_out_height(p) * clconv_problem_out_width(p);
-    if (clconv_measure_gemm(ctx, m, n, k, (size_t)p->batch, opt->iters, gflops) == CLCONV_SUCCESS)
-        return 0;
-    snprintf(err, es, "GEMM baseline: %s", clconv_last_error(ctx));
-    return 1;
-}
-
-int bench_run(clconv_context *ctx, const bench_options *opt, const bench_problem *bp,
-              clconv_algo algo, bench_data *d, bench_result *res, char *err, size_t es)
-{
-    bench_result_init(res, bp, clconv_algo_name(algo));
-    clconv_status st = clconv_algo_check(ctx, &bp->p, algo);
-    if (st == CLCONV_ERR_UNSUPPORTED) {
-        res->skipped = 1;
-        snprintf(res->note, sizeof res->note, "%s", clconv_last_error(ctx));
-        return 0;
-    }
-    clconv_plan *plan = NULL;
-    if (st || (st = clconv_plan_create(ctx, &bp->p, algo, &plan)) ||
-        (st = clconv_plan_set_weights(plan, d->d_weights, d->d_bias))) {
-        snprintf(err, es, "%s on %s: %s", res->algo, bp->name, clconv_last_error(ctx));
-        clconv_plan_destroy(plan);
-        return 1;
-    }
-    clconv_plan_build_time(plan, &res->build_ms, &res->compiled);
-    clconv_plan_cost(plan, &res->cost);
-    double unused;
-    clconv_problem_cost(&bp->p, 1, &res->conv_flops, &unused);
-    res->workspace_bytes = clconv_plan_workspace_bytes(plan);
-    res->weights_ms = clconv_plan_weights_ms(plan);
-    bench_runner r = {ctx, plan_exec, plan, 0};
-    int rc = bench_measure(&r, opt, bp, d, res, err, es);
-    clconv_plan_destroy(plan);
-    if (!rc && opt->gemm_baseline && algo == CLCONV_ALGO_IM2COL_GEMM && res->iterations)
-        rc = gemm_baseline(ctx, opt, &bp->p, &res->gemm_baseline_gflops, err, es);
-    return rc;
 }
