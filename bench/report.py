@@ -32,7 +32,15 @@ import os
 import re
 import sys
 
-SCHEMA = "clconv-bench/1"
+def schema_name():
+    """The results schema's name, from its definition (the one place it lives in Python)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "schema",
+                        "clconv-bench-1.schema.json")
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)["properties"]["schema"]["const"]
+
+
+SCHEMA = schema_name()
 USAGE = "usage: bench/report.py OUTDIR RESULTS.json..."
 
 SHAPE_FIELDS = ("batch", "in_channels", "height", "width", "out_channels",
