@@ -394,11 +394,12 @@ const bench_option bench_option_table[] = {
      OPT(out_path), 'f', NULL},
     {"--out-dir", "DIR", "also write one JSON document per device into DIR (for\n"
      "bench/report.py)", set_text, OPT(out_dir), 'd', NULL},
-    {"--describe", NULL, "print as JSON, with no device: the algorithms (key\n"
-     "\"algorithms\": name, kind, stages; scripts such as\n"
-     "tests/oclgrind/run.py read it), the presets and the\n"
-     "problems the flags above make, each with its sizes and\n"
-     "per-algorithm cost by stage, and these options; then exit",
+    {"--describe", NULL, "print as JSON, with no device: clconv's algorithms (key\n"
+     "\"algorithms\": name, summary, stages; scripts such as\n"
+     "tests/oclgrind/run.py read it), every row (\"rows\"), the\n"
+     "presets and the problems the flags above make, each with\n"
+     "its sizes and per-row cost by stage, and these options;\n"
+     "then exit",
      set_switch, OPT(describe), 1, NULL},
     {"--help", NULL, "this text", set_switch, OPT(help), 1, NULL},
     {"-h", NULL, "the same", set_switch, OPT(help), 1, NULL},

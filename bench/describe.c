@@ -1,7 +1,8 @@
-/* --describe (describe.h): the rows ("algorithms"), the presets and the
- * problems the command line makes, each with the convolution's and every
- * row's cost by stage, and the option table. Stable keys: "algorithms"
- * (tests/oclgrind/run.py reads the names), "presets", "problems", "costs". */
+/* --describe (describe.h): clconv's algorithms (from the library's table),
+ * every row the bench runs, the presets and the problems the command line
+ * makes, each with the convolution's and every row's cost by stage, and the
+ * option table. Stable keys: "algorithms" (tests/oclgrind/run.py reads the
+ * names), "rows", "presets", "problems", "costs", "options". */
 #include "describe.h"
 #include "json_out.h"
 #include "presets.h"
@@ -78,6 +79,22 @@ void bench_describe(FILE *f, const bench_options *opt)
     fputs("{\n  \"schema\": \"" BENCH_DESCRIBE_SCHEMA "\",\n  \"tool\": \"clconv-bench\", "
           "\"version\": \"" CLCONV_VERSION_STRING "\", \"results_schema\": \"" BENCH_SCHEMA
           "\",\n  \"algorithms\": [", f);
+    /* the library's algorithm table: clconv's own algorithms only */
+    int first = 1;
+    for (int k = 0; k < bench_row_count(); k++) {
+        const bench_row_kind *kind = bench_row(k);
+        if (kind->algo < 0)
+            continue;
+        fputs(first ? "\n    {\"name\": " : ",\n    {\"name\": ", f);
+        first = 0;
+        json_string(f, kind->name);
+        json_field_string(f, "summary", clconv_algo_summary((clconv_algo)kind->algo));
+        fputs(", \"stages\": ", f);
+        row_stages(f, kind);
+        fputc('}', f);
+    }
+    /* every row the bench can run: the algorithms, the seed's op, the peers */
+    fputs("\n  ],\n  \"rows\": [", f);
     for (int k = 0; k < bench_row_count(); k++) {
         const bench_row_kind *kind = bench_row(k);
         fputs(k ? ",\n    {\"name\": " : "\n    {\"name\": ", f);
@@ -102,7 +119,7 @@ void bench_describe(FILE *f, const bench_options *opt)
         describe_problem(f, &opt->problems[i]);
     }
     fputs("\n  ],\n  \"options\": [", f);
-    int first = 1;
+    first = 1;
     for (int i = 0; i < bench_option_count; i++) {
         const bench_option *o = &bench_option_table[i];
         if (!o->name)

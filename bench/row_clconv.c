@@ -59,19 +59,21 @@ static int row_run(const bench_row_kind *kind, clconv_context *ctx,
     return rc;
 }
 
+/* The library's own per-stage cost of the algorithm with default options and
+ * a bias (as the row runs it), without a device. */
 static clconv_status row_cost(const bench_row_kind *kind, const clconv_problem *p,
                               clconv_cost *cost, char *why, size_t why_size)
 {
-    /* TODO(clconv_algo_cost): the per-algorithm cost without a device is
-     * coming to the public API; until it lands, --describe gives none. */
-    (void)kind, (void)p;
-    *cost = (clconv_cost){0};
-    snprintf(why, why_size, "no clconv_algo_cost in this build");
-    return CLCONV_ERR_UNSUPPORTED;
+    clconv_status st = clconv_algo_cost(p, (clconv_algo)kind->algo, 1, cost);
+    if (st) {
+        snprintf(why, why_size, "%s", clconv_last_error(NULL));
+        return CLCONV_ERR_UNSUPPORTED;
+    }
+    return CLCONV_SUCCESS;
 }
 
 bench_row_kind bench_row_clconv(clconv_algo algo)
 {
-    return (bench_row_kind){clconv_algo_name(algo), "clconv", "a clconv algorithm", 1, (int)algo,
-                            row_run, row_cost};
+    return (bench_row_kind){clconv_algo_name(algo), "clconv", "a clconv algorithm", 1,
+                            (int)algo, row_run, row_cost};
 }

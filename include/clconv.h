@@ -161,6 +161,18 @@ int clconv_context_device_timing(const clconv_context *ctx);
 cl_context clconv_context_cl_context(const clconv_context *ctx);
 cl_command_queue clconv_context_queue(const clconv_context *ctx);
 
+/* For a caller's own CLBlast or clFFT call on ctx's device (clconv wraps its
+ * own): the OpenCL compiler may print warnings about the library's kernels
+ * on stderr while it builds them (PoCL does). Between begin and end the
+ * process's stderr (file descriptor 2, so every thread's) goes to a
+ * temporary file, shown at end only when `failed` is non-zero or
+ * CLCONV_VERBOSE=1. `call` names the library call ("CLBlastSconvgemm"): once
+ * it has succeeded on ctx, later begins capture nothing; NULL captures every
+ * time. begin returns the token end takes; pairs nest. Capturing is best
+ * effort: without a temporary file, nothing is captured. */
+int clconv_quiet_begin(clconv_context *ctx, const char *call);
+void clconv_quiet_end(clconv_context *ctx, const char *call, int token, int failed);
+
 /* ---- problem descriptor -------------------------------------------------- */
 
 /* NCHW float32 input [batch, in_channels, height, width]; weights
@@ -199,8 +211,11 @@ typedef enum clconv_algo {
     CLCONV_ALGO_COUNT
 } clconv_algo;
 
-/* "direct", "im2col-gemm", "fft", "fft-cgemm"; NULL for an unknown value. */
+/* The algorithm's name ("direct", "im2col-gemm", "fft", "fft-cgemm", as
+ * --algo takes it); NULL for an unknown value. */
 const char *clconv_algo_name(clconv_algo algo);
+/* One line saying what runs; NULL for an unknown value. */
+const char *clconv_algo_summary(clconv_algo algo);
 /* CLCONV_ERR_INVALID_ARG for an unknown name. */
 clconv_status clconv_algo_from_name(const char *name, clconv_algo *out);
 
@@ -213,12 +228,39 @@ clconv_status clconv_algo_check(clconv_context *ctx, const clconv_problem *p,
 clconv_status clconv_plan_create(clconv_context *ctx, const clconv_problem *p,
                                  clconv_algo algo, clconv_plan **out);
 
+/* The library that computes the FFT algorithms' transforms. */
+typedef enum clconv_fft_backend {
+    CLCONV_FFT_BACKEND_DEFAULT = 0, /* the fastest measured on this kind of device */
+    CLCONV_FFT_BACKEND_CLFFT = 1,   /* clFFT 2.12: sizes with factors 2, 3, 5, 7, 11, 13 */
+    CLCONV_FFT_BACKEND_COUNT
+} clconv_fft_backend;
+
+/* "default", "clfft"; NULL for an unknown value. */
+const char *clconv_fft_backend_name(clconv_fft_backend backend);
+/* CLCONV_ERR_INVALID_ARG for an unknown name. */
+clconv_status clconv_fft_backend_from_name(const char *name, clconv_fft_backend *out);
+
+/* Zero-initialise, then set what you need: zero is every default. */
 typedef struct clconv_plan_options {
     /* Largest workspace buffer the plan may allocate; 0 means the device's
-     * CL_DEVICE_MAX_MEM_ALLOC_SIZE. Algorithms that need more work in chunks
-     * (never refuse a problem for its workspace alone). */
+     * CL_DEVICE_MAX_MEM_ALLOC_SIZE. im2col-gemm works in chunks under it;
+     * the FFT algorithms refuse a problem whose spectra exceed it
+     * (CLCONV_ERR_UNSUPPORTED from clconv_algo_check, with the sizes). */
     size_t workspace_limit_bytes;
+    clconv_fft_backend fft_backend; /* fft and fft-cgemm only */
 } clconv_plan_options;
+
+/* clconv_algo_check with options (opt may be NULL). */
+clconv_status clconv_algo_check_with_options(clconv_context *ctx, const clconv_problem *p,
+                                             clconv_algo algo, const clconv_plan_options *opt);
+
+/* The device memory a plan for (p, algo, opt) on ctx's device would
+ * allocate, known before allocating anything (a library's own scratch, such
+ * as clFFT's, is not included: clconv_plan_workspace_bytes has it). Errors
+ * as clconv_algo_check. */
+clconv_status clconv_algo_workspace_bytes(clconv_context *ctx, const clconv_problem *p,
+                                          clconv_algo algo, const clconv_plan_options *opt,
+                                          size_t *bytes);
 
 /* plan_create with options; opt may be NULL. */
 clconv_status clconv_plan_create_with_options(clconv_context *ctx, const clconv_problem *p,
@@ -298,6 +340,12 @@ typedef struct clconv_cost {
  * transform of n points as 2.5 n log2 n. */
 void clconv_plan_cost(const clconv_plan *plan, clconv_cost *cost);
 
+/* The cost of one execute of `algo` on p with default options, per stage,
+ * without a device or a plan (the same numbers clconv_plan_cost gives).
+ * CLCONV_ERR_INVALID_ARG for an invalid problem or algorithm (cost zeroed). */
+clconv_status clconv_algo_cost(const clconv_problem *p, clconv_algo algo, int with_bias,
+                               clconv_cost *cost);
+
 /* The same for clconv_pointwise on p: C_out*C_in*H*W multiplies; x read
  * once, k read and out written once. Zeros when p's sizes are not positive. */
 void clconv_pointwise_cost(const clconv_problem *p, clconv_cost *cost);
@@ -354,8 +402,10 @@ typedef struct clconv_roofline {
 
 /* One measured time (ms) of something with cost `cost`. A multi-stage cost
  * is bounded stage by stage (stages run one after another, each under its
- * own ceiling), so bound_ms is the sum of the stages' bounds. Fields are NaN
- * and verdict NULL when a peak, the time or the cost is missing. */
+ * own ceiling), so bound_ms is the sum of the stages' bounds. What each
+ * field needs, else it is NaN (verdict NULL): intensity the cost; gflops and
+ * gbs the cost and a time (ms > 0); bound_ms and verdict the cost and both
+ * peaks, no time (a prediction); efficiency all three. */
 void clconv_roofline_eval(const clconv_peaks *peaks, const clconv_cost *cost, double ms,
                           clconv_roofline *out);
 

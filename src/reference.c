@@ -1,8 +1,74 @@
 /* Double-precision CPU convolution: the independent reference for tests and --verify.
- * Deliberately the textbook seven-loop form, sharing no code with any kernel. */
+ * The textbook definition, sharing no code with any kernel:
+ *   out[n][o][y][x] = bias[o] + sum over c, kh, kw (in that order) of
+ *       in[n][c][y*sh - ph + kh*dh][x*sw - pw + kw*dw] * w[o][c][kh][kw]
+ * (terms outside the input are zero). Each output plane (n, o) is summed in
+ * a double accumulator plane with the pixel loop innermost, so the input is
+ * read along rows; every output still adds its terms in the order above, so
+ * the result is the same as the seven-loop form bit for bit. The planes are
+ * shared among the machine's cores. */
+#define _POSIX_C_SOURCE 200809L
 #include "runtime/rt.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+typedef struct ref_job {
+    const clconv_problem *p;
+    const float *input, *weights, *bias;
+    float *output;
+    int oh_n, ow_n;
+    atomic_int next; /* the next output plane n * C_out + o to take */
+} ref_job;
+
+static void plane(const ref_job *j, int n, int o, double *acc)
+{
+    const clconv_problem *p = j->p;
+    const int oh_n = j->oh_n, ow_n = j->ow_n;
+    const long H = p->height, W = p->width;
+    for (int i = 0; i < oh_n * ow_n; i++)
+        acc[i] = j->bias ? j->bias[o] : 0.0;
+    for (int c = 0; c < p->in_channels; c++) {
+        const float *in = j->input + ((size_t)n * p->in_channels + c) * (size_t)H * (size_t)W;
+        const float *k = j->weights +
+                         ((size_t)o * p->in_channels + c) * (size_t)p->kernel_h * p->kernel_w;
+        for (int kh = 0; kh < p->kernel_h; kh++)
+            for (int kw = 0; kw < p->kernel_w; kw++) {
+                const double w = k[kh * p->kernel_w + kw];
+                for (int oh = 0; oh < oh_n; oh++) {
+                    long ih = (long)oh * p->stride_h - p->pad_h + (long)kh * p->dilation_h;
+                    if (ih < 0 || ih >= H)
+                        continue;
+                    const float *row = in + ih * W;
+                    double *out = acc + (size_t)oh * ow_n;
+                    for (int ow = 0; ow < ow_n; ow++) {
+                        long iw = (long)ow * p->stride_w - p->pad_w + (long)kw * p->dilation_w;
+                        if (iw >= 0 && iw < W)
+                            out[ow] += (double)row[iw] * w;
+                    }
+                }
+            }
+    }
+    float *dst = j->output + ((size_t)n * p->out_channels + o) * (size_t)oh_n * ow_n;
+    for (int i = 0; i < oh_n * ow_n; i++)
+        dst[i] = (float)acc[i];
+}
+
+static void *worker(void *arg)
+{
+    ref_job *j = arg;
+    double *acc = malloc((size_t)j->oh_n * j->ow_n * sizeof *acc);
+    if (!acc)
+        return NULL; /* the other workers take every plane */
+    const int planes = j->p->batch * j->p->out_channels;
+    for (int i; (i = atomic_fetch_add(&j->next, 1)) < planes;)
+        plane(j, i / j->p->out_channels, i % j->p->out_channels, acc);
+    free(acc);
+    return NULL;
+}
 
 clconv_status clconv_reference_conv2d(const clconv_problem *p, const float *input,
                                       const float *weights, const float *bias, float *output)
@@ -13,34 +79,25 @@ clconv_status clconv_reference_conv2d(const clconv_problem *p, const float *inpu
     if (!input || !weights || !output)
         return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "reference: input, weights and output must "
                        "be non-NULL");
-    const int oh_n = clconv_problem_out_height(p), ow_n = clconv_problem_out_width(p);
-    const size_t H = (size_t)p->height, W = (size_t)p->width;
-    for (int n = 0; n < p->batch; n++)
-        for (int o = 0; o < p->out_channels; o++)
-            for (int oh = 0; oh < oh_n; oh++)
-                for (int ow = 0; ow < ow_n; ow++) {
-                    double acc = bias ? bias[o] : 0.0;
-                    for (int c = 0; c < p->in_channels; c++) {
-                        const float *plane = input + ((size_t)n * p->in_channels + c) * H * W;
-                        const float *k = weights + ((size_t)o * p->in_channels + c) *
-                                                       (size_t)p->kernel_h * p->kernel_w;
-                        for (int kh = 0; kh < p->kernel_h; kh++) {
-                            long ih = (long)oh * p->stride_h - p->pad_h + (long)kh * p->dilation_h;
-                            if (ih < 0 || ih >= (long)H)
-                                continue;
-                            for (int kw = 0; kw < p->kernel_w; kw++) {
-                                long iw = (long)ow * p->stride_w - p->pad_w +
-                                          (long)kw * p->dilation_w;
-                                if (iw < 0 || iw >= (long)W)
-                                    continue;
-                                acc += (double)plane[(size_t)ih * W + (size_t)iw] *
-                                       (double)k[kh * p->kernel_w + kw];
-                            }
-                        }
-                    }
-                    output[(((size_t)n * p->out_channels + o) * oh_n + oh) * ow_n + ow] =
-                        (float)acc;
-                }
+    ref_job j = {p, input, weights, bias, output, clconv_problem_out_height(p),
+                 clconv_problem_out_width(p), 0};
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int planes = p->batch * p->out_channels;
+    int threads = cores < 1 ? 1 : cores > 16 ? 16 : (int)cores;
+    if (threads > planes)
+        threads = planes;
+    pthread_t tid[16];
+    int started = 0;
+    for (; started < threads - 1; started++) /* the calling thread is the last worker */
+        if (pthread_create(&tid[started], NULL, worker, &j) != 0)
+            break; /* fewer threads, same result */
+    worker(&j);
+    for (int i = 0; i < started; i++)
+        pthread_join(tid[i], NULL);
+    if (atomic_load(&j.next) < planes) /* no worker had memory for its plane */
+        return rt_fail(NULL, CLCONV_ERR_OUT_OF_MEMORY,
+                       "reference: out of host memory for a %d x %d accumulator plane", j.oh_n,
+                       j.ow_n);
     return CLCONV_SUCCESS;
 }
 

@@ -73,6 +73,13 @@ void fixture_describe(const clconv_problem *p, char *buf, size_t size)
 double fixture_run_problem(clconv_context *ctx, const clconv_problem *p, clconv_algo algo,
                            int with_bias, uint32_t seed)
 {
+    return fixture_run_problem_with_options(ctx, p, algo, NULL, with_bias, seed);
+}
+
+double fixture_run_problem_with_options(clconv_context *ctx, const clconv_problem *p,
+                                        clconv_algo algo, const clconv_plan_options *opt,
+                                        int with_bias, uint32_t seed)
+{
     char desc[160];
     fixture_describe(p, desc, sizeof desc);
     size_t ni = clconv_problem_input_elems(p), nw = clconv_problem_weight_elems(p);
@@ -97,7 +104,7 @@ double fixture_run_problem(clconv_context *ctx, const clconv_problem *p, clconv_
     cl_mem d_b = fixture_upload(ctx, b, nb), d_out = fixture_output(ctx, no);
     clconv_plan *plan = NULL;
     clconv_timing t;
-    if ((st = clconv_plan_create(ctx, p, algo, &plan)) ||
+    if ((st = clconv_plan_create_with_options(ctx, p, algo, opt, &plan)) ||
         (st = clconv_plan_set_weights(plan, d_w, with_bias ? d_b : NULL)) ||
         (st = clconv_plan_execute(plan, d_in, d_out, &t)))
         fail_msg("%s on %s (seed %u): %s: %s", clconv_algo_name(algo), desc, seed,

@@ -29,6 +29,11 @@ void fixture_download(clconv_context *ctx, cl_mem buf, float *host, size_t n);
 double fixture_run_problem(clconv_context *ctx, const clconv_problem *p, clconv_algo algo,
                            int with_bias, uint32_t seed);
 
+/* The same with plan options (opt may be NULL). */
+double fixture_run_problem_with_options(clconv_context *ctx, const clconv_problem *p,
+                                        clconv_algo algo, const clconv_plan_options *opt,
+                                        int with_bias, uint32_t seed);
+
 /* "N=2 C=3 H=13 W=17 K=5 k=3x2 s=2x2 p=1x1 d=2x2" for failure messages. */
 void fixture_describe(const clconv_problem *p, char *buf, size_t size);
 

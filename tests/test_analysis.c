@@ -3,7 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "fixture.h"
 
-#include "analysis/cost.h"
+#include "conv/algo.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -24,10 +24,10 @@ static void test_direct_seed_k3(void **state)
     (void)state;
     clconv_problem p = seed(3);
     double flops, bytes;
-    an_direct_cost(&p, 1, &flops, &bytes);
+    conv_compulsory_cost(&p, 1, &flops, &bytes);
     assert_true(flops == 513146880.0);
     assert_true(bytes == 3001600.0);
-    an_direct_cost(&p, 0, &flops, &bytes);
+    conv_compulsory_cost(&p, 0, &flops, &bytes);
     assert_true(bytes == 3001600.0 - 256.0);
 }
 
@@ -38,7 +38,7 @@ static void test_direct_seed_k16(void **state)
     (void)state;
     clconv_problem p = seed(16);
     double flops, bytes;
-    an_direct_cost(&p, 0, &flops, &bytes);
+    conv_compulsory_cost(&p, 0, &flops, &bytes);
     assert_true(flops == 6417285120.0);
     assert_true(bytes == 18939136.0);
 }
@@ -53,7 +53,7 @@ static void test_direct_strided(void **state)
     assert_int_equal(clconv_problem_out_height(&p), 4);
     assert_int_equal(clconv_problem_out_width(&p), 5);
     double flops, bytes;
-    an_direct_cost(&p, 0, &flops, &bytes);
+    conv_compulsory_cost(&p, 0, &flops, &bytes);
     assert_true(flops == 8640.0);
     assert_true(bytes == 4.0 * (720 + 108 + 160));
 }
@@ -64,7 +64,7 @@ static void test_problem_cost(void **state)
     (void)state;
     clconv_problem p = seed(5);
     double f1, b1, f2, b2;
-    an_direct_cost(&p, 1, &f1, &b1);
+    conv_compulsory_cost(&p, 1, &f1, &b1);
     clconv_problem_cost(&p, 1, &f2, &b2);
     assert_true(f1 == f2 && b1 == b2);
     p.stride_w = 0;
@@ -96,7 +96,7 @@ static void test_im2col_gemm_seed_k3(void **state)
     (void)state;
     clconv_problem p = seed(3);
     clconv_cost c;
-    an_im2col_gemm_stages(&p, 1, &c);
+    assert_int_equal(clconv_algo_cost(&p, CLCONV_ALGO_IM2COL_GEMM, 1, &c), CLCONV_SUCCESS);
     assert_int_equal(c.stage_count, 3);
     assert_true(stage(&c, "im2col")->flops == 0.0);
     assert_true(stage(&c, "im2col")->bytes == 18001920.0);
@@ -105,7 +105,7 @@ static void test_im2col_gemm_seed_k3(void **state)
     assert_true(stage(&c, "bias")->flops == 111360.0);
     assert_true(stage(&c, "bias")->bytes == 891136.0);
     assert_true(c.bytes == 18001920.0 + 17071104.0 + 891136.0);
-    an_im2col_gemm_stages(&p, 0, &c);
+    assert_int_equal(clconv_algo_cost(&p, CLCONV_ALGO_IM2COL_GEMM, 0, &c), CLCONV_SUCCESS);
     assert_int_equal(c.stage_count, 2); /* no bias, no bias stage */
 }
 
@@ -120,7 +120,7 @@ static void test_fft_seed_k3(void **state)
     (void)state;
     clconv_problem p = seed(3);
     clconv_cost c;
-    an_fft_stages(&p, 1, 32, 60, &c);
+    assert_int_equal(clconv_algo_cost(&p, CLCONV_ALGO_FFT, 1, &c), CLCONV_SUCCESS); /* 32 x 60 */
     assert_int_equal(c.stage_count, 5);
     assert_true(stage(&c, "pad")->bytes == 3932160.0);
     assert_close(stage(&c, "fft_forward")->flops, 256 * 2.5 * 1920 * 10.906890595608519);
@@ -176,6 +176,10 @@ static void test_roofline(void **state)
     assert_close(r.bound_ms, 2.0);
     assert_close(r.efficiency, 0.5);
     assert_string_equal(r.verdict, "memory-bound");
+    clconv_roofline_eval(&pk, &c, 0.0, &r); /* no time: a prediction, no rates */
+    assert_close(r.bound_ms, 2.0);
+    assert_string_equal(r.verdict, "memory-bound");
+    assert_true(isnan(r.efficiency) && isnan(r.gflops) && isnan(r.gbs));
     clconv_roofline_eval(NULL, &c, 4.0, &r); /* no peaks: rates only */
     assert_true(isnan(r.bound_ms) && isnan(r.efficiency) && r.verdict == NULL);
     assert_close(r.gbs, 1.01e8 / 4e6);
@@ -210,9 +214,27 @@ static void test_plan_cost_matches_timing(void **state)
         assert_close(c.bytes, sum);
         if (a == CLCONV_ALGO_DIRECT) {
             double flops, bytes;
-            an_direct_cost(&p, 1, &flops, &bytes);
+            conv_compulsory_cost(&p, 1, &flops, &bytes);
             assert_true(c.flops == flops && c.bytes == bytes);
         }
+        /* the device-free cost is the plan's, stage by stage */
+        clconv_cost free_cost;
+        assert_int_equal(clconv_algo_cost(&p, (clconv_algo)a, 1, &free_cost), CLCONV_SUCCESS);
+        assert_int_equal(free_cost.stage_count, c.stage_count);
+        for (int s = 0; s < c.stage_count; s++) {
+            assert_string_equal(free_cost.stages[s].name, c.stages[s].name);
+            assert_true(free_cost.stages[s].flops == c.stages[s].flops);
+            assert_true(free_cost.stages[s].bytes == c.stages[s].bytes);
+        }
+        /* the workspace is known before the plan allocates it; only a
+         * backend's own scratch (clFFT's) comes on top */
+        size_t predicted = 0;
+        assert_int_equal(clconv_algo_workspace_bytes(ctx, &p, (clconv_algo)a, NULL, &predicted),
+                         CLCONV_SUCCESS);
+        if (conv_algo_table[a]->spectral)
+            assert_true(clconv_plan_workspace_bytes(plan) >= predicted);
+        else
+            assert_int_equal(clconv_plan_workspace_bytes(plan), predicted);
         clconv_plan_destroy(plan);
     }
     clReleaseMemObject(in), clReleaseMemObject(w), clReleaseMemObject(b), clReleaseMemObject(out);

@@ -4,6 +4,8 @@
 #include "fixture.h"
 #include "json_mini.h"
 
+#include "conv/algo.h"
+
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
@@ -184,14 +186,15 @@ static void test_runtime_errors(void **state)
     /* kernels that do not compile: the build log, exit 1 */
     char dir[] = "/tmp/clconv-cli-kernels-XXXXXX", cmd[512];
     assert_non_null(mkdtemp(dir));
-    snprintf(cmd, sizeof cmd, "cp %s/cl/*.cl %s && echo 'this is not OpenCL' >> %s/direct.cl",
+    snprintf(cmd, sizeof cmd,
+             "cp -R %s/cl/. %s && echo 'this is not OpenCL' >> %s/direct/direct.cl",
              CLCONV_SOURCE_DIR, dir, dir);
     assert_int_equal(system(cmd), 0);
     setenv("CLCONV_KERNEL_DIR", dir, 1);
     r = run(ARGS("--problem", "seed-k3", "--height", "8", "--width", "8", "--algo", "direct",
                  "--no-peaks", "--no-cache", "--out", path));
     unsetenv("CLCONV_KERNEL_DIR");
-    if (r.code != 1 || !strstr(r.err, "clBuildProgram(direct.cl") || !strstr(r.err, "build log"))
+    if (r.code != 1 || !strstr(r.err, "clBuildProgram(direct/direct.cl") || !strstr(r.err, "build log"))
         fail_msg("exit %d, stderr \"%s\"", r.code, r.err);
     assert_int_equal(access(path, F_OK), -1);
     run_free(&r);
@@ -378,19 +381,24 @@ static void check_report(const char *text)
     const json_value *results = member(doc, "results", JSON_ARRAY);
     /* every clconv algorithm, the seed's pointwise op (skipped: it broadcasts
      * one image and this problem has two), then the CLBlast convgemm peer */
-    static const struct { const char *algo; const char *stages[5]; } rows[] = {
-        {"direct", {"conv"}},
-        {"im2col-gemm", {"im2col", "gemm", "bias"}},
-        {"fft", {"pad", "fft_forward", "cmac", "fft_inverse", "crop"}},
-        {"fft-cgemm", {"pad", "fft_forward", "cmac", "fft_inverse", "crop"}},
-        {"pointwise", {NULL}},
-        {"clblast-convgemm", {"convgemm"}},
-    };
+    struct { const char *algo; const char *const *stages; int stage_count; }
+        rows[CLCONV_ALGO_COUNT + 2];
+    for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
+        rows[a].algo = conv_algo_table[a]->name;
+        rows[a].stages = conv_algo_table[a]->stage_names;
+        rows[a].stage_count = conv_algo_table[a]->stage_count; /* with a bias: every stage */
+    }
+    static const char *const convgemm_stages[] = {"convgemm"};
+    rows[CLCONV_ALGO_COUNT].algo = "pointwise";
+    rows[CLCONV_ALGO_COUNT].stage_count = 0;
+    rows[CLCONV_ALGO_COUNT + 1].algo = "clblast-convgemm";
+    rows[CLCONV_ALGO_COUNT + 1].stages = convgemm_stages;
+    rows[CLCONV_ALGO_COUNT + 1].stage_count = 1;
     assert_int_equal(results->count, sizeof rows / sizeof rows[0]);
     for (size_t i = 0; i < results->count; i++) {
         const json_value *r = &results->items[i];
         assert_string_equal(member(r, "algo", JSON_STRING)->string, rows[i].algo);
-        if (!rows[i].stages[0]) {
+        if (!rows[i].stage_count) {
             assert_string_equal(member(r, "status", JSON_STRING)->string, "skipped");
             assert_non_null(strstr(member(r, "note", JSON_STRING)->string, "batch 1"));
             continue;
@@ -418,9 +426,7 @@ static void check_report(const char *text)
         double rel_err = number(r, "rel_err");
         assert_true(rel_err >= 0 && rel_err < 1e-5);
         const json_value *stages = member(r, "stages", JSON_ARRAY);
-        size_t want = 0;
-        while (want < 5 && rows[i].stages[want])
-            want++;
+        size_t want = (size_t)rows[i].stage_count;
         assert_int_equal(stages->count, want);
         for (size_t st = 0; st < want; st++) {
             assert_string_equal(member(&stages->items[st], "name", JSON_STRING)->string,
@@ -683,7 +689,8 @@ static const json_value *described_cost(const json_value *entry, const char *alg
     return NULL;
 }
 
-/* The convolution's cost, and the pointwise op's, as the library counts them. */
+/* The convolution's cost, each algorithm's by stage, and the pointwise op's,
+ * as the library counts them. */
 static void check_described_costs(const json_value *entry)
 {
     clconv_problem p = described_problem(entry);
@@ -694,6 +701,20 @@ static void check_described_costs(const json_value *entry)
     assert_true(number(conv, "flops") == flops);
     assert_true(number(conv, "bytes") == bytes);
     assert_true(number(conv, "bytes_without_bias") == no_bias);
+    for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
+        clconv_cost c;
+        assert_int_equal(clconv_algo_cost(&p, (clconv_algo)a, 1, &c), CLCONV_SUCCESS);
+        const json_value *got = described_cost(entry, clconv_algo_name((clconv_algo)a));
+        assert_true(number(got, "flops") == c.flops && number(got, "bytes") == c.bytes);
+        const json_value *stages = member(got, "stages", JSON_ARRAY);
+        assert_int_equal(stages->count, c.stage_count);
+        for (int s = 0; s < c.stage_count; s++) {
+            assert_string_equal(member(&stages->items[s], "name", JSON_STRING)->string,
+                                c.stages[s].name);
+            assert_true(number(&stages->items[s], "flops") == c.stages[s].flops &&
+                        number(&stages->items[s], "bytes") == c.stages[s].bytes);
+        }
+    }
     const json_value *peer = described_cost(entry, "clblast-convgemm");
     assert_true(number(peer, "flops") == flops && number(peer, "bytes") == no_bias);
     const json_value *pw = described_cost(entry, "pointwise");
@@ -732,10 +753,13 @@ static void test_describe(void **state)
             i++;
         if (i == algos->count)
             fail_msg("--describe does not name the algorithm %s", name);
-        assert_string_equal(member(&algos->items[i], "kind", JSON_STRING)->string, "clconv");
+        assert_string_equal(member(&algos->items[i], "summary", JSON_STRING)->string,
+                            clconv_algo_summary((clconv_algo)a));
         member(&algos->items[i], "stages", JSON_ARRAY);
     }
-    assert_int_equal(algos->count, CLCONV_ALGO_COUNT + 2); /* + pointwise, clblast-convgemm */
+    assert_int_equal(algos->count, CLCONV_ALGO_COUNT); /* the library's table, nothing else */
+    /* every row: the algorithms, then the seed's op and the CLBlast peer */
+    assert_int_equal(member(doc, "rows", JSON_ARRAY)->count, CLCONV_ALGO_COUNT + 2);
     const json_value *presets = member(doc, "presets", JSON_ARRAY);
     assert_true(presets->count >= 3);
     for (size_t i = 0; i < presets->count; i++)

@@ -3,7 +3,7 @@
 #include "fixture.h"
 
 #include "conv/algo.h"
-#include "conv/fft_backend.h"
+#include "runtime/fft.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -69,18 +69,20 @@ static void check(const clconv_problem *p, clconv_algo algo, int bias, uint32_t 
     }
 }
 
-/* FFT plans compile new clFFT kernels for every shape (seconds each on
- * PoCL), so the FFT algorithms take the first RANDOM_FFT problems, and the
- * CGEMM variant every 4th of those; the others take them all. */
+/* Spectral algorithms bake new FFT kernels for every shape (seconds each on
+ * PoCL), so the first spectral algorithm of the table takes the first
+ * RANDOM_FFT problems and the others every 4th of those; the rest take them
+ * all. */
 #define RANDOM_FFT 30
 
 static int runs_random(clconv_algo a, int i)
 {
-    if (a == CLCONV_ALGO_FFT)
-        return i < RANDOM_FFT;
-    if (a == CLCONV_ALGO_FFT_CGEMM)
-        return i < RANDOM_FFT && i % 4 == 0;
-    return 1;
+    if (!conv_algo_table[a]->spectral)
+        return 1;
+    int first = 1;
+    for (int b = 0; b < (int)a; b++)
+        first &= !conv_algo_table[b]->spectral;
+    return i < RANDOM_FFT && (first || i % 4 == 0);
 }
 
 static void test_random_problems(void **state)
@@ -289,6 +291,71 @@ static void test_plan_argument_checks(void **state)
     assert_int_equal(clconv_algo_from_name("winograd-ish", &a), CLCONV_ERR_INVALID_ARG);
 }
 
+/* The algorithm table is complete and consistent: every enum value has an
+ * entry with a unique name that round-trips through the public API, a
+ * summary, named stages and every function; the FFT backends likewise. */
+static void test_algorithm_table(void **state)
+{
+    (void)state;
+    for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
+        const conv_algo_ops *ops = conv_algo_table[a];
+        assert_non_null(ops);
+        assert_non_null(ops->name);
+        assert_non_null(ops->summary);
+        assert_string_equal(clconv_algo_name((clconv_algo)a), ops->name);
+        clconv_algo back;
+        assert_int_equal(clconv_algo_from_name(ops->name, &back), CLCONV_SUCCESS);
+        assert_int_equal(back, a);
+        assert_true(ops->stage_count >= 1 && ops->stage_count <= CLCONV_MAX_STAGES);
+        for (int st = 0; st < ops->stage_count; st++)
+            assert_non_null(ops->stage_names[st]);
+        assert_true(ops->check && ops->workspace && ops->cost && ops->create &&
+                    ops->set_weights && ops->execute && ops->destroy);
+        for (int b = 0; b < a; b++)
+            assert_true(strcmp(conv_algo_table[b]->name, ops->name) != 0);
+    }
+    assert_null(clconv_algo_name(CLCONV_ALGO_COUNT));
+    for (int b = 0; b < CLCONV_FFT_BACKEND_COUNT; b++) {
+        const char *name = clconv_fft_backend_name((clconv_fft_backend)b);
+        clconv_fft_backend back;
+        assert_non_null(name);
+        assert_int_equal(clconv_fft_backend_from_name(name, &back), CLCONV_SUCCESS);
+        assert_int_equal(back, b);
+        clconv_fft_backend resolved;
+        const rt_fft_backend *be = rt_fft_backend_get((clconv_fft_backend)b,
+                                                      clconv_context_device(ctx), &resolved);
+        assert_non_null(be);
+        assert_true(resolved != CLCONV_FFT_BACKEND_DEFAULT);
+    }
+    clconv_fft_backend back;
+    assert_int_equal(clconv_fft_backend_from_name("fftw", &back), CLCONV_ERR_INVALID_ARG);
+    /* an out-of-range backend is refused by name, not used */
+    clconv_problem p = {1, 2, 8, 8, 2, 3, 3, 1, 1, 0, 0, 1, 1};
+    clconv_plan_options opt = {.fft_backend = CLCONV_FFT_BACKEND_COUNT};
+    clconv_plan *plan = NULL;
+    assert_int_equal(clconv_plan_create_with_options(ctx, &p, CLCONV_ALGO_FFT, &opt, &plan),
+                     CLCONV_ERR_INVALID_ARG);
+    assert_null(plan);
+    assert_non_null(strstr(clconv_last_error(ctx), "fft_backend"));
+}
+
+/* Each FFT backend, chosen by the plan option, gives the reference's result. */
+static void test_fft_backends(void **state)
+{
+    (void)state;
+    clconv_problem p = {2, 3, 11, 13, 4, 3, 2, 1, 2, 1, 0, 1, 1};
+    for (int b = 0; b < CLCONV_FFT_BACKEND_COUNT; b++)
+        for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
+            if (!conv_algo_table[a]->spectral)
+                continue;
+            clconv_plan_options opt = {.fft_backend = (clconv_fft_backend)b};
+            double err = fixture_run_problem_with_options(ctx, &p, (clconv_algo)a, &opt, 1, 5);
+            if (!(err < TOLERANCE))
+                fail_msg("%s with FFT backend %s: relative L2 error %g", clconv_algo_name(a),
+                         clconv_fft_backend_name((clconv_fft_backend)b), err);
+        }
+}
+
 /* Runs p with algo and a workspace limit; returns the output (caller frees). */
 static float *run_output(const clconv_problem *p, clconv_algo algo, size_t limit,
                          size_t *workspace, const cl_mem *bufs)
@@ -309,6 +376,44 @@ static float *run_output(const clconv_problem *p, clconv_algo algo, size_t limit
     clconv_plan_destroy(plan);
     clReleaseMemObject(out);
     return host;
+}
+
+/* Every algorithm under a small workspace limit either keeps it (and the
+ * result is right) or refuses in clconv_algo_check, naming the limit, as the
+ * header promises: the FFT algorithms refuse, im2col-gemm chunks. */
+static void test_small_workspace_limit(void **state)
+{
+    (void)state;
+    clconv_problem p = {2, 3, 10, 12, 4, 3, 3, 1, 1, 1, 1, 1, 1};
+    const size_t limit = 4096;
+    clconv_plan_options opt = {.workspace_limit_bytes = limit};
+    for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
+        const char *name = clconv_algo_name((clconv_algo)a);
+        clconv_status st = clconv_algo_check_with_options(ctx, &p, (clconv_algo)a, &opt);
+        if (st) {
+            if (st != CLCONV_ERR_UNSUPPORTED || !strstr(clconv_last_error(ctx), "workspace limit"))
+                fail_msg("%s: %s: %s", name, clconv_status_string(st), clconv_last_error(ctx));
+            clconv_plan *plan = NULL;
+            assert_int_equal(clconv_plan_create_with_options(ctx, &p, (clconv_algo)a, &opt, &plan),
+                             CLCONV_ERR_UNSUPPORTED);
+            assert_null(plan);
+            continue;
+        }
+        size_t predicted = 0;
+        assert_int_equal(clconv_algo_workspace_bytes(ctx, &p, (clconv_algo)a, &opt, &predicted),
+                         CLCONV_SUCCESS);
+        double err = fixture_run_problem_with_options(ctx, &p, (clconv_algo)a, &opt, 1, 17);
+        if (!(err < TOLERANCE))
+            fail_msg("%s under a %zu-byte workspace limit: relative L2 error %g", name, limit,
+                     err);
+        clconv_plan *plan = NULL;
+        assert_int_equal(clconv_plan_create_with_options(ctx, &p, (clconv_algo)a, &opt, &plan),
+                         CLCONV_SUCCESS);
+        /* as predicted, but for an FFT backend's own scratch */
+        size_t used = clconv_plan_workspace_bytes(plan);
+        assert_true(used == predicted || (conv_algo_table[a]->spectral && used > predicted));
+        clconv_plan_destroy(plan);
+    }
 }
 
 /* A tiny workspace limit forces chunks of images, then pixel ranges of one
@@ -394,15 +499,16 @@ static void test_fft_cmac_vs_cgemm(void **state)
 static void test_fft_sizes(void **state)
 {
     (void)state;
+    const rt_fft_backend *clfft = rt_fft_backend_get(CLCONV_FFT_BACKEND_CLFFT, NULL, NULL);
     for (size_t n = 1; n <= 600; n++) {
-        size_t c = conv_fft_choose_size(n);
-        if (c < n || !conv_fft_size_ok(c))
+        size_t c = clfft->choose_size(n);
+        if (c < n || !clfft->size_ok(c))
             fail_msg("choose_size(%zu) = %zu", n, c);
     }
-    assert_int_equal(conv_fft_choose_size(63), 64); /* 3*3*7 costs more than 2^6 */
-    assert_int_equal(conv_fft_choose_size(60), 60);
-    assert_false(conv_fft_size_ok(17));
-    assert_true(conv_fft_size_ok(2 * 3 * 5 * 7 * 11 * 13));
+    assert_int_equal(clfft->choose_size(63), 64); /* 3*3*7 costs more than 2^6 */
+    assert_int_equal(clfft->choose_size(60), 60);
+    assert_false(clfft->size_ok(17));
+    assert_true(clfft->size_ok(2 * 3 * 5 * 7 * 11 * 13));
     /* clFFT bakes every size the chooser returns for the inputs of the tests */
     for (int hw = 1; hw <= 40; hw += 3) {
         clconv_problem p = {1, 1, hw, hw + 2, 1, 1, 1, 1, 1, 0, 0, 1, 1};
@@ -459,9 +565,9 @@ static void test_clblast_errors(void **state)
     float host[64] = {1};
     cl_mem a = fixture_upload(ctx, host, 64), b = fixture_upload(ctx, host, 64);
     cl_mem c = fixture_output(ctx, 64);
-    conv_gemm g = {.m = 4, .n = 4, .k = 4, .batch = 1, .a = a, .b = b, .c = c,
+    rt_gemm g = {.m = 4, .n = 4, .k = 4, .batch = 1, .a = a, .b = b, .c = c,
                    .lda = 3 /* < k: invalid for row-major A */, .ldb = 4, .ldc = 4};
-    assert_int_equal(conv_sgemm(ctx, &g, NULL), CLCONV_ERR_INVALID_ARG);
+    assert_int_equal(rt_sgemm(ctx, &g, NULL), CLCONV_ERR_INVALID_ARG);
     const char *msg = clconv_last_error(ctx);
     if (!strstr(msg, "CLBlastSgemm(") || !strstr(msg, "lda=3") ||
         !strstr(msg, "CLBlastInvalidLeadDimA"))
@@ -469,7 +575,7 @@ static void test_clblast_errors(void **state)
     g.lda = 4;
     g.batch = 2;
     g.a_stride = g.b_stride = g.c_stride = 64; /* past the end of 64-float buffers */
-    assert_int_equal(conv_sgemm(ctx, &g, NULL), CLCONV_ERR_INVALID_ARG);
+    assert_int_equal(rt_sgemm(ctx, &g, NULL), CLCONV_ERR_INVALID_ARG);
     assert_non_null(strstr(clconv_last_error(ctx), "CLBlastSgemmStridedBatched("));
     assert_non_null(strstr(clconv_last_error(ctx), "CLBlastInsufficientMemory"));
     assert_string_equal(rt_clblast_status_name(-2046), "CLBlastInvalidLocalMemUsage");
@@ -483,8 +589,11 @@ int main(void)
         cmocka_unit_test(test_reference_by_hand),
         cmocka_unit_test(test_validation),
         cmocka_unit_test(test_plan_argument_checks),
+        cmocka_unit_test(test_algorithm_table),
+        cmocka_unit_test(test_fft_backends),
         cmocka_unit_test(test_edge_problems),
         cmocka_unit_test(test_im2col_chunks),
+        cmocka_unit_test(test_small_workspace_limit),
         cmocka_unit_test(test_clblast_errors),
         cmocka_unit_test(test_fft_sizes),
         cmocka_unit_test(test_fft_cmac_vs_cgemm),

@@ -3,11 +3,13 @@
  * clFFT wrote (add_bias, block_weights + cmac, crop) and the peak kernels.
  * Run under oclgrind it checks them with nothing third-party in the process
  * (tests/oclgrind/run.py); the other kernels read only clconv's own data
- * and are checked there through whole clconv-bench runs. */
+ * and are checked there through whole clconv-bench runs.
+ * Also: every embedded cl/ file builds without a warning in its log. */
 #include "fixture.h"
 
 #include "conv/algo.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,7 +75,7 @@ static void expect_close(const float *got, const double *want, size_t n, double 
 
 static int vec_for(int row)
 {
-    return conv_vector_width(clconv_context_device(ctx), row);
+    return rt_vector_width(clconv_context_device(ctx), row);
 }
 
 /* add_bias over 2 x 3 planes of 37 outputs (a vector body and a tail). */
@@ -83,7 +85,7 @@ static void test_add_bias(void **state)
     const int planes = 6, C_out = 3, P = 37, vec = vec_for(P);
     char opt[32];
     snprintf(opt, sizeof opt, "-DVEC=%d", vec);
-    cl_kernel k = kernel("bias.cl", "add_bias", opt);
+    cl_kernel k = kernel("im2col/bias.cl", "add_bias", opt);
     float *out = random_floats((size_t)planes * P, 1), *bias = random_floats(C_out, 2);
     double *want = malloc((size_t)planes * P * sizeof *want);
     for (int i = 0; i < planes * P; i++)
@@ -111,8 +113,8 @@ static void test_block_weights_and_cmac(void **state)
     const int o_tiles = (C_out + OT - 1) / OT;
     char opt[64];
     snprintf(opt, sizeof opt, "-DVEC=%d -DOT=%d -DBT=%d", vec, OT, BT);
-    cl_kernel block = kernel("cmac.cl", "block_weights", opt);
-    cl_kernel cmac = kernel("cmac.cl", "cmac", opt);
+    cl_kernel block = kernel("fft/cmac.cl", "block_weights", opt);
+    cl_kernel cmac = kernel("fft/cmac.cl", "cmac", opt);
     size_t nw = (size_t)C_out * C_in * F_pad, nx = (size_t)N * C_in * F_pad;
     size_t ny = (size_t)N * C_out * F_pad, nb = (size_t)o_tiles * OT * C_in * F_pad * 2;
     float *wr = random_floats(nw, 3), *wi = random_floats(nw, 4);
@@ -162,7 +164,7 @@ static void test_crop(void **state)
 {
     (void)state;
     const int planes = 6, C_out = 3, Ph = 9, Pw = 10, OH = 4, OW = 3, SH = 2, SW = 3;
-    cl_kernel k = kernel("crop.cl", "crop", "-DVEC=1");
+    cl_kernel k = kernel("fft/crop.cl", "crop", "-DVEC=1");
     float *real = random_floats((size_t)planes * Ph * Pw, 7), *bias = random_floats(C_out, 8);
     size_t no = (size_t)planes * OH * OW;
     float *out = malloc(no * sizeof *out);
@@ -196,7 +198,7 @@ static void test_peak_kernels(void **state)
     char opt[32];
     snprintf(opt, sizeof opt, "-DVEC=%d", vec);
     const size_t items = 13, n = items * (size_t)vec;
-    cl_kernel copy = kernel("peaks.cl", "copy_stream", opt);
+    cl_kernel copy = kernel("peaks/peaks.cl", "copy_stream", opt);
     float *src = random_floats(n, 9), *dst = malloc(n * sizeof *dst);
     cl_mem ds = fixture_upload(ctx, src, n), dd = fixture_output(ctx, n);
     const cl_mem cmems[] = {ds, dd};
@@ -205,7 +207,7 @@ static void test_peak_kernels(void **state)
     fixture_download(ctx, dd, dst, n);
     assert_memory_equal(src, dst, n * sizeof *dst);
 
-    cl_kernel fma = kernel("peaks.cl", "fma_chains", opt);
+    cl_kernel fma = kernel("peaks/peaks.cl", "fma_chains", opt);
     const float a = 0.999f, b = 0.001f;
     const cl_int iters = 5;
     assert_int_equal(clSetKernelArg(fma, 0, sizeof dd, &dd), CL_SUCCESS);
@@ -232,6 +234,85 @@ static void test_peak_kernels(void **state)
     free(src), free(dst);
 }
 
+/* Case-insensitive: compilers write "warning:", some logs "Warning". */
+static int has_warning(const char *log)
+{
+    static const char word[] = "warning";
+    for (const char *p = log; *p; p++) {
+        size_t i = 0;
+        while (word[i] && tolower((unsigned char)p[i]) == word[i])
+            i++;
+        if (!word[i])
+            return 1;
+    }
+    return 0;
+}
+
+/* The build log of prelude + file with options; fails the test if the build
+ * does. Built here from source, so neither the context's program table nor
+ * the disk cache can hand back a program without a log. */
+static char *build_log(const char *file, const char *options)
+{
+    const char *srcs[2];
+    size_t lens[2];
+    char *owned[2] = {NULL, NULL};
+    if (rt_kernel_source(ctx, RT_PRELUDE_FILE, &srcs[0], &lens[0], &owned[0]) ||
+        rt_kernel_source(ctx, file, &srcs[1], &lens[1], &owned[1]))
+        fail_msg("%s: %s", file, clconv_last_error(ctx));
+    cl_int err;
+    cl_program prog = clCreateProgramWithSource(ctx->cl_ctx, 2, srcs, lens, &err);
+    assert_int_equal(err, CL_SUCCESS);
+    cl_int built = clBuildProgram(prog, 1, &ctx->device, options, NULL, NULL);
+    size_t size = 0;
+    assert_int_equal(clGetProgramBuildInfo(prog, ctx->device, CL_PROGRAM_BUILD_LOG, 0, NULL, &size),
+                     CL_SUCCESS);
+    char *log = calloc(1, size + 1);
+    assert_non_null(log);
+    assert_int_equal(clGetProgramBuildInfo(prog, ctx->device, CL_PROGRAM_BUILD_LOG, size, log, NULL),
+                     CL_SUCCESS);
+    if (built != CL_SUCCESS)
+        fail_msg("clBuildProgram(%s, \"%s\") on %s: %s (a warning under -Werror?)\n%s", file,
+                 options, clconv_context_device(ctx)->name, rt_cl_error_name(built), log);
+    clReleaseProgram(prog);
+    free(owned[0]), free(owned[1]);
+    return log;
+}
+
+/* Every embedded kernel file (the list the library ships, not a hand list)
+ * builds with no warning in its log: with its defaults, with VEC=1 (the
+ * scalar path GPU-like devices get) and as the owners build it on this
+ * device (-cl-mad-enable, the device's vector width). Unknown -D macros are
+ * harmless to a file, so one option set serves every owner. The prelude is
+ * never built alone: it is part of every other build.
+ * -Werror (an OpenCL build option) as well, because a log can drop warnings:
+ * Mesa's rusticl logs nothing for a build that succeeds, so there a warning
+ * shows only as a failed build whose log names it. */
+static void test_kernels_build_clean(void **state)
+{
+    (void)state;
+    char device_options[96];
+    snprintf(device_options, sizeof device_options, "-cl-mad-enable -DVEC=%d", vec_for(16));
+    const char *option_sets[] = {"", "-DVEC=1", device_options};
+    const char *extra = getenv("CLCONV_BUILD_OPTIONS"); /* as rt_program_get adds it */
+    int built = 0;
+    for (size_t i = 0; i < rt_embedded_kernel_count; i++) {
+        const char *file = rt_embedded_kernels[i].file;
+        if (strcmp(file, RT_PRELUDE_FILE) == 0)
+            continue;
+        for (size_t o = 0; o < sizeof option_sets / sizeof option_sets[0]; o++) {
+            char options[256];
+            snprintf(options, sizeof options, "%s -Werror %s", option_sets[o], extra ? extra : "");
+            char *log = build_log(file, options);
+            if (has_warning(log))
+                fail_msg("%s (options \"%s\") builds with a warning on %s:\n%s", file, options,
+                         clconv_context_device(ctx)->name, log);
+            free(log);
+            built++;
+        }
+    }
+    assert_true(built >= 3 * 6); /* the embedded list is really there */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -239,6 +320,7 @@ int main(void)
         cmocka_unit_test(test_block_weights_and_cmac),
         cmocka_unit_test(test_crop),
         cmocka_unit_test(test_peak_kernels),
+        cmocka_unit_test(test_kernels_build_clean),
     };
     return cmocka_run_group_tests_name("kernels", tests, setup, teardown);
 }

@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "fixture.h"
 
+#include "conv/algo.h"
 #include "runtime/rt.h"
 
 #include <math.h>
@@ -12,9 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const clconv_algo all_algos[] = {CLCONV_ALGO_DIRECT, CLCONV_ALGO_IM2COL_GEMM,
-                                        CLCONV_ALGO_FFT, CLCONV_ALGO_FFT_CGEMM};
-enum { ALGOS = sizeof all_algos / sizeof all_algos[0] };
+#include "conv/algo.h"
+
 
 /* A small odd problem every algorithm can do. */
 static clconv_problem small(void)
@@ -81,7 +81,7 @@ static void test_allocation_failures(void **state)
     clconv_problem p = small();
     host_data h = host_make(&p, 11);
     assert_int_equal(clconv_reference_conv2d(&p, h.in, h.w, h.b, h.ref), CLCONV_SUCCESS);
-    for (int a = 0; a < ALGOS; a++) {
+    for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
         int n = 1;
         for (;; n++) {
             char value[16];
@@ -91,7 +91,7 @@ static void test_allocation_failures(void **state)
             clconv_status st = clconv_context_create(NULL, NULL, &ctx);
             const char *msg = clconv_last_error(NULL);
             if (!st) {
-                st = run_once(ctx, all_algos[a], &h);
+                st = run_once(ctx, (clconv_algo)a, &h);
                 msg = clconv_last_error(ctx);
             }
             if (st == CLCONV_SUCCESS) {
@@ -100,22 +100,30 @@ static void test_allocation_failures(void **state)
             }
             if (st != CLCONV_ERR_OUT_OF_MEMORY || !strstr(msg, "injected") ||
                 !strstr(msg, " bytes") || !strstr(msg, "allows"))
-                fail_msg("%s, allocation %d: %s: %s", clconv_algo_name(all_algos[a]), n,
+                fail_msg("%s, allocation %d: %s: %s", clconv_algo_name((clconv_algo)a), n,
                          clconv_status_string(st), msg);
             if (ctx)
                 assert_int_equal(clconv_context_destroy(ctx), CLCONV_SUCCESS);
             assert_true(n < 64);
         }
         unsetenv("CLCONV_FAULT_ALLOC");
-        /* the profiling probe, plus the algorithm's buffers (direct has none) */
-        assert_true(n > (all_algos[a] == CLCONV_ALGO_DIRECT ? 1 : 2));
+        /* the profiling probe, plus the algorithm's own buffers, if any */
+        clconv_context *probe = fixture_context();
+        size_t workspace = 0;
+        assert_int_equal(clconv_algo_workspace_bytes(probe, &p, (clconv_algo)a, NULL, &workspace),
+                         CLCONV_SUCCESS);
+        assert_int_equal(clconv_context_destroy(probe), CLCONV_SUCCESS);
+        assert_true(n > (workspace ? 2 : 1));
         assert_true(clconv_rel_l2_error(h.out, h.ref, h.no) < 1e-4);
     }
     host_free(&h);
 }
 
-static cl_uint refcount(cl_mem m)
+/* The buffer's reference count once the queue is idle (an enqueued command
+ * holds its buffers until it completes). */
+static cl_uint refcount(clconv_context *ctx, cl_mem m)
 {
+    assert_int_equal(clFinish(ctx->queue), CL_SUCCESS);
     cl_uint n = 0;
     assert_int_equal(clGetMemObjectInfo(m, CL_MEM_REFERENCE_COUNT, sizeof n, &n, NULL),
                      CL_SUCCESS);
@@ -138,10 +146,10 @@ static void test_set_weights_failure(void **state)
     cl_mem w1 = fixture_upload(ctx, h1.w, h1.nw), b1 = fixture_upload(ctx, h1.b, (size_t)p.out_channels);
     cl_mem w2 = fixture_upload(ctx, h2.w, h2.nw), b2 = fixture_upload(ctx, h2.b, (size_t)p.out_channels);
     int failures = 0;
-    for (int a = 0; a < ALGOS; a++) {
-        const char *algo = clconv_algo_name(all_algos[a]);
+    for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
+        const char *algo = clconv_algo_name((clconv_algo)a);
         clconv_plan *plan = NULL;
-        assert_int_equal(clconv_plan_create(ctx, &p, all_algos[a], &plan), CLCONV_SUCCESS);
+        assert_int_equal(clconv_plan_create(ctx, &p, (clconv_algo)a, &plan), CLCONV_SUCCESS);
         assert_int_equal(clconv_plan_set_weights(plan, w1, b1), CLCONV_SUCCESS);
         assert_int_equal(clconv_plan_execute(plan, in, out, NULL), CLCONV_SUCCESS);
         clconv_status st;
@@ -163,22 +171,22 @@ static void test_set_weights_failure(void **state)
                 fail_msg("%s: execute after set_weights failed at allocation %d gave %s: %s",
                          algo, j, clconv_status_string(st), msg);
             /* only the caller's own references are left, old and new */
-            assert_int_equal(refcount(w1), 1);
-            assert_int_equal(refcount(b1), 1);
-            assert_int_equal(refcount(w2), 1);
-            assert_int_equal(refcount(b2), 1);
+            assert_int_equal(refcount(ctx, w1), 1);
+            assert_int_equal(refcount(ctx, b1), 1);
+            assert_int_equal(refcount(ctx, w2), 1);
+            assert_int_equal(refcount(ctx, b2), 1);
             assert_true(j < 64);
         }
         unsetenv("CLCONV_FAULT_ALLOC");
-        assert_int_equal(refcount(w2), 2);
-        assert_int_equal(refcount(w1), 1);
+        assert_int_equal(refcount(ctx, w2), 2);
+        assert_int_equal(refcount(ctx, w1), 1);
         assert_int_equal(clconv_plan_execute(plan, in, out, NULL), CLCONV_SUCCESS);
         fixture_download(ctx, out, h2.out, h2.no);
         double err = clconv_rel_l2_error(h2.out, h2.ref, h2.no);
         if (!(err < 1e-4))
             fail_msg("%s: relative L2 error %g after set_weights recovered", algo, err);
         clconv_plan_destroy(plan);
-        assert_int_equal(refcount(w2), 1);
+        assert_int_equal(refcount(ctx, w2), 1);
     }
     /* some algorithm allocates in set_weights (the FFT weight spectra), so
      * the failure path above really ran */
@@ -188,6 +196,65 @@ static void test_set_weights_failure(void **state)
         clReleaseMemObject(all[i]);
     host_free(&h1), host_free(&h2);
     assert_int_equal(clconv_context_destroy(ctx), CLCONV_SUCCESS);
+}
+
+static cl_uint context_refcount(cl_context c)
+{
+    cl_uint n = 0;
+    assert_int_equal(clGetContextInfo(c, CL_CONTEXT_REFERENCE_COUNT, sizeof n, &n, NULL),
+                     CL_SUCCESS);
+    return n;
+}
+
+/* Nothing OpenCL survives a plan, on success or on any injected allocation
+ * failure, for every algorithm: the buffers clconv created are all destroyed
+ * (counted by their destructor callbacks), and the caller's cl_context,
+ * which every buffer, program, kernel and event of clconv retains, is back
+ * to the references the caller holds. LeakSanitizer cannot see these: they
+ * are allocated inside the OpenCL implementation. */
+static void test_no_opencl_leaks(void **state)
+{
+    (void)state;
+    clconv_context *probe = fixture_context();
+    cl_int err;
+    cl_context cl_ctx = clCreateContext(NULL, 1, &probe->device, NULL, NULL, &err);
+    assert_int_equal(err, CL_SUCCESS);
+    cl_command_queue q = clCreateCommandQueue(cl_ctx, probe->device, CL_QUEUE_PROFILING_ENABLE,
+                                              &err);
+    assert_int_equal(err, CL_SUCCESS);
+    assert_int_equal(clconv_context_destroy(probe), CLCONV_SUCCESS);
+    clconv_problem p = small();
+    host_data h = host_make(&p, 13);
+    const cl_uint ctx_refs = context_refcount(cl_ctx);
+    const long buffers = rt_live_buffers();
+    for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
+        for (int n = 1;; n++) {
+            char value[16];
+            snprintf(value, sizeof value, "%d", n);
+            setenv("CLCONV_FAULT_ALLOC", value, 1);
+            clconv_context *ctx = NULL;
+            /* the wrap's own profiling probe allocates too */
+            clconv_status st = clconv_context_wrap(cl_ctx, q, NULL, &ctx);
+            if (!st)
+                st = run_once(ctx, (clconv_algo)a, &h);
+            assert_int_equal(clconv_context_destroy(ctx), CLCONV_SUCCESS);
+            assert_int_equal(clFinish(q), CL_SUCCESS);
+            if (rt_live_buffers() != buffers || context_refcount(cl_ctx) != ctx_refs) {
+                unsetenv("CLCONV_FAULT_ALLOC"); /* the later tests run without faults */
+                fail_msg("%s, allocation %d failing (%s): %ld clconv buffers and %u context "
+                         "references left over (want %ld and %u)",
+                         clconv_algo_name((clconv_algo)a), n, clconv_status_string(st),
+                         rt_live_buffers(), context_refcount(cl_ctx), buffers, ctx_refs);
+            }
+            if (st == CLCONV_SUCCESS)
+                break;
+            assert_true(n < 64);
+        }
+        unsetenv("CLCONV_FAULT_ALLOC");
+    }
+    host_free(&h);
+    clReleaseCommandQueue(q);
+    clReleaseContext(cl_ctx);
 }
 
 /* A request beyond the device's allocation limit is refused up front with
@@ -292,9 +359,9 @@ static void test_nan_and_inf(void **state)
     h.in[inf_at] = INFINITY;
     /* outputs that read neither special value have a finite reference */
     assert_int_equal(clconv_reference_conv2d(&p, h.in, h.w, h.b, h.ref), CLCONV_SUCCESS);
-    for (int a = 0; a < ALGOS; a++) {
-        assert_int_equal(run_once(ctx, all_algos[a], &h), CLCONV_SUCCESS);
-        int fft = all_algos[a] == CLCONV_ALGO_FFT || all_algos[a] == CLCONV_ALGO_FFT_CGEMM;
+    for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
+        assert_int_equal(run_once(ctx, (clconv_algo)a, &h), CLCONV_SUCCESS);
+        int fft = conv_algo_table[a]->spectral;
         for (int n = 0; n < p.batch; n++)
             for (int o = 0; o < p.out_channels; o++)
                 for (int y = 0; y < OH; y++)
@@ -303,7 +370,7 @@ static void test_nan_and_inf(void **state)
                         float v = h.out[i];
                         int hit_nan = reads(&p, n, y, x, 1, 4, 5);
                         int hit_inf = reads(&p, n, y, x, 1, 7, 1);
-                        const char *algo = clconv_algo_name(all_algos[a]);
+                        const char *algo = clconv_algo_name((clconv_algo)a);
                         if (n == 1 && fft) {
                             if (!isnan(v))
                                 fail_msg("%s: output %zu = %g, expected NaN", algo, i, v);
@@ -331,25 +398,25 @@ static void test_zero_weights_and_dynamic_range(void **state)
     clconv_problem p = small();
     host_data h = host_make(&p, 9);
     memset(h.w, 0, h.nw * sizeof(float));
-    for (int a = 0; a < ALGOS; a++) {
-        assert_int_equal(run_once(ctx, all_algos[a], &h), CLCONV_SUCCESS);
+    for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
+        assert_int_equal(run_once(ctx, (clconv_algo)a, &h), CLCONV_SUCCESS);
         size_t plane = h.no / ((size_t)p.batch * p.out_channels);
         for (size_t i = 0; i < h.no; i++)
             if (h.out[i] != h.b[(i / plane) % (size_t)p.out_channels])
                 fail_msg("%s: zero weights gave %g at %zu, not the bias",
-                         clconv_algo_name(all_algos[a]), h.out[i], i);
+                         clconv_algo_name((clconv_algo)a), h.out[i], i);
     }
     uint32_t seed = 3;
     fixture_fill(h.w, h.nw, &seed);
     for (size_t i = 0; i < h.ni; i++)
         h.in[i] *= (i % 3 == 0) ? 1e20f : (i % 3 == 1) ? 1e-20f : 1.0f;
     assert_int_equal(clconv_reference_conv2d(&p, h.in, h.w, h.b, h.ref), CLCONV_SUCCESS);
-    for (int a = 0; a < ALGOS; a++) {
-        assert_int_equal(run_once(ctx, all_algos[a], &h), CLCONV_SUCCESS);
+    for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
+        assert_int_equal(run_once(ctx, (clconv_algo)a, &h), CLCONV_SUCCESS);
         double err = clconv_rel_l2_error(h.out, h.ref, h.no);
         if (!(err < 1e-4))
             fail_msg("%s: relative L2 error %g at dynamic range 1e40",
-                     clconv_algo_name(all_algos[a]), err);
+                     clconv_algo_name((clconv_algo)a), err);
     }
     host_free(&h);
     assert_int_equal(clconv_context_destroy(ctx), CLCONV_SUCCESS);
@@ -361,6 +428,7 @@ int main(void)
         cmocka_unit_test(test_allocation_failures),
         cmocka_unit_test(test_allocation_too_large),
         cmocka_unit_test(test_set_weights_failure),
+        cmocka_unit_test(test_no_opencl_leaks),
         cmocka_unit_test(test_two_threads),
         cmocka_unit_test(test_nan_and_inf),
         cmocka_unit_test(test_zero_weights_and_dynamic_range),

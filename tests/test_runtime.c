@@ -6,6 +6,7 @@
 #include "runtime/rt.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@ static void test_error_names(void **state)
     assert_string_equal(clconv_cl_error_name(-54), "CL_INVALID_WORK_GROUP_SIZE");
     assert_string_equal(clconv_cl_error_name(CL_OUT_OF_RESOURCES), "CL_OUT_OF_RESOURCES");
     assert_string_equal(clconv_cl_error_name(-1001), "CL_PLATFORM_NOT_FOUND_KHR");
+    assert_string_equal(clconv_cl_error_name(-11), "CL_BUILD_PROGRAM_FAILURE");
     assert_string_equal(clconv_cl_error_name(-12345), "CL error -12345");
     assert_string_equal(clconv_status_string(CLCONV_ERR_INVALID_ARG), "CLCONV_ERR_INVALID_ARG");
     assert_string_equal(clconv_status_string(CLCONV_SUCCESS), "CLCONV_SUCCESS");
@@ -255,7 +257,7 @@ static rt_build_stats get_direct(clconv_context *ctx, clconv_status want)
 {
     cl_program prog = NULL;
     rt_build_stats stats = {-1, -1, -1};
-    clconv_status st = rt_program_get(ctx, "direct.cl", OPTIONS, &prog, &stats);
+    clconv_status st = rt_program_get(ctx, "direct/direct.cl", OPTIONS, &prog, &stats);
     if (st != want)
         fail_msg("rt_program_get: %s (%s), wanted %s", clconv_status_string(st),
                  clconv_last_error(ctx), clconv_status_string(want));
@@ -380,16 +382,21 @@ static void test_kernel_dir(void **state)
     char dir[256], path[512];
     snprintf(dir, sizeof dir, "/tmp/clconv-test-kernels-%ld", (long)getpid());
     mkdir(dir, 0755);
-    /* the prelude every program starts with */
-    snprintf(path, sizeof path, "%s/prelude.cl", dir);
+    /* the directory is read with the same relative paths as the embedded
+     * names: the prelude every program starts with, and the owner folder */
+    snprintf(path, sizeof path, "%s/common", dir);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/direct", dir);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/" RT_PRELUDE_FILE, dir);
     write_file(path, "/* empty prelude */\n");
     /* a kernel that does not compile: the error holds the build log */
-    snprintf(path, sizeof path, "%s/direct.cl", dir);
+    snprintf(path, sizeof path, "%s/direct/direct.cl", dir);
     write_file(path, "__kernel void conv_direct(__global float *x) { x[0] = undeclared_name; }\n");
     clconv_context *ctx = cache_context(NULL, dir);
     get_direct(ctx, CLCONV_ERR_BUILD);
     const char *msg = clconv_last_error(ctx);
-    if (!strstr(msg, "clBuildProgram(direct.cl") || !strstr(msg, "build log") ||
+    if (!strstr(msg, "clBuildProgram(direct/direct.cl") || !strstr(msg, "build log") ||
         !strstr(msg, "undeclared_name"))
         fail_msg("build error lacks the call or the log: %s", msg);
     clconv_context_destroy(ctx);
@@ -399,14 +406,98 @@ static void test_kernel_dir(void **state)
     get_direct(ctx, CLCONV_ERR_NOT_FOUND);
     assert_non_null(strstr(clconv_last_error(ctx), path));
     clconv_context_destroy(ctx);
-    snprintf(path, sizeof path, "%s/prelude.cl", dir);
+    snprintf(path, sizeof path, "%s/direct", dir);
+    rmdir(path);
+    snprintf(path, sizeof path, "%s/" RT_PRELUDE_FILE, dir);
     remove(path);
+    snprintf(path, sizeof path, "%s/common", dir);
+    rmdir(path);
     rmdir(dir);
     /* the source tree's cl/ works as a kernel directory, and gives right answers */
     ctx = cache_context(NULL, CLCONV_SOURCE_DIR "/cl");
     clconv_problem p = {1, 2, 7, 9, 3, 3, 3, 1, 1, 1, 1, 1, 1};
     assert_true(fixture_run_problem(ctx, &p, CLCONV_ALGO_DIRECT, 1, 9) < 1e-5);
     clconv_context_destroy(ctx);
+}
+
+/* ---- quiet third-party builds (rt_quiet) ---- */
+
+static void say(const char *text)
+{
+    ssize_t n = write(STDERR_FILENO, text, strlen(text)); /* as a compiler does: fd 2 */
+    (void)n;
+}
+
+static void *quiet_worker(void *arg)
+{
+    for (int i = 0; i < 200; i++) {
+        int token = rt_quiet_begin(NULL, NULL);
+        say(arg);
+        rt_quiet_end(NULL, NULL, token, 0);
+    }
+    return NULL;
+}
+
+/* What reaches fd 2 through rt_quiet: nothing from a call that succeeded,
+ * everything captured in a window where any nested call failed, everything
+ * live with CLCONV_VERBOSE=1, nothing captured for a call that already
+ * succeeded on the context; threads overlapping leave fd 2 restored. */
+static void test_quiet(void **state)
+{
+    (void)state;
+    static clconv_context ctx; /* only its record of succeeded calls is used */
+    FILE *seen = tmpfile();
+    assert_non_null(seen);
+    fflush(stderr);
+    int real = dup(STDERR_FILENO);
+    assert_true(real >= 0);
+    assert_true(dup2(fileno(seen), STDERR_FILENO) >= 0);
+
+    int t = rt_quiet_begin(NULL, NULL);
+    say("<hidden>");
+    rt_quiet_end(NULL, NULL, t, 0);
+
+    int outer = rt_quiet_begin(NULL, NULL);
+    say("<outer>");
+    int inner = rt_quiet_begin(&ctx, "inner");
+    say("<inner>");
+    rt_quiet_end(&ctx, "inner", inner, 1);
+    say("<after-inner>");
+    rt_quiet_end(NULL, NULL, outer, 0);
+
+    int first = rt_quiet_begin(&ctx, "call");
+    rt_quiet_end(&ctx, "call", first, 0);
+    int again = rt_quiet_begin(&ctx, "call");
+    rt_quiet_end(&ctx, "call", again, 0);
+    int retry = rt_quiet_begin(&ctx, "inner"); /* failed before: still captured */
+    rt_quiet_end(&ctx, "inner", retry, 0);
+
+    setenv("CLCONV_VERBOSE", "1", 1);
+    int live = rt_quiet_begin(NULL, NULL);
+    say("<verbose>");
+    rt_quiet_end(NULL, NULL, live, 0);
+    unsetenv("CLCONV_VERBOSE");
+
+    pthread_t threads[2];
+    char *noise[2] = {"<thread-a>", "<thread-b>"};
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&threads[i], NULL, quiet_worker, noise[i]), 0);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_join(threads[i], NULL), 0);
+    say("<restored>");
+
+    assert_true(dup2(real, STDERR_FILENO) >= 0);
+    close(real);
+    char got[4096] = {0};
+    rewind(seen);
+    size_t n = fread(got, 1, sizeof got - 1, seen);
+    fclose(seen);
+    got[n] = '\0';
+    if (strcmp(got, "<outer><inner><after-inner><verbose><restored>") != 0)
+        fail_msg("stderr through rt_quiet: \"%s\"", got);
+    assert_int_equal(t && outer && inner && first && retry, 1);
+    assert_int_equal(again, 0);
+    assert_int_equal(live, 0);
 }
 
 int main(void)
@@ -420,6 +511,7 @@ int main(void)
         cmocka_unit_test(test_program_cache),
         cmocka_unit_test(test_program_cache_unwritable),
         cmocka_unit_test(test_kernel_dir),
+        cmocka_unit_test(test_quiet),
     };
     return cmocka_run_group_tests_name("runtime", tests, NULL, NULL);
 }

@@ -3,7 +3,7 @@
  * efficiencies computed against them are not off by the 10x that naive
  * kernels lose on CPUs such as PoCL. Cached per device and driver in the
  * program cache's directory. */
-#include "conv/algo.h"
+#include "runtime/gemm.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -84,9 +84,9 @@ static clconv_status enqueue_kernel(clconv_context *ctx, void *arg, cl_event *fi
 static clconv_status peaks_kernel(clconv_context *ctx, const char *name, cl_kernel *out)
 {
     char options[32];
-    snprintf(options, sizeof options, "-DVEC=%d", conv_vector_width(&ctx->info, 16));
+    snprintf(options, sizeof options, "-DVEC=%d", rt_vector_width(&ctx->info, 16));
     cl_program prog;
-    clconv_status st = rt_program_get(ctx, "peaks.cl", options, &prog, NULL);
+    clconv_status st = rt_program_get(ctx, "peaks/peaks.cl", options, &prog, NULL);
     return st ? st : rt_kernel_create(ctx, prog, name, out);
 }
 
@@ -105,7 +105,7 @@ static size_t stream_bytes(const clconv_device_info *d)
 static clconv_status measure_bandwidth(clconv_context *ctx, double *gbs)
 {
     size_t bytes = stream_bytes(&ctx->info);
-    kernel_run k = {NULL, bytes / (sizeof(float) * (size_t)conv_vector_width(&ctx->info, 16)),
+    kernel_run k = {NULL, bytes / (sizeof(float) * (size_t)rt_vector_width(&ctx->info, 16)),
                     "copy_stream"};
     cl_mem src = NULL, dst = NULL;
     double ms = 0.0;
@@ -171,7 +171,7 @@ static clconv_status check_fma(clconv_context *ctx, cl_mem out, int vec, float a
 
 static clconv_status measure_fma(clconv_context *ctx, double *gflops)
 {
-    const int vec = conv_vector_width(&ctx->info, 16), fmas_per_step = 8 * 4;
+    const int vec = rt_vector_width(&ctx->info, 16), fmas_per_step = 8 * 4;
     /* Enough work-items to fill every compute unit of a GPU several times;
      * on a CPU they are just more work-groups for its threads. */
     kernel_run k = {NULL, (size_t)(ctx->info.compute_units ? ctx->info.compute_units : 1) * 2048,
@@ -215,7 +215,7 @@ static clconv_status measure_fma(clconv_context *ctx, double *gflops)
 }
 
 typedef struct gemm_run {
-    conv_gemm g;
+    rt_gemm g;
 } gemm_run;
 
 /* CLBlast returns only its last kernel's event: a marker opens the span. */
@@ -225,7 +225,7 @@ static clconv_status enqueue_gemm(clconv_context *ctx, void *arg, cl_event *firs
     cl_int err = clEnqueueMarkerWithWaitList(ctx->queue, 0, NULL, first);
     if (err != CL_SUCCESS)
         return rt_cl_fail(ctx, err, "clEnqueueMarkerWithWaitList", "SGEMM peak");
-    return conv_sgemm(ctx, &r->g, last);
+    return rt_sgemm(ctx, &r->g, last);
 }
 
 static clconv_status measure_gemm(clconv_context *ctx, double *gflops)
@@ -303,16 +303,18 @@ static void peaks_key(clconv_context *ctx, char *key, size_t size)
     size_t len;
     char *owned;
     uint64_t h = RT_FNV_SEED;
-    if (rt_kernel_source(ctx, "peaks.cl", &src, &len, &owned) == CLCONV_SUCCESS)
+    if (rt_kernel_source(ctx, "peaks/peaks.cl", &src, &len, &owned) == CLCONV_SUCCESS)
         h = rt_fnv1a(src, len, h);
     free(owned);
     rt_clear_error(ctx);
-    /* build options change the code measured (-cl-opt-disable for a simulator) */
+    /* build options and the vector width change the code measured
+     * (-cl-opt-disable for a simulator, CLCONV_VECTOR_WIDTH) */
     const char *extra = getenv("CLCONV_BUILD_OPTIONS");
     snprintf(key, size,
-             "%s\npeaks.cl-fnv1a=%016llx\nbuild-options=%s\nplatform=%s\n"
+             "%s\npeaks.cl-fnv1a=%016llx\nbuild-options=%s\nvector-width=%d\nplatform=%s\n"
              "platform-version=%s\ndevice=%s\ndriver=%s\ndevice-version=%s\ntiming=%s\n",
-             PEAKS_METHOD, (unsigned long long)h, extra ? extra : "", ctx->info.platform_name,
+             PEAKS_METHOD, (unsigned long long)h, extra ? extra : "",
+             rt_vector_width(&ctx->info, 16), ctx->info.platform_name,
              ctx->info.platform_version, ctx->info.name, ctx->info.driver_version,
              ctx->info.version, ctx->device_timing ? "device" : "host");
 }

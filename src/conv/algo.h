@@ -1,8 +1,10 @@
 /* Conv layer (internal): the interface every algorithm implements. Adding an
- * algorithm is one .c here, one .cl in cl/, and one line in algo_table.c. */
+ * algorithm is one .c here, its kernel file(s) in cl/, one line in
+ * algo_table.c and one value appended to clconv_algo (include/clconv.h). */
 #ifndef CLCONV_CONV_ALGO_H
 #define CLCONV_CONV_ALGO_H
 
+#include "runtime/gemm.h"
 #include "runtime/rt.h"
 
 /* Collects the events of one execute, each tagged with its stage; NULL when
@@ -13,29 +15,51 @@ cl_event *conv_event_slot(conv_events *ev, int stage);
  * library calls that enqueue several kernels but return one event. */
 clconv_status conv_event_span_begin(clconv_plan *plan, conv_events *ev, int stage);
 
+/* What an algorithm needs to decide anything about a problem: the problem,
+ * the device (NULL when only the cost is asked) and the plan options with
+ * every default resolved. The same config gives the same sizes in check,
+ * workspace, cost and create. */
+typedef struct conv_config {
+    clconv_problem problem;
+    const clconv_device_info *device;
+    size_t workspace_limit_bytes; /* largest buffer the plan may allocate */
+    clconv_fft_backend fft_backend; /* never CLCONV_FFT_BACKEND_DEFAULT */
+} conv_config;
+
+/* One algorithm: its facts and its functions. Everything else (the public
+ * names, the bench rows, the tests, the roofline) reads these. */
 typedef struct conv_algo_ops {
-    const char *name;
+    const char *name;    /* --algo NAME, clconv_algo_name */
+    const char *summary; /* one line: what runs (help, README) */
     int stage_count;
-    const char *stage_names[CLCONV_MAX_STAGES];
-    /* Can this algorithm do p on ctx's device? Allocates nothing. */
-    clconv_status (*check)(clconv_context *ctx, const clconv_problem *p);
+    const char *stage_names[CLCONV_MAX_STAGES]; /* timing and cost use these */
+    /* 1 when every output reads every input of its image (a transform over
+     * the whole plane): one NaN input spreads to its whole image. */
+    int spectral;
+    /* Can this algorithm do the problem on cfg's device? CLCONV_ERR_UNSUPPORTED
+     * with the reason in the context's error. Allocates nothing. */
+    clconv_status (*check)(clconv_context *ctx, const conv_config *cfg);
+    /* The device memory create() allocates, known before it does; a
+     * library's own scratch (clFFT's) is counted by create on top. */
+    size_t (*workspace)(const conv_config *cfg);
+    /* FLOPs and compulsory bytes of one execute, per stage that runs (names
+     * from stage_names through conv_cost_add). Needs no device. */
+    void (*cost)(const conv_config *cfg, int has_bias, clconv_cost *cost);
     /* Builds kernels, allocates workspace; sets plan->impl, workspace, build time. */
     clconv_status (*create)(clconv_plan *plan);
     /* Per-weights work (weights and bias already validated and retained by plan.c). */
     clconv_status (*set_weights)(clconv_plan *plan);
     clconv_status (*execute)(clconv_plan *plan, cl_mem input, cl_mem output, conv_events *ev);
-    void (*cost)(const clconv_plan *plan, clconv_cost *cost); /* analysis/cost.c formulas */
     void (*destroy)(clconv_plan *plan);
 } conv_algo_ops;
 
 struct clconv_plan {
     clconv_context *ctx;
-    clconv_problem problem;
+    conv_config cfg;
     clconv_algo algo;
     const conv_algo_ops *ops;
     void *impl;
     size_t workspace_bytes;
-    size_t workspace_limit_bytes; /* largest buffer the plan may allocate */
     double build_ms;
     int compiled;
     double weights_ms; /* device time of set_weights' work; 0 none, < 0 unknown */
@@ -44,21 +68,17 @@ struct clconv_plan {
     char weights_failure[256]; /* why the last set_weights failed; "" when it did not */
 };
 
-/* Row-major C[i] = A[i] * B[i] for i < batch (beta 0), float32. */
-typedef struct conv_gemm {
-    size_t m, n, k, batch;
-    cl_mem a, b, c;
-    size_t a_offset, lda, a_stride;
-    size_t b_offset, ldb, b_stride;
-    size_t c_offset, ldc, c_stride;
-} conv_gemm;
-/* (also times the device peak SGEMM rate: analysis/peaks.c) */
-clconv_status conv_sgemm(clconv_context *ctx, const conv_gemm *g, cl_event *event);
+/* ---- cost helpers (cost.c) ---- */
 
-/* Row-major complex C[i] = A[i] * conj(B[i])^T for i < batch, with A m x k,
- * B stored n x k (interleaved float2), C m x n. */
-typedef conv_gemm conv_cgemm;
-clconv_status conv_cgemm_conj_b(clconv_context *ctx, const conv_cgemm *g, cl_event *event);
+/* Appends stage `stage` of ops (its name from ops->stage_names) to cost. */
+void conv_cost_add(clconv_cost *cost, const conv_algo_ops *ops, int stage, double flops,
+                   double bytes);
+/* Output elements N*C_out*OH*OW. */
+double conv_outputs(const clconv_problem *p);
+/* The convolution itself, whatever computes it:
+ * FLOPs = 2*N*C_out*OH*OW*C_in*KH*KW (the bias add is left out, as every
+ * framework does); bytes = 4 * (input + weights + bias + output). */
+void conv_compulsory_cost(const clconv_problem *p, int has_bias, double *flops, double *bytes);
 
 /* A buffer of the plan's workspace; counted in plan->workspace_bytes and
  * refused, with the sizes named, when over the plan's limit. */
@@ -68,15 +88,8 @@ clconv_status conv_alloc_workspace(clconv_plan *plan, size_t bytes, const char *
 clconv_status conv_enqueue(clconv_plan *plan, cl_kernel k, const char *name, cl_uint dims,
                            const size_t *global, cl_event *event);
 
-/* The vector width for a device and a row length: the device's preferred
- * float width (16 on AVX-512 PoCL, 1 on most GPUs), never wider than the row. */
-int conv_vector_width(const clconv_device_info *d, int row_length);
-
+/* The algorithm table (algo_table.c), indexed by clconv_algo: the one list. */
 extern const conv_algo_ops *const conv_algo_table[CLCONV_ALGO_COUNT];
-extern const conv_algo_ops conv_direct_ops;
-extern const conv_algo_ops conv_im2col_gemm_ops;
-extern const conv_algo_ops conv_fft_ops;
-extern const conv_algo_ops conv_fft_cgemm_ops;
 
 /* Gets a program through the context's program manager and adds its build
  * time to the plan's. */

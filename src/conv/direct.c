@@ -1,7 +1,5 @@
-/* Direct convolution: one kernel, output-stationary, vector-tiled (cl/direct.cl). */
+/* Direct convolution: one kernel, output-stationary, vector-tiled (cl/direct/direct.cl). */
 #include "conv/algo.h"
-
-#include "analysis/cost.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,22 +11,28 @@ typedef struct direct_plan {
     int vec, oc_tile, oc_blocks;
 } direct_plan;
 
-static clconv_status direct_check(clconv_context *ctx, const clconv_problem *p)
+static clconv_status direct_check(clconv_context *ctx, const conv_config *cfg)
 {
     (void)ctx;
-    (void)p;
+    (void)cfg;
     /* Every valid problem: the kernel indexes with int within validated bounds. */
     return CLCONV_SUCCESS;
 }
 
+static size_t direct_workspace(const conv_config *cfg)
+{
+    (void)cfg; /* reads the caller's buffers only */
+    return 0;
+}
+
 static clconv_status direct_create(clconv_plan *plan)
 {
-    const clconv_problem *p = &plan->problem;
+    const clconv_problem *p = &plan->cfg.problem;
     direct_plan *d = calloc(1, sizeof *d);
     if (!d)
         return rt_fail(plan->ctx, CLCONV_ERR_OUT_OF_MEMORY, "out of host memory");
     plan->impl = d;
-    d->vec = conv_vector_width(&plan->ctx->info, clconv_problem_out_width(p));
+    d->vec = rt_vector_width(&plan->ctx->info, clconv_problem_out_width(p));
     d->oc_tile = 1;
     while (d->oc_tile < 8 && d->oc_tile < p->out_channels)
         d->oc_tile *= 2;
@@ -36,7 +40,7 @@ static clconv_status direct_create(clconv_plan *plan)
     char options[128];
     snprintf(options, sizeof options, "-cl-mad-enable -DVEC=%d -DOC_TILE=%d", d->vec, d->oc_tile);
     cl_program prog;
-    clconv_status st = conv_plan_program(plan, "direct.cl", options, &prog);
+    clconv_status st = conv_plan_program(plan, "direct/direct.cl", options, &prog);
     if (st)
         return st;
     return rt_kernel_create(plan->ctx, prog, "conv_direct", &d->kernel);
@@ -51,7 +55,7 @@ static clconv_status direct_set_weights(clconv_plan *plan)
 static clconv_status direct_execute(clconv_plan *plan, cl_mem input, cl_mem output,
                                     conv_events *ev)
 {
-    const clconv_problem *p = &plan->problem;
+    const clconv_problem *p = &plan->cfg.problem;
     direct_plan *d = plan->impl;
     const cl_int oh = clconv_problem_out_height(p), ow = clconv_problem_out_width(p);
     const cl_int has_bias = plan->bias != NULL;
@@ -79,16 +83,25 @@ static void direct_destroy(clconv_plan *plan)
     plan->impl = NULL;
 }
 
-static void direct_cost(const clconv_plan *plan, clconv_cost *cost)
+extern const conv_algo_ops conv_direct_ops;
+
+/* One stage that reads each operand and writes the output: exactly the
+ * convolution's compulsory cost. */
+static void direct_cost(const conv_config *cfg, int has_bias, clconv_cost *cost)
 {
-    an_direct_stages(&plan->problem, plan->bias != NULL, cost);
+    double flops, bytes;
+    conv_compulsory_cost(&cfg->problem, has_bias, &flops, &bytes);
+    conv_cost_add(cost, &conv_direct_ops, STAGE_CONV, flops, bytes);
 }
 
 const conv_algo_ops conv_direct_ops = {
     .name = "direct",
+    .summary = "one output-stationary kernel (cl/direct/direct.cl), vector width and output-channel "
+               "tile from device queries",
     .stage_count = 1,
-    .stage_names = {"conv"},
+    .stage_names = {[STAGE_CONV] = "conv"},
     .check = direct_check,
+    .workspace = direct_workspace,
     .create = direct_create,
     .set_weights = direct_set_weights,
     .execute = direct_execute,

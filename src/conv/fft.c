@@ -1,10 +1,11 @@
-/* FFT convolution: pad (cl/pad.cl), batched R2C (clFFT), complex
+/* FFT convolution: pad (cl/fft/pad.cl), batched R2C (the plan's FFT backend), complex
  * multiply-accumulate over input channels per frequency, batched C2R, then
- * crop + stride + scale + bias (cl/crop.cl). The weight spectra are made once,
- * in set_weights.
+ * crop + stride + scale + bias (cl/fft/crop.cl). The weight spectra are made once,
+ * in set_weights. The transforms come from the plan's FFT backend
+ * (runtime/fft.h); the reduction over channels from the table below.
  *
  * Sizes: the padded input is Hp x Wp = (H + 2 pad_h) x (W + 2 pad_w); the
- * transform is Ph x Pw >= Hp x Wp with factors clFFT supports. With the
+ * transform is Ph x Pw >= Hp x Wp with factors the backend supports. With the
  * input at the top-left of the padded plane and the dilated kernel at the
  * top-left of its own, the circular cross-correlation
  *   y[a][b] = sum_ij x[(a+i) mod Ph][(b+j) mod Pw] w[i][j]
@@ -15,59 +16,141 @@
  * wasteful (see the README).
  *
  * Two ways to multiply-accumulate, each with the spectra in the layout it
- * reads, written directly by clFFT's strides (no transpose pass):
+ * reads, written directly by the backend's strides (no transpose pass):
  *   fft        cmac.cl, planar and plane-major: vector FMAs along frequency
  *   fft-cgemm  CLBlast CGEMM strided-batched over frequencies, interleaved
  *              and frequency-major: per f, Y^T = X^T conj(W)^T */
-#include "conv/fft_backend.h"
+#include "conv/algo.h"
 
-#include "analysis/cost.h"
+#include "runtime/fft.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 enum { STAGE_PAD, STAGE_FFT_FORWARD, STAGE_CMAC, STAGE_FFT_INVERSE, STAGE_CROP };
 
-typedef struct fft_plan {
-    int use_cgemm;
+/* A backend transform and its scratch buffer. */
+typedef struct fft_transform {
+    const rt_fft_backend *backend;
+    rt_fft *f;
+    cl_mem scratch;
+} fft_transform;
+
+/* Sizes that follow from the config alone: check, workspace, cost and
+ * create all use these. */
+typedef struct fft_sizes {
     size_t ph, pw, f, f_pad; /* transform size, frequencies per plane, plane pitch */
-    int vec, ot, bt;
-    conv_fft *fwd_x, *inv;
+    int vec, ot, bt;         /* cmac's vector width and output / image tiles */
+} fft_sizes;
+
+typedef struct fft_plan fft_plan;
+
+/* The multiply-accumulate over input channels per frequency: the one thing
+ * in which fft and fft-cgemm differ. */
+typedef struct fft_reduction {
+    rt_spectra_layout layout;
+    /* Its kernels, if any. */
+    clconv_status (*create)(clconv_plan *plan, fft_plan *d);
+    /* Bytes of the weight spectra it reads. */
+    double (*weight_bytes)(const clconv_problem *p, const fft_sizes *z);
+    /* Transforms the spread weight planes `real` into d->w, in its layout. */
+    clconv_status (*weights)(clconv_plan *plan, fft_plan *d, fft_transform *fwd, cl_mem real);
+    clconv_status (*run)(clconv_plan *plan, fft_plan *d, conv_events *ev);
+} fft_reduction;
+
+struct fft_plan {
+    const fft_reduction *red;
+    fft_sizes z;
+    fft_transform fwd_x, inv;
     cl_kernel pad, spread, cmac, block, crop;
     cl_mem real_x, real_y; /* real planes, input side and output side */
     cl_mem xr, xi, yr, yi; /* spectra; the *i are NULL when interleaved */
-    cl_mem w;              /* weight spectra: interleaved, or blocked for cmac (cmac.cl) */
-} fft_plan;
+    cl_mem w;              /* weight spectra in the reduction's layout */
+};
 
-static void transform_size(const clconv_problem *p, size_t *ph, size_t *pw)
+static const rt_fft_backend *backend(const conv_config *cfg)
 {
-    *ph = conv_fft_choose_size((size_t)p->height + 2 * (size_t)p->pad_h);
-    *pw = conv_fft_choose_size((size_t)p->width + 2 * (size_t)p->pad_w);
+    return rt_fft_backend_get(cfg->fft_backend, cfg->device, NULL);
 }
 
-static clconv_status fft_check(clconv_context *ctx, const clconv_problem *p)
+static void sizes(const conv_config *cfg, fft_sizes *z)
 {
-    size_t ph, pw;
-    transform_size(p, &ph, &pw);
-    size_t f = ph * (pw / 2 + 1);
-    /* weights: the cmac layout pads C_out to its output tile (at most 4) */
-    size_t planes[] = {(size_t)p->batch * p->in_channels,
-                       ((size_t)p->out_channels + 3) / 4 * 4 * p->in_channels,
-                       (size_t)p->batch * p->out_channels};
-    const char *what[] = {"input spectra", "weight spectra", "output spectra"};
-    for (int i = 0; i < 3; i++) {
-        double bytes = (double)planes[i] * (double)(f + 16) * 8.0;
-        if (bytes > (double)ctx->info.max_alloc_bytes)
+    const clconv_problem *p = &cfg->problem;
+    const rt_fft_backend *b = backend(cfg);
+    z->ph = b->choose_size((size_t)p->height + 2 * (size_t)p->pad_h);
+    z->pw = b->choose_size((size_t)p->width + 2 * (size_t)p->pad_w);
+    z->f = z->ph * (z->pw / 2 + 1);
+    z->vec = cfg->device ? rt_vector_width(cfg->device, z->f < 16 ? (int)z->f : 16) : 1;
+    z->f_pad = (z->f + (size_t)z->vec - 1) / (size_t)z->vec * (size_t)z->vec;
+    z->ot = p->out_channels >= 4 ? 4 : p->out_channels;
+    z->bt = p->batch >= 2 ? 2 : 1;
+}
+
+/* Spectra of `planes` planes in a layout: planar buffers of F_pad floats a
+ * plane (two of them), or one interleaved buffer of F complex values. */
+static double spectra_bytes(rt_spectra_layout layout, const fft_sizes *z, double planes)
+{
+    return layout == RT_SPECTRA_PLANE_MAJOR ? planes * (double)z->f_pad * sizeof(float)
+                                            : planes * (double)z->f * 2 * sizeof(float);
+}
+
+enum { BUFFERS = 7 };
+typedef struct fft_buffer {
+    const char *what;
+    double bytes; /* 0: not allocated; a double, so a huge problem cannot wrap around */
+} fft_buffer;
+
+/* Every workspace buffer create() allocates, in its order (the fft_plan
+ * fields real_x, real_y, xr, xi, w, yr, yi). */
+static void buffers(const conv_config *cfg, const fft_reduction *r, const fft_sizes *z,
+                    fft_buffer out[BUFFERS])
+{
+    const clconv_problem *p = &cfg->problem;
+    double n = p->batch, ci = p->in_channels, co = p->out_channels;
+    double plane = (double)z->ph * (double)z->pw * sizeof(float);
+    int planar = r->layout == RT_SPECTRA_PLANE_MAJOR;
+    out[0] = (fft_buffer){"padded input planes", n * ci * plane};
+    out[1] = (fft_buffer){"output planes", n * co * plane};
+    out[2] = (fft_buffer){"input spectra", spectra_bytes(r->layout, z, n * ci)};
+    out[3] = (fft_buffer){"input spectra", planar ? out[2].bytes : 0};
+    out[4] = (fft_buffer){"weight spectra", r->weight_bytes(p, z)};
+    out[5] = (fft_buffer){"output spectra", spectra_bytes(r->layout, z, n * co)};
+    out[6] = (fft_buffer){"output spectra", planar ? out[5].bytes : 0};
+}
+
+/* Every buffer must fit the plan's workspace limit (the device's largest
+ * allocation unless the caller lowered it): the spectra are not chunked. */
+static clconv_status check_with(clconv_context *ctx, const conv_config *cfg,
+                                const fft_reduction *r)
+{
+    fft_sizes z;
+    fft_buffer b[BUFFERS];
+    sizes(cfg, &z);
+    buffers(cfg, r, &z, b);
+    for (int i = 0; i < BUFFERS; i++)
+        if (b[i].bytes > (double)cfg->workspace_limit_bytes)
             return rt_fail(ctx, CLCONV_ERR_UNSUPPORTED,
-                           "fft: the %s (%zu planes of %zu x %zu) need %.0f bytes; the device "
-                           "allows %llu per allocation", what[i], planes[i], ph, pw / 2 + 1,
-                           bytes, (unsigned long long)ctx->info.max_alloc_bytes);
-    }
+                           "fft: the %s of %zu x %zu transforms need %.0f bytes in one buffer; "
+                           "the workspace limit is %zu bytes (the FFT algorithms do not chunk)",
+                           b[i].what, z.ph, z.pw, b[i].bytes, cfg->workspace_limit_bytes);
     return CLCONV_SUCCESS;
 }
 
+static size_t workspace_with(const conv_config *cfg, const fft_reduction *r)
+{
+    fft_sizes z;
+    fft_buffer b[BUFFERS];
+    sizes(cfg, &z);
+    buffers(cfg, r, &z, b);
+    double sum = 0;
+    for (int i = 0; i < BUFFERS; i++)
+        sum += b[i].bytes;
+    return (size_t)sum; /* check passed: each buffer fits a size_t */
+}
+
 /* A zeroed workspace buffer: the plane tails (f .. f_pad) are read by cmac
- * but never written by clFFT. */
+ * but never written by the transforms. */
 static clconv_status zeroed(clconv_plan *plan, size_t bytes, const char *what, cl_mem *out)
 {
     clconv_status st = conv_alloc_workspace(plan, bytes, what, out);
@@ -76,132 +159,228 @@ static clconv_status zeroed(clconv_plan *plan, size_t bytes, const char *what, c
     return rt_buffer_fill(plan->ctx, *out, bytes, 0.0f, what);
 }
 
-/* Spectra of `planes` planes: two planar buffers, or one interleaved. */
-static clconv_status spectra(clconv_plan *plan, fft_plan *d, size_t planes, const char *what,
-                             cl_mem *re, cl_mem *im)
+/* Bakes a transform of `planes` planes; its scratch is workspace. */
+static clconv_status transform_create(clconv_plan *plan, const fft_plan *d, int inverse,
+                                      size_t planes, fft_transform *t)
 {
-    if (d->use_cgemm)
-        return zeroed(plan, planes * d->f * 2 * sizeof(float), what, re);
-    clconv_status st = zeroed(plan, planes * d->f_pad * sizeof(float), what, re);
-    return st ? st : zeroed(plan, planes * d->f_pad * sizeof(float), what, im);
+    rt_fft_desc desc = {inverse, d->z.ph, d->z.pw, planes, d->red->layout, d->z.f_pad};
+    size_t scratch = 0;
+    double ms = 0.0;
+    t->backend = backend(&plan->cfg);
+    clconv_status st = t->backend->create(plan->ctx, &desc, &t->f, &scratch, &ms);
+    plan->build_ms += ms;
+    plan->compiled = 1; /* backends compile (or load) their kernels when baking */
+    if (!st && scratch)
+        st = conv_alloc_workspace(plan, scratch, "FFT backend scratch", &t->scratch);
+    return st;
 }
 
-/* Interleaved [F][C_out][C_in] for CGEMM; for cmac, blocked with C_out
- * rounded up to its output tile (the extra channels stay zero). */
-static size_t weight_spectra_bytes(const fft_plan *d, size_t co, size_t ci)
+static clconv_status transform_enqueue(clconv_plan *plan, fft_transform *t, cl_mem real,
+                                       cl_mem re, cl_mem im, conv_events *ev, int stage)
 {
-    if (d->use_cgemm)
-        return co * ci * d->f * 2 * sizeof(float);
-    return (co + (size_t)d->ot - 1) / (size_t)d->ot * (size_t)d->ot * ci * d->f_pad * 2 *
-           sizeof(float);
+    clconv_status st = conv_event_span_begin(plan, ev, stage);
+    return st ? st : t->backend->enqueue(plan->ctx, t->f, real, re, im, t->scratch,
+                                         conv_event_slot(ev, stage));
 }
 
-static clconv_status fft_create_common(clconv_plan *plan, int use_cgemm)
+static void transform_destroy(fft_transform *t)
 {
-    const clconv_problem *p = &plan->problem;
+    if (t->backend)
+        t->backend->destroy(t->f);
+    if (t->scratch)
+        clReleaseMemObject(t->scratch);
+    *t = (fft_transform){0};
+}
+
+/* ---- the reductions ---- */
+
+/* cmac.cl: planar plane-major spectra, weights blocked
+ * [ceil(C_out/OT)][F_pad/VEC][C_in][OT][re,im][VEC] (C_out rounded up to
+ * its output tile; the extra channels stay zero). */
+static clconv_status cmac_create(clconv_plan *plan, fft_plan *d)
+{
+    char options[96];
+    snprintf(options, sizeof options, "-DVEC=%d -DOT=%d -DBT=%d", d->z.vec, d->z.ot, d->z.bt);
+    cl_program prog;
+    clconv_status st;
+    if ((st = conv_plan_program(plan, "fft/cmac.cl", options, &prog)) ||
+        (st = rt_kernel_create(plan->ctx, prog, "cmac", &d->cmac)))
+        return st;
+    return rt_kernel_create(plan->ctx, prog, "block_weights", &d->block);
+}
+
+static double cmac_weight_bytes(const clconv_problem *p, const fft_sizes *z)
+{
+    int tiles = (p->out_channels + z->ot - 1) / z->ot;
+    return (double)tiles * z->ot * p->in_channels * (double)z->f_pad * 2 * sizeof(float);
+}
+
+/* Transforms into plane-major spectra, then blocks them into d->w. */
+static clconv_status cmac_weights(clconv_plan *plan, fft_plan *d, fft_transform *fwd, cl_mem real)
+{
+    const clconv_problem *p = &plan->cfg.problem;
+    size_t planes = (size_t)p->out_channels * p->in_channels;
+    size_t bytes = planes * d->z.f_pad * sizeof(float);
+    cl_mem tr = NULL, ti = NULL;
+    clconv_status st;
+    if (!(st = rt_buffer_create(plan->ctx, bytes, "plane-major weight spectra", &tr)) &&
+        !(st = rt_buffer_create(plan->ctx, bytes, "plane-major weight spectra", &ti)) &&
+        !(st = rt_buffer_fill(plan->ctx, tr, bytes, 0.0f, "plane-major weight spectra")) &&
+        !(st = rt_buffer_fill(plan->ctx, ti, bytes, 0.0f, "plane-major weight spectra")) &&
+        !(st = transform_enqueue(plan, fwd, real, tr, ti, NULL, 0))) {
+        const cl_mem mems[] = {tr, ti, d->w};
+        const cl_int ints[] = {p->in_channels, (cl_int)d->z.f_pad};
+        size_t global[2] = {d->z.f_pad, planes};
+        if (!(st = conv_set_args(plan, d->block, "block_weights", mems, 3, ints, 2)))
+            st = conv_enqueue(plan, d->block, "block_weights", 2, global, NULL);
+    }
+    /* the queue is in order: releasing now frees them after the blocking */
+    if (tr)
+        clReleaseMemObject(tr);
+    if (ti)
+        clReleaseMemObject(ti);
+    return st;
+}
+
+static clconv_status cmac_run(clconv_plan *plan, fft_plan *d, conv_events *ev)
+{
+    const clconv_problem *p = &plan->cfg.problem;
+    const cl_int ints[] = {p->batch, p->in_channels, p->out_channels, (cl_int)d->z.f_pad};
+    const cl_mem mems[] = {d->xr, d->xi, d->w, d->yr, d->yi};
+    clconv_status st = conv_set_args(plan, d->cmac, "cmac", mems, 5, ints, 4);
+    size_t global = d->z.f_pad / (size_t)d->z.vec *
+                    (((size_t)p->out_channels + (size_t)d->z.ot - 1) / (size_t)d->z.ot) *
+                    (((size_t)p->batch + (size_t)d->z.bt - 1) / (size_t)d->z.bt);
+    return st ? st
+              : conv_enqueue(plan, d->cmac, "cmac", 1, &global, conv_event_slot(ev, STAGE_CMAC));
+}
+
+/* CLBlast CGEMM strided-batched over frequencies: interleaved
+ * frequency-major spectra, weights [F][C_out][C_in] written by the
+ * transform itself. */
+static clconv_status cgemm_create(clconv_plan *plan, fft_plan *d)
+{
+    (void)plan, (void)d;
+    return CLCONV_SUCCESS;
+}
+
+static double cgemm_weight_bytes(const clconv_problem *p, const fft_sizes *z)
+{
+    return (double)p->out_channels * p->in_channels * (double)z->f * 2 * sizeof(float);
+}
+
+static clconv_status cgemm_weights(clconv_plan *plan, fft_plan *d, fft_transform *fwd, cl_mem real)
+{
+    return transform_enqueue(plan, fwd, real, d->w, NULL, NULL, 0);
+}
+
+/* Per frequency f: Y_f^T [N x C_out] = X_f^T [N x C_in] conj(W_f)^T. */
+static clconv_status cgemm_run(clconv_plan *plan, fft_plan *d, conv_events *ev)
+{
+    const clconv_problem *p = &plan->cfg.problem;
+    rt_gemm g = {.m = (size_t)p->batch, .n = (size_t)p->out_channels,
+                 .k = (size_t)p->in_channels, .batch = d->z.f,
+                 .a = d->xr, .lda = (size_t)p->in_channels,
+                 .a_stride = (size_t)p->batch * p->in_channels,
+                 .b = d->w, .ldb = (size_t)p->in_channels,
+                 .b_stride = (size_t)p->out_channels * p->in_channels,
+                 .c = d->yr, .ldc = (size_t)p->out_channels,
+                 .c_stride = (size_t)p->batch * p->out_channels};
+    clconv_status st = conv_event_span_begin(plan, ev, STAGE_CMAC);
+    return st ? st : rt_cgemm_conj_b(plan->ctx, &g, conv_event_slot(ev, STAGE_CMAC));
+}
+
+static const fft_reduction reduce_cmac = {RT_SPECTRA_PLANE_MAJOR, cmac_create, cmac_weight_bytes,
+                                          cmac_weights, cmac_run};
+static const fft_reduction reduce_cgemm = {RT_SPECTRA_FREQ_MAJOR, cgemm_create,
+                                           cgemm_weight_bytes, cgemm_weights, cgemm_run};
+
+extern const conv_algo_ops conv_fft_ops, conv_fft_cgemm_ops;
+
+static const fft_reduction *reduction_of(const conv_algo_ops *ops)
+{
+    return ops == &conv_fft_cgemm_ops ? &reduce_cgemm : &reduce_cmac;
+}
+
+static clconv_status fft_check(clconv_context *ctx, const conv_config *cfg)
+{
+    return check_with(ctx, cfg, &reduce_cmac);
+}
+
+static clconv_status fft_cgemm_check(clconv_context *ctx, const conv_config *cfg)
+{
+    return check_with(ctx, cfg, &reduce_cgemm);
+}
+
+static size_t fft_workspace(const conv_config *cfg)
+{
+    return workspace_with(cfg, &reduce_cmac);
+}
+
+static size_t fft_cgemm_workspace(const conv_config *cfg)
+{
+    return workspace_with(cfg, &reduce_cgemm);
+}
+
+/* ---- the algorithm ---- */
+
+static clconv_status fft_create(clconv_plan *plan)
+{
+    const clconv_problem *p = &plan->cfg.problem;
     fft_plan *d = calloc(1, sizeof *d);
     if (!d)
         return rt_fail(plan->ctx, CLCONV_ERR_OUT_OF_MEMORY, "out of host memory");
     plan->impl = d;
-    d->use_cgemm = use_cgemm;
-    transform_size(p, &d->ph, &d->pw);
-    d->f = d->ph * (d->pw / 2 + 1);
-    d->vec = conv_vector_width(&plan->ctx->info, d->f < 16 ? (int)d->f : 16);
-    d->f_pad = (d->f + (size_t)d->vec - 1) / (size_t)d->vec * (size_t)d->vec;
-    d->ot = p->out_channels >= 4 ? 4 : p->out_channels;
-    d->bt = p->batch >= 2 ? 2 : 1;
-    size_t n = (size_t)p->batch, ci = (size_t)p->in_channels, co = (size_t)p->out_channels;
-    conv_spectra_layout layout = use_cgemm ? CONV_SPECTRA_FREQ_MAJOR : CONV_SPECTRA_PLANE_MAJOR;
-
-    char options[96];
-    snprintf(options, sizeof options, "-DVEC=%d -DOT=%d -DBT=%d", d->vec, d->ot, d->bt);
-    cl_program pad_prog, crop_prog, cmac_prog;
+    d->red = reduction_of(plan->ops);
+    sizes(&plan->cfg, &d->z);
+    cl_program pad_prog, crop_prog;
     clconv_status st;
-    if ((st = conv_plan_program(plan, "pad.cl", "-DVEC=1", &pad_prog)) ||
-        (st = conv_plan_program(plan, "crop.cl", "-DVEC=1", &crop_prog)) ||
+    if ((st = conv_plan_program(plan, "fft/pad.cl", "-DVEC=1", &pad_prog)) ||
+        (st = conv_plan_program(plan, "fft/crop.cl", "-DVEC=1", &crop_prog)) ||
         (st = rt_kernel_create(plan->ctx, pad_prog, "pad_input", &d->pad)) ||
         (st = rt_kernel_create(plan->ctx, pad_prog, "spread_weights", &d->spread)) ||
-        (st = rt_kernel_create(plan->ctx, crop_prog, "crop", &d->crop)))
+        (st = rt_kernel_create(plan->ctx, crop_prog, "crop", &d->crop)) ||
+        (st = d->red->create(plan, d)))
         return st;
-    if (!use_cgemm && ((st = conv_plan_program(plan, "cmac.cl", options, &cmac_prog)) ||
-                       (st = rt_kernel_create(plan->ctx, cmac_prog, "cmac", &d->cmac)) ||
-                       (st = rt_kernel_create(plan->ctx, cmac_prog, "block_weights", &d->block))))
-        return st;
-    size_t real_plane = d->ph * d->pw * sizeof(float);
-    if ((st = zeroed(plan, n * ci * real_plane, "padded input planes", &d->real_x)) ||
-        (st = zeroed(plan, n * co * real_plane, "output planes", &d->real_y)) ||
-        (st = spectra(plan, d, n * ci, "input spectra", &d->xr, &d->xi)) ||
-        (st = zeroed(plan, weight_spectra_bytes(d, co, ci), "weight spectra", &d->w)) ||
-        (st = spectra(plan, d, n * co, "output spectra", &d->yr, &d->yi)) ||
-        (st = conv_fft_create(plan, 0, d->ph, d->pw, n * ci, layout, d->f_pad, &d->fwd_x)) ||
-        (st = conv_fft_create(plan, 1, d->ph, d->pw, n * co, layout, d->f_pad, &d->inv)))
+    fft_buffer b[BUFFERS];
+    buffers(&plan->cfg, d->red, &d->z, b);
+    cl_mem *mems[BUFFERS] = {&d->real_x, &d->real_y, &d->xr, &d->xi, &d->w, &d->yr, &d->yi};
+    for (int i = 0; i < BUFFERS; i++)
+        if (b[i].bytes && (st = zeroed(plan, (size_t)b[i].bytes, b[i].what, mems[i])))
+            return st;
+    size_t n = (size_t)p->batch;
+    if ((st = transform_create(plan, d, 0, n * p->in_channels, &d->fwd_x)) ||
+        (st = transform_create(plan, d, 1, n * p->out_channels, &d->inv)))
         return st;
     return CLCONV_SUCCESS;
 }
 
-static clconv_status fft_create(clconv_plan *plan)
-{
-    return fft_create_common(plan, 0);
-}
-
-static clconv_status fft_cgemm_create(clconv_plan *plan)
-{
-    return fft_create_common(plan, 1);
-}
-
 /* Spreads (dilation) and transforms the weights once, timed as weights_fft.
- * The real planes and the transform (its clFFT scratch can be as large as the
+ * The real planes and the transform (its scratch can be as large as the
  * spectra) exist only here: they are not part of the plan's workspace. */
 static clconv_status fft_set_weights(clconv_plan *plan)
 {
-    const clconv_problem *p = &plan->problem;
+    const clconv_problem *p = &plan->cfg.problem;
     fft_plan *d = plan->impl;
     size_t planes = (size_t)p->out_channels * p->in_channels;
-    size_t bytes = planes * d->ph * d->pw * sizeof(float);
     size_t workspace = plan->workspace_bytes;
-    conv_fft *fwd_w = NULL;
-    clconv_status st = conv_fft_create(plan, 0, d->ph, d->pw, planes,
-                                       d->use_cgemm ? CONV_SPECTRA_FREQ_MAJOR
-                                                    : CONV_SPECTRA_PLANE_MAJOR,
-                                       d->f_pad, &fwd_w);
-    plan->workspace_bytes = workspace;
-    if (st)
-        return st;
-    /* the cmac path transforms into plane-major spectra here, then blocks them */
-    size_t spec_bytes = planes * d->f_pad * sizeof(float);
-    cl_mem real = NULL, tr = NULL, ti = NULL;
-    cl_int err = CL_SUCCESS;
-    st = rt_buffer_create(plan->ctx, bytes, "the spread weight planes", &real);
-    if (!st && !d->use_cgemm &&
-        !(st = rt_buffer_create(plan->ctx, spec_bytes, "plane-major weight spectra", &tr)) &&
-        !(st = rt_buffer_create(plan->ctx, spec_bytes, "plane-major weight spectra", &ti)) &&
-        !(st = rt_buffer_fill(plan->ctx, tr, spec_bytes, 0.0f, "plane-major weight spectra")))
-        st = rt_buffer_fill(plan->ctx, ti, spec_bytes, 0.0f, "plane-major weight spectra");
-    if (st) {
-        conv_fft_destroy(fwd_w);
-        cl_mem all[] = {real, tr, ti};
-        for (int i = 0; i < 3; i++)
-            if (all[i])
-                clReleaseMemObject(all[i]);
-        return st;
-    }
-    const cl_int ints[] = {p->kernel_h, p->kernel_w, p->dilation_h, p->dilation_w,
-                           (cl_int)d->ph, (cl_int)d->pw};
-    const cl_mem mems[] = {plan->weights, real};
-    size_t global[3] = {d->pw, d->ph, planes};
+    fft_transform fwd_w = {0};
+    cl_mem real = NULL;
     cl_event spread_ev = NULL, done = NULL;
-    st = conv_set_args(plan, d->spread, "spread_weights", mems, 2, ints, 6);
+    cl_int err;
+    clconv_status st = transform_create(plan, d, 0, planes, &fwd_w);
+    plan->workspace_bytes = workspace;
     if (!st)
-        st = conv_enqueue(plan, d->spread, "spread_weights", 3, global, &spread_ev);
-    if (!st && d->use_cgemm)
-        st = conv_fft_enqueue(plan, fwd_w, real, d->w, NULL, NULL, 0);
-    if (!st && !d->use_cgemm) {
-        const cl_mem block_mems[] = {tr, ti, d->w};
-        const cl_int block_ints[] = {p->in_channels, (cl_int)d->f_pad};
-        size_t block_global[2] = {d->f_pad, planes};
-        if (!(st = conv_fft_enqueue(plan, fwd_w, real, tr, ti, NULL, 0)) &&
-            !(st = conv_set_args(plan, d->block, "block_weights", block_mems, 3, block_ints, 2)))
-            st = conv_enqueue(plan, d->block, "block_weights", 2, block_global, NULL);
+        st = rt_buffer_create(plan->ctx, planes * d->z.ph * d->z.pw * sizeof(float),
+                              "the spread weight planes", &real);
+    if (!st) {
+        const cl_int ints[] = {p->kernel_h, p->kernel_w, p->dilation_h, p->dilation_w,
+                               (cl_int)d->z.ph, (cl_int)d->z.pw};
+        const cl_mem mems[] = {plan->weights, real};
+        size_t global[3] = {d->z.pw, d->z.ph, planes};
+        if (!(st = conv_set_args(plan, d->spread, "spread_weights", mems, 2, ints, 6)) &&
+            !(st = conv_enqueue(plan, d->spread, "spread_weights", 3, global, &spread_ev)))
+            st = d->red->weights(plan, d, &fwd_w, real);
     }
     if (!st && (err = clEnqueueMarkerWithWaitList(plan->ctx->queue, 0, NULL, &done)) != CL_SUCCESS)
         st = rt_cl_fail(plan->ctx, err, "clEnqueueMarkerWithWaitList", "weights_fft");
@@ -212,59 +391,34 @@ static clconv_status fft_set_weights(clconv_plan *plan)
         clReleaseEvent(spread_ev);
     if (done)
         clReleaseEvent(done);
-    clReleaseMemObject(real);
-    if (tr)
-        clReleaseMemObject(tr);
-    if (ti)
-        clReleaseMemObject(ti);
-    conv_fft_destroy(fwd_w);
+    if (real)
+        clReleaseMemObject(real);
+    transform_destroy(&fwd_w);
     return st;
-}
-
-static clconv_status run_cmac(clconv_plan *plan, fft_plan *d, conv_events *ev)
-{
-    const clconv_problem *p = &plan->problem;
-    if (d->use_cgemm) {
-        conv_cgemm g = {.m = (size_t)p->batch, .n = (size_t)p->out_channels,
-                        .k = (size_t)p->in_channels, .batch = d->f,
-                        .a = d->xr, .lda = (size_t)p->in_channels,
-                        .a_stride = (size_t)p->batch * p->in_channels,
-                        .b = d->w, .ldb = (size_t)p->in_channels,
-                        .b_stride = (size_t)p->out_channels * p->in_channels,
-                        .c = d->yr, .ldc = (size_t)p->out_channels,
-                        .c_stride = (size_t)p->batch * p->out_channels};
-        clconv_status st = conv_event_span_begin(plan, ev, STAGE_CMAC);
-        return st ? st : conv_cgemm_conj_b(plan->ctx, &g, conv_event_slot(ev, STAGE_CMAC));
-    }
-    const cl_int ints[] = {p->batch, p->in_channels, p->out_channels, (cl_int)d->f_pad};
-    const cl_mem mems[] = {d->xr, d->xi, d->w, d->yr, d->yi};
-    clconv_status st = conv_set_args(plan, d->cmac, "cmac", mems, 5, ints, 4);
-    size_t global = d->f_pad / (size_t)d->vec *
-                    (((size_t)p->out_channels + (size_t)d->ot - 1) / (size_t)d->ot) *
-                    (((size_t)p->batch + (size_t)d->bt - 1) / (size_t)d->bt);
-    return st ? st : conv_enqueue(plan, d->cmac, "cmac", 1, &global, conv_event_slot(ev, STAGE_CMAC));
 }
 
 static clconv_status fft_execute(clconv_plan *plan, cl_mem input, cl_mem output, conv_events *ev)
 {
-    const clconv_problem *p = &plan->problem;
+    const clconv_problem *p = &plan->cfg.problem;
     fft_plan *d = plan->impl;
     const cl_int oh = clconv_problem_out_height(p), ow = clconv_problem_out_width(p);
-    const cl_int pad_ints[] = {p->height, p->width, p->pad_h, p->pad_w, (cl_int)d->ph,
-                               (cl_int)d->pw};
+    const cl_int pad_ints[] = {p->height, p->width, p->pad_h, p->pad_w, (cl_int)d->z.ph,
+                               (cl_int)d->z.pw};
     const cl_mem pad_mems[] = {input, d->real_x};
-    size_t pad_global[3] = {d->pw, d->ph, (size_t)p->batch * p->in_channels};
+    size_t pad_global[3] = {d->z.pw, d->z.ph, (size_t)p->batch * p->in_channels};
     const cl_int crop_ints[] = {p->out_channels, oh, ow, p->stride_h, p->stride_w,
-                                (cl_int)d->ph, (cl_int)d->pw, plan->bias != NULL};
+                                (cl_int)d->z.ph, (cl_int)d->z.pw, plan->bias != NULL};
     const cl_mem crop_mems[] = {d->real_y, plan->bias, output};
     size_t crop_global[3] = {(size_t)ow, (size_t)oh, (size_t)p->batch * p->out_channels};
     clconv_status st;
     if ((st = conv_set_args(plan, d->pad, "pad_input", pad_mems, 2, pad_ints, 6)) ||
         (st = conv_enqueue(plan, d->pad, "pad_input", 3, pad_global,
                            conv_event_slot(ev, STAGE_PAD))) ||
-        (st = conv_fft_enqueue(plan, d->fwd_x, d->real_x, d->xr, d->xi, ev, STAGE_FFT_FORWARD)) ||
-        (st = run_cmac(plan, d, ev)) ||
-        (st = conv_fft_enqueue(plan, d->inv, d->real_y, d->yr, d->yi, ev, STAGE_FFT_INVERSE)) ||
+        (st = transform_enqueue(plan, &d->fwd_x, d->real_x, d->xr, d->xi, ev,
+                                STAGE_FFT_FORWARD)) ||
+        (st = d->red->run(plan, d, ev)) ||
+        (st = transform_enqueue(plan, &d->inv, d->real_y, d->yr, d->yi, ev,
+                                STAGE_FFT_INVERSE)) ||
         (st = conv_set_args(plan, d->crop, "crop", crop_mems, 3, crop_ints, 8)))
         return st;
     return conv_enqueue(plan, d->crop, "crop", 3, crop_global, conv_event_slot(ev, STAGE_CROP));
@@ -275,8 +429,8 @@ static void fft_destroy(clconv_plan *plan)
     fft_plan *d = plan->impl;
     if (!d)
         return;
-    conv_fft_destroy(d->fwd_x);
-    conv_fft_destroy(d->inv);
+    transform_destroy(&d->fwd_x);
+    transform_destroy(&d->inv);
     cl_kernel kernels[] = {d->pad, d->spread, d->cmac, d->block, d->crop};
     for (int i = 0; i < (int)(sizeof kernels / sizeof kernels[0]); i++)
         if (kernels[i])
@@ -289,32 +443,64 @@ static void fft_destroy(clconv_plan *plan)
     plan->impl = NULL;
 }
 
-static void fft_cost(const clconv_plan *plan, clconv_cost *cost)
+/* A real transform of n points: the customary 2.5 n log2 n FLOPs (half the
+ * 5 n log2 n of a complex one), whatever the radix. */
+static double real_fft_flops(double n)
 {
-    const fft_plan *d = plan->impl;
-    an_fft_stages(&plan->problem, plan->bias != NULL, d->ph, d->pw, cost);
+    return 2.5 * n * log2(n);
 }
+
+/* Over ph x pw transforms with f = ph * (pw/2 + 1) frequencies per plane:
+ * pad writes the padded planes; the forward transforms read them and write
+ * spectra; cmac reads the input and weight spectra and writes the output
+ * spectra (a complex multiply-add is 8 FLOPs); the inverse reads those and
+ * writes real planes; crop reads the outputs it keeps (a stride samples
+ * them) and writes them, scaled, plus the bias. Both reductions move the
+ * same compulsory bytes. */
+static void fft_cost(const conv_config *cfg, int has_bias, clconv_cost *c)
+{
+    const clconv_problem *p = &cfg->problem;
+    const conv_algo_ops *ops = &conv_fft_ops; /* fft-cgemm has the same stages */
+    fft_sizes z;
+    sizes(cfg, &z);
+    double n = p->batch, ci = p->in_channels, co = p->out_channels;
+    double plane = (double)z.ph * (double)z.pw, f = (double)z.f;
+    double out = conv_outputs(p);
+    conv_cost_add(c, ops, STAGE_PAD, 0.0,
+                  4.0 * ((double)clconv_problem_input_elems(p) + n * ci * plane));
+    conv_cost_add(c, ops, STAGE_FFT_FORWARD, n * ci * real_fft_flops(plane),
+                  n * ci * (4.0 * plane + 8.0 * f));
+    conv_cost_add(c, ops, STAGE_CMAC, 8.0 * n * co * ci * f, 8.0 * f * (n * ci + co * ci + n * co));
+    conv_cost_add(c, ops, STAGE_FFT_INVERSE, n * co * real_fft_flops(plane),
+                  n * co * (8.0 * f + 4.0 * plane));
+    conv_cost_add(c, ops, STAGE_CROP, out * (has_bias ? 2.0 : 1.0),
+                  4.0 * (2.0 * out + (has_bias ? co : 0.0)));
+}
+
+#define FFT_STAGES                                                                         \
+    .stage_count = 5,                                                                      \
+    .stage_names = {[STAGE_PAD] = "pad", [STAGE_FFT_FORWARD] = "fft_forward",             \
+                    [STAGE_CMAC] = "cmac", [STAGE_FFT_INVERSE] = "fft_inverse",           \
+                    [STAGE_CROP] = "crop"},                                                \
+    .spectral = 1, .cost = fft_cost,                                                       \
+    .create = fft_create, .set_weights = fft_set_weights, .execute = fft_execute,          \
+    .destroy = fft_destroy
 
 const conv_algo_ops conv_fft_ops = {
     .name = "fft",
-    .stage_count = 5,
-    .stage_names = {"pad", "fft_forward", "cmac", "fft_inverse", "crop"},
+    .summary = "pad (cl/fft/pad.cl), batched R2C (the FFT backend), complex multiply-accumulate over "
+               "input channels per frequency (cl/fft/cmac.cl), batched C2R, crop + stride + scale + "
+               "bias (cl/fft/crop.cl); weight spectra made once in set_weights (weights_fft)",
     .check = fft_check,
-    .create = fft_create,
-    .set_weights = fft_set_weights,
-    .execute = fft_execute,
-    .cost = fft_cost,
-    .destroy = fft_destroy,
+    .workspace = fft_workspace,
+    FFT_STAGES,
 };
 
 const conv_algo_ops conv_fft_cgemm_ops = {
     .name = "fft-cgemm",
-    .stage_count = 5,
-    .stage_names = {"pad", "fft_forward", "cmac", "fft_inverse", "crop"},
-    .check = fft_check,
-    .create = fft_cgemm_create,
-    .set_weights = fft_set_weights,
-    .execute = fft_execute,
-    .cost = fft_cost,
-    .destroy = fft_destroy,
+    .summary = "the same, with CLBlast CgemmStridedBatched over frequencies as the "
+               "multiply-accumulate",
+    .check = fft_cgemm_check,
+    .workspace = fft_cgemm_workspace,
+    FFT_STAGES,
 };

@@ -1,5 +1,5 @@
-/* im2col + GEMM: unroll patches into a workspace (cl/im2col.cl), multiply by
- * the weights with CLBlast (conv/gemm.c), add the bias (cl/bias.cl).
+/* im2col + GEMM: unroll patches into a workspace (cl/im2col/im2col.cl), multiply by
+ * the weights with CLBlast (runtime/gemm.h), add the bias (cl/im2col/bias.cl).
  *
  * Per image, with K = C_in*KH*KW and P = OH*OW:
  *   out[n] [C_out x P] = W [C_out x K] * col[n] [K x P]        (row-major)
@@ -9,8 +9,6 @@
  * columns exceed the workspace limit, a chunk is a range of its pixels: the
  * GEMM then writes that range of every output plane (ldc = P). */
 #include "conv/algo.h"
-
-#include "analysis/cost.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,23 +51,36 @@ static int choose_chunks(const clconv_problem *p, size_t limit, int *images, siz
     return fit_cols > 0;
 }
 
-static clconv_status im2col_check(clconv_context *ctx, const clconv_problem *p)
+static clconv_status im2col_check(clconv_context *ctx, const conv_config *cfg)
 {
     int images;
     size_t cols;
+    const clconv_problem *p = &cfg->problem;
     size_t k = (size_t)p->in_channels * p->kernel_h * p->kernel_w;
-    if (!choose_chunks(p, (size_t)ctx->info.max_alloc_bytes, &images, &cols))
+    if (!choose_chunks(p, cfg->workspace_limit_bytes, &images, &cols))
         return rt_fail(ctx, CLCONV_ERR_UNSUPPORTED,
-                       "im2col-gemm: one column of %zu floats (C_in*KH*KW) exceeds the device's "
-                       "max allocation of %llu bytes", k,
-                       (unsigned long long)ctx->info.max_alloc_bytes);
+                       "im2col-gemm: one column of %zu floats (C_in*KH*KW) exceeds the workspace "
+                       "limit of %zu bytes (the device's max allocation, or lower if asked)", k,
+                       cfg->workspace_limit_bytes);
     return CLCONV_SUCCESS;
+}
+
+/* The column matrix of one chunk (see choose_chunks). */
+static size_t im2col_workspace(const conv_config *cfg)
+{
+    int images;
+    size_t cols;
+    const clconv_problem *p = &cfg->problem;
+    if (!choose_chunks(p, cfg->workspace_limit_bytes, &images, &cols))
+        return 0;
+    return (size_t)p->in_channels * p->kernel_h * p->kernel_w * cols * (size_t)images *
+           sizeof(float);
 }
 
 /* Runs the first chunk's GEMM on a zeroed workspace, so that CLBlast compiles
  * its kernels here (seconds on PoCL) and not in the first execute. Build time
  * is the first call less a second, compiled one: compilation, not the GEMM. */
-static clconv_status prime_gemm(clconv_plan *plan, const conv_gemm *g)
+static clconv_status prime_gemm(clconv_plan *plan, const rt_gemm *g)
 {
     cl_int err;
     size_t col_bytes = g->k * g->n * g->batch * sizeof(float);
@@ -83,7 +94,7 @@ static clconv_status prime_gemm(clconv_plan *plan, const conv_gemm *g)
         !(st = rt_buffer_create(plan->ctx, c_bytes, "GEMM priming output", &c)))
         st = rt_buffer_fill(plan->ctx, a, a_bytes, 0.0f, "GEMM priming weights");
     if (!st) {
-        conv_gemm primed = *g;
+        rt_gemm primed = *g;
         primed.a = a;
         primed.c = c;
         primed.a_offset = primed.c_offset = 0;
@@ -92,7 +103,7 @@ static clconv_status prime_gemm(clconv_plan *plan, const conv_gemm *g)
         double ms[2] = {0, 0};
         for (int run = 0; run < 2 && !st; run++) {
             double t0 = rt_now_ms();
-            st = conv_sgemm(plan->ctx, &primed, NULL);
+            st = rt_sgemm(plan->ctx, &primed, NULL);
             if (!st && (err = clFinish(plan->ctx->queue)) != CL_SUCCESS)
                 st = rt_cl_fail(plan->ctx, err, "clFinish", "GEMM priming");
             ms[run] = rt_now_ms() - t0;
@@ -109,11 +120,11 @@ static clconv_status prime_gemm(clconv_plan *plan, const conv_gemm *g)
 
 /* The GEMM of a chunk starting at image n0, pixel p0 (plan->weights may be
  * NULL before set_weights; only prime_gemm uses it then). */
-static conv_gemm chunk_gemm(const clconv_plan *plan, const im2col_plan *d, int n0, size_t p0,
+static rt_gemm chunk_gemm(const clconv_plan *plan, const im2col_plan *d, int n0, size_t p0,
                             int images, size_t cols, cl_mem output)
 {
-    const size_t c_out = (size_t)plan->problem.out_channels;
-    conv_gemm g = {
+    const size_t c_out = (size_t)plan->cfg.problem.out_channels;
+    rt_gemm g = {
         .m = c_out, .n = cols, .k = d->k, .batch = (size_t)images,
         .a = plan->weights, .a_offset = 0, .lda = d->k, .a_stride = 0,
         .b = d->col, .b_offset = 0, .ldb = cols, .b_stride = d->k * cols,
@@ -125,31 +136,30 @@ static conv_gemm chunk_gemm(const clconv_plan *plan, const im2col_plan *d, int n
 
 static clconv_status im2col_create(clconv_plan *plan)
 {
-    const clconv_problem *p = &plan->problem;
+    const clconv_problem *p = &plan->cfg.problem;
     im2col_plan *d = calloc(1, sizeof *d);
     if (!d)
         return rt_fail(plan->ctx, CLCONV_ERR_OUT_OF_MEMORY, "out of host memory");
     plan->impl = d;
     d->k = (size_t)p->in_channels * p->kernel_h * p->kernel_w;
     d->p = (size_t)clconv_problem_out_height(p) * clconv_problem_out_width(p);
-    if (!choose_chunks(p, plan->workspace_limit_bytes, &d->images_per_chunk, &d->cols_per_chunk))
-        return rt_fail(plan->ctx, CLCONV_ERR_UNSUPPORTED,
-                       "im2col-gemm: one column of %zu floats exceeds the workspace limit of %zu "
-                       "bytes", d->k, plan->workspace_limit_bytes);
-    d->vec = conv_vector_width(&plan->ctx->info, clconv_problem_out_width(p));
+    if (!choose_chunks(p, plan->cfg.workspace_limit_bytes, &d->images_per_chunk,
+                       &d->cols_per_chunk))
+        return im2col_check(plan->ctx, &plan->cfg);
+    d->vec = rt_vector_width(&plan->ctx->info, clconv_problem_out_width(p));
     char options[64];
     snprintf(options, sizeof options, "-DVEC=%d -DROWS=%d", d->vec, IM2COL_ROWS);
     cl_program im2col_prog, bias_prog;
     clconv_status st;
-    if ((st = conv_plan_program(plan, "im2col.cl", options, &im2col_prog)) ||
-        (st = conv_plan_program(plan, "bias.cl", options, &bias_prog)) ||
+    if ((st = conv_plan_program(plan, "im2col/im2col.cl", options, &im2col_prog)) ||
+        (st = conv_plan_program(plan, "im2col/bias.cl", options, &bias_prog)) ||
         (st = rt_kernel_create(plan->ctx, im2col_prog, "im2col", &d->im2col)) ||
         (st = rt_kernel_create(plan->ctx, bias_prog, "add_bias", &d->bias)) ||
-        (st = conv_alloc_workspace(plan, d->k * d->cols_per_chunk * d->images_per_chunk *
-                                             sizeof(float), "im2col columns", &d->col)))
+        (st = conv_alloc_workspace(plan, im2col_workspace(&plan->cfg), "im2col columns",
+                                   &d->col)))
         return st;
     /* A stand-in output of the chunk's shape: priming writes only there. */
-    conv_gemm g = chunk_gemm(plan, d, 0, 0, d->images_per_chunk, d->cols_per_chunk, NULL);
+    rt_gemm g = chunk_gemm(plan, d, 0, 0, d->images_per_chunk, d->cols_per_chunk, NULL);
     return prime_gemm(plan, &g);
 }
 
@@ -162,7 +172,7 @@ static clconv_status im2col_set_weights(clconv_plan *plan)
 static clconv_status run_im2col(clconv_plan *plan, im2col_plan *d, cl_mem input, int n0,
                                 size_t p0, int images, size_t cols, conv_events *ev)
 {
-    const clconv_problem *p = &plan->problem;
+    const clconv_problem *p = &plan->cfg.problem;
     const cl_int ints[] = {p->in_channels, p->height, p->width, clconv_problem_out_width(p),
                            p->kernel_h, p->kernel_w, p->stride_h, p->stride_w, p->pad_h,
                            p->pad_w, p->dilation_h, p->dilation_w, n0, (cl_int)p0,
@@ -180,7 +190,7 @@ static clconv_status run_im2col(clconv_plan *plan, im2col_plan *d, cl_mem input,
 
 static clconv_status run_bias(clconv_plan *plan, im2col_plan *d, cl_mem output, conv_events *ev)
 {
-    const clconv_problem *p = &plan->problem;
+    const clconv_problem *p = &plan->cfg.problem;
     const cl_int ints[] = {p->out_channels, (cl_int)d->p};
     const cl_mem mems[] = {output, plan->bias};
     clconv_status st = conv_set_args(plan, d->bias, "add_bias", mems, 2, ints, 2);
@@ -195,16 +205,16 @@ static clconv_status im2col_execute(clconv_plan *plan, cl_mem input, cl_mem outp
                                     conv_events *ev)
 {
     im2col_plan *d = plan->impl;
-    const int batch = plan->problem.batch;
+    const int batch = plan->cfg.problem.batch;
     clconv_status st = CLCONV_SUCCESS;
     for (int n0 = 0; n0 < batch && !st; n0 += d->images_per_chunk) {
         int images = batch - n0 < d->images_per_chunk ? batch - n0 : d->images_per_chunk;
         for (size_t p0 = 0; p0 < d->p && !st; p0 += d->cols_per_chunk) {
             size_t cols = d->p - p0 < d->cols_per_chunk ? d->p - p0 : d->cols_per_chunk;
-            conv_gemm g = chunk_gemm(plan, d, n0, p0, images, cols, output);
+            rt_gemm g = chunk_gemm(plan, d, n0, p0, images, cols, output);
             if (!(st = run_im2col(plan, d, input, n0, p0, images, cols, ev)) &&
                 !(st = conv_event_span_begin(plan, ev, STAGE_GEMM)))
-                st = conv_sgemm(plan->ctx, &g, conv_event_slot(ev, STAGE_GEMM));
+                st = rt_sgemm(plan->ctx, &g, conv_event_slot(ev, STAGE_GEMM));
         }
     }
     if (!st && plan->bias)
@@ -227,16 +237,37 @@ static void im2col_destroy(clconv_plan *plan)
     plan->impl = NULL;
 }
 
-static void im2col_gemm_cost(const clconv_plan *plan, clconv_cost *cost)
+extern const conv_algo_ops conv_im2col_gemm_ops;
+
+/* im2col reads the input once and writes the column matrix
+ * [N][C_in*KH*KW][OH*OW]; the GEMM reads the columns and the weights and
+ * writes the output; the bias pass reads and writes the output once more
+ * (one add per output). */
+static void im2col_gemm_cost(const conv_config *cfg, int has_bias, clconv_cost *c)
 {
-    an_im2col_gemm_stages(&plan->problem, plan->bias != NULL, cost);
+    const clconv_problem *p = &cfg->problem;
+    const conv_algo_ops *ops = &conv_im2col_gemm_ops;
+    double out = conv_outputs(p);
+    double cols = (double)p->batch * p->in_channels * p->kernel_h * p->kernel_w *
+                  clconv_problem_out_height(p) * clconv_problem_out_width(p);
+    double flops, unused;
+    conv_compulsory_cost(p, 0, &flops, &unused);
+    conv_cost_add(c, ops, STAGE_IM2COL, 0.0,
+                  4.0 * ((double)clconv_problem_input_elems(p) + cols));
+    conv_cost_add(c, ops, STAGE_GEMM, flops,
+                  4.0 * (cols + (double)clconv_problem_weight_elems(p) + out));
+    if (has_bias)
+        conv_cost_add(c, ops, STAGE_BIAS, out, 4.0 * (2.0 * out + p->out_channels));
 }
 
 const conv_algo_ops conv_im2col_gemm_ops = {
     .name = "im2col-gemm",
+    .summary = "patches unrolled into a workspace (cl/im2col/im2col.cl), then CLBlast SGEMM "
+               "(strided-batched over images), then the bias",
     .stage_count = 3,
-    .stage_names = {"im2col", "gemm", "bias"},
+    .stage_names = {[STAGE_IM2COL] = "im2col", [STAGE_GEMM] = "gemm", [STAGE_BIAS] = "bias"},
     .check = im2col_check,
+    .workspace = im2col_workspace,
     .create = im2col_create,
     .set_weights = im2col_set_weights,
     .execute = im2col_execute,

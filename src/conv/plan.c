@@ -2,6 +2,9 @@
 #define _POSIX_C_SOURCE 200809L
 #include "conv/algo.h"
 
+#include "runtime/fft.h"
+
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,10 +153,10 @@ clconv_status conv_set_args(clconv_plan *plan, cl_kernel k, const char *kernel_n
 clconv_status conv_alloc_workspace(clconv_plan *plan, size_t bytes, const char *what, cl_mem *out)
 {
     *out = NULL;
-    if (bytes > plan->workspace_limit_bytes)
+    if (bytes > plan->cfg.workspace_limit_bytes)
         return rt_fail(plan->ctx, CLCONV_ERR_OUT_OF_MEMORY,
                        "%s workspace needs %zu bytes; the limit is %zu bytes", what, bytes,
-                       plan->workspace_limit_bytes);
+                       plan->cfg.workspace_limit_bytes);
     char name[160];
     snprintf(name, sizeof name, "%s workspace", what);
     clconv_status st = rt_buffer_create(plan->ctx, bytes, name, out);
@@ -174,65 +177,105 @@ clconv_status conv_enqueue(clconv_plan *plan, cl_kernel k, const char *name, cl_
     return CLCONV_SUCCESS;
 }
 
-static int pow2_at_least(int x)
-{
-    int p = 1;
-    while (p < x && p < 16)
-        p *= 2;
-    return p;
-}
-
-int conv_vector_width(const clconv_device_info *d, int row_length)
-{
-    int vec = pow2_at_least(d->preferred_vector_width_float > 1
-                                ? (int)d->preferred_vector_width_float
-                                : 1);
-    int need = pow2_at_least(row_length);
-    return vec < need ? vec : need;
-}
-
-
 /* ---- public API ---- */
-
-static const char *const algo_names[CLCONV_ALGO_COUNT] = {
-    [CLCONV_ALGO_DIRECT] = "direct",
-    [CLCONV_ALGO_IM2COL_GEMM] = "im2col-gemm",
-    [CLCONV_ALGO_FFT] = "fft",
-    [CLCONV_ALGO_FFT_CGEMM] = "fft-cgemm",
-};
 
 const char *clconv_algo_name(clconv_algo algo)
 {
-    return ((int)algo >= 0 && algo < CLCONV_ALGO_COUNT) ? algo_names[algo] : NULL;
+    return ((int)algo >= 0 && algo < CLCONV_ALGO_COUNT) ? conv_algo_table[algo]->name : NULL;
+}
+
+const char *clconv_algo_summary(clconv_algo algo)
+{
+    return ((int)algo >= 0 && algo < CLCONV_ALGO_COUNT) ? conv_algo_table[algo]->summary : NULL;
 }
 
 clconv_status clconv_algo_from_name(const char *name, clconv_algo *out)
 {
     for (int a = 0; a < CLCONV_ALGO_COUNT; a++)
-        if (name && strcmp(name, algo_names[a]) == 0) {
+        if (name && strcmp(name, conv_algo_table[a]->name) == 0) {
             *out = (clconv_algo)a;
             return CLCONV_SUCCESS;
         }
     return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "unknown algorithm \"%s\"", name ? name : "");
 }
 
-static clconv_status check_common(clconv_context *ctx, const clconv_problem *p, clconv_algo algo)
+/* Validates what every algorithm needs and resolves the options' defaults
+ * into cfg (device may be NULL: no device-dependent defaults or limits). */
+static clconv_status make_config(clconv_context *ctx, const clconv_problem *p, clconv_algo algo,
+                                 const clconv_plan_options *opt, conv_config *cfg)
 {
-    if (!ctx)
-        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "context is NULL");
-    rt_clear_error(ctx);
     if ((int)algo < 0 || algo >= CLCONV_ALGO_COUNT)
         return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "algo = %d: must be 0..%d", (int)algo,
                        CLCONV_ALGO_COUNT - 1);
     clconv_status st = clconv_problem_validate(p);
     if (st)
-        return rt_fail(ctx, st, "%s", clconv_last_error(NULL));
-    return conv_algo_table[algo]->check(ctx, p);
+        return ctx ? rt_fail(ctx, st, "%s", clconv_last_error(NULL)) : st;
+    memset(cfg, 0, sizeof *cfg);
+    cfg->problem = *p;
+    cfg->device = ctx ? &ctx->info : NULL;
+    /* The device's own limit on one buffer, lowered by the caller if asked. */
+    cfg->workspace_limit_bytes = ctx ? (size_t)ctx->info.max_alloc_bytes : SIZE_MAX;
+    if (opt && opt->workspace_limit_bytes && opt->workspace_limit_bytes < cfg->workspace_limit_bytes)
+        cfg->workspace_limit_bytes = opt->workspace_limit_bytes;
+    clconv_fft_backend asked = opt ? opt->fft_backend : CLCONV_FFT_BACKEND_DEFAULT;
+    if (!rt_fft_backend_get(asked, cfg->device, &cfg->fft_backend))
+        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "fft_backend = %d: must be 0..%d", (int)asked,
+                       CLCONV_FFT_BACKEND_COUNT - 1);
+    return CLCONV_SUCCESS;
+}
+
+static clconv_status check_common(clconv_context *ctx, const clconv_problem *p, clconv_algo algo,
+                                  const clconv_plan_options *opt, conv_config *cfg)
+{
+    if (!ctx)
+        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "context is NULL");
+    rt_clear_error(ctx);
+    if (!p)
+        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "problem is NULL");
+    clconv_status st = make_config(ctx, p, algo, opt, cfg);
+    return st ? st : conv_algo_table[algo]->check(ctx, cfg);
 }
 
 clconv_status clconv_algo_check(clconv_context *ctx, const clconv_problem *p, clconv_algo algo)
 {
-    return check_common(ctx, p, algo);
+    return clconv_algo_check_with_options(ctx, p, algo, NULL);
+}
+
+clconv_status clconv_algo_check_with_options(clconv_context *ctx, const clconv_problem *p,
+                                             clconv_algo algo, const clconv_plan_options *opt)
+{
+    conv_config cfg;
+    return check_common(ctx, p, algo, opt, &cfg);
+}
+
+clconv_status clconv_algo_workspace_bytes(clconv_context *ctx, const clconv_problem *p,
+                                          clconv_algo algo, const clconv_plan_options *opt,
+                                          size_t *bytes)
+{
+    conv_config cfg;
+    if (bytes)
+        *bytes = 0;
+    clconv_status st = check_common(ctx, p, algo, opt, &cfg);
+    if (!st && !bytes)
+        st = rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "bytes is NULL");
+    if (!st)
+        *bytes = conv_algo_table[algo]->workspace(&cfg);
+    return st;
+}
+
+clconv_status clconv_algo_cost(const clconv_problem *p, clconv_algo algo, int with_bias,
+                               clconv_cost *cost)
+{
+    conv_config cfg;
+    if (!cost)
+        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "cost is NULL");
+    memset(cost, 0, sizeof *cost);
+    if (!p)
+        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "problem is NULL");
+    clconv_status st = make_config(NULL, p, algo, NULL, &cfg);
+    if (!st)
+        conv_algo_table[algo]->cost(&cfg, with_bias != 0, cost);
+    return st;
 }
 
 clconv_status clconv_plan_create(clconv_context *ctx, const clconv_problem *p, clconv_algo algo,
@@ -245,21 +288,20 @@ clconv_status clconv_plan_create_with_options(clconv_context *ctx, const clconv_
                                               clconv_algo algo, const clconv_plan_options *opt,
                                               clconv_plan **out)
 {
+    if (!out)
+        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "out is NULL");
     *out = NULL;
-    clconv_status st = check_common(ctx, p, algo);
+    conv_config cfg;
+    clconv_status st = check_common(ctx, p, algo, opt, &cfg);
     if (st)
         return st;
     clconv_plan *plan = calloc(1, sizeof *plan);
     if (!plan)
         return rt_fail(ctx, CLCONV_ERR_OUT_OF_MEMORY, "out of host memory creating a plan");
     plan->ctx = ctx;
-    plan->problem = *p;
+    plan->cfg = cfg;
     plan->algo = algo;
     plan->ops = conv_algo_table[algo];
-    /* The device's own limit on one buffer, lowered by the caller if asked. */
-    plan->workspace_limit_bytes = (size_t)ctx->info.max_alloc_bytes;
-    if (opt && opt->workspace_limit_bytes && opt->workspace_limit_bytes < plan->workspace_limit_bytes)
-        plan->workspace_limit_bytes = opt->workspace_limit_bytes;
     if ((st = plan->ops->create(plan))) {
         plan->ops->destroy(plan);
         free(plan);
@@ -328,7 +370,7 @@ clconv_status clconv_plan_set_weights(clconv_plan *plan, cl_mem weights, cl_mem 
     if (!plan)
         return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "plan is NULL");
     rt_clear_error(plan->ctx);
-    const clconv_problem *p = &plan->problem;
+    const clconv_problem *p = &plan->cfg.problem;
     clconv_status st = check_buffer(plan, weights, "weights", clconv_problem_weight_elems(p));
     if (!st && bias)
         st = check_buffer(plan, bias, "bias", (size_t)p->out_channels);
@@ -399,7 +441,7 @@ clconv_status clconv_plan_execute(clconv_plan *plan, cl_mem input, cl_mem output
                        plan->weights_failure);
     if (!plan->weights)
         return rt_fail(plan->ctx, CLCONV_ERR_STATE, "execute before set_weights");
-    const clconv_problem *p = &plan->problem;
+    const clconv_problem *p = &plan->cfg.problem;
     clconv_status st = check_buffer(plan, input, "input", clconv_problem_input_elems(p));
     if (!st)
         st = check_buffer(plan, output, "output", clconv_problem_output_elems(p));
@@ -423,5 +465,5 @@ void clconv_plan_cost(const clconv_plan *plan, clconv_cost *cost)
 {
     memset(cost, 0, sizeof *cost);
     if (plan)
-        plan->ops->cost(plan, cost);
+        plan->ops->cost(&plan->cfg, plan->bias != NULL, cost);
 }

@@ -1,9 +1,12 @@
 /* The seed benchmark's broadcast multiply, kept as a named op so that the
- * original comparison can be reproduced and explained (cl/pointwise.cl). */
+ * original comparison can be reproduced and explained (cl/pointwise/pointwise.cl). */
 #include "conv/algo.h"
 
 #include <stdio.h>
 #include <string.h>
+
+/* The op's one stage, in its timing and its cost. */
+static const char STAGE_NAME[] = "pointwise";
 
 clconv_status clconv_pointwise(clconv_context *ctx, const clconv_problem *p, cl_mem x, cl_mem k,
                                cl_mem out, clconv_timing *timing)
@@ -34,13 +37,13 @@ clconv_status clconv_pointwise(clconv_context *ctx, const clconv_problem *p, cl_
     }
     if (s > (size_t)0x7fffffff)
         return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "pointwise: C_in*H*W = %zu exceeds int", s);
-    int vec = conv_vector_width(&ctx->info, 16);
+    int vec = rt_vector_width(&ctx->info, 16);
     char options[32];
     snprintf(options, sizeof options, "-DVEC=%d", vec);
     cl_program prog;
     cl_kernel kern = NULL;
     cl_event ev = NULL;
-    if ((st = rt_program_get(ctx, "pointwise.cl", options, &prog, NULL)) ||
+    if ((st = rt_program_get(ctx, "pointwise/pointwise.cl", options, &prog, NULL)) ||
         (st = rt_kernel_create(ctx, prog, "pointwise", &kern)))
         return st;
     const cl_int s_int = (cl_int)s;
@@ -62,7 +65,7 @@ clconv_status clconv_pointwise(clconv_context *ctx, const clconv_problem *p, cl_
     if (!st && timing) {
         memset(timing, 0, sizeof *timing);
         timing->stage_count = 1;
-        timing->stages[0].name = "pointwise";
+        timing->stages[0].name = STAGE_NAME;
         timing->device_ms = rt_event_span_ms(ctx, ev, ev);
         timing->stages[0].ms = timing->device_ms;
     }
@@ -70,4 +73,18 @@ clconv_status clconv_pointwise(clconv_context *ctx, const clconv_problem *p, cl_
         clReleaseEvent(ev);
     clReleaseKernel(kern);
     return st;
+}
+
+/* out[o][s] = x[s] * k[o][s]: one multiply per output, x and k read once,
+ * out written once. */
+void clconv_pointwise_cost(const clconv_problem *p, clconv_cost *cost)
+{
+    memset(cost, 0, sizeof *cost);
+    if (!p || p->in_channels <= 0 || p->height <= 0 || p->width <= 0 || p->out_channels <= 0)
+        return;
+    double s = (double)p->in_channels * p->height * p->width, n = (double)p->out_channels * s;
+    cost->stage_count = 1;
+    cost->stages[0] = (clconv_stage_cost){STAGE_NAME, n, 4.0 * (s + 2.0 * n)};
+    cost->flops = n;
+    cost->bytes = 4.0 * (s + 2.0 * n);
 }

@@ -4,7 +4,24 @@
  * releases what it holds. */
 #include "runtime/rt.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
+
+/* Device buffers clconv created that OpenCL has not yet destroyed, counted by
+ * a destructor callback (so it sees the real end of a buffer, whoever drops
+ * the last reference): the leak check of the tests. */
+static atomic_long live_buffers;
+
+static void CL_CALLBACK buffer_destroyed(cl_mem m, void *unused)
+{
+    (void)m, (void)unused;
+    atomic_fetch_sub(&live_buffers, 1);
+}
+
+long rt_live_buffers(void)
+{
+    return atomic_load(&live_buffers);
+}
 
 clconv_status rt_buffer_create(clconv_context *ctx, size_t bytes, const char *what,
                                cl_mem *out)
@@ -19,8 +36,17 @@ clconv_status rt_buffer_create(clconv_context *ctx, size_t bytes, const char *wh
         err = CL_INVALID_BUFFER_SIZE; /* some drivers would accept it and fail later */
     else
         *out = clCreateBuffer(ctx->cl_ctx, CL_MEM_READ_WRITE, bytes ? bytes : 1, NULL, &err);
-    if (err == CL_SUCCESS)
+    if (err == CL_SUCCESS) {
+        atomic_fetch_add(&live_buffers, 1);
+        cl_int cb = clSetMemObjectDestructorCallback(*out, buffer_destroyed, NULL);
+        if (cb != CL_SUCCESS) {
+            clReleaseMemObject(*out); /* the callback is not set: nothing to count down */
+            atomic_fetch_sub(&live_buffers, 1);
+            *out = NULL;
+            return rt_cl_fail(ctx, cb, "clSetMemObjectDestructorCallback", "%s", what);
+        }
         return CLCONV_SUCCESS;
+    }
     *out = NULL;
     return rt_fail(ctx, CLCONV_ERR_OUT_OF_MEMORY,
                    "clCreateBuffer(%s, %zu bytes) failed: %s%s; the device allows %llu bytes per "

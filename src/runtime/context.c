@@ -51,6 +51,7 @@ static clconv_context *context_alloc(const clconv_context_options *opt)
 static void context_free(clconv_context *ctx)
 {
     rt_programs_release(ctx);
+    rt_gemm_release(ctx);
     if (ctx->queue)
         clReleaseCommandQueue(ctx->queue);
     if (ctx->cl_ctx)

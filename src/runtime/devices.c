@@ -405,3 +405,22 @@ clconv_status clconv_device_select(const clconv_device_list *list,
     *out = &list->devices[0];
     return CLCONV_SUCCESS;
 }
+
+static int pow2_at_least(int x)
+{
+    int p = 1;
+    while (p < x && p < 16)
+        p *= 2;
+    return p;
+}
+
+int rt_vector_width(const clconv_device_info *d, int row_length)
+{
+    /* CLCONV_VECTOR_WIDTH stands in for the device's preference: the memory
+     * checker (oclgrind prefers 1) then runs the wide paths PoCL runs. */
+    const char *forced = getenv("CLCONV_VECTOR_WIDTH");
+    int pref = forced && atoi(forced) > 0 ? atoi(forced) : (int)d->preferred_vector_width_float;
+    int vec = pow2_at_least(pref > 1 ? pref : 1);
+    int need = pow2_at_least(row_length);
+    return vec < need ? vec : need;
+}

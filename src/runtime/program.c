@@ -1,7 +1,9 @@
 /* Program manager: kernel sources (embedded or from CLCONV_KERNEL_DIR), an
  * in-memory table per context, and an on-disk cache of program binaries.
  *
- * Every program is cl/prelude.cl followed by its own file.
+ * Every program is cl/common/prelude.cl followed by its own file. Files are
+ * named by their path under cl/ ("fft/cmac.cl"), embedded or under the
+ * kernel directory alike.
  * The cache key is the source hash and size, build options, platform,
  * device, driver and device version (the entry format is disk_cache.c's);
  * a binary the driver refuses is rebuilt, never trusted. */
@@ -209,7 +211,7 @@ clconv_status rt_program_get(clconv_context *ctx, const char *file, const char *
     const char *srcs[2];
     size_t lens[2];
     char *owned[2] = {NULL, NULL};
-    clconv_status st = rt_kernel_source(ctx, "prelude.cl", &srcs[0], &lens[0], &owned[0]);
+    clconv_status st = rt_kernel_source(ctx, RT_PRELUDE_FILE, &srcs[0], &lens[0], &owned[0]);
     if (!st)
         st = rt_kernel_source(ctx, file, &srcs[1], &lens[1], &owned[1]);
     if (st) {
@@ -220,11 +222,15 @@ clconv_status rt_program_get(clconv_context *ctx, const char *file, const char *
     cache_key(ctx, srcs, lens, options, key, sizeof key);
     cl_program prog = NULL;
     if (ctx->cache_dir) {
+        /* one flat directory: "fft/cmac.cl" is stored as fft-cmac-<hash>.bin */
         char stem[256];
         snprintf(stem, sizeof stem, "%s", file);
         char *dot = strrchr(stem, '.');
         if (dot)
             *dot = '\0';
+        for (char *c = stem; *c; c++)
+            if (*c == '/')
+                *c = '-';
         snprintf(path, sizeof path, "%s/%s-%016llx.bin", ctx->cache_dir, stem,
                  (unsigned long long)rt_fnv1a(key, strlen(key), RT_FNV_SEED));
         size_t size;

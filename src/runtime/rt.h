@@ -8,6 +8,7 @@
 #include <stdarg.h>
 
 #define RT_ERROR_MAX 65536 /* room for a build log */
+#define RT_QUIET_CALLS 8    /* library calls a context remembers as compiled */
 
 typedef struct rt_program rt_program; /* in-memory program table entry */
 
@@ -21,9 +22,12 @@ struct clconv_context {
     int device_timing;        /* ... and its timestamps passed probe_profiling */
     int live_plans;
     int alloc_count;          /* device buffers asked for (rt_buffer_create) */
+    int used_gemm;            /* the GEMM backend compiled programs in cl_ctx */
     char *kernel_dir;         /* NULL: embedded sources */
     char *cache_dir;          /* NULL: no disk cache */
     rt_program *programs;
+    uint64_t quiet_done[RT_QUIET_CALLS]; /* library calls that succeeded here (quiet.c) */
+    int quiet_done_count;
     char last_error[RT_ERROR_MAX];
 };
 
@@ -48,7 +52,17 @@ void rt_clear_error(clconv_context *ctx);
 const char *rt_clblast_status_name(int code);
 clconv_status rt_clblast_fail(clconv_context *ctx, int code, const char *call, const char *detail);
 
+/* Drops what the GEMM backend keeps for ctx's cl_context (gemm_clblast.c);
+ * called when the context is destroyed. */
+void rt_gemm_release(clconv_context *ctx);
+
 /* ---- devices (devices.c) ---- */
+
+/* The vector width for a device and a row length: the device's preferred
+ * float width (16 on AVX-512 PoCL, 1 on most GPUs; $CLCONV_VECTOR_WIDTH
+ * overrides it, for checking wide code on a narrow device), never wider
+ * than the row. */
+int rt_vector_width(const clconv_device_info *d, int row_length);
 
 /* Looks up the OpenCL ids of the device at (platform_index, device_index). */
 clconv_status rt_device_ids(int platform_index, int device_index,
@@ -65,7 +79,11 @@ typedef struct rt_build_stats {
     int from_disk;  /* 1: loaded from the disk cache */
 } rt_build_stats;
 
-/* A built program for kernel file `file` (e.g. "direct.cl") and build
+/* Kernel files are named by their path under cl/, e.g. "fft/cmac.cl";
+ * every program is the prelude followed by its own file. */
+#define RT_PRELUDE_FILE "common/prelude.cl"
+
+/* A built program for kernel file `file` (e.g. "direct/direct.cl") and build
  * options, from the context's table, the disk cache, or a compile. The
  * context owns the program. */
 clconv_status rt_program_get(clconv_context *ctx, const char *file, const char *options,
@@ -94,6 +112,9 @@ clconv_status rt_kernel_create(clconv_context *ctx, cl_program program, const ch
  * device's limits. CLCONV_FAULT_ALLOC=n makes the context's n-th call fail. */
 clconv_status rt_buffer_create(clconv_context *ctx, size_t bytes, const char *what,
                                cl_mem *out);
+/* Buffers made by rt_buffer_create that OpenCL has not destroyed yet, in
+ * the whole process (tests compare it before and after). */
+long rt_live_buffers(void);
 /* Enqueues filling the first `bytes` of buf with value (named in the error). */
 clconv_status rt_buffer_fill(clconv_context *ctx, cl_mem buf, size_t bytes, float value,
                              const char *what);
@@ -101,6 +122,18 @@ clconv_status rt_buffer_fill(clconv_context *ctx, cl_mem buf, size_t bytes, floa
 /* rt_span_ms (timing.h) when the device's timestamps are real
  * (ctx->device_timing), else negative (context.c). */
 double rt_event_span_ms(clconv_context *ctx, cl_event first, cl_event last);
+
+/* ---- quiet third-party builds (quiet.c) ---- */
+
+/* Around a clFFT or CLBlast call that may build that library's OpenCL
+ * programs: captures the process's stderr (fd 2, process-wide; see quiet.c)
+ * so the compiler's warnings about their kernels are shown only when the call
+ * failed or with CLCONV_VERBOSE=1. `call` names the call: once it succeeded
+ * on ctx it compiles nothing more, and later begins capture nothing; NULL
+ * (a clFFT bake compiles every new plan) captures every time. Returns the
+ * token rt_quiet_end takes. Pairs nest and may overlap across threads. */
+int rt_quiet_begin(clconv_context *ctx, const char *call);
+void rt_quiet_end(clconv_context *ctx, const char *call, int token, int failed);
 
 /* ---- disk cache (disk_cache.c) ---- */
 

@@ -19,9 +19,16 @@ Two kinds of run:
 Kernels are built with -cl-opt-disable (CLCONV_BUILD_OPTIONS): oclgrind
 cannot check the `freeze` instruction LLVM's optimiser emits.
 
+oclgrind prefers a vector width of 1, PoCL 8 or 16: every run is repeated
+at each width a kernel can be built with (CLCONV_VECTOR_WIDTH), so the wide
+loads and stores and their tails are checked too. Every algorithm that
+`clconv-bench --describe` lists gets at least one run (a default odd problem
+when BENCH_RUNS has none for it), so a new algorithm is checked unnamed.
+
 usage: run.py SOURCE_DIR CLCONV_BENCH TEST_KERNELS
 """
 import glob
+import json
 import os
 import re
 import subprocess
@@ -52,34 +59,49 @@ BENCH_RUNS = [
       "--dilation", "1x2"], INHERITS_THIRD_PARTY),
 ]
 
-REPORT_START = re.compile(r"^(Invalid (read|write)|Uninitiali[sz]ed value|.*data race|"
-                          r"Work-group divergence|.*barrier|OCLGRIND FATAL ERROR)", re.I)
+WIDTHS = (1, 2, 4, 8, 16)
+# An algorithm BENCH_RUNS does not name runs this odd problem, unverified
+# (oclgrind mis-simulates the libraries an algorithm may call).
+DEFAULT_RUN = ["--no-verify", "--batch", "2", "--in-channels", "3", "--height", "7", "--width",
+               "9", "--out-channels", "5", "--kernel", "3x2", "--pad", "1"]
 
 
 def our_kernels(source):
     names = set()
-    for path in glob.glob(os.path.join(source, "cl", "*.cl")):
+    for path in glob.glob(os.path.join(source, "cl", "**", "*.cl"), recursive=True):
         names |= set(re.findall(r"__kernel\s+void\s+(\w+)", open(path).read()))
     return names
 
 
 def reports(log_text):
-    """[(first line, kernel name or None)] for each diagnostic in the log."""
-    out, current = [], None
+    """[(first line, kernel name or None)] for each diagnostic in the log.
+
+    oclgrind writes every report as a block: an unindented message line
+    (invalid or unaligned access, index beyond a static array, data race,
+    uninitialised value, divergence, ...) followed by indented detail lines,
+    one of them "Kernel: <name>". Counting blocks rather than matching known
+    message texts misses no kind; fatal errors name no kernel."""
+    out, message = [], None
     for line in log_text.splitlines():
-        if REPORT_START.match(line):
-            current = [line.strip(), None]
-            out.append(current)
-        elif current and line.strip().startswith("Kernel:"):
-            current[1] = line.split("Kernel:", 1)[1].strip()
-    return [tuple(r) for r in out]
+        if not line.strip():
+            continue
+        if not line[0].isspace():
+            message = line.strip()
+            if "FATAL" in message.upper():
+                out.append((message, None))
+        elif line.strip().startswith("Kernel:") and message:
+            out.append((message, line.split("Kernel:", 1)[1].strip()))
+    return out
 
 
-def run(name, cmd, ours, inherits):
+def run(name, cmd, ours, inherits, expect_device=True):
     with tempfile.NamedTemporaryFile("r", suffix=".log") as log:
         done = subprocess.run(["oclgrind", "--data-races", "--uninitialized", "--log", log.name,
                                *cmd], capture_output=True, text=True, timeout=1800)
         found = reports(log.read())
+    if expect_device and "oclgrind" not in done.stdout.lower():
+        print(f"FAILED: {name}: the output does not name oclgrind's device: not simulated?")
+        return False
     counted = [(msg, k) for msg, k in found
                if k is None or k in ours
                if not (k in inherits and msg.lower().startswith("uninitiali"))]
@@ -97,6 +119,11 @@ def run(name, cmd, ours, inherits):
     return status == "ok"
 
 
+def algorithms(bench):
+    out = subprocess.run([bench, "--describe"], capture_output=True, text=True, check=True)
+    return [a["name"] for a in json.loads(out.stdout)["algorithms"]]
+
+
 def main():
     source, bench, test_kernels = sys.argv[1:4]
     ours = our_kernels(source)
@@ -104,9 +131,19 @@ def main():
     if "-cl-opt-disable" not in env_note:
         os.environ["CLCONV_BUILD_OPTIONS"] = (env_note + " -cl-opt-disable").strip()
     os.environ.pop("CLCONV_DEVICE", None)  # oclgrind is the only device
-    ok = run("test_kernels", [test_kernels], ours, set())
-    for name, args, inherits in BENCH_RUNS:
-        ok &= run(name, [bench, *args, *SMALL], ours, inherits)
+    runs = list(BENCH_RUNS)
+    named = {args[args.index("--algo") + 1] for _, args, _ in BENCH_RUNS}
+    for algo in algorithms(bench):
+        if algo not in named:
+            runs.append((f"{algo} (default odd problem)", ["--algo", algo, *DEFAULT_RUN],
+                         INHERITS_THIRD_PARTY))
+    ok = True
+    for width in WIDTHS:
+        os.environ["CLCONV_VECTOR_WIDTH"] = str(width)
+        # test_kernels prints no device name; its kernels' reports are the check
+        ok &= run(f"test_kernels, width {width}", [test_kernels], ours, set(), False)
+        for name, args, inherits in runs:
+            ok &= run(f"{name}, width {width}", [bench, *args, *SMALL], ours, inherits)
     sys.exit(0 if ok else 1)
 
 

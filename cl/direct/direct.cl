@@ -12,7 +12,7 @@
  *   bias [C_out]               (read only when has_bias)
  *   out  [N][C_out][OH][OW]
  *
- * Tunables (-D): VEC (see prelude.cl), OC_TILE in 1..16 (accumulators per
+ * Tunables (-D): VEC (see common/prelude.cl), OC_TILE in 1..16 (accumulators per
  * work-item). */
 
 #ifndef OC_TILE

@@ -1,7 +1,7 @@
-/* The clFFT backend of conv/fft_backend.h. clFFT's global setup is shared by
- * the whole process: reference-counted under a lock, torn down with the last
+/* The clFFT backend (runtime/fft.h). clFFT's global setup is shared by the
+ * whole process: reference-counted under a lock, torn down with the last
  * transform. */
-#include "conv/fft_backend.h"
+#include "runtime/fft.h"
 
 #include <clFFT.h>
 #include <pthread.h>
@@ -9,18 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct conv_fft {
+struct rt_fft {
     clfftPlanHandle handle;
     int has_handle; /* handles are counters: 0 is a valid one */
     int inverse;
-    int planar;
-    cl_mem tmp; /* clFFT's scratch, counted in the plan's workspace */
 };
 
 static pthread_mutex_t setup_lock = PTHREAD_MUTEX_INITIALIZER;
 static int setup_count;
 
-const char *conv_clfft_status_name(int status)
+static const char *status_name(int status)
 {
     switch (status) {
     case CLFFT_BUGCHECK: return "CLFFT_BUGCHECK";
@@ -41,7 +39,7 @@ const char *conv_clfft_status_name(int status)
     return name;
 }
 
-static clconv_status clfft_fail(clconv_plan *plan, clfftStatus st, const char *call,
+static clconv_status clfft_fail(clconv_context *ctx, clfftStatus st, const char *call,
                                 const char *detail)
 {
     clconv_status status = CLCONV_ERR_OPENCL;
@@ -50,11 +48,10 @@ static clconv_status clfft_fail(clconv_plan *plan, clfftStatus st, const char *c
         status = CLCONV_ERR_OUT_OF_MEMORY;
     else if (st == CLFFT_NOTIMPLEMENTED || st == CLFFT_TRANSPOSED_NOTIMPLEMENTED)
         status = CLCONV_ERR_UNSUPPORTED;
-    return rt_fail(plan->ctx, status, "%s(%s) failed: %s", call, detail,
-                   conv_clfft_status_name(st));
+    return rt_fail(ctx, status, "%s(%s) failed: %s", call, detail, status_name(st));
 }
 
-static clconv_status setup_acquire(clconv_plan *plan)
+static clconv_status setup_acquire(clconv_context *ctx)
 {
     pthread_mutex_lock(&setup_lock);
     clfftStatus st = CLFFT_SUCCESS;
@@ -68,7 +65,7 @@ static clconv_status setup_acquire(clconv_plan *plan)
     if (st == CLFFT_SUCCESS)
         setup_count++;
     pthread_mutex_unlock(&setup_lock);
-    return st == CLFFT_SUCCESS ? CLCONV_SUCCESS : clfft_fail(plan, st, "clfftSetup", "");
+    return st == CLFFT_SUCCESS ? CLCONV_SUCCESS : clfft_fail(ctx, st, "clfftSetup", "");
 }
 
 static void setup_release(void)
@@ -79,7 +76,7 @@ static void setup_release(void)
     pthread_mutex_unlock(&setup_lock);
 }
 
-int conv_fft_size_ok(size_t n)
+static int size_ok(size_t n)
 {
     static const size_t radices[] = {2, 3, 5, 7, 11, 13};
     if (n == 0)
@@ -106,14 +103,14 @@ static double predicted_cost(size_t n)
     return per_element;
 }
 
-size_t conv_fft_choose_size(size_t min)
+static size_t choose_size(size_t min)
 {
     size_t best = 0;
     double best_cost = 0.0;
     if (min < 1)
         min = 1;
     for (size_t n = min; n <= 2 * min + 2; n++) {
-        if (!conv_fft_size_ok(n))
+        if (!size_ok(n))
             continue;
         double cost = (double)n * predicted_cost(n);
         if (!best || cost < best_cost) {
@@ -124,36 +121,49 @@ size_t conv_fft_choose_size(size_t min)
     return best; /* a power of two lies in [min, 2*min]: never 0 */
 }
 
-clconv_status conv_fft_create(clconv_plan *plan, int inverse, size_t ph, size_t pw, size_t planes,
-                              conv_spectra_layout layout, size_t plane_pitch, conv_fft **out)
+static void destroy(rt_fft *f)
+{
+    if (!f)
+        return;
+    if (f->has_handle)
+        clfftDestroyPlan(&f->handle);
+    free(f);
+    setup_release();
+}
+
+static clconv_status create(clconv_context *ctx, const rt_fft_desc *desc, rt_fft **out,
+                            size_t *scratch_bytes, double *build_ms)
 {
     *out = NULL;
-    conv_fft *f = calloc(1, sizeof *f);
+    *scratch_bytes = 0;
+    *build_ms = 0.0;
+    rt_fft *f = calloc(1, sizeof *f);
     if (!f)
-        return rt_fail(plan->ctx, CLCONV_ERR_OUT_OF_MEMORY, "out of host memory");
-    clconv_status st = setup_acquire(plan);
+        return rt_fail(ctx, CLCONV_ERR_OUT_OF_MEMORY, "out of host memory");
+    clconv_status st = setup_acquire(ctx);
     if (st) {
         free(f);
         return st;
     }
+    const size_t ph = desc->ph, pw = desc->pw, planes = desc->planes;
+    const int inverse = desc->inverse, planar = desc->layout == RT_SPECTRA_PLANE_MAJOR;
     f->inverse = inverse;
-    f->planar = layout == CONV_SPECTRA_PLANE_MAJOR;
     char detail[160];
     snprintf(detail, sizeof detail, "%s %zu x %zu, %zu planes, %s", inverse ? "C2R" : "R2C", ph,
-             pw, planes, f->planar ? "planar plane-major" : "interleaved frequency-major");
+             pw, planes, planar ? "planar plane-major" : "interleaved frequency-major");
     size_t fw = pw / 2 + 1;
     size_t lengths[2] = {pw, ph}; /* clFFT: the fastest dimension first */
     size_t real_strides[2] = {1, pw}, real_dist = ph * pw;
     size_t spec_strides[2], spec_dist;
-    if (f->planar) {
-        spec_strides[0] = 1, spec_strides[1] = fw, spec_dist = plane_pitch;
+    if (planar) {
+        spec_strides[0] = 1, spec_strides[1] = fw, spec_dist = desc->plane_pitch;
     } else {
         spec_strides[0] = planes, spec_strides[1] = fw * planes, spec_dist = 1;
     }
-    clfftLayout spec_layout = f->planar ? CLFFT_HERMITIAN_PLANAR : CLFFT_HERMITIAN_INTERLEAVED;
-    cl_command_queue q = plan->ctx->queue;
+    clfftLayout spec_layout = planar ? CLFFT_HERMITIAN_PLANAR : CLFFT_HERMITIAN_INTERLEAVED;
+    cl_command_queue q = ctx->queue;
     const char *call = "clfftCreateDefaultPlan";
-    clfftStatus s = clfftCreateDefaultPlan(&f->handle, plan->ctx->cl_ctx, CLFFT_2D, lengths);
+    clfftStatus s = clfftCreateDefaultPlan(&f->handle, ctx->cl_ctx, CLFFT_2D, lengths);
     f->has_handle = s == CLFFT_SUCCESS;
     if (s == CLFFT_SUCCESS && (call = "clfftSetPlanPrecision", 1))
         s = clfftSetPlanPrecision(f->handle, CLFFT_SINGLE);
@@ -172,54 +182,43 @@ clconv_status conv_fft_create(clconv_plan *plan, int inverse, size_t ph, size_t 
     if (s == CLFFT_SUCCESS && (call = "clfftSetPlanBatchSize", 1))
         s = clfftSetPlanBatchSize(f->handle, planes);
     if (s == CLFFT_SUCCESS && (call = "clfftSetPlanScale", 1))
-        s = clfftSetPlanScale(f->handle, CLFFT_BACKWARD, 1.0f); /* crop scales */
+        s = clfftSetPlanScale(f->handle, CLFFT_BACKWARD, 1.0f); /* the caller scales */
     if (s == CLFFT_SUCCESS && (call = "clfftBakePlan", 1)) {
         double t0 = rt_now_ms();
+        int quiet = rt_quiet_begin(ctx, NULL); /* every new plan compiles */
         s = clfftBakePlan(f->handle, 1, &q, NULL, NULL);
-        plan->build_ms += rt_now_ms() - t0;
-        plan->compiled = 1;
+        rt_quiet_end(ctx, NULL, quiet, s != CLFFT_SUCCESS);
+        *build_ms = rt_now_ms() - t0;
     }
-    size_t tmp_bytes = 0;
     if (s == CLFFT_SUCCESS && (call = "clfftGetTmpBufSize", 1))
-        s = clfftGetTmpBufSize(f->handle, &tmp_bytes);
+        s = clfftGetTmpBufSize(f->handle, scratch_bytes);
     if (s != CLFFT_SUCCESS) {
-        st = clfft_fail(plan, s, call, detail);
-        conv_fft_destroy(f);
-        return st;
-    }
-    if (tmp_bytes && (st = conv_alloc_workspace(plan, tmp_bytes, "clFFT scratch", &f->tmp))) {
-        conv_fft_destroy(f);
+        st = clfft_fail(ctx, s, call, detail);
+        destroy(f);
         return st;
     }
     *out = f;
     return CLCONV_SUCCESS;
 }
 
-clconv_status conv_fft_enqueue(clconv_plan *plan, conv_fft *f, cl_mem real, cl_mem spec_re,
-                               cl_mem spec_im, conv_events *ev, int stage)
+static clconv_status enqueue(clconv_context *ctx, rt_fft *f, cl_mem real, cl_mem spec_re,
+                             cl_mem spec_im, cl_mem scratch, cl_event *event)
 {
     cl_mem spec[2] = {spec_re, spec_im};
     cl_mem *in = f->inverse ? spec : &real, *outb = f->inverse ? &real : spec;
-    cl_command_queue q = plan->ctx->queue;
-    clconv_status st = conv_event_span_begin(plan, ev, stage);
-    if (st)
-        return st;
+    cl_command_queue q = ctx->queue;
     clfftStatus s = clfftEnqueueTransform(f->handle, f->inverse ? CLFFT_BACKWARD : CLFFT_FORWARD,
-                                          1, &q, 0, NULL, conv_event_slot(ev, stage), in, outb,
-                                          f->tmp);
+                                          1, &q, 0, NULL, event, in, outb, scratch);
     if (s != CLFFT_SUCCESS)
-        return clfft_fail(plan, s, "clfftEnqueueTransform", f->inverse ? "C2R" : "R2C");
+        return clfft_fail(ctx, s, "clfftEnqueueTransform", f->inverse ? "C2R" : "R2C");
     return CLCONV_SUCCESS;
 }
 
-void conv_fft_destroy(conv_fft *f)
-{
-    if (!f)
-        return;
-    if (f->has_handle)
-        clfftDestroyPlan(&f->handle);
-    if (f->tmp)
-        clReleaseMemObject(f->tmp);
-    free(f);
-    setup_release();
-}
+const rt_fft_backend rt_fft_clfft = {
+    .name = "clfft",
+    .size_ok = size_ok,
+    .choose_size = choose_size,
+    .create = create,
+    .enqueue = enqueue,
+    .destroy = destroy,
+};

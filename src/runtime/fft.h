@@ -1,0 +1,50 @@
+/* Runtime layer (internal): batched 2D real FFTs behind one table of
+ * backends, chosen per plan (clconv_plan_options.fft_backend). A backend is
+ * one file and one line in fft_backends.c. */
+#ifndef CLCONV_RT_FFT_H
+#define CLCONV_RT_FFT_H
+
+#include "runtime/rt.h"
+
+/* Where spectral element (plane b, frequency row y, column x) lives, with
+ * F = Ph * (Pw/2 + 1) frequencies per plane:
+ *   RT_SPECTRA_PLANE_MAJOR: separate real and imaginary buffers, element at
+ *     b * plane_pitch + y * (Pw/2+1) + x (the cmac kernel's layout)
+ *   RT_SPECTRA_FREQ_MAJOR: one interleaved complex buffer, element at
+ *     (y * (Pw/2+1) + x) * planes + b (a CGEMM batch per frequency)
+ * Real planes are always plane-major: b * Ph*Pw + y * Pw + x. */
+typedef enum { RT_SPECTRA_PLANE_MAJOR, RT_SPECTRA_FREQ_MAJOR } rt_spectra_layout;
+
+typedef struct rt_fft_desc {
+    int inverse; /* 0: real-to-complex; 1: complex-to-real, unscaled (1/(Ph*Pw) is the caller's) */
+    size_t ph, pw, planes;
+    rt_spectra_layout layout;
+    size_t plane_pitch; /* plane-major: floats from one plane's spectrum to the next */
+} rt_fft_desc;
+
+typedef struct rt_fft rt_fft; /* a backend's baked transform */
+
+typedef struct rt_fft_backend {
+    const char *name; /* clconv_fft_backend_name */
+    /* Lengths it can transform along one dimension. */
+    int (*size_ok)(size_t n);
+    /* The length >= min that minimises the predicted time of an FFT
+     * convolution along one dimension with this backend's kernels. */
+    size_t (*choose_size)(size_t min);
+    /* Bakes a transform (compiling its kernels: *build_ms gets the time).
+     * *scratch_bytes is the scratch buffer enqueue needs (0: none). */
+    clconv_status (*create)(clconv_context *ctx, const rt_fft_desc *desc, rt_fft **out,
+                            size_t *scratch_bytes, double *build_ms);
+    /* spec_im is NULL for the interleaved layout; event may be NULL. A
+     * backend may enqueue several kernels: event is the last one's. */
+    clconv_status (*enqueue)(clconv_context *ctx, rt_fft *f, cl_mem real, cl_mem spec_re,
+                             cl_mem spec_im, cl_mem scratch, cl_event *event);
+    void (*destroy)(rt_fft *f); /* accepts NULL */
+} rt_fft_backend;
+
+/* The backend for `asked` on device d (DEFAULT resolved for the device);
+ * NULL for a value out of range. */
+const rt_fft_backend *rt_fft_backend_get(clconv_fft_backend asked, const clconv_device_info *d,
+                                         clconv_fft_backend *resolved);
+
+#endif

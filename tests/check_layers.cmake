@@ -1,0 +1,22 @@
+# Layers depend one way (README "Layout"): runtime <- conv <- analysis. A
+# file that includes from a layer above its own fails this check.
+#   cmake -DSOURCE_DIR=... -P check_layers.cmake
+set(forbidden_runtime "conv/;analysis/")
+set(forbidden_conv "analysis/")
+set(bad "")
+foreach(layer runtime conv)
+  file(GLOB files "${SOURCE_DIR}/src/${layer}/*.[ch]")
+  foreach(f IN LISTS files)
+    file(STRINGS "${f}" includes REGEX "^#include \"")
+    foreach(line IN LISTS includes)
+      foreach(above IN LISTS forbidden_${layer})
+        if(line MATCHES "^#include \"${above}")
+          string(APPEND bad "\n  ${f}: ${line}")
+        endif()
+      endforeach()
+    endforeach()
+  endforeach()
+endforeach()
+if(bad)
+  message(FATAL_ERROR "includes from a higher layer:${bad}")
+endif()
