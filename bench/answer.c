@@ -22,11 +22,6 @@ static int timed(const bench_result *r)
     return r->iterations > 0 && !r->failed && !r->skipped;
 }
 
-static int is_conv(const bench_result *r)
-{
-    return strcmp(r->algo, "pointwise") != 0;
-}
-
 /* SI-scaled count with a unit, e.g. "31.5 MFLOP". */
 static const char *si(char *buf, size_t size, double v, const char *unit)
 {
@@ -58,11 +53,11 @@ static problem_rows rows_of(const bench_device_run *run, int first, int *next)
         const bench_result *r = &run->results[i];
         if (!timed(r))
             continue;
-        if (!is_conv(r)) {
+        if (!r->kind->convolution) {
             pr.pointwise = r;
             continue;
         }
-        if (!strcmp(r->algo, "direct"))
+        if (r->kind->algo == CLCONV_ALGO_DIRECT)
             pr.direct = r;
         if (!pr.best || r->median_ms < pr.best->median_ms) {
             pr.second = pr.best;

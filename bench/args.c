@@ -1,82 +1,26 @@
-/* clconv-bench argument parsing: strict numbers, one clear line per mistake. */
+/* clconv-bench argument parsing: one table of options, strict numbers, one
+ * clear line per mistake. */
 #include "args.h"
+#include "presets.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <limits.h>
 #include <math.h>
-#include <stdio.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The original benchmark's problems: input [1,256,32,60], 64 output channels. */
-static const struct {
-    const char *name;
-    int kernel;
-} presets[] = {{"seed-k3", 3}, {"seed-k5", 5}, {"seed-k16", 16}};
-enum { PRESET_COUNT = sizeof presets / sizeof presets[0] };
-
-static clconv_problem seed_problem(int k)
-{
-    clconv_problem p = clconv_problem_default();
-    p.in_channels = 256;
-    p.height = 32;
-    p.width = 60;
-    p.out_channels = 64;
-    p.kernel_h = p.kernel_w = k;
-    return p;
-}
-
-void bench_print_usage(void)
-{
-    puts("usage: clconv-bench [options]\n"
-         "\n"
-         "Runs 2D convolution (NCHW float32 cross-correlation, as PyTorch's conv2d) on an\n"
-         "OpenCL device, verifies it against a double-precision CPU reference and times it.\n"
-         "With no problem flags it runs the seed problems seed-k3, seed-k5, seed-k16.\n"
-         "\n"
-         "device:\n"
-         "  --list                 list every platform and device, then exit\n"
-         "  --platform P --device D  choose by index (as `clinfo -l` numbers them)\n"
-         "  --devices all|P:D,...  run the same problems on each of these devices: one table\n"
-         "                         with a column group per device and the ratio to the first\n"
-         "  --device-name S        choose the first device whose platform, name or vendor\n"
-         "                         contains S (case-insensitive), e.g. pocl, rusticl\n"
-         "                         (default: $CLCONV_DEVICE as P:D or a name, else the first)\n"
-         "problem (flags override the --problem preset; default 1 for sizes):\n"
-         "  --problem NAME         seed-k3 | seed-k5 | seed-k16 (repeatable)\n"
-         "  --batch N --in-channels C --height H --width W --out-channels K\n"
-         "  --kernel KH[xKW] --stride S[xS] --pad P[xP] --dilation D[xD]\n"
-         "  --sweep P=A:B[:STEP]   a series over P = kernel (KxK), channels (C_in = C_out)\n"
-         "                         or batch, on the problem above (default seed-k3); the\n"
-         "                         answer names where each algorithm starts to win\n"
-         "run:\n"
-         "  --algo NAME            direct | im2col-gemm | fft | fft-cgemm | clblast-convgemm\n"
-         "                         (CLBlast's own convolution, a peer row) | pointwise (the\n"
-         "                         seed's broadcast multiply, not a convolution) | all\n"
-         "                         (default; repeatable)\n"
-         "  --iters N              timed runs (default 20)\n"
-         "  --warmup N             untimed runs first (default 3)\n"
-         "  --verify / --no-verify compare with the reference before timing (default on)\n"
-         "  --tolerance X          max relative L2 error ||out-ref||/||ref|| (default 1e-4)\n"
-         "  --seed N               seed for the random input and weights (default 1)\n"
-         "  --no-cache             compile kernels from source (cold build time); the\n"
-         "                         peaks are measured again too\n"
-         "  --no-peaks             skip the device peaks (streaming bandwidth, FMA rate,\n"
-         "                         SGEMM rate; measured once per device and driver, then\n"
-         "                         cached): rows then carry no roofline fields\n"
-         "  --remeasure            measure the peaks again instead of reading the cache\n"
-         "  --gemm-baseline        beside each im2col-gemm row, time a bare CLBlast SGEMM\n"
-         "                         of its GEMM stage's shape\n"
-         "output:\n"
-         "  --format table|csv|json  (default table)\n"
-         "  --out FILE             write the report to FILE (only when the run succeeds)\n"
-         "  --out-dir DIR          also write one JSON document per device into DIR (for\n"
-         "                         bench/report)\n"
-         "  --help\n"
-         "\n"
-         "exit status: 0 success, 1 run-time failure (incl. verification), 2 usage error");
-}
+/* The parser's state beside the options: the problem flags, applied over
+ * each preset at the end, and the presets asked for. */
+struct bench_parse {
+    bench_options *opt;
+    clconv_problem custom;
+    unsigned set_mask; /* bit `value` of each problem flag given */
+    int any_algo;
+    int preset_count;
+    int preset_ids[BENCH_MAX_PROBLEMS];
+};
+typedef struct bench_parse bench_parse;
 
 __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t size, const char *fmt,
                                                       ...)
@@ -131,9 +75,177 @@ static int parse_double(const char *s, double *out)
     return 1;
 }
 
-/* --devices all | P:D[,P:D...] */
-static int parse_devices(const char *val, bench_options *opt, char *err, size_t es)
+static int *opt_int(bench_parse *ps, const bench_option *o)
 {
+    return (int *)((char *)ps->opt + o->field);
+}
+
+static int *problem_int(bench_parse *ps, const bench_option *o)
+{
+    return (int *)((char *)&ps->custom + o->field);
+}
+
+/* ---- setters ---- */
+
+static int set_switch(bench_parse *ps, const bench_option *o, const char *val, char *err,
+                      size_t es)
+{
+    (void)val, (void)err, (void)es;
+    *opt_int(ps, o) = o->value;
+    return 0;
+}
+
+static int set_index(bench_parse *ps, const bench_option *o, const char *val, char *err,
+                     size_t es)
+{
+    int v;
+    if (!parse_int(val, &v) || v < 0)
+        return fail(err, es, "%s '%.60s': expected an index >= 0", o->name, val);
+    *opt_int(ps, o) = v;
+    return 0;
+}
+
+/* --iters, --warmup: value is the least allowed. */
+static int set_count(bench_parse *ps, const bench_option *o, const char *val, char *err,
+                     size_t es)
+{
+    int v;
+    if (!parse_int(val, &v) || v < o->value || v > 1000000)
+        return fail(err, es, "%s '%.60s': expected an integer %d..1000000", o->name, val,
+                    o->value);
+    *opt_int(ps, o) = v;
+    return 0;
+}
+
+/* --out, --out-dir, --device-name: a non-empty text, kept as given. */
+static int set_text(bench_parse *ps, const bench_option *o, const char *val, char *err,
+                    size_t es)
+{
+    if (!*val)
+        return fail(err, es, "%s needs %s", o->name, o->value == 'd' ? "a directory name"
+                                                     : o->value == 'n' ? "a non-empty name"
+                                                                       : "a file name");
+    *(const char **)((char *)ps->opt + o->field) = val;
+    return 0;
+}
+
+/* --batch and the other sizes: value is the flag's bit in set_mask. */
+static int set_size(bench_parse *ps, const bench_option *o, const char *val, char *err,
+                    size_t es)
+{
+    if (!parse_int(val, problem_int(ps, o)))
+        return fail(err, es, "%s '%.60s': expected an integer", o->name, val);
+    ps->set_mask |= 1u << o->value;
+    return 0;
+}
+
+/* --kernel and the other pairs: field is the _h member; _w follows it. */
+static int set_pair(bench_parse *ps, const bench_option *o, const char *val, char *err,
+                    size_t es)
+{
+    int *hw = problem_int(ps, o);
+    if (!parse_pair(val, &hw[0], &hw[1]))
+        return fail(err, es, "%s '%.60s': expected N or HxW (integers)", o->name, val);
+    ps->set_mask |= 1u << o->value;
+    return 0;
+}
+_Static_assert(offsetof(clconv_problem, kernel_w) == offsetof(clconv_problem, kernel_h) + sizeof(int) &&
+               offsetof(clconv_problem, stride_w) == offsetof(clconv_problem, stride_h) + sizeof(int) &&
+               offsetof(clconv_problem, pad_w) == offsetof(clconv_problem, pad_h) + sizeof(int) &&
+               offsetof(clconv_problem, dilation_w) == offsetof(clconv_problem, dilation_h) + sizeof(int),
+               "set_pair writes _h then _w");
+
+/* "a, b or c" from a list of names. */
+static void name_list(char *buf, size_t size, int n, const char *(*name)(int))
+{
+    buf[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, size - used, "%s%s", i == 0 ? "" : i + 1 < n ? ", " : " or ",
+                 name(i));
+    }
+}
+
+static const char *row_name(int i)
+{
+    return bench_row(i)->name;
+}
+
+static int set_problem(bench_parse *ps, const bench_option *o, const char *val, char *err,
+                       size_t es)
+{
+    (void)o;
+    int id = bench_preset_find(val);
+    if (id < 0) {
+        char names[256];
+        name_list(names, sizeof names, bench_preset_count(), bench_preset_name);
+        return fail(err, es, "unknown --problem '%.60s': expected %s", val, names);
+    }
+    if (ps->preset_count == BENCH_MAX_PROBLEMS)
+        return fail(err, es, "too many --problem flags (at most %d)", BENCH_MAX_PROBLEMS);
+    ps->preset_ids[ps->preset_count++] = id;
+    return 0;
+}
+
+static int set_algo(bench_parse *ps, const bench_option *o, const char *val, char *err,
+                    size_t es)
+{
+    (void)o;
+    int k = bench_row_find(val);
+    if (!strcmp(val, "all")) {
+        for (int i = 0; i < bench_row_count(); i++)
+            ps->opt->row_enabled[i] = 1;
+    } else if (k >= 0) {
+        ps->opt->row_enabled[k] = 1;
+    } else {
+        char names[512];
+        name_list(names, sizeof names, bench_row_count(), row_name);
+        return fail(err, es, "unknown --algo '%.60s': expected %s, or all", val, names);
+    }
+    ps->any_algo = 1;
+    return 0;
+}
+
+static int set_tolerance(bench_parse *ps, const bench_option *o, const char *val, char *err,
+                         size_t es)
+{
+    (void)o;
+    if (!parse_double(val, &ps->opt->tolerance) || ps->opt->tolerance <= 0)
+        return fail(err, es, "--tolerance '%.60s': expected a finite number > 0", val);
+    return 0;
+}
+
+static int set_seed(bench_parse *ps, const bench_option *o, const char *val, char *err,
+                    size_t es)
+{
+    (void)o;
+    int v;
+    if (!parse_int(val, &v) || v < 0)
+        return fail(err, es, "--seed '%.60s': expected an integer >= 0", val);
+    ps->opt->seed = (unsigned)v;
+    return 0;
+}
+
+static int set_format(bench_parse *ps, const bench_option *o, const char *val, char *err,
+                      size_t es)
+{
+    (void)o;
+    static const char *const names[] = {[FORMAT_TABLE] = "table", [FORMAT_CSV] = "csv",
+                                        [FORMAT_JSON] = "json"};
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(val, names[i])) {
+            ps->opt->format = (bench_format)i;
+            return 0;
+        }
+    return fail(err, es, "unknown --format '%.60s': expected table, csv or json", val);
+}
+
+/* --devices all | P:D[,P:D...] */
+static int set_devices(bench_parse *ps, const bench_option *o, const char *val, char *err,
+                       size_t es)
+{
+    (void)o;
+    bench_options *opt = ps->opt;
     if (!strcmp(val, "all")) {
         opt->devices_all = 1;
         return 0;
@@ -168,8 +280,11 @@ static int parse_devices(const char *val, bench_options *opt, char *err, size_t 
 }
 
 /* --sweep kernel|channels|batch=A:B[:STEP] */
-static int parse_sweep(const char *val, bench_options *opt, char *err, size_t es)
+static int set_sweep(bench_parse *ps, const bench_option *o, const char *val, char *err,
+                     size_t es)
 {
+    (void)o;
+    bench_options *opt = ps->opt;
     static const char *const params[] = {"kernel", "channels", "batch"};
     const char *eq = strchr(val, '=');
     opt->sweep_param = NULL; /* a later --sweep replaces an earlier one */
@@ -180,7 +295,7 @@ static int parse_sweep(const char *val, bench_options *opt, char *err, size_t es
         return fail(err, es, "--sweep '%.60s': expected kernel=A:B, channels=A:B or batch=A:B "
                              "(optionally :STEP)", val);
     char range[64];
-    snprintf(range, sizeof range, "%s", eq + 1);
+    snprintf(range, sizeof range, "%.63s", eq + 1);
     char *c1 = strchr(range, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
     opt->sweep_step = 1;
     if (c1)
@@ -199,6 +314,146 @@ static int parse_sweep(const char *val, bench_options *opt, char *err, size_t es
                     BENCH_MAX_PROBLEMS);
     return 0;
 }
+
+/* ---- the allowed values printed under an option's help ---- */
+
+static void preset_values(FILE *f, const char *indent)
+{
+    fputs(indent, f);
+    for (int i = 0; i < bench_preset_count(); i++)
+        fprintf(f, "%s%s", i ? " | " : "", bench_preset_name(i));
+    fputc('\n', f);
+}
+
+static void row_values(FILE *f, const char *indent)
+{
+    for (int i = 0; i < bench_row_count(); i++)
+        fprintf(f, "%s  %-18s %s\n", indent, bench_row(i)->name, bench_row(i)->about);
+    fprintf(f, "%s  %-18s %s\n", indent, "all", "every row above (the default)");
+}
+
+/* ---- the table ---- */
+
+#define OPT(member) offsetof(bench_options, member)
+#define PROB(member) offsetof(clconv_problem, member)
+#define HEADING(text) {NULL, NULL, text, NULL, 0, 0, NULL}
+
+const bench_option bench_option_table[] = {
+    HEADING("device:"),
+    {"--list", NULL, "list every platform and device, then exit", set_switch, OPT(list), 1, NULL},
+    {"--platform", "P", "choose the platform by index (as `clinfo -l` numbers them)",
+     set_index, OPT(selector.platform_index), 0, NULL},
+    {"--device", "D", "choose the device of that platform by index", set_index,
+     OPT(selector.device_index), 0, NULL},
+    {"--devices", "all|P:D,...", "run the same problems on each of these devices: one table\n"
+     "with a column group per device and the ratio to the first", set_devices, 0, 0, NULL},
+    {"--device-name", "S", "choose the first device whose platform, name or vendor\n"
+     "contains S (case-insensitive), e.g. pocl, rusticl\n"
+     "(default: $CLCONV_DEVICE as P:D or a name, else the first)", set_text,
+     OPT(selector.name_substring), 'n', NULL},
+    HEADING("problem (flags override the --problem preset; default 1 for sizes):"),
+    {"--problem", "NAME", "a preset problem (repeatable):", set_problem, 0, 0, preset_values},
+    {"--batch", "N", "images per run", set_size, PROB(batch), 0, NULL},
+    {"--in-channels", "C", "input channels", set_size, PROB(in_channels), 1, NULL},
+    {"--height", "H", "input height", set_size, PROB(height), 2, NULL},
+    {"--width", "W", "input width", set_size, PROB(width), 3, NULL},
+    {"--out-channels", "K", "output channels", set_size, PROB(out_channels), 4, NULL},
+    {"--kernel", "KH[xKW]", "kernel size", set_pair, PROB(kernel_h), 5, NULL},
+    {"--stride", "S[xS]", "stride", set_pair, PROB(stride_h), 6, NULL},
+    {"--pad", "P[xP]", "zero padding on each side", set_pair, PROB(pad_h), 7, NULL},
+    {"--dilation", "D[xD]", "kernel dilation", set_pair, PROB(dilation_h), 8, NULL},
+    {"--sweep", "P=A:B[:STEP]", "a series over P = kernel (KxK), channels (C_in = C_out)\n"
+     "or batch, on the problem above (default seed-k3); the\n"
+     "answer names where each algorithm starts to win", set_sweep, 0, 0, NULL},
+    HEADING("run:"),
+    {"--algo", "NAME", "a row to run (repeatable; default all):", set_algo, 0, 0, row_values},
+    {"--iters", "N", "timed runs (default 20)", set_count, OPT(iters), 1, NULL},
+    {"--warmup", "N", "untimed runs first (default 3)", set_count, OPT(warmup), 0, NULL},
+    {"--verify", NULL, "compare with the reference before timing (default)", set_switch,
+     OPT(verify), 1, NULL},
+    {"--no-verify", NULL, "time without comparing", set_switch, OPT(verify), 0, NULL},
+    {"--tolerance", "X", "max relative L2 error ||out-ref||/||ref|| (default 1e-4)",
+     set_tolerance, 0, 0, NULL},
+    {"--seed", "N", "seed for the random input and weights (default 1)", set_seed, 0, 0, NULL},
+    {"--no-cache", NULL, "compile kernels from source (cold build time); the\n"
+     "peaks are measured again too", set_switch, OPT(no_cache), 1, NULL},
+    {"--peaks", NULL, "measure (or read the cached) device peaks first (default)", set_switch,
+     OPT(peaks), 1, NULL},
+    {"--no-peaks", NULL, "skip the device peaks (streaming bandwidth, FMA rate,\n"
+     "SGEMM rate; measured once per device and driver, then\n"
+     "cached): rows then carry no roofline fields", set_switch, OPT(peaks), 0, NULL},
+    {"--remeasure", NULL, "measure the peaks again instead of reading the cache", set_switch,
+     OPT(remeasure), 1, NULL},
+    {"--gemm-baseline", NULL, "beside each im2col-gemm row, time a bare SGEMM of its\n"
+     "GEMM stage's shape (clconv_measure_gemm)", set_switch, OPT(gemm_baseline), 1, NULL},
+    {"--verbose", NULL, "show the OpenCL compiler's own messages (sets\n"
+     "CLCONV_VERBOSE=1)", set_switch, OPT(verbose), 1, NULL},
+    HEADING("output:"),
+    {"--format", "table|csv|json", "how to write the report (default table)", set_format, 0, 0, NULL},
+    {"--out", "FILE", "write the report to FILE (only when the run succeeds)", set_text,
+     OPT(out_path), 'f', NULL},
+    {"--out-dir", "DIR", "also write one JSON document per device into DIR (for\n"
+     "bench/report.py)", set_text, OPT(out_dir), 'd', NULL},
+    {"--describe", NULL, "print as JSON, with no device: clconv's algorithms (key\n"
+     "\"algorithms\": name, summary, stages; scripts such as\n"
+     "tests/oclgrind/run.py read it), every row (\"rows\"), the\n"
+     "presets and the problems the flags above make, each with\n"
+     "its sizes and per-row cost by stage, and these options;\n"
+     "then exit",
+     set_switch, OPT(describe), 1, NULL},
+    {"--help", NULL, "this text", set_switch, OPT(help), 1, NULL},
+    {"-h", NULL, "the same", set_switch, OPT(help), 1, NULL},
+};
+const int bench_option_count = sizeof bench_option_table / sizeof bench_option_table[0];
+
+static const bench_option *find_option(const char *name)
+{
+    for (int i = 0; i < bench_option_count; i++)
+        if (bench_option_table[i].name && !strcmp(bench_option_table[i].name, name))
+            return &bench_option_table[i];
+    return NULL;
+}
+
+/* ---- usage ---- */
+
+#define HELP_COLUMN 25
+
+void bench_print_usage(FILE *f)
+{
+    fputs("usage: clconv-bench [options]\n"
+          "\n"
+          "Runs 2D convolution (NCHW float32 cross-correlation, as PyTorch's conv2d) on an\n"
+          "OpenCL device, verifies it against a double-precision CPU reference and times it.\n"
+          "With no problem flags it runs the preset problems.\n", f);
+    char indent[HELP_COLUMN + 1];
+    memset(indent, ' ', HELP_COLUMN);
+    indent[HELP_COLUMN] = '\0';
+    for (int i = 0; i < bench_option_count; i++) {
+        const bench_option *o = &bench_option_table[i];
+        if (!o->name) {
+            fprintf(f, "\n%s\n", o->help);
+            continue;
+        }
+        char left[64];
+        snprintf(left, sizeof left, "%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+        const char *line = o->help;
+        size_t n = strcspn(line, "\n");
+        if (strlen(left) + 3 <= HELP_COLUMN)
+            fprintf(f, "  %-*s%.*s\n", HELP_COLUMN - 2, left, (int)n, line);
+        else
+            fprintf(f, "  %s\n%s%.*s\n", left, indent, (int)n, line);
+        while (line[n] == '\n') {
+            line += n + 1;
+            n = strcspn(line, "\n");
+            fprintf(f, "%s%.*s\n", indent, (int)n, line);
+        }
+        if (o->values)
+            o->values(f, indent);
+    }
+    fputs("\nexit status: 0 success, 1 run-time failure (incl. verification), 2 usage error\n", f);
+}
+
+/* ---- problems ---- */
 
 /* The sweep's problems: the base problem with the parameter set to each value. */
 static void expand_sweep(bench_options *opt)
@@ -222,28 +477,47 @@ static void expand_sweep(bench_options *opt)
     opt->problem_count = n;
 }
 
-static int find_preset(const char *name)
+/* Each problem flag given, copied from the custom problem over p. */
+static void apply_flags(const bench_parse *ps, clconv_problem *p)
 {
-    for (int i = 0; i < PRESET_COUNT; i++)
-        if (strcmp(name, presets[i].name) == 0)
-            return i;
-    return -1;
+    for (int i = 0; i < bench_option_count; i++) {
+        const bench_option *o = &bench_option_table[i];
+        int pair = o->set == set_pair;
+        if ((o->set == set_size || pair) && (ps->set_mask >> o->value & 1u))
+            memcpy((char *)p + o->field, (const char *)&ps->custom + o->field,
+                   (pair ? 2 : 1) * sizeof(int));
+    }
 }
 
-/* Flags that take a value, so "--flag=value" and "--flag value" both work. */
-static const char *const valued[] = {
-    "--platform", "--device", "--device-name", "--problem", "--batch", "--in-channels",
-    "--height", "--width", "--out-channels", "--kernel", "--stride", "--pad", "--dilation",
-    "--algo", "--iters", "--warmup", "--tolerance", "--format", "--out", "--seed", "--devices",
-    "--out-dir", "--sweep"};
-
-static int takes_value(const char *flag)
+/* The problems: the presets asked for (all of them when nothing is), each
+ * with the flags over it, or one "custom" problem of flags alone; then the
+ * sweep over the first. */
+static void make_problems(bench_parse *ps)
 {
-    for (size_t i = 0; i < sizeof valued / sizeof valued[0]; i++)
-        if (strcmp(flag, valued[i]) == 0)
-            return 1;
-    return 0;
+    bench_options *opt = ps->opt;
+    if (ps->preset_count == 0 && !ps->set_mask) {
+        int n = opt->sweep_param ? 1 : bench_preset_count(); /* a sweep runs over seed-k3 */
+        for (int k = 0; k < n; k++)
+            ps->preset_ids[ps->preset_count++] = k;
+    }
+    if (ps->preset_count == 0) {
+        snprintf(opt->problems[0].name, sizeof opt->problems[0].name, "custom");
+        opt->problems[0].p = ps->custom;
+        opt->problem_count = 1;
+    }
+    for (int k = 0; k < ps->preset_count; k++) {
+        bench_problem *bp = &opt->problems[k];
+        bp->p = bench_preset_problem(ps->preset_ids[k]);
+        snprintf(bp->name, sizeof bp->name, "%s%s", bench_preset_name(ps->preset_ids[k]),
+                 ps->set_mask ? "+" : "");
+        apply_flags(ps, &bp->p);
+        opt->problem_count = k + 1;
+    }
+    if (opt->sweep_param)
+        expand_sweep(opt);
 }
+
+/* ---- parse ---- */
 
 int bench_parse_args(int argc, char **argv, bench_options *opt, char *err, size_t es)
 {
@@ -256,20 +530,15 @@ int bench_parse_args(int argc, char **argv, bench_options *opt, char *err, size_
     opt->seed = 1;
     opt->peaks = 1;
     err[0] = '\0';
-
-    clconv_problem custom = clconv_problem_default();
-    /* Which problem fields a flag set, to apply over each preset. */
-    int set_batch = 0, set_cin = 0, set_h = 0, set_w = 0, set_cout = 0, set_k = 0, set_s = 0,
-        set_p = 0, set_d = 0;
-    int any_algo = 0;
-    int preset_count = 0;
-    int preset_ids[BENCH_MAX_PROBLEMS];
+    bench_parse ps = {.opt = opt, .custom = clconv_problem_default()};
 
     for (int i = 1; i < argc; i++) {
         char flag[64];
         const char *arg = argv[i];
         const char *val = NULL;
         const char *eq = strchr(arg, '=');
+        const bench_option *o;
+        /* "--flag=value" and "--flag value" both work for a flag that takes one */
         if (strncmp(arg, "--", 2) == 0 && eq) {
             size_t n = (size_t)(eq - arg);
             if (n >= sizeof flag)
@@ -277,163 +546,30 @@ int bench_parse_args(int argc, char **argv, bench_options *opt, char *err, size_
             memcpy(flag, arg, n);
             flag[n] = '\0';
             val = eq + 1;
-            if (!takes_value(flag))
+            o = find_option(flag);
+            if (!o)
+                return fail(err, es, "unknown option '%.60s' (try --help)", arg);
+            if (!o->arg)
                 return fail(err, es, "option '%s' takes no value (got '%.60s')", flag, val);
         } else {
-            snprintf(flag, sizeof flag, "%s", arg);
             if (strlen(arg) >= sizeof flag)
                 return fail(err, es, "unknown option '%.60s...'", arg);
-            if (takes_value(flag)) {
+            o = find_option(arg);
+            if (!o)
+                return fail(err, es, "unknown option '%.60s' (try --help)", arg);
+            if (o->arg) {
                 if (i + 1 >= argc)
-                    return fail(err, es, "option '%s' needs a value", flag);
+                    return fail(err, es, "option '%s' needs a value", arg);
                 val = argv[++i];
             }
         }
-
-        if (!strcmp(flag, "--help") || !strcmp(flag, "-h")) {
-            opt->help = 1;
-        } else if (!strcmp(flag, "--list")) {
-            opt->list = 1;
-        } else if (!strcmp(flag, "--verify")) {
-            opt->verify = 1;
-        } else if (!strcmp(flag, "--no-verify")) {
-            opt->verify = 0;
-        } else if (!strcmp(flag, "--no-cache")) {
-            opt->no_cache = 1;
-        } else if (!strcmp(flag, "--peaks")) {
-            opt->peaks = 1;
-        } else if (!strcmp(flag, "--no-peaks")) {
-            opt->peaks = 0;
-        } else if (!strcmp(flag, "--remeasure")) {
-            opt->remeasure = 1;
-        } else if (!strcmp(flag, "--devices")) {
-            if (parse_devices(val, opt, err, es))
-                return 2;
-        } else if (!strcmp(flag, "--out-dir")) {
-            if (!*val)
-                return fail(err, es, "--out-dir needs a directory name");
-            opt->out_dir = val;
-        } else if (!strcmp(flag, "--sweep")) {
-            if (parse_sweep(val, opt, err, es))
-                return 2;
-        } else if (!strcmp(flag, "--gemm-baseline")) {
-            opt->gemm_baseline = 1;
-        } else if (!strcmp(flag, "--platform") || !strcmp(flag, "--device")) {
-            int v;
-            if (!parse_int(val, &v) || v < 0)
-                return fail(err, es, "%s '%.60s': expected an index >= 0", flag, val);
-            if (!strcmp(flag, "--platform"))
-                opt->selector.platform_index = v;
-            else
-                opt->selector.device_index = v;
-        } else if (!strcmp(flag, "--device-name")) {
-            if (!*val)
-                return fail(err, es, "--device-name needs a non-empty name");
-            opt->selector.name_substring = val;
-        } else if (!strcmp(flag, "--problem")) {
-            int id = find_preset(val);
-            if (id < 0)
-                return fail(err, es, "unknown --problem '%.60s': expected seed-k3, seed-k5 or "
-                                     "seed-k16", val);
-            if (preset_count == BENCH_MAX_PROBLEMS)
-                return fail(err, es, "too many --problem flags (at most %d)", BENCH_MAX_PROBLEMS);
-            preset_ids[preset_count++] = id;
-        } else if (!strcmp(flag, "--batch") || !strcmp(flag, "--in-channels") ||
-                   !strcmp(flag, "--height") || !strcmp(flag, "--width") ||
-                   !strcmp(flag, "--out-channels")) {
-            int v;
-            if (!parse_int(val, &v))
-                return fail(err, es, "%s '%.60s': expected an integer", flag, val);
-            if (!strcmp(flag, "--batch"))
-                custom.batch = v, set_batch = 1;
-            else if (!strcmp(flag, "--in-channels"))
-                custom.in_channels = v, set_cin = 1;
-            else if (!strcmp(flag, "--height"))
-                custom.height = v, set_h = 1;
-            else if (!strcmp(flag, "--width"))
-                custom.width = v, set_w = 1;
-            else
-                custom.out_channels = v, set_cout = 1;
-        } else if (!strcmp(flag, "--kernel") || !strcmp(flag, "--stride") ||
-                   !strcmp(flag, "--pad") || !strcmp(flag, "--dilation")) {
-            int a, b;
-            if (!parse_pair(val, &a, &b))
-                return fail(err, es, "%s '%.60s': expected N or HxW (integers)", flag, val);
-            if (!strcmp(flag, "--kernel"))
-                custom.kernel_h = a, custom.kernel_w = b, set_k = 1;
-            else if (!strcmp(flag, "--stride"))
-                custom.stride_h = a, custom.stride_w = b, set_s = 1;
-            else if (!strcmp(flag, "--pad"))
-                custom.pad_h = a, custom.pad_w = b, set_p = 1;
-            else
-                custom.dilation_h = a, custom.dilation_w = b, set_d = 1;
-        } else if (!strcmp(flag, "--algo")) {
-            clconv_algo a;
-            if (!strcmp(val, "all")) {
-                for (int k = 0; k < CLCONV_ALGO_COUNT; k++)
-                    opt->algo_enabled[k] = 1;
-                opt->peer_convgemm = 1;
-                opt->pointwise = 1;
-            } else if (!strcmp(val, "clblast-convgemm")) {
-                opt->peer_convgemm = 1;
-            } else if (!strcmp(val, "pointwise")) {
-                opt->pointwise = 1;
-            } else if (clconv_algo_from_name(val, &a) == CLCONV_SUCCESS) {
-                opt->algo_enabled[a] = 1;
-            } else {
-                char names[256] = "";
-                for (int k = 0; k < CLCONV_ALGO_COUNT; k++) {
-                    strncat(names, clconv_algo_name((clconv_algo)k), sizeof names - strlen(names) - 1);
-                    strncat(names, ", ", sizeof names - strlen(names) - 1);
-                }
-                return fail(err, es, "unknown --algo '%.60s': expected %sclblast-convgemm, pointwise or all",
-                            val, names);
-            }
-            any_algo = 1;
-        } else if (!strcmp(flag, "--iters") || !strcmp(flag, "--warmup")) {
-            int v;
-            int is_iters = !strcmp(flag, "--iters");
-            if (!parse_int(val, &v) || v < (is_iters ? 1 : 0) || v > 1000000)
-                return fail(err, es, "%s '%.60s': expected an integer %d..1000000", flag, val,
-                            is_iters ? 1 : 0);
-            if (is_iters)
-                opt->iters = v;
-            else
-                opt->warmup = v;
-        } else if (!strcmp(flag, "--tolerance")) {
-            if (!parse_double(val, &opt->tolerance) || opt->tolerance <= 0)
-                return fail(err, es, "--tolerance '%.60s': expected a finite number > 0", val);
-        } else if (!strcmp(flag, "--seed")) {
-            int v;
-            if (!parse_int(val, &v) || v < 0)
-                return fail(err, es, "--seed '%.60s': expected an integer >= 0", val);
-            opt->seed = (unsigned)v;
-        } else if (!strcmp(flag, "--format")) {
-            if (!strcmp(val, "table"))
-                opt->format = FORMAT_TABLE;
-            else if (!strcmp(val, "csv"))
-                opt->format = FORMAT_CSV;
-            else if (!strcmp(val, "json"))
-                opt->format = FORMAT_JSON;
-            else
-                return fail(err, es, "unknown --format '%.60s': expected table, csv or json",
-                            val);
-        } else if (!strcmp(flag, "--out")) {
-            if (!*val)
-                return fail(err, es, "--out needs a file name");
-            opt->out_path = val;
-        } else {
-            return fail(err, es, "unknown option '%.60s' (try --help)", arg);
-        }
+        if (o->set(&ps, o, val, err, es))
+            return 2;
     }
 
-    if (!any_algo) {
-        for (int k = 0; k < CLCONV_ALGO_COUNT; k++)
-            opt->algo_enabled[k] = 1;
-        opt->peer_convgemm = 1;
-        opt->pointwise = 1;
-    }
-
+    if (!ps.any_algo)
+        for (int k = 0; k < bench_row_count(); k++)
+            opt->row_enabled[k] = 1;
     if (opt->devices_all || opt->device_count) {
         if (opt->selector.platform_index >= 0 || opt->selector.device_index >= 0 ||
             opt->selector.name_substring)
@@ -444,41 +580,8 @@ int bench_parse_args(int argc, char **argv, bench_options *opt, char *err, size_
                                  "use --out-dir DIR instead of --out",
                         opt->format == FORMAT_JSON ? "json" : "csv");
     }
-    int any_flag = set_batch | set_cin | set_h | set_w | set_cout | set_k | set_s | set_p | set_d;
-    if (opt->sweep_param && preset_count > 1)
+    if (opt->sweep_param && ps.preset_count > 1)
         return fail(err, es, "--sweep runs a series over one problem: give at most one --problem");
-    if (preset_count == 0 && !any_flag) {
-        if (opt->sweep_param)
-            preset_ids[preset_count++] = 0; /* seed-k3 */
-        else
-            for (int k = 0; k < PRESET_COUNT; k++)
-                preset_ids[preset_count++] = k;
-    }
-    if (preset_count == 0) {
-        snprintf(opt->problems[0].name, sizeof opt->problems[0].name, "custom");
-        opt->problems[0].p = custom;
-        opt->problem_count = 1;
-        if (opt->sweep_param)
-            expand_sweep(opt);
-        return 0;
-    }
-    for (int k = 0; k < preset_count; k++) {
-        bench_problem *bp = &opt->problems[k];
-        bp->p = seed_problem(presets[preset_ids[k]].kernel);
-        snprintf(bp->name, sizeof bp->name, "%s%s", presets[preset_ids[k]].name,
-                 any_flag ? "+" : "");
-        if (set_batch) bp->p.batch = custom.batch;
-        if (set_cin) bp->p.in_channels = custom.in_channels;
-        if (set_h) bp->p.height = custom.height;
-        if (set_w) bp->p.width = custom.width;
-        if (set_cout) bp->p.out_channels = custom.out_channels;
-        if (set_k) bp->p.kernel_h = custom.kernel_h, bp->p.kernel_w = custom.kernel_w;
-        if (set_s) bp->p.stride_h = custom.stride_h, bp->p.stride_w = custom.stride_w;
-        if (set_p) bp->p.pad_h = custom.pad_h, bp->p.pad_w = custom.pad_w;
-        if (set_d) bp->p.dilation_h = custom.dilation_h, bp->p.dilation_w = custom.dilation_w;
-    }
-    opt->problem_count = preset_count;
-    if (opt->sweep_param)
-        expand_sweep(opt);
+    make_problems(&ps);
     return 0;
 }

@@ -1,10 +1,14 @@
-/* clconv-bench command line: parsing only (no OpenCL), so it can be fuzzed. */
+/* clconv-bench command line: parsing only (no OpenCL), so it can be fuzzed.
+ * One table of options (args.c) parses, generates --help and is listed by
+ * --describe. */
 #ifndef CLCONV_BENCH_ARGS_H
 #define CLCONV_BENCH_ARGS_H
 
 #include "clconv.h"
+#include "rows.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define BENCH_MAX_PROBLEMS 64
 #define BENCH_MAX_DEVICES 16
@@ -12,18 +16,16 @@
 typedef enum bench_format { FORMAT_TABLE, FORMAT_CSV, FORMAT_JSON } bench_format;
 
 typedef struct bench_problem {
-    char name[32]; /* preset name, or "custom" */
+    char name[32]; /* preset name, "preset+" with flags over it, "custom", or "param=value" */
     clconv_problem p;
 } bench_problem;
 
 typedef struct bench_options {
-    int help, list;
+    int help, list, describe, verbose;
     clconv_device_selector selector; /* -1 / NULL when unset */
     int problem_count;
     bench_problem problems[BENCH_MAX_PROBLEMS];
-    int algo_enabled[CLCONV_ALGO_COUNT];
-    int peer_convgemm; /* --algo clblast-convgemm: CLBlast's own convolution */
-    int pointwise;     /* --algo pointwise: the seed's broadcast multiply */
+    int row_enabled[BENCH_MAX_ROWS]; /* by bench_row index; --algo */
     int iters, warmup;
     int verify;
     double tolerance;
@@ -39,13 +41,33 @@ typedef struct bench_options {
     const char *out_dir; /* one JSON document per device */
     const char *sweep_param; /* "kernel", "channels" or "batch"; NULL: no sweep */
     int sweep_from, sweep_to, sweep_step;
-    int gemm_baseline; /* time a bare CLBlast SGEMM beside each im2col-gemm row */
+    int gemm_baseline; /* time a bare SGEMM beside each im2col-gemm row */
 } bench_options;
+
+struct bench_parse; /* the parser's state (args.c) */
+
+/* One option. Shared setters read `field` (an offset into bench_options or
+ * clconv_problem) and `value`; `values`, when set, prints the allowed
+ * values under the help (from their own lists: presets, rows). */
+typedef struct bench_option {
+    const char *name; /* "--iters"; NULL for a heading, whose text is help */
+    const char *arg;  /* "N"; NULL for a switch */
+    const char *help; /* '\n' breaks lines */
+    int (*set)(struct bench_parse *ps, const struct bench_option *o, const char *val, char *err,
+               size_t err_size);
+    size_t field;
+    int value;
+    void (*values)(FILE *f, const char *indent);
+} bench_option;
+
+extern const bench_option bench_option_table[];
+extern const int bench_option_count;
 
 /* Parses argv. Returns 0, or 2 with one line in err naming the bad flag or
  * value. Problems are validated later by the library. */
 int bench_parse_args(int argc, char **argv, bench_options *opt, char *err, size_t err_size);
 
-void bench_print_usage(void);
+/* --help, generated from the option table. */
+void bench_print_usage(FILE *f);
 
 #endif

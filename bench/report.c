@@ -1,56 +1,23 @@
-/* Writers for the device list and results. JSON schema "clconv-bench/1":
- * later versions add fields, never rename these. */
+/* Writers for the device list and results as table, CSV or JSON (schema
+ * BENCH_SCHEMA, defined by bench/schema/clconv-bench-1.schema.json). */
 #include "report.h"
+#include "json_out.h"
 
 #include <math.h>
 #include <string.h>
 
-static void json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
-}
-
-/* JSON has no NaN or Inf: those become null. */
-static void json_number(FILE *f, double v)
-{
-    if (isfinite(v))
-        fprintf(f, "%.10g", v);
-    else
-        fputs("null", f);
-}
-
-/* peaks: NULL in the device list; in a results document the roofline's
- * ceilings (null when not measured). */
-/* `, "name": value` */
-static void json_field(FILE *f, const char *name, double value)
-{
-    fprintf(f, ", \"%s\": ", name);
-    json_number(f, value);
-}
-
+/* with_peaks: 0 in the device list; in a results document the roofline's
+ * ceilings (pk NULL: null, not measured). */
 static void json_device(FILE *f, const clconv_device_info *d, const clconv_peaks *pk,
                         int with_peaks, const char *indent)
 {
     fprintf(f, "{\"platform_index\": %d, \"device_index\": %d, \"platform\": ", d->platform_index,
             d->device_index);
     json_string(f, d->platform_name);
-    fputs(", \"name\": ", f);
-    json_string(f, d->name);
-    fputs(", \"vendor\": ", f);
-    json_string(f, d->vendor);
-    fputs(", \"version\": ", f);
-    json_string(f, d->version);
-    fputs(", \"driver\": ", f);
-    json_string(f, d->driver_version);
+    json_field_string(f, "name", d->name);
+    json_field_string(f, "vendor", d->vendor);
+    json_field_string(f, "version", d->version);
+    json_field_string(f, "driver", d->driver_version);
     fprintf(f, ",\n%s \"type\": \"%s\", \"compute_units\": %u, \"clock_mhz\": %u, "
                "\"global_mem_bytes\": %llu, \"local_mem_bytes\": %llu, \"max_alloc_bytes\": %llu,"
                "\n%s \"fp64\": %s, \"fp16\": %s, \"preferred_vector_width_float\": %u",
@@ -85,10 +52,8 @@ void report_device_list(FILE *f, const clconv_device_list *list, bench_format fo
             const clconv_platform_info *pi = &list->platforms[p];
             fprintf(f, "%s\n  {\"platform_index\": %d, \"name\": ", p ? "," : "", pi->index);
             json_string(f, pi->name);
-            fputs(", \"vendor\": ", f);
-            json_string(f, pi->vendor);
-            fputs(", \"version\": ", f);
-            json_string(f, pi->version);
+            json_field_string(f, "vendor", pi->vendor);
+            json_field_string(f, "version", pi->version);
             fputs(", \"devices\": [", f);
             int first = 1;
             for (int i = 0; i < list->device_count; i++)
@@ -316,25 +281,29 @@ static void json_roof(FILE *f, double flops, double bytes, const clconv_roofline
     json_field(f, "bound_ms", rf->bound_ms);
     json_field(f, "efficiency", rf->efficiency);
     fputs(", \"verdict\": ", f);
-    if (rf->verdict)
-        json_string(f, rf->verdict);
-    else
-        fputs("null", f);
+    json_string_or_null(f, rf->verdict);
+}
+
+void report_problem_json(FILE *f, const bench_problem *bp, const char *newline)
+{
+    const clconv_problem *p = &bp->p;
+    fputs("{\"name\": ", f);
+    json_string(f, bp->name);
+    fprintf(f, ", \"batch\": %d, \"in_channels\": %d, \"height\": %d, \"width\": %d, "
+               "\"out_channels\": %d, \"kernel_h\": %d, \"kernel_w\": %d,%s"
+               "\"stride_h\": %d, \"stride_w\": %d, \"pad_h\": %d, \"pad_w\": %d, "
+               "\"dilation_h\": %d, \"dilation_w\": %d, \"out_height\": %d, "
+               "\"out_width\": %d}",
+            p->batch, p->in_channels, p->height, p->width, p->out_channels, p->kernel_h,
+            p->kernel_w, newline, p->stride_h, p->stride_w, p->pad_h, p->pad_w, p->dilation_h,
+            p->dilation_w, clconv_problem_out_height(p), clconv_problem_out_width(p));
 }
 
 static void json_result(FILE *f, const bench_result *r)
 {
-    const clconv_problem *p = &r->problem->p;
-    fputs("\n    {\"problem\": {\"name\": ", f);
-    json_string(f, r->problem->name);
-    fprintf(f, ", \"batch\": %d, \"in_channels\": %d, \"height\": %d, \"width\": %d, "
-               "\"out_channels\": %d, \"kernel_h\": %d, \"kernel_w\": %d,\n"
-               "      \"stride_h\": %d, \"stride_w\": %d, \"pad_h\": %d, \"pad_w\": %d, "
-               "\"dilation_h\": %d, \"dilation_w\": %d, \"out_height\": %d, "
-               "\"out_width\": %d},\n      \"algo\": ",
-            p->batch, p->in_channels, p->height, p->width, p->out_channels, p->kernel_h,
-            p->kernel_w, p->stride_h, p->stride_w, p->pad_h, p->pad_w, p->dilation_h,
-            p->dilation_w, clconv_problem_out_height(p), clconv_problem_out_width(p));
+    fputs("\n    {\"problem\": ", f);
+    report_problem_json(f, r->problem, "\n      ");
+    fputs(",\n      \"algo\": ", f);
     json_string(f, r->algo);
     fprintf(f, ", \"status\": \"%s\"", status_of(r));
     if (r->skipped || r->failed) {
@@ -349,10 +318,7 @@ static void json_result(FILE *f, const bench_result *r)
     json_field(f, "min_ms", timed ? r->min_ms : NAN);
     json_field(f, "host_median_ms", timed ? r->host_median_ms : NAN);
     fprintf(f, ", \"iterations\": %d, \"time_source\": ", r->iterations);
-    if (r->time_source)
-        json_string(f, r->time_source);
-    else
-        fputs("null", f);
+    json_string_or_null(f, r->time_source);
     fputs(",\n      \"build_ms\": ", f);
     json_number(f, r->build_ms);
     fprintf(f, ", \"build_compiled\": %s, \"conv_flops\": ", r->compiled ? "true" : "false");
@@ -383,7 +349,7 @@ static void json_result(FILE *f, const bench_result *r)
 static void report_json(FILE *f, const bench_device_run *run, const char *command)
 {
     const clconv_peaks *pk = run->peaks;
-    fputs("{\n  \"schema\": \"clconv-bench/1\",\n  \"tool\": \"clconv-bench\",\n  \"command\": ", f);
+    fputs("{\n  \"schema\": \"" BENCH_SCHEMA "\",\n  \"tool\": \"clconv-bench\",\n  \"command\": ", f);
     json_string(f, command);
     fputs(",\n  \"device\": ", f);
     json_device(f, run->dev, pk, 1, "  ");
@@ -393,11 +359,7 @@ static void report_json(FILE *f, const bench_device_run *run, const char *comman
     json_field(f, "gemm_gflops", pk ? pk->gemm_gflops : NAN);
     fprintf(f, ", \"from_cache\": %s, \"measure_ms\": ", pk && pk->from_cache ? "true" : "false");
     json_number(f, pk ? pk->measure_ms : NAN);
-    fputs(", \"time_source\": ", f);
-    if (pk)
-        json_string(f, pk->time_source);
-    else
-        fputs("null", f);
+    json_field_string(f, "time_source", pk ? pk->time_source : NULL);
     fputs("},\n  \"peak_bandwidth_gbs\": ", f);
     json_number(f, pk ? pk->bandwidth_gbs : NAN);
     fputs(",\n  \"results\": [", f);

@@ -22,6 +22,10 @@ typedef struct bench_answer {
 } bench_answer;
 void bench_answer_build(const bench_device_run *run, bench_answer *out);
 
+/* A problem as the JSON documents give it: name, every field, the output
+ * size (newline: where the line breaks, e.g. "\n      "). */
+void report_problem_json(FILE *f, const bench_problem *bp, const char *newline);
+
 void report_device_list(FILE *f, const clconv_device_list *list, bench_format format);
 void report_peaks_line(FILE *f, const clconv_peaks *peaks);
 void report_results(FILE *f, bench_format format, const bench_device_run *run,

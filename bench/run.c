@@ -1,30 +1,12 @@
 /* One problem, one algorithm: poison, execute, verify, warm up, time. */
 #define _POSIX_C_SOURCE 200809L
 #include "run.h"
+#include "runtime/timing.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-double bench_wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
-
-/* xorshift32: reproducible from --seed on every platform. */
-static float uniform(unsigned *s)
-{
-    unsigned x = *s;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    *s = x;
-    return (float)((double)x / 4294967296.0 * 2.0 - 1.0);
-}
 
 static int cl_error(char *err, size_t es, const char *call, cl_int code, const char *what)
 {
@@ -69,15 +51,15 @@ int bench_data_create(clconv_context *ctx, const bench_options *opt, const bench
         bench_data_destroy(d);
         return 1;
     }
-    unsigned s = opt->seed * 2654435761u + 12345u;
+    uint32_t s = opt->seed * 2654435761u + 12345u;
     if (s == 0)
         s = 1;
     for (size_t i = 0; i < ni; i++)
-        d->input[i] = uniform(&s);
+        d->input[i] = rt_uniform(&s);
     for (size_t i = 0; i < nw; i++)
-        d->weights[i] = uniform(&s);
+        d->weights[i] = rt_uniform(&s);
     for (size_t i = 0; i < nb; i++)
-        d->bias[i] = uniform(&s);
+        d->bias[i] = rt_uniform(&s);
 
     cl_context c = clconv_context_cl_context(ctx);
     cl_int code;
@@ -110,27 +92,6 @@ void bench_data_destroy(bench_data *d)
     memset(d, 0, sizeof *d);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Linear interpolation between closest ranks of a sorted array. */
-static double percentile(const double *sorted, int n, double q)
-{
-    double pos = q * (n - 1);
-    int lo = (int)pos;
-    int hi = lo + 1 < n ? lo + 1 : lo;
-    return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
-}
-
-static double median_of(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return percentile(v, n, 0.5);
-}
-
 /* NaN everywhere, so an output the algorithm never writes cannot pass. */
 static int poison_output(cl_command_queue q, cl_mem out, size_t elems, char *err, size_t es)
 {
@@ -140,13 +101,6 @@ static int poison_output(cl_command_queue q, cl_mem out, size_t elems, char *err
     if (code == CL_SUCCESS)
         code = clFinish(q);
     return code == CL_SUCCESS ? 0 : cl_error(err, es, "clEnqueueFillBuffer", code, "output");
-}
-
-static int plan_exec(void *self, bench_data *d, clconv_timing *t, char *err, size_t es)
-{
-    clconv_plan *plan = self;
-    (void)err, (void)es;
-    return clconv_plan_execute(plan, d->d_input, d->d_output, t) != CLCONV_SUCCESS;
 }
 
 static int exec_or_explain(const bench_runner *r, bench_data *d, clconv_timing *t,
@@ -220,12 +174,12 @@ static int time_runs(const bench_runner *r, const bench_options *opt, const benc
     }
     clconv_timing t = {0};
     for (int i = 0; i < n; i++) {
-        double t0 = bench_wall_ms();
+        double t0 = rt_now_ms();
         if (exec_or_explain(r, d, &t, bp, res, err, es)) {
             free(dev), free(host), free(stage);
             return 1;
         }
-        host[i] = bench_wall_ms() - t0;
+        host[i] = rt_now_ms() - t0;
         dev[i] = t.device_ms;
         for (int s = 0; s < t.stage_count; s++)
             stage[s * n + i] = t.stages[s].ms;
@@ -237,16 +191,16 @@ static int time_runs(const bench_runner *r, const bench_options *opt, const benc
         memcpy(dev, host, (size_t)n * sizeof *dev);
         res->time_source = "host";
     }
-    res->host_median_ms = median_of(host, n);
-    qsort(dev, (size_t)n, sizeof *dev, cmp_double);
-    res->median_ms = percentile(dev, n, 0.5);
-    res->p10_ms = percentile(dev, n, 0.1);
-    res->p90_ms = percentile(dev, n, 0.9);
+    res->host_median_ms = rt_median(host, n);
+    rt_sort_ms(dev, n);
+    res->median_ms = rt_percentile(dev, n, 0.5);
+    res->p10_ms = rt_percentile(dev, n, 0.1);
+    res->p90_ms = rt_percentile(dev, n, 0.9);
     res->min_ms = dev[0];
     res->stage_count = t.stage_count;
     for (int s = 0; s < t.stage_count; s++) {
         res->stages[s].name = t.stages[s].name;
-        res->stages[s].median_ms = median_of(stage + s * n, n);
+        res->stages[s].median_ms = rt_median(stage + s * n, n);
     }
     free(dev), free(host), free(stage);
     return 0;
@@ -283,42 +237,12 @@ void bench_apply_roofline(bench_result *res, const clconv_peaks *peaks)
     }
 }
 
-void bench_result_init(bench_result *res, const bench_problem *bp, const char *algo)
+void bench_result_init(bench_result *res, const bench_problem *bp, const bench_row_kind *kind)
 {
     memset(res, 0, sizeof *res);
     res->problem = bp;
-    res->algo = algo;
+    res->kind = kind;
+    res->algo = kind->name;
     res->rel_err = NAN;
     res->gemm_baseline_gflops = NAN;
-}
-
-int bench_run(clconv_context *ctx, const bench_options *opt, const bench_problem *bp,
-              clconv_algo algo, bench_data *d, bench_result *res, char *err, size_t es)
-{
-    bench_result_init(res, bp, clconv_algo_name(algo));
-    clconv_status st = clconv_algo_check(ctx, &bp->p, algo);
-    if (st == CLCONV_ERR_UNSUPPORTED) {
-        res->skipped = 1;
-        snprintf(res->note, sizeof res->note, "%s", clconv_last_error(ctx));
-        return 0;
-    }
-    clconv_plan *plan = NULL;
-    if (st || (st = clconv_plan_create(ctx, &bp->p, algo, &plan)) ||
-        (st = clconv_plan_set_weights(plan, d->d_weights, d->d_bias))) {
-        snprintf(err, es, "%s on %s: %s", res->algo, bp->name, clconv_last_error(ctx));
-        clconv_plan_destroy(plan);
-        return 1;
-    }
-    clconv_plan_build_time(plan, &res->build_ms, &res->compiled);
-    clconv_plan_cost(plan, &res->cost);
-    double unused;
-    clconv_problem_cost(&bp->p, 1, &res->conv_flops, &unused);
-    res->workspace_bytes = clconv_plan_workspace_bytes(plan);
-    res->weights_ms = clconv_plan_weights_ms(plan);
-    bench_runner r = {ctx, plan_exec, plan, 0};
-    int rc = bench_measure(&r, opt, bp, d, res, err, es);
-    clconv_plan_destroy(plan);
-    if (!rc && opt->gemm_baseline && algo == CLCONV_ALGO_IM2COL_GEMM && res->iterations)
-        rc = bench_gemm_baseline(ctx, opt, &bp->p, &res->gemm_baseline_gflops, err, es);
-    return rc;
 }

@@ -3,6 +3,7 @@
 #define CLCONV_BENCH_RUN_H
 
 #include "args.h"
+#include "rows.h"
 
 typedef struct bench_stage {
     const char *name;
@@ -13,7 +14,8 @@ typedef struct bench_stage {
 
 typedef struct bench_result {
     const bench_problem *problem;
-    const char *algo;
+    const bench_row_kind *kind;
+    const char *algo;      /* kind->name */
     int skipped;           /* the algorithm cannot do this problem here */
     char note[512];        /* why it was skipped, or why it failed */
     int failed;            /* verification failed */
@@ -61,32 +63,11 @@ typedef struct bench_runner {
     int adds_no_bias; /* verification adds the bias on the host */
 } bench_runner;
 
-double bench_wall_ms(void); /* monotonic */
+void bench_result_init(bench_result *res, const bench_problem *bp, const bench_row_kind *kind);
 
-void bench_result_init(bench_result *res, const bench_problem *bp, const char *algo);
-
-/* Verifies (unless --no-verify), then warms up and times. 0 or 1 as below. */
+/* Verifies (unless --no-verify), then warms up and times: 0 (res filled,
+ * possibly failed verification) or 1 on a run-time error (message in err). */
 int bench_measure(const bench_runner *r, const bench_options *opt, const bench_problem *bp,
                   bench_data *d, bench_result *res, char *err, size_t err_size);
-
-/* Returns 0 (result filled, possibly skipped or failed verification) or 1
- * on a run-time error (message in err). */
-int bench_run(clconv_context *ctx, const bench_options *opt, const bench_problem *bp,
-              clconv_algo algo, bench_data *data, bench_result *res, char *err, size_t err_size);
-
-/* CLBlast's fused convgemm on the same data: a comparison row, not a clconv
- * algorithm. A problem CLBlast cannot do gives a skipped row. */
-int bench_run_clblast_convgemm(clconv_context *ctx, const bench_options *opt,
-                               const bench_problem *bp, bench_data *d, bench_result *res,
-                               char *err, size_t err_size);
-
-/* The seed benchmark's broadcast multiply (clconv_pointwise) on this problem's
- * shape, verified elementwise against the host. */
-int bench_run_pointwise(clconv_context *ctx, const bench_options *opt, const bench_problem *bp,
-                        bench_data *d, bench_result *res, char *err, size_t err_size);
-
-/* --gemm-baseline: GFLOP/s of a bare CLBlast SGEMM with the GEMM stage's shape. */
-int bench_gemm_baseline(clconv_context *ctx, const bench_options *opt, const clconv_problem *p,
-                        double *gflops, char *err, size_t err_size);
 
 #endif

@@ -379,6 +379,16 @@ typedef struct clconv_peaks {
  * CLCONV_PEAKS_REMEASURE. */
 clconv_status clconv_measure_peaks(clconv_context *ctx, unsigned flags, clconv_peaks *peaks);
 
+/* The rate clconv's SGEMM (CLBlast) reaches at one shape: row-major
+ * C[M x N] = A[M x K] * B[K x N], `batch` times with A shared (im2col-gemm's
+ * GEMM stage has M = C_out, N = OH*OW, K = C_in*KH*KW, batch N), on scratch
+ * buffers. One untimed run first (CLBlast compiles there), then *gflops =
+ * 2*M*N*K*batch over the median of `runs` runs: device time where the
+ * timestamps are real, else host wall time; NaN when no run had a time.
+ * CLCONV_ERR_INVALID_ARG for a zero size or runs < 1. */
+clconv_status clconv_measure_gemm(clconv_context *ctx, size_t m, size_t n, size_t k,
+                                  size_t batch, int runs, double *gflops);
+
 /* Where a measured time sits against the device's roofline. */
 typedef struct clconv_roofline {
     double intensity;    /* FLOPs per compulsory byte */

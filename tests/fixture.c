@@ -1,4 +1,5 @@
 #include "fixture.h"
+#include "runtime/timing.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -18,12 +19,7 @@ clconv_context *fixture_context(void)
 
 float fixture_uniform(uint32_t *s)
 {
-    uint32_t x = *s ? *s : 0x9e3779b9u;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    *s = x;
-    return (float)((double)x / 4294967296.0 * 2.0 - 1.0);
+    return rt_uniform(s);
 }
 
 void fixture_fill(float *v, size_t n, uint32_t *s)

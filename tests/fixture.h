@@ -16,7 +16,7 @@
  * the test, with clconv's message, when it cannot. */
 clconv_context *fixture_context(void);
 
-/* xorshift32 in [-1, 1); never all-zero data. */
+/* rt_uniform (src/runtime/timing.h): xorshift32 in [-1, 1), never all zero. */
 float fixture_uniform(uint32_t *state);
 void fixture_fill(float *v, size_t n, uint32_t *state);
 

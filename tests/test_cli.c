@@ -664,6 +664,182 @@ static void test_devices(void **state)
     clconv_context_destroy(ctx);
 }
 
+/* The problem of a --describe entry, rebuilt from its JSON fields. */
+static clconv_problem described_problem(const json_value *entry)
+{
+    const json_value *p = member(entry, "problem", JSON_OBJECT);
+    clconv_problem q = {
+        (int)number(p, "batch"), (int)number(p, "in_channels"), (int)number(p, "height"),
+        (int)number(p, "width"), (int)number(p, "out_channels"), (int)number(p, "kernel_h"),
+        (int)number(p, "kernel_w"), (int)number(p, "stride_h"), (int)number(p, "stride_w"),
+        (int)number(p, "pad_h"), (int)number(p, "pad_w"), (int)number(p, "dilation_h"),
+        (int)number(p, "dilation_w")};
+    assert_int_equal(number(p, "out_height"), clconv_problem_out_height(&q));
+    assert_int_equal(number(p, "out_width"), clconv_problem_out_width(&q));
+    return q;
+}
+
+static const json_value *described_cost(const json_value *entry, const char *algo)
+{
+    const json_value *costs = member(entry, "costs", JSON_ARRAY);
+    for (size_t i = 0; i < costs->count; i++)
+        if (!strcmp(member(&costs->items[i], "algo", JSON_STRING)->string, algo))
+            return &costs->items[i];
+    fail_msg("no cost for %s", algo);
+    return NULL;
+}
+
+/* The convolution's cost, each algorithm's by stage, and the pointwise op's,
+ * as the library counts them. */
+static void check_described_costs(const json_value *entry)
+{
+    clconv_problem p = described_problem(entry);
+    double flops, bytes, no_bias;
+    clconv_problem_cost(&p, 1, &flops, &bytes);
+    clconv_problem_cost(&p, 0, &flops, &no_bias);
+    const json_value *conv = member(entry, "conv", JSON_OBJECT);
+    assert_true(number(conv, "flops") == flops);
+    assert_true(number(conv, "bytes") == bytes);
+    assert_true(number(conv, "bytes_without_bias") == no_bias);
+    for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
+        clconv_cost c;
+        assert_int_equal(clconv_algo_cost(&p, (clconv_algo)a, 1, &c), CLCONV_SUCCESS);
+        const json_value *got = described_cost(entry, clconv_algo_name((clconv_algo)a));
+        assert_true(number(got, "flops") == c.flops && number(got, "bytes") == c.bytes);
+        const json_value *stages = member(got, "stages", JSON_ARRAY);
+        assert_int_equal(stages->count, c.stage_count);
+        for (int s = 0; s < c.stage_count; s++) {
+            assert_string_equal(member(&stages->items[s], "name", JSON_STRING)->string,
+                                c.stages[s].name);
+            assert_true(number(&stages->items[s], "flops") == c.stages[s].flops &&
+                        number(&stages->items[s], "bytes") == c.stages[s].bytes);
+        }
+    }
+    const json_value *peer = described_cost(entry, "clblast-convgemm");
+    assert_true(number(peer, "flops") == flops && number(peer, "bytes") == no_bias);
+    const json_value *pw = described_cost(entry, "pointwise");
+    if (p.batch != 1) {
+        assert_non_null(strstr(member(pw, "unsupported", JSON_STRING)->string, "batch 1"));
+        return;
+    }
+    clconv_cost want;
+    clconv_pointwise_cost(&p, &want);
+    assert_true(number(pw, "flops") == want.flops && number(pw, "bytes") == want.bytes);
+}
+
+/* --describe needs no device (the ICD loader here finds no platform at
+ * all), names every algorithm of the library's table, and gives the costs
+ * the library computes for the presets and for the problem the flags make. */
+static void test_describe(void **state)
+{
+    (void)state;
+    setenv("OCL_ICD_VENDORS", "/nonexistent-clconv-vendors", 1);
+    setenv("OCL_ICD_FILENAMES", "", 1);
+    run_result r = run(ARGS("--describe"));
+    run_result custom = run(ARGS("--describe", SMALL));
+    unsetenv("OCL_ICD_VENDORS");
+    unsetenv("OCL_ICD_FILENAMES");
+    if (r.code != 0 || custom.code != 0)
+        fail_msg("exit %d / %d: %s%s", r.code, custom.code, r.err, custom.err);
+    json_value *doc = json_parse(r.out);
+    if (!doc)
+        fail_msg("--describe is not JSON:\n%s", r.out);
+    const json_value *algos = member(doc, "algorithms", JSON_ARRAY);
+    for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
+        const char *name = clconv_algo_name((clconv_algo)a);
+        size_t i = 0;
+        while (i < algos->count &&
+               strcmp(member(&algos->items[i], "name", JSON_STRING)->string, name))
+            i++;
+        if (i == algos->count)
+            fail_msg("--describe does not name the algorithm %s", name);
+        assert_string_equal(member(&algos->items[i], "summary", JSON_STRING)->string,
+                            clconv_algo_summary((clconv_algo)a));
+        member(&algos->items[i], "stages", JSON_ARRAY);
+    }
+    assert_int_equal(algos->count, CLCONV_ALGO_COUNT); /* the library's table, nothing else */
+    /* every row: the algorithms, then the seed's op and the CLBlast peer */
+    assert_int_equal(member(doc, "rows", JSON_ARRAY)->count, CLCONV_ALGO_COUNT + 2);
+    const json_value *presets = member(doc, "presets", JSON_ARRAY);
+    assert_true(presets->count >= 3);
+    for (size_t i = 0; i < presets->count; i++)
+        check_described_costs(&presets->items[i]);
+    /* no problem flags: the problems are the presets */
+    assert_int_equal(member(doc, "problems", JSON_ARRAY)->count, presets->count);
+    json_free(doc);
+
+    doc = json_parse(custom.out);
+    assert_non_null(doc);
+    const json_value *problems = member(doc, "problems", JSON_ARRAY);
+    assert_int_equal(problems->count, 1);
+    const json_value *p = member(&problems->items[0], "problem", JSON_OBJECT);
+    assert_string_equal(member(p, "name", JSON_STRING)->string, "custom");
+    assert_true(number(p, "batch") == 2 && number(p, "kernel_w") == 2 &&
+                number(p, "pad_h") == 1 && number(p, "out_height") == 5);
+    check_described_costs(&problems->items[0]);
+    json_free(doc);
+    run_free(&r);
+    run_free(&custom);
+    expect_usage_error(ARGS("--describe", "--batch", "0"), "batch = 0: must be >= 1");
+}
+
+/* --help is generated from the option table (--describe lists it): every
+ * option is in the help with its argument and the first line of its text,
+ * every option the help names is in the table, and the parser knows each
+ * one as the table says (a value or none). */
+static void test_help_from_table(void **state)
+{
+    (void)state;
+    run_result d = run(ARGS("--describe"));
+    run_result h = run(ARGS("--help"));
+    assert_int_equal(d.code, 0);
+    assert_int_equal(h.code, 0);
+    json_value *doc = json_parse(d.out);
+    assert_non_null(doc);
+    const json_value *options = member(doc, "options", JSON_ARRAY);
+    assert_true(options->count >= 30);
+    for (size_t i = 0; i < options->count; i++) {
+        const json_value *o = &options->items[i];
+        const char *name = member(o, "name", JSON_STRING)->string;
+        const json_value *arg = json_get(o, "argument");
+        const char *help = member(o, "help", JSON_STRING)->string;
+        char left[128], first[256];
+        snprintf(left, sizeof left, "\n  %s%s%s\n", name, arg->type == JSON_STRING ? " " : "",
+                 arg->type == JSON_STRING ? arg->string : "");
+        snprintf(first, sizeof first, "%.*s\n", (int)strcspn(help, "\n"), help);
+        const char *at = strstr(h.out, left);
+        if (!at) { /* short: the help's first line follows on the same line */
+            left[strlen(left) - 1] = ' ';
+            at = strstr(h.out, left);
+        }
+        if (!at || !strstr(at, first))
+            fail_msg("--help lacks %s or its text \"%s\"", name, first);
+        if (strncmp(name, "--", 2) != 0)
+            continue;
+        char with_value[160];
+        snprintf(with_value, sizeof with_value, "%s=1", name);
+        run_result r = arg->type == JSON_STRING ? run(ARGS(name)) : run(ARGS(with_value));
+        if (r.code != 2 || !strstr(r.err, arg->type == JSON_STRING ? "needs a value"
+                                                                   : "takes no value"))
+            fail_msg("%s: exit %d, stderr \"%s\"", name, r.code, r.err);
+        run_free(&r);
+    }
+    /* and nothing in the help that the table does not have */
+    for (const char *line = h.out; (line = strstr(line, "\n  -")) != NULL; line++) {
+        char name[64];
+        assert_int_equal(sscanf(line + 3, "%63s", name), 1);
+        size_t i = 0;
+        while (i < options->count &&
+               strcmp(member(&options->items[i], "name", JSON_STRING)->string, name))
+            i++;
+        if (i == options->count)
+            fail_msg("--help names %s, which the option table does not have", name);
+    }
+    json_free(doc);
+    run_free(&d);
+    run_free(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -679,6 +855,8 @@ int main(void)
         cmocka_unit_test(test_no_peaks),
         cmocka_unit_test(test_sweep),
         cmocka_unit_test(test_devices),
+        cmocka_unit_test(test_describe),
+        cmocka_unit_test(test_help_from_table),
     };
     return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }

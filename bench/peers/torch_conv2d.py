@@ -1,9 +1,16 @@
 #!/usr/bin/python3
 """PyTorch peer of clconv-bench: the same convolution problems, run on the CPU
 with torch, verified against a float64 conv2d and timed on the host, written in
-clconv-bench's JSON schema ("clconv-bench/1") so bench/report can merge them.
+clconv-bench's JSON schema (bench/schema/clconv-bench-1.schema.json) so
+bench/report.py can merge them.
 
     bench/peers/torch_conv2d.py --problem seed-k3 --format json --out results/torch.json
+
+What it shares with clconv-bench comes from clconv-bench itself: the problem
+flags are passed to `clconv-bench --describe`, which parses and validates them
+and returns each problem's sizes and costs (--bench PATH, else $CLCONV_BENCH,
+else clconv-bench on PATH, else build/bench/clconv-bench in this checkout);
+the row layout and the schema name come from the schema file.
 
 Algorithms: torch-conv2d (torch.nn.functional.conv2d), torch-pointwise (the
 seed's broadcast multiply, not a convolution) and torch-fft (an FFT
@@ -20,22 +27,23 @@ import math
 import os
 import platform
 import re
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, replace
+from types import SimpleNamespace
 
 import torch
 import torch.nn.functional as F
 
 TOOL = "torch_conv2d.py"
-SCHEMA = "clconv-bench/1"
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCHEMA_FILE = os.path.join(HERE, "..", "schema", "clconv-bench-1.schema.json")
 ALGOS = ("torch-conv2d", "torch-pointwise", "torch-fft")
-# The original benchmark's problems: input [1,256,32,60], 64 output channels.
-PRESETS = {"seed-k3": 3, "seed-k5": 5, "seed-k16": 16}
-PROBLEM_FLAGS = ("batch", "in_channels", "height", "width", "out_channels",
-                 "kernel", "stride", "pad", "dilation")
-POINTWISE_NOTE = "the seed's pointwise op broadcasts one image (batch 1)"
+# The flags that make the problems: passed through to clconv-bench --describe.
+PROBLEM_FLAGS = ("problem", "batch", "in-channels", "height", "width", "out-channels",
+                 "kernel", "stride", "pad", "dilation", "sweep")
 
 
 class UsageError(Exception):
@@ -62,15 +70,6 @@ def int_arg(text):
     return int(text)
 
 
-def pair_arg(text):
-    """'A' or 'AxB'; one number sets both."""
-    parts = text.split("x")
-    if len(parts) > 2 or not all(re.fullmatch(r"[+-]?[0-9]+", s) for s in parts):
-        raise argparse.ArgumentTypeError(f"'{text}': expected N or HxW (integers)")
-    a = int(parts[0])
-    return (a, int(parts[1]) if len(parts) == 2 else a)
-
-
 def float_arg(text):
     try:
         v = float(text)
@@ -85,15 +84,11 @@ def build_parser():
     p = Parser(prog=TOOL, allow_abbrev=False,
                description="Runs clconv-bench's convolution problems with PyTorch on the CPU, "
                            "verifies them against a float64 conv2d and times them.")
-    prob = p.add_argument_group("problem (flags override the --problem preset; default 1 for "
-                                "sizes)")
-    prob.add_argument("--problem", action="append", choices=list(PRESETS), metavar="NAME",
-                      help="seed-k3 | seed-k5 | seed-k16 (repeatable)")
-    for name in ("batch", "in-channels", "height", "width", "out-channels"):
-        prob.add_argument("--" + name, type=int_arg, metavar="N")
-    for name, meta in (("kernel", "KH[xKW]"), ("stride", "S[xS]"), ("pad", "P[xP]"),
-                       ("dilation", "D[xD]")):
-        prob.add_argument("--" + name, type=pair_arg, metavar=meta)
+    prob = p.add_argument_group("problem (as clconv-bench's, which parses and checks them: "
+                                "see clconv-bench --help)")
+    for name in PROBLEM_FLAGS:
+        prob.add_argument("--" + name, action="append", metavar="VALUE",
+                          dest="flag_" + name.replace("-", "_"))
     run = p.add_argument_group("run")
     run.add_argument("--algo", action="append", choices=list(ALGOS) + ["all"], metavar="NAME",
                      help="torch-conv2d | torch-pointwise | torch-fft | all (default; "
@@ -110,6 +105,9 @@ def build_parser():
                      help="skip the comparison with the float64 reference")
     run.add_argument("--tolerance", type=float_arg, default=1e-4, metavar="X",
                      help="max relative L2 error ||out-ref||/||ref|| (default 1e-4)")
+    run.add_argument("--bench", metavar="PATH",
+                     help="clconv-bench, for --describe (default: $CLCONV_BENCH, clconv-bench "
+                          "on PATH, or build/bench/clconv-bench in this checkout)")
     out = p.add_argument_group("output")
     out.add_argument("--format", choices=("table", "json"), default="table")
     out.add_argument("--out", metavar="FILE",
@@ -138,103 +136,60 @@ def selected_algos(args):
     return [a for a in ALGOS if a in chosen or "all" in chosen]
 
 
-# ---- problems ----
+# ---- problems: from clconv-bench --describe ----
 
-@dataclass(frozen=True)
-class Problem:
-    name: str
-    batch: int = 1
-    in_channels: int = 1
-    height: int = 1
-    width: int = 1
-    out_channels: int = 1
-    kernel_h: int = 1
-    kernel_w: int = 1
-    stride_h: int = 1
-    stride_w: int = 1
-    pad_h: int = 0
-    pad_w: int = 0
-    dilation_h: int = 1
-    dilation_w: int = 1
+def find_bench(args):
+    """The clconv-bench to ask, or RunError naming where it looked."""
+    candidates = [args.bench, os.environ.get("CLCONV_BENCH"), shutil.which("clconv-bench"),
+                  os.path.join(HERE, "..", "..", "build", "bench", "clconv-bench")]
+    for path in candidates:
+        if path and os.access(path, os.X_OK):
+            return path
+    raise RunError("cannot find clconv-bench (it describes the problems): give --bench PATH "
+                   "or set CLCONV_BENCH")
+
+
+def problem_flags(args):
+    """The problem flags as given, for clconv-bench."""
+    flags = []
+    for name in PROBLEM_FLAGS:
+        for value in getattr(args, "flag_" + name.replace("-", "_")) or []:
+            flags += ["--" + name, value]
+    return flags
+
+
+def describe(bench, flags):
+    """clconv-bench --describe for these flags: its usage errors are ours."""
+    try:
+        done = subprocess.run([bench, "--describe", *flags], capture_output=True, text=True)
+    except OSError as e:
+        raise RunError(f"cannot run {bench}: {e.strerror or e}") from e
+    message = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ""
+    message = message.removeprefix("clconv-bench: error: ")
+    if done.returncode == 2:
+        raise UsageError(message)
+    if done.returncode != 0:
+        raise RunError(f"{bench} --describe failed ({done.returncode}): {message}")
+    return json.loads(done.stdout)
+
+
+class Problem(SimpleNamespace):
+    """A described problem: its fields as attributes, the costs clconv-bench gives."""
 
     @property
     def span(self):
-        """Rows and columns the dilated kernel covers."""
+        """Rows and columns the dilated kernel covers (the FFT's valid region)."""
         return ((self.kernel_h - 1) * self.dilation_h + 1, (self.kernel_w - 1) * self.dilation_w + 1)
 
     @property
     def padded(self):
         return (self.height + 2 * self.pad_h, self.width + 2 * self.pad_w)
 
-    @property
-    def out_height(self):
-        return (self.padded[0] - self.span[0]) // self.stride_h + 1
 
-    @property
-    def out_width(self):
-        return (self.padded[1] - self.span[1]) // self.stride_w + 1
-
-
-def seed_problem(name):
-    k = PRESETS[name]
-    return Problem(name, in_channels=256, height=32, width=60, out_channels=64,
-                   kernel_h=k, kernel_w=k)
-
-
-def flag_overrides(args):
-    """The problem fields the command line set, as Problem field values."""
-    fields = {}
-    for name in ("batch", "in_channels", "height", "width", "out_channels"):
-        if getattr(args, name) is not None:
-            fields[name] = getattr(args, name)
-    for name in ("kernel", "stride", "pad", "dilation"):
-        pair = getattr(args, name)
-        if pair is not None:
-            fields[name + "_h"], fields[name + "_w"] = pair
-    return fields
-
-
-def build_problems(args):
-    """As clconv-bench: each --problem preset with the flags over it (named 'seed-k3+');
-    flags alone make one 'custom' problem over size-1 defaults; nothing runs every seed."""
-    fields = flag_overrides(args)
-    names = args.problem or ([] if fields else list(PRESETS))
-    if not names:
-        return [Problem("custom", **fields)]
-    suffix = "+" if fields else ""
-    return [replace(seed_problem(n), name=n + suffix, **fields) for n in names]
-
-
-def problem_error(p):
-    """Why the problem is invalid (clconv's wording), or None."""
-    for field in ("batch", "in_channels", "height", "width", "out_channels", "kernel_h",
-                  "kernel_w", "stride_h", "stride_w", "dilation_h", "dilation_w"):
-        if getattr(p, field) < 1:
-            return f"{field} = {getattr(p, field)}: must be >= 1"
-    for field in ("pad_h", "pad_w"):
-        if getattr(p, field) < 0:
-            return f"{field} = {getattr(p, field)}: must be >= 0"
-    (span_h, span_w), (padded_h, padded_w) = p.span, p.padded
-    if span_h > padded_h:
-        return (f"kernel_h = {p.kernel_h} with dilation_h = {p.dilation_h} spans {span_h} rows, "
-                f"more than the padded input height {p.height} + 2*{p.pad_h} = {padded_h}")
-    if span_w > padded_w:
-        return (f"kernel_w = {p.kernel_w} with dilation_w = {p.dilation_w} spans {span_w} "
-                f"columns, more than the padded input width {p.width} + 2*{p.pad_w} = "
-                f"{padded_w}")
-    return None
-
-
-def validate_problems(problems):
-    for p in problems:
-        why = problem_error(p)
-        if why:
-            raise UsageError(f"invalid problem {p.name}: {why}")
-
-
-def problem_json(p):
-    fields = {k: getattr(p, k) for k in Problem.__dataclass_fields__}
-    return {**fields, "out_height": p.out_height, "out_width": p.out_width}
+def make_problem(entry):
+    costs = {c["algo"]: c for c in entry["costs"]}
+    return Problem(**entry["problem"], json=entry["problem"], conv=entry["conv"],
+                   pointwise=costs["pointwise"])
 
 
 # ---- data and reference ----
@@ -338,78 +293,68 @@ def time_call(call, warmup, iters):
     return times
 
 
-def percentile(sorted_ms, q):
-    """Linear interpolation between the nearest ranks, as clconv-bench."""
-    pos = q * (len(sorted_ms) - 1)
-    lo = int(pos)
-    hi = min(lo + 1, len(sorted_ms) - 1)
-    return sorted_ms[lo] + (sorted_ms[hi] - sorted_ms[lo]) * (pos - lo)
-
-
 def summarize(times):
-    s = sorted(times)
-    return {"median_ms": percentile(s, 0.5), "p10_ms": percentile(s, 0.1),
-            "p90_ms": percentile(s, 0.9), "min_ms": s[0], "iterations": len(s)}
+    """Median, p10 and p90 by linear interpolation between the closest ranks, torch's
+    (and numpy's) default rule, the one clconv-bench uses (src/runtime/timing.c)."""
+    q = torch.quantile(torch.tensor(times, dtype=torch.float64),
+                       torch.tensor([0.5, 0.1, 0.9], dtype=torch.float64)).tolist()
+    return {"median_ms": q[0], "p10_ms": q[1], "p90_ms": q[2], "min_ms": min(times),
+            "iterations": len(times)}
 
 
-# ---- result rows ----
+# ---- result rows, laid out by the schema ----
 
-def conv_cost(p):
-    """FLOPs (a multiply-add is 2, the bias add left out) and compulsory bytes (input,
-    weights, bias read once, output written once), as clconv's direct cost model."""
-    outputs = p.batch * p.out_channels * p.out_height * p.out_width
-    flops = 2.0 * outputs * p.in_channels * p.kernel_h * p.kernel_w
-    elems = (p.batch * p.in_channels * p.height * p.width
-             + p.out_channels * p.in_channels * p.kernel_h * p.kernel_w
-             + p.out_channels + outputs)
-    return flops, 4.0 * elems
+def load_schema():
+    try:
+        with open(SCHEMA_FILE, encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError) as e:
+        raise RunError(f"cannot read the schema {SCHEMA_FILE}: {e}") from e
 
 
-def pointwise_cost(p):
-    """One multiply per output; x and k read once, out written once."""
-    s = p.in_channels * p.height * p.width
-    n = p.out_channels * s
-    return float(n), 4.0 * (s + 2.0 * n)
+def keys_of(schema, name):
+    """The property names of $defs[name] in the schema's order (its allOf parts after)."""
+    d = schema["$defs"][name]
+    keys = list(d.get("properties", {}))
+    for part in d.get("allOf", []):
+        keys += [k for k in keys_of(schema, part["$ref"].rsplit("/", 1)[1]) if k not in keys]
+    return keys
+
+
+def laid_out(keys, values):
+    """values in the schema's order, null for what this peer does not measure."""
+    return {k: values.get(k) for k in keys if k in values or k != "note"}
 
 
 def cost_of(algo, p):
-    return pointwise_cost(p) if algo == "torch-pointwise" else conv_cost(p)
+    """FLOPs and bytes as clconv-bench counts them: the convolution's compulsory cost
+    with the bias for the convolutions, the seed op's own for the pointwise row (None
+    where clconv-bench says the op cannot run the problem)."""
+    c = p.pointwise if algo == "torch-pointwise" else p.conv
+    return c.get("flops"), c.get("bytes")
 
 
 def rates(flops, nbytes, ms):
     return {"flops": flops, "bytes": nbytes, "intensity": flops / nbytes,
-            "gflops": flops / (ms * 1e6), "gbs": nbytes / (ms * 1e6),
-            "bound_ms": None, "efficiency": None, "verdict": None}
+            "gflops": flops / (ms * 1e6), "gbs": nbytes / (ms * 1e6)}
 
 
-def make_row(p, algo, status, note=None, stats=None, rel_err=None, weights_ms=None):
-    """One result in clconv-bench's field order; untimed rows carry nulls."""
+def make_row(schema, p, algo, status, note=None, stats=None, rel_err=None, weights_ms=None):
+    """One result; untimed rows carry nulls. Rows have no roofline: no peaks here."""
     flops, nbytes = cost_of(algo, p)
-    row = {"problem": problem_json(p), "algo": algo, "status": status}
+    values = {"problem": p.json, "algo": algo, "status": status, "iterations": 0,
+              "build_ms": 0, "build_compiled": False, "conv_flops": flops, "flops": flops,
+              "bytes": nbytes, "weights_fft_ms": weights_ms, "workspace_bytes": 0,
+              "rel_err": rel_err, "stages": []}
     if note is not None:
-        row["note"] = note
-    ms = stats["median_ms"] if stats else None
-    row.update({
-        "median_ms": ms,
-        "p10_ms": stats["p10_ms"] if stats else None,
-        "p90_ms": stats["p90_ms"] if stats else None,
-        "min_ms": stats["min_ms"] if stats else None,
-        "host_median_ms": ms,
-        "iterations": stats["iterations"] if stats else 0,
-        "time_source": "host" if stats else None,
-        "build_ms": 0, "build_compiled": False,
-        "conv_flops": flops,
-        "effective_gflops": flops / (ms * 1e6) if stats else None,
-    })
+        values["note"] = note
     if stats:
-        row.update(rates(flops, nbytes, ms))
-    else:
-        row.update({"flops": flops, "bytes": nbytes, "intensity": None, "gflops": None,
-                    "gbs": None, "bound_ms": None, "efficiency": None, "verdict": None})
-    row.update({"weights_fft_ms": weights_ms, "gemm_baseline_gflops": None,
-                "workspace_bytes": 0, "rel_err": rel_err})
-    row["stages"] = [{"name": algo, "median_ms": ms, **rates(flops, nbytes, ms)}] if stats else []
-    return row
+        ms = stats["median_ms"]
+        values.update(stats, host_median_ms=ms, time_source="host",
+                      effective_gflops=flops / (ms * 1e6), **rates(flops, nbytes, ms))
+        stage = {"name": algo, "median_ms": ms, **rates(flops, nbytes, ms)}
+        values["stages"] = [laid_out(keys_of(schema, "stage"), stage)]
+    return laid_out(keys_of(schema, "result"), values)
 
 
 def failed_note(rel_err, tolerance):
@@ -417,20 +362,22 @@ def failed_note(rel_err, tolerance):
 
 
 def measure(p, algo, call, check, opts, weights_ms=None):
+    schema = opts.schema
     """Verify (a wrong answer gets no timing: a fast wrong result is not a result), then time."""
     rel_err = None
     if opts.verify:
         rel_err = check(call())
         if not rel_err <= opts.tolerance:  # NaN fails too
-            return make_row(p, algo, "failed", note=failed_note(rel_err, opts.tolerance),
+            return make_row(schema, p, algo, "failed", note=failed_note(rel_err, opts.tolerance),
                             rel_err=rel_err, weights_ms=weights_ms)
     stats = summarize(time_call(call, opts.warmup, opts.iters))
-    return make_row(p, algo, "ok", stats=stats, rel_err=rel_err, weights_ms=weights_ms)
+    return make_row(schema, p, algo, "ok", stats=stats, rel_err=rel_err, weights_ms=weights_ms)
 
 
 def run_pointwise(p, x, gen, opts):
-    if p.batch != 1:
-        return make_row(p, "torch-pointwise", "skipped", note=POINTWISE_NOTE)
+    if "unsupported" in p.pointwise:  # as clconv-bench's pointwise row: batch 1 only
+        return make_row(opts.schema, p, "torch-pointwise", "skipped",
+                        note=p.pointwise["unsupported"])
     k = uniform(gen, p.out_channels, p.in_channels, p.height, p.width)
     out = torch.empty_like(k)
     return measure(p, "torch-pointwise", pointwise_call(k, x, out),
@@ -492,11 +439,13 @@ def finite_or_null(v):
     return v
 
 
-def report_json(rows, command):
-    doc = {"schema": SCHEMA, "tool": TOOL, "command": command, "device": device_json(),
-           "peaks": {"bandwidth_gbs": None, "gflops": None, "gemm_gflops": None,
-                     "from_cache": False, "measure_ms": None, "time_source": None},
-           "peak_bandwidth_gbs": None, "results": rows, "answer": []}
+def report_json(schema, rows, command):
+    """The document in the schema's layout: no peaks measured here, so they are null."""
+    top = {"schema": schema["properties"]["schema"]["const"], "tool": TOOL, "command": command,
+           "device": laid_out(keys_of(schema, "device"), device_json()),
+           "peaks": laid_out(keys_of(schema, "peaks"), {"from_cache": False}),
+           "results": rows, "answer": []}
+    doc = laid_out(list(schema["properties"]), top)
     return json.dumps(finite_or_null(doc), indent=1, allow_nan=False) + "\n"
 
 
@@ -519,7 +468,8 @@ def table_row(r):
     return line
 
 
-def report_table(rows):
+def report_table(rows, problems):
+    conv = {p.name: p.conv for p in problems}
     dev = device_json()
     lines = [f"device {dev['name']} ({dev['platform']})"]
     current = None
@@ -527,8 +477,7 @@ def report_table(rows):
         p = r["problem"]
         if p != current:
             current = p
-            flops, nbytes = conv_cost(Problem(**{k: v for k, v in p.items()
-                                                 if k in Problem.__dataclass_fields__}))
+            flops, nbytes = conv[p["name"]]["flops"], conv[p["name"]]["bytes"]
             lines += ["", f"{p['name']}  {shape_text(p)} -> {p['batch']}x{p['out_channels']}x"
                           f"{p['out_height']}x{p['out_width']}; conv {flops / 1e9:.3g} GFLOP, "
                           f"{nbytes / 1e6:.3g} MB compulsory",
@@ -541,8 +490,8 @@ def report_table(rows):
     return "\n".join(lines) + "\n"
 
 
-def render(rows, fmt, command):
-    return report_json(rows, command) if fmt == "json" else report_table(rows)
+def render(rows, fmt, command, problems, schema):
+    return report_json(schema, rows, command) if fmt == "json" else report_table(rows, problems)
 
 
 # ---- output ----
@@ -581,8 +530,9 @@ def error_line(message):
 def run(argv):
     opts = build_parser().parse_args(argv[1:])
     check_run_options(opts)
-    problems = build_problems(opts)
-    validate_problems(problems)
+    opts.schema = load_schema()
+    described = describe(find_bench(opts), problem_flags(opts))
+    problems = [make_problem(entry) for entry in described["problems"]]
     if opts.out:
         check_out_writable(opts.out)
     if opts.threads:
@@ -595,7 +545,7 @@ def run(argv):
                 rows += run_problem(p, algos, opts)
             except RuntimeError as e:  # e.g. torch out of memory: the machine, not the user
                 raise RunError(f"{p.name}: {str(e).splitlines()[0] if str(e) else e!r}") from e
-    text = render(rows, opts.format, " ".join(argv))
+    text = render(rows, opts.format, " ".join(argv), problems, opts.schema)
     failed = [r for r in rows if r["status"] == "failed"]
     for r in failed:
         error_line(f"{r['algo']} on {r['problem']['name']}: {r['note']}")

@@ -19,18 +19,17 @@
 typedef clconv_status (*peak_run)(clconv_context *ctx, void *arg, cl_event *first,
                                   cl_event *last);
 
-/* Best of `runs`: the peak the device can reach, not its average. Device
- * timestamps where they are real, else host wall time around the run. */
-static clconv_status best_of(clconv_context *ctx, peak_run run, void *arg, int runs,
-                             double *best_ms)
+/* Times `runs` runs into ms[]: device timestamps where they are real, else
+ * host wall time around the run. */
+static clconv_status run_times(clconv_context *ctx, peak_run run, void *arg, int runs,
+                               double *ms)
 {
-    *best_ms = 0.0;
     for (int r = 0; r < runs; r++) {
         cl_event first = NULL, last = NULL;
         double t0 = rt_now_ms();
         clconv_status st = run(ctx, arg, &first, &last);
         cl_int err = st ? CL_SUCCESS : clFinish(ctx->queue);
-        double ms = ctx->device_timing ? rt_event_span_ms(ctx, first, last) : rt_now_ms() - t0;
+        ms[r] = ctx->device_timing ? rt_event_span_ms(ctx, first, last) : rt_now_ms() - t0;
         if (first && first != last)
             clReleaseEvent(first);
         if (last)
@@ -39,10 +38,21 @@ static clconv_status best_of(clconv_context *ctx, peak_run run, void *arg, int r
             return st;
         if (err != CL_SUCCESS)
             return rt_cl_fail(ctx, err, "clFinish", "timing a device peak");
-        if (ms > 0 && (*best_ms == 0.0 || ms < *best_ms))
-            *best_ms = ms;
     }
     return CLCONV_SUCCESS;
+}
+
+/* Best of `runs` (at most 8): the peak the device can reach, not its average. */
+static clconv_status best_of(clconv_context *ctx, peak_run run, void *arg, int runs,
+                             double *best_ms)
+{
+    double ms[8];
+    *best_ms = 0.0;
+    clconv_status st = run_times(ctx, run, arg, runs, ms);
+    for (int r = 0; r < runs && !st; r++)
+        if (ms[r] > 0 && (*best_ms == 0.0 || ms[r] < *best_ms))
+            *best_ms = ms[r];
+    return st;
 }
 
 static clconv_status buffer(clconv_context *ctx, size_t bytes, const char *what, cl_mem *out)
@@ -235,6 +245,49 @@ static clconv_status measure_gemm(clconv_context *ctx, double *gflops)
     if (!st)
         st = best_of(ctx, enqueue_gemm, &r, 3, &ms);
     *gflops = !st && ms > 0 ? 2.0 * (double)n * n * n / (ms * 1e6) : NAN;
+    cl_mem all[] = {r.g.a, r.g.b, r.g.c};
+    for (int i = 0; i < 3; i++)
+        if (all[i])
+            clReleaseMemObject(all[i]);
+    return st;
+}
+
+clconv_status clconv_measure_gemm(clconv_context *ctx, size_t m, size_t n, size_t k,
+                                 size_t batch, int runs, double *gflops)
+{
+    if (gflops)
+        *gflops = NAN;
+    if (!ctx || !gflops || !m || !n || !k || !batch || runs < 1)
+        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG,
+                       "clconv_measure_gemm: M=%zu N=%zu K=%zu batch=%zu runs=%d: each must be "
+                       ">= 1 (and ctx, gflops not NULL)", m, n, k, batch, runs);
+    /* each buffer's size must fit a size_t with room to spare */
+    if ((double)m * k > 0x1p60 || (double)k * n * batch > 0x1p60 || (double)m * n * batch > 0x1p60)
+        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG,
+                       "clconv_measure_gemm: M=%zu N=%zu K=%zu batch=%zu: too large", m, n, k,
+                       batch);
+    gemm_run r = {{.m = m, .n = n, .k = k, .batch = batch, .lda = k, .a_stride = 0, .ldb = n,
+                   .b_stride = k * n, .ldc = n, .c_stride = m * n}};
+    double *ms = malloc((size_t)runs * sizeof *ms);
+    if (!ms)
+        return rt_fail(ctx, CLCONV_ERR_OUT_OF_MEMORY, "out of host memory for %d GEMM timings",
+                       runs);
+    clconv_status st = buffer(ctx, m * k * sizeof(float), "the GEMM rate test", &r.g.a);
+    if (!st)
+        st = buffer(ctx, k * n * batch * sizeof(float), "the GEMM rate test", &r.g.b);
+    if (!st)
+        st = rt_buffer_create(ctx, m * n * batch * sizeof(float), "the GEMM rate test", &r.g.c);
+    if (!st) /* the first call compiles CLBlast's kernels: not timed */
+        st = run_times(ctx, enqueue_gemm, &r, 1, ms);
+    if (!st)
+        st = run_times(ctx, enqueue_gemm, &r, runs, ms);
+    int timed = 0;
+    for (int i = 0; !st && i < runs; i++)
+        if (ms[i] > 0)
+            ms[timed++] = ms[i];
+    if (timed)
+        *gflops = 2.0 * (double)m * n * k * batch / (rt_median(ms, timed) * 1e6);
+    free(ms);
     cl_mem all[] = {r.g.a, r.g.b, r.g.c};
     for (int i = 0; i < 3; i++)
         if (all[i])

@@ -97,6 +97,11 @@ int clconv_context_device_timing(const clconv_context *ctx)
     return ctx->device_timing;
 }
 
+double rt_event_span_ms(clconv_context *ctx, cl_event first, cl_event last)
+{
+    return ctx->device_timing ? rt_span_ms(first, last) : -1.0;
+}
+
 /* Copies a context-level error into the thread slot before the context dies. */
 static clconv_status fail_creation(clconv_context *ctx, clconv_status st)
 {

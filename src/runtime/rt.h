@@ -3,6 +3,7 @@
 #define CLCONV_RT_H
 
 #include "clconv.h"
+#include "runtime/timing.h"
 
 #include <stdarg.h>
 
@@ -118,12 +119,8 @@ long rt_live_buffers(void);
 clconv_status rt_buffer_fill(clconv_context *ctx, cl_mem buf, size_t bytes, float value,
                              const char *what);
 
-/* Milliseconds from a monotonic clock. */
-double rt_now_ms(void);
-
-/* Milliseconds from first's start to last's end (the same event for one
- * command); negative when the device's timestamps are not real
- * (ctx->device_timing == 0) or cannot be read. */
+/* rt_span_ms (timing.h) when the device's timestamps are real
+ * (ctx->device_timing), else negative (context.c). */
 double rt_event_span_ms(clconv_context *ctx, cl_event first, cl_event last);
 
 /* ---- quiet third-party builds (quiet.c) ---- */

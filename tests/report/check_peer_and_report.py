@@ -1,11 +1,13 @@
 #!/usr/bin/python3
-"""The PyTorch peer and bench/report at CI size, end to end.
+"""The PyTorch peer and bench/report.py at CI size, end to end.
 
 Runs clconv-bench and bench/peers/torch_conv2d.py on the same small problems,
-checks that both documents carry the same schema (every key a clconv-bench
-result row has, the peer's rows have too) and that the peer's conv2d agrees
-with its own reference, then merges them with bench/report and checks the
-markdown names both sources and the plots are real PNG files.
+validates both documents against bench/schema/clconv-bench-1.schema.json
+(Debian's python3-jsonschema), checks that they carry the same schema (every
+key a clconv-bench result row has, the peer's rows have too) and that the
+peer's conv2d agrees with its own reference, then merges them with
+bench/report.py and checks the markdown names both sources and the plots are
+real PNG files.
 
 usage: check_peer_and_report.py CLCONV_BENCH SOURCE_DIR WORK_DIR
 """
@@ -14,6 +16,8 @@ import os
 import shutil
 import subprocess
 import sys
+
+import jsonschema
 
 PROBLEM = ["--problem", "seed-k5", "--in-channels", "8", "--out-channels", "8",
            "--height", "12", "--width", "14", "--iters", "3", "--warmup", "1"]
@@ -30,8 +34,21 @@ def row_keys(row):
     return set(row) | {f"problem.{k}" for k in row["problem"]}
 
 
+def validate(schema, path):
+    """Every violation of the schema in the document at path, or exit naming them."""
+    with open(path, encoding="utf-8") as f:
+        doc = json.load(f)
+    errors = list(jsonschema.Draft202012Validator(schema).iter_errors(doc))
+    if errors:
+        sys.exit(f"FAILED: {path} does not follow the schema:\n" + "\n".join(
+            f"  {'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors[:20]))
+
+
 def main():
     bench, source, work = sys.argv[1:4]
+    with open(os.path.join(source, "bench/schema/clconv-bench-1.schema.json")) as f:
+        schema = json.load(f)
+    jsonschema.Draft202012Validator.check_schema(schema)
     shutil.rmtree(work, ignore_errors=True)
     results = os.path.join(work, "results")
     os.makedirs(results)
@@ -41,10 +58,17 @@ def main():
     assert len(ours) == 1, ours
     peer = os.path.join(results, "torch.json")
     run([os.path.join(source, "bench/peers/torch_conv2d.py"), *PROBLEM, "--threads", "1",
-         "--format", "json", "--out", peer])
+         "--bench", bench, "--format", "json", "--out", peer])
+    # and a document with a skipped row and no peaks (nulls where numbers were)
+    bare = os.path.join(work, "bare.json")
+    run([bench, *PROBLEM, "--batch", "2", "--algo", "direct", "--algo", "pointwise",
+         "--no-peaks", "--format", "json", "--out", bare])
+    for path in (ours[0], peer, bare):
+        validate(schema, path)
 
     mine, theirs = (json.load(open(p)) for p in (ours[0], peer))
     assert theirs["schema"] == mine["schema"] == "clconv-bench/1"
+    assert schema["properties"]["schema"]["const"] == mine["schema"]
     assert set(theirs) >= set(mine) - {"peaks"}, set(mine) - set(theirs)
     algos = [r["algo"] for r in theirs["results"]]
     assert algos == ["torch-conv2d", "torch-pointwise", "torch-fft"], algos
@@ -58,7 +82,7 @@ def main():
     assert theirs["results"][1]["flops"] == mine["results"][2]["flops"]
 
     report = os.path.join(work, "report")
-    run([os.path.join(source, "bench/report"), report, ours[0], peer])
+    run([os.path.join(source, "bench/report.py"), report, ours[0], peer])
     text = open(os.path.join(report, "report.md")).read()
     assert mine["device"]["name"] in text and "PyTorch" in text, text[:2000]
     pngs = [f for f in os.listdir(report) if f.endswith(".png")]

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Merge clconv-bench result documents into a markdown report and plots.
 
-    bench/report OUTDIR RESULTS.json...
+    bench/report.py OUTDIR RESULTS.json...
 
 Each RESULTS.json is a "clconv-bench/1" document (or a JSON array of them,
 as `clconv-bench --devices ... --format json` writes without --out-dir)
@@ -32,8 +32,16 @@ import os
 import re
 import sys
 
-SCHEMA = "clconv-bench/1"
-USAGE = "usage: bench/report OUTDIR RESULTS.json..."
+def schema_name():
+    """The results schema's name, from its definition (the one place it lives in Python)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "schema",
+                        "clconv-bench-1.schema.json")
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)["properties"]["schema"]["const"]
+
+
+SCHEMA = schema_name()
+USAGE = "usage: bench/report.py OUTDIR RESULTS.json..."
 
 SHAPE_FIELDS = ("batch", "in_channels", "height", "width", "out_channels",
                 "kernel_h", "kernel_w", "stride_h", "stride_w", "pad_h", "pad_w",

@@ -1,0 +1,189 @@
+/* One or several devices, each with its own context, peaks and rows. */
+#define _POSIX_C_SOURCE 200809L
+#include "devices.h"
+#include "output.h"
+#include "progress.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int rows_per_problem(const bench_options *opt)
+{
+    int n = 0;
+    for (int k = 0; k < bench_row_count(); k++)
+        n += opt->row_enabled[k];
+    return n;
+}
+
+/* Runs every problem with every chosen row; 0, or 1 with err set. */
+static int run_all(const bench_options *opt, clconv_context *ctx, const clconv_peaks *peaks,
+                   bench_result *results, int *count, bench_progress *pg, char *err, size_t es)
+{
+    int rc = 0;
+    *count = 0;
+    for (int i = 0; i < opt->problem_count && !rc; i++) {
+        const bench_problem *bp = &opt->problems[i];
+        bench_data data;
+        rc = bench_data_create(ctx, opt, bp, &data, err, es);
+        if (rc)
+            break;
+        for (int k = 0; k < bench_row_count() && !rc; k++)
+            if (opt->row_enabled[k]) {
+                const bench_row_kind *kind = bench_row(k);
+                bench_progress_show(pg, bp->name, kind->name);
+                rc = kind->run(kind, ctx, opt, bp, &data, &results[(*count)++], err, es);
+            }
+        bench_data_destroy(&data);
+    }
+    for (int i = 0; i < *count; i++)
+        bench_apply_roofline(&results[i], peaks);
+    return rc;
+}
+
+int bench_device_measure(const bench_options *opt, const clconv_device_selector *sel,
+                         bench_device_job *job, char *err, size_t es)
+{
+    clconv_context_options copt = {.disable_disk_cache = opt->no_cache};
+    clconv_status st = clconv_context_create(sel, &copt, &job->ctx);
+    if (st) { /* platforms exist, so NOT_FOUND means the selection names no device */
+        snprintf(err, es, "%s", clconv_last_error(NULL));
+        return st == CLCONV_ERR_NOT_FOUND ? 2 : 1;
+    }
+    int total = opt->problem_count * rows_per_problem(opt);
+    job->results = calloc((size_t)total, sizeof *job->results);
+    if (!job->results) {
+        snprintf(err, es, "out of host memory");
+        return 1;
+    }
+    const clconv_device_info *dev = clconv_context_device(job->ctx);
+    bench_progress pg;
+    bench_progress_begin(&pg, total, dev->name);
+    if (opt->peaks) {
+        char note[320];
+        snprintf(note, sizeof note, "measuring the peaks of %.200s (cached afterwards)...",
+                 dev->name);
+        bench_progress_note(&pg, note);
+        st = clconv_measure_peaks(job->ctx, opt->remeasure ? CLCONV_PEAKS_REMEASURE : 0,
+                                  &job->peaks);
+        bench_progress_end(&pg);
+        if (st) {
+            snprintf(err, es, "measuring the device peaks (--no-peaks skips them): %s",
+                     clconv_last_error(job->ctx));
+            return 1;
+        }
+        job->has_peaks = 1;
+    }
+    int rc = run_all(opt, job->ctx, job->has_peaks ? &job->peaks : NULL, job->results,
+                     &job->count, &pg, err, es);
+    bench_progress_end(&pg);
+    return rc;
+}
+
+void bench_device_job_free(bench_device_job *job)
+{
+    free(job->results);
+    if (job->ctx)
+        clconv_context_destroy(job->ctx);
+}
+
+int bench_device_selectors(const bench_options *opt, clconv_device_selector *sels, int *n,
+                           char *err, size_t es)
+{
+    *n = 0;
+    if (!opt->devices_all && !opt->device_count) {
+        sels[(*n)++] = opt->selector;
+        return 0;
+    }
+    if (opt->device_count) {
+        for (int i = 0; i < opt->device_count; i++)
+            sels[(*n)++] = (clconv_device_selector){opt->device_ids[i][0], opt->device_ids[i][1],
+                                                    NULL};
+        return 0;
+    }
+    clconv_device_list *list;
+    if (clconv_device_list_create(&list) != CLCONV_SUCCESS) {
+        snprintf(err, es, "%s", clconv_last_error(NULL));
+        return 1;
+    }
+    for (int i = 0; i < list->device_count && *n < BENCH_MAX_DEVICES; i++)
+        sels[(*n)++] = (clconv_device_selector){list->devices[i].platform_index,
+                                                list->devices[i].device_index, NULL};
+    clconv_device_list_free(list);
+    if (*n == 0) {
+        snprintf(err, es, "--devices all: no OpenCL device found (rusticl needs "
+                          "RUSTICL_ENABLE=llvmpipe)");
+        return 1;
+    }
+    return 0;
+}
+
+/* A file name from the device's platform and name: lower-case letters,
+ * digits and single dashes. */
+static void device_slug(const clconv_device_info *d, char *out, size_t size)
+{
+    char raw[512];
+    snprintf(raw, sizeof raw, "%s %s", d->platform_name, d->name);
+    size_t n = 0;
+    for (const char *c = raw; *c && n + 1 < size && n < 96; c++) {
+        char ch = *c;
+        if (ch >= 'A' && ch <= 'Z')
+            ch = (char)(ch - 'A' + 'a');
+        int keep = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
+        if (keep)
+            out[n++] = ch;
+        else if (n && out[n - 1] != '-')
+            out[n++] = '-';
+    }
+    while (n && out[n - 1] == '-')
+        n--;
+    out[n] = '\0';
+}
+
+typedef struct one_doc {
+    const bench_device_run *run;
+    const char *command;
+} one_doc;
+
+static void write_one_doc(FILE *f, const void *arg)
+{
+    const one_doc *d = arg;
+    report_results(f, FORMAT_JSON, d->run, d->command);
+}
+
+int bench_write_out_dir(const char *dir, const bench_device_run *runs, int n,
+                        const char *command)
+{
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        return bench_die(1, "cannot create --out-dir %s: %s", dir, strerror(errno));
+    for (int i = 0; i < n; i++) {
+        char slug[160];
+        device_slug(runs[i].dev, slug, sizeof slug);
+        /* two identical devices (or a name with no letters): add the indexes */
+        int clash = !slug[0];
+        for (int j = 0; j < n; j++) {
+            char other[160];
+            device_slug(runs[j].dev, other, sizeof other);
+            clash |= j != i && !strcmp(other, slug);
+        }
+        if (clash)
+            snprintf(slug + strlen(slug), sizeof slug - strlen(slug), "%s%d-%d",
+                     slug[0] ? "-" : "device-", runs[i].dev->platform_index,
+                     runs[i].dev->device_index);
+        size_t size = strlen(dir) + strlen(slug) + sizeof "/.json";
+        char *path = malloc(size);
+        if (!path)
+            return bench_die(1, "out of host memory");
+        snprintf(path, size, "%s/%s.json", dir, slug);
+        one_doc doc = {&runs[i], command};
+        int rc = bench_emit(path, write_one_doc, &doc);
+        if (!rc)
+            fprintf(stderr, "clconv-bench: wrote %s\n", path);
+        free(path);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}

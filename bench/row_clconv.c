@@ -1,0 +1,79 @@
+/* A clconv algorithm's row: check, plan, set the weights, verify and time;
+ * with --gemm-baseline, im2col-gemm's GEMM stage beside a bare SGEMM. */
+#include "rows.h"
+#include "run.h"
+
+#include <stdio.h>
+
+static int plan_exec(void *self, bench_data *d, clconv_timing *t, char *err, size_t es)
+{
+    clconv_plan *plan = self;
+    (void)err, (void)es;
+    return clconv_plan_execute(plan, d->d_input, d->d_output, t) != CLCONV_SUCCESS;
+}
+
+/* --gemm-baseline: the rate of a bare SGEMM with the GEMM stage's shape
+ * (M = C_out, N = OH*OW, K = C_in*KH*KW, one per image): the ceiling the
+ * im2col-gemm GEMM stage can reach here. */
+static int gemm_baseline(clconv_context *ctx, const bench_options *opt, const clconv_problem *p,
+                         double *gflops, char *err, size_t es)
+{
+    size_t m = (size_t)p->out_channels, k = (size_t)p->in_channels * p->kernel_h * p->kernel_w;
+    size_t n = (size_t)clconv_problem_out_height(p) * clconv_problem_out_width(p);
+    if (clconv_measure_gemm(ctx, m, n, k, (size_t)p->batch, opt->iters, gflops) == CLCONV_SUCCESS)
+        return 0;
+    snprintf(err, es, "GEMM baseline: %s", clconv_last_error(ctx));
+    return 1;
+}
+
+static int row_run(const bench_row_kind *kind, clconv_context *ctx,
+                   const bench_options *opt, const bench_problem *bp, bench_data *d,
+                   bench_result *res, char *err, size_t es)
+{
+    clconv_algo algo = (clconv_algo)kind->algo;
+    bench_result_init(res, bp, kind);
+    clconv_status st = clconv_algo_check(ctx, &bp->p, algo);
+    if (st == CLCONV_ERR_UNSUPPORTED) {
+        res->skipped = 1;
+        snprintf(res->note, sizeof res->note, "%s", clconv_last_error(ctx));
+        return 0;
+    }
+    clconv_plan *plan = NULL;
+    if (st || (st = clconv_plan_create(ctx, &bp->p, algo, &plan)) ||
+        (st = clconv_plan_set_weights(plan, d->d_weights, d->d_bias))) {
+        snprintf(err, es, "%s on %s: %s", res->algo, bp->name, clconv_last_error(ctx));
+        clconv_plan_destroy(plan);
+        return 1;
+    }
+    clconv_plan_build_time(plan, &res->build_ms, &res->compiled);
+    clconv_plan_cost(plan, &res->cost);
+    double unused;
+    clconv_problem_cost(&bp->p, 1, &res->conv_flops, &unused);
+    res->workspace_bytes = clconv_plan_workspace_bytes(plan);
+    res->weights_ms = clconv_plan_weights_ms(plan);
+    bench_runner r = {ctx, plan_exec, plan, 0};
+    int rc = bench_measure(&r, opt, bp, d, res, err, es);
+    clconv_plan_destroy(plan);
+    if (!rc && opt->gemm_baseline && algo == CLCONV_ALGO_IM2COL_GEMM && res->iterations)
+        rc = gemm_baseline(ctx, opt, &bp->p, &res->gemm_baseline_gflops, err, es);
+    return rc;
+}
+
+/* The library's own per-stage cost of the algorithm with default options and
+ * a bias (as the row runs it), without a device. */
+static clconv_status row_cost(const bench_row_kind *kind, const clconv_problem *p,
+                              clconv_cost *cost, char *why, size_t why_size)
+{
+    clconv_status st = clconv_algo_cost(p, (clconv_algo)kind->algo, 1, cost);
+    if (st) {
+        snprintf(why, why_size, "%s", clconv_last_error(NULL));
+        return CLCONV_ERR_UNSUPPORTED;
+    }
+    return CLCONV_SUCCESS;
+}
+
+bench_row_kind bench_row_clconv(clconv_algo algo)
+{
+    return (bench_row_kind){clconv_algo_name(algo), "clconv", "a clconv algorithm", 1,
+                            (int)algo, row_run, row_cost};
+}
