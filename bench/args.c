@@ -129,6 +129,30 @@ static int set_text(bench_parse *ps, const bench_option *o, const char *val, cha
     return 0;
 }
 
+/* --fft-backend: a name from the library's backend table. */
+static int set_fft_backend(bench_parse *ps, const bench_option *o, const char *val, char *err,
+                           size_t es)
+{
+    clconv_fft_backend b;
+    if (clconv_fft_backend_from_name(val, &b) != CLCONV_SUCCESS) {
+        char names[160] = "";
+        for (int i = 0; i < CLCONV_FFT_BACKEND_COUNT; i++)
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? " | " : "",
+                     clconv_fft_backend_name((clconv_fft_backend)i));
+        return fail(err, es, "%s '%.60s': expected %s", o->name, val, names);
+    }
+    *(clconv_fft_backend *)((char *)ps->opt + o->field) = b;
+    return 0;
+}
+
+static void fft_backend_values(FILE *f, const char *indent)
+{
+    fprintf(f, "%s", indent);
+    for (int i = 0; i < CLCONV_FFT_BACKEND_COUNT; i++)
+        fprintf(f, "%s%s", i ? " | " : "", clconv_fft_backend_name((clconv_fft_backend)i));
+    fprintf(f, "\n");
+}
+
 /* --batch and the other sizes: value is the flag's bit in set_mask. */
 static int set_size(bench_parse *ps, const bench_option *o, const char *val, char *err,
                     size_t es)
@@ -384,6 +408,9 @@ const bench_option bench_option_table[] = {
      "cached): rows then carry no roofline fields", set_switch, OPT(peaks), 0, NULL},
     {"--remeasure", NULL, "measure the peaks again instead of reading the cache", set_switch,
      OPT(remeasure), 1, NULL},
+    {"--fft-backend", "NAME", "the library computing the FFT rows' transforms (default:\n"
+     "the fastest measured on this kind of device):", set_fft_backend,
+     OPT(plan_options.fft_backend), 0, fft_backend_values},
     {"--gemm-baseline", NULL, "beside each im2col-gemm row, time a bare SGEMM of its\n"
      "GEMM stage's shape (clconv_measure_gemm)", set_switch, OPT(gemm_baseline), 1, NULL},
     {"--verbose", NULL, "show the OpenCL compiler's own messages (sets\n"

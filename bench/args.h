@@ -42,6 +42,7 @@ typedef struct bench_options {
     const char *sweep_param; /* "kernel", "channels" or "batch"; NULL: no sweep */
     int sweep_from, sweep_to, sweep_step;
     int gemm_baseline; /* time a bare SGEMM beside each im2col-gemm row */
+    clconv_plan_options plan_options; /* --fft-backend */
 } bench_options;
 
 struct bench_parse; /* the parser's state (args.c) */

@@ -32,14 +32,15 @@ static int row_run(const bench_row_kind *kind, clconv_context *ctx,
 {
     clconv_algo algo = (clconv_algo)kind->algo;
     bench_result_init(res, bp, kind);
-    clconv_status st = clconv_algo_check(ctx, &bp->p, algo);
+    clconv_status st = clconv_algo_check_with_options(ctx, &bp->p, algo, &opt->plan_options);
     if (st == CLCONV_ERR_UNSUPPORTED) {
         res->skipped = 1;
         snprintf(res->note, sizeof res->note, "%s", clconv_last_error(ctx));
         return 0;
     }
     clconv_plan *plan = NULL;
-    if (st || (st = clconv_plan_create(ctx, &bp->p, algo, &plan)) ||
+    if (st || (st = clconv_plan_create_with_options(ctx, &bp->p, algo, &opt->plan_options,
+                                                    &plan)) ||
         (st = clconv_plan_set_weights(plan, d->d_weights, d->d_bias))) {
         snprintf(err, es, "%s on %s: %s", res->algo, bp->name, clconv_last_error(ctx));
         clconv_plan_destroy(plan);
