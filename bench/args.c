@@ -230,6 +230,18 @@ static int set_algo(bench_parse *ps, const bench_option *o, const char *val, cha
     return 0;
 }
 
+/* --min-time: seconds of measured time per row, 0.001..3600. */
+static int set_min_time(bench_parse *ps, const bench_option *o, const char *val, char *err,
+                        size_t es)
+{
+    double v;
+    if (!parse_double(val, &v) || v < 0.001 || v > 3600)
+        return fail(err, es, "%s '%.60s': expected seconds in 0.001..3600", o->name, val);
+    ps->opt->min_time_s = v;
+    ps->opt->iters = 0; /* the last of --iters and --min-time wins */
+    return 0;
+}
+
 static int set_tolerance(bench_parse *ps, const bench_option *o, const char *val, char *err,
                          size_t es)
 {
@@ -391,8 +403,12 @@ const bench_option bench_option_table[] = {
      "answer names where each algorithm starts to win", set_sweep, 0, 0, NULL},
     HEADING("run:"),
     {"--algo", "NAME", "a row to run (repeatable; default all):", set_algo, 0, 0, row_values},
-    {"--iters", "N", "timed runs (default 20)", set_count, OPT(iters), 1, NULL},
-    {"--warmup", "N", "untimed runs first (default 3)", set_count, OPT(warmup), 0, NULL},
+    {"--iters", "N", "exactly N timed runs (default: by --min-time)", set_count, OPT(iters), 1,
+     NULL},
+    {"--min-time", "S", "timed runs until S seconds of measured time and at least\n"
+     "5 runs, at most 1000 (default 0.5)", set_min_time, 0, 0, NULL},
+    {"--warmup", "N", "untimed runs after the verifying run (default 1)", set_count,
+     OPT(warmup), 0, NULL},
     {"--verify", NULL, "compare with the reference before timing (default)", set_switch,
      OPT(verify), 1, NULL},
     {"--no-verify", NULL, "time without comparing", set_switch, OPT(verify), 0, NULL},
@@ -550,8 +566,11 @@ int bench_parse_args(int argc, char **argv, bench_options *opt, char *err, size_
 {
     memset(opt, 0, sizeof *opt);
     opt->selector.platform_index = opt->selector.device_index = -1;
-    opt->iters = 20;
-    opt->warmup = 3;
+    opt->iters = 0;
+    opt->min_time_s = 0.5;
+    opt->min_runs = 5;
+    opt->max_runs = 1000;
+    opt->warmup = 1;
     opt->verify = 1;
     opt->tolerance = 1e-4;
     opt->seed = 1;

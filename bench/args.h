@@ -26,7 +26,11 @@ typedef struct bench_options {
     int problem_count;
     bench_problem problems[BENCH_MAX_PROBLEMS];
     int row_enabled[BENCH_MAX_ROWS]; /* by bench_row index; --algo */
-    int iters, warmup;
+    int iters;          /* exact timed runs (--iters); 0: by the time budget below */
+    double min_time_s;  /* time budget: runs until this much measured time... */
+    int min_runs;       /* ...and at least this many runs, */
+    int max_runs;       /* but never more than this many */
+    int warmup;
     int verify;
     double tolerance;
     bench_format format;

@@ -173,9 +173,9 @@ static void report_table(FILE *f, const bench_device_run *run)
             fprintf(f, "\n%s  %s -> %dx%dx%dx%d; conv %.3g GFLOP, %.3g MB compulsory\n",
                     current->name, s, p->batch, p->out_channels, clconv_problem_out_height(p),
                     clconv_problem_out_width(p), flops / 1e9, bytes / 1e6);
-            fprintf(f, "  %-18s %10s %17s %9s %8s %8s %9s %5s %-13s %10s %9s %8s\n", "algo",
+            fprintf(f, "  %-18s %10s %17s %9s %8s %8s %9s %5s %-13s %10s %9s %8s %5s\n", "algo",
                     "median_ms", "p10-p90_ms", "GFLOP/s", "GB/s", "FLOP/B", "bound_ms", "eff",
-                    "verdict", "workspace", "rel_err", "build_ms");
+                    "verdict", "workspace", "rel_err", "build_ms", "runs");
         }
         fprintf(f, "  %-18s ", r->algo);
         if (r->skipped || r->failed) {
@@ -188,7 +188,8 @@ static void report_table(FILE *f, const bench_device_run *run)
             human_bytes(ws, sizeof ws, r->workspace_bytes);
         if (r->verified)
             snprintf(err, sizeof err, "%.2e", r->rel_err);
-        fprintf(f, " %10s %9s %6.0f%s\n", ws, err, r->build_ms, r->compiled ? " c" : " *");
+        fprintf(f, " %10s %9s %6.0f%s %5d\n", ws, err, r->build_ms, r->compiled ? " c" : " *",
+                r->iterations);
         if (r->stage_count > 1)
             for (int s = 0; s < r->stage_count; s++) {
                 fprintf(f, "    . %-14s ", r->stages[s].name);
@@ -207,7 +208,9 @@ static void report_table(FILE *f, const bench_device_run *run)
         fputs("times: HOST wall time (execute + wait), median of the timed runs: this driver's "
               "profiling timestamps are not real\n", f);
     else
-        fputs("times: device time from OpenCL profiling events, median of the timed runs\n", f);
+        fputs("times: device time from OpenCL profiling events, median of the timed runs; p10-p90 "
+              "interpolated between the nearest runs (with 5 runs, p10 lies between the fastest "
+              "two)\n", f);
     fputs("GFLOP/s, GB/s, FLOP/B: FLOPs and compulsory bytes as each algorithm does them; "
           "bound_ms: the least time the peaks allow; eff = bound_ms / median_ms\n"
           "build_ms: c = compiled from source now, * = loaded from the program cache\n", f);

@@ -164,25 +164,34 @@ static int time_runs(const bench_runner *r, const bench_options *opt, const benc
     if (code != CL_SUCCESS)
         return cl_error(err, es, "clFinish", code, "after warm-up");
 
-    int n = opt->iters;
-    double *dev = malloc((size_t)n * sizeof *dev), *host = malloc((size_t)n * sizeof *host);
-    double *stage = malloc((size_t)n * CLCONV_MAX_STAGES * sizeof *stage);
+    /* --iters: exactly that many; else until both min_runs and min_time_s
+     * of measured time (device time, or host time where the device has no
+     * real timestamps), at most max_runs (as Google Benchmark's minimum
+     * time and hyperfine's minimum runs). */
+    const int cap = opt->iters ? opt->iters : opt->max_runs;
+    const int device_timed = clconv_context_device_timing(ctx);
+    double *dev = malloc((size_t)cap * sizeof *dev), *host = malloc((size_t)cap * sizeof *host);
+    double *stage = malloc((size_t)cap * CLCONV_MAX_STAGES * sizeof *stage);
     if (!dev || !host || !stage) {
         free(dev), free(host), free(stage);
-        snprintf(err, es, "out of host memory for %d timings", n);
+        snprintf(err, es, "out of host memory for %d timings", cap);
         return 1;
     }
     clconv_timing t = {0};
-    for (int i = 0; i < n; i++) {
+    double measured_ms = 0.0;
+    int n = 0;
+    while (n < cap && (opt->iters || n < opt->min_runs || measured_ms < opt->min_time_s * 1e3)) {
         double t0 = rt_now_ms();
         if (exec_or_explain(r, d, &t, bp, res, err, es)) {
             free(dev), free(host), free(stage);
             return 1;
         }
-        host[i] = rt_now_ms() - t0;
-        dev[i] = t.device_ms;
+        host[n] = rt_now_ms() - t0;
+        dev[n] = t.device_ms;
         for (int s = 0; s < t.stage_count; s++)
-            stage[s * n + i] = t.stages[s].ms;
+            stage[s * cap + n] = t.stages[s].ms;
+        measured_ms += device_timed ? dev[n] : host[n];
+        n++;
     }
     res->iterations = n;
     res->time_source = "device";
@@ -200,7 +209,7 @@ static int time_runs(const bench_runner *r, const bench_options *opt, const benc
     res->stage_count = t.stage_count;
     for (int s = 0; s < t.stage_count; s++) {
         res->stages[s].name = t.stages[s].name;
-        res->stages[s].median_ms = rt_median(stage + s * n, n);
+        res->stages[s].median_ms = rt_median(stage + s * cap, n);
     }
     free(dev), free(host), free(stage);
     return 0;

@@ -78,20 +78,22 @@ def reports(log_text):
 
     oclgrind writes every report as a block: an unindented message line
     (invalid or unaligned access, index beyond a static array, data race,
-    uninitialised value, divergence, ...) followed by indented detail lines,
-    one of them "Kernel: <name>". Counting blocks rather than matching known
-    message texts misses no kind; fatal errors name no kernel."""
-    out, message = [], None
+    uninitialised value, divergence, fatal error, ...) followed by indented
+    detail lines, one of them "Kernel: <name>". Every block that names a
+    kernel counts, whatever its message, so no kind is missed; a fatal
+    error counts even when it names none."""
+    blocks = []
     for line in log_text.splitlines():
         if not line.strip():
             continue
         if not line[0].isspace():
-            message = line.strip()
-            if "FATAL" in message.upper():
-                out.append((message, None))
-        elif line.strip().startswith("Kernel:") and message:
-            out.append((message, line.split("Kernel:", 1)[1].strip()))
-    return out
+            if blocks and "FATAL" in blocks[-1][0].upper() and blocks[-1][1] is None:
+                blocks[-1][0] += ": " + line.strip()  # a fatal error's reason line
+            else:
+                blocks.append([line.strip(), None])
+        elif line.strip().startswith("Kernel:") and blocks:
+            blocks[-1][1] = line.split("Kernel:", 1)[1].strip()
+    return [(msg, k) for msg, k in blocks if k is not None or "FATAL" in msg.upper()]
 
 
 def run(name, cmd, ours, inherits, expect_device=True):
