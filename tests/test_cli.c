@@ -348,7 +348,10 @@ static double number(const json_value *obj, const char *key)
 
 /* The roofline fields of a result or stage: rates from its own FLOPs and
  * bytes, a bound the peaks allow, and 0 < efficiency <= ~1 (a little above
- * 1 is measurement noise against a best-of peak; far above is a wrong model). */
+ * 1 is measurement noise against a best-of peak; far above is a wrong
+ * model). The streaming peak is a ceiling only for data that does not fit
+ * in the caches: a memory-bound stage of a few MB can beat it, so the upper
+ * limit applies from 64 MiB of compulsory bytes or to compute-bound work. */
 static void check_roofline(const json_value *r)
 {
     double flops = number(r, "flops"), bytes = number(r, "bytes"), ms = number(r, "median_ms");
@@ -357,11 +360,13 @@ static void check_roofline(const json_value *r)
     assert_true(fabs(intensity - flops / bytes) <= 1e-5 * (flops / bytes) + 1e-12);
     assert_true(fabs(number(r, "gbs") - bytes / (ms * 1e6)) <= 1e-4 * number(r, "gbs"));
     double eff = number(r, "efficiency"), bound = number(r, "bound_ms");
-    if (!(eff > 0 && eff <= 1.5))
-        fail_msg("efficiency %g outside (0, 1.5]", eff);
-    assert_true(fabs(eff - bound / ms) <= 1e-4 * eff);
     const char *verdict = member(r, "verdict", JSON_STRING)->string;
     assert_true(!strcmp(verdict, "memory-bound") || !strcmp(verdict, "compute-bound"));
+    int ceiling = !strcmp(verdict, "compute-bound") || bytes >= 64.0 * 1024 * 1024;
+    if (!(eff > 0 && isfinite(eff) && (!ceiling || eff <= 1.5)))
+        fail_msg("efficiency %g outside (0, %s] (%s, %g bytes)", eff, ceiling ? "1.5" : "inf",
+                 verdict, bytes);
+    assert_true(fabs(eff - bound / ms) <= 1e-4 * eff);
 }
 
 static void check_report(const char *text)
@@ -510,8 +515,10 @@ static void test_out_file(void **state)
 static void test_roofline_verdicts(void **state)
 {
     (void)state;
-    run_result r = run(ARGS("--problem", "seed-k16", "--in-channels", "16", "--out-channels",
-                            "16", "--height", "32", "--width", "32", "--algo", "direct",
+    /* pointwise streams 64 MiB: far beyond any cache, so the streaming peak
+     * is its ceiling (a problem that fits in cache can beat it) */
+    run_result r = run(ARGS("--problem", "seed-k16", "--in-channels", "128", "--out-channels",
+                            "64", "--height", "32", "--width", "32", "--algo", "direct",
                             "--algo", "pointwise", "--iters", "3", "--warmup", "1", "--format",
                             "json"));
     if (r.code != 0)
@@ -526,11 +533,11 @@ static void test_roofline_verdicts(void **state)
     assert_string_equal(member(&res->items[1], "verdict", JSON_STRING)->string, "memory-bound");
     for (int i = 0; i < 2; i++)
         check_roofline(&res->items[i]);
-    /* out[o][s] = x[s] * k[o][s], S = 16*32*32: 16 S multiplies over
-     * 4 * (S + 2 * 16 S) bytes, 16/132 FLOP per byte */
-    assert_true(number(&res->items[1], "flops") == 16.0 * 16 * 32 * 32);
-    assert_true(number(&res->items[1], "bytes") == 4.0 * 33 * 16 * 32 * 32);
-    assert_true(fabs(number(&res->items[1], "intensity") - 16.0 / 132.0) < 1e-6);
+    /* out[o][s] = x[s] * k[o][s], S = 128*32*32: 64 S multiplies over
+     * 4 * (S + 2 * 64 S) bytes, 64/516 FLOP per byte */
+    assert_true(number(&res->items[1], "flops") == 64.0 * 128 * 32 * 32);
+    assert_true(number(&res->items[1], "bytes") == 4.0 * 129 * 128 * 32 * 32);
+    assert_true(fabs(number(&res->items[1], "intensity") - 64.0 / 516.0) < 1e-6);
     const json_value *answer = member(doc, "answer", JSON_ARRAY);
     int says_bytes = 0;
     for (size_t i = 0; i < answer->count; i++)
