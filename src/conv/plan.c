@@ -220,7 +220,12 @@ clconv_status clconv_algo_from_name(const char *name, clconv_algo *out)
             *out = (clconv_algo)a;
             return CLCONV_SUCCESS;
         }
-    return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "unknown algorithm \"%s\"", name ? name : "");
+    char names[256] = "";
+    for (int a = 0; a < CLCONV_ALGO_COUNT; a++)
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", a ? ", " : "",
+                 conv_algo_table[a]->name);
+    return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "unknown algorithm \"%s\" (one of: %s)",
+                   name ? name : "", names);
 }
 
 /* Validates what every algorithm needs and resolves the options' defaults

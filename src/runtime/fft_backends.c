@@ -1,6 +1,7 @@
 /* The FFT backend table: one line per backend, indexed by clconv_fft_backend. */
 #include "runtime/fft.h"
 
+#include <stdio.h>
 #include <string.h>
 
 extern const rt_fft_backend rt_fft_clfft;
@@ -43,5 +44,10 @@ clconv_status clconv_fft_backend_from_name(const char *name, clconv_fft_backend 
             *out = (clconv_fft_backend)b;
             return CLCONV_SUCCESS;
         }
-    return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "unknown FFT backend \"%s\"", name ? name : "");
+    char names[128] = "";
+    for (int b = 0; b < CLCONV_FFT_BACKEND_COUNT; b++)
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", b ? ", " : "",
+                 clconv_fft_backend_name((clconv_fft_backend)b));
+    return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "unknown FFT backend \"%s\" (one of: %s)",
+                   name ? name : "", names);
 }
