@@ -242,6 +242,19 @@ static int set_min_time(bench_parse *ps, const bench_option *o, const char *val,
     return 0;
 }
 
+/* --max-time: seconds of measured time after which a row stops, even below
+ * the minimum run count; 0 (the default) means twice --min-time. */
+static int set_max_time(bench_parse *ps, const bench_option *o, const char *val, char *err,
+                        size_t es)
+{
+    double v;
+    if (!parse_double(val, &v) || v < 0.001 || v > 36000)
+        return fail(err, es, "%s '%.60s': expected seconds in 0.001..36000", o->name, val);
+    ps->opt->max_time_s = v;
+    ps->opt->iters = 0;
+    return 0;
+}
+
 static int set_tolerance(bench_parse *ps, const bench_option *o, const char *val, char *err,
                          size_t es)
 {
@@ -407,8 +420,10 @@ const bench_option bench_option_table[] = {
      NULL},
     {"--min-time", "S", "timed runs until S seconds of measured time and at least\n"
      "5 runs, at most 1000 (default 0.5)", set_min_time, 0, 0, NULL},
-    {"--warmup", "N", "untimed runs after the verifying run (default 1)", set_count,
-     OPT(warmup), 0, NULL},
+    {"--max-time", "S", "stop a row's timed runs at S seconds of measured time,\n"
+     "even below 5 runs (default twice --min-time)", set_max_time, 0, 0, NULL},
+    {"--warmup", "N", "untimed runs before timing, the verifying run counted as\n"
+     "the first (default 1)", set_count, OPT(warmup), 0, NULL},
     {"--verify", NULL, "compare with the reference before timing (default)", set_switch,
      OPT(verify), 1, NULL},
     {"--no-verify", NULL, "time without comparing", set_switch, OPT(verify), 0, NULL},
@@ -626,6 +641,11 @@ int bench_parse_args(int argc, char **argv, bench_options *opt, char *err, size_
                                  "use --out-dir DIR instead of --out",
                         opt->format == FORMAT_JSON ? "json" : "csv");
     }
+    if (!opt->max_time_s)
+        opt->max_time_s = 2 * opt->min_time_s;
+    else if (opt->max_time_s < opt->min_time_s)
+        return fail(err, es, "--max-time %g is below --min-time %g", opt->max_time_s,
+                    opt->min_time_s);
     if (opt->sweep_param && ps.preset_count > 1)
         return fail(err, es, "--sweep runs a series over one problem: give at most one --problem");
     make_problems(&ps);

@@ -29,8 +29,9 @@ typedef struct bench_options {
     int iters;          /* exact timed runs (--iters); 0: by the time budget below */
     double min_time_s;  /* time budget: runs until this much measured time... */
     int min_runs;       /* ...and at least this many runs, */
-    int max_runs;       /* but never more than this many */
-    int warmup;
+    int max_runs;       /* but never more than this many, */
+    double max_time_s;  /* and stopping at this much measured time */
+    int warmup;         /* untimed runs, the verifying run counted as one */
     int verify;
     double tolerance;
     bench_format format;

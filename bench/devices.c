@@ -20,20 +20,22 @@ static int rows_per_problem(const bench_options *opt)
 
 /* Runs every problem with every chosen row; 0, or 1 with err set. */
 static int run_all(const bench_options *opt, clconv_context *ctx, const clconv_peaks *peaks,
-                   bench_result *results, int *count, bench_progress *pg, char *err, size_t es)
+                   bench_references *refs, bench_result *results, int *count, char *err,
+                   size_t es)
 {
     int rc = 0;
     *count = 0;
     for (int i = 0; i < opt->problem_count && !rc; i++) {
         const bench_problem *bp = &opt->problems[i];
         bench_data data;
-        rc = bench_data_create(ctx, opt, bp, &data, err, es);
+        rc = bench_data_create(ctx, opt, bp, &refs->out[i], &data, err, es);
         if (rc)
             break;
         for (int k = 0; k < bench_row_count() && !rc; k++)
             if (opt->row_enabled[k]) {
                 const bench_row_kind *kind = bench_row(k);
-                bench_progress_show(pg, bp->name, kind->name);
+                bench_progress_row(bp->name, kind->name);
+                bench_progress_phase("compiling");
                 rc = kind->run(kind, ctx, opt, bp, &data, &results[(*count)++], err, es);
             }
         bench_data_destroy(&data);
@@ -44,7 +46,7 @@ static int run_all(const bench_options *opt, clconv_context *ctx, const clconv_p
 }
 
 int bench_device_measure(const bench_options *opt, const clconv_device_selector *sel,
-                         bench_device_job *job, char *err, size_t es)
+                         bench_references *refs, bench_device_job *job, char *err, size_t es)
 {
     clconv_context_options copt = {.disable_disk_cache = opt->no_cache};
     clconv_status st = clconv_context_create(sel, &copt, &job->ctx);
@@ -59,26 +61,22 @@ int bench_device_measure(const bench_options *opt, const clconv_device_selector 
         return 1;
     }
     const clconv_device_info *dev = clconv_context_device(job->ctx);
-    bench_progress pg;
-    bench_progress_begin(&pg, total, dev->name);
+    bench_progress_begin(total, dev->name);
     if (opt->peaks) {
-        char note[320];
-        snprintf(note, sizeof note, "measuring the peaks of %.200s (cached afterwards)...",
-                 dev->name);
-        bench_progress_note(&pg, note);
+        bench_progress_phase("peaks (once per device)");
         st = clconv_measure_peaks(job->ctx, opt->remeasure ? CLCONV_PEAKS_REMEASURE : 0,
                                   &job->peaks);
-        bench_progress_end(&pg);
         if (st) {
+            bench_progress_end();
             snprintf(err, es, "measuring the device peaks (--no-peaks skips them): %s",
                      clconv_last_error(job->ctx));
             return 1;
         }
         job->has_peaks = 1;
     }
-    int rc = run_all(opt, job->ctx, job->has_peaks ? &job->peaks : NULL, job->results,
-                     &job->count, &pg, err, es);
-    bench_progress_end(&pg);
+    int rc = run_all(opt, job->ctx, job->has_peaks ? &job->peaks : NULL, refs, job->results,
+                     &job->count, err, es);
+    bench_progress_end();
     return rc;
 }
 

@@ -22,10 +22,12 @@ int bench_device_selectors(const bench_options *opt, clconv_device_selector *sel
                            char *err, size_t err_size);
 
 /* Opens the device, measures (or reads) its peaks, runs every problem with
- * every chosen row. 0, 1 on a run-time failure, 2 when the selection names
- * no device; err says why. */
+ * every chosen row, computing the references refs lacks (and keeping them
+ * for the next device). 0, 1 on a run-time failure, 2 when the selection
+ * names no device; err says why. */
 int bench_device_measure(const bench_options *opt, const clconv_device_selector *sel,
-                         bench_device_job *job, char *err, size_t err_size);
+                         bench_references *refs, bench_device_job *job, char *err,
+                         size_t err_size);
 void bench_device_job_free(bench_device_job *job);
 
 /* --out-dir: DIR/<platform>-<device>.json, each written whole or not at all

@@ -127,8 +127,9 @@ int main(int argc, char **argv)
     bench_device_job jobs[BENCH_MAX_DEVICES] = {0};
     bench_device_run runs[BENCH_MAX_DEVICES];
     int rc = 0;
+    static bench_references refs; /* static: BENCH_MAX_PROBLEMS pointers, zeroed */
     for (int d = 0; d < ndev && !rc; d++) {
-        rc = bench_device_measure(&opt, &sels[d], &jobs[d], err, sizeof err);
+        rc = bench_device_measure(&opt, &sels[d], &refs, &jobs[d], err, sizeof err);
         if (rc)
             bench_die(rc, "%s", err);
         runs[d] = (bench_device_run){jobs[d].ctx ? clconv_context_device(jobs[d].ctx) : NULL,
@@ -152,5 +153,6 @@ int main(int argc, char **argv)
     }
     for (int d = 0; d < ndev; d++)
         bench_device_job_free(&jobs[d]);
+    bench_references_free(&refs);
     return rc;
 }

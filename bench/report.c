@@ -213,7 +213,9 @@ static void report_table(FILE *f, const bench_device_run *run)
               "two)\n", f);
     fputs("GFLOP/s, GB/s, FLOP/B: FLOPs and compulsory bytes as each algorithm does them; "
           "bound_ms: the least time the peaks allow; eff = bound_ms / median_ms\n"
-          "build_ms: c = compiled from source now, * = loaded from the program cache\n", f);
+          "build_ms: compiling the row's kernels plus what its first run took beyond a timed run "
+          "(what drivers and libraries compile on first use); c = compiled from source now, "
+          "* = loaded from the program cache\n", f);
     bench_answer ans;
     bench_answer_build(run, &ans);
     if (ans.count)
@@ -324,6 +326,8 @@ static void json_result(FILE *f, const bench_result *r)
     json_string_or_null(f, r->time_source);
     fputs(",\n      \"build_ms\": ", f);
     json_number(f, r->build_ms);
+    fputs(", \"first_run_build_ms\": ", f);
+    json_number(f, r->first_run_build_ms);
     fprintf(f, ", \"build_compiled\": %s, \"conv_flops\": ", r->compiled ? "true" : "false");
     json_number(f, r->conv_flops);
     json_field(f, "effective_gflops", timed ? r->conv_flops / (r->median_ms * 1e6) : NAN);

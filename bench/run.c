@@ -1,6 +1,7 @@
 /* One problem, one algorithm: poison, execute, verify, warm up, time. */
 #define _POSIX_C_SOURCE 200809L
 #include "run.h"
+#include "progress.h"
 #include "runtime/timing.h"
 
 #include <math.h>
@@ -21,9 +22,11 @@ static cl_mem upload(cl_context c, const float *host, size_t elems, cl_int *code
 }
 
 int bench_data_create(clconv_context *ctx, const bench_options *opt, const bench_problem *bp,
-                      bench_data *d, char *err, size_t es)
+                      float **reference_slot, bench_data *d, char *err, size_t es)
 {
     memset(d, 0, sizeof *d);
+    d->p = &bp->p;
+    d->reference = reference_slot;
     const clconv_problem *p = &bp->p;
     if (clconv_problem_validate(p) != CLCONV_SUCCESS) {
         snprintf(err, es, "problem %s: %s", bp->name, clconv_last_error(NULL));
@@ -43,9 +46,7 @@ int bench_data_create(clconv_context *ctx, const bench_options *opt, const bench
     d->input = malloc(ni * sizeof(float));
     d->weights = malloc(nw * sizeof(float));
     d->bias = malloc(nb * sizeof(float));
-    if (opt->verify)
-        d->reference = malloc(no * sizeof(float));
-    if (!d->input || !d->weights || !d->bias || (opt->verify && !d->reference)) {
+    if (!d->input || !d->weights || !d->bias) {
         snprintf(err, es, "out of host memory for problem %s (%zu + %zu + %zu floats)", bp->name,
                  ni, nw, no);
         bench_data_destroy(d);
@@ -70,13 +71,33 @@ int bench_data_create(clconv_context *ctx, const bench_options *opt, const bench
         bench_data_destroy(d);
         return cl_error(err, es, "clCreateBuffer", code, bp->name);
     }
-    if (opt->verify &&
-        clconv_reference_conv2d(p, d->input, d->weights, d->bias, d->reference) != CLCONV_SUCCESS) {
-        snprintf(err, es, "reference: %s", clconv_last_error(NULL));
-        bench_data_destroy(d);
-        return 1;
-    }
     return 0;
+}
+
+const float *bench_reference(bench_data *d, char *err, size_t es)
+{
+    if (*d->reference)
+        return *d->reference;
+    bench_progress_phase("reference");
+    float *out = malloc(clconv_problem_output_elems(d->p) * sizeof(float));
+    if (!out) {
+        snprintf(err, es, "out of host memory for the reference output");
+        return NULL;
+    }
+    if (clconv_reference_conv2d(d->p, d->input, d->weights, d->bias, out) != CLCONV_SUCCESS) {
+        snprintf(err, es, "reference: %s", clconv_last_error(NULL));
+        free(out);
+        return NULL;
+    }
+    return *d->reference = out;
+}
+
+void bench_references_free(bench_references *refs)
+{
+    for (int i = 0; i < BENCH_MAX_PROBLEMS; i++) {
+        free(refs->out[i]);
+        refs->out[i] = NULL;
+    }
 }
 
 void bench_data_destroy(bench_data *d)
@@ -88,7 +109,6 @@ void bench_data_destroy(bench_data *d)
     free(d->input);
     free(d->weights);
     free(d->bias);
-    free(d->reference);
     memset(d, 0, sizeof *d);
 }
 
@@ -114,14 +134,35 @@ static int exec_or_explain(const bench_runner *r, bench_data *d, clconv_timing *
     return 1;
 }
 
+/* The row's first run, which also compiles what drivers and libraries build
+ * on first use (PoCL's code for a work-group size, CLBlast's programs): its
+ * wall time is kept, and what it took beyond a steady run's (the timed runs'
+ * host median) is counted as build time once they are known. Host time on
+ * both sides: a device span cannot see a compile that happens between two
+ * enqueues. */
+static int first_run(const bench_runner *r, bench_data *d, const bench_problem *bp,
+                     bench_result *res, char *err, size_t es)
+{
+    clconv_timing t = {0};
+    double t0 = rt_now_ms();
+    if (exec_or_explain(r, d, &t, bp, res, err, es))
+        return 1;
+    res->first_run_host_ms = rt_now_ms() - t0;
+    return 0;
+}
+
 static int verify(const bench_runner *r, const bench_problem *bp, bench_data *d,
                   bench_result *res, double tolerance, char *err, size_t es)
 {
     cl_command_queue q = clconv_context_queue(r->ctx);
     size_t no = clconv_problem_output_elems(&bp->p);
+    const float *reference = bench_reference(d, err, es);
+    if (!reference)
+        return 1;
     if (poison_output(q, d->d_output, no, err, es))
         return 1;
-    if (exec_or_explain(r, d, NULL, bp, res, err, es))
+    bench_progress_phase("verifying (first run)");
+    if (first_run(r, d, bp, res, err, es))
         return 1;
     float *out = malloc(no * sizeof(float));
     if (!out) {
@@ -140,7 +181,7 @@ static int verify(const bench_runner *r, const bench_problem *bp, bench_data *d,
         for (size_t i = 0; i < no; i++)
             out[i] += d->bias[(i / plane) % (size_t)bp->p.out_channels];
     }
-    res->rel_err = clconv_rel_l2_error(out, d->reference, no);
+    res->rel_err = clconv_rel_l2_error(out, reference, no);
     res->verified = 1;
     free(out);
     if (!(res->rel_err <= tolerance)) {
@@ -157,8 +198,14 @@ static int time_runs(const bench_runner *r, const bench_options *opt, const benc
 {
     clconv_context *ctx = r->ctx;
     cl_command_queue q = clconv_context_queue(ctx);
-    for (int i = 0; i < opt->warmup; i++)
-        if (exec_or_explain(r, d, NULL, bp, res, err, es))
+    /* The verifying run is the first warm-up; without it the first warm-up
+     * takes its place in measuring what compiles on first use. */
+    int warmups = opt->warmup - (res->verified ? 1 : 0);
+    if (warmups > 0 || !res->verified)
+        bench_progress_phase(res->verified ? "warming up" : "warming up (first run)");
+    for (int i = 0; i < warmups; i++)
+        if ((i == 0 && !res->verified ? first_run(r, d, bp, res, err, es)
+                                      : exec_or_explain(r, d, NULL, bp, res, err, es)))
             return 1;
     cl_int code = clFinish(q);
     if (code != CL_SUCCESS)
@@ -167,7 +214,10 @@ static int time_runs(const bench_runner *r, const bench_options *opt, const benc
     /* --iters: exactly that many; else until both min_runs and min_time_s
      * of measured time (device time, or host time where the device has no
      * real timestamps), at most max_runs (as Google Benchmark's minimum
-     * time and hyperfine's minimum runs). */
+     * time and hyperfine's minimum runs), and stopping at max_time_s even
+     * below min_runs (as benchdnn's --max-ms-per-prb): a row that takes
+     * seconds a run gets fewer runs, and the runs column says so. */
+    bench_progress_phase("timing");
     const int cap = opt->iters ? opt->iters : opt->max_runs;
     const int device_timed = clconv_context_device_timing(ctx);
     double *dev = malloc((size_t)cap * sizeof *dev), *host = malloc((size_t)cap * sizeof *host);
@@ -180,7 +230,9 @@ static int time_runs(const bench_runner *r, const bench_options *opt, const benc
     clconv_timing t = {0};
     double measured_ms = 0.0;
     int n = 0;
-    while (n < cap && (opt->iters || n < opt->min_runs || measured_ms < opt->min_time_s * 1e3)) {
+    while (n < cap &&
+           (opt->iters || ((n < opt->min_runs || measured_ms < opt->min_time_s * 1e3) &&
+                           (n == 0 || measured_ms < opt->max_time_s * 1e3)))) {
         double t0 = rt_now_ms();
         if (exec_or_explain(r, d, &t, bp, res, err, es)) {
             free(dev), free(host), free(stage);
@@ -201,6 +253,12 @@ static int time_runs(const bench_runner *r, const bench_options *opt, const benc
         res->time_source = "host";
     }
     res->host_median_ms = rt_median(host, n);
+    if (res->first_run_host_ms >= 0 && n > 0) {
+        res->first_run_build_ms = res->first_run_host_ms > res->host_median_ms
+                                      ? res->first_run_host_ms - res->host_median_ms
+                                      : 0.0;
+        res->build_ms += res->first_run_build_ms;
+    }
     rt_sort_ms(dev, n);
     res->median_ms = rt_percentile(dev, n, 0.5);
     res->p10_ms = rt_percentile(dev, n, 0.1);
@@ -254,4 +312,6 @@ void bench_result_init(bench_result *res, const bench_problem *bp, const bench_r
     res->algo = kind->name;
     res->rel_err = NAN;
     res->gemm_baseline_gflops = NAN;
+    res->first_run_build_ms = NAN;
+    res->first_run_host_ms = -1.0;
 }

@@ -36,21 +36,42 @@ typedef struct bench_result {
     bench_stage stages[CLCONV_MAX_STAGES];
     double gemm_baseline_gflops; /* --gemm-baseline on im2col-gemm rows, else NaN */
     double weights_ms;           /* set_weights' device work (FFT: weights_fft), else 0 */
+    /* Wall time of the row's first run (the verifying run, else the first
+     * warm-up; -1 when there was none) and what it took beyond a timed run's
+     * host median: what drivers and libraries compile on first use (PoCL's
+     * code for a work-group size, CLBlast's programs). Part of build_ms;
+     * NaN when unknown. */
+    double first_run_host_ms, first_run_build_ms;
 } bench_result;
 
 /* Fills the roofline fields of res and its stages (peaks may be NULL). */
 void bench_apply_roofline(bench_result *res, const clconv_peaks *peaks);
 
-/* Host data of one problem, shared by every algorithm that runs it. */
+/* The double-precision reference outputs, one per problem (by its index in
+ * the options), each computed when a row first needs it and shared by every
+ * later row and every device of the run. */
+typedef struct bench_references {
+    float *out[BENCH_MAX_PROBLEMS];
+} bench_references;
+void bench_references_free(bench_references *refs);
+
+/* Host and device data of one problem, shared by every row that runs it. */
 typedef struct bench_data {
-    float *input, *weights, *bias, *reference;
+    const clconv_problem *p;
+    float *input, *weights, *bias;
+    float **reference; /* the problem's slot in bench_references */
     cl_mem d_input, d_weights, d_bias, d_output;
 } bench_data;
 
-/* Returns 0, 1 on a run-time failure (message in err), 2 on an invalid problem. */
+/* Returns 0, 1 on a run-time failure (message in err), 2 on an invalid
+ * problem. The reference is not computed here (see bench_reference). */
 int bench_data_create(clconv_context *ctx, const bench_options *opt, const bench_problem *bp,
-                      bench_data *data, char *err, size_t err_size);
+                      float **reference_slot, bench_data *data, char *err, size_t err_size);
 void bench_data_destroy(bench_data *data);
+
+/* The problem's reference output, computed now if no row needed it before;
+ * NULL with err set when out of host memory. */
+const float *bench_reference(bench_data *data, char *err, size_t err_size);
 
 /* Something to verify and time: a clconv plan or a peer library's call.
  * execute returns 0, or 1 with the reason in err (or, when err is left

@@ -119,3 +119,10 @@ double fixture_run_problem_with_options(clconv_context *ctx, const clconv_proble
     free(in), free(w), free(b), free(ref), free(out);
     return err;
 }
+
+void fixture_filter(void)
+{
+    const char *pattern = getenv("CLCONV_TEST_FILTER");
+    if (pattern && *pattern)
+        cmocka_set_test_filter(pattern);
+}

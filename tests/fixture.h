@@ -15,6 +15,9 @@
 /* Opens the device from $CLCONV_DEVICE (default: the first device). Fails
  * the test, with clconv's message, when it cannot. */
 clconv_context *fixture_context(void);
+/* CLCONV_TEST_FILTER=pattern runs only the matching tests (cmocka's * and ?
+ * wildcards), for a quick check of one test while developing. */
+void fixture_filter(void);
 
 /* rt_uniform (src/runtime/timing.h): xorshift32 in [-1, 1), never all zero. */
 float fixture_uniform(uint32_t *state);

@@ -23,6 +23,43 @@ static void free_value(json_value *v)
     free(v->key);
 }
 
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* The length of the JSON number at s: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?,
+ * or 0 when s does not start with one. */
+static size_t number_span(const char *s)
+{
+    const char *p = s;
+    if (*p == '-')
+        p++;
+    if (*p == '0')
+        p++;
+    else if (is_digit(*p))
+        while (is_digit(*p))
+            p++;
+    else
+        return 0;
+    if (*p == '.') {
+        if (!is_digit(*++p))
+            return 0;
+        while (is_digit(*p))
+            p++;
+    }
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-')
+            p++;
+        if (!is_digit(*p))
+            return 0;
+        while (is_digit(*p))
+            p++;
+    }
+    return (size_t)(p - s);
+}
+
 static int parse_value(parser *ps, json_value *out);
 
 static char *parse_string(parser *ps)
@@ -146,11 +183,14 @@ static int parse_value(parser *ps, json_value *out)
     } else if (!strncmp(ps->p, "false", 5)) {
         out->type = JSON_BOOL, out->number = 0, ps->p += 5, ok = 1;
     } else if (c == '-' || (c >= '0' && c <= '9')) {
+        /* RFC 8259's grammar first, so that strtod's extras (nan, inf,
+         * hex, a leading '+' or zeros, "1." or ".5") are refused */
+        size_t n = number_span(ps->p);
         char *end;
         out->type = JSON_NUMBER;
-        out->number = strtod(ps->p, &end);
-        ok = end != ps->p;
-        ps->p = end;
+        out->number = n ? strtod(ps->p, &end) : 0.0;
+        ok = n && end == ps->p + n;
+        ps->p += n;
     }
     ps->depth--;
     return ok;

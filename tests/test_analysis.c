@@ -287,5 +287,6 @@ int main(void)
         cmocka_unit_test(test_plan_cost_matches_timing),
         cmocka_unit_test(test_peaks_cached),
     };
+    fixture_filter();
     return cmocka_run_group_tests_name("analysis", tests, NULL, NULL);
 }

@@ -173,14 +173,23 @@ static void test_runtime_errors(void **state)
     (void)state;
     char path[128];
     snprintf(path, sizeof path, "/tmp/clconv-cli-%ld-rt.json", (long)getpid());
-    /* a valid problem whose output (160 x 2048 x 2048 floats, 2.7 GB) no
-     * device here can allocate in one buffer */
+    /* a valid problem whose output is one 2048 x 2048 plane (16 MiB) more
+     * than the device under test allows in one buffer (its
+     * CL_DEVICE_MAX_MEM_ALLOC_SIZE, read here, not assumed) */
+    clconv_context *ctx = fixture_context();
+    assert_non_null(ctx);
+    const unsigned long long plane = 2048ull * 2048 * sizeof(float);
+    const unsigned long long max_alloc = clconv_context_device(ctx)->max_alloc_bytes;
+    assert_int_equal(clconv_context_destroy(ctx), CLCONV_SUCCESS);
+    char channels[32], want[64];
+    snprintf(channels, sizeof channels, "%llu", max_alloc / plane + 1);
+    snprintf(want, sizeof want, "%llu-byte buffer", (max_alloc / plane + 1) * plane);
     run_result r = run(ARGS("--in-channels", "1", "--height", "2048", "--width", "2048",
-                            "--out-channels", "160", "--kernel", "1", "--algo", "direct",
+                            "--out-channels", channels, "--kernel", "1", "--algo", "direct",
                             "--no-verify", "--no-peaks", "--out", path));
-    if (r.code != 1 || count_lines(r.err) != 1 || !strstr(r.err, "2684354560-byte buffer") ||
+    if (r.code != 1 || count_lines(r.err) != 1 || !strstr(r.err, want) ||
         !strstr(r.err, "allows at most"))
-        fail_msg("exit %d, stderr \"%s\"", r.code, r.err);
+        fail_msg("exit %d, stderr \"%s\", wanted \"%s\"", r.code, r.err, want);
     assert_int_equal(access(path, F_OK), -1);
     run_free(&r);
     /* kernels that do not compile: the build log, exit 1 */
@@ -204,14 +213,15 @@ static void test_runtime_errors(void **state)
 
 /* A cache directory that cannot be created or written only turns caching
  * off: the run succeeds with exactly one warning, whatever it tried to store
- * (programs and peaks). */
+ * (programs, the peaks, clFFT's binaries). */
 static void test_unwritable_cache(void **state)
 {
     (void)state;
     setenv("CLCONV_CACHE_DIR", "/proc/clconv-cannot-exist/cache", 1);
     run_result r = run(ARGS("--problem", "seed-k3", "--height", "8", "--width", "9",
                             "--in-channels", "4", "--out-channels", "3", "--algo", "direct",
-                            "--algo", "pointwise", "--iters", "1", "--warmup", "0", "--no-peaks"));
+                            "--algo", "fft", "--algo", "pointwise", "--iters", "1", "--warmup",
+                            "0"));
     unsetenv("CLCONV_CACHE_DIR");
     assert_int_equal(r.code, 0);
     int warnings = 0;
@@ -424,7 +434,9 @@ static void check_report(const char *text)
         double p90 = number(r, "p90_ms"), min = number(r, "min_ms");
         assert_true(median > 0 && min <= p10 && p10 <= median && median <= p90);
         assert_int_equal((int)number(r, "iterations"), 3);
-        assert_true(number(r, "build_ms") >= 0);
+        /* the verifying run's time beyond a timed run is part of build_ms */
+        double first = number(r, "first_run_build_ms"), build = number(r, "build_ms");
+        assert_true(first >= 0 && build >= first);
         /* 2 * N*K*OH*OW * C*KH*KW = 2 * 2*5*5*5 * 3*3*2 */
         assert_true(number(r, "conv_flops") == 2.0 * 2 * 5 * 5 * 5 * 3 * 3 * 2);
         check_roofline(r);
@@ -448,6 +460,65 @@ static void check_report(const char *text)
     assert_true(number(&results->items[results->count - 1], "bytes") ==
                 4.0 * (2 * 3 * 9 * 11 + 5 * 3 * 3 * 2 + 2 * 5 * 5 * 5));
     json_free(doc);
+}
+
+/* The JSON reader the checks below rely on is strict: what RFC 8259 calls a
+ * number, nothing strtod would also take. */
+static void test_json_reader_is_strict(void **state)
+{
+    (void)state;
+    static const char *const refused[] = {"nan", "-inf", "0x10", "01", "1.", ".5", "+1",
+                                          "1e", "-", "1e+", "[1,]", "{\"a\":1,}", "1 2"};
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+        json_value *v = json_parse(refused[i]);
+        if (v)
+            fail_msg("json_parse accepted \"%s\"", refused[i]);
+    }
+    static const struct { const char *text; double want; } numbers[] = {
+        {"0", 0}, {"-0.5e+3", -500}, {"12.25", 12.25}, {"1E2", 100}, {" 7 ", 7}};
+    for (size_t i = 0; i < sizeof numbers / sizeof *numbers; i++) {
+        json_value *v = json_parse(numbers[i].text);
+        if (!v || v->type != JSON_NUMBER || v->number != numbers[i].want)
+            fail_msg("json_parse(\"%s\") is not %g", numbers[i].text, numbers[i].want);
+        json_free(v);
+    }
+}
+
+/* Repetitions by time budget: at least 5 runs when they are quick, one when a
+ * run alone passes --max-time, and --max-time below --min-time refused. */
+static void test_time_budget(void **state)
+{
+    (void)state;
+    run_result r = run(ARGS("--batch", "1", "--in-channels", "2", "--height", "6", "--width",
+                            "7", "--out-channels", "3", "--kernel", "3", "--algo", "direct",
+                            "--min-time", "0.001", "--max-time", "10", "--no-peaks",
+                            "--format", "json"));
+    if (r.code != 0)
+        fail_msg("exit %d: %s", r.code, r.err);
+    json_value *doc = json_parse(r.out);
+    assert_non_null(doc);
+    const json_value *res = &member(doc, "results", JSON_ARRAY)->items[0];
+    if (number(res, "iterations") < 5)
+        fail_msg("a tiny problem got %g runs, wanted at least 5", number(res, "iterations"));
+    json_free(doc);
+    run_free(&r);
+
+    r = run(ARGS("--problem", "seed-k3", "--algo", "direct", "--min-time", "0.001",
+                 "--max-time", "0.001", "--no-peaks", "--format", "json"));
+    if (r.code != 0)
+        fail_msg("exit %d: %s", r.code, r.err);
+    doc = json_parse(r.out);
+    assert_non_null(doc);
+    res = &member(doc, "results", JSON_ARRAY)->items[0];
+    /* a run of 0.5 GFLOP takes more than 1 ms on any device this suite runs on */
+    if (number(res, "min_ms") > 1.0 && number(res, "iterations") != 1)
+        fail_msg("runs of %g ms with --max-time 0.001: %g runs, wanted 1",
+                 number(res, "min_ms"), number(res, "iterations"));
+    json_free(doc);
+    run_free(&r);
+
+    expect_usage_error(ARGS("--min-time", "0.5", "--max-time", "0.1"),
+                       "--max-time 0.1 is below --min-time 0.5");
 }
 
 static void test_json_report(void **state)
@@ -864,6 +935,8 @@ int main(void)
         cmocka_unit_test(test_unwritable_cache),
         cmocka_unit_test(test_help_and_list),
         cmocka_unit_test(test_device_out_of_range),
+        cmocka_unit_test(test_json_reader_is_strict),
+        cmocka_unit_test(test_time_budget),
         cmocka_unit_test(test_json_report),
         cmocka_unit_test(test_out_file),
         cmocka_unit_test(test_roofline_verdicts),
@@ -873,5 +946,6 @@ int main(void)
         cmocka_unit_test(test_describe),
         cmocka_unit_test(test_help_from_table),
     };
+    fixture_filter();
     return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }

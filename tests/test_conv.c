@@ -162,6 +162,60 @@ static void test_reference_by_hand(void **state)
         assert_true(out[i] == want3[i]);
 }
 
+/* The reference's fast loop (tap ranges computed, no test per pixel) against
+ * the seven-loop textbook form written here, bit for bit: both add each
+ * output's terms in the same order, so any difference is a wrong range. Pads
+ * up to 4 put whole kernel columns outside the input. */
+static void test_reference_is_textbook(void **state)
+{
+    (void)state;
+    uint32_t s = RANDOM_SEED + 7u;
+    for (int t = 0; t < 40; t++) {
+        clconv_problem p = random_problem(&s);
+        p.pad_h = rnd(&s, 0, 4);
+        p.pad_w = rnd(&s, 0, 4);
+        if (clconv_problem_validate(&p) != CLCONV_SUCCESS)
+            continue;
+        size_t ni = clconv_problem_input_elems(&p), nw = clconv_problem_weight_elems(&p);
+        size_t no = clconv_problem_output_elems(&p);
+        float *in = malloc(ni * sizeof *in), *w = malloc(nw * sizeof *w);
+        float *bias = malloc((size_t)p.out_channels * sizeof *bias);
+        float *out = malloc(no * sizeof *out);
+        assert_non_null(in), assert_non_null(w), assert_non_null(bias), assert_non_null(out);
+        for (size_t i = 0; i < ni; i++)
+            in[i] = fixture_uniform(&s);
+        for (size_t i = 0; i < nw; i++)
+            w[i] = fixture_uniform(&s);
+        for (int i = 0; i < p.out_channels; i++)
+            bias[i] = fixture_uniform(&s);
+        assert_int_equal(clconv_reference_conv2d(&p, in, w, bias, out), CLCONV_SUCCESS);
+        const int oh_n = clconv_problem_out_height(&p), ow_n = clconv_problem_out_width(&p);
+        size_t idx = 0;
+        for (int n = 0; n < p.batch; n++)
+            for (int o = 0; o < p.out_channels; o++)
+                for (int y = 0; y < oh_n; y++)
+                    for (int x = 0; x < ow_n; x++, idx++) {
+                        double acc = bias[o];
+                        for (int c = 0; c < p.in_channels; c++)
+                            for (int kh = 0; kh < p.kernel_h; kh++)
+                                for (int kw = 0; kw < p.kernel_w; kw++) {
+                                    int iy = y * p.stride_h - p.pad_h + kh * p.dilation_h;
+                                    int ix = x * p.stride_w - p.pad_w + kw * p.dilation_w;
+                                    if (iy < 0 || iy >= p.height || ix < 0 || ix >= p.width)
+                                        continue;
+                                    acc += (double)in[((size_t)(n * p.in_channels + c) *
+                                                       p.height + iy) * p.width + ix] *
+                                           (double)w[((size_t)(o * p.in_channels + c) *
+                                                      p.kernel_h + kh) * p.kernel_w + kw];
+                                }
+                        if (out[idx] != (float)acc)
+                            fail_msg("problem %d, output %zu: %.9g, textbook %.9g", t, idx,
+                                     (double)out[idx], acc);
+                    }
+        free(in), free(w), free(bias), free(out);
+    }
+}
+
 static void expect_invalid(clconv_problem p, const char *field)
 {
     assert_int_equal(clconv_problem_validate(&p), CLCONV_ERR_INVALID_ARG);
@@ -602,6 +656,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reference_by_hand),
+        cmocka_unit_test(test_reference_is_textbook),
         cmocka_unit_test(test_validation),
         cmocka_unit_test(test_plan_argument_checks),
         cmocka_unit_test(test_algorithm_table),
@@ -616,5 +671,6 @@ int main(void)
         cmocka_unit_test(test_pointwise),
         cmocka_unit_test(test_random_problems),
     };
+    fixture_filter();
     return cmocka_run_group_tests_name("conv", tests, setup, teardown);
 }

@@ -322,5 +322,6 @@ int main(void)
         cmocka_unit_test(test_peak_kernels),
         cmocka_unit_test(test_kernels_build_clean),
     };
+    fixture_filter();
     return cmocka_run_group_tests_name("kernels", tests, setup, teardown);
 }

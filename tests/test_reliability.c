@@ -452,5 +452,6 @@ int main(void)
         cmocka_unit_test(test_nan_and_inf),
         cmocka_unit_test(test_zero_weights_and_dynamic_range),
     };
+    fixture_filter();
     return cmocka_run_group_tests_name("reliability", tests, NULL, NULL);
 }

@@ -573,5 +573,6 @@ int main(void)
         cmocka_unit_test(test_kernel_dir),
         cmocka_unit_test(test_quiet),
     };
+    fixture_filter();
     return cmocka_run_group_tests_name("runtime", tests, NULL, NULL);
 }

@@ -41,7 +41,7 @@ static void cache_disable(clconv_context *ctx, const char *what, const char *pat
     ctx->cache_dir = NULL;
 }
 
-static int mkdir_p(const char *dir)
+int rt_mkdir_p(const char *dir)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s", dir);
@@ -95,7 +95,7 @@ unsigned char *rt_cache_load(const char *path, const char *key, size_t *size)
 void rt_cache_store(clconv_context *ctx, const char *path, const char *key,
                         const unsigned char *bin, size_t size)
 {
-    if (mkdir_p(ctx->cache_dir) != 0) {
+    if (rt_mkdir_p(ctx->cache_dir) != 0) {
         cache_disable(ctx, "create", ctx->cache_dir, errno);
         return;
     }

@@ -1,6 +1,7 @@
 /* The clFFT backend (runtime/fft.h). clFFT's global setup is shared by the
  * whole process: reference-counted under a lock, torn down with the last
  * transform. */
+#define _POSIX_C_SOURCE 200809L
 #include "runtime/fft.h"
 
 #include <clFFT.h>
@@ -51,11 +52,37 @@ static clconv_status clfft_fail(clconv_context *ctx, clfftStatus st, const char 
     return rt_fail(ctx, status, "%s(%s) failed: %s", call, detail, status_name(st));
 }
 
+/* clFFT keeps the binaries of the kernels it generates only where
+ * CLFFT_CACHE_PATH points, read once by clfftSetup; unset, every process
+ * compiles them again (half a second per plan warm, seconds cold). Unless the
+ * user set it, point it into the context's cache directory, or clear what
+ * clconv set when this context has no disk cache. clFFT's setup is
+ * process-wide: the context that sets it up decides for every context until
+ * the last transform is gone. Its cache survives a writer that died (a file
+ * whose size disagrees with its header is rebuilt) and concurrent writers
+ * (one creates the file exclusively). Called under setup_lock. */
+static void point_clfft_cache(const clconv_context *ctx)
+{
+    static int set_by_clconv;
+    if (getenv("CLFFT_CACHE_PATH") && !set_by_clconv)
+        return;
+    char dir[4096];
+    if (ctx->cache_dir &&
+        snprintf(dir, sizeof dir, "%s/clfft", ctx->cache_dir) < (int)sizeof dir &&
+        rt_mkdir_p(dir) == 0) {
+        set_by_clconv = setenv("CLFFT_CACHE_PATH", dir, 1) == 0;
+    } else if (set_by_clconv) {
+        unsetenv("CLFFT_CACHE_PATH");
+        set_by_clconv = 0;
+    }
+}
+
 static clconv_status setup_acquire(clconv_context *ctx)
 {
     pthread_mutex_lock(&setup_lock);
     clfftStatus st = CLFFT_SUCCESS;
     if (setup_count == 0) {
+        point_clfft_cache(ctx);
         /* What clfftInitSetupData does: clFFT.h defines it `__inline`
          * without `static`, so an unoptimised (-O0) build finds no symbol. */
         clfftSetupData data = {.major = clfftVersionMajor, .minor = clfftVersionMinor,

@@ -140,6 +140,8 @@ void rt_quiet_end(clconv_context *ctx, const char *call, int token, int failed);
 #define RT_FNV_SEED 0xcbf29ce484222325ULL
 uint64_t rt_fnv1a(const void *data, size_t n, uint64_t h);
 /* Returns a malloc'd payload when the entry at path is complete and matches key. */
+/* mkdir -p: 0, or -1 with errno set. */
+int rt_mkdir_p(const char *dir);
 unsigned char *rt_cache_load(const char *path, const char *key, size_t *size);
 /* Writes atomically; on failure warns once and turns ctx's disk cache off. */
 void rt_cache_store(clconv_context *ctx, const char *path, const char *key,

@@ -19,8 +19,17 @@ import sys
 
 import jsonschema
 
-PROBLEM = ["--problem", "seed-k5", "--in-channels", "8", "--out-channels", "8",
-           "--height", "12", "--width", "14", "--iters", "3", "--warmup", "1"]
+# not square, padded, strided and dilated differently along each axis, so
+# that the two programs must agree on every convention, not only the easy one
+PROBLEM = ["--problem", "seed-k5", "--in-channels", "8", "--out-channels", "6",
+           "--height", "13", "--width", "17", "--kernel", "5x3", "--pad", "2x1",
+           "--stride", "2x1", "--dilation", "1x2", "--iters", "3", "--warmup", "1"]
+
+
+def check(ok, what):
+    """Exit with FAILED and what, unless ok (assert vanishes under python3 -O)."""
+    if not ok:
+        sys.exit(f"FAILED: {what}")
 
 
 def run(cmd):
@@ -55,7 +64,7 @@ def main():
     run([bench, *PROBLEM, "--algo", "direct", "--algo", "fft", "--algo", "pointwise",
          "--out-dir", results])
     ours = [os.path.join(results, f) for f in os.listdir(results)]
-    assert len(ours) == 1, ours
+    check(len(ours) == 1, f"--out-dir wrote {ours}, wanted one document")
     peer = os.path.join(results, "torch.json")
     run([os.path.join(source, "bench/peers/torch_conv2d.py"), *PROBLEM, "--threads", "1",
          "--bench", bench, "--format", "json", "--out", peer])
@@ -67,29 +76,42 @@ def main():
         validate(schema, path)
 
     mine, theirs = (json.load(open(p)) for p in (ours[0], peer))
-    assert theirs["schema"] == mine["schema"] == "clconv-bench/1"
-    assert schema["properties"]["schema"]["const"] == mine["schema"]
-    assert set(theirs) >= set(mine) - {"peaks"}, set(mine) - set(theirs)
+    check(theirs["schema"] == mine["schema"] == "clconv-bench/1",
+          f"schemas {theirs['schema']} and {mine['schema']}")
+    check(schema["properties"]["schema"]["const"] == mine["schema"],
+          "the schema file names another schema than the bench writes")
+    check(set(theirs) >= set(mine) - {"peaks"},
+          f"the peer's document lacks {set(mine) - set(theirs)}")
     algos = [r["algo"] for r in theirs["results"]]
-    assert algos == ["torch-conv2d", "torch-pointwise", "torch-fft"], algos
+    check(algos == ["torch-conv2d", "torch-pointwise", "torch-fft"], f"peer rows {algos}")
     want = row_keys(mine["results"][0])
     for r in theirs["results"]:
-        assert r["status"] == "ok", r
-        assert row_keys(r) >= want, want - row_keys(r)
-        assert r["median_ms"] > 0 and r["rel_err"] < 1e-4, r
+        check(r["status"] == "ok", f"peer row not ok: {r}")
+        check(row_keys(r) >= want, f"peer row lacks {want - row_keys(r)}")
+        check(r["median_ms"] > 0 and r["rel_err"] < 1e-4,
+              f"peer row {r['algo']}: {r['median_ms']} ms, rel_err {r['rel_err']}")
     # the same problem, counted the same way
-    assert theirs["results"][0]["conv_flops"] == mine["results"][0]["conv_flops"]
-    assert theirs["results"][1]["flops"] == mine["results"][2]["flops"]
+    check(theirs["results"][0]["conv_flops"] == mine["results"][0]["conv_flops"],
+          f"conv_flops {theirs['results'][0]['conv_flops']} (peer) vs "
+          f"{mine['results'][0]['conv_flops']}")
+    check(theirs["results"][1]["flops"] == mine["results"][2]["flops"],
+          "the pointwise op's FLOPs differ between the peer and the bench")
+    # the same output shape, from each program's own arithmetic
+    for key in ("out_height", "out_width"):
+        check(theirs["results"][0]["problem"][key] == mine["results"][0]["problem"][key],
+              f"{key}: peer {theirs['results'][0]['problem'][key]}, bench "
+              f"{mine['results'][0]['problem'][key]}")
 
     report = os.path.join(work, "report")
     run([os.path.join(source, "bench/report.py"), report, ours[0], peer])
     text = open(os.path.join(report, "report.md")).read()
-    assert mine["device"]["name"] in text and "PyTorch" in text, text[:2000]
+    check(mine["device"]["name"] in text and "PyTorch" in text,
+          f"report.md names neither the device nor PyTorch:\n{text[:2000]}")
     pngs = [f for f in os.listdir(report) if f.endswith(".png")]
-    assert any(f.startswith("roofline-") for f in pngs), pngs
+    check(any(f.startswith("roofline-") for f in pngs), f"no roofline plot among {pngs}")
     for f in pngs:
         with open(os.path.join(report, f), "rb") as png:
-            assert png.read(8) == b"\x89PNG\r\n\x1a\n", f
+            check(png.read(8) == b"\x89PNG\r\n\x1a\n", f"{f} is not a PNG file")
     print("ok:", ", ".join(sorted(os.listdir(report))))
 
 
