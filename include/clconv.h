@@ -148,9 +148,12 @@ clconv_status clconv_context_wrap(cl_context context, cl_command_queue queue,
                                   const clconv_context_options *options,
                                   clconv_context **out);
 
-/* CLCONV_ERR_BUSY (and nothing freed) while plans made on ctx are alive. */
+/* CLCONV_ERR_BUSY (and nothing freed) while plans made on ctx are alive;
+ * NULL is CLCONV_SUCCESS, as free(NULL). */
 clconv_status clconv_context_destroy(clconv_context *ctx);
 
+/* The context's device, or NULL for a NULL ctx (so the three getters below
+ * answer 0 / NULL). */
 const clconv_device_info *clconv_context_device(const clconv_context *ctx);
 
 /* 1 when stage times come from profiling events that were checked to be real
@@ -268,7 +271,8 @@ clconv_status clconv_plan_create_with_options(clconv_context *ctx, const clconv_
                                               clconv_plan **out);
 void clconv_plan_destroy(clconv_plan *plan);
 
-/* Device memory the plan allocates beyond the caller's buffers. */
+/* Device memory the plan allocates beyond the caller's buffers (0 for NULL;
+ * so do the two reports below). */
 size_t clconv_plan_workspace_bytes(const clconv_plan *plan);
 
 /* Time plan_create spent getting its kernels: compiling from source (cold)

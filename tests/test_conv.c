@@ -578,14 +578,12 @@ static void test_fft_sizes(void **state)
     assert_int_equal(clfft->choose_size(60), 60);
     assert_false(clfft->size_ok(17));
     assert_true(clfft->size_ok(2 * 3 * 5 * 7 * 11 * 13));
-    /* clFFT bakes every size the chooser returns for the inputs of the tests */
+    /* every size the chooser returns for the tests' inputs bakes and gives
+     * the reference's result (a 2x2 kernel, so the transform is not the
+     * identity) */
     for (int hw = 1; hw <= 40; hw += 3) {
-        clconv_problem p = {1, 1, hw, hw + 2, 1, 1, 1, 1, 1, 0, 0, 1, 1};
-        clconv_plan *plan = NULL;
-        clconv_status st = clconv_plan_create(ctx, &p, CLCONV_ALGO_FFT, &plan);
-        if (st)
-            fail_msg("fft plan for %d x %d: %s", hw, hw + 2, clconv_last_error(ctx));
-        clconv_plan_destroy(plan);
+        clconv_problem p = {1, 1, hw + 1, hw + 3, 2, 2, 2, 1, 1, 0, 0, 1, 1};
+        check(&p, CLCONV_ALGO_FFT, 1, 500u + (uint32_t)hw);
     }
 }
 

@@ -7,6 +7,8 @@
  * Also: every embedded cl/ file builds without a warning in its log. */
 #include "fixture.h"
 
+#include "analysis/peaks.h"
+
 #include "conv/algo.h"
 
 #include <ctype.h>
@@ -217,13 +219,7 @@ static void test_peak_kernels(void **state)
     launch(fma, 1, &items);
     fixture_download(ctx, dd, dst, n);
     for (size_t id = 0; id < items; id++) {
-        double x[8], sum;
-        for (int c = 0; c < 8; c++)
-            x[c] = (float)(id % 64) * 0.015625f + (float)c;
-        for (int i = 0; i < iters * 4; i++)
-            for (int c = 0; c < 8; c++)
-                x[c] = x[c] * a + b;
-        sum = ((x[0] + x[1]) + (x[2] + x[3])) + ((x[4] + x[5]) + (x[6] + x[7]));
+        const double sum = peaks_fma_expected(id, a, b, iters);
         for (int lane = 0; lane < vec; lane++)
             if (fabs(dst[id * (size_t)vec + lane] - sum) > 1e-4 * fabs(sum))
                 fail_msg("fma_chains work-item %zu lane %d: %.9g, host %.9g", id, lane,

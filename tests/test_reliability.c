@@ -234,6 +234,10 @@ static void test_no_opencl_leaks(void **state)
     clconv_problem p = small();
     host_data h = host_make(&p, 13);
     const cl_uint ctx_refs = context_refcount(cl_ctx);
+    /* an earlier test's buffers may still be on their way out (rusticl
+     * releases from its worker thread): let them go before the baseline */
+    for (int wait = 0; wait < 200 && rt_live_buffers() != 0; wait++)
+        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
     const long buffers = rt_live_buffers();
     for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
         for (int n = 1;; n++) {
@@ -408,13 +412,16 @@ static void test_nan_and_inf(void **state)
     assert_int_equal(clconv_context_destroy(ctx), CLCONV_SUCCESS);
 }
 
-/* All-zero weights give exactly the bias; inputs spanning 1e-20..1e20 stay
- * within the usual relative error of the reference. */
+/* All-zero weights give exactly the bias. Then a real range test: three
+ * images whose inputs are scaled by 1e-30, 1 and 1e30 (no bias, so nothing
+ * else sets the scale), each image's output checked against the reference
+ * on its own, so a lost small image cannot hide behind a large one. */
 static void test_zero_weights_and_dynamic_range(void **state)
 {
     (void)state;
     clconv_context *ctx = fixture_context();
     clconv_problem p = small();
+    p.batch = 3;
     host_data h = host_make(&p, 9);
     memset(h.w, 0, h.nw * sizeof(float));
     for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
@@ -427,18 +434,188 @@ static void test_zero_weights_and_dynamic_range(void **state)
     }
     uint32_t seed = 3;
     fixture_fill(h.w, h.nw, &seed);
+    memset(h.b, 0, (size_t)p.out_channels * sizeof(float));
+    static const float scale[3] = {1e-30f, 1.0f, 1e30f};
+    const size_t in_image = h.ni / 3, out_image = h.no / 3;
     for (size_t i = 0; i < h.ni; i++)
-        h.in[i] *= (i % 3 == 0) ? 1e20f : (i % 3 == 1) ? 1e-20f : 1.0f;
+        h.in[i] *= scale[i / in_image];
     assert_int_equal(clconv_reference_conv2d(&p, h.in, h.w, h.b, h.ref), CLCONV_SUCCESS);
     for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
         assert_int_equal(run_once(ctx, (clconv_algo)a, &h), CLCONV_SUCCESS);
-        double err = clconv_rel_l2_error(h.out, h.ref, h.no);
-        if (!(err < 1e-4))
-            fail_msg("%s: relative L2 error %g at dynamic range 1e40",
-                     clconv_algo_name((clconv_algo)a), err);
+        for (int n = 0; n < 3; n++) {
+            double err = clconv_rel_l2_error(h.out + n * out_image, h.ref + n * out_image,
+                                             out_image);
+            if (!(err < 1e-4))
+                fail_msg("%s: relative L2 error %g on the image scaled by %g",
+                         clconv_algo_name((clconv_algo)a), err, (double)scale[n]);
+        }
     }
     host_free(&h);
     assert_int_equal(clconv_context_destroy(ctx), CLCONV_SUCCESS);
+}
+
+/* A NULL where a public function takes a pointer: CLCONV_ERR_INVALID_ARG
+ * with a message, or for the functions that return a value or nothing, a
+ * neutral answer (0, NULL, NaN, zeroed) and no crash. */
+#define EXPECT_INVALID(call)                                                                   \
+    do {                                                                                       \
+        clconv_status st_ = (call);                                                            \
+        if (st_ != CLCONV_ERR_INVALID_ARG)                                                     \
+            fail_msg("%s gave %s, wanted CLCONV_ERR_INVALID_ARG", #call,                      \
+                     clconv_status_string(st_));                                               \
+    } while (0)
+
+static void test_null_arguments(void **state)
+{
+    (void)state;
+    clconv_context *ctx = fixture_context();
+    clconv_problem p = small();
+    clconv_plan *plan = NULL;
+    clconv_algo algo;
+    clconv_fft_backend backend;
+    clconv_device_list *list = NULL;
+    const clconv_device_info *info;
+    clconv_context *other;
+    clconv_cost cost;
+    clconv_peaks peaks;
+    double ms, gflops, flops, bytes;
+    size_t ws;
+
+    assert_non_null(clconv_status_string((clconv_status)999));
+    assert_non_null(clconv_cl_error_name(12345));
+    assert_non_null(clconv_clblast_status_name(12345));
+    assert_non_null(clconv_last_error(NULL));
+
+    EXPECT_INVALID(clconv_device_list_create(NULL));
+    clconv_device_list_free(NULL);
+    assert_int_equal(clconv_device_list_create(&list), CLCONV_SUCCESS);
+    EXPECT_INVALID(clconv_device_select(NULL, NULL, &info));
+    EXPECT_INVALID(clconv_device_select(list, NULL, NULL));
+    clconv_device_list_free(list);
+    EXPECT_INVALID(clconv_context_create(NULL, NULL, NULL));
+    EXPECT_INVALID(clconv_context_wrap(NULL, NULL, NULL, &other));
+    EXPECT_INVALID(clconv_context_wrap(clconv_context_cl_context(ctx), NULL, NULL, &other));
+    EXPECT_INVALID(clconv_context_wrap(clconv_context_cl_context(ctx),
+                                       clconv_context_queue(ctx), NULL, NULL));
+    assert_int_equal(clconv_context_destroy(NULL), CLCONV_SUCCESS); /* as free(NULL) */
+    assert_null(clconv_context_device(NULL));
+    assert_int_equal(clconv_context_device_timing(NULL), 0);
+    assert_null(clconv_context_cl_context(NULL));
+    assert_null(clconv_context_queue(NULL));
+
+    EXPECT_INVALID(clconv_problem_validate(NULL));
+    assert_int_equal(clconv_problem_out_height(NULL), 0);
+    assert_int_equal(clconv_problem_out_width(NULL), 0);
+    assert_int_equal(clconv_problem_input_elems(NULL), 0);
+    assert_int_equal(clconv_problem_weight_elems(NULL), 0);
+    assert_int_equal(clconv_problem_output_elems(NULL), 0);
+
+    EXPECT_INVALID(clconv_algo_from_name(NULL, &algo));
+    EXPECT_INVALID(clconv_algo_from_name("direct", NULL));
+    EXPECT_INVALID(clconv_fft_backend_from_name(NULL, &backend));
+    EXPECT_INVALID(clconv_fft_backend_from_name("clfft", NULL));
+    EXPECT_INVALID(clconv_algo_check(NULL, &p, CLCONV_ALGO_DIRECT));
+    EXPECT_INVALID(clconv_algo_check(ctx, NULL, CLCONV_ALGO_DIRECT));
+    EXPECT_INVALID(clconv_algo_workspace_bytes(ctx, &p, CLCONV_ALGO_DIRECT, NULL, NULL));
+    EXPECT_INVALID(clconv_algo_workspace_bytes(NULL, &p, CLCONV_ALGO_DIRECT, NULL, &ws));
+    EXPECT_INVALID(clconv_plan_create(NULL, &p, CLCONV_ALGO_DIRECT, &plan));
+    EXPECT_INVALID(clconv_plan_create(ctx, NULL, CLCONV_ALGO_DIRECT, &plan));
+    EXPECT_INVALID(clconv_plan_create(ctx, &p, CLCONV_ALGO_DIRECT, NULL));
+
+    clconv_plan_destroy(NULL);
+    assert_int_equal(clconv_plan_workspace_bytes(NULL), 0);
+    clconv_plan_build_time(NULL, &ms, NULL);
+    assert_true(ms == 0.0);
+    EXPECT_INVALID(clconv_plan_set_weights(NULL, NULL, NULL));
+    assert_true(clconv_plan_weights_ms(NULL) == 0.0);
+    EXPECT_INVALID(clconv_plan_execute(NULL, NULL, NULL, NULL));
+    clconv_plan_cost(NULL, &cost);
+    assert_int_equal(cost.stage_count, 0);
+    clconv_plan_cost(NULL, NULL);
+
+    EXPECT_INVALID(clconv_pointwise(NULL, &p, NULL, NULL, NULL, NULL));
+    EXPECT_INVALID(clconv_pointwise(ctx, NULL, NULL, NULL, NULL, NULL));
+    EXPECT_INVALID(clconv_algo_cost(NULL, CLCONV_ALGO_DIRECT, 1, &cost));
+    EXPECT_INVALID(clconv_algo_cost(&p, CLCONV_ALGO_DIRECT, 1, NULL));
+    clconv_pointwise_cost(NULL, &cost);
+    assert_true(cost.flops == 0 && cost.bytes == 0 && cost.stage_count == 0);
+    clconv_pointwise_cost(&p, NULL);
+    clconv_problem_cost(NULL, 1, &flops, &bytes);
+    assert_true(flops == 0 && bytes == 0);
+    clconv_problem_cost(&p, 1, NULL, NULL);
+    EXPECT_INVALID(clconv_measure_peaks(NULL, 0, &peaks));
+    EXPECT_INVALID(clconv_measure_peaks(ctx, 0, NULL));
+    EXPECT_INVALID(clconv_measure_gemm(NULL, 4, 4, 4, 1, 1, &gflops));
+    EXPECT_INVALID(clconv_measure_gemm(ctx, 4, 4, 4, 1, 1, NULL));
+    clconv_roofline roof;
+    clconv_roofline_eval(NULL, NULL, 1.0, &roof);
+    assert_true(isnan(roof.intensity) && isnan(roof.bound_ms) && roof.verdict == NULL);
+    clconv_roofline_eval(NULL, NULL, 1.0, NULL);
+    float x = 1.0f;
+    EXPECT_INVALID(clconv_reference_conv2d(NULL, &x, &x, NULL, &x));
+    EXPECT_INVALID(clconv_reference_conv2d(&p, NULL, &x, NULL, &x));
+    assert_true(clconv_rel_l2_error(NULL, NULL, 0) == 0.0);
+    clconv_quiet_end(NULL, NULL, clconv_quiet_begin(NULL, NULL), 0);
+    assert_int_equal(clconv_context_destroy(ctx), CLCONV_SUCCESS);
+}
+
+/* The plan's reports: build time (compiled, then from the program cache),
+ * the weights' device time (FFT transforms them in set_weights; direct does
+ * nothing there), and a context with disable_disk_cache compiling every time
+ * on a working device while writing nothing to its cache directory. */
+static void test_plan_reports_and_disabled_cache(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/clconv-rel-cache-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    clconv_problem p = small();
+    host_data h = host_make(&p, 21);
+    char cmd[256];
+    for (int pass = 0; pass < 2; pass++) {
+        const int disabled = pass == 0;
+        for (int round = 0; round < 2; round++) {
+            clconv_context_options opt = {.cache_dir = dir, .disable_disk_cache = disabled};
+            clconv_device_selector sel = {-1, -1, NULL};
+            clconv_context *ctx;
+            assert_int_equal(clconv_context_create(&sel, &opt, &ctx), CLCONV_SUCCESS);
+            cl_mem w = fixture_upload(ctx, h.w, h.nw);
+            for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
+                clconv_plan *plan;
+                assert_int_equal(clconv_plan_create(ctx, &p, (clconv_algo)a, &plan),
+                                 CLCONV_SUCCESS);
+                double build_ms = -1;
+                int compiled = -1;
+                clconv_plan_build_time(plan, &build_ms, &compiled);
+                assert_true(build_ms >= 0);
+                /* our own kernels: compiled the first time and whenever the
+                 * disk cache is off, loaded from it the second time */
+                if (a == CLCONV_ALGO_DIRECT && compiled != (disabled || round == 0))
+                    fail_msg("direct, cache %s, round %d: compiled = %d",
+                             disabled ? "disabled" : "on", round, compiled);
+                assert_true(clconv_plan_weights_ms(plan) == 0.0);
+                assert_int_equal(clconv_plan_set_weights(plan, w, NULL), CLCONV_SUCCESS);
+                double wms = clconv_plan_weights_ms(plan);
+                if (conv_algo_table[a]->spectral) {
+                    if (clconv_context_device_timing(ctx) ? !(wms > 0) : !(wms < 0))
+                        fail_msg("%s: weights_ms %g", clconv_algo_name((clconv_algo)a), wms);
+                } else if (wms != 0.0) {
+                    fail_msg("%s: weights_ms %g, it transforms nothing",
+                             clconv_algo_name((clconv_algo)a), wms);
+                }
+                clconv_plan_destroy(plan);
+            }
+            clReleaseMemObject(w);
+            assert_int_equal(clconv_context_destroy(ctx), CLCONV_SUCCESS);
+        }
+        /* disabled: nothing written; enabled: the programs are there */
+        snprintf(cmd, sizeof cmd, "test %s \"$(ls -A '%s')\"", disabled ? "-z" : "-n", dir);
+        if (system(cmd) != 0)
+            fail_msg("cache directory %s is %s after the %s pass", dir,
+                     disabled ? "not empty" : "empty", disabled ? "disabled" : "enabled");
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    host_free(&h);
 }
 
 int main(void)
@@ -451,6 +628,8 @@ int main(void)
         cmocka_unit_test(test_two_threads),
         cmocka_unit_test(test_nan_and_inf),
         cmocka_unit_test(test_zero_weights_and_dynamic_range),
+        cmocka_unit_test(test_null_arguments),
+        cmocka_unit_test(test_plan_reports_and_disabled_cache),
     };
     fixture_filter();
     return cmocka_run_group_tests_name("reliability", tests, NULL, NULL);

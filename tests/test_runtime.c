@@ -6,6 +6,7 @@
 #include "runtime/rt.h"
 
 #include <dirent.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,8 +218,18 @@ static void test_context_wrap_queues(void **state)
     }
     cl_command_queue plain = clCreateCommandQueue(c, dev, 0, &err);
     assert_int_equal(err, CL_SUCCESS);
-    assert_int_equal(clconv_context_wrap(c, plain, NULL, &wrapped), CLCONV_SUCCESS);
+    /* no disk cache: the peaks below are measured here, not read */
+    clconv_context_options no_cache = {.disable_disk_cache = 1};
+    assert_int_equal(clconv_context_wrap(c, plain, &no_cache, &wrapped), CLCONV_SUCCESS);
     assert_int_equal(clconv_context_device_timing(wrapped), 0);
+    /* without profiling the peaks are timed on the host, and say so */
+    clconv_peaks peaks;
+    if (clconv_measure_peaks(wrapped, 0, &peaks) != CLCONV_SUCCESS)
+        fail_msg("peaks on a queue without profiling: %s", clconv_last_error(wrapped));
+    assert_string_equal(peaks.time_source, "host");
+    assert_int_equal(peaks.from_cache, 0);
+    assert_true(peaks.bandwidth_gbs > 0 && isfinite(peaks.bandwidth_gbs));
+    assert_true(peaks.gflops > 0 && isfinite(peaks.gflops));
     clconv_problem p = {1, 2, 7, 9, 3, 3, 3, 1, 1, 1, 1, 1, 1};
     for (int a = 0; a < CLCONV_ALGO_COUNT; a++)
         assert_true(fixture_run_problem(wrapped, &p, (clconv_algo)a, 1, 21) < 1e-4);

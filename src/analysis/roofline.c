@@ -13,6 +13,8 @@ static double stage_bound_ms(const clconv_peaks *pk, double flops, double bytes)
 void clconv_roofline_eval(const clconv_peaks *peaks, const clconv_cost *cost, double ms,
                           clconv_roofline *out)
 {
+    if (!out)
+        return;
     out->intensity = out->gflops = out->gbs = out->bound_ms = out->efficiency = NAN;
     out->verdict = NULL;
     if (!cost || cost->bytes <= 0.0)

@@ -35,8 +35,12 @@ void conv_compulsory_cost(const clconv_problem *p, int has_bias, double *flops, 
 
 void clconv_problem_cost(const clconv_problem *p, int with_bias, double *flops, double *bytes)
 {
-    *flops = *bytes = 0.0;
+    double f = 0.0, b = 0.0;
     if (p && clconv_problem_validate(p) == CLCONV_SUCCESS)
-        conv_compulsory_cost(p, with_bias, flops, bytes);
+        conv_compulsory_cost(p, with_bias, &f, &b);
     rt_clear_error(NULL);
+    if (flops)
+        *flops = f;
+    if (bytes)
+        *bytes = b;
 }

@@ -215,6 +215,8 @@ const char *clconv_algo_summary(clconv_algo algo)
 
 clconv_status clconv_algo_from_name(const char *name, clconv_algo *out)
 {
+    if (!out)
+        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "algo_from_name: out is NULL");
     for (int a = 0; a < CLCONV_ALGO_COUNT; a++)
         if (name && strcmp(name, conv_algo_table[a]->name) == 0) {
             *out = (clconv_algo)a;
@@ -362,20 +364,20 @@ void clconv_plan_destroy(clconv_plan *plan)
 
 size_t clconv_plan_workspace_bytes(const clconv_plan *plan)
 {
-    return plan->workspace_bytes;
+    return plan ? plan->workspace_bytes : 0;
 }
 
 double clconv_plan_weights_ms(const clconv_plan *plan)
 {
-    return plan->weights_ms;
+    return plan ? plan->weights_ms : 0.0;
 }
 
 void clconv_plan_build_time(const clconv_plan *plan, double *build_ms, int *compiled)
 {
     if (build_ms)
-        *build_ms = plan->build_ms;
+        *build_ms = plan ? plan->build_ms : 0.0;
     if (compiled)
-        *compiled = plan->compiled;
+        *compiled = plan ? plan->compiled : 0;
 }
 
 /* A buffer must exist and hold at least `elems` floats. */
@@ -494,6 +496,8 @@ clconv_status clconv_plan_execute(clconv_plan *plan, cl_mem input, cl_mem output
 
 void clconv_plan_cost(const clconv_plan *plan, clconv_cost *cost)
 {
+    if (!cost)
+        return;
     memset(cost, 0, sizeof *cost);
     if (plan)
         plan->ops->cost(&plan->cfg, plan->bias != NULL, cost);

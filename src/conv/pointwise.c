@@ -14,6 +14,8 @@ clconv_status clconv_pointwise(clconv_context *ctx, const clconv_problem *p, cl_
     if (!ctx)
         return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "context is NULL");
     rt_clear_error(ctx);
+    if (!p)
+        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "pointwise: problem is NULL");
     clconv_status st = clconv_problem_validate(p);
     if (st)
         return rt_fail(ctx, st, "%s", clconv_last_error(NULL));
@@ -79,6 +81,8 @@ clconv_status clconv_pointwise(clconv_context *ctx, const clconv_problem *p, cl_
  * out written once. */
 void clconv_pointwise_cost(const clconv_problem *p, clconv_cost *cost)
 {
+    if (!cost)
+        return;
     memset(cost, 0, sizeof *cost);
     if (!p || p->in_channels <= 0 || p->height <= 0 || p->width <= 0 || p->out_channels <= 0)
         return;

@@ -94,7 +94,7 @@ static clconv_status probe_profiling(clconv_context *ctx)
 
 int clconv_context_device_timing(const clconv_context *ctx)
 {
-    return ctx->device_timing;
+    return ctx ? ctx->device_timing : 0;
 }
 
 double rt_event_span_ms(clconv_context *ctx, cl_event first, cl_event last)
@@ -115,8 +115,10 @@ static clconv_status fail_creation(clconv_context *ctx, clconv_status st)
 clconv_status clconv_context_create(const clconv_device_selector *selector,
                                     const clconv_context_options *options, clconv_context **out)
 {
-    *out = NULL;
     rt_clear_error(NULL);
+    if (!out)
+        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "context_create: out is NULL");
+    *out = NULL;
     clconv_device_list *list = NULL;
     clconv_status st = clconv_device_list_create(&list);
     if (st)
@@ -163,11 +165,12 @@ clconv_status clconv_context_create(const clconv_device_selector *selector,
 clconv_status clconv_context_wrap(cl_context context, cl_command_queue queue,
                                   const clconv_context_options *options, clconv_context **out)
 {
-    *out = NULL;
     rt_clear_error(NULL);
-    if (!context || !queue)
-        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "context_wrap: context=%p queue=%p, both "
-                       "must be non-NULL", (void *)context, (void *)queue);
+    if (out)
+        *out = NULL;
+    if (!context || !queue || !out)
+        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "context_wrap: context=%p queue=%p out=%p, "
+                       "each must be non-NULL", (void *)context, (void *)queue, (void *)out);
     clconv_context *ctx = context_alloc(options);
     if (!ctx)
         return rt_fail(NULL, CLCONV_ERR_OUT_OF_MEMORY, "out of host memory creating a context");
@@ -222,15 +225,15 @@ clconv_status clconv_context_destroy(clconv_context *ctx)
 
 const clconv_device_info *clconv_context_device(const clconv_context *ctx)
 {
-    return &ctx->info;
+    return ctx ? &ctx->info : NULL;
 }
 
 cl_context clconv_context_cl_context(const clconv_context *ctx)
 {
-    return ctx->cl_ctx;
+    return ctx ? ctx->cl_ctx : NULL;
 }
 
 cl_command_queue clconv_context_queue(const clconv_context *ctx)
 {
-    return ctx->queue;
+    return ctx ? ctx->queue : NULL;
 }

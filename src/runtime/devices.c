@@ -199,8 +199,10 @@ void clconv_device_list_free(clconv_device_list *list)
 
 clconv_status clconv_device_list_create(clconv_device_list **out)
 {
-    *out = NULL;
     rt_clear_error(NULL);
+    if (!out)
+        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "device_list_create: out is NULL");
+    *out = NULL;
     cl_platform_id *platforms = NULL;
     cl_device_id *devices = NULL;
     cl_uint np = 0;
@@ -382,10 +384,12 @@ clconv_status clconv_device_select(const clconv_device_list *list,
                                    const clconv_device_selector *sel,
                                    const clconv_device_info **out)
 {
-    *out = NULL;
     rt_clear_error(NULL);
-    if (!list)
-        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "device list is NULL");
+    if (out)
+        *out = NULL;
+    if (!list || !out)
+        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "device_select: %s is NULL",
+                       list ? "out" : "the device list");
     if (sel && (sel->platform_index >= 0 || sel->device_index >= 0)) {
         int p = sel->platform_index < 0 ? 0 : sel->platform_index;
         int d = sel->device_index < 0 ? 0 : sel->device_index;

@@ -39,6 +39,8 @@ const char *clconv_fft_backend_name(clconv_fft_backend backend)
 
 clconv_status clconv_fft_backend_from_name(const char *name, clconv_fft_backend *out)
 {
+    if (!out)
+        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "fft_backend_from_name: out is NULL");
     for (int b = 0; b < CLCONV_FFT_BACKEND_COUNT; b++)
         if (name && strcmp(name, clconv_fft_backend_name((clconv_fft_backend)b)) == 0) {
             *out = (clconv_fft_backend)b;

@@ -1,6 +1,6 @@
 # The test suites again in an AddressSanitizer + UndefinedBehaviorSanitizer
 # build, on PoCL: memory errors, undefined behaviour and leaks in clconv's
-# code fail it (lsan.supp names only the OpenCL implementations' libraries).
+# code fail it (lsan.supp says what it hides, and why).
 # Run by ctest as the `sanitizers` test of the normal build:
 #   cmake -DSOURCE_DIR=... -DWORK_DIR=... -DDEVICE=pocl -P run.cmake
 include(ProcessorCount)
