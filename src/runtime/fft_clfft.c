@@ -58,9 +58,11 @@ static clconv_status clfft_fail(clconv_context *ctx, clfftStatus st, const char 
  * user set it, point it into the context's cache directory, or clear what
  * clconv set when this context has no disk cache. clFFT's setup is
  * process-wide: the context that sets it up decides for every context until
- * the last transform is gone. Its cache survives a writer that died (a file
- * whose size disagrees with its header is rebuilt) and concurrent writers
- * (one creates the file exclusively). Called under setup_lock. */
+ * the last transform is gone. Read in clFFT 2.12's fft_binary_lookup.cpp: a
+ * file whose size disagrees with its header (a writer that died) is ignored
+ * and the kernel compiled from source, every time, as clFFT never rewrites an
+ * existing file; concurrent writers are safe (one creates the file
+ * exclusively). Called under setup_lock. */
 static void point_clfft_cache(const clconv_context *ctx)
 {
     static int set_by_clconv;
