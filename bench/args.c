@@ -442,6 +442,14 @@ const bench_option bench_option_table[] = {
     {"--fft-backend", "NAME", "the library computing the FFT rows' transforms (default:\n"
      "the fastest measured on this kind of device):", set_fft_backend,
      OPT(plan_options.fft_backend), 0, fft_backend_values},
+    {"--tune", NULL, "tune each row's kernel on this device first: time its\n"
+     "candidate tiles, keep the fastest that matches the\n"
+     "reference and store it in the performance database,\n"
+     "where later runs find it (the params line says which)", set_switch,
+     OPT(plan_options.tune), 1, NULL},
+    {"--params", "TEXT", "run each tunable kernel with these parameters, as the\n"
+     "params line prints them (e.g. \"vec=8 ocv=1 pix=5 lx=0 ly=0\")", set_text,
+     OPT(plan_options.params), 'n', NULL},
     {"--gemm-baseline", NULL, "beside each im2col-gemm row, time a bare SGEMM of its\n"
      "GEMM stage's shape (clconv_measure_gemm)", set_switch, OPT(gemm_baseline), 1, NULL},
     {"--verbose", NULL, "show the OpenCL compiler's own messages (sets\n"
@@ -587,7 +595,7 @@ int bench_parse_args(int argc, char **argv, bench_options *opt, char *err, size_
     opt->max_runs = 1000;
     opt->warmup = 1;
     opt->verify = 1;
-    opt->tolerance = 1e-4;
+    opt->tolerance = CLCONV_VERIFY_TOLERANCE;
     opt->seed = 1;
     opt->peaks = 1;
     err[0] = '\0';

@@ -147,7 +147,9 @@ static void table_numbers(FILE *f, double ms, double p10, double p90, const clco
     else
         fprintf(f, "%10s ", "-");
     fprintf(f, "%17s %9.2f %8.2f %8.2f ", range, rf->gflops, rf->gbs, rf->intensity);
-    if (isfinite(rf->bound_ms))
+    if (isfinite(rf->bound_ms) && rf->above_peak)
+        fprintf(f, "%9.3f %5s %-13s", rf->bound_ms, ">1!", rf->verdict ? rf->verdict : "-");
+    else if (isfinite(rf->bound_ms))
         fprintf(f, "%9.3f %5.2f %-13s", rf->bound_ms, rf->efficiency,
                 rf->verdict ? rf->verdict : "-");
     else
@@ -197,8 +199,17 @@ static void report_table(FILE *f, const bench_device_run *run)
                 fputc('\n', f);
             }
         if (r->weights_ms > 0)
-            fprintf(f, "    . weights_fft: %.1f ms once, in set_weights (not in the time above)\n",
-                    r->weights_ms);
+            fprintf(f, "    . %s: %.1f ms once, in set_weights (not in the time above)\n",
+                    r->weights_stage ? r->weights_stage : "weights", r->weights_ms);
+        if (r->params[0] && isfinite(r->tune_ms))
+            fprintf(f, "    . params: %s (tuned now in %.1f s, stored in the database)\n",
+                    r->params, r->tune_ms / 1e3);
+        else if (r->params[0])
+            fprintf(f, "    . params: %s (%s)\n", r->params,
+                    !strcmp(r->params_source, "database") ? "from the performance database"
+                    : !strcmp(r->params_source, "tuned")  ? "tuned now, stored in the database"
+                    : !strcmp(r->params_source, "given")  ? "given with --params"
+                                                          : "default rule, not tuned");
         if (isfinite(r->gemm_baseline_gflops))
             fprintf(f, "    . a bare CLBlast SGEMM of the gemm stage's shape: %.2f GFLOP/s\n",
                     r->gemm_baseline_gflops);
@@ -211,9 +222,18 @@ static void report_table(FILE *f, const bench_device_run *run)
         fputs("times: device time from OpenCL profiling events, median of the timed runs; p10-p90 "
               "interpolated between the nearest runs (with 5 runs, p10 lies between the fastest "
               "two)\n", f);
-    fputs("GFLOP/s, GB/s, FLOP/B: FLOPs and compulsory bytes as each algorithm does them; "
-          "bound_ms: the least time the peaks allow; eff = bound_ms / median_ms\n"
-          "build_ms: compiling the row's kernels plus what its first run took beyond a timed run "
+    int above = 0;
+    for (int i = 0; i < run->count; i++) {
+        above |= run->results[i].roof.above_peak;
+        for (int s = 0; s < run->results[i].stage_count; s++)
+            above |= run->results[i].stages[s].roof.above_peak;
+    }
+    fprintf(f, "GFLOP/s, GB/s, FLOP/B: FLOPs and compulsory bytes as each algorithm does them; "
+            "bound_ms: the least time the peaks allow; eff = bound_ms / median_ms%s\n",
+            above ? "; eff >1! = faster than the peaks allow: a measurement error (a peak "
+                    "measured low, or data served from a cache), not an efficiency"
+                  : "");
+    fputs("build_ms: compiling the row's kernels plus what its first run took beyond a timed run "
           "(what drivers and libraries compile on first use); c = compiled from source now, "
           "* = loaded from the program cache\n", f);
     bench_answer ans;
@@ -287,6 +307,7 @@ static void json_roof(FILE *f, double flops, double bytes, const clconv_roofline
     json_field(f, "efficiency", rf->efficiency);
     fputs(", \"verdict\": ", f);
     json_string_or_null(f, rf->verdict);
+    fprintf(f, ", \"above_peak\": %s", rf->above_peak ? "true" : "false");
 }
 
 void report_problem_json(FILE *f, const bench_problem *bp, const char *newline)
@@ -333,9 +354,16 @@ static void json_result(FILE *f, const bench_result *r)
     json_field(f, "effective_gflops", timed ? r->conv_flops / (r->median_ms * 1e6) : NAN);
     fputs(",\n      ", f);
     json_roof(f, r->cost.flops, r->cost.bytes, timed ? &r->roof : &(clconv_roofline){
-        NAN, NAN, NAN, NAN, NAN, NULL});
-    fputs(",\n      \"weights_fft_ms\": ", f);
+        NAN, NAN, NAN, NAN, NAN, NULL, 0});
+    fputs(",\n      \"weights_ms\": ", f);
     json_number(f, r->weights_ms > 0 ? r->weights_ms : NAN);
+    fputs(", \"weights_stage\": ", f);
+    json_string_or_null(f, r->weights_ms > 0 ? r->weights_stage : NULL);
+    fputs(", \"params\": ", f);
+    json_string_or_null(f, r->params[0] ? r->params : NULL);
+    fputs(", \"params_source\": ", f);
+    json_string_or_null(f, r->params_source);
+    json_field(f, "tune_ms", r->tune_ms);
     json_field(f, "gemm_baseline_gflops", r->gemm_baseline_gflops);
     fprintf(f, ", \"workspace_bytes\": %zu, \"rel_err\": ", r->workspace_bytes);
     json_number(f, r->verified ? r->rel_err : NAN);

@@ -325,16 +325,18 @@ def md_sources(sources):
         over = above_peaks(src)
         if over:
             lines.append(f"  - {over} result(s) beat the time these peaks allow "
-                         "(efficiency above 100%): the peaks understate this device, "
+                         "(flagged above_peak): the peaks understate this device, "
                          "so read its roofline and bound_ms with care.")
     return lines + [""]
 
 
 def above_peaks(src):
-    """How many ok results claim an efficiency the measured peaks forbid."""
-    # 5% slack: timing noise alone can lift a result at the roof past it.
+    """How many ok results beat the time the measured peaks allow: the bench
+    flags them (above_peak, efficiency null); older files carry an
+    efficiency above 1 instead."""
     return sum(1 for r in src["results"]
-               if status_of(r) == "ok" and (num(r.get("efficiency")) or 0) > 1.05)
+               if status_of(r) == "ok" and (r.get("above_peak")
+                                            or (num(r.get("efficiency")) or 0) > 1.05))
 
 
 def md_time_table(sources, rows):
@@ -430,6 +432,7 @@ def roofline_row(r, label_of):
              fmt_ms(ms) if ms is not None else status_of(r) if status_of(r) != "ok" else "-",
              fmt_num(num(r.get("gflops"))), fmt_num(num(r.get("gbs"))),
              fmt_num(num(r.get("intensity"))), fmt_num(num(r.get("bound_ms"))),
+             ">100% (above a peak)" if r.get("above_peak") else
              "-" if eff is None else f"{eff * 100:.0f}%",
              r.get("verdict") or "-",
              "-" if mib is None else fmt_num(mib / 2 ** 20)]

@@ -1,8 +1,11 @@
 /* A clconv algorithm's row: check, plan, set the weights, verify and time;
  * with --gemm-baseline, im2col-gemm's GEMM stage beside a bare SGEMM. */
 #include "rows.h"
+#include "progress.h"
 #include "run.h"
+#include "runtime/timing.h"
 
+#include <math.h>
 #include <stdio.h>
 
 static int plan_exec(void *self, bench_data *d, clconv_timing *t, char *err, size_t es)
@@ -27,6 +30,15 @@ static int gemm_baseline(clconv_context *ctx, const bench_options *opt, const cl
     return 1;
 }
 
+/* --tune: which candidate the tuner is timing, on the status line. */
+static void tune_progress(void *user, int done, int total)
+{
+    (void)user;
+    char text[64];
+    snprintf(text, sizeof text, "tuning: candidate %d of %d", done + 1, total);
+    bench_progress_phase(text);
+}
+
 static int row_run(const bench_row_kind *kind, clconv_context *ctx,
                    const bench_options *opt, const bench_problem *bp, bench_data *d,
                    bench_result *res, char *err, size_t es)
@@ -40,8 +52,16 @@ static int row_run(const bench_row_kind *kind, clconv_context *ctx,
         return 0;
     }
     clconv_plan *plan = NULL;
-    if (st || (st = clconv_plan_create_with_options(ctx, &bp->p, algo, &opt->plan_options,
-                                                    &plan)) ||
+    clconv_plan_options po = opt->plan_options;
+    po.tune_progress = tune_progress;
+    if (po.tune)
+        bench_progress_phase("tuning");
+    double t0 = rt_now_ms();
+    if (!st)
+        st = clconv_plan_create_with_options(ctx, &bp->p, algo, &po, &plan);
+    if (!st && clconv_plan_params(plan, NULL, 0) == CLCONV_PARAMS_TUNED)
+        res->tune_ms = rt_now_ms() - t0;
+    if (st ||
         (st = clconv_plan_set_weights(plan, d->d_weights, d->d_bias))) {
         snprintf(err, es, "%s on %s: %s", res->algo, bp->name, clconv_last_error(ctx));
         clconv_plan_destroy(plan);
@@ -53,6 +73,9 @@ static int row_run(const bench_row_kind *kind, clconv_context *ctx,
     clconv_problem_cost(&bp->p, 1, &res->conv_flops, &unused);
     res->workspace_bytes = clconv_plan_workspace_bytes(plan);
     res->weights_ms = clconv_plan_weights_ms(plan);
+    res->weights_stage = clconv_algo_weights_stage(algo);
+    res->params_source =
+        clconv_params_source_name(clconv_plan_params(plan, res->params, sizeof res->params));
     bench_runner r = {ctx, plan_exec, plan, 0};
     int rc = bench_measure(&r, opt, bp, d, res, err, es);
     clconv_plan_destroy(plan);

@@ -313,5 +313,6 @@ void bench_result_init(bench_result *res, const bench_problem *bp, const bench_r
     res->rel_err = NAN;
     res->gemm_baseline_gflops = NAN;
     res->first_run_build_ms = NAN;
+    res->tune_ms = NAN;
     res->first_run_host_ms = -1.0;
 }

@@ -35,7 +35,11 @@ typedef struct bench_result {
     int stage_count;
     bench_stage stages[CLCONV_MAX_STAGES];
     double gemm_baseline_gflops; /* --gemm-baseline on im2col-gemm rows, else NaN */
-    double weights_ms;           /* set_weights' device work (FFT: weights_fft), else 0 */
+    double weights_ms;           /* set_weights' device work (weights_stage), else 0 */
+    const char *weights_stage;   /* clconv_algo_weights_stage, NULL for none */
+    char params[96];             /* the tunable kernel's parameters, "" for none */
+    const char *params_source;   /* clconv_params_source_name; NULL: not a clconv plan */
+    double tune_ms;              /* wall time of plan_create when it tuned, else NaN */
     /* Wall time of the row's first run (the verifying run, else the first
      * warm-up; -1 when there was none) and what it took beyond a timed run's
      * host median: what drivers and libraries compile on first use (PoCL's

@@ -219,6 +219,9 @@ typedef enum clconv_algo {
 const char *clconv_algo_name(clconv_algo algo);
 /* One line saying what runs; NULL for an unknown value. */
 const char *clconv_algo_summary(clconv_algo algo);
+/* The name of the work its set_weights does once (clconv_plan_weights_ms),
+ * e.g. "weights_fft"; NULL when it does none or for an unknown value. */
+const char *clconv_algo_weights_stage(clconv_algo algo);
 /* CLCONV_ERR_INVALID_ARG for an unknown name. */
 clconv_status clconv_algo_from_name(const char *name, clconv_algo *out);
 
@@ -251,7 +254,44 @@ typedef struct clconv_plan_options {
      * (CLCONV_ERR_UNSUPPORTED from clconv_algo_check, with the sizes). */
     size_t workspace_limit_bytes;
     clconv_fft_backend fft_backend; /* fft and fft-cgemm only */
+    /* Nonzero: for an algorithm with a tunable kernel (clconv_plan_params),
+     * plan_create times each candidate tile on this device (seconds), checks
+     * each result against the double-precision reference
+     * (CLCONV_VERIFY_TOLERANCE) before it may win, uses the fastest and
+     * stores it in the performance database under the context's cache
+     * directory, where later plans for the same device, driver, kernel source
+     * and shape class find it. Zero: the database's entry, else the default
+     * rule from device queries. */
+    int tune;
+    /* The tunable kernel's parameters, as clconv_plan_params writes them
+     * ("vec=8 ocv=1 pix=5 lx=0 ly=0"): used as given, without the database
+     * or a tune (CLCONV_ERR_INVALID_ARG when they do not parse,
+     * CLCONV_ERR_UNSUPPORTED when this device cannot run them).
+     * NULL: the database's entry or the default rule. Ignored by algorithms
+     * without a tunable kernel. */
+    const char *params;
+    /* Called before each candidate the tune times (may be NULL). */
+    void (*tune_progress)(void *user, int done, int total);
+    void *tune_progress_user;
 } clconv_plan_options;
+
+/* Where a plan's kernel parameters came from. */
+typedef enum clconv_params_source {
+    CLCONV_PARAMS_NONE = 0, /* the algorithm has no tunable kernel */
+    CLCONV_PARAMS_DEFAULT,  /* the default rule, from device queries */
+    CLCONV_PARAMS_DATABASE, /* the performance database (an earlier tune) */
+    CLCONV_PARAMS_TUNED,    /* timed by this plan_create (options.tune) */
+    CLCONV_PARAMS_GIVEN,    /* the caller's (options.params) */
+    CLCONV_PARAMS_SOURCE_COUNT
+} clconv_params_source;
+
+/* "none", "default", "database", "tuned", "given"; NULL for an unknown value. */
+const char *clconv_params_source_name(clconv_params_source source);
+
+/* The largest relative L2 error a result may have against
+ * clconv_reference_conv2d and still count as right: the tuner's check and
+ * clconv-bench's default --tolerance. */
+#define CLCONV_VERIFY_TOLERANCE 1e-4
 
 /* clconv_algo_check with options (opt may be NULL). */
 clconv_status clconv_algo_check_with_options(clconv_context *ctx, const clconv_problem *p,
@@ -287,6 +327,10 @@ void clconv_plan_build_time(const clconv_plan *plan, double *build_ms, int *comp
  * new and the previous buffers, and execute returns CLCONV_ERR_STATE,
  * naming the failure, until a set_weights succeeds. */
 clconv_status clconv_plan_set_weights(clconv_plan *plan, cl_mem weights, cl_mem bias);
+
+/* The plan's tunable-kernel parameters as text ("vec=16 ocv=2 pix=12"; ""
+ * for none) into text[cap] (may be NULL), and where they came from. */
+clconv_params_source clconv_plan_params(const clconv_plan *plan, char *text, size_t cap);
 
 /* Device time of the work set_weights did (the FFT algorithms transform the
  * weights there: the "weights_fft" stage, paid once, not per execute); 0 when
@@ -402,6 +446,11 @@ typedef struct clconv_roofline {
     double efficiency;   /* bound_ms / ms: 1 is the roofline */
     const char *verdict; /* "memory-bound" or "compute-bound": the intensity
                             against the ridge point gflops / bandwidth_gbs */
+    /* 1 when ms beats bound_ms: a rate above a peak is a measurement error
+     * (a peak measured too low, a wrong time, or data served from a cache
+     * the bandwidth peak does not see), and efficiency is then NaN rather
+     * than a figure above 1. */
+    int above_peak;
 } clconv_roofline;
 
 /* One measured time (ms) of something with cost `cost`. A multi-stage cost
@@ -409,7 +458,8 @@ typedef struct clconv_roofline {
  * own ceiling), so bound_ms is the sum of the stages' bounds. What each
  * field needs, else it is NaN (verdict NULL): intensity the cost; gflops and
  * gbs the cost and a time (ms > 0); bound_ms and verdict the cost and both
- * peaks, no time (a prediction); efficiency all three. */
+ * peaks, no time (a prediction); efficiency all three, and a time no shorter
+ * than bound_ms (else above_peak). */
 void clconv_roofline_eval(const clconv_peaks *peaks, const clconv_cost *cost, double ms,
                           clconv_roofline *out);
 

@@ -176,6 +176,11 @@ static void test_roofline(void **state)
     assert_close(r.bound_ms, 2.0);
     assert_close(r.efficiency, 0.5);
     assert_string_equal(r.verdict, "memory-bound");
+    assert_false(r.above_peak);
+    /* faster than the bound: flagged, no efficiency above 1 */
+    clconv_roofline_eval(&pk, &c, 1.5, &r);
+    assert_true(r.above_peak && isnan(r.efficiency));
+    assert_close(r.gflops, 1e9 / 1.5e6);
     clconv_roofline_eval(&pk, &c, 0.0, &r); /* no time: a prediction, no rates */
     assert_close(r.bound_ms, 2.0);
     assert_string_equal(r.verdict, "memory-bound");
@@ -213,9 +218,18 @@ static void test_plan_cost_matches_timing(void **state)
         }
         assert_close(c.bytes, sum);
         if (a == CLCONV_ALGO_DIRECT) {
+            /* the conv stage is the compulsory cost; the padding (p has
+             * some) is a copy: the input read, the padded planes written */
             double flops, bytes;
             conv_compulsory_cost(&p, 1, &flops, &bytes);
-            assert_true(c.flops == flops && c.bytes == bytes);
+            assert_int_equal(c.stage_count, 2);
+            assert_string_equal(c.stages[1].name, "conv");
+            assert_true(c.stages[1].flops == flops && c.stages[1].bytes == bytes);
+            double padded = (double)p.batch * p.in_channels * (p.height + 2 * p.pad_h) *
+                            (p.width + 2 * p.pad_w);
+            assert_string_equal(c.stages[0].name, "pad");
+            assert_true(c.stages[0].flops == 0.0 &&
+                        c.stages[0].bytes == 4.0 * ((double)ni + padded));
         }
         /* the device-free cost is the plan's, stage by stage */
         clconv_cost free_cost;

@@ -3,6 +3,7 @@
 #include "fixture.h"
 
 #include "conv/algo.h"
+#include "conv/tune.h"
 #include "runtime/fft.h"
 
 #include <math.h>
@@ -95,6 +96,52 @@ static void test_random_problems(void **state)
         for (int a = 0; a < CLCONV_ALGO_COUNT; a++)
             if (runs_random((clconv_algo)a, i))
                 check(&p, (clconv_algo)a, i % 3 != 0, RANDOM_SEED + (uint32_t)i);
+    }
+}
+
+/* Every parameter point a tune may pick is right, not just the default:
+ * for random problems, each candidate the tunable kernels offer on this
+ * device (the tuner's own list), given as params, against the reference;
+ * plus points the candidate list does not reach (narrow vectors, odd tiles).
+ * Each point is a compile: a few problems only. */
+#define TILE_PROBLEMS 2
+
+static void test_tunable_candidates(void **state)
+{
+    (void)state;
+    uint32_t s = RANDOM_SEED + 7u;
+    static const char *const extra[] = {"vec=1 ocv=3 pix=5 lx=0 ly=0",
+                                        "vec=4 ocv=4 pix=1 lx=0 ly=0",
+                                        "vec=1 ocv=3 pix=3 lx=4 ly=2",
+                                        "vec=4 ocv=2 pix=2 lx=2 ly=4"};
+    for (int i = 0; i < TILE_PROBLEMS; i++) {
+        clconv_problem p = random_problem(&s);
+        p.out_channels += 16 * i; /* more than one channel vector */
+        for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
+            const conv_tunable *t = conv_algo_table[a]->tunable;
+            if (!t)
+                continue;
+            conv_config cfg = {.problem = p, .device = clconv_context_device(ctx)};
+            int cand[64][CONV_MAX_PARAMS];
+            int n = t->candidates(&cfg, cand, 64);
+            assert_true(n >= 1);
+            for (int c = 0; c < n + (int)(sizeof extra / sizeof extra[0]); c++) {
+                char text[96];
+                if (c < n)
+                    conv_params_text(t, cand[c], text, sizeof text);
+                else
+                    snprintf(text, sizeof text, "%s", extra[c - n]);
+                clconv_plan_options opt = {.params = text};
+                double err = fixture_run_problem_with_options(ctx, &p, (clconv_algo)a, &opt,
+                                                              c % 2, RANDOM_SEED + (uint32_t)c);
+                if (!(err < TOLERANCE)) {
+                    char desc[160];
+                    fixture_describe(&p, desc, sizeof desc);
+                    fail_msg("%s with %s on %s: relative L2 error %g", clconv_algo_name(a), text,
+                             desc, err);
+                }
+            }
+        }
     }
 }
 
@@ -668,6 +715,7 @@ int main(void)
         cmocka_unit_test(test_fft_cmac_vs_cgemm),
         cmocka_unit_test(test_pointwise),
         cmocka_unit_test(test_random_problems),
+        cmocka_unit_test(test_tunable_candidates),
     };
     fixture_filter();
     return cmocka_run_group_tests_name("conv", tests, setup, teardown);

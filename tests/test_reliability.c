@@ -13,8 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include "conv/algo.h"
+#include <unistd.h>
 
 
 /* A small odd problem every algorithm can do. */
@@ -595,7 +594,7 @@ static void test_plan_reports_and_disabled_cache(void **state)
                 assert_true(clconv_plan_weights_ms(plan) == 0.0);
                 assert_int_equal(clconv_plan_set_weights(plan, w, NULL), CLCONV_SUCCESS);
                 double wms = clconv_plan_weights_ms(plan);
-                if (conv_algo_table[a]->spectral) {
+                if (clconv_algo_weights_stage((clconv_algo)a)) {
                     if (clconv_context_device_timing(ctx) ? !(wms > 0) : !(wms < 0))
                         fail_msg("%s: weights_ms %g", clconv_algo_name((clconv_algo)a), wms);
                 } else if (wms != 0.0) {
@@ -618,8 +617,184 @@ static void test_plan_reports_and_disabled_cache(void **state)
     host_free(&h);
 }
 
+/* ---- the performance database ---- */
+
+/* A problem whose direct tune has one or two candidates on any device, so
+ * that tuning it costs a compile or two. */
+static clconv_problem tiny(void)
+{
+    clconv_problem p = {1, 3, 7, 9, 3, 3, 3, 1, 1, 1, 1, 1, 1};
+    return p;
+}
+
+static clconv_context *open_with_cache(const char *dir)
+{
+    clconv_context_options opt = {.cache_dir = dir};
+    clconv_device_selector sel = {-1, -1, NULL};
+    clconv_context *ctx = NULL;
+    if (clconv_context_create(&sel, &opt, &ctx) != CLCONV_SUCCESS)
+        fail_msg("context with cache %s: %s", dir, clconv_last_error(NULL));
+    return ctx;
+}
+
+/* Where a direct plan for p takes its parameters from, and which. */
+static clconv_params_source direct_params(clconv_context *ctx, const clconv_problem *p, int tune,
+                                          char *text, size_t cap)
+{
+    clconv_plan_options opt = {.tune = tune};
+    clconv_plan *plan = NULL;
+    if (clconv_plan_create_with_options(ctx, p, CLCONV_ALGO_DIRECT, &opt, &plan))
+        fail_msg("direct plan (tune %d): %s", tune, clconv_last_error(ctx));
+    clconv_params_source s = clconv_plan_params(plan, text, cap);
+    clconv_plan_destroy(plan);
+    return s;
+}
+
+/* The database's one entry file in dir (perfdb-*.txt); fails unless exactly one. */
+static void perfdb_entry(const char *dir, char *path, size_t cap)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "ls '%s'/perfdb-*.txt 2>/dev/null", dir);
+    FILE *ls = popen(cmd, "r");
+    assert_non_null(ls);
+    int n = 0;
+    char line[1024];
+    while (fgets(line, sizeof line, ls)) {
+        line[strcspn(line, "\n")] = '\0';
+        snprintf(path, cap, "%s", line);
+        n++;
+    }
+    pclose(ls);
+    if (n != 1)
+        fail_msg("%d performance database entries in %s, expected 1", n, dir);
+}
+
+static unsigned char *read_file(const char *path, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    unsigned char *buf = malloc(1 << 16);
+    assert_non_null(buf);
+    *size = fread(buf, 1, 1 << 16, f);
+    fclose(f);
+    return buf;
+}
+
+static void write_file(const char *path, const void *data, size_t size)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, size, f), size);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Rewrites the entry's payload as `payload` with a correct length and
+ * checksum (the layout of src/runtime/disk_cache.c): a well-formed entry
+ * whose parameters are wrong. */
+static void rewrite_payload(const char *path, const char *payload)
+{
+    size_t size;
+    unsigned char *buf = read_file(path, &size);
+    const char magic[] = "clconv-program-cache 1\n";
+    size_t at = sizeof magic - 1;
+    uint64_t key_len;
+    assert_true(size > at + 8);
+    memcpy(&key_len, buf + at, 8);
+    at += 8 + key_len;
+    uint64_t len = strlen(payload), sum = rt_fnv1a(payload, len, RT_FNV_SEED);
+    assert_true(at + 16 + len < (1 << 16));
+    memcpy(buf + at, &len, 8);
+    memcpy(buf + at + 8, &sum, 8);
+    memcpy(buf + at + 16, payload, len);
+    write_file(path, buf, at + 16 + len);
+    free(buf);
+}
+
+/* A second process's part of test_perf_database: tune into dir. */
+static int perfdb_child(const char *dir)
+{
+    clconv_context_options opt = {.cache_dir = dir};
+    clconv_device_selector sel = {-1, -1, NULL};
+    clconv_context *ctx = NULL;
+    clconv_plan_options po = {.tune = 1};
+    clconv_plan *plan = NULL;
+    clconv_problem p = tiny();
+    int bad = clconv_context_create(&sel, &opt, &ctx) ||
+              clconv_plan_create_with_options(ctx, &p, CLCONV_ALGO_DIRECT, &po, &plan) ||
+              clconv_plan_params(plan, NULL, 0) != CLCONV_PARAMS_TUNED;
+    if (bad)
+        fprintf(stderr, "perfdb child: %s\n", clconv_last_error(ctx));
+    clconv_plan_destroy(plan);
+    clconv_context_destroy(ctx);
+    return bad;
+}
+
+/* The performance database follows the program cache's rules. A tune
+ * stores an entry the next plan of that shape class finds, with the same
+ * parameters, and they compute the right result. A truncated entry, a
+ * flipped byte and a well-formed entry with impossible parameters are each
+ * ignored (the default rule runs) and the next tune rewrites the entry. Two
+ * processes tuning into one directory at once both succeed and leave one
+ * valid entry. */
+static void test_perf_database(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/clconv-perfdb-XXXXXX", path[1100], cmd[2600];
+    assert_non_null(mkdtemp(dir));
+    clconv_problem p = tiny();
+    clconv_context *ctx = open_with_cache(dir);
+    char tuned[96], got[96];
+    assert_int_equal(direct_params(ctx, &p, 0, got, sizeof got), CLCONV_PARAMS_DEFAULT);
+    assert_int_equal(direct_params(ctx, &p, 1, tuned, sizeof tuned), CLCONV_PARAMS_TUNED);
+    assert_int_equal(direct_params(ctx, &p, 0, got, sizeof got), CLCONV_PARAMS_DATABASE);
+    assert_string_equal(got, tuned);
+    double err = fixture_run_problem(ctx, &p, CLCONV_ALGO_DIRECT, 1, 3);
+    if (!(err < 1e-5))
+        fail_msg("direct with the database's %s: relative L2 error %g", got, err);
+    perfdb_entry(dir, path, sizeof path);
+
+    for (int damage = 0; damage < 3; damage++) {
+        size_t size;
+        unsigned char *buf = read_file(path, &size);
+        if (damage == 0) {
+            write_file(path, buf, size / 2);
+        } else if (damage == 1) {
+            buf[size - 1] ^= 0x20;
+            write_file(path, buf, size);
+        } else {
+            rewrite_payload(path, "vec=3 ocv=9 pix=0\n");
+        }
+        free(buf);
+        if (direct_params(ctx, &p, 0, got, sizeof got) != CLCONV_PARAMS_DEFAULT)
+            fail_msg("damage %d: the plan used the damaged entry (%s)", damage, got);
+        assert_int_equal(direct_params(ctx, &p, 1, got, sizeof got), CLCONV_PARAMS_TUNED);
+        assert_int_equal(direct_params(ctx, &p, 0, got, sizeof got), CLCONV_PARAMS_DATABASE);
+        perfdb_entry(dir, path, sizeof path);
+    }
+    assert_int_equal(clconv_context_destroy(ctx), CLCONV_SUCCESS);
+
+    /* A fresh process each (OpenCL does not survive fork), started together. */
+    char self[1024];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    assert_true(n > 0);
+    self[n] = '\0';
+    snprintf(cmd, sizeof cmd, "rm -f '%s'/perfdb-*.txt && (CLCONV_PERFDB_CHILD='%s' '%s' & "
+             "CLCONV_PERFDB_CHILD='%s' '%s' & wait %%1 && wait %%2)", dir, dir, self, dir, self);
+    if (system(cmd) != 0)
+        fail_msg("two processes tuning into %s at once: one failed", dir);
+    ctx = open_with_cache(dir);
+    assert_int_equal(direct_params(ctx, &p, 0, got, sizeof got), CLCONV_PARAMS_DATABASE);
+    perfdb_entry(dir, path, sizeof path);
+    assert_int_equal(clconv_context_destroy(ctx), CLCONV_SUCCESS);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
+    const char *child = getenv("CLCONV_PERFDB_CHILD");
+    if (child)
+        return perfdb_child(child);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_allocation_failures),
         cmocka_unit_test(test_allocation_too_large),
@@ -630,6 +805,7 @@ int main(void)
         cmocka_unit_test(test_zero_weights_and_dynamic_range),
         cmocka_unit_test(test_null_arguments),
         cmocka_unit_test(test_plan_reports_and_disabled_cache),
+        cmocka_unit_test(test_perf_database),
     };
     fixture_filter();
     return cmocka_run_group_tests_name("reliability", tests, NULL, NULL);

@@ -344,7 +344,8 @@ def make_row(schema, p, algo, status, note=None, stats=None, rel_err=None, weigh
     flops, nbytes = cost_of(algo, p)
     values = {"problem": p.json, "algo": algo, "status": status, "iterations": 0,
               "build_ms": 0, "build_compiled": False, "conv_flops": flops, "flops": flops,
-              "bytes": nbytes, "weights_fft_ms": weights_ms, "workspace_bytes": 0,
+              "bytes": nbytes, "weights_ms": weights_ms,
+              "weights_stage": "weights_fft" if weights_ms is not None else None, "workspace_bytes": 0,
               "rel_err": rel_err, "stages": []}
     if note is not None:
         values["note"] = note
@@ -463,8 +464,8 @@ def table_row(r):
     spread = f"{r['p10_ms']:.3f}-{r['p90_ms']:.3f}"
     err = f"{r['rel_err']:.2e}" if r["rel_err"] is not None else "-"
     line += f"{r['median_ms']:10.3f} {spread:>17} {r['gflops']:9.2f} {r['gbs']:8.2f} {err:>9}"
-    if r["weights_fft_ms"] is not None:
-        line += f"\n    . weights_fft: {r['weights_fft_ms']:.1f} ms once (not in the time above)"
+    if r["weights_ms"] is not None:
+        line += f"\n    . {r['weights_stage']}: {r['weights_ms']:.1f} ms once (not in the time above)"
     return line
 
 

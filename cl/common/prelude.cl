@@ -3,10 +3,16 @@
  * VEC in {1, 2, 4, 8, 16}; CPUs such as PoCL vectorise only explicit vector
  * code, GPUs usually prefer 1.
  *
- * Multiply-adds are written mad(), not fma(): fma() must round once, and
- * where the target lacks the instruction (Mesa llvmpipe) it is emulated in
- * software, 20x slower; mad() is the device's fastest multiply-add, fused
- * where the hardware fuses. */
+ * Multiply-adds are written MAD() (below), never fma() or mad() directly. */
+
+/* MAD(a, b, c) = a * b + c as an expression, which OpenCL C contracts
+ * (FP_CONTRACT is on by default) into llvm.fmuladd: one FMA instruction
+ * where the target has a fast one, a multiply and an add where not. Neither
+ * mad(), which PoCL 3.1 compiles to a separate vmulps and vaddps even on
+ * AVX-512 (half the FMA rate, seen in its x86 objects), nor fma(), which
+ * must round once and is a software routine where the hardware lacks it
+ * (Mesa llvmpipe reports no FMA). */
+#define MAD(a, b, c) ((a) * (b) + (c))
 
 #ifndef VEC
 #define VEC 8

@@ -12,7 +12,7 @@
 #include <string.h>
 
 /* Bumped when the way a peak is measured changes, so old entries are not read. */
-#define PEAKS_METHOD "clconv-peaks 5: copy_stream best of 6; fma_chains 12 mad chains, local " \
+#define PEAKS_METHOD "clconv-peaks 6: copy_stream best of 6; fma_chains 12 MAD chains, local " \
                      "size 64, checked, best of 5; SGEMM n<=1024 best of 3"
 
 

@@ -17,6 +17,7 @@ void clconv_roofline_eval(const clconv_peaks *peaks, const clconv_cost *cost, do
         return;
     out->intensity = out->gflops = out->gbs = out->bound_ms = out->efficiency = NAN;
     out->verdict = NULL;
+    out->above_peak = 0;
     if (!cost || cost->bytes <= 0.0)
         return;
     out->intensity = cost->flops / cost->bytes;
@@ -34,6 +35,8 @@ void clconv_roofline_eval(const clconv_peaks *peaks, const clconv_cost *cost, do
     if (cost->stage_count == 0)
         bound = stage_bound_ms(peaks, cost->flops, cost->bytes);
     out->bound_ms = bound;
-    if (ms > 0.0 && isfinite(ms))
-        out->efficiency = bound / ms;
+    if (ms > 0.0 && isfinite(ms)) {
+        out->above_peak = bound > ms;
+        out->efficiency = out->above_peak ? NAN : bound / ms;
+    }
 }

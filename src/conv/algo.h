@@ -7,6 +7,8 @@
 #include "runtime/gemm.h"
 #include "runtime/rt.h"
 
+#define CONV_MAX_PARAMS 6 /* parameters of one tunable kernel */
+
 /* Collects the events of one execute, each tagged with its stage; NULL when
  * the caller asked for no timing (then enqueues get a NULL event). */
 typedef struct conv_events conv_events;
@@ -24,7 +26,13 @@ typedef struct conv_config {
     const clconv_device_info *device;
     size_t workspace_limit_bytes; /* largest buffer the plan may allocate */
     clconv_fft_backend fft_backend; /* never CLCONV_FFT_BACKEND_DEFAULT */
+    /* A tunable kernel's parameters (conv/tune.h), when params_set; else the
+     * algorithm applies its default rule. */
+    int params[CONV_MAX_PARAMS];
+    int params_set;
 } conv_config;
+
+typedef struct conv_tunable conv_tunable; /* conv/tune.h */
 
 /* One algorithm: its facts and its functions. Everything else (the public
  * names, the bench rows, the tests, the roofline) reads these. */
@@ -36,6 +44,11 @@ typedef struct conv_algo_ops {
     /* 1 when every output reads every input of its image (a transform over
      * the whole plane): one NaN input spreads to its whole image. */
     int spectral;
+    /* The name of the work set_weights does once (its device time is
+     * plan->weights_ms), or NULL when it does none. */
+    const char *weights_stage;
+    /* Its tunable kernel (conv/tune.h), or NULL. */
+    const conv_tunable *tunable;
     /* Can this algorithm do the problem on cfg's device? CLCONV_ERR_UNSUPPORTED
      * with the reason in the context's error. Allocates nothing. */
     clconv_status (*check)(clconv_context *ctx, const conv_config *cfg);
@@ -56,6 +69,7 @@ typedef struct conv_algo_ops {
 struct clconv_plan {
     clconv_context *ctx;
     conv_config cfg;
+    clconv_params_source params_source;
     clconv_algo algo;
     const conv_algo_ops *ops;
     void *impl;
@@ -91,9 +105,17 @@ clconv_status conv_alloc_workspace(clconv_plan *plan, size_t bytes, const char *
 /* Enqueues k over global (rounded up to nothing: kernels guard their range). */
 clconv_status conv_enqueue(clconv_plan *plan, cl_kernel k, const char *name, cl_uint dims,
                            const size_t *global, cl_event *event);
+/* The same with a work-group size (global a multiple of it). */
+clconv_status conv_enqueue_local(clconv_plan *plan, cl_kernel k, const char *name, cl_uint dims,
+                                 const size_t *global, const size_t *local, cl_event *event);
 
 /* The algorithm table (algo_table.c), indexed by clconv_algo: the one list. */
 extern const conv_algo_ops *const conv_algo_table[CLCONV_ALGO_COUNT];
+
+/* A plan for an already resolved config (plan_create without the checks
+ * of its arguments, and without resolving parameters): the tuner's. */
+clconv_status conv_plan_build(clconv_context *ctx, const conv_config *cfg, clconv_algo algo,
+                              clconv_plan **out);
 
 /* Gets a program through the context's program manager and adds its build
  * time to the plan's. */

@@ -478,6 +478,7 @@ static void fft_cost(const conv_config *cfg, int has_bias, clconv_cost *c)
 }
 
 #define FFT_STAGES                                                                         \
+    .weights_stage = "weights_fft",                                                        \
     .stage_count = 5,                                                                      \
     .stage_names = {[STAGE_PAD] = "pad", [STAGE_FFT_FORWARD] = "fft_forward",             \
                     [STAGE_CMAC] = "cmac", [STAGE_FFT_INVERSE] = "fft_inverse",           \

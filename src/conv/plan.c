@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "conv/algo.h"
 
+#include "conv/tune.h"
 #include "runtime/fft.h"
 
 #include <stdint.h>
@@ -190,15 +191,24 @@ clconv_status conv_alloc_workspace(clconv_plan *plan, size_t bytes, const char *
     return CLCONV_SUCCESS;
 }
 
+clconv_status conv_enqueue_local(clconv_plan *plan, cl_kernel k, const char *name, cl_uint dims,
+                                 const size_t *global, const size_t *local, cl_event *event)
+{
+    cl_int err = clEnqueueNDRangeKernel(plan->ctx->queue, k, dims, NULL, global, local, 0, NULL,
+                                        event);
+    if (err != CL_SUCCESS)
+        return rt_cl_fail(plan->ctx, err, "clEnqueueNDRangeKernel",
+                          "%s, global %zu x %zu x %zu, local %zu x %zu x %zu", name, global[0],
+                          dims > 1 ? global[1] : 1, dims > 2 ? global[2] : 1,
+                          local ? local[0] : 0, local && dims > 1 ? local[1] : 0,
+                          local && dims > 2 ? local[2] : 0);
+    return CLCONV_SUCCESS;
+}
+
 clconv_status conv_enqueue(clconv_plan *plan, cl_kernel k, const char *name, cl_uint dims,
                            const size_t *global, cl_event *event)
 {
-    cl_int err = clEnqueueNDRangeKernel(plan->ctx->queue, k, dims, NULL, global, NULL, 0, NULL,
-                                        event);
-    if (err != CL_SUCCESS)
-        return rt_cl_fail(plan->ctx, err, "clEnqueueNDRangeKernel", "%s, global %zu x %zu x %zu",
-                          name, global[0], dims > 1 ? global[1] : 1, dims > 2 ? global[2] : 1);
-    return CLCONV_SUCCESS;
+    return conv_enqueue_local(plan, k, name, dims, global, NULL, event);
 }
 
 /* ---- public API ---- */
@@ -211,6 +221,12 @@ const char *clconv_algo_name(clconv_algo algo)
 const char *clconv_algo_summary(clconv_algo algo)
 {
     return ((int)algo >= 0 && algo < CLCONV_ALGO_COUNT) ? conv_algo_table[algo]->summary : NULL;
+}
+
+const char *clconv_algo_weights_stage(clconv_algo algo)
+{
+    return ((int)algo >= 0 && algo < CLCONV_ALGO_COUNT) ? conv_algo_table[algo]->weights_stage
+                                                         : NULL;
 }
 
 clconv_status clconv_algo_from_name(const char *name, clconv_algo *out)
@@ -256,7 +272,8 @@ static clconv_status make_config(clconv_context *ctx, const clconv_problem *p, c
 }
 
 static clconv_status check_common(clconv_context *ctx, const clconv_problem *p, clconv_algo algo,
-                                  const clconv_plan_options *opt, conv_config *cfg)
+                                  const clconv_plan_options *opt, conv_config *cfg,
+                                  clconv_params_source *source)
 {
     if (!ctx)
         return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "context is NULL");
@@ -264,7 +281,13 @@ static clconv_status check_common(clconv_context *ctx, const clconv_problem *p, 
     if (!p)
         return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "problem is NULL");
     clconv_status st = make_config(ctx, p, algo, opt, cfg);
-    return st ? st : conv_algo_table[algo]->check(ctx, cfg);
+    if (st)
+        return st;
+    clconv_params_source unused;
+    if ((st = conv_params_resolve(ctx, cfg, conv_algo_table[algo], opt ? opt->params : NULL,
+                                  source ? source : &unused)))
+        return st;
+    return conv_algo_table[algo]->check(ctx, cfg);
 }
 
 clconv_status clconv_algo_check(clconv_context *ctx, const clconv_problem *p, clconv_algo algo)
@@ -276,7 +299,7 @@ clconv_status clconv_algo_check_with_options(clconv_context *ctx, const clconv_p
                                              clconv_algo algo, const clconv_plan_options *opt)
 {
     conv_config cfg;
-    return check_common(ctx, p, algo, opt, &cfg);
+    return check_common(ctx, p, algo, opt, &cfg, NULL);
 }
 
 clconv_status clconv_algo_workspace_bytes(clconv_context *ctx, const clconv_problem *p,
@@ -286,7 +309,7 @@ clconv_status clconv_algo_workspace_bytes(clconv_context *ctx, const clconv_prob
     conv_config cfg;
     if (bytes)
         *bytes = 0;
-    clconv_status st = check_common(ctx, p, algo, opt, &cfg);
+    clconv_status st = check_common(ctx, p, algo, opt, &cfg, NULL);
     if (!st && !bytes)
         st = rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "bytes is NULL");
     if (!st)
@@ -315,6 +338,28 @@ clconv_status clconv_plan_create(clconv_context *ctx, const clconv_problem *p, c
     return clconv_plan_create_with_options(ctx, p, algo, NULL, out);
 }
 
+clconv_status conv_plan_build(clconv_context *ctx, const conv_config *cfg, clconv_algo algo,
+                              clconv_plan **out)
+{
+    *out = NULL;
+    clconv_plan *plan = calloc(1, sizeof *plan);
+    if (!plan)
+        return rt_fail(ctx, CLCONV_ERR_OUT_OF_MEMORY, "out of host memory creating a plan");
+    plan->ctx = ctx;
+    plan->cfg = *cfg;
+    plan->algo = algo;
+    plan->ops = conv_algo_table[algo];
+    clconv_status st = plan->ops->create(plan);
+    if (st) {
+        plan->ops->destroy(plan);
+        free(plan);
+        return st;
+    }
+    ctx->live_plans++;
+    *out = plan;
+    return CLCONV_SUCCESS;
+}
+
 clconv_status clconv_plan_create_with_options(clconv_context *ctx, const clconv_problem *p,
                                               clconv_algo algo, const clconv_plan_options *opt,
                                               clconv_plan **out)
@@ -323,24 +368,55 @@ clconv_status clconv_plan_create_with_options(clconv_context *ctx, const clconv_
         return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "out is NULL");
     *out = NULL;
     conv_config cfg;
-    clconv_status st = check_common(ctx, p, algo, opt, &cfg);
+    clconv_params_source source;
+    clconv_status st = check_common(ctx, p, algo, opt, &cfg, &source);
     if (st)
         return st;
-    clconv_plan *plan = calloc(1, sizeof *plan);
-    if (!plan)
-        return rt_fail(ctx, CLCONV_ERR_OUT_OF_MEMORY, "out of host memory creating a plan");
-    plan->ctx = ctx;
-    plan->cfg = cfg;
-    plan->algo = algo;
-    plan->ops = conv_algo_table[algo];
-    if ((st = plan->ops->create(plan))) {
-        plan->ops->destroy(plan);
-        free(plan);
-        return st;
+    if (opt && opt->tune && !opt->params && source != CLCONV_PARAMS_NONE) {
+        if ((st = conv_tune(ctx, &cfg, algo, opt)))
+            return st;
+        source = CLCONV_PARAMS_TUNED;
     }
-    ctx->live_plans++;
-    *out = plan;
+    st = conv_plan_build(ctx, &cfg, algo, out);
+    if (st && st != CLCONV_ERR_OUT_OF_MEMORY && source == CLCONV_PARAMS_DATABASE) {
+        /* An entry for this very kernel source that no longer builds (a new
+         * compiler, say): the default rule, and a tune replaces the entry. */
+        fprintf(stderr,
+                "clconv: warning: the performance database's parameters for %s do not build "
+                "here (%s); using the default rule; tune again to replace them\n",
+                conv_algo_table[algo]->name, clconv_last_error(ctx));
+        rt_clear_error(ctx);
+        conv_algo_table[algo]->tunable->defaults(&cfg, cfg.params);
+        source = CLCONV_PARAMS_DEFAULT;
+        st = conv_plan_build(ctx, &cfg, algo, out);
+    }
+    if (st)
+        return st;
+    (*out)->params_source = source;
     return CLCONV_SUCCESS;
+}
+
+const char *clconv_params_source_name(clconv_params_source source)
+{
+    static const char *const names[CLCONV_PARAMS_SOURCE_COUNT] = {
+        [CLCONV_PARAMS_NONE] = "none",
+        [CLCONV_PARAMS_DEFAULT] = "default",
+        [CLCONV_PARAMS_DATABASE] = "database",
+        [CLCONV_PARAMS_TUNED] = "tuned",
+        [CLCONV_PARAMS_GIVEN] = "given",
+    };
+    return (int)source >= 0 && source < CLCONV_PARAMS_SOURCE_COUNT ? names[source] : NULL;
+}
+
+clconv_params_source clconv_plan_params(const clconv_plan *plan, char *text, size_t cap)
+{
+    if (text && cap)
+        text[0] = '\0';
+    if (!plan || !plan->ops->tunable)
+        return CLCONV_PARAMS_NONE;
+    if (text && cap)
+        conv_params_text(plan->ops->tunable, plan->cfg.params, text, cap);
+    return plan->params_source;
 }
 
 static void release_weights(clconv_plan *plan)

@@ -147,4 +147,15 @@ unsigned char *rt_cache_load(const char *path, const char *key, size_t *size);
 void rt_cache_store(clconv_context *ctx, const char *path, const char *key,
                     const unsigned char *data, size_t size);
 
+/* ---- performance database (perfdb.c) ---- */
+
+/* The stored value for (ctx's device and driver, kernel_file's source,
+ * shape_class) into value[cap]: 1 when an intact entry exists, else 0. */
+int rt_perfdb_load(clconv_context *ctx, const char *kernel_file, const char *shape_class,
+                   char *value, size_t cap);
+/* Stores value for that key (atomically; a failure turns the disk cache off
+ * with one warning, as for programs). */
+void rt_perfdb_store(clconv_context *ctx, const char *kernel_file, const char *shape_class,
+                     const char *value);
+
 #endif

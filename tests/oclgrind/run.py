@@ -24,6 +24,7 @@ at each width a kernel can be built with (CLCONV_VECTOR_WIDTH), so the wide
 loads and stores and their tails are checked too. Every algorithm that
 `clconv-bench --describe` lists gets at least one run (a default odd problem
 when BENCH_RUNS has none for it), so a new algorithm is checked unnamed.
+Tunable kernels also run once at a non-default point (TILE_RUNS).
 
 usage: run.py SOURCE_DIR CLCONV_BENCH TEST_KERNELS
 """
@@ -57,6 +58,20 @@ BENCH_RUNS = [
      ["--algo", "fft", "--no-verify", "--batch", "2", "--in-channels", "3", "--height", "7",
       "--width", "9", "--out-channels", "5", "--kernel", "3x2", "--stride", "2", "--pad", "1",
       "--dilation", "1x2"], INHERITS_THIRD_PARTY),
+]
+
+# Tunable kernels at a point their default rule does not pick (every run
+# above uses the default): an odd tile, several channel vectors, a row's
+# last tile hanging past its end, padding. Run once: --params fixes the width.
+TILE_RUNS = [
+    ("direct at vec=4 ocv=3 pix=5",
+     ["--algo", "direct", "--params", "vec=4 ocv=3 pix=5 lx=0 ly=0", "--batch", "2",
+      "--in-channels", "3", "--height", "7", "--width", "12", "--out-channels", "9", "--kernel",
+      "3x2", "--pad", "1x0", "--stride", "1x2"], set()),
+    ("direct's local-memory variant at vec=2 ocv=2 pix=3 lx=2 ly=4",
+     ["--algo", "direct", "--params", "vec=2 ocv=2 pix=3 lx=2 ly=4", "--batch", "2",
+      "--in-channels", "5", "--height", "9", "--width", "14", "--out-channels", "7", "--kernel",
+      "3x2", "--pad", "1x0", "--dilation", "1x2"], set()),
 ]
 
 WIDTHS = (1, 2, 4, 8, 16)
@@ -140,6 +155,8 @@ def main():
             runs.append((f"{algo} (default odd problem)", ["--algo", algo, *DEFAULT_RUN],
                          INHERITS_THIRD_PARTY))
     ok = True
+    for name, args, inherits in TILE_RUNS:
+        ok &= run(name, [bench, *args, *SMALL], ours, inherits)
     for width in WIDTHS:
         os.environ["CLCONV_VECTOR_WIDTH"] = str(width)
         # test_kernels prints no device name; its kernels' reports are the check

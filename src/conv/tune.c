@@ -1,0 +1,286 @@
+/* The tuner and the parameter resolution of tunable kernels (conv/tune.h). */
+#include "conv/tune.h"
+
+#include <math.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { MAX_CANDIDATES = 48 };
+
+/* The runs of one candidate: at least this many, and more while under the
+ * time budget; the median of them ranks it. */
+enum { TUNE_MIN_RUNS = 3, TUNE_MAX_RUNS = 15 };
+#define TUNE_BUDGET_MS 250.0
+
+static int pow2_ceil(int v)
+{
+    int p = 1;
+    while (p < v && p < (1 << 29))
+        p *= 2;
+    return p;
+}
+
+/* Problems in one class share their best tile: the kernel shape exactly (it
+ * is compiled in), the channel counts and output width by power of two. */
+static void shape_class(const clconv_problem *p, char *text, size_t cap)
+{
+    snprintf(text, cap, "k%dx%d s%dx%d d%dx%d cin<=%d cout<=%d ow<=%d", p->kernel_h, p->kernel_w,
+             p->stride_h, p->stride_w, p->dilation_h, p->dilation_w, pow2_ceil(p->in_channels),
+             pow2_ceil(p->out_channels), pow2_ceil(clconv_problem_out_width(p)));
+}
+
+void conv_params_text(const conv_tunable *t, const int *params, char *text, size_t cap)
+{
+    size_t used = 0;
+    text[0] = '\0';
+    for (int i = 0; i < t->param_count && used < cap; i++)
+        used += (size_t)snprintf(text + used, cap - used, "%s%s=%d", i ? " " : "",
+                                 t->param_names[i], params[i]);
+}
+
+/* Parses "name=value ..." in t's order; trailing fields (the stored time)
+ * are ignored. 1 when every parameter was read. */
+static int params_parse(const conv_tunable *t, const char *text, int *params)
+{
+    const char *s = text;
+    for (int i = 0; i < t->param_count; i++) {
+        size_t n = strlen(t->param_names[i]);
+        while (*s == ' ')
+            s++;
+        if (strncmp(s, t->param_names[i], n) != 0 || s[n] != '=')
+            return 0;
+        char *end;
+        long v = strtol(s + n + 1, &end, 10);
+        if (end == s + n + 1 || (*end != ' ' && *end != '\n' && *end != '\0') || v < 0 ||
+            v > 1 << 20)
+            return 0;
+        params[i] = (int)v;
+        s = end;
+    }
+    return 1;
+}
+
+clconv_status conv_params_resolve(clconv_context *ctx, conv_config *cfg,
+                                  const conv_algo_ops *ops, const char *given,
+                                  clconv_params_source *source)
+{
+    const conv_tunable *t = ops->tunable;
+    *source = CLCONV_PARAMS_NONE;
+    if (!t)
+        return CLCONV_SUCCESS;
+    char cls[160], stored[256];
+    int params[CONV_MAX_PARAMS] = {0};
+    if (given) {
+        int n = 0;
+        for (const char *c = given; *c; c++)
+            n += *c == '=';
+        if (n != t->param_count || !params_parse(t, given, params) || !t->valid(params)) {
+            t->defaults(cfg, params);
+            conv_params_text(t, params, stored, sizeof stored);
+            return rt_fail(ctx, CLCONV_ERR_INVALID_ARG,
+                           "params \"%.80s\": %s takes \"%s\" (its default here) with %s",
+                           given, ops->name, stored, t->valid_values);
+        }
+        memcpy(cfg->params, params, sizeof params);
+        cfg->params_set = 1;
+        *source = CLCONV_PARAMS_GIVEN;
+        return CLCONV_SUCCESS;
+    }
+    shape_class(&cfg->problem, cls, sizeof cls);
+    if (ctx && rt_perfdb_load(ctx, t->kernel_file, cls, stored, sizeof stored)) {
+        conv_config db = *cfg;
+        if (params_parse(t, stored, params) && t->valid(params)) {
+            memcpy(db.params, params, sizeof params);
+            db.params_set = 1;
+        }
+        /* An entry this device cannot run any more (less local memory under
+         * another driver setting, say) is as good as damaged. */
+        if (db.params_set && ops->check(ctx, &db) == CLCONV_SUCCESS) {
+            *cfg = db;
+            *source = CLCONV_PARAMS_DATABASE;
+            return CLCONV_SUCCESS;
+        }
+        rt_clear_error(ctx);
+        /* Once per process: every plan of this class would repeat it. */
+        static atomic_flag warned = ATOMIC_FLAG_INIT;
+        stored[strcspn(stored, "\n")] = '\0';
+        if (!atomic_flag_test_and_set(&warned))
+            fprintf(stderr,
+                    "clconv: warning: ignoring the performance database's entry for %s (%s): "
+                    "\"%.60s\" is not a parameter set this device can run; the default rule "
+                    "runs until a tune replaces it\n",
+                    ops->name, cls, stored);
+    }
+    t->defaults(cfg, cfg->params);
+    cfg->params_set = 1;
+    *source = CLCONV_PARAMS_DEFAULT;
+    return CLCONV_SUCCESS;
+}
+
+static void fill(float *x, size_t n, uint32_t seed)
+{
+    for (size_t i = 0; i < n; i++)
+        x[i] = rt_uniform(&seed);
+}
+
+typedef struct tune_data {
+    clconv_problem p; /* the tuned problem with one image */
+    float *in, *w, *b, *out, *ref;
+    cl_mem d_in, d_w, d_b, d_out;
+} tune_data;
+
+static void data_free(tune_data *t)
+{
+    free(t->in);
+    free(t->w);
+    free(t->b);
+    free(t->out);
+    free(t->ref);
+    cl_mem m[] = {t->d_in, t->d_w, t->d_b, t->d_out};
+    for (int i = 0; i < 4; i++)
+        if (m[i])
+            clReleaseMemObject(m[i]);
+}
+
+static clconv_status upload(clconv_context *ctx, const float *host, size_t n, const char *what,
+                            cl_mem *out)
+{
+    clconv_status st = rt_buffer_create(ctx, n * sizeof(float), what, out);
+    if (st || !host)
+        return st;
+    cl_int err = clEnqueueWriteBuffer(ctx->queue, *out, CL_TRUE, 0, n * sizeof(float), host, 0,
+                                      NULL, NULL);
+    return err == CL_SUCCESS ? CLCONV_SUCCESS
+                             : rt_cl_fail(ctx, err, "clEnqueueWriteBuffer", "tuner %s", what);
+}
+
+static clconv_status data_make(clconv_context *ctx, const clconv_problem *p, tune_data *t)
+{
+    memset(t, 0, sizeof *t);
+    t->p = *p;
+    t->p.batch = 1; /* tiles are per image: one image ranks them */
+    size_t ni = clconv_problem_input_elems(&t->p), nw = clconv_problem_weight_elems(&t->p);
+    size_t no = clconv_problem_output_elems(&t->p), nb = (size_t)p->out_channels;
+    t->in = malloc(ni * sizeof(float));
+    t->w = malloc(nw * sizeof(float));
+    t->b = malloc(nb * sizeof(float));
+    t->out = malloc(no * sizeof(float));
+    t->ref = malloc(no * sizeof(float));
+    if (!t->in || !t->w || !t->b || !t->out || !t->ref)
+        return rt_fail(ctx, CLCONV_ERR_OUT_OF_MEMORY, "out of host memory for the tuner's data");
+    fill(t->in, ni, 1);
+    fill(t->w, nw, 2);
+    fill(t->b, nb, 3);
+    clconv_status st = clconv_reference_conv2d(&t->p, t->in, t->w, t->b, t->ref);
+    if (st)
+        return rt_fail(ctx, st, "tuner reference: %s", clconv_last_error(NULL));
+    if ((st = upload(ctx, t->in, ni, "tuner input", &t->d_in)) ||
+        (st = upload(ctx, t->w, nw, "tuner weights", &t->d_w)) ||
+        (st = upload(ctx, t->b, nb, "tuner bias", &t->d_b)) ||
+        (st = upload(ctx, NULL, no, "tuner output", &t->d_out)))
+        return st;
+    return CLCONV_SUCCESS;
+}
+
+/* Builds, checks and times one candidate. *ms is its median host time per
+ * execute, or INFINITY when it does not build, run or verify (a candidate
+ * the device cannot take is not an error of the tune). */
+static clconv_status try_candidate(clconv_context *ctx, const conv_config *cfg, clconv_algo algo,
+                                   tune_data *t, double *ms, double *err_out)
+{
+    *ms = INFINITY;
+    *err_out = NAN;
+    conv_config c = *cfg;
+    c.problem = t->p;
+    clconv_plan *plan = NULL;
+    if (conv_algo_table[algo]->check(ctx, &c) || conv_plan_build(ctx, &c, algo, &plan) ||
+        clconv_plan_set_weights(plan, t->d_w, t->d_b) ||
+        clconv_plan_execute(plan, t->d_in, t->d_out, NULL)) {
+        clconv_plan_destroy(plan);
+        rt_clear_error(ctx);
+        return CLCONV_SUCCESS;
+    }
+    size_t no = clconv_problem_output_elems(&t->p);
+    cl_int e = clEnqueueReadBuffer(ctx->queue, t->d_out, CL_TRUE, 0, no * sizeof(float), t->out,
+                                   0, NULL, NULL);
+    if (e != CL_SUCCESS) {
+        clconv_plan_destroy(plan);
+        return rt_cl_fail(ctx, e, "clEnqueueReadBuffer", "tuner output");
+    }
+    *err_out = clconv_rel_l2_error(t->out, t->ref, no);
+    if (!(*err_out <= CLCONV_VERIFY_TOLERANCE)) {
+        clconv_plan_destroy(plan);
+        return CLCONV_SUCCESS;
+    }
+    double times[TUNE_MAX_RUNS], spent = 0.0;
+    int runs = 0;
+    clconv_status st = CLCONV_SUCCESS;
+    while (runs < TUNE_MAX_RUNS && (runs < TUNE_MIN_RUNS || spent < TUNE_BUDGET_MS)) {
+        double t0 = rt_now_ms();
+        if ((st = clconv_plan_execute(plan, t->d_in, t->d_out, NULL)))
+            break;
+        if ((e = clFinish(ctx->queue)) != CL_SUCCESS) {
+            st = rt_cl_fail(ctx, e, "clFinish", "tuner run");
+            break;
+        }
+        times[runs] = rt_now_ms() - t0;
+        spent += times[runs++];
+    }
+    clconv_plan_destroy(plan);
+    if (st)
+        return st;
+    *ms = rt_median(times, runs);
+    return CLCONV_SUCCESS;
+}
+
+clconv_status conv_tune(clconv_context *ctx, conv_config *cfg, clconv_algo algo,
+                        const clconv_plan_options *opt)
+{
+    const conv_algo_ops *ops = conv_algo_table[algo];
+    const conv_tunable *tn = ops->tunable;
+    if (!tn)
+        return CLCONV_SUCCESS;
+    int cand[MAX_CANDIDATES][CONV_MAX_PARAMS];
+    memset(cand, 0, sizeof cand);
+    /* The default rule's point is always a candidate, so a tune never ends
+     * slower than no tune. */
+    tn->defaults(cfg, cand[0]);
+    int n = 1 + tn->candidates(cfg, cand + 1, MAX_CANDIDATES - 1);
+    tune_data t;
+    clconv_status st = data_make(ctx, &cfg->problem, &t);
+    int best = -1;
+    double best_ms = INFINITY;
+    for (int i = 0; i < n && !st; i++) {
+        if (i > 0 && !memcmp(cand[i], cand[0], sizeof cand[0]))
+            continue;
+        if (opt && opt->tune_progress)
+            opt->tune_progress(opt->tune_progress_user, i, n);
+        conv_config c = *cfg;
+        memcpy(c.params, cand[i], sizeof c.params);
+        c.params_set = 1;
+        double ms, err;
+        st = try_candidate(ctx, &c, algo, &t, &ms, &err);
+        if (!st && ms < best_ms) {
+            best_ms = ms;
+            best = i;
+        }
+    }
+    data_free(&t);
+    if (st)
+        return st;
+    if (best < 0)
+        return rt_fail(ctx, CLCONV_ERR_OPENCL,
+                       "tuning %s: none of its %d candidate tiles built, ran and matched the "
+                       "reference on this device", ops->name, n);
+    memcpy(cfg->params, cand[best], sizeof cfg->params);
+    cfg->params_set = 1;
+    char cls[160], text[256];
+    shape_class(&cfg->problem, cls, sizeof cls);
+    conv_params_text(tn, cand[best], text, sizeof text);
+    size_t used = strlen(text);
+    snprintf(text + used, sizeof text - used, " ms=%.4g\n", best_ms);
+    rt_perfdb_store(ctx, tn->kernel_file, cls, text);
+    return CLCONV_SUCCESS;
+}

@@ -1,0 +1,41 @@
+/* Conv layer (internal): tunable kernels, their parameter spaces and the
+ * tuner that times them on the device (tune.c). An algorithm with a
+ * tunable kernel points its conv_algo_ops.tunable here; the chosen
+ * parameters reach it through conv_config.params. */
+#ifndef CLCONV_CONV_TUNE_H
+#define CLCONV_CONV_TUNE_H
+
+#include "conv/algo.h"
+
+struct conv_tunable {
+    const char *kernel_file; /* under cl/: its source is part of the database key */
+    int param_count;
+    const char *param_names[CONV_MAX_PARAMS];
+    /* The rule used when nothing is tuned: device queries only (cfg->device
+     * may be NULL: then a device without vectors). */
+    void (*defaults)(const conv_config *cfg, int *params);
+    /* The points the tuner times for cfg: fills at most max, returns how many. */
+    int (*candidates)(const conv_config *cfg, int (*out)[CONV_MAX_PARAMS], int max);
+    /* 1 when params can be built (a database entry is checked with it). */
+    int (*valid)(const int *params);
+    const char *valid_values; /* what valid() accepts, for error messages */
+};
+
+/* Resolves cfg->params for a plan: the caller's text when given (an error
+ * when it does not parse or is invalid), else a valid performance-database
+ * entry for (device, driver, kernel source, shape class), else the default
+ * rule. Sets *source; CLCONV_PARAMS_NONE without a tunable. */
+clconv_status conv_params_resolve(clconv_context *ctx, conv_config *cfg,
+                                  const conv_algo_ops *ops, const char *given,
+                                  clconv_params_source *source);
+
+/* Times every candidate of ops' tunable on ctx's device for cfg's problem,
+ * verifies each against the double-precision reference, stores the fastest
+ * in the performance database and sets cfg->params to it. */
+clconv_status conv_tune(clconv_context *ctx, conv_config *cfg, clconv_algo algo,
+                        const clconv_plan_options *opt);
+
+/* "vec=16 ocv=2 pix=12" */
+void conv_params_text(const conv_tunable *t, const int *params, char *text, size_t cap);
+
+#endif
