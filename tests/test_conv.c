@@ -634,7 +634,8 @@ static void test_clblast_errors(void **state)
     cl_mem c = fixture_output(ctx, 64);
     rt_gemm g = {.m = 4, .n = 4, .k = 4, .batch = 1, .a = a, .b = b, .c = c,
                    .lda = 3 /* < k: invalid for row-major A */, .ldb = 4, .ldc = 4};
-    assert_int_equal(rt_sgemm(ctx, &g, NULL), CLCONV_ERR_INVALID_ARG);
+    const rt_gemm_backend *clblast = rt_gemm_backend_get(CLCONV_GEMM_BACKEND_CLBLAST, NULL, NULL);
+    assert_int_equal(clblast->sgemm(ctx, &g, NULL, NULL), CLCONV_ERR_INVALID_ARG);
     const char *msg = clconv_last_error(ctx);
     if (!strstr(msg, "CLBlastSgemm(") || !strstr(msg, "lda=3") ||
         !strstr(msg, "CLBlastInvalidLeadDimA"))
@@ -642,7 +643,7 @@ static void test_clblast_errors(void **state)
     g.lda = 4;
     g.batch = 2;
     g.a_stride = g.b_stride = g.c_stride = 64; /* past the end of 64-float buffers */
-    assert_int_equal(rt_sgemm(ctx, &g, NULL), CLCONV_ERR_INVALID_ARG);
+    assert_int_equal(clblast->sgemm(ctx, &g, NULL, NULL), CLCONV_ERR_INVALID_ARG);
     assert_non_null(strstr(clconv_last_error(ctx), "CLBlastSgemmStridedBatched("));
     assert_non_null(strstr(clconv_last_error(ctx), "CLBlastInsufficientMemory"));
     assert_string_equal(rt_clblast_status_name(-2046), "CLBlastInvalidLocalMemUsage");

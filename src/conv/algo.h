@@ -24,6 +24,7 @@ typedef struct conv_config {
     const clconv_device_info *device;
     size_t workspace_limit_bytes; /* largest buffer the plan may allocate */
     clconv_fft_backend fft_backend; /* never CLCONV_FFT_BACKEND_DEFAULT */
+    clconv_gemm_backend gemm_backend; /* never CLCONV_GEMM_BACKEND_DEFAULT */
 } conv_config;
 
 /* One algorithm: its facts and its functions. Everything else (the public
