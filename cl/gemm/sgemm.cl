@@ -3,8 +3,8 @@
  * (runtime/gemm.h, rt_gemm).
  *
  * Index space: dim 0 = ceil(N / (NV*VEC)) column tiles, dim 1 = ceil(M / MR)
- * row tiles (the host may round both up: the extra work-items compute on
- * clamped rows and store nothing), dim 2 = batch. One work-item computes the
+ * row tiles (the host may round it up to whole work-groups: the extra
+ * work-items only pass the barriers), dim 2 = batch. One work-item computes the
  * MR x (NV*VEC) block of C at rows m0 = tile1 * MR, columns
  * n0 = tile0 * NV * VEC, over the whole K.
  *
@@ -12,7 +12,8 @@
  *   A [batch] at a_offset + b * a_stride: M rows of K, row pitch lda
  *   B [batch] at b_offset + b * b_stride: K rows of N, row pitch ldb
  *   C [batch] at c_offset + b * c_stride: M rows of N, row pitch ldc (written)
- * Requires N >= VEC (the host narrows VEC for narrower matrices).
+ * A matrix narrower than one vector (N < VEC) takes a plain scalar path, so
+ * that one program serves every shape.
  *
  * The micro-kernel is the register tile CPUs with wide vectors need (see
  * ../shared/DEVICE-FACTS.md): per k, NV vector loads of B's row k, MR scalar
@@ -115,6 +116,19 @@
         REP_COLS(EDGE_STORE, i)                                                                \
     }
 
+/* N < VEC: the tile's valid part, one element at a time. */
+static void narrow_tile(__global const float *A, __global const float *B, __global float *C,
+                        int M, int N, int K, int lda, int ldb, int ldc, int m0, int n0)
+{
+    for (int i = m0; i < min(m0 + MR, M); i++)
+        for (int j = n0; j < min(n0 + NT, N); j++) {
+            float sum = 0.0f;
+            for (int k = 0; k < K; k++)
+                sum = A[(size_t)i * lda + k] * B[(size_t)k * ldb + j] + sum;
+            C[(size_t)i * ldc + j] = sum;
+        }
+}
+
 /* Lane l of v is column col + l; the columns before `own` belong to the
  * previous vector or work-item (the clamp shifted this vector back). */
 static void store_part(floatv v, __global float *row, int col, int own)
@@ -130,13 +144,18 @@ __kernel void sgemm(__global const float *restrict A, __global const float *rest
                     ulong a_offset, ulong a_stride, ulong b_offset, ulong b_stride,
                     ulong c_offset, ulong c_stride)
 {
-    /* no early return past M or N: every work-item must reach the barriers */
     const int n0 = (int)get_global_id(0) * NT;
     const int m0 = (int)get_global_id(1) * MR;
     const size_t batch = get_global_id(2);
     A += a_offset + batch * a_stride;
     B += b_offset + batch * b_stride;
     C += c_offset + batch * c_stride;
+    if (N < VEC) { /* the same for every work-item: no barrier is skipped by some only */
+        narrow_tile(A, B, C, M, N, K, lda, ldb, ldc, m0, n0);
+        return;
+    }
+    /* A row tile past M multiplies nothing, but passes every barrier. */
+    const int k_end = m0 < M ? K : 0;
 
     REP_ROWS(ROW_SETUP)
     REP_COLS(COL_SETUP, 0)
@@ -145,7 +164,7 @@ __kernel void sgemm(__global const float *restrict A, __global const float *rest
     __global const float *brow = B;
 #if KC > 0
     for (int k0 = 0; k0 < K; k0 += KC) {
-        const int k1 = min(k0 + KC, K);
+        const int k1 = min(k0 + KC, k_end);
         for (int k = k0; k < k1; k++, brow += ldb) {
             REP_COLS(B_LOAD, 0)
             REP_ROWS(ROW_MAD)
@@ -153,7 +172,7 @@ __kernel void sgemm(__global const float *restrict A, __global const float *rest
         barrier(CLK_GLOBAL_MEM_FENCE);
     }
 #else
-    for (int k = 0; k < K; k++, brow += ldb) {
+    for (int k = 0; k < k_end; k++, brow += ldb) {
         REP_COLS(B_LOAD, 0)
         REP_ROWS(ROW_MAD)
     }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #define SGEMM_FILE "gemm/sgemm.cl"
+#define GROUP_ROW_TILES 8 /* work-items per work-group on a CPU */
 
 /* Accumulators: a CPU core's two FMA pipes of 4-cycle latency need 10 or
  * more independent multiply-adds in flight (DEVICE-FACTS.md), and the tile
@@ -36,15 +37,6 @@ static int tile_ok(const rt_sgemm_tile *t)
     return (t->vec == 1 || t->vec == 2 || t->vec == 4 || t->vec == 8 || t->vec == 16) &&
            t->mr >= 1 && t->mr <= 12 && t->nv >= 1 && t->nv <= 8 && t->kc >= 0 &&
            t->kc <= 4096;
-}
-
-/* The tile the kernel runs for g: the kernel needs N >= VEC, so a matrix
- * narrower than the vector gets the widest width that fits. */
-static rt_sgemm_tile effective_tile(const rt_gemm *g, rt_sgemm_tile t)
-{
-    while ((size_t)t.vec > g->n)
-        t.vec /= 2;
-    return t;
 }
 
 /* Floats a buffer must hold for the matrix at offset, batch stride and
@@ -110,10 +102,12 @@ static clconv_status program(clconv_context *ctx, const rt_sgemm_tile *t, cl_pro
     return rt_program_get(ctx, SGEMM_FILE, options, prog, stats);
 }
 
+/* One program per tile, whatever the shape: the tests, the planner and a
+ * tuner compile as few as they can (each is seconds on PoCL). */
 static clconv_status clconv_sgemm_prepare(clconv_context *ctx, const rt_gemm *g,
                                           const rt_sgemm_tile *tile, rt_build_stats *stats)
 {
-    rt_sgemm_tile t = effective_tile(g, tile ? *tile : rt_sgemm_tile_default(&ctx->info));
+    rt_sgemm_tile t = tile ? *tile : rt_sgemm_tile_default(&ctx->info);
     if (!tile_ok(&t))
         return check_gemm(ctx, g, &t, "prepare");
     cl_program prog;
@@ -147,7 +141,7 @@ static clconv_status clconv_sgemm(clconv_context *ctx, const rt_gemm *g,
     snprintf(detail, sizeof detail,
              "row-major M=%zu N=%zu K=%zu lda=%zu ldb=%zu ldc=%zu batch=%zu", g->m, g->n, g->k,
              g->lda, g->ldb, g->ldc, g->batch);
-    rt_sgemm_tile t = effective_tile(g, tile ? *tile : rt_sgemm_tile_default(&ctx->info));
+    rt_sgemm_tile t = tile ? *tile : rt_sgemm_tile_default(&ctx->info);
     clconv_status st = check_gemm(ctx, g, &t, detail);
     cl_program prog;
     cl_kernel k = NULL;
@@ -163,8 +157,10 @@ static clconv_status clconv_sgemm(clconv_context *ctx, const rt_gemm *g,
     /* On a CPU, one work-group is run by one thread, its work-items in
      * turn: a group of row tiles over one column tile reads that panel of B
      * from memory once and from its cache after (in blocks of kc steps with
-     * kc > 0). GPUs choose their own. */
-    size_t local[3] = {1, global[1] < 16 ? global[1] : 16, 1};
+     * kc > 0). Always 8 of them: PoCL compiles a program again for each new
+     * work-group size (seconds), and the row tiles past M are nearly free
+     * (the kernel skips their work). GPUs choose their own. */
+    size_t local[3] = {1, GROUP_ROW_TILES, 1};
     while (local[1] > 1 && local[1] > ctx->info.max_work_group_size)
         local[1] /= 2;
     global[1] = (global[1] + local[1] - 1) / local[1] * local[1];
