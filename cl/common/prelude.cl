@@ -6,7 +6,12 @@
  * Multiply-adds are written mad(), not fma(): fma() must round once, and
  * where the target lacks the instruction (Mesa llvmpipe) it is emulated in
  * software, 20x slower; mad() is the device's fastest multiply-add, fused
- * where the hardware fuses. */
+ * where the hardware fuses. Except on PoCL 3.1: there mad() is a separate
+ * multiply and add (vmulps + vaddps on AVX-512, half the FMA rate), while
+ * the plain expression a * b + c is contracted (FP_CONTRACT is on by
+ * default) into llvm.fmuladd, one FMA where the target has a fast one and a
+ * multiply and an add elsewhere; cl/gemm/sgemm.cl and cl/peaks/peaks.cl
+ * write it that way. */
 
 #ifndef VEC
 #define VEC 8

@@ -18,12 +18,15 @@ __kernel void copy_stream(__global const float *restrict src, __global float *re
  * the AVX2 machine, DEVICE-FACTS); a GPU hides the latency across
  * work-items as well. The chains are named
  * variables, not an array: some compilers (Mesa llvmpipe) keep a private
- * array in memory and then measure loads, not FMAs. mad(), not fma(): the
- * fastest multiply-add the device has (llvmpipe emulates a correctly rounded
- * fma() in software). The host picks a and b so that the result counts
+ * array in memory and then measure loads, not FMAs. Each step is the
+ * expression x * a + b, which OpenCL C contracts into one FMA instruction
+ * where the target has a fast one (and into a multiply and an add where
+ * not): neither fma() (llvmpipe emulates a correctly rounded fma() in
+ * software) nor mad() (PoCL 3.1 compiles it to a separate vmulps and vaddps
+ * on AVX-512, so this kernel measured half the device's FMA rate). The host picks a and b so that the result counts
  * the steps, and checks it (analysis/peaks.c). The sum is stored so nothing is
  * optimised away. Buffer: out [global size * VEC] float. */
-#define FMA_STEP(x) x = mad(x, av, bv)
+#define FMA_STEP(x) x = x * av + bv
 #define FMA_ALL                                                                                 \
     FMA_STEP(x0); FMA_STEP(x1); FMA_STEP(x2); FMA_STEP(x3);                                     \
     FMA_STEP(x4); FMA_STEP(x5); FMA_STEP(x6); FMA_STEP(x7);                                     \
