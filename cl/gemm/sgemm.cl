@@ -29,10 +29,13 @@
  * each barrier: the group's row tiles then take turns on one KC x (NV*VEC)
  * block of B while it is in L1 and its KC rows' pages are in the TLB.
  * Without it each work-item walks all K rows of B alone, one page per row
- * when B's rows are long (im2col's are), and measured 40-50% slower. The
- * accumulators live across the barrier (PoCL keeps them in a per-group
- * array between blocks: 2 x MR*NV vector moves per KC steps). KC = 0 for
- * GPUs, which gain nothing from it.
+ * when B's rows are long (im2col's are): at seed-k3's GEMM (64 x 1740 x
+ * 2304) that measured 30-40% slower (CPU time of a contended run). Long rows
+ * still cost: the same work with 96-float rows ran 1.4x faster than with
+ * 1740-float rows, which only a packed B (written so by im2col) would
+ * recover. The accumulators live across the barrier (PoCL keeps them in a
+ * per-group array between blocks: 2 x MR*NV vector moves per KC steps).
+ * KC = 0 for GPUs, which gain nothing from it.
  *
  * Multiply-adds are written as the expression a * b + c, which OpenCL C
  * contracts (FP_CONTRACT is on by default) into llvm.fmuladd: one FMA
