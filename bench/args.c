@@ -153,6 +153,30 @@ static void fft_backend_values(FILE *f, const char *indent)
     fprintf(f, "\n");
 }
 
+/* --gemm-backend: a name from the library's backend table. */
+static int set_gemm_backend(bench_parse *ps, const bench_option *o, const char *val, char *err,
+                            size_t es)
+{
+    clconv_gemm_backend b;
+    if (clconv_gemm_backend_from_name(val, &b) != CLCONV_SUCCESS) {
+        char names[160] = "";
+        for (int i = 0; i < CLCONV_GEMM_BACKEND_COUNT; i++)
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? " | " : "",
+                     clconv_gemm_backend_name((clconv_gemm_backend)i));
+        return fail(err, es, "%s '%.60s': expected %s", o->name, val, names);
+    }
+    *(clconv_gemm_backend *)((char *)ps->opt + o->field) = b;
+    return 0;
+}
+
+static void gemm_backend_values(FILE *f, const char *indent)
+{
+    fprintf(f, "%s", indent);
+    for (int i = 0; i < CLCONV_GEMM_BACKEND_COUNT; i++)
+        fprintf(f, "%s%s", i ? " | " : "", clconv_gemm_backend_name((clconv_gemm_backend)i));
+    fprintf(f, "\n");
+}
+
 /* --batch and the other sizes: value is the flag's bit in set_mask. */
 static int set_size(bench_parse *ps, const bench_option *o, const char *val, char *err,
                     size_t es)
@@ -442,6 +466,10 @@ const bench_option bench_option_table[] = {
     {"--fft-backend", "NAME", "the library computing the FFT rows' transforms (default:\n"
      "the fastest measured on this kind of device):", set_fft_backend,
      OPT(plan_options.fft_backend), 0, fft_backend_values},
+    {"--gemm-backend", "NAME", "the GEMM of the im2col-gemm rows (default: the fastest\n"
+     "measured on this kind of device, clconv's own kernel;\n"
+     "fft-cgemm's complex GEMM is CLBlast's whatever this says):", set_gemm_backend,
+     OPT(plan_options.gemm_backend), 0, gemm_backend_values},
     {"--tune", NULL, "tune each row's kernel on this device first: time its\n"
      "candidate tiles, keep the fastest that matches the\n"
      "reference and store it in the performance database,\n"
@@ -451,7 +479,8 @@ const bench_option bench_option_table[] = {
      "params line prints them (e.g. \"vec=8 ocv=1 pix=5 lx=0 ly=0\")", set_text,
      OPT(plan_options.params), 'n', NULL},
     {"--gemm-baseline", NULL, "beside each im2col-gemm row, time a bare SGEMM of its\n"
-     "GEMM stage's shape (clconv_measure_gemm)", set_switch, OPT(gemm_baseline), 1, NULL},
+     "GEMM stage's shape with the same backend (clconv_measure_gemm)", set_switch,
+     OPT(gemm_baseline), 1, NULL},
     {"--verbose", NULL, "show the OpenCL compiler's own messages (sets\n"
      "CLCONV_VERBOSE=1)", set_switch, OPT(verbose), 1, NULL},
     HEADING("output:"),

@@ -124,8 +124,9 @@ void report_peaks_line(FILE *f, const clconv_peaks *pk)
         return;
     }
     fprintf(f, "peaks: streaming copy %.1f GB/s, FMA %.1f GFLOP/s (ridge %.1f FLOP/B), "
-               "CLBlast SGEMM ",
-            pk->bandwidth_gbs, pk->gflops, pk->gflops / pk->bandwidth_gbs);
+               "SGEMM (%s) ",
+            pk->bandwidth_gbs, pk->gflops, pk->gflops / pk->bandwidth_gbs,
+            pk->gemm_backend ? pk->gemm_backend : "?");
     if (isfinite(pk->gemm_gflops))
         fprintf(f, "%.1f GFLOP/s", pk->gemm_gflops);
     else
@@ -211,7 +212,7 @@ static void report_table(FILE *f, const bench_device_run *run)
                     : !strcmp(r->params_source, "given")  ? "given with --params"
                                                           : "default rule, not tuned");
         if (isfinite(r->gemm_baseline_gflops))
-            fprintf(f, "    . a bare CLBlast SGEMM of the gemm stage's shape: %.2f GFLOP/s\n",
+            fprintf(f, "    . a bare SGEMM of the gemm stage's shape: %.2f GFLOP/s\n",
                     r->gemm_baseline_gflops);
     }
     fputc('\n', f);
@@ -392,6 +393,7 @@ static void report_json(FILE *f, const bench_device_run *run, const char *comman
     json_number(f, pk ? pk->bandwidth_gbs : NAN);
     json_field(f, "gflops", pk ? pk->gflops : NAN);
     json_field(f, "gemm_gflops", pk ? pk->gemm_gflops : NAN);
+    json_field_string(f, "gemm_backend", pk ? pk->gemm_backend : NULL);
     fprintf(f, ", \"from_cache\": %s, \"measure_ms\": ", pk && pk->from_cache ? "true" : "false");
     json_number(f, pk ? pk->measure_ms : NAN);
     json_field_string(f, "time_source", pk ? pk->time_source : NULL);

@@ -204,9 +204,17 @@ def make_sources(loaded):
             "bandwidth": device_peak(doc, "peak_bandwidth_gbs"),
             "gflops": device_peak(doc, "peak_gflops"),
             "gemm": device_peak(doc, "gemm_gflops"),
+            "gemm_label": gemm_label(doc),
             "results": doc["results"], "answer": doc.get("answer", []),
         })
     return sources
+
+
+def gemm_label(doc):
+    """The SGEMM peak's name: its backend, which documents written before
+    there was a choice do not record (theirs was CLBlast's)."""
+    backend = (doc.get("peaks") or {}).get("gemm_backend")
+    return f"SGEMM ({backend})" if backend else "CLBlast SGEMM"
 
 
 # ---------------------------------------------------------------- rows
@@ -320,7 +328,7 @@ def md_sources(sources):
             f"- **{md_escape(src['label'])}** ({md_code(src['file'])}): "
             f"copy {fmt_peak(src['bandwidth'], 'GB/s')}, "
             f"FMA {fmt_peak(src['gflops'], 'GFLOP/s')}, "
-            f"CLBlast SGEMM {fmt_peak(src['gemm'], 'GFLOP/s')}; "
+            f"{src['gemm_label']} {fmt_peak(src['gemm'], 'GFLOP/s')}; "
             f"command: {md_code(src['command'] or 'not recorded')}")
         over = above_peaks(src)
         if over:
@@ -606,8 +614,8 @@ def draw_roofs(ax, src, xs):
     ax.annotate(f"FMA peak {fmt_num(peak)} GFLOP/s", (hi, peak), xytext=(-4, 5),
                 textcoords="offset points", fontsize=8, ha="right")
     if src["gemm"] is not None:
-        ax.axhline(src["gemm"], color="tab:blue", ls="--", lw=1, label="CLBlast SGEMM")
-        ax.annotate(f"CLBlast SGEMM {fmt_num(src['gemm'])} GFLOP/s", (lo, src["gemm"]),
+        ax.axhline(src["gemm"], color="tab:blue", ls="--", lw=1, label=src["gemm_label"])
+        ax.annotate(f"{src['gemm_label']} {fmt_num(src['gemm'])} GFLOP/s", (lo, src["gemm"]),
                     xytext=(4, 4), textcoords="offset points", fontsize=8,
                     color="tab:blue")
 

@@ -23,8 +23,10 @@ static int gemm_baseline(clconv_context *ctx, const bench_options *opt, const cl
 {
     size_t m = (size_t)p->out_channels, k = (size_t)p->in_channels * p->kernel_h * p->kernel_w;
     size_t n = (size_t)clconv_problem_out_height(p) * clconv_problem_out_width(p);
-    if (clconv_measure_gemm(ctx, m, n, k, (size_t)p->batch,
-                            opt->iters ? opt->iters : opt->min_runs, gflops) == CLCONV_SUCCESS)
+    if (clconv_measure_gemm_with_backend(ctx, opt->plan_options.gemm_backend, m, n, k,
+                                         (size_t)p->batch,
+                                         opt->iters ? opt->iters : opt->min_runs,
+                                         gflops) == CLCONV_SUCCESS)
         return 0;
     snprintf(err, es, "GEMM baseline: %s", clconv_last_error(ctx));
     return 1;

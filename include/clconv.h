@@ -208,7 +208,7 @@ size_t clconv_problem_output_elems(const clconv_problem *p);
 
 typedef enum clconv_algo {
     CLCONV_ALGO_DIRECT = 0,      /* one output-stationary kernel */
-    CLCONV_ALGO_IM2COL_GEMM = 1, /* im2col into a workspace, then CLBlast SGEMM */
+    CLCONV_ALGO_IM2COL_GEMM = 1, /* im2col into a workspace, then an SGEMM (gemm_backend) */
     CLCONV_ALGO_FFT = 2,         /* clFFT R2C, cmac kernel over channels, C2R, crop */
     CLCONV_ALGO_FFT_CGEMM = 3,   /* the same with CLBlast CGEMM per frequency as the cmac */
     CLCONV_ALGO_COUNT
@@ -246,6 +246,21 @@ const char *clconv_fft_backend_name(clconv_fft_backend backend);
 /* CLCONV_ERR_INVALID_ARG for an unknown name. */
 clconv_status clconv_fft_backend_from_name(const char *name, clconv_fft_backend *out);
 
+/* The GEMM that computes im2col-gemm's matrix product (and fft-cgemm's
+ * complex one, where the backend has one). */
+typedef enum clconv_gemm_backend {
+    CLCONV_GEMM_BACKEND_DEFAULT = 0, /* the fastest measured on this kind of device */
+    CLCONV_GEMM_BACKEND_CLCONV = 1,  /* clconv's register-tiled kernel (cl/gemm/sgemm.cl);
+                                        no complex GEMM: fft-cgemm then uses CLBlast */
+    CLCONV_GEMM_BACKEND_CLBLAST = 2, /* CLBlast 1.5: compiles for seconds at first use */
+    CLCONV_GEMM_BACKEND_COUNT
+} clconv_gemm_backend;
+
+/* "default", "clconv", "clblast"; NULL for an unknown value. */
+const char *clconv_gemm_backend_name(clconv_gemm_backend backend);
+/* CLCONV_ERR_INVALID_ARG for an unknown name. */
+clconv_status clconv_gemm_backend_from_name(const char *name, clconv_gemm_backend *out);
+
 /* Zero-initialise, then set what you need: zero is every default. */
 typedef struct clconv_plan_options {
     /* Largest workspace buffer the plan may allocate; 0 means the device's
@@ -254,6 +269,7 @@ typedef struct clconv_plan_options {
      * (CLCONV_ERR_UNSUPPORTED from clconv_algo_check, with the sizes). */
     size_t workspace_limit_bytes;
     clconv_fft_backend fft_backend; /* fft and fft-cgemm only */
+    clconv_gemm_backend gemm_backend; /* im2col-gemm and fft-cgemm only */
     /* Nonzero: for an algorithm with a tunable kernel (clconv_plan_params),
      * plan_create times each candidate tile on this device (seconds), checks
      * each result against the double-precision reference
@@ -411,7 +427,9 @@ typedef struct clconv_peaks {
     double gflops;        /* fp32 multiply-add throughput (counting 2 each), or
                              the SGEMM rate when that is higher: a ceiling is
                              never below a rate something reached */
-    double gemm_gflops;   /* a 1024^3 CLBlast SGEMM; NaN when CLBlast fails here */
+    double gemm_gflops;   /* a 1024^3 SGEMM with the default GEMM backend; NaN when
+                             it fails here */
+    const char *gemm_backend; /* the backend gemm_gflops measured ("clconv", ...) */
     int from_cache;       /* 1: read from the cache, not measured now */
     double measure_ms;    /* wall time spent measuring (0 from the cache) */
     const char *time_source; /* "device": profiling events; "host": wall time,
@@ -427,15 +445,19 @@ typedef struct clconv_peaks {
  * CLCONV_PEAKS_REMEASURE. */
 clconv_status clconv_measure_peaks(clconv_context *ctx, unsigned flags, clconv_peaks *peaks);
 
-/* The rate clconv's SGEMM (CLBlast) reaches at one shape: row-major
+/* The rate the default GEMM backend's SGEMM reaches at one shape: row-major
  * C[M x N] = A[M x K] * B[K x N], `batch` times with A shared (im2col-gemm's
  * GEMM stage has M = C_out, N = OH*OW, K = C_in*KH*KW, batch N), on scratch
- * buffers. One untimed run first (CLBlast compiles there), then *gflops =
+ * buffers. One untimed run first (the backend compiles there), then *gflops =
  * 2*M*N*K*batch over the median of `runs` runs: device time where the
  * timestamps are real, else host wall time; NaN when no run had a time.
  * CLCONV_ERR_INVALID_ARG for a zero size or runs < 1. */
 clconv_status clconv_measure_gemm(clconv_context *ctx, size_t m, size_t n, size_t k,
                                   size_t batch, int runs, double *gflops);
+/* The same with a chosen GEMM backend (CLCONV_ERR_INVALID_ARG when out of range). */
+clconv_status clconv_measure_gemm_with_backend(clconv_context *ctx, clconv_gemm_backend backend,
+                                               size_t m, size_t n, size_t k, size_t batch,
+                                               int runs, double *gflops);
 
 /* Where a measured time sits against the device's roofline. */
 typedef struct clconv_roofline {

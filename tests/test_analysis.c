@@ -273,6 +273,8 @@ static void test_peaks_cached(void **state)
     assert_true(a.bandwidth_gbs > 0.0 && isfinite(a.bandwidth_gbs));
     assert_true(a.gflops > 0.0 && isfinite(a.gflops));
     assert_true(isnan(a.gemm_gflops) || a.gemm_gflops > 0.0);
+    assert_non_null(a.gemm_backend); /* the default backend, named */
+    assert_string_equal(a.gemm_backend, "clconv");
     /* a ceiling is never below a rate something reached */
     assert_true(isnan(a.gemm_gflops) || a.gflops >= a.gemm_gflops);
     assert_true(a.measure_ms > 0.0);
@@ -282,6 +284,7 @@ static void test_peaks_cached(void **state)
     assert_true(b.measure_ms == 0.0);
     assert_true(b.bandwidth_gbs == a.bandwidth_gbs && b.gflops == a.gflops);
     assert_true(b.gemm_gflops == a.gemm_gflops || (isnan(a.gemm_gflops) && isnan(b.gemm_gflops)));
+    assert_string_equal(b.gemm_backend, a.gemm_backend);
     assert_int_equal(clconv_measure_peaks(ctx, CLCONV_PEAKS_REMEASURE, &c), CLCONV_SUCCESS);
     assert_int_equal(c.from_cache, 0);
     assert_true(c.measure_ms > 0.0);

@@ -59,15 +59,23 @@ static clconv_problem random_problem(uint32_t *s)
     }
 }
 
-static void check(const clconv_problem *p, clconv_algo algo, int bias, uint32_t seed)
+static void check_with(const clconv_problem *p, clconv_algo algo, const clconv_plan_options *opt,
+                       int bias, uint32_t seed)
 {
-    double err = fixture_run_problem(ctx, p, algo, bias, seed);
+    double err = fixture_run_problem_with_options(ctx, p, algo, opt, bias, seed);
     if (!(err < TOLERANCE)) {
         char desc[160];
         fixture_describe(p, desc, sizeof desc);
-        fail_msg("%s on %s, bias %d, data seed %u: relative L2 error %g >= %g",
-                 clconv_algo_name(algo), desc, bias, seed, err, TOLERANCE);
+        fail_msg("%s on %s, GEMM backend %s, bias %d, data seed %u: relative L2 error %g >= %g",
+                 clconv_algo_name(algo), desc,
+                 clconv_gemm_backend_name(opt ? opt->gemm_backend : CLCONV_GEMM_BACKEND_DEFAULT),
+                 bias, seed, err, TOLERANCE);
     }
+}
+
+static void check(const clconv_problem *p, clconv_algo algo, int bias, uint32_t seed)
+{
+    check_with(p, algo, NULL, bias, seed);
 }
 
 /* Spectral algorithms bake new FFT kernels for every shape (seconds each on
@@ -86,6 +94,9 @@ static int runs_random(clconv_algo a, int i)
     return i < RANDOM_FFT && (first || i % 4 == 0);
 }
 
+/* Problem i runs with GEMM backend i % CLCONV_GEMM_BACKEND_COUNT (the
+ * default, then each named one in turn): every backend meets a third of the
+ * problems, at no more runs than one backend would. */
 static void test_random_problems(void **state)
 {
     (void)state;
@@ -93,9 +104,11 @@ static void test_random_problems(void **state)
     print_message("random problems from seed %u\n", RANDOM_SEED);
     for (int i = 0; i < RANDOM_PROBLEMS; i++) {
         clconv_problem p = random_problem(&s);
+        clconv_plan_options opt = {.gemm_backend =
+                                       (clconv_gemm_backend)(i % CLCONV_GEMM_BACKEND_COUNT)};
         for (int a = 0; a < CLCONV_ALGO_COUNT; a++)
             if (runs_random((clconv_algo)a, i))
-                check(&p, (clconv_algo)a, i % 3 != 0, RANDOM_SEED + (uint32_t)i);
+                check_with(&p, (clconv_algo)a, &opt, i % 3 != 0, RANDOM_SEED + (uint32_t)i);
     }
 }
 
@@ -453,6 +466,37 @@ static void test_algorithm_table(void **state)
                      CLCONV_ERR_INVALID_ARG);
     assert_null(plan);
     assert_non_null(strstr(clconv_last_error(ctx), "fft_backend"));
+
+    for (int b = 0; b < CLCONV_GEMM_BACKEND_COUNT; b++) {
+        const char *name = clconv_gemm_backend_name((clconv_gemm_backend)b);
+        clconv_gemm_backend gb;
+        assert_non_null(name);
+        assert_int_equal(clconv_gemm_backend_from_name(name, &gb), CLCONV_SUCCESS);
+        assert_int_equal(gb, b);
+        clconv_gemm_backend resolved;
+        const rt_gemm_backend *be = rt_gemm_backend_get((clconv_gemm_backend)b,
+                                                        clconv_context_device(ctx), &resolved);
+        assert_non_null(be);
+        assert_non_null(be->sgemm);
+        assert_true(resolved != CLCONV_GEMM_BACKEND_DEFAULT);
+        assert_string_equal(be->name, clconv_gemm_backend_name(resolved));
+        /* fft-cgemm always finds a complex GEMM */
+        assert_non_null(rt_cgemm_backend_get((clconv_gemm_backend)b, clconv_context_device(ctx),
+                                             NULL)->cgemm_conj_b);
+    }
+    assert_string_equal(clconv_gemm_backend_name(CLCONV_GEMM_BACKEND_CLCONV), "clconv");
+    assert_string_equal(clconv_gemm_backend_name(CLCONV_GEMM_BACKEND_CLBLAST), "clblast");
+    assert_null(clconv_gemm_backend_name(CLCONV_GEMM_BACKEND_COUNT));
+    clconv_gemm_backend gb;
+    assert_int_equal(clconv_gemm_backend_from_name("cublas", &gb), CLCONV_ERR_INVALID_ARG);
+    assert_non_null(strstr(clconv_last_error(NULL), "unknown GEMM backend \"cublas\""));
+    assert_non_null(strstr(clconv_last_error(NULL), "clconv, clblast"));
+    opt.fft_backend = CLCONV_FFT_BACKEND_DEFAULT;
+    opt.gemm_backend = (clconv_gemm_backend)-1;
+    assert_int_equal(clconv_plan_create_with_options(ctx, &p, CLCONV_ALGO_IM2COL_GEMM, &opt, &plan),
+                     CLCONV_ERR_INVALID_ARG);
+    assert_null(plan);
+    assert_non_null(strstr(clconv_last_error(ctx), "gemm_backend = -1"));
 }
 
 /* Each FFT backend, chosen by the plan option, gives the reference's result. */
@@ -681,7 +725,8 @@ static void test_clblast_errors(void **state)
     cl_mem c = fixture_output(ctx, 64);
     rt_gemm g = {.m = 4, .n = 4, .k = 4, .batch = 1, .a = a, .b = b, .c = c,
                    .lda = 3 /* < k: invalid for row-major A */, .ldb = 4, .ldc = 4};
-    assert_int_equal(rt_sgemm(ctx, &g, NULL), CLCONV_ERR_INVALID_ARG);
+    const rt_gemm_backend *clblast = rt_gemm_backend_get(CLCONV_GEMM_BACKEND_CLBLAST, NULL, NULL);
+    assert_int_equal(clblast->sgemm(ctx, &g, NULL, NULL), CLCONV_ERR_INVALID_ARG);
     const char *msg = clconv_last_error(ctx);
     if (!strstr(msg, "CLBlastSgemm(") || !strstr(msg, "lda=3") ||
         !strstr(msg, "CLBlastInvalidLeadDimA"))
@@ -689,11 +734,37 @@ static void test_clblast_errors(void **state)
     g.lda = 4;
     g.batch = 2;
     g.a_stride = g.b_stride = g.c_stride = 64; /* past the end of 64-float buffers */
-    assert_int_equal(rt_sgemm(ctx, &g, NULL), CLCONV_ERR_INVALID_ARG);
+    assert_int_equal(clblast->sgemm(ctx, &g, NULL, NULL), CLCONV_ERR_INVALID_ARG);
     assert_non_null(strstr(clconv_last_error(ctx), "CLBlastSgemmStridedBatched("));
     assert_non_null(strstr(clconv_last_error(ctx), "CLBlastInsufficientMemory"));
     assert_string_equal(rt_clblast_status_name(-2046), "CLBlastInvalidLocalMemUsage");
     assert_string_equal(rt_clblast_status_name(-7777), "CLBlast status -7777");
+    clReleaseMemObject(a), clReleaseMemObject(b), clReleaseMemObject(c);
+}
+
+/* clconv's SGEMM refuses what it cannot run, by name, before enqueuing. */
+static void test_clconv_gemm_errors(void **state)
+{
+    (void)state;
+    float host[64] = {1};
+    cl_mem a = fixture_upload(ctx, host, 64), b = fixture_upload(ctx, host, 64);
+    cl_mem c = fixture_output(ctx, 64);
+    const rt_gemm_backend *own = rt_gemm_backend_get(CLCONV_GEMM_BACKEND_CLCONV, NULL, NULL);
+    rt_gemm g = {.m = 4, .n = 4, .k = 4, .batch = 1, .a = a, .b = b, .c = c,
+                 .lda = 3 /* < k */, .ldb = 4, .ldc = 4};
+    assert_int_equal(own->sgemm(ctx, &g, NULL, NULL), CLCONV_ERR_INVALID_ARG);
+    assert_non_null(strstr(clconv_last_error(ctx), "lda >= K"));
+    g.lda = 4;
+    g.batch = 2;
+    g.c_stride = 61; /* the second C ends past the 64-float buffer */
+    assert_int_equal(own->sgemm(ctx, &g, NULL, NULL), CLCONV_ERR_INVALID_ARG);
+    if (!strstr(clconv_last_error(ctx), "C needs 77 floats") ||
+        !strstr(clconv_last_error(ctx), "batch=2"))
+        fail_msg("short C not named: %s", clconv_last_error(ctx));
+    g.batch = 1;
+    const rt_sgemm_tile bad = {16, 13, 1, 0};
+    assert_int_equal(own->sgemm(ctx, &g, &bad, NULL), CLCONV_ERR_INVALID_ARG);
+    assert_non_null(strstr(clconv_last_error(ctx), "mr=13"));
     clReleaseMemObject(a), clReleaseMemObject(b), clReleaseMemObject(c);
 }
 
@@ -711,6 +782,7 @@ int main(void)
         cmocka_unit_test(test_im2col_chunks),
         cmocka_unit_test(test_small_workspace_limit),
         cmocka_unit_test(test_clblast_errors),
+        cmocka_unit_test(test_clconv_gemm_errors),
         cmocka_unit_test(test_fft_sizes),
         cmocka_unit_test(test_fft_cmac_vs_cgemm),
         cmocka_unit_test(test_pointwise),

@@ -1,6 +1,8 @@
 /* clconv's kernels alone, on small odd inputs this test writes, against a
  * host computation: the kernels that in a full run read what CLBlast or
- * clFFT wrote (add_bias, block_weights + cmac, crop) and the peak kernels.
+ * clFFT wrote (add_bias, block_weights + cmac, crop), the peak kernels and
+ * clconv's SGEMM (which oclgrind cannot reach through clconv-bench: a run
+ * would also call CLBlast).
  * Run under oclgrind it checks them with nothing third-party in the process
  * (tests/oclgrind/run.py); the other kernels read only clconv's own data
  * and are checked there through whole clconv-bench runs.
@@ -230,6 +232,87 @@ static void test_peak_kernels(void **state)
     free(src), free(dst);
 }
 
+/* One SGEMM shape; shared_a: every batch entry reads the same A (stride 0),
+ * as im2col-gemm's weights. */
+typedef struct gemm_case {
+    int m, n, k, batch, shared_a;
+} gemm_case;
+
+/* Runs c at tile t with offsets, batch strides and leading dimensions wider
+ * than the rows, and compares each element of C with a double-precision sum
+ * (within 1e-5 of the sum of |a*b|); every other float of C's buffer must
+ * keep the NaN it was poisoned with. */
+static void check_sgemm(const rt_sgemm_tile *t, const gemm_case *c)
+{
+    const size_t m = (size_t)c->m, n = (size_t)c->n, k = (size_t)c->k, batch = (size_t)c->batch;
+    rt_gemm g = {.m = m, .n = n, .k = k, .batch = batch,
+                 .a_offset = 2, .lda = k + 3, .b_offset = 5, .ldb = n + 5,
+                 .c_offset = 3, .ldc = n + 2};
+    g.a_stride = c->shared_a ? 0 : m * g.lda + 7;
+    g.b_stride = k * g.ldb + 1;
+    g.c_stride = m * g.ldc + 4;
+    const size_t na = g.a_offset + (batch - 1) * g.a_stride + m * g.lda;
+    const size_t nb = g.b_offset + (batch - 1) * g.b_stride + k * g.ldb;
+    const size_t nc = g.c_offset + (batch - 1) * g.c_stride + m * g.ldc + 1;
+    float *a = random_floats(na, 21), *b = random_floats(nb, 22), *out = malloc(nc * sizeof *out);
+    char *is_c = calloc(nc, 1);
+    assert_non_null(out);
+    assert_non_null(is_c);
+    g.a = fixture_upload(ctx, a, na);
+    g.b = fixture_upload(ctx, b, nb);
+    g.c = fixture_output(ctx, nc);
+    const rt_gemm_backend *be = rt_gemm_backend_get(CLCONV_GEMM_BACKEND_CLCONV, NULL, NULL);
+    if (be->sgemm(ctx, &g, t, NULL) != CLCONV_SUCCESS)
+        fail_msg("sgemm %dx%dx%d batch %d: %s", c->m, c->n, c->k, c->batch,
+                 clconv_last_error(ctx));
+    assert_int_equal(clFinish(clconv_context_queue(ctx)), CL_SUCCESS);
+    fixture_download(ctx, g.c, out, nc);
+    for (size_t e = 0; e < batch; e++)
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j < n; j++) {
+                const float *ar = a + g.a_offset + e * g.a_stride + i * g.lda;
+                const float *bc = b + g.b_offset + e * g.b_stride + j;
+                double want = 0.0, mag = 0.0;
+                for (size_t q = 0; q < k; q++) {
+                    want += (double)ar[q] * bc[q * g.ldb];
+                    mag += fabs((double)ar[q] * bc[q * g.ldb]);
+                }
+                const size_t at = g.c_offset + e * g.c_stride + i * g.ldc + j;
+                is_c[at] = 1;
+                if (!(fabs(out[at] - want) <= 1e-5 * (1.0 + mag)))
+                    fail_msg("sgemm %dx%dx%d batch %d, tile vec %d mr %d nv %d kc %d: "
+                             "C[%zu][%zu][%zu] = %.9g, host %.9g", c->m, c->n, c->k, c->batch,
+                             t->vec, t->mr, t->nv, t->kc, e, i, j, out[at], want);
+            }
+    for (size_t at = 0; at < nc; at++)
+        if (!is_c[at] && !isnan(out[at]))
+            fail_msg("sgemm %dx%dx%d batch %d, tile vec %d mr %d nv %d kc %d: wrote float %zu "
+                     "of C's buffer, outside C", c->m, c->n, c->k, c->batch, t->vec, t->mr, t->nv,
+                     t->kc, at);
+    clReleaseMemObject(g.a), clReleaseMemObject(g.b), clReleaseMemObject(g.c);
+    free(a), free(b), free(out), free(is_c);
+}
+
+/* clconv's SGEMM at odd sizes (1 up to 65: partial row and column tiles, a
+ * matrix narrower than one vector), batched with and without a shared A, at
+ * the device's default tile and at an odd one: 3 rows and 1 vector per
+ * work-item, a barrier every 4 steps of k (17, 65: a short last block). */
+static void test_sgemm(void **state)
+{
+    (void)state;
+    static const gemm_case cases[] = {
+        {1, 1, 1, 1, 0}, {5, 7, 17, 3, 0}, {17, 33, 65, 1, 0},
+        {65, 17, 7, 2, 1}, {33, 65, 5, 3, 0}, {7, 5, 33, 1, 0},
+    };
+    const rt_sgemm_tile def = rt_sgemm_tile_default(clconv_context_device(ctx));
+    const rt_sgemm_tile odd = {def.vec, 3, 1, 4};
+    assert_false(def.mr == odd.mr && def.nv == odd.nv && def.kc == odd.kc);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        check_sgemm(&def, &cases[i]);
+        check_sgemm(&odd, &cases[i]);
+    }
+}
+
 /* Case-insensitive: compilers write "warning:", some logs "Warning". */
 static int has_warning(const char *log)
 {
@@ -316,6 +399,7 @@ int main(void)
         cmocka_unit_test(test_block_weights_and_cmac),
         cmocka_unit_test(test_crop),
         cmocka_unit_test(test_peak_kernels),
+        cmocka_unit_test(test_sgemm),
         cmocka_unit_test(test_kernels_build_clean),
     };
     fixture_filter();

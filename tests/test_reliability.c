@@ -472,6 +472,7 @@ static void test_null_arguments(void **state)
     clconv_plan *plan = NULL;
     clconv_algo algo;
     clconv_fft_backend backend;
+    clconv_gemm_backend gemm_backend;
     clconv_device_list *list = NULL;
     const clconv_device_info *info;
     clconv_context *other;
@@ -513,6 +514,8 @@ static void test_null_arguments(void **state)
     EXPECT_INVALID(clconv_algo_from_name("direct", NULL));
     EXPECT_INVALID(clconv_fft_backend_from_name(NULL, &backend));
     EXPECT_INVALID(clconv_fft_backend_from_name("clfft", NULL));
+    EXPECT_INVALID(clconv_gemm_backend_from_name(NULL, &gemm_backend));
+    EXPECT_INVALID(clconv_gemm_backend_from_name("clconv", NULL));
     EXPECT_INVALID(clconv_algo_check(NULL, &p, CLCONV_ALGO_DIRECT));
     EXPECT_INVALID(clconv_algo_check(ctx, NULL, CLCONV_ALGO_DIRECT));
     EXPECT_INVALID(clconv_algo_workspace_bytes(ctx, &p, CLCONV_ALGO_DIRECT, NULL, NULL));
@@ -546,6 +549,10 @@ static void test_null_arguments(void **state)
     EXPECT_INVALID(clconv_measure_peaks(ctx, 0, NULL));
     EXPECT_INVALID(clconv_measure_gemm(NULL, 4, 4, 4, 1, 1, &gflops));
     EXPECT_INVALID(clconv_measure_gemm(ctx, 4, 4, 4, 1, 1, NULL));
+    EXPECT_INVALID(clconv_measure_gemm_with_backend(NULL, CLCONV_GEMM_BACKEND_CLCONV, 4, 4, 4, 1,
+                                                    1, &gflops));
+    EXPECT_INVALID(clconv_measure_gemm_with_backend(ctx, CLCONV_GEMM_BACKEND_COUNT, 4, 4, 4, 1,
+                                                    1, &gflops));
     clconv_roofline roof;
     clconv_roofline_eval(NULL, NULL, 1.0, &roof);
     assert_true(isnan(roof.intensity) && isnan(roof.bound_ms) && roof.verdict == NULL);

@@ -48,8 +48,8 @@ __kernel void cmac(__global const float *restrict Xr, __global const float *rest
         for (int o = 0; o < OT; o++) {
             const floatv wr = VLOAD(w + o * 2 * VEC), wi = VLOAD(w + o * 2 * VEC + VEC);
             for (int n = 0; n < BT; n++) {
-                acc_re[o][n] = mad(wr, xr[n], mad(wi, xi[n], acc_re[o][n]));
-                acc_im[o][n] = mad(wr, xi[n], mad(-wi, xr[n], acc_im[o][n]));
+                acc_re[o][n] = MAD(wr, xr[n], MAD(wi, xi[n], acc_re[o][n]));
+                acc_im[o][n] = MAD(wr, xi[n], MAD(-wi, xr[n], acc_im[o][n]));
             }
         }
     }

@@ -20,7 +20,8 @@ __kernel void copy_stream(__global const float *restrict src, __global float *re
  * variables, not an array: some compilers (Mesa llvmpipe) keep a private
  * array in memory and then measure loads, not FMAs. MAD() as every kernel
  * writes it (common/prelude.cl): one FMA instruction where the device has a
- * fast one, so the peak is the rate the conv kernels can reach. The host picks a and b so that the result counts
+ * fast one, so the peak is the rate the conv kernels can reach (with mad(),
+ * PoCL 3.1 measured half of it). The host picks a and b so that the result counts
  * the steps, and checks it (analysis/peaks.c). The sum is stored so nothing is
  * optimised away. Buffer: out [global size * VEC] float. */
 #define FMA_STEP(x) x = MAD(x, av, bv)

@@ -13,7 +13,8 @@
 
 /* Bumped when the way a peak is measured changes, so old entries are not read. */
 #define PEAKS_METHOD "clconv-peaks 6: copy_stream best of 6; fma_chains 12 MAD chains, local " \
-                     "size 64, checked, best of 5; SGEMM n<=1024 best of 3"
+                     "size 64, checked, best of 5; SGEMM n<=1024 best of 3 with the default " \
+                     "GEMM backend"
 
 
 /* Something timed by best_of: enqueues one run, returning the events that
@@ -222,16 +223,27 @@ static clconv_status measure_fma(clconv_context *ctx, double *gflops)
 
 typedef struct gemm_run {
     rt_gemm g;
+    const rt_gemm_backend *backend;
 } gemm_run;
 
-/* CLBlast returns only its last kernel's event: a marker opens the span. */
+/* A backend may return only its last kernel's event (CLBlast): a marker
+ * opens the span. */
 static clconv_status enqueue_gemm(clconv_context *ctx, void *arg, cl_event *first, cl_event *last)
 {
     gemm_run *r = arg;
     cl_int err = clEnqueueMarkerWithWaitList(ctx->queue, 0, NULL, first);
     if (err != CL_SUCCESS)
         return rt_cl_fail(ctx, err, "clEnqueueMarkerWithWaitList", "SGEMM peak");
-    return rt_sgemm(ctx, &r->g, last);
+    return r->backend->sgemm(ctx, &r->g, NULL, last);
+}
+
+/* The default GEMM backend's name on ctx's device: what the SGEMM peak
+ * measures. */
+static const char *default_gemm_name(clconv_context *ctx)
+{
+    clconv_gemm_backend b;
+    rt_gemm_backend_get(CLCONV_GEMM_BACKEND_DEFAULT, &ctx->info, &b);
+    return clconv_gemm_backend_name(b);
 }
 
 static clconv_status measure_gemm(clconv_context *ctx, double *gflops)
@@ -239,14 +251,15 @@ static clconv_status measure_gemm(clconv_context *ctx, double *gflops)
     size_t n = 1024;
     while (n > 64 && n * n * sizeof(float) > ctx->info.max_alloc_bytes / 4)
         n /= 2;
-    gemm_run r = {{.m = n, .n = n, .k = n, .batch = 1, .lda = n, .ldb = n, .ldc = n}};
+    gemm_run r = {{.m = n, .n = n, .k = n, .batch = 1, .lda = n, .ldb = n, .ldc = n},
+                  rt_gemm_backend_get(CLCONV_GEMM_BACKEND_DEFAULT, &ctx->info, NULL)};
     double ms = 0.0;
     clconv_status st = buffer(ctx, n * n * sizeof(float), "the SGEMM test", &r.g.a);
     if (!st)
         st = buffer(ctx, n * n * sizeof(float), "the SGEMM test", &r.g.b);
     if (!st)
         st = buffer(ctx, n * n * sizeof(float), "the SGEMM test", &r.g.c);
-    if (!st) /* the first call compiles CLBlast's kernels: not timed */
+    if (!st) /* the first call compiles the backend's kernels: not timed */
         st = best_of(ctx, enqueue_gemm, &r, 1, &ms);
     if (!st)
         st = best_of(ctx, enqueue_gemm, &r, 3, &ms);
@@ -261,8 +274,20 @@ static clconv_status measure_gemm(clconv_context *ctx, double *gflops)
 clconv_status clconv_measure_gemm(clconv_context *ctx, size_t m, size_t n, size_t k,
                                  size_t batch, int runs, double *gflops)
 {
+    return clconv_measure_gemm_with_backend(ctx, CLCONV_GEMM_BACKEND_DEFAULT, m, n, k, batch,
+                                            runs, gflops);
+}
+
+clconv_status clconv_measure_gemm_with_backend(clconv_context *ctx, clconv_gemm_backend backend,
+                                               size_t m, size_t n, size_t k, size_t batch,
+                                               int runs, double *gflops)
+{
     if (gflops)
         *gflops = NAN;
+    const rt_gemm_backend *be = ctx ? rt_gemm_backend_get(backend, &ctx->info, NULL) : NULL;
+    if (ctx && !be)
+        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "clconv_measure_gemm: backend = %d: must be "
+                       "0..%d", (int)backend, CLCONV_GEMM_BACKEND_COUNT - 1);
     if (!ctx || !gflops || !m || !n || !k || !batch || runs < 1)
         return rt_fail(ctx, CLCONV_ERR_INVALID_ARG,
                        "clconv_measure_gemm: M=%zu N=%zu K=%zu batch=%zu runs=%d: each must be "
@@ -273,7 +298,7 @@ clconv_status clconv_measure_gemm(clconv_context *ctx, size_t m, size_t n, size_
                        "clconv_measure_gemm: M=%zu N=%zu K=%zu batch=%zu: too large", m, n, k,
                        batch);
     gemm_run r = {{.m = m, .n = n, .k = k, .batch = batch, .lda = k, .a_stride = 0, .ldb = n,
-                   .b_stride = k * n, .ldc = n, .c_stride = m * n}};
+                   .b_stride = k * n, .ldc = n, .c_stride = m * n}, be};
     double *ms = malloc((size_t)runs * sizeof *ms);
     if (!ms)
         return rt_fail(ctx, CLCONV_ERR_OUT_OF_MEMORY, "out of host memory for %d GEMM timings",
@@ -283,7 +308,7 @@ clconv_status clconv_measure_gemm(clconv_context *ctx, size_t m, size_t n, size_
         st = buffer(ctx, k * n * batch * sizeof(float), "the GEMM rate test", &r.g.b);
     if (!st)
         st = rt_buffer_create(ctx, m * n * batch * sizeof(float), "the GEMM rate test", &r.g.c);
-    if (!st) /* the first call compiles CLBlast's kernels: not timed */
+    if (!st) /* the first call compiles the backend's kernels: not timed */
         st = run_times(ctx, enqueue_gemm, &r, 1, ms);
     if (!st)
         st = run_times(ctx, enqueue_gemm, &r, runs, ms);
@@ -312,14 +337,22 @@ static void peaks_key(clconv_context *ctx, char *key, size_t size)
     if (rt_kernel_source(ctx, "peaks/peaks.cl", &src, &len, &owned) == CLCONV_SUCCESS)
         h = rt_fnv1a(src, len, h);
     free(owned);
+    /* the SGEMM rate is the default backend's: its kernel is part of the key */
+    const char *gemm = default_gemm_name(ctx);
+    if (strcmp(gemm, "clconv") == 0 &&
+        rt_kernel_source(ctx, "gemm/sgemm.cl", &src, &len, &owned) == CLCONV_SUCCESS) {
+        h = rt_fnv1a(src, len, h);
+        free(owned);
+    }
     rt_clear_error(ctx);
     /* build options and the vector width change the code measured
      * (-cl-opt-disable for a simulator, CLCONV_VECTOR_WIDTH) */
     const char *extra = getenv("CLCONV_BUILD_OPTIONS");
     snprintf(key, size,
-             "%s\npeaks.cl-fnv1a=%016llx\nbuild-options=%s\nvector-width=%d\nplatform=%s\n"
-             "platform-version=%s\ndevice=%s\ndriver=%s\ndevice-version=%s\ntiming=%s\n",
-             PEAKS_METHOD, (unsigned long long)h, extra ? extra : "",
+             "%s\ngemm-backend=%s\nkernels-fnv1a=%016llx\nbuild-options=%s\nvector-width=%d\n"
+             "platform=%s\nplatform-version=%s\ndevice=%s\ndriver=%s\ndevice-version=%s\n"
+             "timing=%s\n",
+             PEAKS_METHOD, gemm, (unsigned long long)h, extra ? extra : "",
              rt_vector_width(&ctx->info, 16), ctx->info.platform_name,
              ctx->info.platform_version, ctx->info.name, ctx->info.driver_version,
              ctx->info.version, ctx->device_timing ? "device" : "host");
@@ -345,7 +378,7 @@ static int peaks_load(clconv_context *ctx, const char *key, clconv_peaks *p)
     free(text);
     int ok = sscanf(buf, "bandwidth_gbs=%lf gflops=%lf gemm_gflops=%lf", &p->bandwidth_gbs,
                     &p->gflops, &p->gemm_gflops) == 3 &&
-             p->bandwidth_gbs > 0 && p->gflops > 0; /* gemm may be NaN: CLBlast failed */
+             p->bandwidth_gbs > 0 && p->gflops > 0; /* gemm may be NaN: the GEMM failed */
     return ok;
 }
 
@@ -366,6 +399,7 @@ clconv_status clconv_measure_peaks(clconv_context *ctx, unsigned flags, clconv_p
     memset(peaks, 0, sizeof *peaks);
     peaks->bandwidth_gbs = peaks->gflops = peaks->gemm_gflops = NAN;
     peaks->time_source = ctx->device_timing ? "device" : "host";
+    peaks->gemm_backend = default_gemm_name(ctx);
     rt_clear_error(ctx);
     char key[2048];
     peaks_key(ctx, key, sizeof key);
@@ -379,8 +413,9 @@ clconv_status clconv_measure_peaks(clconv_context *ctx, unsigned flags, clconv_p
         st = measure_fma(ctx, &peaks->gflops);
     if (st)
         return st;
-    /* A device CLBlast cannot run still has a roofline: the SGEMM rate is
-     * reported missing (NaN), with the reason left in last_error. */
+    /* A device the GEMM backend cannot run on still has a roofline: the
+     * SGEMM rate is reported missing (NaN), with the reason left in
+     * last_error. */
     if (measure_gemm(ctx, &peaks->gemm_gflops) != CLCONV_SUCCESS)
         peaks->gemm_gflops = NAN;
     /* A ceiling below a rate something reached is no ceiling. */

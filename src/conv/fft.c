@@ -19,7 +19,9 @@
  * reads, written directly by the backend's strides (no transpose pass):
  *   fft        cmac.cl, planar and plane-major: vector FMAs along frequency
  *   fft-cgemm  CLBlast CGEMM strided-batched over frequencies, interleaved
- *              and frequency-major: per f, Y^T = X^T conj(W)^T */
+ *              and frequency-major: per f, Y^T = X^T conj(W)^T (CLBlast's
+ *              whatever gemm_backend says, while clconv's GEMM backend has
+ *              no complex GEMM) */
 #include "conv/algo.h"
 
 #include "runtime/fft.h"
@@ -255,7 +257,8 @@ static clconv_status cmac_run(clconv_plan *plan, fft_plan *d, conv_events *ev)
               : conv_enqueue(plan, d->cmac, "cmac", 1, &global, conv_event_slot(ev, STAGE_CMAC));
 }
 
-/* CLBlast CGEMM strided-batched over frequencies: interleaved
+/* A complex GEMM strided-batched over frequencies (the plan's GEMM backend
+ * when it has one, else CLBlast's: see rt_cgemm_backend_get): interleaved
  * frequency-major spectra, weights [F][C_out][C_in] written by the
  * transform itself. */
 static clconv_status cgemm_create(clconv_plan *plan, fft_plan *d)
@@ -287,7 +290,8 @@ static clconv_status cgemm_run(clconv_plan *plan, fft_plan *d, conv_events *ev)
                  .c = d->yr, .ldc = (size_t)p->out_channels,
                  .c_stride = (size_t)p->batch * p->out_channels};
     clconv_status st = conv_event_span_begin(plan, ev, STAGE_CMAC);
-    return st ? st : rt_cgemm_conj_b(plan->ctx, &g, conv_event_slot(ev, STAGE_CMAC));
+    const rt_gemm_backend *b = rt_cgemm_backend_get(plan->cfg.gemm_backend, plan->cfg.device, NULL);
+    return st ? st : b->cgemm_conj_b(plan->ctx, &g, conv_event_slot(ev, STAGE_CMAC));
 }
 
 static const fft_reduction reduce_cmac = {RT_SPECTRA_PLANE_MAJOR, cmac_create, cmac_weight_bytes,

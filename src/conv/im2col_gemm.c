@@ -1,5 +1,6 @@
 /* im2col + GEMM: unroll patches into a workspace (cl/im2col/im2col.cl), multiply by
- * the weights with CLBlast (runtime/gemm.h), add the bias (cl/im2col/bias.cl).
+ * the weights with the plan's GEMM backend (runtime/gemm.h: clconv's own
+ * kernel by default, or CLBlast), add the bias (cl/im2col/bias.cl).
  *
  * Per image, with K = C_in*KH*KW and P = OH*OW:
  *   out[n] [C_out x P] = W [C_out x K] * col[n] [K x P]        (row-major)
@@ -20,6 +21,7 @@ enum { STAGE_IM2COL, STAGE_GEMM, STAGE_BIAS };
 enum { IM2COL_ROWS = 8 };
 
 typedef struct im2col_plan {
+    const rt_gemm_backend *gemm;
     cl_kernel im2col, bias;
     cl_mem col;
     int vec;
@@ -77,12 +79,21 @@ static size_t im2col_workspace(const conv_config *cfg)
            sizeof(float);
 }
 
-/* Runs the first chunk's GEMM once on a zeroed workspace, so that CLBlast
- * compiles its kernels here (seconds on PoCL) and not in the first execute.
- * CLBlast compiles inside the call, before it enqueues anything, so the
- * call's own host time (not the GEMM that follows) is build time. */
-static clconv_status prime_gemm(clconv_plan *plan, const rt_gemm *g)
+/* Compiles the GEMM's kernels here, not in the first execute: through the
+ * backend's prepare, or, for a backend that compiles only inside a call
+ * (CLBlast, seconds on PoCL), by running the first chunk's GEMM once on a
+ * zeroed workspace. CLBlast compiles inside the call, before it enqueues
+ * anything, so the call's own host time (not the GEMM that follows) is
+ * build time. */
+static clconv_status prime_gemm(clconv_plan *plan, const im2col_plan *d, const rt_gemm *g)
 {
+    if (d->gemm->sgemm_prepare) {
+        rt_build_stats stats = {0};
+        clconv_status st = d->gemm->sgemm_prepare(plan->ctx, g, NULL, &stats);
+        plan->build_ms += stats.ms;
+        plan->compiled |= stats.compiled;
+        return st;
+    }
     cl_int err;
     size_t col_bytes = g->k * g->n * g->batch * sizeof(float);
     size_t c_bytes = g->m * g->n * g->batch * sizeof(float);
@@ -102,7 +113,7 @@ static clconv_status prime_gemm(clconv_plan *plan, const rt_gemm *g)
         primed.ldc = g->n;
         primed.c_stride = g->m * g->n;
         double t0 = rt_now_ms();
-        st = rt_sgemm(plan->ctx, &primed, NULL);
+        st = d->gemm->sgemm(plan->ctx, &primed, NULL, NULL);
         plan->build_ms += rt_now_ms() - t0;
         if (!st && (err = clFinish(plan->ctx->queue)) != CL_SUCCESS)
             st = rt_cl_fail(plan->ctx, err, "clFinish", "GEMM priming");
@@ -137,6 +148,7 @@ static clconv_status im2col_create(clconv_plan *plan)
     if (!d)
         return rt_fail(plan->ctx, CLCONV_ERR_OUT_OF_MEMORY, "out of host memory");
     plan->impl = d;
+    d->gemm = rt_gemm_backend_get(plan->cfg.gemm_backend, plan->cfg.device, NULL);
     d->k = (size_t)p->in_channels * p->kernel_h * p->kernel_w;
     d->p = (size_t)clconv_problem_out_height(p) * clconv_problem_out_width(p);
     if (!choose_chunks(p, plan->cfg.workspace_limit_bytes, &d->images_per_chunk,
@@ -156,7 +168,7 @@ static clconv_status im2col_create(clconv_plan *plan)
         return st;
     /* A stand-in output of the chunk's shape: priming writes only there. */
     rt_gemm g = chunk_gemm(plan, d, 0, 0, d->images_per_chunk, d->cols_per_chunk, NULL);
-    return prime_gemm(plan, &g);
+    return prime_gemm(plan, d, &g);
 }
 
 static clconv_status im2col_set_weights(clconv_plan *plan)
@@ -210,7 +222,7 @@ static clconv_status im2col_execute(clconv_plan *plan, cl_mem input, cl_mem outp
             rt_gemm g = chunk_gemm(plan, d, n0, p0, images, cols, output);
             if (!(st = run_im2col(plan, d, input, n0, p0, images, cols, ev)) &&
                 !(st = conv_event_span_begin(plan, ev, STAGE_GEMM)))
-                st = rt_sgemm(plan->ctx, &g, conv_event_slot(ev, STAGE_GEMM));
+                st = d->gemm->sgemm(plan->ctx, &g, NULL, conv_event_slot(ev, STAGE_GEMM));
         }
     }
     if (!st && plan->bias)
@@ -258,8 +270,9 @@ static void im2col_gemm_cost(const conv_config *cfg, int has_bias, clconv_cost *
 
 const conv_algo_ops conv_im2col_gemm_ops = {
     .name = "im2col-gemm",
-    .summary = "patches unrolled into a workspace (cl/im2col/im2col.cl), then CLBlast SGEMM "
-               "(strided-batched over images), then the bias",
+    .summary = "patches unrolled into a workspace (cl/im2col/im2col.cl), then an SGEMM "
+               "strided-batched over images (clconv's cl/gemm/sgemm.cl, or CLBlast with "
+               "--gemm-backend clblast), then the bias",
     .stage_count = 3,
     .stage_names = {[STAGE_IM2COL] = "im2col", [STAGE_GEMM] = "gemm", [STAGE_BIAS] = "bias"},
     .check = im2col_check,

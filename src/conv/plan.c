@@ -268,6 +268,10 @@ static clconv_status make_config(clconv_context *ctx, const clconv_problem *p, c
     if (!rt_fft_backend_get(asked, cfg->device, &cfg->fft_backend))
         return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "fft_backend = %d: must be 0..%d", (int)asked,
                        CLCONV_FFT_BACKEND_COUNT - 1);
+    clconv_gemm_backend gemm = opt ? opt->gemm_backend : CLCONV_GEMM_BACKEND_DEFAULT;
+    if (!rt_gemm_backend_get(gemm, cfg->device, &cfg->gemm_backend))
+        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "gemm_backend = %d: must be 0..%d", (int)gemm,
+                       CLCONV_GEMM_BACKEND_COUNT - 1);
     return CLCONV_SUCCESS;
 }
 

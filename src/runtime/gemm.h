@@ -1,13 +1,15 @@
-/* Runtime layer (internal): the GEMM backend several layers share (the
- * im2col and FFT algorithms, the peaks' SGEMM rate). CLBlast today, in one
- * file (gemm_clblast.c), so that it can be tuned or replaced without
- * touching its callers. */
+/* Runtime layer (internal): the GEMMs several layers share (the im2col and
+ * FFT algorithms, the peaks' SGEMM rate), behind one table of backends
+ * chosen per plan (clconv_plan_options.gemm_backend). A backend is one file
+ * and one line in gemm_backends.c: clconv's own kernel (gemm_clconv.c,
+ * cl/gemm/sgemm.cl) or CLBlast (gemm_clblast.c). */
 #ifndef CLCONV_RT_GEMM_H
 #define CLCONV_RT_GEMM_H
 
 #include "runtime/rt.h"
 
-/* Row-major C[i] = A[i] * B[i] for i < batch (beta 0), float32. */
+/* Row-major C[i] = A[i] * B[i] for i < batch (beta 0), float32; offsets,
+ * leading dimensions and strides in elements. */
 typedef struct rt_gemm {
     size_t m, n, k, batch;
     cl_mem a, b, c;
@@ -15,10 +17,48 @@ typedef struct rt_gemm {
     size_t b_offset, ldb, b_stride;
     size_t c_offset, ldc, c_stride;
 } rt_gemm;
-clconv_status rt_sgemm(clconv_context *ctx, const rt_gemm *g, cl_event *event);
 
-/* Row-major complex C[i] = A[i] * conj(B[i])^T for i < batch, with A m x k,
- * B stored n x k (interleaved float2), C m x n. */
-clconv_status rt_cgemm_conj_b(clconv_context *ctx, const rt_gemm *g, cl_event *event);
+/* The register tile of clconv's SGEMM kernel (cl/gemm/sgemm.cl): a
+ * work-item computes mr rows x (nv * vec) columns of C, holding mr * nv
+ * vectors of vec floats; its work-group shares each kc steps of k (a
+ * barrier between: see the kernel; 0 for none). vec in {1, 2, 4, 8, 16},
+ * mr 1..12, nv 1..8, kc 0..4096. */
+typedef struct rt_sgemm_tile {
+    int vec, mr, nv, kc;
+} rt_sgemm_tile;
+
+/* The tile for device d from its queries alone (its preferred float width,
+ * or $CLCONV_VECTOR_WIDTH): the starting point a tuner times against. */
+rt_sgemm_tile rt_sgemm_tile_default(const clconv_device_info *d);
+
+typedef struct rt_gemm_backend {
+    const char *name; /* clconv_gemm_backend_name */
+    /* Enqueues g. tile: NULL for the default (backends without tiles ignore
+     * it). event may be NULL; a backend that enqueues several commands
+     * returns the last one's. */
+    clconv_status (*sgemm)(clconv_context *ctx, const rt_gemm *g, const rt_sgemm_tile *tile,
+                           cl_event *event);
+    /* Compiles what sgemm needs for g's shape and tile, running nothing.
+     * NULL for a backend that compiles only inside a call (CLBlast): a
+     * caller that must not compile while timed then runs one call first. */
+    clconv_status (*sgemm_prepare)(clconv_context *ctx, const rt_gemm *g,
+                                   const rt_sgemm_tile *tile, rt_build_stats *stats);
+    /* Row-major complex C[i] = A[i] * conj(B[i])^T for i < batch, with A
+     * m x k, B stored n x k (interleaved float2), C m x n. NULL: this
+     * backend has none (see rt_cgemm_backend_get). */
+    clconv_status (*cgemm_conj_b)(clconv_context *ctx, const rt_gemm *g, cl_event *event);
+} rt_gemm_backend;
+
+/* The backend for `asked` on device d (DEFAULT resolved for the device);
+ * NULL for a value out of range. */
+const rt_gemm_backend *rt_gemm_backend_get(clconv_gemm_backend asked,
+                                           const clconv_device_info *d,
+                                           clconv_gemm_backend *resolved);
+
+/* The backend that runs the complex GEMM for `asked`: itself when it has a
+ * cgemm_conj_b, else CLBlast (the one that always has). NULL as above. */
+const rt_gemm_backend *rt_cgemm_backend_get(clconv_gemm_backend asked,
+                                            const clconv_device_info *d,
+                                            clconv_gemm_backend *resolved);
 
 #endif

@@ -1,5 +1,5 @@
 /* The CLBlast GEMM backend (runtime/gemm.h): the one place clconv calls
- * CLBlast's GEMMs. A routine's first call on a device compiles its kernels:
+ * CLBlast's GEMMs. It has no tiles of clconv's: a tile asked for is ignored. A routine's first call on a device compiles its kernels:
  * rt_quiet keeps the compiler's warnings about them off stderr. */
 #include "runtime/gemm.h"
 
@@ -18,8 +18,10 @@ void rt_gemm_release(clconv_context *ctx)
     ctx->used_gemm = 0;
 }
 
-clconv_status rt_sgemm(clconv_context *ctx, const rt_gemm *g, cl_event *event)
+static clconv_status clblast_sgemm(clconv_context *ctx, const rt_gemm *g,
+                                   const rt_sgemm_tile *tile, cl_event *event)
 {
+    (void)tile;
     ctx->used_gemm = 1;
     cl_command_queue q = ctx->queue;
     CLBlastStatusCode st;
@@ -45,7 +47,7 @@ clconv_status rt_sgemm(clconv_context *ctx, const rt_gemm *g, cl_event *event)
     return CLCONV_SUCCESS;
 }
 
-clconv_status rt_cgemm_conj_b(clconv_context *ctx, const rt_gemm *g, cl_event *event)
+static clconv_status clblast_cgemm_conj_b(clconv_context *ctx, const rt_gemm *g, cl_event *event)
 {
     ctx->used_gemm = 1;
     cl_command_queue q = ctx->queue;
@@ -65,3 +67,11 @@ clconv_status rt_cgemm_conj_b(clconv_context *ctx, const rt_gemm *g, cl_event *e
     }
     return CLCONV_SUCCESS;
 }
+
+/* CLBlast compiles inside its first call: no sgemm_prepare. */
+const rt_gemm_backend rt_gemm_clblast = {
+    .name = "clblast",
+    .sgemm = clblast_sgemm,
+    .sgemm_prepare = NULL,
+    .cgemm_conj_b = clblast_cgemm_conj_b,
+};

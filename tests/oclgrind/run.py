@@ -7,10 +7,13 @@ and clFFT's kernels are theirs, not counted.
 
 Two kinds of run:
 - test_kernels alone (our kernels on data this test writes, nothing
-  third-party in the process): every report in our kernels fails.
+  third-party in the process): every report in our kernels fails. Its
+  test_sgemm runs clconv's SGEMM (cl/gemm/sgemm.cl) at the default tile of
+  each width and at one odd tile.
 - clconv-bench on small odd problems: direct and pointwise with --verify,
-  strictly. im2col-gemm and fft also run, at shapes oclgrind 21.10 gets
-  through (CLBlast's SGEMM aborts it at odd M, N, K; clFFT's results come
+  strictly. im2col-gemm (clconv's SGEMM, the default GEMM backend) and fft
+  also run, at shapes oclgrind 21.10 gets through (CLBlast's SGEMM, with
+  --gemm-backend clblast, aborts it at odd M, N, K; clFFT's results come
   out wrong, so fft runs --no-verify). There our kernels that read what
   CLBlast or clFFT wrote inherit oclgrind's "uninitialised" shadow from
   those libraries' partial stores: that one report class is not counted for

@@ -1,0 +1,68 @@
+/* The GEMM backend table: one line per backend, indexed by clconv_gemm_backend. */
+#include "runtime/gemm.h"
+
+#include <stdio.h>
+#include <string.h>
+
+extern const rt_gemm_backend rt_gemm_clconv, rt_gemm_clblast;
+
+static const rt_gemm_backend *const backends[CLCONV_GEMM_BACKEND_COUNT] = {
+    [CLCONV_GEMM_BACKEND_CLCONV] = &rt_gemm_clconv,
+    [CLCONV_GEMM_BACKEND_CLBLAST] = &rt_gemm_clblast,
+};
+
+/* The default on every device is clconv's own kernel: CLBlast 1.5.3 has no
+ * parameters tuned for PoCL and reaches a tenth of its FMA peak there
+ * (../shared/DEVICE-FACTS.md), and it compiles for 10-60 s at first use. */
+static clconv_gemm_backend default_for(const clconv_device_info *d)
+{
+    (void)d;
+    return CLCONV_GEMM_BACKEND_CLCONV;
+}
+
+const rt_gemm_backend *rt_gemm_backend_get(clconv_gemm_backend asked,
+                                           const clconv_device_info *d,
+                                           clconv_gemm_backend *resolved)
+{
+    if ((int)asked < 0 || asked >= CLCONV_GEMM_BACKEND_COUNT)
+        return NULL;
+    if (asked == CLCONV_GEMM_BACKEND_DEFAULT)
+        asked = default_for(d);
+    if (resolved)
+        *resolved = asked;
+    return backends[asked];
+}
+
+const rt_gemm_backend *rt_cgemm_backend_get(clconv_gemm_backend asked,
+                                            const clconv_device_info *d,
+                                            clconv_gemm_backend *resolved)
+{
+    const rt_gemm_backend *b = rt_gemm_backend_get(asked, d, resolved);
+    if (b && !b->cgemm_conj_b)
+        b = rt_gemm_backend_get(CLCONV_GEMM_BACKEND_CLBLAST, d, resolved);
+    return b;
+}
+
+const char *clconv_gemm_backend_name(clconv_gemm_backend backend)
+{
+    if ((int)backend < 0 || backend >= CLCONV_GEMM_BACKEND_COUNT)
+        return NULL;
+    return backend == CLCONV_GEMM_BACKEND_DEFAULT ? "default" : backends[backend]->name;
+}
+
+clconv_status clconv_gemm_backend_from_name(const char *name, clconv_gemm_backend *out)
+{
+    if (!out)
+        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "gemm_backend_from_name: out is NULL");
+    for (int b = 0; b < CLCONV_GEMM_BACKEND_COUNT; b++)
+        if (name && strcmp(name, clconv_gemm_backend_name((clconv_gemm_backend)b)) == 0) {
+            *out = (clconv_gemm_backend)b;
+            return CLCONV_SUCCESS;
+        }
+    char names[128] = "";
+    for (int b = 0; b < CLCONV_GEMM_BACKEND_COUNT; b++)
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", b ? ", " : "",
+                 clconv_gemm_backend_name((clconv_gemm_backend)b));
+    return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "unknown GEMM backend \"%s\" (one of: %s)",
+                   name ? name : "", names);
+}
