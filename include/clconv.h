@@ -276,8 +276,9 @@ typedef struct clconv_plan_options {
      * (CLCONV_VERIFY_TOLERANCE) before it may win, uses the fastest and
      * stores it in the performance database under the context's cache
      * directory, where later plans for the same device, driver, kernel source
-     * and shape class find it. Zero: the database's entry, else the default
-     * rule from device queries. */
+     * and shape class find it; when no candidate runs here, plan_create
+     * fails with CLCONV_ERR_UNSUPPORTED naming the first one's failure.
+     * Zero: the database's entry, else the default rule from device queries. */
     int tune;
     /* The tunable kernel's parameters, as clconv_plan_params writes them
      * ("vec=8 ocv=1 pix=5 lx=0 ly=0"): used as given, without the database
@@ -315,8 +316,9 @@ clconv_status clconv_algo_check_with_options(clconv_context *ctx, const clconv_p
 
 /* The device memory a plan for (p, algo, opt) on ctx's device would
  * allocate, known before allocating anything (a library's own scratch, such
- * as clFFT's, is not included: clconv_plan_workspace_bytes has it). Errors
- * as clconv_algo_check. */
+ * as clFFT's, is not included: clconv_plan_workspace_bytes has it), with the
+ * kernel parameters plan_create would use without a tune (opt->tune may
+ * pick others, with other sizes). Errors as clconv_algo_check. */
 clconv_status clconv_algo_workspace_bytes(clconv_context *ctx, const clconv_problem *p,
                                           clconv_algo algo, const clconv_plan_options *opt,
                                           size_t *bytes);
@@ -344,8 +346,10 @@ void clconv_plan_build_time(const clconv_plan *plan, double *build_ms, int *comp
  * naming the failure, until a set_weights succeeds. */
 clconv_status clconv_plan_set_weights(clconv_plan *plan, cl_mem weights, cl_mem bias);
 
-/* The plan's tunable-kernel parameters as text ("vec=16 ocv=2 pix=12"; ""
- * for none) into text[cap] (may be NULL), and where they came from. */
+/* The plan's tunable-kernel parameters, as they run, as text (direct:
+ * "vec=16 ocv=2 pix=12 lx=0 ly=0"; im2col-gemm: "vec=16 mr=8 nv=3 kc=64";
+ * "" for none) into text[cap] (may be NULL), and where they came from.
+ * options.params takes the same text. */
 clconv_params_source clconv_plan_params(const clconv_plan *plan, char *text, size_t cap);
 
 /* Device time of the work set_weights did (the FFT algorithms transform the
@@ -468,10 +472,10 @@ typedef struct clconv_roofline {
     double efficiency;   /* bound_ms / ms: 1 is the roofline */
     const char *verdict; /* "memory-bound" or "compute-bound": the intensity
                             against the ridge point gflops / bandwidth_gbs */
-    /* 1 when ms beats bound_ms: a rate above a peak is a measurement error
-     * (a peak measured too low, a wrong time, or data served from a cache
-     * the bandwidth peak does not see), and efficiency is then NaN rather
-     * than a figure above 1. */
+    /* 1 when ms beats bound_ms (the sum of the stages' bounds): faster than
+     * the peaks allow is a measurement error (a peak measured too low, a
+     * wrong time, or data served from a cache the bandwidth peak does not
+     * see), and efficiency is then NaN rather than a figure above 1. */
     int above_peak;
 } clconv_roofline;
 

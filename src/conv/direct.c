@@ -257,6 +257,23 @@ static clconv_status direct_create(clconv_plan *plan)
         (d->l.padded && (st = rt_kernel_create(plan->ctx, pack_prog, "pad_input", &d->pad))) ||
         (st = conv_alloc_workspace(plan, d->l.packed_bytes, "packed weights", &d->packed)))
         return st;
+    if (d->l.lx) {
+        /* The group must fit the compiled kernel too (its registers and
+         * private memory), not only the device's limit. */
+        size_t fits = 0;
+        cl_int err = clGetKernelWorkGroupInfo(d->conv, plan->ctx->device,
+                                              CL_KERNEL_WORK_GROUP_SIZE, sizeof fits, &fits, NULL);
+        if (err != CL_SUCCESS)
+            return rt_cl_fail(plan->ctx, err, "clGetKernelWorkGroupInfo",
+                              "conv_direct_local, CL_KERNEL_WORK_GROUP_SIZE");
+        if ((size_t)d->l.lx * d->l.ly > fits)
+            return rt_fail(plan->ctx, CLCONV_ERR_UNSUPPORTED,
+                           "direct: work-groups of %d x %d exceed the %zu work-items this device "
+                           "runs conv_direct_local with at pix=%d, ocv=%d",
+                           d->l.lx, d->l.ly, fits, d->l.pix, d->l.ocv);
+    }
+    /* What runs, reported by clconv_plan_params: pix as the row balanced it. */
+    plan->cfg.params[P_PIX] = d->l.pix;
     if (d->l.padded)
         st = conv_alloc_workspace(plan, d->l.padded_image_bytes * (size_t)d->l.images_per_chunk,
                                   "padded input", &d->padded);
@@ -375,6 +392,7 @@ static void direct_cost(const conv_config *cfg, int has_bias, clconv_cost *cost)
 
 static const conv_tunable direct_tunable = {
     .kernel_file = "direct/direct.cl",
+    .method = "direct 1 (pix balanced over the row, pack.cl, staged_channels)",
     .param_count = 5,
     .param_names = {[P_VEC] = "vec", [P_OCV] = "ocv", [P_PIX] = "pix", [P_LX] = "lx",
                     [P_LY] = "ly"},

@@ -10,9 +10,11 @@
  * columns exceed the workspace limit, a chunk is a range of its pixels: the
  * GEMM then writes that range of every output plane (ldc = P). */
 #include "conv/algo.h"
+#include "conv/tune.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 enum { STAGE_IM2COL, STAGE_GEMM, STAGE_BIAS };
 
@@ -22,6 +24,7 @@ enum { IM2COL_ROWS = 8 };
 
 typedef struct im2col_plan {
     const rt_gemm_backend *gemm;
+    rt_sgemm_tile tile; /* clconv's SGEMM tile (other backends ignore it) */
     cl_kernel im2col, bias;
     cl_mem col;
     int vec;
@@ -52,6 +55,70 @@ static int choose_chunks(const clconv_problem *p, size_t limit, int *images, siz
     *cols = fit_cols;
     return fit_cols > 0;
 }
+
+/* ---- the GEMM tile as a tunable (conv/tune.h) ---- */
+
+enum { T_VEC, T_MR, T_NV, T_KC };
+
+static void gemm_tile_default(const conv_config *cfg, int *params)
+{
+    clconv_device_info none = {0};
+    rt_sgemm_tile t = rt_sgemm_tile_default(cfg->device ? cfg->device : &none);
+    params[T_VEC] = t.vec;
+    params[T_MR] = t.mr;
+    params[T_NV] = t.nv;
+    params[T_KC] = t.kc;
+}
+
+/* Register tiles filling two thirds to all of the registers for
+ * accumulators (28 vectors at width 16, 14 where the width is 8 or less:
+ * half the registers), and the default tile with a longer k block: a
+ * handful, as each is a compile of seconds on PoCL. Only clconv's
+ * backend has tiles: with another the one candidate is the default. */
+static int gemm_tile_candidates(const conv_config *cfg, int (*out)[CONV_MAX_PARAMS], int max)
+{
+    int def[CONV_MAX_PARAMS] = {0};
+    gemm_tile_default(cfg, def);
+    if (cfg->gemm_backend != CLCONV_GEMM_BACKEND_CLCONV || max < 1)
+        return 0;
+    static const int shapes[][2] = {{4, 2}, {6, 2}, {4, 3}, {4, 4}, {6, 3},
+                                    {8, 3}, {6, 4}, {12, 2}, {7, 4}};
+    const int budget = def[T_VEC] >= 16 ? 28 : 14;
+    int n = 0;
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0] && n < max; i++) {
+        int acc = shapes[i][0] * shapes[i][1];
+        if (acc > budget || acc * 3 < budget * 2)
+            continue;
+        memcpy(out[n], def, sizeof def);
+        out[n][T_MR] = shapes[i][0];
+        out[n][T_NV] = shapes[i][1];
+        n++;
+    }
+    static const int blocks[] = {128};
+    for (size_t i = 0; i < sizeof blocks / sizeof blocks[0] && n < max; i++)
+        if (blocks[i] != def[T_KC]) {
+            memcpy(out[n], def, sizeof def);
+            out[n++][T_KC] = blocks[i];
+        }
+    return n;
+}
+
+static int gemm_tile_valid(const int *params)
+{
+    rt_sgemm_tile t = {params[T_VEC], params[T_MR], params[T_NV], params[T_KC]};
+    return rt_sgemm_tile_valid(&t);
+}
+
+static const conv_tunable gemm_tile_tunable = {
+    .kernel_file = "gemm/sgemm.cl",
+    .method = "sgemm tile 1",
+    .param_count = 4,
+    .param_names = {[T_VEC] = "vec", [T_MR] = "mr", [T_NV] = "nv", [T_KC] = "kc"},
+    .defaults = gemm_tile_default,
+    .candidates = gemm_tile_candidates,
+    .valid = gemm_tile_valid,
+    .valid_values = "vec in 1, 2, 4, 8, 16, mr in 1..12, nv in 1..8, kc in 0..4096",
+};
 
 static clconv_status im2col_check(clconv_context *ctx, const conv_config *cfg)
 {
@@ -89,7 +156,7 @@ static clconv_status prime_gemm(clconv_plan *plan, const im2col_plan *d, const r
 {
     if (d->gemm->sgemm_prepare) {
         rt_build_stats stats = {0};
-        clconv_status st = d->gemm->sgemm_prepare(plan->ctx, g, NULL, &stats);
+        clconv_status st = d->gemm->sgemm_prepare(plan->ctx, g, &d->tile, &stats);
         plan->build_ms += stats.ms;
         plan->compiled |= stats.compiled;
         return st;
@@ -149,6 +216,12 @@ static clconv_status im2col_create(clconv_plan *plan)
         return rt_fail(plan->ctx, CLCONV_ERR_OUT_OF_MEMORY, "out of host memory");
     plan->impl = d;
     d->gemm = rt_gemm_backend_get(plan->cfg.gemm_backend, plan->cfg.device, NULL);
+    int params[CONV_MAX_PARAMS] = {0};
+    if (plan->cfg.params_set)
+        memcpy(params, plan->cfg.params, sizeof params);
+    else
+        gemm_tile_default(&plan->cfg, params);
+    d->tile = (rt_sgemm_tile){params[T_VEC], params[T_MR], params[T_NV], params[T_KC]};
     d->k = (size_t)p->in_channels * p->kernel_h * p->kernel_w;
     d->p = (size_t)clconv_problem_out_height(p) * clconv_problem_out_width(p);
     if (!choose_chunks(p, plan->cfg.workspace_limit_bytes, &d->images_per_chunk,
@@ -222,7 +295,7 @@ static clconv_status im2col_execute(clconv_plan *plan, cl_mem input, cl_mem outp
             rt_gemm g = chunk_gemm(plan, d, n0, p0, images, cols, output);
             if (!(st = run_im2col(plan, d, input, n0, p0, images, cols, ev)) &&
                 !(st = conv_event_span_begin(plan, ev, STAGE_GEMM)))
-                st = d->gemm->sgemm(plan->ctx, &g, NULL, conv_event_slot(ev, STAGE_GEMM));
+                st = d->gemm->sgemm(plan->ctx, &g, &d->tile, conv_event_slot(ev, STAGE_GEMM));
         }
     }
     if (!st && plan->bias)
@@ -275,6 +348,7 @@ const conv_algo_ops conv_im2col_gemm_ops = {
                "--gemm-backend clblast), then the bias",
     .stage_count = 3,
     .stage_names = {[STAGE_IM2COL] = "im2col", [STAGE_GEMM] = "gemm", [STAGE_BIAS] = "bias"},
+    .tunable = &gemm_tile_tunable,
     .check = im2col_check,
     .workspace = im2col_workspace,
     .create = im2col_create,

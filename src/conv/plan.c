@@ -382,9 +382,11 @@ clconv_status clconv_plan_create_with_options(clconv_context *ctx, const clconv_
         source = CLCONV_PARAMS_TUNED;
     }
     st = conv_plan_build(ctx, &cfg, algo, out);
-    if (st && st != CLCONV_ERR_OUT_OF_MEMORY && source == CLCONV_PARAMS_DATABASE) {
-        /* An entry for this very kernel source that no longer builds (a new
-         * compiler, say): the default rule, and a tune replaces the entry. */
+    if ((st == CLCONV_ERR_BUILD || st == CLCONV_ERR_UNSUPPORTED) &&
+        source == CLCONV_PARAMS_DATABASE) {
+        /* An entry for this very kernel source that no longer builds or
+         * launches (a new compiler, say): the default rule, and a tune
+         * replaces the entry. */
         fprintf(stderr,
                 "clconv: warning: the performance database's parameters for %s do not build "
                 "here (%s); using the default rule; tune again to replace them\n",

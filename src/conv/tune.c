@@ -1,6 +1,7 @@
 /* The tuner and the parameter resolution of tunable kernels (conv/tune.h). */
 #include "conv/tune.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -23,12 +24,15 @@ static int pow2_ceil(int v)
 }
 
 /* Problems in one class share their best tile: the kernel shape exactly (it
- * is compiled in), the channel counts and output width by power of two. */
-static void shape_class(const clconv_problem *p, char *text, size_t cap)
+ * is compiled in), the channel counts and output sizes by power of two. The
+ * tunable's method string comes first: a change in what its parameters
+ * mean retires every entry. */
+static void shape_class(const conv_tunable *t, const clconv_problem *p, char *text, size_t cap)
 {
-    snprintf(text, cap, "k%dx%d s%dx%d d%dx%d cin<=%d cout<=%d ow<=%d", p->kernel_h, p->kernel_w,
-             p->stride_h, p->stride_w, p->dilation_h, p->dilation_w, pow2_ceil(p->in_channels),
-             pow2_ceil(p->out_channels), pow2_ceil(clconv_problem_out_width(p)));
+    snprintf(text, cap, "%s: k%dx%d s%dx%d d%dx%d cin<=%d cout<=%d oh<=%d ow<=%d", t->method,
+             p->kernel_h, p->kernel_w, p->stride_h, p->stride_w, p->dilation_h, p->dilation_w,
+             pow2_ceil(p->in_channels), pow2_ceil(p->out_channels),
+             pow2_ceil(clconv_problem_out_height(p)), pow2_ceil(clconv_problem_out_width(p)));
 }
 
 void conv_params_text(const conv_tunable *t, const int *params, char *text, size_t cap)
@@ -40,26 +44,30 @@ void conv_params_text(const conv_tunable *t, const int *params, char *text, size
                                  t->param_names[i], params[i]);
 }
 
-/* Parses "name=value ..." in t's order; trailing fields (the stored time)
- * are ignored. 1 when every parameter was read. */
-static int params_parse(const conv_tunable *t, const char *text, int *params)
+/* Parses "name=value ..." in t's order, each value plain decimal digits.
+ * strict: nothing but spaces may follow (the caller's text); else further
+ * fields (a database entry's stored time) are ignored. 1 when every
+ * parameter was read. */
+static int params_parse(const conv_tunable *t, const char *text, int strict, int *params)
 {
     const char *s = text;
     for (int i = 0; i < t->param_count; i++) {
         size_t n = strlen(t->param_names[i]);
         while (*s == ' ')
             s++;
-        if (strncmp(s, t->param_names[i], n) != 0 || s[n] != '=')
+        if (strncmp(s, t->param_names[i], n) != 0 || s[n] != '=' ||
+            !isdigit((unsigned char)s[n + 1]))
             return 0;
         char *end;
         long v = strtol(s + n + 1, &end, 10);
-        if (end == s + n + 1 || (*end != ' ' && *end != '\n' && *end != '\0') || v < 0 ||
-            v > 1 << 20)
+        if ((*end != ' ' && *end != '\n' && *end != '\0') || v > 1 << 20)
             return 0;
         params[i] = (int)v;
         s = end;
     }
-    return 1;
+    while (strict && *s == ' ')
+        s++;
+    return !strict || *s == '\0';
 }
 
 clconv_status conv_params_resolve(clconv_context *ctx, conv_config *cfg,
@@ -70,13 +78,10 @@ clconv_status conv_params_resolve(clconv_context *ctx, conv_config *cfg,
     *source = CLCONV_PARAMS_NONE;
     if (!t)
         return CLCONV_SUCCESS;
-    char cls[160], stored[256];
+    char cls[200], stored[256];
     int params[CONV_MAX_PARAMS] = {0};
     if (given) {
-        int n = 0;
-        for (const char *c = given; *c; c++)
-            n += *c == '=';
-        if (n != t->param_count || !params_parse(t, given, params) || !t->valid(params)) {
+        if (!params_parse(t, given, 1, params) || !t->valid(params)) {
             t->defaults(cfg, params);
             conv_params_text(t, params, stored, sizeof stored);
             return rt_fail(ctx, CLCONV_ERR_INVALID_ARG,
@@ -88,10 +93,10 @@ clconv_status conv_params_resolve(clconv_context *ctx, conv_config *cfg,
         *source = CLCONV_PARAMS_GIVEN;
         return CLCONV_SUCCESS;
     }
-    shape_class(&cfg->problem, cls, sizeof cls);
+    shape_class(t, &cfg->problem, cls, sizeof cls);
     if (ctx && rt_perfdb_load(ctx, t->kernel_file, cls, stored, sizeof stored)) {
         conv_config db = *cfg;
-        if (params_parse(t, stored, params) && t->valid(params)) {
+        if (params_parse(t, stored, 0, params) && t->valid(params)) {
             memcpy(db.params, params, sizeof params);
             db.params_set = 1;
         }
@@ -185,39 +190,35 @@ static clconv_status data_make(clconv_context *ctx, const clconv_problem *p, tun
 }
 
 /* Builds, checks and times one candidate. *ms is its median host time per
- * execute, or INFINITY when it does not build, run or verify (a candidate
- * the device cannot take is not an error of the tune). */
-static clconv_status try_candidate(clconv_context *ctx, const conv_config *cfg, clconv_algo algo,
-                                   tune_data *t, double *ms, double *err_out)
+ * execute, or INFINITY when it cannot run here or does not match the
+ * reference: then why[] says so (a candidate the device cannot take is not
+ * an error of the tune; the tune fails only if none can). The output is
+ * filled with NaN first, so a candidate that writes nothing cannot pass on
+ * an earlier candidate's results. */
+static void try_candidate(clconv_context *ctx, const conv_config *cfg, clconv_algo algo,
+                          tune_data *t, double *ms, char *why, size_t why_cap)
 {
     *ms = INFINITY;
-    *err_out = NAN;
     conv_config c = *cfg;
     c.problem = t->p;
     clconv_plan *plan = NULL;
-    if (conv_algo_table[algo]->check(ctx, &c) || conv_plan_build(ctx, &c, algo, &plan) ||
-        clconv_plan_set_weights(plan, t->d_w, t->d_b) ||
-        clconv_plan_execute(plan, t->d_in, t->d_out, NULL)) {
-        clconv_plan_destroy(plan);
-        rt_clear_error(ctx);
-        return CLCONV_SUCCESS;
-    }
     size_t no = clconv_problem_output_elems(&t->p);
-    cl_int e = clEnqueueReadBuffer(ctx->queue, t->d_out, CL_TRUE, 0, no * sizeof(float), t->out,
-                                   0, NULL, NULL);
-    if (e != CL_SUCCESS) {
-        clconv_plan_destroy(plan);
-        return rt_cl_fail(ctx, e, "clEnqueueReadBuffer", "tuner output");
-    }
-    *err_out = clconv_rel_l2_error(t->out, t->ref, no);
-    if (!(*err_out <= CLCONV_VERIFY_TOLERANCE)) {
-        clconv_plan_destroy(plan);
-        return CLCONV_SUCCESS;
-    }
+    cl_int e = CL_SUCCESS;
+    clconv_status st = rt_buffer_fill(ctx, t->d_out, no * sizeof(float), NAN, "tuner output");
+    if (!st && !(st = conv_algo_table[algo]->check(ctx, &c)) &&
+        !(st = conv_plan_build(ctx, &c, algo, &plan)) &&
+        !(st = clconv_plan_set_weights(plan, t->d_w, t->d_b)) &&
+        !(st = clconv_plan_execute(plan, t->d_in, t->d_out, NULL)) &&
+        (e = clEnqueueReadBuffer(ctx->queue, t->d_out, CL_TRUE, 0, no * sizeof(float), t->out, 0,
+                                 NULL, NULL)) != CL_SUCCESS)
+        st = rt_cl_fail(ctx, e, "clEnqueueReadBuffer", "tuner output");
+    double err = st ? NAN : clconv_rel_l2_error(t->out, t->ref, no);
+    if (!st && !(err <= CLCONV_VERIFY_TOLERANCE))
+        snprintf(why, why_cap, "relative L2 error %.3g against the reference", err);
     double times[TUNE_MAX_RUNS], spent = 0.0;
     int runs = 0;
-    clconv_status st = CLCONV_SUCCESS;
-    while (runs < TUNE_MAX_RUNS && (runs < TUNE_MIN_RUNS || spent < TUNE_BUDGET_MS)) {
+    while (!st && err <= CLCONV_VERIFY_TOLERANCE && runs < TUNE_MAX_RUNS &&
+           (runs < TUNE_MIN_RUNS || spent < TUNE_BUDGET_MS)) {
         double t0 = rt_now_ms();
         if ((st = clconv_plan_execute(plan, t->d_in, t->d_out, NULL)))
             break;
@@ -228,11 +229,12 @@ static clconv_status try_candidate(clconv_context *ctx, const conv_config *cfg, 
         times[runs] = rt_now_ms() - t0;
         spent += times[runs++];
     }
-    clconv_plan_destroy(plan);
     if (st)
-        return st;
-    *ms = rt_median(times, runs);
-    return CLCONV_SUCCESS;
+        snprintf(why, why_cap, "%s", clconv_last_error(ctx));
+    else if (runs)
+        *ms = rt_median(times, runs);
+    clconv_plan_destroy(plan);
+    rt_clear_error(ctx);
 }
 
 clconv_status conv_tune(clconv_context *ctx, conv_config *cfg, clconv_algo algo,
@@ -245,39 +247,50 @@ clconv_status conv_tune(clconv_context *ctx, conv_config *cfg, clconv_algo algo,
     int cand[MAX_CANDIDATES][CONV_MAX_PARAMS];
     memset(cand, 0, sizeof cand);
     /* The default rule's point is always a candidate, so a tune never ends
-     * slower than no tune. */
+     * slower than no tune; the rest without repeats. */
     tn->defaults(cfg, cand[0]);
-    int n = 1 + tn->candidates(cfg, cand + 1, MAX_CANDIDATES - 1);
+    int listed = tn->candidates(cfg, cand + 1, MAX_CANDIDATES - 1), n = 1;
+    for (int i = 1; i <= listed; i++) {
+        int dup = 0;
+        for (int j = 0; j < n; j++)
+            dup |= !memcmp(cand[i], cand[j], sizeof cand[0]);
+        if (!dup)
+            memmove(cand[n++], cand[i], sizeof cand[0]);
+    }
     tune_data t;
     clconv_status st = data_make(ctx, &cfg->problem, &t);
     int best = -1;
     double best_ms = INFINITY;
+    char first_why[512] = "";
     for (int i = 0; i < n && !st; i++) {
-        if (i > 0 && !memcmp(cand[i], cand[0], sizeof cand[0]))
-            continue;
         if (opt && opt->tune_progress)
             opt->tune_progress(opt->tune_progress_user, i, n);
         conv_config c = *cfg;
         memcpy(c.params, cand[i], sizeof c.params);
         c.params_set = 1;
-        double ms, err;
-        st = try_candidate(ctx, &c, algo, &t, &ms, &err);
-        if (!st && ms < best_ms) {
+        double ms;
+        char why[512] = "";
+        try_candidate(ctx, &c, algo, &t, &ms, why, sizeof why);
+        if (ms < best_ms) {
             best_ms = ms;
             best = i;
+        } else if (why[0] && !first_why[0]) {
+            conv_params_text(tn, cand[i], first_why, sizeof first_why);
+            size_t used = strlen(first_why);
+            snprintf(first_why + used, sizeof first_why - used, ": %s", why);
         }
     }
     data_free(&t);
     if (st)
         return st;
     if (best < 0)
-        return rt_fail(ctx, CLCONV_ERR_OPENCL,
-                       "tuning %s: none of its %d candidate tiles built, ran and matched the "
-                       "reference on this device", ops->name, n);
+        return rt_fail(ctx, CLCONV_ERR_UNSUPPORTED,
+                       "tuning %s: none of its %d candidates built, ran and matched the "
+                       "reference on this device (the first: %s)", ops->name, n, first_why);
     memcpy(cfg->params, cand[best], sizeof cfg->params);
     cfg->params_set = 1;
-    char cls[160], text[256];
-    shape_class(&cfg->problem, cls, sizeof cls);
+    char cls[200], text[256];
+    shape_class(tn, &cfg->problem, cls, sizeof cls);
     conv_params_text(tn, cand[best], text, sizeof text);
     size_t used = strlen(text);
     snprintf(text + used, sizeof text - used, " ms=%.4g\n", best_ms);

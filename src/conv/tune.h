@@ -9,6 +9,9 @@
 
 struct conv_tunable {
     const char *kernel_file; /* under cl/: its source is part of the database key */
+    /* Part of the key too: change it when what the parameters mean changes
+     * outside the kernel file (the host's layout rules, a helper kernel). */
+    const char *method;
     int param_count;
     const char *param_names[CONV_MAX_PARAMS];
     /* The rule used when nothing is tuned: device queries only (cfg->device
@@ -35,7 +38,7 @@ clconv_status conv_params_resolve(clconv_context *ctx, conv_config *cfg,
 clconv_status conv_tune(clconv_context *ctx, conv_config *cfg, clconv_algo algo,
                         const clconv_plan_options *opt);
 
-/* "vec=16 ocv=2 pix=12" */
+/* "vec=16 ocv=2 pix=12 lx=0 ly=0": the names in order, values in decimal. */
 void conv_params_text(const conv_tunable *t, const int *params, char *text, size_t cap);
 
 #endif

@@ -30,6 +30,8 @@ typedef struct rt_sgemm_tile {
 /* The tile for device d from its queries alone (its preferred float width,
  * or $CLCONV_VECTOR_WIDTH): the starting point a tuner times against. */
 rt_sgemm_tile rt_sgemm_tile_default(const clconv_device_info *d);
+/* 1 when the kernel can be built with t (the ranges above). */
+int rt_sgemm_tile_valid(const rt_sgemm_tile *t);
 
 typedef struct rt_gemm_backend {
     const char *name; /* clconv_gemm_backend_name */

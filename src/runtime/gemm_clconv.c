@@ -32,7 +32,7 @@ rt_sgemm_tile rt_sgemm_tile_default(const clconv_device_info *d)
     return (rt_sgemm_tile){vec, 4, 2, kc};
 }
 
-static int tile_ok(const rt_sgemm_tile *t)
+int rt_sgemm_tile_valid(const rt_sgemm_tile *t)
 {
     return (t->vec == 1 || t->vec == 2 || t->vec == 4 || t->vec == 8 || t->vec == 16) &&
            t->mr >= 1 && t->mr <= 12 && t->nv >= 1 && t->nv <= 8 && t->kc >= 0 &&
@@ -65,7 +65,7 @@ static clconv_status check_buffer(clconv_context *ctx, cl_mem buf, const char *w
 static clconv_status check_gemm(clconv_context *ctx, const rt_gemm *g, const rt_sgemm_tile *t,
                                 const char *detail)
 {
-    if (!tile_ok(t))
+    if (!rt_sgemm_tile_valid(t))
         return rt_fail(ctx, CLCONV_ERR_INVALID_ARG,
                        "clconv SGEMM tile vec=%d mr=%d nv=%d kc=%d: vec must be 1, 2, 4, 8 or "
                        "16, mr 1..12, nv 1..8, kc 0..4096", t->vec, t->mr, t->nv, t->kc);
@@ -108,7 +108,7 @@ static clconv_status clconv_sgemm_prepare(clconv_context *ctx, const rt_gemm *g,
                                           const rt_sgemm_tile *tile, rt_build_stats *stats)
 {
     rt_sgemm_tile t = tile ? *tile : rt_sgemm_tile_default(&ctx->info);
-    if (!tile_ok(&t))
+    if (!rt_sgemm_tile_valid(&t))
         return check_gemm(ctx, g, &t, "prepare");
     cl_program prog;
     return program(ctx, &t, &prog, stats);
