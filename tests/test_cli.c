@@ -470,9 +470,12 @@ static void check_report(const char *text)
             }
         }
     }
-    /* bytes: input, weights, bias read once, output written once (the peer has no bias) */
+    /* bytes: input, weights, bias read once, output written once (the peer has
+     * no bias); direct also copies the input with its padding (pad 1x0: 11 x 11
+     * per plane) */
     assert_true(number(&results->items[0], "bytes") ==
-                4.0 * (2 * 3 * 9 * 11 + 5 * 3 * 3 * 2 + 5 + 2 * 5 * 5 * 5));
+                4.0 * (2 * 3 * 9 * 11 + 5 * 3 * 3 * 2 + 5 + 2 * 5 * 5 * 5) +
+                    4.0 * (2 * 3 * 9 * 11 + 2 * 3 * 11 * 11));
     assert_true(number(&results->items[results->count - 1], "bytes") ==
                 4.0 * (2 * 3 * 9 * 11 + 5 * 3 * 3 * 2 + 2 * 5 * 5 * 5));
     json_free(doc);
@@ -983,13 +986,16 @@ static void test_tune_and_database(void **state)
         else
             assert_string_equal(params, i == 1 ? tuned : "vec=1 ocv=2 pix=3 lx=2 ly=2");
         json_free(doc);
+        run_free(&r);
     }
     run_result r = run(ARGS(TUNE_PROBLEM));
     assert_int_equal(r.code, 0);
     assert_non_null(strstr(r.out, "from the performance database"));
+    run_free(&r);
     r = run(ARGS(TUNE_PROBLEM, "--params", "tile=4"));
     if (r.code != 1 || !strstr(r.err, "params \"tile=4\"") || !strstr(r.err, "ocv="))
         fail_msg("--params tile=4: exit %d, stderr: %s", r.code, r.err);
+    run_free(&r);
 #undef TUNE_PROBLEM
     unsetenv("CLCONV_CACHE_DIR");
     char cmd[512];

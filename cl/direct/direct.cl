@@ -151,10 +151,12 @@
  * PIX - 1 for every tile but a row's last, where the pixels past it read
  * (and never store) pixel `last`'s input, so no read leaves the row.
  * Always inlined, once per call site, so that at the interior call `last`
- * is a constant and min() folds away. */
+ * is a constant and min() folds away. No restrict here (the kernel's
+ * arguments have it): inlining restrict parameters emits
+ * llvm.experimental.noalias.scope.decl, which oclgrind 21.10 cannot run. */
 __attribute__((always_inline)) static inline void
-conv_tile(__global const float *restrict in, __global const float *restrict wp,
-          __global const float *restrict bias, __global float *restrict out, int C_in, int HP,
+conv_tile(__global const float *in, __global const float *wp, __global const float *bias,
+          __global float *out, int C_in, int HP,
           int WP, int C_out, int OH, int OW, int in_image0, int out_image0, int has_bias, int ow0,
           int oh, int img, int ob, const int last)
 {

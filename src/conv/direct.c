@@ -229,17 +229,16 @@ static size_t direct_workspace(const conv_config *cfg)
     return l.packed_bytes + (l.padded ? l.padded_image_bytes * (size_t)l.images_per_chunk : 0);
 }
 
-static clconv_status direct_create(clconv_plan *plan)
+/* Builds the programs for d->l and creates its kernels (replacing any). */
+static clconv_status build_kernels(clconv_plan *plan, direct_plan *d)
 {
     const clconv_problem *p = &plan->cfg.problem;
-    direct_plan *d = calloc(1, sizeof *d);
-    if (!d)
-        return rt_fail(plan->ctx, CLCONV_ERR_OUT_OF_MEMORY, "out of host memory");
-    plan->impl = d;
-    clconv_status st = direct_check(plan->ctx, &plan->cfg);
-    if (st)
-        return st;
-    layout(&plan->cfg, &d->l);
+    cl_kernel *kernels[] = {&d->conv, &d->pack, &d->pad};
+    for (size_t i = 0; i < sizeof kernels / sizeof kernels[0]; i++)
+        if (*kernels[i]) {
+            clReleaseKernel(*kernels[i]);
+            *kernels[i] = NULL;
+        }
     char options[256], pack_options[96];
     snprintf(options, sizeof options,
              "-cl-mad-enable -DVEC=%d -DOCV=%d -DPIX=%d -DKH=%d -DKW=%d -DSH=%d -DSW=%d -DDH=%d "
@@ -249,29 +248,61 @@ static clconv_status direct_create(clconv_plan *plan)
     snprintf(pack_options, sizeof pack_options, "-DOCB=%d -DKH=%d -DKW=%d", d->l.ocb,
              p->kernel_h, p->kernel_w);
     cl_program prog, pack_prog;
+    clconv_status st;
     if ((st = conv_plan_program(plan, "direct/direct.cl", options, &prog)) ||
         (st = conv_plan_program(plan, "direct/pack.cl", pack_options, &pack_prog)) ||
         (st = rt_kernel_create(plan->ctx, prog, d->l.lx ? "conv_direct_local" : "conv_direct",
                                &d->conv)) ||
-        (st = rt_kernel_create(plan->ctx, pack_prog, "pack_weights", &d->pack)) ||
-        (d->l.padded && (st = rt_kernel_create(plan->ctx, pack_prog, "pad_input", &d->pad))) ||
-        (st = conv_alloc_workspace(plan, d->l.packed_bytes, "packed weights", &d->packed)))
+        (st = rt_kernel_create(plan->ctx, pack_prog, "pack_weights", &d->pack)))
         return st;
-    if (d->l.lx) {
-        /* The group must fit the compiled kernel too (its registers and
-         * private memory), not only the device's limit. */
+    return d->l.padded ? rt_kernel_create(plan->ctx, pack_prog, "pad_input", &d->pad)
+                       : CLCONV_SUCCESS;
+}
+
+/* The local variant's group must fit the compiled kernel too, not only the
+ * device: a GPU compiler may allow fewer work-items for a kernel that needs
+ * many registers (Mesa llvmpipe: 32 for a 2 x 4 tile). Halves the group
+ * (rows first) and builds again until it fits; plan->cfg.params then say
+ * what runs. */
+static clconv_status fit_group(clconv_plan *plan, direct_plan *d)
+{
+    for (;;) {
         size_t fits = 0;
         cl_int err = clGetKernelWorkGroupInfo(d->conv, plan->ctx->device,
                                               CL_KERNEL_WORK_GROUP_SIZE, sizeof fits, &fits, NULL);
         if (err != CL_SUCCESS)
             return rt_cl_fail(plan->ctx, err, "clGetKernelWorkGroupInfo",
                               "conv_direct_local, CL_KERNEL_WORK_GROUP_SIZE");
-        if ((size_t)d->l.lx * d->l.ly > fits)
+        if ((size_t)d->l.lx * d->l.ly <= fits)
+            return CLCONV_SUCCESS;
+        if (d->l.lx * d->l.ly == 1)
             return rt_fail(plan->ctx, CLCONV_ERR_UNSUPPORTED,
-                           "direct: work-groups of %d x %d exceed the %zu work-items this device "
-                           "runs conv_direct_local with at pix=%d, ocv=%d",
-                           d->l.lx, d->l.ly, fits, d->l.pix, d->l.ocv);
+                           "direct: this device runs conv_direct_local with no work-group at "
+                           "pix=%d, ocv=%d", d->l.pix, d->l.ocv);
+        if (d->l.ly > 1)
+            plan->cfg.params[P_LY] = d->l.ly / 2;
+        else
+            plan->cfg.params[P_LX] = d->l.lx / 2;
+        layout(&plan->cfg, &d->l);
+        clconv_status st = build_kernels(plan, d);
+        if (st)
+            return st;
     }
+}
+
+static clconv_status direct_create(clconv_plan *plan)
+{
+    direct_plan *d = calloc(1, sizeof *d);
+    if (!d)
+        return rt_fail(plan->ctx, CLCONV_ERR_OUT_OF_MEMORY, "out of host memory");
+    plan->impl = d;
+    clconv_status st = direct_check(plan->ctx, &plan->cfg);
+    if (st)
+        return st;
+    layout(&plan->cfg, &d->l);
+    if ((st = build_kernels(plan, d)) || (d->l.lx && (st = fit_group(plan, d))) ||
+        (st = conv_alloc_workspace(plan, d->l.packed_bytes, "packed weights", &d->packed)))
+        return st;
     /* What runs, reported by clconv_plan_params: pix as the row balanced it. */
     plan->cfg.params[P_PIX] = d->l.pix;
     if (d->l.padded)
