@@ -76,8 +76,8 @@ static clconv_status check_gemm(clconv_context *ctx, const rt_gemm *g, const rt_
         return rt_fail(ctx, CLCONV_ERR_INVALID_ARG,
                        "clconv SGEMM (%s): row-major needs lda >= K, ldb >= N, ldc >= N", detail);
     /* the kernel takes sizes and leading dimensions as int */
-    if (g->m > INT_MAX || g->n > INT_MAX || g->lda > INT_MAX || g->ldb > INT_MAX ||
-        g->ldc > INT_MAX)
+    if (g->m > INT_MAX || g->n > INT_MAX || g->k > INT_MAX || g->lda > INT_MAX ||
+        g->ldb > INT_MAX || g->ldc > INT_MAX)
         return rt_fail(ctx, CLCONV_ERR_INVALID_ARG,
                        "clconv SGEMM (%s): sizes and leading dimensions must be below 2^31",
                        detail);
@@ -104,7 +104,7 @@ static clconv_status program(clconv_context *ctx, const rt_sgemm_tile *t, cl_pro
 
 /* One program per tile, whatever the shape: the tests, the planner and a
  * tuner compile as few as they can (each is seconds on PoCL). */
-static clconv_status clconv_sgemm_prepare(clconv_context *ctx, const rt_gemm *g,
+static clconv_status sgemm_prepare(clconv_context *ctx, const rt_gemm *g,
                                           const rt_sgemm_tile *tile, rt_build_stats *stats)
 {
     rt_sgemm_tile t = tile ? *tile : rt_sgemm_tile_default(&ctx->info);
@@ -134,7 +134,7 @@ static clconv_status set_args(clconv_context *ctx, cl_kernel k, const rt_gemm *g
                : CLCONV_SUCCESS;
 }
 
-static clconv_status clconv_sgemm(clconv_context *ctx, const rt_gemm *g,
+static clconv_status sgemm_enqueue(clconv_context *ctx, const rt_gemm *g,
                                   const rt_sgemm_tile *tile, cl_event *event)
 {
     char detail[256];
@@ -177,7 +177,7 @@ static clconv_status clconv_sgemm(clconv_context *ctx, const rt_gemm *g,
 
 const rt_gemm_backend rt_gemm_clconv = {
     .name = "clconv",
-    .sgemm = clconv_sgemm,
-    .sgemm_prepare = clconv_sgemm_prepare,
+    .sgemm = sgemm_enqueue,
+    .sgemm_prepare = sgemm_prepare,
     .cgemm_conj_b = NULL,
 };
