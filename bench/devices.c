@@ -45,10 +45,24 @@ static int run_all(const bench_options *opt, clconv_context *ctx, const clconv_p
     return rc;
 }
 
+/* On the status line: a library compiling its kernels inside a call (up to
+ * a minute for CLBlast's complex GEMM on PoCL) is not a hang. */
+static void library_compile(void *user, const char *call)
+{
+    (void)user;
+    char text[128];
+    if (!strncmp(call, "clfft", 5))
+        snprintf(text, sizeof text, "clFFT compiles this plan's kernels");
+    else
+        snprintf(text, sizeof text, "%s compiles its kernels for this device (once)", call);
+    bench_progress_phase(text);
+}
+
 int bench_device_measure(const bench_options *opt, const clconv_device_selector *sel,
                          bench_references *refs, bench_device_job *job, char *err, size_t es)
 {
-    clconv_context_options copt = {.disable_disk_cache = opt->no_cache};
+    clconv_context_options copt = {.disable_disk_cache = opt->no_cache,
+                                   .library_compile = library_compile};
     clconv_status st = clconv_context_create(sel, &copt, &job->ctx);
     if (st) { /* platforms exist, so NOT_FOUND means the selection names no device */
         snprintf(err, es, "%s", clconv_last_error(NULL));

@@ -133,6 +133,13 @@ typedef struct clconv_context_options {
     const char *kernel_dir; /* read the cl/ kernel files from here; NULL: $CLCONV_KERNEL_DIR, else embedded */
     const char *cache_dir;  /* NULL: $CLCONV_CACHE_DIR, $XDG_CACHE_HOME/clconv, ~/.cache/clconv */
     int disable_disk_cache; /* 1: never read or write program binaries on disk */
+    /* Called (may be NULL) when a third-party library call is about to
+     * compile its own kernels on this context: CLBlast's first call of a
+     * routine (call = "CLBlastCgemmStridedBatched", ...; seconds to a
+     * minute on PoCL, once per context) or a clFFT plan bake ("clfftBakePlan").
+     * For a progress display: a first run then does not look hung. */
+    void (*library_compile)(void *user, const char *call);
+    void *library_compile_user;
 } clconv_context_options;
 
 /* Creates one cl_context and one in-order profiling queue on the selected

@@ -515,6 +515,14 @@ static void *quiet_worker(void *arg)
  * everything captured in a window where any nested call failed, everything
  * live with CLCONV_VERBOSE=1, nothing captured for a call that already
  * succeeded on the context; threads overlapping leave fd 2 restored. */
+static char heard_calls[256];
+static void heard(void *user, const char *call)
+{
+    (void)user;
+    strncat(heard_calls, call, sizeof heard_calls - strlen(heard_calls) - 2);
+    strcat(heard_calls, " ");
+}
+
 static void test_quiet(void **state)
 {
     (void)state;
@@ -544,6 +552,18 @@ static void test_quiet(void **state)
     rt_quiet_end(&ctx, "call", again, 0);
     int retry = rt_quiet_begin(&ctx, "inner"); /* failed before: still captured */
     rt_quiet_end(&ctx, "inner", retry, 0);
+
+    /* library_compile hears of a call that may compile, once it succeeded
+     * never again; a clFFT bake (no call name) every time */
+    static clconv_context heard_ctx;
+    heard_ctx.library_compile = heard;
+    for (int i = 0; i < 2; i++) {
+        int h = rt_quiet_begin(&heard_ctx, "CLBlastSgemm");
+        rt_quiet_end(&heard_ctx, "CLBlastSgemm", h, 0);
+        h = rt_quiet_begin(&heard_ctx, NULL);
+        rt_quiet_end(&heard_ctx, NULL, h, 0);
+    }
+    assert_string_equal(heard_calls, "CLBlastSgemm clfftBakePlan clfftBakePlan ");
 
     setenv("CLCONV_VERBOSE", "1", 1);
     int live = rt_quiet_begin(NULL, NULL);

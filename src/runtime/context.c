@@ -45,6 +45,10 @@ static clconv_context *context_alloc(const clconv_context_options *opt)
         free(ctx);
         return NULL;
     }
+    if (opt) {
+        ctx->library_compile = opt->library_compile;
+        ctx->library_compile_user = opt->library_compile_user;
+    }
     return ctx;
 }
 

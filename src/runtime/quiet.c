@@ -92,7 +92,11 @@ static void restore(int replay)
 
 int rt_quiet_begin(clconv_context *ctx, const char *call)
 {
-    if (verbose() || (ctx && call && succeeded_before(ctx, call)))
+    if (ctx && call && succeeded_before(ctx, call))
+        return 0;
+    if (ctx && ctx->library_compile) /* the call may compile now */
+        ctx->library_compile(ctx->library_compile_user, call ? call : "clfftBakePlan");
+    if (verbose())
         return 0;
     pthread_mutex_lock(&quiet.lock);
     int token = quiet.depth > 0 || redirect();

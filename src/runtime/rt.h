@@ -28,6 +28,8 @@ struct clconv_context {
     rt_program *programs;
     uint64_t quiet_done[RT_QUIET_CALLS]; /* library calls that succeeded here (quiet.c) */
     int quiet_done_count;
+    void (*library_compile)(void *user, const char *call); /* clconv_context_options */
+    void *library_compile_user;
     char last_error[RT_ERROR_MAX];
 };
 
