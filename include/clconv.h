@@ -214,7 +214,7 @@ size_t clconv_problem_output_elems(const clconv_problem *p);
 /* ---- plan ---------------------------------------------------------------- */
 
 typedef enum clconv_algo {
-    CLCONV_ALGO_DIRECT = 0,      /* one output-stationary kernel */
+    CLCONV_ALGO_DIRECT = 0,      /* a register-blocked kernel, tunable tile */
     CLCONV_ALGO_IM2COL_GEMM = 1, /* im2col into a workspace, then an SGEMM (gemm_backend) */
     CLCONV_ALGO_FFT = 2,         /* clFFT R2C, cmac kernel over channels, C2R, crop */
     CLCONV_ALGO_FFT_CGEMM = 3,   /* the same with CLBlast CGEMM per frequency as the cmac */
@@ -290,7 +290,9 @@ typedef struct clconv_plan_options {
     /* The tunable kernel's parameters, as clconv_plan_params writes them
      * ("vec=8 ocv=1 pix=5 lx=0 ly=0"): used as given, without the database
      * or a tune (CLCONV_ERR_INVALID_ARG when they do not parse,
-     * CLCONV_ERR_UNSUPPORTED when this device cannot run them).
+     * CLCONV_ERR_UNSUPPORTED when this device cannot run them; a local
+     * work-group the compiled kernel cannot take is halved until it can, and
+     * clconv_plan_params says what runs).
      * NULL: the database's entry or the default rule. Ignored by algorithms
      * without a tunable kernel. */
     const char *params;
