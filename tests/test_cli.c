@@ -360,9 +360,9 @@ static double number(const json_value *obj, const char *key)
  * bytes, a bound the peaks allow, and 0 < efficiency <= 1, or no efficiency
  * and above_peak when the time beats the bound (flagged as a measurement
  * error). The streaming peak is a ceiling only for data that does not fit
- * in the caches: a memory-bound stage of a few MB can beat it, so beating
- * the bound is a failure only from 64 MiB of compulsory bytes or for
- * compute-bound work. */
+ * in the caches: a memory-bound stage of a few MB can beat it by any
+ * factor, so beating the bound by more than noise is a failure only from
+ * 64 MiB of compulsory bytes or for compute-bound work. */
 static void check_roofline(const json_value *r)
 {
     double flops = number(r, "flops"), bytes = number(r, "bytes"), ms = number(r, "median_ms");
@@ -375,8 +375,11 @@ static void check_roofline(const json_value *r)
     assert_true(!strcmp(verdict, "memory-bound") || !strcmp(verdict, "compute-bound"));
     int ceiling = !strcmp(verdict, "compute-bound") || bytes >= 64.0 * 1024 * 1024;
     if (member(r, "above_peak", JSON_BOOL)->number) {
+        /* flagged, not an efficiency; where the peaks are a ceiling, beating
+         * them by more than measurement noise (1.5x: this shared machine's
+         * peaks move by 10-40% between measurements) is a wrong model */
         member(r, "efficiency", JSON_NULL);
-        if (ceiling || !(bound > ms))
+        if (!(bound > ms) || (ceiling && bound > 1.5 * ms))
             fail_msg("above_peak: bound %g ms, median %g ms (%s, %g bytes)", bound, ms, verdict,
                      bytes);
         return;
