@@ -466,9 +466,9 @@ const bench_option bench_option_table[] = {
     {"--fft-backend", "NAME", "the library computing the FFT rows' transforms (default:\n"
      "the fastest measured on this kind of device):", set_fft_backend,
      OPT(plan_options.fft_backend), 0, fft_backend_values},
-    {"--gemm-backend", "NAME", "the GEMM of the im2col-gemm rows (default: the fastest\n"
-     "measured on this kind of device, clconv's own kernel;\n"
-     "fft-cgemm's complex GEMM is CLBlast's whatever this says):", set_gemm_backend,
+    {"--gemm-backend", "NAME", "the GEMM of the im2col-gemm and fft-cgemm rows (default:\n"
+     "the fastest measured on this kind of device, clconv's own\n"
+     "kernels):", set_gemm_backend,
      OPT(plan_options.gemm_backend), 0, gemm_backend_values},
     {"--tune", NULL, "tune each row's kernel on this device first: time its\n"
      "candidate tiles, keep the fastest that matches the\n"

@@ -217,7 +217,7 @@ typedef enum clconv_algo {
     CLCONV_ALGO_DIRECT = 0,      /* a register-blocked kernel, tunable tile */
     CLCONV_ALGO_IM2COL_GEMM = 1, /* im2col into a workspace, then an SGEMM (gemm_backend) */
     CLCONV_ALGO_FFT = 2,         /* clFFT R2C, cmac kernel over channels, C2R, crop */
-    CLCONV_ALGO_FFT_CGEMM = 3,   /* the same with CLBlast CGEMM per frequency as the cmac */
+    CLCONV_ALGO_FFT_CGEMM = 3,   /* the same with a complex GEMM per frequency as the cmac */
     CLCONV_ALGO_COUNT
 } clconv_algo;
 
@@ -257,8 +257,8 @@ clconv_status clconv_fft_backend_from_name(const char *name, clconv_fft_backend 
  * complex one, where the backend has one). */
 typedef enum clconv_gemm_backend {
     CLCONV_GEMM_BACKEND_DEFAULT = 0, /* the fastest measured on this kind of device */
-    CLCONV_GEMM_BACKEND_CLCONV = 1,  /* clconv's register-tiled kernel (cl/gemm/sgemm.cl);
-                                        no complex GEMM: fft-cgemm then uses CLBlast */
+    CLCONV_GEMM_BACKEND_CLCONV = 1,  /* clconv's register-tiled kernels (cl/gemm/sgemm.cl,
+                                        complex: cl/gemm/cgemm.cl) */
     CLCONV_GEMM_BACKEND_CLBLAST = 2, /* CLBlast 1.5: compiles for seconds at first use */
     CLCONV_GEMM_BACKEND_COUNT
 } clconv_gemm_backend;

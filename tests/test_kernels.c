@@ -1,8 +1,9 @@
 /* clconv's kernels alone, on small odd inputs this test writes, against a
  * host computation: the kernels that in a full run read what CLBlast or
  * clFFT wrote (add_bias, block_weights + cmac, crop), the peak kernels and
- * clconv's SGEMM (which oclgrind cannot reach through clconv-bench: a run
- * would also call CLBlast).
+ * clconv's SGEMM and complex GEMM (which oclgrind cannot check strictly
+ * through clconv-bench: there they read what clFFT wrote, or run beside
+ * CLBlast).
  * Run under oclgrind it checks them with nothing third-party in the process
  * (tests/oclgrind/run.py); the other kernels read only clconv's own data
  * and are checked there through whole clconv-bench runs.
@@ -313,6 +314,74 @@ static void test_sgemm(void **state)
     }
 }
 
+/* clconv's complex GEMM, C = A * conj(B)^T, at odd sizes with offsets,
+ * batch strides and leading dimensions wider than the rows (in complex
+ * elements): K below, at and past one vector of complex values (its tail),
+ * partial row and column tiles, one row (fft-cgemm at batch 1). Each value
+ * within 1e-5 of the sum of |a||b| from a double-precision sum; every float
+ * of C's buffer outside C keeps its NaN. */
+static void test_cgemm(void **state)
+{
+    (void)state;
+    static const gemm_case cases[] = {
+        {1, 1, 1, 1, 0}, {1, 9, 17, 3, 0}, {3, 5, 8, 2, 0}, {5, 3, 33, 1, 0}, {2, 17, 7, 4, 0},
+    };
+    const rt_gemm_backend *be = rt_gemm_backend_get(CLCONV_GEMM_BACKEND_CLCONV, NULL, NULL);
+    for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++) {
+        const gemm_case *c = &cases[t];
+        const size_t m = (size_t)c->m, n = (size_t)c->n, k = (size_t)c->k;
+        const size_t batch = (size_t)c->batch;
+        rt_gemm g = {.m = m, .n = n, .k = k, .batch = batch, .a_offset = 1, .lda = k + 2,
+                     .b_offset = 3, .ldb = k + 1, .c_offset = 2, .ldc = n + 3};
+        g.a_stride = m * g.lda + 1;
+        g.b_stride = n * g.ldb + 2;
+        g.c_stride = m * g.ldc + 5;
+        const size_t na = g.a_offset + (batch - 1) * g.a_stride + m * g.lda;
+        const size_t nb = g.b_offset + (batch - 1) * g.b_stride + n * g.ldb;
+        const size_t nc = g.c_offset + (batch - 1) * g.c_stride + m * g.ldc + 1;
+        float *a = random_floats(2 * na, 31), *b = random_floats(2 * nb, 32);
+        float *out = malloc(2 * nc * sizeof *out);
+        char *is_c = calloc(2 * nc, 1);
+        assert_non_null(out);
+        assert_non_null(is_c);
+        g.a = fixture_upload(ctx, a, 2 * na);
+        g.b = fixture_upload(ctx, b, 2 * nb);
+        g.c = fixture_output(ctx, 2 * nc);
+        if (be->cgemm_conj_b(ctx, &g, NULL) != CLCONV_SUCCESS)
+            fail_msg("cgemm %dx%dx%d batch %d: %s", c->m, c->n, c->k, c->batch,
+                     clconv_last_error(ctx));
+        assert_int_equal(clFinish(clconv_context_queue(ctx)), CL_SUCCESS);
+        fixture_download(ctx, g.c, out, 2 * nc);
+        for (size_t e = 0; e < batch; e++)
+            for (size_t i = 0; i < m; i++)
+                for (size_t j = 0; j < n; j++) {
+                    const float *ar = a + 2 * (g.a_offset + e * g.a_stride + i * g.lda);
+                    const float *br = b + 2 * (g.b_offset + e * g.b_stride + j * g.ldb);
+                    double re = 0.0, im = 0.0, mag = 0.0;
+                    for (size_t q = 0; q < k; q++) {
+                        const double xr = ar[2 * q], xi = ar[2 * q + 1];
+                        const double yr = br[2 * q], yi = br[2 * q + 1];
+                        re += xr * yr + xi * yi; /* x * conj(y) */
+                        im += xi * yr - xr * yi;
+                        mag += hypot(xr, xi) * hypot(yr, yi);
+                    }
+                    const size_t at = 2 * (g.c_offset + e * g.c_stride + i * g.ldc + j);
+                    is_c[at] = is_c[at + 1] = 1;
+                    if (!(fabs(out[at] - re) <= 1e-5 * (1.0 + mag)) ||
+                        !(fabs(out[at + 1] - im) <= 1e-5 * (1.0 + mag)))
+                        fail_msg("cgemm %dx%dx%d batch %d: C[%zu][%zu][%zu] = %.9g%+.9gi, "
+                                 "host %.9g%+.9gi", c->m, c->n, c->k, c->batch, e, i, j, out[at],
+                                 out[at + 1], re, im);
+                }
+        for (size_t at = 0; at < 2 * nc; at++)
+            if (!is_c[at] && !isnan(out[at]))
+                fail_msg("cgemm %dx%dx%d batch %d: wrote float %zu of C's buffer, outside C",
+                         c->m, c->n, c->k, c->batch, at);
+        clReleaseMemObject(g.a), clReleaseMemObject(g.b), clReleaseMemObject(g.c);
+        free(a), free(b), free(out), free(is_c);
+    }
+}
+
 /* Case-insensitive: compilers write "warning:", some logs "Warning". */
 static int has_warning(const char *log)
 {
@@ -400,6 +469,7 @@ int main(void)
         cmocka_unit_test(test_crop),
         cmocka_unit_test(test_peak_kernels),
         cmocka_unit_test(test_sgemm),
+        cmocka_unit_test(test_cgemm),
         cmocka_unit_test(test_kernels_build_clean),
     };
     fixture_filter();

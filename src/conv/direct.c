@@ -162,17 +162,15 @@ static int direct_params_valid(const int *params)
            lx <= MAX_GROUP_SIDE && ly >= 0 && ly <= MAX_GROUP_SIDE && (lx == 0) == (ly == 0);
 }
 
+static const conv_tunable direct_tunable; /* below, with the rules it names */
+
 /* The tile, balanced over the row: as few tiles as PIX allows, each as
  * narrow as that count allows, so the last one wastes the least. */
 static void layout(const conv_config *cfg, direct_layout *l)
 {
     const clconv_problem *p = &cfg->problem;
-    int params[CONV_MAX_PARAMS] = {0};
-    if (cfg->params_set)
-        for (int i = 0; i < CONV_MAX_PARAMS; i++)
-            params[i] = cfg->params[i];
-    else
-        direct_default(cfg, params);
+    int params[CONV_MAX_PARAMS];
+    conv_params_get(cfg, &direct_tunable, params);
     const int ow = clconv_problem_out_width(p);
     l->vec = params[P_VEC];
     l->ocv = params[P_OCV];

@@ -18,10 +18,9 @@
  * Two ways to multiply-accumulate, each with the spectra in the layout it
  * reads, written directly by the backend's strides (no transpose pass):
  *   fft        cmac.cl, planar and plane-major: vector FMAs along frequency
- *   fft-cgemm  CLBlast CGEMM strided-batched over frequencies, interleaved
- *              and frequency-major: per f, Y^T = X^T conj(W)^T (CLBlast's
- *              whatever gemm_backend says, while clconv's GEMM backend has
- *              no complex GEMM) */
+ *   fft-cgemm  a complex GEMM strided-batched over frequencies (the plan's
+ *              GEMM backend: clconv's cl/gemm/cgemm.cl or CLBlast's CGEMM),
+ *              interleaved and frequency-major: per f, Y^T = X^T conj(W)^T */
 #include "conv/algo.h"
 
 #include "runtime/fft.h"
@@ -260,11 +259,24 @@ static clconv_status cmac_run(clconv_plan *plan, fft_plan *d, conv_events *ev)
 /* A complex GEMM strided-batched over frequencies (the plan's GEMM backend
  * when it has one, else CLBlast's: see rt_cgemm_backend_get): interleaved
  * frequency-major spectra, weights [F][C_out][C_in] written by the
- * transform itself. */
+ * transform itself. A backend that can compile ahead does it here (CLBlast
+ * compiles inside its first call, which a caller's warm-up run takes). */
+static const rt_gemm_backend *cgemm_backend(const clconv_plan *plan)
+{
+    return rt_cgemm_backend_get(plan->cfg.gemm_backend, plan->cfg.device, NULL);
+}
+
 static clconv_status cgemm_create(clconv_plan *plan, fft_plan *d)
 {
-    (void)plan, (void)d;
-    return CLCONV_SUCCESS;
+    (void)d;
+    const rt_gemm_backend *b = cgemm_backend(plan);
+    if (!b->cgemm_prepare)
+        return CLCONV_SUCCESS;
+    rt_build_stats stats = {0};
+    clconv_status st = b->cgemm_prepare(plan->ctx, &stats);
+    plan->build_ms += stats.ms;
+    plan->compiled |= stats.compiled;
+    return st;
 }
 
 static double cgemm_weight_bytes(const clconv_problem *p, const fft_sizes *z)
@@ -290,8 +302,7 @@ static clconv_status cgemm_run(clconv_plan *plan, fft_plan *d, conv_events *ev)
                  .c = d->yr, .ldc = (size_t)p->out_channels,
                  .c_stride = (size_t)p->batch * p->out_channels};
     clconv_status st = conv_event_span_begin(plan, ev, STAGE_CMAC);
-    const rt_gemm_backend *b = rt_cgemm_backend_get(plan->cfg.gemm_backend, plan->cfg.device, NULL);
-    return st ? st : b->cgemm_conj_b(plan->ctx, &g, conv_event_slot(ev, STAGE_CMAC));
+    return st ? st : cgemm_backend(plan)->cgemm_conj_b(plan->ctx, &g, conv_event_slot(ev, STAGE_CMAC));
 }
 
 static const fft_reduction reduce_cmac = {RT_SPECTRA_PLANE_MAJOR, cmac_create, cmac_weight_bytes,
@@ -503,8 +514,8 @@ const conv_algo_ops conv_fft_ops = {
 
 const conv_algo_ops conv_fft_cgemm_ops = {
     .name = "fft-cgemm",
-    .summary = "the same, with CLBlast CgemmStridedBatched over frequencies as the "
-               "multiply-accumulate",
+    .summary = "the same, with a complex GEMM strided-batched over frequencies (the plan's "
+               "GEMM backend) as the multiply-accumulate",
     .check = fft_cgemm_check,
     .workspace = fft_cgemm_workspace,
     FFT_STAGES,

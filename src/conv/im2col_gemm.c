@@ -216,11 +216,8 @@ static clconv_status im2col_create(clconv_plan *plan)
         return rt_fail(plan->ctx, CLCONV_ERR_OUT_OF_MEMORY, "out of host memory");
     plan->impl = d;
     d->gemm = rt_gemm_backend_get(plan->cfg.gemm_backend, plan->cfg.device, NULL);
-    int params[CONV_MAX_PARAMS] = {0};
-    if (plan->cfg.params_set)
-        memcpy(params, plan->cfg.params, sizeof params);
-    else
-        gemm_tile_default(&plan->cfg, params);
+    int params[CONV_MAX_PARAMS];
+    conv_params_get(&plan->cfg, &gemm_tile_tunable, params);
     d->tile = (rt_sgemm_tile){params[T_VEC], params[T_MR], params[T_NV], params[T_KC]};
     d->k = (size_t)p->in_channels * p->kernel_h * p->kernel_w;
     d->p = (size_t)clconv_problem_out_height(p) * clconv_problem_out_width(p);

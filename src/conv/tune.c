@@ -35,6 +35,14 @@ static void shape_class(const conv_tunable *t, const clconv_problem *p, char *te
              pow2_ceil(clconv_problem_out_height(p)), pow2_ceil(clconv_problem_out_width(p)));
 }
 
+void conv_params_get(const conv_config *cfg, const conv_tunable *t, int *params)
+{
+    for (int i = 0; i < CONV_MAX_PARAMS; i++)
+        params[i] = cfg->params_set ? cfg->params[i] : 0;
+    if (!cfg->params_set)
+        t->defaults(cfg, params);
+}
+
 void conv_params_text(const conv_tunable *t, const int *params, char *text, size_t cap)
 {
     size_t used = 0;

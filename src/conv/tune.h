@@ -38,6 +38,10 @@ clconv_status conv_params_resolve(clconv_context *ctx, conv_config *cfg,
 clconv_status conv_tune(clconv_context *ctx, conv_config *cfg, clconv_algo algo,
                         const clconv_plan_options *opt);
 
+/* The parameters a plan of cfg runs with: cfg->params when set (resolved),
+ * else t's default rule (a config built without conv_params_resolve). */
+void conv_params_get(const conv_config *cfg, const conv_tunable *t, int *params);
+
 /* "vec=16 ocv=2 pix=12 lx=0 ly=0": the names in order, values in decimal. */
 void conv_params_text(const conv_tunable *t, const int *params, char *text, size_t cap);
 

@@ -1,8 +1,8 @@
 /* Runtime layer (internal): the GEMMs several layers share (the im2col and
  * FFT algorithms, the peaks' SGEMM rate), behind one table of backends
  * chosen per plan (clconv_plan_options.gemm_backend). A backend is one file
- * and one line in gemm_backends.c: clconv's own kernel (gemm_clconv.c,
- * cl/gemm/sgemm.cl) or CLBlast (gemm_clblast.c). */
+ * and one line in gemm_backends.c: clconv's own kernels (gemm_clconv.c,
+ * cl/gemm/sgemm.cl and cgemm.cl) or CLBlast (gemm_clblast.c). */
 #ifndef CLCONV_RT_GEMM_H
 #define CLCONV_RT_GEMM_H
 
@@ -49,6 +49,9 @@ typedef struct rt_gemm_backend {
      * m x k, B stored n x k (interleaved float2), C m x n. NULL: this
      * backend has none (see rt_cgemm_backend_get). */
     clconv_status (*cgemm_conj_b)(clconv_context *ctx, const rt_gemm *g, cl_event *event);
+    /* Compiles what cgemm_conj_b needs on this device, running nothing;
+     * NULL as sgemm_prepare. */
+    clconv_status (*cgemm_prepare)(clconv_context *ctx, rt_build_stats *stats);
 } rt_gemm_backend;
 
 /* The backend for `asked` on device d (DEFAULT resolved for the device);

@@ -68,10 +68,11 @@ static clconv_status clblast_cgemm_conj_b(clconv_context *ctx, const rt_gemm *g,
     return CLCONV_SUCCESS;
 }
 
-/* CLBlast compiles inside its first call: no sgemm_prepare. */
+/* CLBlast compiles inside its first call: no sgemm_prepare, no cgemm_prepare. */
 const rt_gemm_backend rt_gemm_clblast = {
     .name = "clblast",
     .sgemm = clblast_sgemm,
     .sgemm_prepare = NULL,
     .cgemm_conj_b = clblast_cgemm_conj_b,
+    .cgemm_prepare = NULL,
 };

@@ -1,8 +1,7 @@
 /* clconv's own GEMM backend (runtime/gemm.h): the register-tiled SGEMM of
- * cl/gemm/sgemm.cl, one program per tile through the context's program
- * manager. It needs no buffer beyond the caller's. No complex GEMM: its
- * cgemm_conj_b is NULL, so fft-cgemm runs CLBlast's whatever the plan's
- * gemm_backend says (rt_cgemm_backend_get). */
+ * cl/gemm/sgemm.cl, one program per tile, and the complex GEMM of
+ * cl/gemm/cgemm.cl (fft-cgemm's), one program per device, both through the
+ * context's program manager. It needs no buffer beyond the caller's. */
 #include "runtime/gemm.h"
 
 #include <limits.h>
@@ -10,6 +9,7 @@
 #include <string.h>
 
 #define SGEMM_FILE "gemm/sgemm.cl"
+#define CGEMM_FILE "gemm/cgemm.cl"
 #define GROUP_ROW_TILES 8 /* work-items per work-group on a CPU */
 
 /* Accumulators: a CPU core's two FMA pipes of 4-cycle latency need 10 or
@@ -39,7 +39,7 @@ int rt_sgemm_tile_valid(const rt_sgemm_tile *t)
            t->kc <= 4096;
 }
 
-/* Floats a buffer must hold for the matrix at offset, batch stride and
+/* Elements a buffer must hold for the matrix at offset, batch stride and
  * leading dimension ld with `rows` rows of `cols`. */
 static double extent(const rt_gemm *g, size_t offset, size_t stride, size_t ld, size_t rows,
                      size_t cols)
@@ -47,50 +47,71 @@ static double extent(const rt_gemm *g, size_t offset, size_t stride, size_t ld, 
     return (double)offset + (double)(g->batch - 1) * stride + (double)(rows - 1) * ld + cols;
 }
 
-static clconv_status check_buffer(clconv_context *ctx, cl_mem buf, const char *which,
-                                  double floats, const char *detail)
+/* What the two kernels differ in: the element (a float or a complex pair)
+ * and B's shape (K x N for SGEMM, N x K for the complex GEMM's conj(B)^T). */
+typedef struct gemm_kind {
+    const char *name; /* in messages */
+    size_t floats;    /* per element */
+    int b_transposed;
+} gemm_kind;
+
+static const gemm_kind real_gemm = {"SGEMM", 1, 0};
+static const gemm_kind complex_gemm = {"complex GEMM", 2, 1};
+
+static clconv_status check_buffer(clconv_context *ctx, const gemm_kind *kind, cl_mem buf,
+                                  const char *which, double elements, const char *detail)
 {
+    const double floats = elements * (double)kind->floats;
     size_t bytes = 0;
     cl_int err = clGetMemObjectInfo(buf, CL_MEM_SIZE, sizeof bytes, &bytes, NULL);
     if (err != CL_SUCCESS)
-        return rt_cl_fail(ctx, err, "clGetMemObjectInfo", "CL_MEM_SIZE of SGEMM %s, %s", which,
-                          detail);
+        return rt_cl_fail(ctx, err, "clGetMemObjectInfo", "CL_MEM_SIZE of %s %s, %s", kind->name,
+                          which, detail);
     if (floats * sizeof(float) > (double)bytes)
         return rt_fail(ctx, CLCONV_ERR_INVALID_ARG,
-                       "clconv SGEMM (%s): %s needs %.0f floats, its buffer holds %zu bytes",
-                       detail, which, floats, bytes);
+                       "clconv %s (%s): %s needs %.0f floats, its buffer holds %zu bytes",
+                       kind->name, detail, which, floats, bytes);
     return CLCONV_SUCCESS;
 }
 
-static clconv_status check_gemm(clconv_context *ctx, const rt_gemm *g, const rt_sgemm_tile *t,
+static clconv_status check_gemm(clconv_context *ctx, const gemm_kind *kind, const rt_gemm *g,
                                 const char *detail)
 {
-    if (!rt_sgemm_tile_valid(t))
-        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG,
-                       "clconv SGEMM tile vec=%d mr=%d nv=%d kc=%d: vec must be 1, 2, 4, 8 or "
-                       "16, mr 1..12, nv 1..8, kc 0..4096", t->vec, t->mr, t->nv, t->kc);
+    const char *name = kind->name;
+    const size_t b_rows = kind->b_transposed ? g->n : g->k;
+    const size_t b_cols = kind->b_transposed ? g->k : g->n;
     if (!g->m || !g->n || !g->k || !g->batch)
-        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "clconv SGEMM (%s): every size must be >= 1",
-                       detail);
-    if (g->lda < g->k || g->ldb < g->n || g->ldc < g->n)
+        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "clconv %s (%s): every size must be >= 1",
+                       name, detail);
+    if (g->lda < g->k || g->ldb < b_cols || g->ldc < g->n)
         return rt_fail(ctx, CLCONV_ERR_INVALID_ARG,
-                       "clconv SGEMM (%s): row-major needs lda >= K, ldb >= N, ldc >= N", detail);
-    /* the kernel takes sizes and leading dimensions as int */
+                       "clconv %s (%s): row-major needs lda >= K, ldb >= %s, ldc >= N", name,
+                       detail, kind->b_transposed ? "K" : "N");
+    /* the kernels take sizes and leading dimensions as int */
     if (g->m > INT_MAX || g->n > INT_MAX || g->k > INT_MAX || g->lda > INT_MAX ||
         g->ldb > INT_MAX || g->ldc > INT_MAX)
         return rt_fail(ctx, CLCONV_ERR_INVALID_ARG,
-                       "clconv SGEMM (%s): sizes and leading dimensions must be below 2^31",
+                       "clconv %s (%s): sizes and leading dimensions must be below 2^31", name,
                        detail);
     if (!g->a || !g->b || !g->c)
-        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "clconv SGEMM (%s): a NULL buffer", detail);
+        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "clconv %s (%s): a NULL buffer", name, detail);
     clconv_status st;
-    if ((st = check_buffer(ctx, g->a, "A", extent(g, g->a_offset, g->a_stride, g->lda, g->m, g->k),
-                           detail)) ||
-        (st = check_buffer(ctx, g->b, "B", extent(g, g->b_offset, g->b_stride, g->ldb, g->k, g->n),
-                           detail)))
+    if ((st = check_buffer(ctx, kind, g->a, "A",
+                           extent(g, g->a_offset, g->a_stride, g->lda, g->m, g->k), detail)) ||
+        (st = check_buffer(ctx, kind, g->b, "B",
+                           extent(g, g->b_offset, g->b_stride, g->ldb, b_rows, b_cols), detail)))
         return st;
-    return check_buffer(ctx, g->c, "C", extent(g, g->c_offset, g->c_stride, g->ldc, g->m, g->n),
-                        detail);
+    return check_buffer(ctx, kind, g->c, "C",
+                        extent(g, g->c_offset, g->c_stride, g->ldc, g->m, g->n), detail);
+}
+
+static clconv_status check_tile(clconv_context *ctx, const rt_sgemm_tile *t)
+{
+    if (rt_sgemm_tile_valid(t))
+        return CLCONV_SUCCESS;
+    return rt_fail(ctx, CLCONV_ERR_INVALID_ARG,
+                   "clconv SGEMM tile vec=%d mr=%d nv=%d kc=%d: vec must be 1, 2, 4, 8 or 16, "
+                   "mr 1..12, nv 1..8, kc 0..4096", t->vec, t->mr, t->nv, t->kc);
 }
 
 static clconv_status program(clconv_context *ctx, const rt_sgemm_tile *t, cl_program *prog,
@@ -107,15 +128,15 @@ static clconv_status program(clconv_context *ctx, const rt_sgemm_tile *t, cl_pro
 static clconv_status sgemm_prepare(clconv_context *ctx, const rt_gemm *g,
                                           const rt_sgemm_tile *tile, rt_build_stats *stats)
 {
+    (void)g;
     rt_sgemm_tile t = tile ? *tile : rt_sgemm_tile_default(&ctx->info);
-    if (!rt_sgemm_tile_valid(&t))
-        return check_gemm(ctx, g, &t, "prepare");
     cl_program prog;
-    return program(ctx, &t, &prog, stats);
+    clconv_status st = check_tile(ctx, &t);
+    return st ? st : program(ctx, &t, &prog, stats);
 }
 
-static clconv_status set_args(clconv_context *ctx, cl_kernel k, const rt_gemm *g,
-                              const char *detail)
+static clconv_status set_args(clconv_context *ctx, cl_kernel k, const char *kernel_name,
+                              const rt_gemm *g, const char *detail)
 {
     const cl_mem mems[] = {g->a, g->b, g->c};
     const cl_int ints[] = {(cl_int)g->m, (cl_int)g->n, (cl_int)g->k,
@@ -130,7 +151,8 @@ static clconv_status set_args(clconv_context *ctx, cl_kernel k, const rt_gemm *g
         err = clSetKernelArg(k, arg, sizeof ints[i], &ints[i]);
     for (int i = 0; i < 6 && !err; i++, arg++)
         err = clSetKernelArg(k, arg, sizeof longs[i], &longs[i]);
-    return err ? rt_cl_fail(ctx, err, "clSetKernelArg", "sgemm argument %u, %s", arg - 1, detail)
+    return err ? rt_cl_fail(ctx, err, "clSetKernelArg", "%s argument %u, %s", kernel_name, arg - 1,
+                                    detail)
                : CLCONV_SUCCESS;
 }
 
@@ -142,11 +164,13 @@ static clconv_status sgemm_enqueue(clconv_context *ctx, const rt_gemm *g,
              "row-major M=%zu N=%zu K=%zu lda=%zu ldb=%zu ldc=%zu batch=%zu", g->m, g->n, g->k,
              g->lda, g->ldb, g->ldc, g->batch);
     rt_sgemm_tile t = tile ? *tile : rt_sgemm_tile_default(&ctx->info);
-    clconv_status st = check_gemm(ctx, g, &t, detail);
+    clconv_status st = check_tile(ctx, &t);
+    if (!st)
+        st = check_gemm(ctx, &real_gemm, g, detail);
     cl_program prog;
     cl_kernel k = NULL;
     if (st || (st = program(ctx, &t, &prog, NULL)) ||
-        (st = rt_kernel_create(ctx, prog, "sgemm", &k)) || (st = set_args(ctx, k, g, detail))) {
+        (st = rt_kernel_create(ctx, prog, "sgemm", &k)) || (st = set_args(ctx, k, "sgemm", g, detail))) {
         if (k)
             clReleaseKernel(k);
         return st;
@@ -175,9 +199,69 @@ static clconv_status sgemm_enqueue(clconv_context *ctx, const rt_gemm *g,
     return CLCONV_SUCCESS;
 }
 
+/* The complex GEMM's tile, from the device alone (one program per device:
+ * fft-cgemm's shapes change with every problem; the kernel reads a float2 at
+ * width 1). Its accumulators are two vectors per element of C: 2 x 4 of
+ * them take 16 of AVX-512's 32 registers, 2 x 2 8 of AVX2's 16. */
+static clconv_status cgemm_program(clconv_context *ctx, cl_program *prog, rt_build_stats *stats,
+                                   int *mr, int *nr)
+{
+    const int vec = rt_vector_width(&ctx->info, 16);
+    *mr = 2;
+    *nr = vec >= 16 ? 4 : 2;
+    char options[64];
+    snprintf(options, sizeof options, "-DVEC=%d -DMR=%d -DNR=%d", vec, *mr, *nr);
+    return rt_program_get(ctx, CGEMM_FILE, options, prog, stats);
+}
+
+static clconv_status cgemm_prepare(clconv_context *ctx, rt_build_stats *stats)
+{
+    cl_program prog;
+    int mr, nr;
+    return cgemm_program(ctx, &prog, stats, &mr, &nr);
+}
+
+static clconv_status cgemm_enqueue(clconv_context *ctx, const rt_gemm *g, cl_event *event)
+{
+    char detail[256];
+    snprintf(detail, sizeof detail,
+             "row-major B conjugate-transposed, M=%zu N=%zu K=%zu lda=%zu ldb=%zu ldc=%zu "
+             "batch=%zu", g->m, g->n, g->k, g->lda, g->ldb, g->ldc, g->batch);
+    cl_program prog;
+    cl_kernel k = NULL;
+    int mr, nr;
+    clconv_status st = check_gemm(ctx, &complex_gemm, g, detail);
+    if (st || (st = cgemm_program(ctx, &prog, NULL, &mr, &nr)) ||
+        (st = rt_kernel_create(ctx, prog, "cgemm_conj_b", &k)) ||
+        (st = set_args(ctx, k, "cgemm_conj_b", g, detail))) {
+        if (k)
+            clReleaseKernel(k);
+        return st;
+    }
+    size_t global[3] = {(g->n + (size_t)nr - 1) / (size_t)nr,
+                        (g->m + (size_t)mr - 1) / (size_t)mr, g->batch};
+    /* On a CPU, a fixed group of column tiles (as the SGEMM's, so that PoCL
+     * compiles the program once, not once per shape) that share A's rows
+     * from cache; the work-items past N return at once. GPUs choose. */
+    size_t local[3] = {GROUP_ROW_TILES, 1, 1};
+    while (local[0] > 1 && local[0] > ctx->info.max_work_group_size)
+        local[0] /= 2;
+    global[0] = (global[0] + local[0] - 1) / local[0] * local[0];
+    const int cpu = strcmp(ctx->info.type, "CPU") == 0;
+    cl_int err = clEnqueueNDRangeKernel(ctx->queue, k, 3, NULL, global, cpu ? local : NULL, 0,
+                                        NULL, event);
+    clReleaseKernel(k);
+    if (err != CL_SUCCESS)
+        return rt_cl_fail(ctx, err, "clEnqueueNDRangeKernel",
+                          "cgemm_conj_b MR=%d NR=%d, global %zu x %zu x %zu, %s", mr, nr,
+                          global[0], global[1], global[2], detail);
+    return CLCONV_SUCCESS;
+}
+
 const rt_gemm_backend rt_gemm_clconv = {
     .name = "clconv",
     .sgemm = sgemm_enqueue,
     .sgemm_prepare = sgemm_prepare,
-    .cgemm_conj_b = NULL,
+    .cgemm_conj_b = cgemm_enqueue,
+    .cgemm_prepare = cgemm_prepare,
 };

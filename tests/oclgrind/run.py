@@ -9,7 +9,8 @@ Two kinds of run:
 - test_kernels alone (our kernels on data this test writes, nothing
   third-party in the process): every report in our kernels fails. Its
   test_sgemm runs clconv's SGEMM (cl/gemm/sgemm.cl) at the default tile of
-  each width and at one odd tile.
+  each width and at one odd tile, test_cgemm its complex GEMM
+  (cl/gemm/cgemm.cl, fft-cgemm's) at each width.
 - clconv-bench on small odd problems: direct and pointwise with --verify,
   strictly. im2col-gemm (clconv's SGEMM, the default GEMM backend) and fft
   also run, at shapes oclgrind 21.10 gets through (CLBlast's SGEMM, with
@@ -39,7 +40,7 @@ import subprocess
 import sys
 import tempfile
 
-INHERITS_THIRD_PARTY = {"add_bias", "block_weights", "cmac", "crop"}
+INHERITS_THIRD_PARTY = {"add_bias", "block_weights", "cmac", "cgemm_conj_b", "crop"}
 
 SMALL = ["--no-peaks", "--iters", "1", "--warmup", "0"]
 BENCH_RUNS = [
