@@ -195,7 +195,12 @@ static void report_table(FILE *f, const bench_device_run *run)
                 r->iterations);
         if (r->stage_count > 1)
             for (int s = 0; s < r->stage_count; s++) {
-                fprintf(f, "    . %-14s ", r->stages[s].name);
+                /* as wide as the algo column (21 with its indent): a name
+                 * longer than 14 ("output_transform") takes from the indent */
+                const char *name = r->stages[s].name;
+                const int len = (int)strlen(name);
+                const int indent = len <= 14 ? 4 : len < 18 ? 18 - len : 0;
+                fprintf(f, "%*s. %-*s ", indent, "", 18 - indent, name);
                 table_numbers(f, r->stages[s].median_ms, NAN, NAN, &r->stages[s].roof);
                 fputc('\n', f);
             }

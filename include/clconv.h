@@ -218,10 +218,11 @@ typedef enum clconv_algo {
     CLCONV_ALGO_IM2COL_GEMM = 1, /* im2col into a workspace, then an SGEMM (gemm_backend) */
     CLCONV_ALGO_FFT = 2,         /* clFFT R2C, cmac kernel over channels, C2R, crop */
     CLCONV_ALGO_FFT_CGEMM = 3,   /* the same with a complex GEMM per frequency as the cmac */
+    CLCONV_ALGO_WINOGRAD = 4,    /* F(4x4,3x3) / F(2x2,5x5): 3x3 or 5x5, stride 1, dilation 1 */
     CLCONV_ALGO_COUNT
 } clconv_algo;
 
-/* The algorithm's name ("direct", "im2col-gemm", "fft", "fft-cgemm", as
+/* The algorithm's name ("direct", "im2col-gemm", "fft", "fft-cgemm", "winograd", as
  * --algo takes it); NULL for an unknown value. */
 const char *clconv_algo_name(clconv_algo algo);
 /* One line saying what runs; NULL for an unknown value. */
@@ -271,12 +272,14 @@ clconv_status clconv_gemm_backend_from_name(const char *name, clconv_gemm_backen
 /* Zero-initialise, then set what you need: zero is every default. */
 typedef struct clconv_plan_options {
     /* Largest workspace buffer the plan may allocate; 0 means the device's
-     * CL_DEVICE_MAX_MEM_ALLOC_SIZE. im2col-gemm works in chunks under it;
-     * the FFT algorithms refuse a problem whose spectra exceed it
-     * (CLCONV_ERR_UNSUPPORTED from clconv_algo_check, with the sizes). */
+     * CL_DEVICE_MAX_MEM_ALLOC_SIZE. direct, im2col-gemm and winograd work
+     * in chunks under it (winograd refuses only when its transformed
+     * weights, 36 x C_out x C_in floats, exceed it); the FFT algorithms
+     * refuse a problem whose spectra exceed it (CLCONV_ERR_UNSUPPORTED from
+     * clconv_algo_check, with the sizes). */
     size_t workspace_limit_bytes;
     clconv_fft_backend fft_backend; /* fft and fft-cgemm only */
-    clconv_gemm_backend gemm_backend; /* im2col-gemm and fft-cgemm only */
+    clconv_gemm_backend gemm_backend; /* im2col-gemm, fft-cgemm and winograd only */
     /* Nonzero: for an algorithm with a tunable kernel (clconv_plan_params),
      * plan_create times each candidate tile on this device (seconds), checks
      * each result against the double-precision reference

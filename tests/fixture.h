@@ -37,6 +37,13 @@ double fixture_run_problem_with_options(clconv_context *ctx, const clconv_proble
                                         clconv_algo algo, const clconv_plan_options *opt,
                                         int with_bias, uint32_t seed);
 
+/* p when algo takes it on ctx's device, else the first of p made plainer
+ * that it takes: stride and dilation 1, then a 3x3, 5x5 or 1x1 kernel, the
+ * rest of p kept (a test that loops over the algorithm table meets an
+ * algorithm limited to some shapes, winograd's 3x3 and 5x5, with no test
+ * naming the limits). Fails the test when none is taken. */
+clconv_problem fixture_problem_for(clconv_context *ctx, clconv_algo algo, const clconv_problem *p);
+
 /* "N=2 C=3 H=13 W=17 K=5 k=3x2 s=2x2 p=1x1 d=2x2" for failure messages. */
 void fixture_describe(const clconv_problem *p, char *buf, size_t size);
 

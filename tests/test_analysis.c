@@ -196,13 +196,14 @@ static void test_plan_cost_matches_timing(void **state)
 {
     (void)state;
     clconv_context *ctx = fixture_context();
-    clconv_problem p = {1, 5, 9, 11, 3, 3, 2, 1, 1, 1, 0, 1, 1};
-    size_t ni = clconv_problem_input_elems(&p), nw = clconv_problem_weight_elems(&p);
-    float *host = calloc(ni + nw, sizeof *host);
-    cl_mem in = fixture_upload(ctx, host, ni), w = fixture_upload(ctx, host + ni, nw);
-    cl_mem b = fixture_upload(ctx, host, (size_t)p.out_channels);
-    cl_mem out = fixture_output(ctx, clconv_problem_output_elems(&p));
+    const clconv_problem base = {1, 5, 9, 11, 3, 3, 2, 1, 1, 1, 0, 1, 1};
     for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
+        const clconv_problem p = fixture_problem_for(ctx, (clconv_algo)a, &base);
+        size_t ni = clconv_problem_input_elems(&p), nw = clconv_problem_weight_elems(&p);
+        float *host = calloc(ni + nw, sizeof *host);
+        cl_mem in = fixture_upload(ctx, host, ni), w = fixture_upload(ctx, host + ni, nw);
+        cl_mem b = fixture_upload(ctx, host, (size_t)p.out_channels);
+        cl_mem out = fixture_output(ctx, clconv_problem_output_elems(&p));
         clconv_plan *plan;
         assert_int_equal(clconv_plan_create(ctx, &p, (clconv_algo)a, &plan), CLCONV_SUCCESS);
         assert_int_equal(clconv_plan_set_weights(plan, w, b), CLCONV_SUCCESS);
@@ -250,9 +251,10 @@ static void test_plan_cost_matches_timing(void **state)
         else
             assert_int_equal(clconv_plan_workspace_bytes(plan), predicted);
         clconv_plan_destroy(plan);
+        clReleaseMemObject(in), clReleaseMemObject(w), clReleaseMemObject(b);
+        clReleaseMemObject(out);
+        free(host);
     }
-    clReleaseMemObject(in), clReleaseMemObject(w), clReleaseMemObject(b), clReleaseMemObject(out);
-    free(host);
     assert_int_equal(clconv_context_destroy(ctx), CLCONV_SUCCESS);
 }
 

@@ -45,6 +45,12 @@ typedef struct conv_algo_ops {
     /* 1 when every output reads every input of its image (a transform over
      * the whole plane): one NaN input spreads to its whole image. */
     int spectral;
+    /* The side of the output tiles that share one input window (winograd's
+     * m x m outputs read one (m + K - 1)^2 window), for problem p: a NaN or
+     * Inf in the window may reach every output of the tile, not only those
+     * whose own window holds it. NULL: each output reads its own window
+     * alone (or the whole image, when spectral). */
+    int (*shared_window_tile)(const clconv_problem *p);
     /* The name of the work set_weights does once (its device time is
      * plan->weights_ms), or NULL when it does none. */
     const char *weights_stage;

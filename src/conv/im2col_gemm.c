@@ -10,11 +10,10 @@
  * columns exceed the workspace limit, a chunk is a range of its pixels: the
  * GEMM then writes that range of every output plane (ldc = P). */
 #include "conv/algo.h"
-#include "conv/tune.h"
+#include "conv/gemm_stage.h"
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 enum { STAGE_IM2COL, STAGE_GEMM, STAGE_BIAS };
 
@@ -56,69 +55,7 @@ static int choose_chunks(const clconv_problem *p, size_t limit, int *images, siz
     return fit_cols > 0;
 }
 
-/* ---- the GEMM tile as a tunable (conv/tune.h) ---- */
-
-enum { T_VEC, T_MR, T_NV, T_KC };
-
-static void gemm_tile_default(const conv_config *cfg, int *params)
-{
-    clconv_device_info none = {0};
-    rt_sgemm_tile t = rt_sgemm_tile_default(cfg->device ? cfg->device : &none);
-    params[T_VEC] = t.vec;
-    params[T_MR] = t.mr;
-    params[T_NV] = t.nv;
-    params[T_KC] = t.kc;
-}
-
-/* Register tiles filling two thirds to all of the registers for
- * accumulators (28 vectors at width 16, 14 where the width is 8 or less:
- * half the registers), and the default tile with a longer k block: a
- * handful, as each is a compile of seconds on PoCL. Only clconv's
- * backend has tiles: with another the one candidate is the default. */
-static int gemm_tile_candidates(const conv_config *cfg, int (*out)[CONV_MAX_PARAMS], int max)
-{
-    int def[CONV_MAX_PARAMS] = {0};
-    gemm_tile_default(cfg, def);
-    if (cfg->gemm_backend != CLCONV_GEMM_BACKEND_CLCONV || max < 1)
-        return 0;
-    static const int shapes[][2] = {{4, 2}, {6, 2}, {4, 3}, {4, 4}, {6, 3},
-                                    {8, 3}, {6, 4}, {12, 2}, {7, 4}};
-    const int budget = def[T_VEC] >= 16 ? 28 : 14;
-    int n = 0;
-    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0] && n < max; i++) {
-        int acc = shapes[i][0] * shapes[i][1];
-        if (acc > budget || acc * 3 < budget * 2)
-            continue;
-        memcpy(out[n], def, sizeof def);
-        out[n][T_MR] = shapes[i][0];
-        out[n][T_NV] = shapes[i][1];
-        n++;
-    }
-    static const int blocks[] = {128};
-    for (size_t i = 0; i < sizeof blocks / sizeof blocks[0] && n < max; i++)
-        if (blocks[i] != def[T_KC]) {
-            memcpy(out[n], def, sizeof def);
-            out[n++][T_KC] = blocks[i];
-        }
-    return n;
-}
-
-static int gemm_tile_valid(const int *params)
-{
-    rt_sgemm_tile t = {params[T_VEC], params[T_MR], params[T_NV], params[T_KC]};
-    return rt_sgemm_tile_valid(&t);
-}
-
-static const conv_tunable gemm_tile_tunable = {
-    .kernel_file = "gemm/sgemm.cl",
-    .method = "sgemm tile 1",
-    .param_count = 4,
-    .param_names = {[T_VEC] = "vec", [T_MR] = "mr", [T_NV] = "nv", [T_KC] = "kc"},
-    .defaults = gemm_tile_default,
-    .candidates = gemm_tile_candidates,
-    .valid = gemm_tile_valid,
-    .valid_values = "vec in 1, 2, 4, 8, 16, mr in 1..12, nv in 1..8, kc in 0..4096",
-};
+static const conv_tunable gemm_tile_tunable = CONV_GEMM_TILE_TUNABLE("sgemm tile 1");
 
 static clconv_status im2col_check(clconv_context *ctx, const conv_config *cfg)
 {
@@ -146,54 +83,8 @@ static size_t im2col_workspace(const conv_config *cfg)
            sizeof(float);
 }
 
-/* Compiles the GEMM's kernels here, not in the first execute: through the
- * backend's prepare, or, for a backend that compiles only inside a call
- * (CLBlast, seconds on PoCL), by running the first chunk's GEMM once on a
- * zeroed workspace. CLBlast compiles inside the call, before it enqueues
- * anything, so the call's own host time (not the GEMM that follows) is
- * build time. */
-static clconv_status prime_gemm(clconv_plan *plan, const im2col_plan *d, const rt_gemm *g)
-{
-    if (d->gemm->sgemm_prepare) {
-        rt_build_stats stats = {0};
-        clconv_status st = d->gemm->sgemm_prepare(plan->ctx, g, &d->tile, &stats);
-        plan->build_ms += stats.ms;
-        plan->compiled |= stats.compiled;
-        return st;
-    }
-    cl_int err;
-    size_t col_bytes = g->k * g->n * g->batch * sizeof(float);
-    size_t c_bytes = g->m * g->n * g->batch * sizeof(float);
-    size_t a_bytes = g->m * g->k * sizeof(float);
-    clconv_status st = rt_buffer_fill(plan->ctx, g->b, col_bytes, 0.0f, "im2col workspace");
-    if (st)
-        return st;
-    cl_mem a = NULL, c = NULL;
-    if (!(st = rt_buffer_create(plan->ctx, a_bytes, "GEMM priming weights", &a)) &&
-        !(st = rt_buffer_create(plan->ctx, c_bytes, "GEMM priming output", &c)))
-        st = rt_buffer_fill(plan->ctx, a, a_bytes, 0.0f, "GEMM priming weights");
-    if (!st) {
-        rt_gemm primed = *g;
-        primed.a = a;
-        primed.c = c;
-        primed.a_offset = primed.c_offset = 0;
-        primed.ldc = g->n;
-        primed.c_stride = g->m * g->n;
-        double t0 = rt_now_ms();
-        st = d->gemm->sgemm(plan->ctx, &primed, NULL, NULL);
-        plan->build_ms += rt_now_ms() - t0;
-        if (!st && (err = clFinish(plan->ctx->queue)) != CL_SUCCESS)
-            st = rt_cl_fail(plan->ctx, err, "clFinish", "GEMM priming");
-    }
-    if (a)
-        clReleaseMemObject(a);
-    if (c)
-        clReleaseMemObject(c);
-    return st;
-}
-
 /* The GEMM of a chunk starting at image n0, pixel p0 (plan->weights may be
- * NULL before set_weights; only prime_gemm uses it then). */
+ * NULL before set_weights; only conv_gemm_prepare uses it then). */
 static rt_gemm chunk_gemm(const clconv_plan *plan, const im2col_plan *d, int n0, size_t p0,
                             int images, size_t cols, cl_mem output)
 {
@@ -218,7 +109,7 @@ static clconv_status im2col_create(clconv_plan *plan)
     d->gemm = rt_gemm_backend_get(plan->cfg.gemm_backend, plan->cfg.device, NULL);
     int params[CONV_MAX_PARAMS];
     conv_params_get(&plan->cfg, &gemm_tile_tunable, params);
-    d->tile = (rt_sgemm_tile){params[T_VEC], params[T_MR], params[T_NV], params[T_KC]};
+    d->tile = conv_gemm_tile_of(params);
     d->k = (size_t)p->in_channels * p->kernel_h * p->kernel_w;
     d->p = (size_t)clconv_problem_out_height(p) * clconv_problem_out_width(p);
     if (!choose_chunks(p, plan->cfg.workspace_limit_bytes, &d->images_per_chunk,
@@ -238,7 +129,7 @@ static clconv_status im2col_create(clconv_plan *plan)
         return st;
     /* A stand-in output of the chunk's shape: priming writes only there. */
     rt_gemm g = chunk_gemm(plan, d, 0, 0, d->images_per_chunk, d->cols_per_chunk, NULL);
-    return prime_gemm(plan, d, &g);
+    return conv_gemm_prepare(plan, d->gemm, &g, &d->tile);
 }
 
 static clconv_status im2col_set_weights(clconv_plan *plan)

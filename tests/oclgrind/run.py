@@ -11,8 +11,8 @@ Two kinds of run:
   test_sgemm runs clconv's SGEMM (cl/gemm/sgemm.cl) at the default tile of
   each width and at one odd tile, test_cgemm its complex GEMM
   (cl/gemm/cgemm.cl, fft-cgemm's) at each width.
-- clconv-bench on small odd problems: direct and pointwise with --verify,
-  strictly. im2col-gemm (clconv's SGEMM, the default GEMM backend) and fft
+- clconv-bench on small odd problems: direct, pointwise and winograd
+  (with clconv's SGEMM) with --verify, strictly. im2col-gemm (clconv's SGEMM, the default GEMM backend) and fft
   also run, at shapes oclgrind 21.10 gets through (CLBlast's SGEMM, with
   --gemm-backend clblast, aborts it at odd M, N, K; clFFT's results come
   out wrong, so fft runs --no-verify). There our kernels that read what
@@ -55,6 +55,12 @@ BENCH_RUNS = [
                          "37", "--out-channels", "3", "--kernel", "1"], set()),
     ("pointwise", ["--algo", "pointwise", "--in-channels", "3", "--height", "5", "--width", "7",
                    "--out-channels", "4"], set()),
+    ("winograd F(4x4,3x3) odd padded batched",
+     ["--algo", "winograd", "--batch", "2", "--in-channels", "3", "--height", "7", "--width",
+      "9", "--out-channels", "5", "--kernel", "3", "--pad", "1x2"], set()),
+    ("winograd F(2x2,5x5) odd padded",
+     ["--algo", "winograd", "--in-channels", "2", "--height", "6", "--width", "11",
+      "--out-channels", "3", "--kernel", "5", "--pad", "2x1"], set()),
     ("im2col-gemm at an 8x8x8 GEMM",
      ["--algo", "im2col-gemm", "--in-channels", "2", "--height", "3", "--width", "5",
       "--out-channels", "8", "--kernel", "2"], INHERITS_THIRD_PARTY),
