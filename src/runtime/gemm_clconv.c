@@ -156,6 +156,23 @@ static clconv_status set_args(clconv_context *ctx, cl_kernel k, const char *kern
                : CLCONV_SUCCESS;
 }
 
+/* Enqueues k over global (3 dimensions). On a CPU the work-group is
+ * GROUP_ROW_TILES work-items along dimension dim (global rounded up to it):
+ * always that many, because PoCL compiles a program again for each new
+ * work-group size (seconds). GPUs choose their own. */
+static cl_int enqueue_grouped(clconv_context *ctx, cl_kernel k, size_t *global, int dim,
+                              cl_event *event)
+{
+    size_t local[3] = {1, 1, 1};
+    local[dim] = GROUP_ROW_TILES;
+    while (local[dim] > 1 && local[dim] > ctx->info.max_work_group_size)
+        local[dim] /= 2;
+    global[dim] = (global[dim] + local[dim] - 1) / local[dim] * local[dim];
+    const int cpu = strcmp(ctx->info.type, "CPU") == 0;
+    return clEnqueueNDRangeKernel(ctx->queue, k, 3, NULL, global, cpu ? local : NULL, 0, NULL,
+                                  event);
+}
+
 static clconv_status sgemm_enqueue(clconv_context *ctx, const rt_gemm *g,
                                   const rt_sgemm_tile *tile, cl_event *event)
 {
@@ -181,16 +198,9 @@ static clconv_status sgemm_enqueue(clconv_context *ctx, const rt_gemm *g,
     /* On a CPU, one work-group is run by one thread, its work-items in
      * turn: a group of row tiles over one column tile reads that panel of B
      * from memory once and from its cache after (in blocks of kc steps with
-     * kc > 0). Always 8 of them: PoCL compiles a program again for each new
-     * work-group size (seconds), and the row tiles past M are nearly free
-     * (the kernel skips their work). GPUs choose their own. */
-    size_t local[3] = {1, GROUP_ROW_TILES, 1};
-    while (local[1] > 1 && local[1] > ctx->info.max_work_group_size)
-        local[1] /= 2;
-    global[1] = (global[1] + local[1] - 1) / local[1] * local[1];
-    const int cpu = strcmp(ctx->info.type, "CPU") == 0;
-    cl_int err = clEnqueueNDRangeKernel(ctx->queue, k, 3, NULL, global, cpu ? local : NULL, 0,
-                                        NULL, event);
+     * kc > 0); the row tiles past M are nearly free (the kernel skips their
+     * work). */
+    cl_int err = enqueue_grouped(ctx, k, global, 1, event);
     clReleaseKernel(k);
     if (err != CL_SUCCESS)
         return rt_cl_fail(ctx, err, "clEnqueueNDRangeKernel",
@@ -240,16 +250,9 @@ static clconv_status cgemm_enqueue(clconv_context *ctx, const rt_gemm *g, cl_eve
     }
     size_t global[3] = {(g->n + (size_t)nr - 1) / (size_t)nr,
                         (g->m + (size_t)mr - 1) / (size_t)mr, g->batch};
-    /* On a CPU, a fixed group of column tiles (as the SGEMM's, so that PoCL
-     * compiles the program once, not once per shape) that share A's rows
-     * from cache; the work-items past N return at once. GPUs choose. */
-    size_t local[3] = {GROUP_ROW_TILES, 1, 1};
-    while (local[0] > 1 && local[0] > ctx->info.max_work_group_size)
-        local[0] /= 2;
-    global[0] = (global[0] + local[0] - 1) / local[0] * local[0];
-    const int cpu = strcmp(ctx->info.type, "CPU") == 0;
-    cl_int err = clEnqueueNDRangeKernel(ctx->queue, k, 3, NULL, global, cpu ? local : NULL, 0,
-                                        NULL, event);
+    /* On a CPU, a group of column tiles that share A's rows from cache; the
+     * work-items past N return at once. */
+    cl_int err = enqueue_grouped(ctx, k, global, 0, event);
     clReleaseKernel(k);
     if (err != CL_SUCCESS)
         return rt_cl_fail(ctx, err, "clEnqueueNDRangeKernel",
