@@ -3,9 +3,9 @@
  * and dilation 1, any padding, batch and channel counts.
  *
  *   set_weights  U [36][C_out][C_in] = G g G^T            weights_transform
- *   per chunk of tiles (a range over images x tile rows x tile columns):
- *     V [36][C_in][tiles]  = B^T d B                       input_transform
- *     M [36][C_out][tiles] = U V, 36 GEMMs strided-batched gemm
+ *   per chunk (a range of blocks of VEC tiles along the tile rows):
+ *     V [36][C_in][cols]  = B^T d B                        input_transform
+ *     M [36][C_out][cols] = U V, 36 GEMMs strided-batched  gemm
  *     y = A^T M A + bias, cropped                          output_transform
  *
  * The GEMM is the plan's GEMM backend (clconv's register-tiled SGEMM by
@@ -77,10 +77,12 @@ static void sizes(const conv_config *cfg, const wino_variant *v, wino_sizes *z)
     z->u_bytes = (size_t)PLANES * p->out_channels * p->in_channels * sizeof(float);
     const size_t widest = (size_t)(p->in_channels > p->out_channels ? p->in_channels
                                                                     : p->out_channels);
-    /* columns one buffer can hold; the vector no wider than that or the row */
+    /* columns one buffer can hold; the vector the device's, whatever the
+     * row's width (one program per kernel size and device: a narrow image
+     * wastes lanes, not compiles), unless the limit holds fewer columns */
     const size_t fit = cfg->workspace_limit_bytes / (PLANES * widest * sizeof(float));
     clconv_device_info none = {0};
-    const int vec = rt_vector_width(cfg->device ? cfg->device : &none, z->tiles_w);
+    const int vec = rt_vector_width(cfg->device ? cfg->device : &none, 16);
     z->vec = fit < 1 ? 1 : (size_t)vec <= fit ? vec : (int)pow2_floor(fit);
     z->blocks_w = (z->tiles_w + z->vec - 1) / z->vec;
     z->blocks = (size_t)p->batch * (size_t)z->tiles_h * (size_t)z->blocks_w;
@@ -275,7 +277,7 @@ static int winograd_shared_window_tile(const clconv_problem *p)
 extern const conv_algo_ops conv_winograd_ops;
 
 /* As the kernels do them, counting each transform as dense 6x6 matrix
- * products (the compiler drops the zero terms, so the FLOPs run are fewer;
+ * products (the kernels skip the zero terms, so the FLOPs run are fewer;
  * the transforms are bound by their bytes either way): the input transform
  * reads the input once and writes V, the GEMM reads U, V and writes M, the
  * output transform reads M (and the bias) and writes the output once. */
