@@ -124,6 +124,9 @@ extern const conv_algo_ops *const conv_algo_table[CLCONV_ALGO_COUNT];
 clconv_status conv_plan_build(clconv_context *ctx, const conv_config *cfg, clconv_algo algo,
                               clconv_plan **out);
 
+/* Adds a build's time (and whether it compiled) to the plan's. */
+void conv_plan_count_build(clconv_plan *plan, const rt_build_stats *stats);
+
 /* Gets a program through the context's program manager and adds its build
  * time to the plan's. */
 clconv_status conv_plan_program(clconv_plan *plan, const char *file, const char *options,

@@ -274,8 +274,7 @@ static clconv_status cgemm_create(clconv_plan *plan, fft_plan *d)
         return CLCONV_SUCCESS;
     rt_build_stats stats = {0};
     clconv_status st = b->cgemm_prepare(plan->ctx, &stats);
-    plan->build_ms += stats.ms;
-    plan->compiled |= stats.compiled;
+    conv_plan_count_build(plan, &stats);
     return st;
 }
 

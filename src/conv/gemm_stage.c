@@ -66,8 +66,7 @@ clconv_status conv_gemm_prepare(clconv_plan *plan, const rt_gemm_backend *gemm, 
     if (gemm->sgemm_prepare) {
         rt_build_stats stats = {0};
         clconv_status st = gemm->sgemm_prepare(plan->ctx, g, tile, &stats);
-        plan->build_ms += stats.ms;
-        plan->compiled |= stats.compiled;
+        conv_plan_count_build(plan, &stats);
         return st;
     }
     cl_int err;

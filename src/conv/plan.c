@@ -126,6 +126,12 @@ static clconv_status events_to_timing(clconv_plan *plan, conv_events *ev, clconv
 
 /* ---- helpers for algorithms ---- */
 
+void conv_plan_count_build(clconv_plan *plan, const rt_build_stats *stats)
+{
+    plan->build_ms += stats->ms;
+    plan->compiled |= stats->compiled;
+}
+
 clconv_status conv_plan_program(clconv_plan *plan, const char *file, const char *options,
                                 cl_program *out)
 {
@@ -133,8 +139,7 @@ clconv_status conv_plan_program(clconv_plan *plan, const char *file, const char 
     clconv_status st = rt_program_get(plan->ctx, file, options, out, &stats);
     if (st)
         return st;
-    plan->build_ms += stats.ms;
-    plan->compiled |= stats.compiled;
+    conv_plan_count_build(plan, &stats);
     return CLCONV_SUCCESS;
 }
 
