@@ -216,7 +216,7 @@ size_t clconv_problem_output_elems(const clconv_problem *p);
 typedef enum clconv_algo {
     CLCONV_ALGO_DIRECT = 0,      /* a register-blocked kernel, tunable tile */
     CLCONV_ALGO_IM2COL_GEMM = 1, /* im2col into a workspace, then an SGEMM (gemm_backend) */
-    CLCONV_ALGO_FFT = 2,         /* clFFT R2C, cmac kernel over channels, C2R, crop */
+    CLCONV_ALGO_FFT = 2,         /* overlap-save tiles, clFFT R2C, cmac over channels, C2R, crop */
     CLCONV_ALGO_FFT_CGEMM = 3,   /* the same with a complex GEMM per frequency as the cmac */
     CLCONV_ALGO_WINOGRAD = 4,    /* F(4x4,3x3) / F(2x2,5x5): 3x3 or 5x5, stride 1, dilation 1 */
     CLCONV_ALGO_COUNT

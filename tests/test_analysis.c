@@ -6,6 +6,7 @@
 #include "conv/algo.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,28 +110,62 @@ static void test_im2col_gemm_seed_k3(void **state)
     assert_int_equal(c.stage_count, 2); /* no bias, no bias stage */
 }
 
-/* FFT on seed-k3 with 32 x 60 transforms: 1920 points, 32 * 31 = 992
- * frequencies a plane. pad: 4 * (491,520 + 256 * 1920) = 3,932,160 bytes.
- * forward: 256 * 2.5 * 1920 * log2(1920) FLOPs; 256 * (4*1920 + 8*992) =
- * 3,997,696 bytes. cmac: 8 * 64*256*992 = 130,023,424 FLOPs; 8 * 992 *
- * (256 + 64*256 + 64) = 132,562,944 bytes. inverse: 64 * (8*992 + 4*1920) =
- * 999,424 bytes. crop (bias): 2 * 111,360 FLOPs, 4 * (2 * 111,360 + 64) bytes. */
+/* The FFT algorithms' cost at a given tile (conv_config's params, as a
+ * plan resolves them; the public clconv_algo_cost takes the default rule's). */
+static void fft_cost_at(const clconv_problem *p, clconv_algo algo, int tile, clconv_cost *c)
+{
+    conv_config cfg = {.problem = *p, .workspace_limit_bytes = SIZE_MAX,
+                       .fft_backend = CLCONV_FFT_BACKEND_CLFFT,
+                       .gemm_backend = CLCONV_GEMM_BACKEND_CLCONV, .params = {tile},
+                       .params_set = 1};
+    memset(c, 0, sizeof *c);
+    conv_algo_table[algo]->cost(&cfg, 1, c);
+}
+
+/* FFT on seed-k3, whole planes: 32 x 60 transforms, 1920 points, 32 * 31 =
+ * 992 frequencies a plane. pad: 4 * (491,520 + 256 * 1920) = 3,932,160
+ * bytes. forward: 256 * 2.5 * 1920 * log2(1920) FLOPs; 256 * (4*1920 +
+ * 8*992) = 3,997,696 bytes. cmac: 8 * 64*256*992 = 130,023,424 FLOPs; 8 *
+ * 992 * (256 + 64*256 + 64) = 132,562,944 bytes. inverse: 64 * (8*992 +
+ * 4*1920) = 999,424 bytes. crop (bias): 2 * 111,360 FLOPs, 4 * (2 * 111,360
+ * + 64) bytes.
+ * With 8 x 8 tiles: 6 x 6 outputs each, 5 x 10 tiles for 30 x 58 outputs,
+ * 64 points and 8 * 5 = 40 frequencies a plane. pad: 4 * (491,520 + 50 *
+ * 256 * 64) = 5,242,880 bytes. forward: 50 * 256 * 2.5 * 64 * 6 =
+ * 12,288,000 FLOPs; 12,800 * (4*64 + 8*40) = 7,372,800 bytes. cmac: 8 * 50
+ * * 64 * 256 * 40 = 262,144,000 FLOPs (twice the whole planes': the
+ * overlap); 8 * 40 * (12,800 + 16,384 + 3,200) = 10,362,880 bytes (1/13 of
+ * them). inverse: 3,072,000 FLOPs; 3,200 * 576 = 1,843,200 bytes. */
 static void test_fft_seed_k3(void **state)
 {
     (void)state;
     clconv_problem p = seed(3);
     clconv_cost c;
-    assert_int_equal(clconv_algo_cost(&p, CLCONV_ALGO_FFT, 1, &c), CLCONV_SUCCESS); /* 32 x 60 */
+    for (int a = CLCONV_ALGO_FFT; a <= CLCONV_ALGO_FFT_CGEMM; a++) {
+        fft_cost_at(&p, (clconv_algo)a, 0, &c);
+        assert_int_equal(c.stage_count, 5);
+        assert_true(stage(&c, "pad")->bytes == 3932160.0);
+        assert_close(stage(&c, "fft_forward")->flops, 256 * 2.5 * 1920 * 10.906890595608519);
+        assert_true(stage(&c, "fft_forward")->bytes == 3997696.0);
+        assert_true(stage(&c, "cmac")->flops == 130023424.0);
+        assert_true(stage(&c, "cmac")->bytes == 132562944.0);
+        assert_close(stage(&c, "fft_inverse")->flops, 64 * 2.5 * 1920 * 10.906890595608519);
+        assert_true(stage(&c, "fft_inverse")->bytes == 999424.0);
+        assert_true(stage(&c, "crop")->flops == 222720.0);
+        assert_true(stage(&c, "crop")->bytes == 891136.0);
+        fft_cost_at(&p, (clconv_algo)a, 8, &c);
+        assert_true(stage(&c, "pad")->bytes == 5242880.0);
+        assert_true(stage(&c, "fft_forward")->flops == 12288000.0);
+        assert_true(stage(&c, "fft_forward")->bytes == 7372800.0);
+        assert_true(stage(&c, "cmac")->flops == 262144000.0);
+        assert_true(stage(&c, "cmac")->bytes == 10362880.0);
+        assert_true(stage(&c, "fft_inverse")->flops == 3072000.0);
+        assert_true(stage(&c, "fft_inverse")->bytes == 1843200.0);
+        assert_true(stage(&c, "crop")->bytes == 891136.0);
+    }
+    /* the public cost is the default rule's tile's */
+    assert_int_equal(clconv_algo_cost(&p, CLCONV_ALGO_FFT, 1, &c), CLCONV_SUCCESS);
     assert_int_equal(c.stage_count, 5);
-    assert_true(stage(&c, "pad")->bytes == 3932160.0);
-    assert_close(stage(&c, "fft_forward")->flops, 256 * 2.5 * 1920 * 10.906890595608519);
-    assert_true(stage(&c, "fft_forward")->bytes == 3997696.0);
-    assert_true(stage(&c, "cmac")->flops == 130023424.0);
-    assert_true(stage(&c, "cmac")->bytes == 132562944.0);
-    assert_close(stage(&c, "fft_inverse")->flops, 64 * 2.5 * 1920 * 10.906890595608519);
-    assert_true(stage(&c, "fft_inverse")->bytes == 999424.0);
-    assert_true(stage(&c, "crop")->flops == 222720.0);
-    assert_true(stage(&c, "crop")->bytes == 891136.0);
 }
 
 /* The seed's pointwise op: 64 * 256*32*60 = 31,457,280 multiplies;

@@ -150,6 +150,9 @@ static void test_tunable_candidates(void **state)
          {"vec=1 ocv=3 pix=5 lx=0 ly=0", "vec=4 ocv=4 pix=1 lx=0 ly=0",
           "vec=1 ocv=3 pix=3 lx=4 ly=2", "vec=4 ocv=2 pix=2 lx=2 ly=4"}},
         {"gemm/sgemm.cl", {"vec=1 mr=3 nv=1 kc=4", "vec=4 mr=5 nv=3 kc=0", NULL, NULL}},
+        /* tiles smaller than the candidates (down to one output a tile for a
+         * 9-wide dilated kernel) and not a power of two */
+        {"fft/pad.cl", {"tile=9", "tile=10", "tile=12", NULL}},
     };
     for (int i = 0; i < TILE_PROBLEMS; i++) {
         clconv_problem p = random_problem(&s);
@@ -730,6 +733,41 @@ static void test_fft_sizes(void **state)
     }
 }
 
+/* Overlap-save tiles shrink the weight spectra: under a workspace limit
+ * the whole-image spectra exceed, each FFT algorithm's default rule picks a
+ * tile (not whole planes), the workspace it states fits, and the result is
+ * right; the whole image, asked for, is refused naming the limit. */
+static void test_fft_tiles_under_workspace_limit(void **state)
+{
+    (void)state;
+    const clconv_problem p = {1, 8, 40, 40, 8, 3, 3, 1, 1, 1, 1, 1, 1};
+    const size_t limit = 200000; /* whole 42 x 42 planes: 8 x 8 x 42 x 22 x 8 B of weight spectra */
+    for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
+        const conv_algo_ops *ops = conv_algo_table[a];
+        if (!ops->spectral || !ops->tunable)
+            continue;
+        clconv_plan_options opt = {.workspace_limit_bytes = limit, .params = "tile=0"};
+        assert_int_equal(clconv_algo_check_with_options(ctx, &p, (clconv_algo)a, &opt),
+                         CLCONV_ERR_UNSUPPORTED);
+        assert_non_null(strstr(clconv_last_error(ctx), "workspace limit"));
+        opt.params = NULL;
+        clconv_plan *plan = NULL;
+        if (clconv_plan_create_with_options(ctx, &p, (clconv_algo)a, &opt, &plan))
+            fail_msg("%s under a %zu-byte limit: %s", ops->name, limit, clconv_last_error(ctx));
+        char params[64];
+        clconv_plan_params(plan, params, sizeof params);
+        assert_string_not_equal(params, "tile=0");
+        clconv_plan_options whole = {.params = "tile=0"};
+        size_t whole_bytes = 0;
+        assert_int_equal(
+            clconv_algo_workspace_bytes(ctx, &p, (clconv_algo)a, &whole, &whole_bytes),
+            CLCONV_SUCCESS);
+        assert_true(clconv_plan_workspace_bytes(plan) < whole_bytes);
+        clconv_plan_destroy(plan);
+        check_with(&p, (clconv_algo)a, &opt, 1, 900u + (uint32_t)a);
+    }
+}
+
 /* The seed's broadcast multiply, elementwise against the host: one IEEE
  * multiply per element, so bit-equal. Odd sizes exercise the vector tail. */
 static void test_pointwise(void **state)
@@ -837,6 +875,7 @@ int main(void)
         cmocka_unit_test(test_clconv_gemm_errors),
         cmocka_unit_test(test_fft_sizes),
         cmocka_unit_test(test_fft_cmac_vs_cgemm),
+        cmocka_unit_test(test_fft_tiles_under_workspace_limit),
         cmocka_unit_test(test_pointwise),
         cmocka_unit_test(test_random_problems),
         cmocka_unit_test(test_tunable_candidates),

@@ -163,28 +163,38 @@ static void test_block_weights_and_cmac(void **state)
     free(want_r), free(want_i);
 }
 
-/* crop: sample a 9 x 10 plane at stride 2x3 into 4 x 3 outputs, scale by
- * 1/90, add the bias; 2 images x 3 channels. */
+/* crop: gather 2 images x 3 channels of outputs from 2 x 3 tiles of 9 x 10
+ * planes, each holding 4 x 5 valid stride-1 outputs, at stride 2x3 (so a
+ * tile's row offset alternates); scale by 1/90, add the bias. */
 static void test_crop(void **state)
 {
     (void)state;
-    const int planes = 6, C_out = 3, Ph = 9, Pw = 10, OH = 4, OW = 3, SH = 2, SW = 3;
+    const int N = 2, C_out = 3, Ph = 9, Pw = 10, SH = 2, SW = 3;
+    const int tiles_h = 2, tiles_w = 3, step_h = 4, step_w = 5, tiles = tiles_h * tiles_w;
+    const int OH = (tiles_h * step_h + SH - 1) / SH, OW = (tiles_w * step_w + SW - 1) / SW;
+    const int planes = N * tiles * C_out;
     cl_kernel k = kernel("fft/crop.cl", "crop", "-DVEC=1");
     float *real = random_floats((size_t)planes * Ph * Pw, 7), *bias = random_floats(C_out, 8);
-    size_t no = (size_t)planes * OH * OW;
+    size_t no = (size_t)N * C_out * OH * OW;
     float *out = malloc(no * sizeof *out);
     double *want = malloc(no * sizeof *want);
-    for (int pl = 0; pl < planes; pl++)
-        for (int y = 0; y < OH; y++)
-            for (int x = 0; x < OW; x++)
-                want[((size_t)pl * OH + y) * OW + x] =
-                    real[((size_t)pl * Ph + y * SH) * Pw + x * SW] / (double)(Ph * Pw) +
-                    bias[pl % C_out];
+    for (int n = 0; n < N; n++)
+        for (int co = 0; co < C_out; co++)
+            for (int y = 0; y < OH; y++)
+                for (int x = 0; x < OW; x++) {
+                    int sy = y * SH, sx = x * SW;
+                    int tile = (sy / step_h) * tiles_w + sx / step_w;
+                    size_t src = ((size_t)(n * tiles + tile) * C_out + co) * Ph * Pw;
+                    want[(((size_t)n * C_out + co) * OH + y) * OW + x] =
+                        real[src + (size_t)(sy % step_h) * Pw + sx % step_w] /
+                            (double)(Ph * Pw) +
+                        bias[co];
+                }
     cl_mem mems[] = {fixture_upload(ctx, real, (size_t)planes * Ph * Pw),
                      fixture_upload(ctx, bias, C_out), fixture_output(ctx, no)};
-    const cl_int ints[] = {C_out, OH, OW, SH, SW, Ph, Pw, 1};
-    args(k, mems, 3, ints, 8);
-    size_t global[3] = {OW, OH, planes};
+    const cl_int ints[] = {C_out, OH, OW, SH, SW, Ph, Pw, 1, tiles_w, tiles, step_h, step_w};
+    args(k, mems, 3, ints, 12);
+    size_t global[3] = {(size_t)OW, (size_t)OH, (size_t)N * C_out};
     launch(k, 3, global);
     fixture_download(ctx, mems[2], out, no);
     expect_close(out, want, no, 1e-6, "crop");

@@ -1,23 +1,34 @@
-/* Real planes for the FFT convolution, zero-padded to Ph x Pw.
+/* Real planes for the FFT convolution: overlap-save tiles of the
+ * zero-padded input, and the weights spread to the transform's size.
  *
- * pad_input — index space: dim 0 = Pw columns, dim 1 = Ph rows, dim 2 =
- * N*C_in planes; one work-item writes one element.
- *   in   [planes][H][W]          float
- *   real [planes][Ph][Pw]        float: in placed at (PH, PW), zeros around
+ * tile_input — index space: dim 0 = Pw columns, dim 1 = Ph rows, dim 2 =
+ * N*tiles*C planes, ordered (image, tile, channel) so that one frequency of
+ * every plane of a tile row is a [tiles*N][C] matrix (the complex GEMM's
+ * operand). Tile t of an image starts at padded row (t / tiles_w) * step_h
+ * and column (t % tiles_w) * step_w; one tile covering the whole image is
+ * the plain zero-padded plane. One work-item writes one element.
+ *   in   [N][C][H][W]            float
+ *   real [N][tiles][C][Ph][Pw]   float: zeros outside the input
  *
- * spread_weights — same index space over C_out*C_in planes: the kernel
- * with DH-1 (DW-1) zeros between taps (dilation), at the top-left corner.
+ * spread_weights — dim 0 = Pw, dim 1 = Ph, dim 2 = C_out*C_in planes: the
+ * kernel with DH-1 (DW-1) zeros between taps (dilation), at the top-left
+ * corner.
  *   w    [planes][KH][KW]        float
  *   real [planes][Ph][Pw]        float */
 
-__kernel void pad_input(__global const float *restrict in, __global float *restrict real, int H,
-                        int W, int PH, int PW, int Ph, int Pw)
+__kernel void tile_input(__global const float *restrict in, __global float *restrict real, int C,
+                         int H, int W, int PH, int PW, int Ph, int Pw, int tiles_w, int tiles,
+                         int step_h, int step_w)
 {
     const int x = (int)get_global_id(0), y = (int)get_global_id(1);
     const size_t plane = get_global_id(2);
-    const int iy = y - PH, ix = x - PW;
-    real[(plane * Ph + y) * Pw + x] =
-        (iy >= 0 && iy < H && ix >= 0 && ix < W) ? in[(plane * H + iy) * W + ix] : 0.0f;
+    const size_t c = plane % (size_t)C, image_tile = plane / (size_t)C;
+    const int t = (int)(image_tile % (size_t)tiles);
+    const size_t n = image_tile / (size_t)tiles;
+    const int iy = (t / tiles_w) * step_h + y - PH, ix = (t % tiles_w) * step_w + x - PW;
+    real[(plane * Ph + y) * Pw + x] = (iy >= 0 && iy < H && ix >= 0 && ix < W)
+                                          ? in[((n * C + c) * H + iy) * W + ix]
+                                          : 0.0f;
 }
 
 __kernel void spread_weights(__global const float *restrict w, __global float *restrict real,

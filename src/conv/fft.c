@@ -1,19 +1,25 @@
-/* FFT convolution: pad (cl/fft/pad.cl), batched R2C (the plan's FFT backend), complex
- * multiply-accumulate over input channels per frequency, batched C2R, then
- * crop + stride + scale + bias (cl/fft/crop.cl). The weight spectra are made once,
- * in set_weights. The transforms come from the plan's FFT backend
- * (runtime/fft.h); the reduction over channels from the table below.
+/* FFT convolution: overlap-save tiles of the padded input (cl/fft/pad.cl),
+ * batched R2C (the plan's FFT backend), complex multiply-accumulate over
+ * input channels per frequency, batched C2R, then gather + stride + scale +
+ * bias (cl/fft/crop.cl). The weight spectra are made once, in set_weights.
+ * The transforms come from the plan's FFT backend (runtime/fft.h); the
+ * reduction over channels from the table below.
  *
- * Sizes: the padded input is Hp x Wp = (H + 2 pad_h) x (W + 2 pad_w); the
- * transform is Ph x Pw >= Hp x Wp with factors the backend supports. With the
- * input at the top-left of the padded plane and the dilated kernel at the
- * top-left of its own, the circular cross-correlation
+ * Sizes: the padded input is Hp x Wp = (H + 2 pad_h) x (W + 2 pad_w). With
+ * a tile of Ph x Pw input values and the dilated kernel (KHd x KWd) at the
+ * top-left of its own Ph x Pw plane, the circular cross-correlation
  *   y[a][b] = sum_ij x[(a+i) mod Ph][(b+j) mod Pw] w[i][j]
- * never wraps for a <= Ph - KHd, b <= Pw - KWd, and the valid outputs
- * (a < Hp - KHd + 1 <= Ph - KHd + 1) all lie there: no K-1 extra padding is
- * needed for a cross-correlation. Stride samples the stride-1 result in
- * crop and dilation spreads the weights with zeros: both correct, both
- * wasteful (see the README).
+ * never wraps for a <= Ph - KHd, b <= Pw - KWd: a tile yields
+ * (Ph - KHd + 1) x (Pw - KWd + 1) valid outputs, and the next tile starts
+ * that many rows (columns) on (overlap-save; no K-1 extra padding is needed
+ * for a cross-correlation). The tile side T is the tunable parameter "tile":
+ * 0, or a T at least the padded extent, transforms that dimension whole
+ * (one tile of the backend's size >= Hp). Small tiles shrink the weight
+ * spectra (C_out C_in Ph (Pw/2+1) values) that the multiply-accumulate
+ * streams at batch 1, and give its GEMM more rows (one per tile); they pay
+ * with overlapping input and more transforms. Stride samples the stride-1
+ * result in crop and dilation spreads the weights with zeros: both correct,
+ * both wasteful (see the README).
  *
  * Two ways to multiply-accumulate, each with the spectra in the layout it
  * reads, written directly by the backend's strides (no transpose pass):
@@ -21,13 +27,15 @@
  *   fft-cgemm  a complex GEMM strided-batched over frequencies (the plan's
  *              GEMM backend: clconv's cl/gemm/cgemm.cl or CLBlast's CGEMM),
  *              interleaved and frequency-major: per f, Y^T = X^T conj(W)^T */
-#include "conv/algo.h"
+#include "conv/tune.h"
 
 #include "runtime/fft.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 enum { STAGE_PAD, STAGE_FFT_FORWARD, STAGE_CMAC, STAGE_FFT_INVERSE, STAGE_CROP };
 
@@ -41,7 +49,11 @@ typedef struct fft_transform {
 /* Sizes that follow from the config alone: check, workspace, cost and
  * create all use these. */
 typedef struct fft_sizes {
+    int tile;                /* the parameter: T, or 0 for whole */
     size_t ph, pw, f, f_pad; /* transform size, frequencies per plane, plane pitch */
+    size_t step_h, step_w;   /* valid outputs a tile yields per dimension (stride 1) */
+    size_t tiles_h, tiles_w; /* tiles per image; 0 when the tile is below the kernel */
+    size_t b;                /* transforms per channel: images x tiles */
     int vec, ot, bt;         /* cmac's vector width and output / image tiles */
 } fft_sizes;
 
@@ -51,6 +63,10 @@ typedef struct fft_plan fft_plan;
  * in which fft and fft-cgemm differ. */
 typedef struct fft_reduction {
     rt_spectra_layout layout;
+    const conv_tunable *tunable; /* the algorithm's tile */
+    /* The default rule's prior for its FLOPs per byte streamed (see
+     * predicted()): how fast it computes when it is compute-bound. */
+    double flops_per_byte;
     /* Its kernels, if any. */
     clconv_status (*create)(clconv_plan *plan, fft_plan *d);
     /* Bytes of the weight spectra it reads. */
@@ -75,17 +91,48 @@ static const rt_fft_backend *backend(const conv_config *cfg)
     return rt_fft_backend_get(cfg->fft_backend, cfg->device, NULL);
 }
 
-static void sizes(const conv_config *cfg, fft_sizes *z)
+/* One dimension: `padded` input values, `needed` stride-1 outputs (the
+ * last one the stride samples, plus one), a dilated kernel of `extent`. */
+static void tile_dimension(const rt_fft_backend *b, int tile, size_t padded, size_t needed,
+                           size_t extent, size_t *n, size_t *step, size_t *count)
+{
+    if (tile == 0 || (size_t)tile >= padded) {
+        *n = b->choose_size(padded);
+        *step = needed;
+        *count = 1;
+        return;
+    }
+    *n = (size_t)tile;
+    *step = (size_t)tile >= extent ? (size_t)tile - extent + 1 : 0;
+    *count = *step ? (needed + *step - 1) / *step : 0;
+}
+
+static void sizes_for(const conv_config *cfg, int tile, fft_sizes *z)
 {
     const clconv_problem *p = &cfg->problem;
     const rt_fft_backend *b = backend(cfg);
-    z->ph = b->choose_size((size_t)p->height + 2 * (size_t)p->pad_h);
-    z->pw = b->choose_size((size_t)p->width + 2 * (size_t)p->pad_w);
+    size_t kh = (size_t)(p->kernel_h - 1) * p->dilation_h + 1;
+    size_t kw = (size_t)(p->kernel_w - 1) * p->dilation_w + 1;
+    size_t need_h = (size_t)(clconv_problem_out_height(p) - 1) * p->stride_h + 1;
+    size_t need_w = (size_t)(clconv_problem_out_width(p) - 1) * p->stride_w + 1;
+    z->tile = tile;
+    tile_dimension(b, tile, (size_t)p->height + 2 * (size_t)p->pad_h, need_h, kh, &z->ph,
+                   &z->step_h, &z->tiles_h);
+    tile_dimension(b, tile, (size_t)p->width + 2 * (size_t)p->pad_w, need_w, kw, &z->pw, &z->step_w,
+                   &z->tiles_w);
+    z->b = (size_t)p->batch * z->tiles_h * z->tiles_w;
     z->f = z->ph * (z->pw / 2 + 1);
     z->vec = cfg->device ? rt_vector_width(cfg->device, z->f < 16 ? (int)z->f : 16) : 1;
     z->f_pad = (z->f + (size_t)z->vec - 1) / (size_t)z->vec * (size_t)z->vec;
     z->ot = p->out_channels >= 4 ? 4 : p->out_channels;
-    z->bt = p->batch >= 2 ? 2 : 1;
+    z->bt = z->b >= 2 ? 2 : 1;
+}
+
+static void sizes(const conv_config *cfg, const fft_reduction *r, fft_sizes *z)
+{
+    int params[CONV_MAX_PARAMS];
+    conv_params_get(cfg, r->tunable, params);
+    sizes_for(cfg, params[0], z);
 }
 
 /* Spectra of `planes` planes in a layout: planar buffers of F_pad floats a
@@ -108,7 +155,7 @@ static void buffers(const conv_config *cfg, const fft_reduction *r, const fft_si
                     fft_buffer out[BUFFERS])
 {
     const clconv_problem *p = &cfg->problem;
-    double n = p->batch, ci = p->in_channels, co = p->out_channels;
+    double n = (double)z->b, ci = p->in_channels, co = p->out_channels;
     double plane = (double)z->ph * (double)z->pw * sizeof(float);
     int planar = r->layout == RT_SPECTRA_PLANE_MAJOR;
     out[0] = (fft_buffer){"padded input planes", n * ci * plane};
@@ -127,13 +174,29 @@ static clconv_status check_with(clconv_context *ctx, const conv_config *cfg,
 {
     fft_sizes z;
     fft_buffer b[BUFFERS];
-    sizes(cfg, &z);
+    sizes(cfg, r, &z);
+    const clconv_problem *p = &cfg->problem;
+    if (!z.tiles_h || !z.tiles_w)
+        return rt_fail(ctx, CLCONV_ERR_UNSUPPORTED,
+                       "fft: a tile of %d is smaller than the dilated kernel (%d x %d): each "
+                       "tile must hold at least one output",
+                       z.tile, (p->kernel_h - 1) * p->dilation_h + 1,
+                       (p->kernel_w - 1) * p->dilation_w + 1);
+    if (!backend(cfg)->size_ok(z.ph) || !backend(cfg)->size_ok(z.pw))
+        return rt_fail(ctx, CLCONV_ERR_UNSUPPORTED,
+                       "fft: the %s FFT backend cannot transform %zu x %zu (the tile %d)",
+                       backend(cfg)->name, z.ph, z.pw, z.tile);
+    if (z.b * (size_t)(p->in_channels > p->out_channels ? p->in_channels : p->out_channels) >
+        (size_t)INT_MAX)
+        return rt_fail(ctx, CLCONV_ERR_UNSUPPORTED, "fft: %zu tiles of %zu x %zu are too many", z.b,
+                       z.ph, z.pw);
     buffers(cfg, r, &z, b);
     for (int i = 0; i < BUFFERS; i++)
         if (b[i].bytes > (double)cfg->workspace_limit_bytes)
             return rt_fail(ctx, CLCONV_ERR_UNSUPPORTED,
                            "fft: the %s of %zu x %zu transforms need %.0f bytes in one buffer; "
-                           "the workspace limit is %zu bytes (the FFT algorithms do not chunk)",
+                           "the workspace limit is %zu bytes (the FFT algorithms do not chunk; "
+                           "a smaller tile shrinks the weight spectra)",
                            b[i].what, z.ph, z.pw, b[i].bytes, cfg->workspace_limit_bytes);
     return CLCONV_SUCCESS;
 }
@@ -142,7 +205,7 @@ static size_t workspace_with(const conv_config *cfg, const fft_reduction *r)
 {
     fft_sizes z;
     fft_buffer b[BUFFERS];
-    sizes(cfg, &z);
+    sizes(cfg, r, &z);
     buffers(cfg, r, &z, b);
     double sum = 0;
     for (int i = 0; i < BUFFERS; i++)
@@ -246,12 +309,12 @@ static clconv_status cmac_weights(clconv_plan *plan, fft_plan *d, fft_transform 
 static clconv_status cmac_run(clconv_plan *plan, fft_plan *d, conv_events *ev)
 {
     const clconv_problem *p = &plan->cfg.problem;
-    const cl_int ints[] = {p->batch, p->in_channels, p->out_channels, (cl_int)d->z.f_pad};
+    const cl_int ints[] = {(cl_int)d->z.b, p->in_channels, p->out_channels, (cl_int)d->z.f_pad};
     const cl_mem mems[] = {d->xr, d->xi, d->w, d->yr, d->yi};
     clconv_status st = conv_set_args(plan, d->cmac, "cmac", mems, 5, ints, 4);
     size_t global = d->z.f_pad / (size_t)d->z.vec *
                     (((size_t)p->out_channels + (size_t)d->z.ot - 1) / (size_t)d->z.ot) *
-                    (((size_t)p->batch + (size_t)d->z.bt - 1) / (size_t)d->z.bt);
+                    ((d->z.b + (size_t)d->z.bt - 1) / (size_t)d->z.bt);
     return st ? st
               : conv_enqueue(plan, d->cmac, "cmac", 1, &global, conv_event_slot(ev, STAGE_CMAC));
 }
@@ -288,25 +351,34 @@ static clconv_status cgemm_weights(clconv_plan *plan, fft_plan *d, fft_transform
     return transform_enqueue(plan, fwd, real, d->w, NULL, NULL, 0);
 }
 
-/* Per frequency f: Y_f^T [N x C_out] = X_f^T [N x C_in] conj(W_f)^T. */
+/* Per frequency f: Y_f^T [B x C_out] = X_f^T [B x C_in] conj(W_f)^T, with
+ * B = images x tiles. */
 static clconv_status cgemm_run(clconv_plan *plan, fft_plan *d, conv_events *ev)
 {
     const clconv_problem *p = &plan->cfg.problem;
-    rt_gemm g = {.m = (size_t)p->batch, .n = (size_t)p->out_channels,
+    rt_gemm g = {.m = d->z.b, .n = (size_t)p->out_channels,
                  .k = (size_t)p->in_channels, .batch = d->z.f,
                  .a = d->xr, .lda = (size_t)p->in_channels,
-                 .a_stride = (size_t)p->batch * p->in_channels,
+                 .a_stride = d->z.b * p->in_channels,
                  .b = d->w, .ldb = (size_t)p->in_channels,
                  .b_stride = (size_t)p->out_channels * p->in_channels,
                  .c = d->yr, .ldc = (size_t)p->out_channels,
-                 .c_stride = (size_t)p->batch * p->out_channels};
+                 .c_stride = d->z.b * p->out_channels};
     clconv_status st = conv_event_span_begin(plan, ev, STAGE_CMAC);
     return st ? st : cgemm_backend(plan)->cgemm_conj_b(plan->ctx, &g, conv_event_slot(ev, STAGE_CMAC));
 }
 
-static const fft_reduction reduce_cmac = {RT_SPECTRA_PLANE_MAJOR, cmac_create, cmac_weight_bytes,
+static const conv_tunable fft_tile_tunable, fft_cgemm_tile_tunable; /* below */
+
+/* The priors: cmac.cl reads each weight vector once per pair of tiles;
+ * clconv's complex GEMM holds a register tile (measured on PoCL at
+ * seed-k3 with 8 x 8 tiles: 27 and 104-111 GFLOP/s against an 18-21 GB/s
+ * copy). */
+static const fft_reduction reduce_cmac = {RT_SPECTRA_PLANE_MAJOR, &fft_tile_tunable, 1.4,
+                                          cmac_create, cmac_weight_bytes,
                                           cmac_weights, cmac_run};
-static const fft_reduction reduce_cgemm = {RT_SPECTRA_FREQ_MAJOR, cgemm_create,
+static const fft_reduction reduce_cgemm = {RT_SPECTRA_FREQ_MAJOR, &fft_cgemm_tile_tunable, 5.5,
+                                           cgemm_create,
                                            cgemm_weight_bytes, cgemm_weights, cgemm_run};
 
 extern const conv_algo_ops conv_fft_ops, conv_fft_cgemm_ops;
@@ -346,12 +418,12 @@ static clconv_status fft_create(clconv_plan *plan)
         return rt_fail(plan->ctx, CLCONV_ERR_OUT_OF_MEMORY, "out of host memory");
     plan->impl = d;
     d->red = reduction_of(plan->ops);
-    sizes(&plan->cfg, &d->z);
+    sizes(&plan->cfg, d->red, &d->z);
     cl_program pad_prog, crop_prog;
     clconv_status st;
     if ((st = conv_plan_program(plan, "fft/pad.cl", "-DVEC=1", &pad_prog)) ||
         (st = conv_plan_program(plan, "fft/crop.cl", "-DVEC=1", &crop_prog)) ||
-        (st = rt_kernel_create(plan->ctx, pad_prog, "pad_input", &d->pad)) ||
+        (st = rt_kernel_create(plan->ctx, pad_prog, "tile_input", &d->pad)) ||
         (st = rt_kernel_create(plan->ctx, pad_prog, "spread_weights", &d->spread)) ||
         (st = rt_kernel_create(plan->ctx, crop_prog, "crop", &d->crop)) ||
         (st = d->red->create(plan, d)))
@@ -362,9 +434,8 @@ static clconv_status fft_create(clconv_plan *plan)
     for (int i = 0; i < BUFFERS; i++)
         if (b[i].bytes && (st = zeroed(plan, (size_t)b[i].bytes, b[i].what, mems[i])))
             return st;
-    size_t n = (size_t)p->batch;
-    if ((st = transform_create(plan, d, 0, n * p->in_channels, &d->fwd_x)) ||
-        (st = transform_create(plan, d, 1, n * p->out_channels, &d->inv)))
+    if ((st = transform_create(plan, d, 0, d->z.b * p->in_channels, &d->fwd_x)) ||
+        (st = transform_create(plan, d, 1, d->z.b * p->out_channels, &d->inv)))
         return st;
     return CLCONV_SUCCESS;
 }
@@ -416,24 +487,27 @@ static clconv_status fft_execute(clconv_plan *plan, cl_mem input, cl_mem output,
     const clconv_problem *p = &plan->cfg.problem;
     fft_plan *d = plan->impl;
     const cl_int oh = clconv_problem_out_height(p), ow = clconv_problem_out_width(p);
-    const cl_int pad_ints[] = {p->height, p->width, p->pad_h, p->pad_w, (cl_int)d->z.ph,
-                               (cl_int)d->z.pw};
+    const cl_int tiles_w = (cl_int)d->z.tiles_w, tiles = (cl_int)(d->z.tiles_h * d->z.tiles_w);
+    const cl_int step_h = (cl_int)d->z.step_h, step_w = (cl_int)d->z.step_w;
+    const cl_int pad_ints[] = {p->in_channels, p->height, p->width, p->pad_h, p->pad_w,
+                               (cl_int)d->z.ph, (cl_int)d->z.pw, tiles_w, tiles, step_h, step_w};
     const cl_mem pad_mems[] = {input, d->real_x};
-    size_t pad_global[3] = {d->z.pw, d->z.ph, (size_t)p->batch * p->in_channels};
+    size_t pad_global[3] = {d->z.pw, d->z.ph, d->z.b * p->in_channels};
     const cl_int crop_ints[] = {p->out_channels, oh, ow, p->stride_h, p->stride_w,
-                                (cl_int)d->z.ph, (cl_int)d->z.pw, plan->bias != NULL};
+                                (cl_int)d->z.ph, (cl_int)d->z.pw, plan->bias != NULL,
+                                tiles_w, tiles, step_h, step_w};
     const cl_mem crop_mems[] = {d->real_y, plan->bias, output};
     size_t crop_global[3] = {(size_t)ow, (size_t)oh, (size_t)p->batch * p->out_channels};
     clconv_status st;
-    if ((st = conv_set_args(plan, d->pad, "pad_input", pad_mems, 2, pad_ints, 6)) ||
-        (st = conv_enqueue(plan, d->pad, "pad_input", 3, pad_global,
+    if ((st = conv_set_args(plan, d->pad, "tile_input", pad_mems, 2, pad_ints, 11)) ||
+        (st = conv_enqueue(plan, d->pad, "tile_input", 3, pad_global,
                            conv_event_slot(ev, STAGE_PAD))) ||
         (st = transform_enqueue(plan, &d->fwd_x, d->real_x, d->xr, d->xi, ev,
                                 STAGE_FFT_FORWARD)) ||
         (st = d->red->run(plan, d, ev)) ||
         (st = transform_enqueue(plan, &d->inv, d->real_y, d->yr, d->yi, ev,
                                 STAGE_FFT_INVERSE)) ||
-        (st = conv_set_args(plan, d->crop, "crop", crop_mems, 3, crop_ints, 8)))
+        (st = conv_set_args(plan, d->crop, "crop", crop_mems, 3, crop_ints, 12)))
         return st;
     return conv_enqueue(plan, d->crop, "crop", 3, crop_global, conv_event_slot(ev, STAGE_CROP));
 }
@@ -464,32 +538,156 @@ static double real_fft_flops(double n)
     return 2.5 * n * log2(n);
 }
 
-/* Over ph x pw transforms with f = ph * (pw/2 + 1) frequencies per plane:
- * pad writes the padded planes; the forward transforms read them and write
+/* Per stage, over B = images x tiles transforms of ph x pw per channel with
+ * f = ph * (pw/2 + 1) frequencies per plane: pad (tile) reads the input
+ * and writes the tiles' planes; the forward transforms read them and write
  * spectra; cmac reads the input and weight spectra and writes the output
  * spectra (a complex multiply-add is 8 FLOPs); the inverse reads those and
  * writes real planes; crop reads the outputs it keeps (a stride samples
  * them) and writes them, scaled, plus the bias. Both reductions move the
  * same compulsory bytes. */
-static void fft_cost(const conv_config *cfg, int has_bias, clconv_cost *c)
+static void stage_costs(const conv_config *cfg, const fft_sizes *z, int has_bias, double flops[5],
+                        double bytes[5])
 {
     const clconv_problem *p = &cfg->problem;
-    const conv_algo_ops *ops = &conv_fft_ops; /* fft-cgemm has the same stages */
-    fft_sizes z;
-    sizes(cfg, &z);
-    double n = p->batch, ci = p->in_channels, co = p->out_channels;
-    double plane = (double)z.ph * (double)z.pw, f = (double)z.f;
+    double n = (double)z->b, ci = p->in_channels, co = p->out_channels;
+    double plane = (double)z->ph * (double)z->pw, f = (double)z->f;
     double out = conv_outputs(p);
-    conv_cost_add(c, ops, STAGE_PAD, 0.0,
-                  4.0 * ((double)clconv_problem_input_elems(p) + n * ci * plane));
-    conv_cost_add(c, ops, STAGE_FFT_FORWARD, n * ci * real_fft_flops(plane),
-                  n * ci * (4.0 * plane + 8.0 * f));
-    conv_cost_add(c, ops, STAGE_CMAC, 8.0 * n * co * ci * f, 8.0 * f * (n * ci + co * ci + n * co));
-    conv_cost_add(c, ops, STAGE_FFT_INVERSE, n * co * real_fft_flops(plane),
-                  n * co * (8.0 * f + 4.0 * plane));
-    conv_cost_add(c, ops, STAGE_CROP, out * (has_bias ? 2.0 : 1.0),
-                  4.0 * (2.0 * out + (has_bias ? co : 0.0)));
+    flops[STAGE_PAD] = 0.0;
+    bytes[STAGE_PAD] = 4.0 * ((double)clconv_problem_input_elems(p) + n * ci * plane);
+    flops[STAGE_FFT_FORWARD] = n * ci * real_fft_flops(plane);
+    bytes[STAGE_FFT_FORWARD] = n * ci * (4.0 * plane + 8.0 * f);
+    flops[STAGE_CMAC] = 8.0 * n * co * ci * f;
+    bytes[STAGE_CMAC] = 8.0 * f * (n * ci + co * ci + n * co);
+    flops[STAGE_FFT_INVERSE] = n * co * real_fft_flops(plane);
+    bytes[STAGE_FFT_INVERSE] = n * co * (8.0 * f + 4.0 * plane);
+    flops[STAGE_CROP] = out * (has_bias ? 2.0 : 1.0);
+    bytes[STAGE_CROP] = 4.0 * (2.0 * out + (has_bias ? co : 0.0));
 }
+
+static void cost_with(const conv_config *cfg, const fft_reduction *r, int has_bias,
+                      clconv_cost *c)
+{
+    fft_sizes z;
+    double flops[5], bytes[5];
+    sizes(cfg, r, &z);
+    stage_costs(cfg, &z, has_bias, flops, bytes);
+    for (int s = 0; s < 5; s++) /* fft-cgemm has the same stages */
+        conv_cost_add(c, &conv_fft_ops, s, flops[s], bytes[s]);
+}
+
+static void fft_cost(const conv_config *cfg, int has_bias, clconv_cost *c)
+{
+    cost_with(cfg, &reduce_cmac, has_bias, c);
+}
+
+static void fft_cgemm_cost(const conv_config *cfg, int has_bias, clconv_cost *c)
+{
+    cost_with(cfg, &reduce_cgemm, has_bias, c);
+}
+
+/* ---- the tile: tunable, and a default rule from the cost model ---- */
+
+/* The candidates: whole planes, and square tiles of a power of two from
+ * the first that yields more outputs than the kernel's extent (less
+ * repeats most of the input) up to the padded image. */
+enum { TILE_CANDIDATES = 6 };
+
+static int tile_candidates(const conv_config *cfg, int (*out)[CONV_MAX_PARAMS], int max)
+{
+    const clconv_problem *p = &cfg->problem;
+    int extent_h = (p->kernel_h - 1) * p->dilation_h + 1;
+    int extent_w = (p->kernel_w - 1) * p->dilation_w + 1;
+    int extent = extent_h > extent_w ? extent_h : extent_w;
+    int padded_h = p->height + 2 * p->pad_h, padded_w = p->width + 2 * p->pad_w;
+    int padded = padded_h > padded_w ? padded_h : padded_w;
+    int n = 0;
+    if (n < max)
+        memset(out[n], 0, sizeof out[n]), n++; /* tile=0: whole planes */
+    for (int t = 8; t < padded && t <= 4096 && n < max && n < TILE_CANDIDATES; t *= 2)
+        if (t >= 2 * extent) {
+            memset(out[n], 0, sizeof out[n]);
+            out[n++][0] = t;
+        }
+    return n;
+}
+
+static int tile_valid(const int *params)
+{
+    return params[0] == 0 || (params[0] >= 2 && params[0] <= 4096);
+}
+
+/* What the default rule predicts for a tile, in units of the time a byte
+ * takes to stream: the FFT stages' FLOPs at FFT_FLOPS_PER_BYTE, cmac at the
+ * slower of its bytes and its FLOPs at the reduction's prior, pad and crop
+ * at their bytes. Priors measured on PoCL (AVX-512, 2 cores): clFFT
+ * transforms 2-3 GFLOP/s against an 18-21 GB/s copy. A prior, not a
+ * measurement of this device: the tuner (--tune) times the candidates. */
+#define FFT_FLOPS_PER_BYTE 0.13
+
+static double predicted(const conv_config *cfg, const fft_reduction *r, const fft_sizes *z)
+{
+    double flops[5], bytes[5];
+    stage_costs(cfg, z, 0, flops, bytes);
+    double cmac = flops[STAGE_CMAC] / r->flops_per_byte;
+    return bytes[STAGE_PAD] + bytes[STAGE_CROP] +
+           (flops[STAGE_FFT_FORWARD] + flops[STAGE_FFT_INVERSE]) / FFT_FLOPS_PER_BYTE +
+           (cmac > bytes[STAGE_CMAC] ? cmac : bytes[STAGE_CMAC]);
+}
+
+/* The candidate the model predicts fastest among those whose buffers fit
+ * the workspace limit (else the one with the smallest largest buffer). */
+static void tile_default_with(const conv_config *cfg, const fft_reduction *r, int *params)
+{
+    int cand[TILE_CANDIDATES][CONV_MAX_PARAMS];
+    int n = tile_candidates(cfg, cand, TILE_CANDIDATES);
+    double best = INFINITY, least_largest = INFINITY;
+    int best_tile = -1, least_tile = 0;
+    for (int i = 0; i < n; i++) {
+        fft_sizes z;
+        fft_buffer b[BUFFERS];
+        sizes_for(cfg, cand[i][0], &z);
+        if (!z.tiles_h || !z.tiles_w)
+            continue;
+        buffers(cfg, r, &z, b);
+        double largest = 0.0;
+        for (int k = 0; k < BUFFERS; k++)
+            largest = b[k].bytes > largest ? b[k].bytes : largest;
+        double t = predicted(cfg, r, &z);
+        if (largest <= (double)cfg->workspace_limit_bytes && t < best)
+            best = t, best_tile = cand[i][0];
+        if (largest < least_largest)
+            least_largest = largest, least_tile = cand[i][0];
+    }
+    params[0] = best_tile >= 0 ? best_tile : least_tile;
+}
+
+static void fft_tile_default(const conv_config *cfg, int *params)
+{
+    tile_default_with(cfg, &reduce_cmac, params);
+}
+
+static void fft_cgemm_tile_default(const conv_config *cfg, int *params)
+{
+    tile_default_with(cfg, &reduce_cgemm, params);
+}
+
+/* One tunable per algorithm (the method string keeps their database
+ * entries apart); the same parameter and candidates. */
+#define FFT_TILE_TUNABLE(method_, defaults_)                                                       \
+    {                                                                                              \
+        .kernel_file = "fft/pad.cl", .method = (method_), .param_count = 1,                        \
+        .param_names = {"tile"}, .defaults = (defaults_), .candidates = tile_candidates,           \
+        .valid = tile_valid,                                                                       \
+        .valid_values = "tile 0 (whole planes) or 2..4096 (square tiles of the padded "            \
+                        "input, at least the dilated kernel's extent)",                            \
+    }
+
+static const conv_tunable fft_tile_tunable =
+    FFT_TILE_TUNABLE("fft 1 (overlap-save tiles, cmac.cl)", fft_tile_default);
+static const conv_tunable fft_cgemm_tile_tunable =
+    FFT_TILE_TUNABLE("fft-cgemm 1 (overlap-save tiles, complex GEMM per frequency)",
+                     fft_cgemm_tile_default);
 
 #define FFT_STAGES                                                                         \
     .weights_stage = "weights_fft",                                                        \
@@ -497,15 +695,18 @@ static void fft_cost(const conv_config *cfg, int has_bias, clconv_cost *c)
     .stage_names = {[STAGE_PAD] = "pad", [STAGE_FFT_FORWARD] = "fft_forward",             \
                     [STAGE_CMAC] = "cmac", [STAGE_FFT_INVERSE] = "fft_inverse",           \
                     [STAGE_CROP] = "crop"},                                                \
-    .spectral = 1, .cost = fft_cost,                                                       \
+    .spectral = 1,                                                                         \
     .create = fft_create, .set_weights = fft_set_weights, .execute = fft_execute,          \
     .destroy = fft_destroy
 
 const conv_algo_ops conv_fft_ops = {
     .name = "fft",
-    .summary = "pad (cl/fft/pad.cl), batched R2C (the FFT backend), complex multiply-accumulate over "
-               "input channels per frequency (cl/fft/cmac.cl), batched C2R, crop + stride + scale + "
-               "bias (cl/fft/crop.cl); weight spectra made once in set_weights (weights_fft)",
+    .summary = "overlap-save tiles of the padded input (cl/fft/pad.cl; tile size tunable), "
+               "batched R2C (the FFT backend), complex multiply-accumulate over input channels "
+               "per frequency (cl/fft/cmac.cl), batched C2R, gather + stride + scale + bias "
+               "(cl/fft/crop.cl); weight spectra made once in set_weights (weights_fft)",
+    .tunable = &fft_tile_tunable,
+    .cost = fft_cost,
     .check = fft_check,
     .workspace = fft_workspace,
     FFT_STAGES,
@@ -515,6 +716,8 @@ const conv_algo_ops conv_fft_cgemm_ops = {
     .name = "fft-cgemm",
     .summary = "the same, with a complex GEMM strided-batched over frequencies (the plan's "
                "GEMM backend) as the multiply-accumulate",
+    .tunable = &fft_cgemm_tile_tunable,
+    .cost = fft_cgemm_cost,
     .check = fft_cgemm_check,
     .workspace = fft_cgemm_workspace,
     FFT_STAGES,

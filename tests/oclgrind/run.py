@@ -82,6 +82,10 @@ TILE_RUNS = [
      ["--algo", "direct", "--params", "vec=2 ocv=2 pix=3 lx=2 ly=4", "--batch", "2",
       "--in-channels", "5", "--height", "9", "--width", "14", "--out-channels", "7", "--kernel",
       "3x2", "--pad", "1x0", "--dilation", "1x2"], set()),
+    ("fft at tile=6 (several overlap-save tiles each way, partial last tiles)",
+     ["--algo", "fft", "--no-verify", "--params", "tile=6", "--batch", "2", "--in-channels", "3",
+      "--height", "11", "--width", "13", "--out-channels", "5", "--kernel", "3x2", "--stride",
+      "2", "--pad", "1", "--dilation", "1x2"], INHERITS_THIRD_PARTY),
 ]
 
 WIDTHS = (1, 2, 4, 8, 16)
