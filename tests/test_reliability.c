@@ -71,6 +71,20 @@ static clconv_status run_once(clconv_context *ctx, clconv_algo algo, host_data *
     return st;
 }
 
+/* Sets (value) or clears (NULL) CLCONV_FAULT_ALLOC once queue (NULL: none)
+ * has finished: PoCL's worker threads call getenv as they start each
+ * command, and glibc's setenv may move the environment under them (a
+ * crash in getenv seen under AddressSanitizer). */
+static void fault_alloc(cl_command_queue queue, const char *value)
+{
+    if (queue)
+        assert_int_equal(clFinish(queue), CL_SUCCESS);
+    if (value)
+        setenv("CLCONV_FAULT_ALLOC", value, 1);
+    else
+        unsetenv("CLCONV_FAULT_ALLOC");
+}
+
 /* The n-th device allocation fails, for every n the run makes: each gives
  * CLCONV_ERR_OUT_OF_MEMORY naming the size asked and the device's limit,
  * and leaves nothing alive (the context closes: no plan leaked; the
@@ -87,7 +101,7 @@ static void test_allocation_failures(void **state)
         for (;; n++) {
             char value[16];
             snprintf(value, sizeof value, "%d", n);
-            setenv("CLCONV_FAULT_ALLOC", value, 1);
+            fault_alloc(NULL, value); /* no context alive */
             clconv_context *ctx = NULL;
             clconv_status st = clconv_context_create(NULL, NULL, &ctx);
             const char *msg = clconv_last_error(NULL);
@@ -107,7 +121,7 @@ static void test_allocation_failures(void **state)
                 assert_int_equal(clconv_context_destroy(ctx), CLCONV_SUCCESS);
             assert_true(n < 64);
         }
-        unsetenv("CLCONV_FAULT_ALLOC");
+        fault_alloc(NULL, NULL);
         /* the profiling probe, plus the algorithm's own buffers, if any */
         clconv_context *probe = fixture_context();
         size_t workspace = 0;
@@ -164,7 +178,7 @@ static void test_set_weights_failure(void **state)
         for (int j = 1;; j++) {
             char value[16];
             snprintf(value, sizeof value, "%d", ctx->alloc_count + j);
-            setenv("CLCONV_FAULT_ALLOC", value, 1);
+            fault_alloc(ctx->queue, value);
             st = clconv_plan_set_weights(plan, w2, b2);
             if (st == CLCONV_SUCCESS)
                 break;
@@ -185,7 +199,7 @@ static void test_set_weights_failure(void **state)
             assert_int_equal(refcount(ctx, b2, 1), 1);
             assert_true(j < 64);
         }
-        unsetenv("CLCONV_FAULT_ALLOC");
+        fault_alloc(ctx->queue, NULL);
         assert_int_equal(refcount(ctx, w2, 2), 2);
         assert_int_equal(refcount(ctx, w1, 1), 1);
         assert_int_equal(clconv_plan_execute(plan, in, out, NULL), CLCONV_SUCCESS);
@@ -243,7 +257,7 @@ static void test_no_opencl_leaks(void **state)
         for (int n = 1;; n++) {
             char value[16];
             snprintf(value, sizeof value, "%d", n);
-            setenv("CLCONV_FAULT_ALLOC", value, 1);
+            fault_alloc(q, value);
             clconv_context *ctx = NULL;
             /* the wrap's own profiling probe allocates too */
             clconv_status st = clconv_context_wrap(cl_ctx, q, NULL, &ctx);
@@ -263,7 +277,7 @@ static void test_no_opencl_leaks(void **state)
                                               context_refcount(cl_ctx) != ctx_refs); wait++)
                 nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
             if (rt_live_buffers() != buffers || context_refcount(cl_ctx) != ctx_refs) {
-                unsetenv("CLCONV_FAULT_ALLOC"); /* the later tests run without faults */
+                fault_alloc(q, NULL); /* the later tests run without faults */
                 fail_msg("%s, allocation %d failing (%s): %ld clconv buffers and %u context "
                          "references left over (want %ld and %u)",
                          clconv_algo_name((clconv_algo)a), n, clconv_status_string(st),
@@ -273,7 +287,7 @@ static void test_no_opencl_leaks(void **state)
                 break;
             assert_true(n < 64);
         }
-        unsetenv("CLCONV_FAULT_ALLOC");
+        fault_alloc(q, NULL);
     }
     host_free(&h);
     clReleaseCommandQueue(q);

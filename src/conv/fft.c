@@ -635,15 +635,8 @@ static double predicted(const conv_config *cfg, const fft_reduction *r, const ff
            (cmac > bytes[STAGE_CMAC] ? cmac : bytes[STAGE_CMAC]);
 }
 
-/* Whole planes when their buffers fit the workspace limit; else the tile
- * the model predicts fastest among those that fit (else the one with the
- * smallest largest buffer). Whole planes stay the default although the
- * model ranks 8 x 8 or 32 x 32 tiles first at the seed problems: under
- * AddressSanitizer, clFFT 2.12 reported a double free inside
- * FFTRepo::setProgramCode (clfftBakePlan) in 2 of 8 runs of
- * test_reliability once its plans were tiled (not in earlier runs with
- * whole planes); a tile is chosen by --tune or --params until that is
- * understood. */
+/* The candidate the model predicts fastest among those whose buffers fit
+ * the workspace limit (else the one with the smallest largest buffer). */
 static void tile_default_with(const conv_config *cfg, const fft_reduction *r, int *params)
 {
     int cand[TILE_CANDIDATES][CONV_MAX_PARAMS];
@@ -660,7 +653,7 @@ static void tile_default_with(const conv_config *cfg, const fft_reduction *r, in
         double largest = 0.0;
         for (int k = 0; k < BUFFERS; k++)
             largest = b[k].bytes > largest ? b[k].bytes : largest;
-        double t = cand[i][0] == 0 ? 0.0 : predicted(cfg, r, &z);
+        double t = predicted(cfg, r, &z);
         if (largest <= (double)cfg->workspace_limit_bytes && t < best)
             best = t, best_tile = cand[i][0];
         if (largest < least_largest)
