@@ -304,6 +304,54 @@ static void check_sgemm(const rt_sgemm_tile *t, const gemm_case *c)
     free(a), free(b), free(out), free(is_c);
 }
 
+/* Both GEMMs of clconv's backend refuse what they cannot run, naming it:
+ * a zero size, a leading dimension below the row (the complex GEMM's B is
+ * N x K: ldb >= K), a buffer too small for the matrices (in its elements:
+ * complex ones are two floats) and a NULL buffer. Nothing is enqueued. */
+static void test_gemm_argument_checks(void **state)
+{
+    (void)state;
+    const rt_gemm_backend *be = rt_gemm_backend_get(CLCONV_GEMM_BACKEND_CLCONV, NULL, NULL);
+    const rt_sgemm_tile tile = rt_sgemm_tile_default(clconv_context_device(ctx));
+    const size_t m = 3, n = 4, k = 5;
+    float zeros[2 * 5 * 5] = {0};
+    cl_mem a = fixture_upload(ctx, zeros, 2 * m * k), b = fixture_upload(ctx, zeros, 2 * n * k);
+    cl_mem c = fixture_upload(ctx, zeros, 2 * m * n), small = fixture_upload(ctx, zeros, m * k);
+    const rt_gemm good = {.m = m, .n = n, .k = k, .batch = 1, .a = a, .lda = k, .b = b,
+                          .ldb = k, .c = c, .ldc = n};
+    static const struct {
+        const char *what, *message;
+    } cases[] = {{"zero size", "every size"},
+                 {"ldb below K", "ldb >="},
+                 {"A's buffer too small", "its buffer holds"},
+                 {"NULL C", "NULL buffer"}};
+    for (int complex_gemm = 0; complex_gemm < 2; complex_gemm++)
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            rt_gemm g = good;
+            if (!complex_gemm)
+                g.ldb = n; /* SGEMM's B is K x N */
+            if (i == 0)
+                g.k = 0;
+            else if (i == 1)
+                g.ldb = complex_gemm ? k - 1 : n - 1;
+            else if (i == 2) {
+                /* m*k floats: half a complex A; too few for a real A with lda 2K */
+                g.a = small;
+                g.lda = complex_gemm ? k : 2 * k;
+            } else {
+                g.c = NULL;
+            }
+            clconv_status st = complex_gemm ? be->cgemm_conj_b(ctx, &g, NULL)
+                                            : be->sgemm(ctx, &g, &tile, NULL);
+            if (st != CLCONV_ERR_INVALID_ARG || !strstr(clconv_last_error(ctx), cases[i].message))
+                fail_msg("%s %s: %s: %s", complex_gemm ? "complex GEMM" : "SGEMM", cases[i].what,
+                         clconv_status_string(st), clconv_last_error(ctx));
+        }
+    cl_mem all[] = {a, b, c, small};
+    for (int i = 0; i < 4; i++)
+        clReleaseMemObject(all[i]);
+}
+
 /* clconv's SGEMM at odd sizes (1 up to 65: partial row and column tiles, a
  * matrix narrower than one vector), batched with and without a shared A, at
  * the device's default tile and at an odd one: 3 rows and 1 vector per
@@ -480,6 +528,7 @@ int main(void)
         cmocka_unit_test(test_peak_kernels),
         cmocka_unit_test(test_sgemm),
         cmocka_unit_test(test_cgemm),
+        cmocka_unit_test(test_gemm_argument_checks),
         cmocka_unit_test(test_kernels_build_clean),
     };
     fixture_filter();
