@@ -464,7 +464,7 @@ const bench_option bench_option_table[] = {
     {"--remeasure", NULL, "measure the peaks again instead of reading the cache", set_switch,
      OPT(remeasure), 1, NULL},
     {"--fft-backend", "NAME", "the library computing the FFT rows' transforms (default:\n"
-     "the fastest measured on this kind of device):", set_fft_backend,
+     "clconv's DFT where it takes the planes, else clFFT):", set_fft_backend,
      OPT(plan_options.fft_backend), 0, fft_backend_values},
     {"--gemm-backend", "NAME", "the GEMM of the im2col-gemm and fft-cgemm rows (default:\n"
      "the fastest measured on this kind of device, clconv's own\n"

@@ -78,6 +78,7 @@ static int row_run(const bench_row_kind *kind, clconv_context *ctx,
     res->weights_stage = clconv_algo_weights_stage(algo);
     res->params_source =
         clconv_params_source_name(clconv_plan_params(plan, res->params, sizeof res->params));
+    res->fft_backend = clconv_plan_fft_backend(plan);
     bench_runner r = {ctx, plan_exec, plan, 0};
     int rc = bench_measure(&r, opt, bp, d, res, err, es);
     clconv_plan_destroy(plan);

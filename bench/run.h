@@ -39,6 +39,7 @@ typedef struct bench_result {
     const char *weights_stage;   /* clconv_algo_weights_stage, NULL for none */
     char params[96];             /* the tunable kernel's parameters, "" for none */
     const char *params_source;   /* clconv_params_source_name; NULL: not a clconv plan */
+    const char *fft_backend;     /* clconv_plan_fft_backend; NULL: not an FFT row */
     double tune_ms;              /* wall time of plan_create when it tuned, else NaN */
     /* Wall time of the row's first run (the verifying run, else the first
      * warm-up; -1 when there was none) and what it took beyond a timed run's

@@ -244,12 +244,13 @@ clconv_status clconv_plan_create(clconv_context *ctx, const clconv_problem *p,
 
 /* The library that computes the FFT algorithms' transforms. */
 typedef enum clconv_fft_backend {
-    CLCONV_FFT_BACKEND_DEFAULT = 0, /* the fastest measured on this kind of device */
+    CLCONV_FFT_BACKEND_DEFAULT = 0, /* per plan: clconv's DFT where it takes the planes, else clFFT */
     CLCONV_FFT_BACKEND_CLFFT = 1,   /* clFFT 2.12: sizes with factors 2, 3, 5, 7, 11, 13 */
+    CLCONV_FFT_BACKEND_CLCONV = 2,  /* clconv's own direct DFT (cl/fft/dft.cl): planes up to 16 x 16 */
     CLCONV_FFT_BACKEND_COUNT
 } clconv_fft_backend;
 
-/* "default", "clfft"; NULL for an unknown value. */
+/* "default", "clfft", "clconv"; NULL for an unknown value. */
 const char *clconv_fft_backend_name(clconv_fft_backend backend);
 /* CLCONV_ERR_INVALID_ARG for an unknown name. */
 clconv_status clconv_fft_backend_from_name(const char *name, clconv_fft_backend *out);
@@ -363,6 +364,11 @@ clconv_status clconv_plan_set_weights(clconv_plan *plan, cl_mem weights, cl_mem 
  * "" for none) into text[cap] (may be NULL), and where they came from.
  * options.params takes the same text. */
 clconv_params_source clconv_plan_params(const clconv_plan *plan, char *text, size_t cap);
+
+/* The FFT backend a plan of fft or fft-cgemm runs its transforms with
+ * ("clconv", "clfft": the default resolved for its planes); NULL for the
+ * other algorithms. */
+const char *clconv_plan_fft_backend(const clconv_plan *plan);
 
 /* Device time of the work set_weights did (the FFT algorithms transform the
  * weights there: the "weights_fft" stage, paid once, not per execute); 0 when

@@ -1,9 +1,9 @@
 /* clconv's kernels alone, on small odd inputs this test writes, against a
  * host computation: the kernels that in a full run read what CLBlast or
- * clFFT wrote (add_bias, block_weights + cmac, crop), the peak kernels and
- * clconv's SGEMM and complex GEMM (which oclgrind cannot check strictly
- * through clconv-bench: there they read what clFFT wrote, or run beside
- * CLBlast).
+ * clFFT wrote (add_bias, block_weights + cmac, crop), the peak kernels,
+ * clconv's DFT backend, SGEMM and complex GEMM (which oclgrind cannot check
+ * strictly through clconv-bench: there they read what clFFT wrote, run
+ * beside CLBlast, or meet reports tests/oclgrind/run.py explains).
  * Run under oclgrind it checks them with nothing third-party in the process
  * (tests/oclgrind/run.py); the other kernels read only clconv's own data
  * and are checked there through whole clconv-bench runs.
@@ -13,6 +13,8 @@
 #include "analysis/peaks.h"
 
 #include "conv/algo.h"
+
+#include "runtime/fft.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -202,6 +204,88 @@ static void test_crop(void **state)
         clReleaseMemObject(mems[i]);
     clReleaseKernel(k);
     free(real), free(bias), free(out), free(want);
+}
+
+/* clconv's DFT backend (runtime/fft_dft.c, cl/fft/dft.cl) against a host
+ * DFT in double: planes of odd and even sizes up to its limit, several
+ * planes (and a partial work-group), both spectra layouts; the inverse of
+ * the spectra gives the planes back times PH*PW. Here its inputs are the
+ * host's, so under oclgrind every report is the DFT's own. */
+static void test_dft_backend(void **state)
+{
+    (void)state;
+    static const int sizes[][2] = {{1, 1}, {3, 5}, {6, 6}, {8, 7}, {5, 16}, {16, 16}};
+    const rt_fft_backend *be = rt_fft_backend_get(CLCONV_FFT_BACKEND_CLCONV);
+    const double two_pi = 8.0 * atan(1.0);
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
+        for (int layout = 0; layout < 2; layout++) {
+            const size_t ph = (size_t)sizes[s][0], pw = (size_t)sizes[s][1], planes = 37;
+            const size_t fw = pw / 2 + 1, f = ph * fw, pitch = f + 3, n = planes * ph * pw;
+            const int planar = layout == 0;
+            float *x = random_floats(n, 40 + (uint32_t)s);
+            size_t spec_floats = planar ? planes * pitch : 2 * planes * f;
+            float *re = calloc(spec_floats, sizeof *re), *im = calloc(spec_floats, sizeof *im);
+            float *back = malloc(n * sizeof *back);
+            double *want = malloc(2 * planes * f * sizeof *want);
+            assert_true(re && im && back && want);
+            for (size_t p = 0; p < planes; p++)
+                for (size_t ky = 0; ky < ph; ky++)
+                    for (size_t kx = 0; kx < fw; kx++) {
+                        double sr = 0.0, si = 0.0;
+                        for (size_t y = 0; y < ph; y++)
+                            for (size_t c = 0; c < pw; c++) {
+                                double a = -two_pi * ((double)(y * ky) / (double)ph +
+                                                      (double)(c * kx) / (double)pw);
+                                double v = x[(p * ph + y) * pw + c];
+                                sr += v * cos(a), si += v * sin(a);
+                            }
+                        want[2 * (p * f + ky * fw + kx)] = sr;
+                        want[2 * (p * f + ky * fw + kx) + 1] = si;
+                    }
+            rt_fft_desc fwd = {0, ph, pw, planes,
+                               planar ? RT_SPECTRA_PLANE_MAJOR : RT_SPECTRA_FREQ_MAJOR, pitch};
+            rt_fft_desc inv = fwd;
+            inv.inverse = 1;
+            rt_fft *ff = NULL, *fi = NULL;
+            size_t scratch = 0;
+            double ms = 0.0;
+            if (be->create(ctx, &fwd, &ff, &scratch, &ms) ||
+                be->create(ctx, &inv, &fi, &scratch, &ms))
+                fail_msg("dft %zu x %zu: %s", ph, pw, clconv_last_error(ctx));
+            cl_mem dx = fixture_upload(ctx, x, n), dback = fixture_output(ctx, n);
+            cl_mem dre = fixture_upload(ctx, re, spec_floats);
+            cl_mem dim = planar ? fixture_upload(ctx, im, spec_floats) : NULL;
+            assert_int_equal(be->enqueue(ctx, ff, dx, dre, dim, NULL, NULL), CLCONV_SUCCESS);
+            assert_int_equal(be->enqueue(ctx, fi, dback, dre, dim, NULL, NULL), CLCONV_SUCCESS);
+            fixture_download(ctx, dre, re, spec_floats);
+            if (planar)
+                fixture_download(ctx, dim, im, spec_floats);
+            fixture_download(ctx, dback, back, n);
+            double scale = 0.0; /* the spectra's size, for an absolute tolerance */
+            for (size_t i = 0; i < 2 * planes * f; i++)
+                scale = fmax(scale, fabs(want[i]));
+            for (size_t p = 0; p < planes; p++)
+                for (size_t k = 0; k < f; k++) {
+                    float gr = planar ? re[p * pitch + k] : re[2 * (k * planes + p)];
+                    float gi = planar ? im[p * pitch + k] : re[2 * (k * planes + p) + 1];
+                    if (!(fabs(gr - want[2 * (p * f + k)]) <= 1e-5 * scale) ||
+                        !(fabs(gi - want[2 * (p * f + k) + 1]) <= 1e-5 * scale))
+                        fail_msg("dft %zu x %zu %s, plane %zu, frequency %zu: %g%+gi, host %g%+gi",
+                                 ph, pw, planar ? "planar" : "interleaved", p, k, gr, gi,
+                                 want[2 * (p * f + k)], want[2 * (p * f + k) + 1]);
+                }
+            for (size_t i = 0; i < n; i++)
+                if (!(fabs(back[i] - (double)x[i] * (double)(ph * pw)) <= 1e-5 * scale))
+                    fail_msg("dft %zu x %zu %s: inverse[%zu] = %g, want %g", ph, pw,
+                             planar ? "planar" : "interleaved", i, back[i],
+                             (double)x[i] * (double)(ph * pw));
+            be->destroy(ff);
+            be->destroy(fi);
+            clReleaseMemObject(dx), clReleaseMemObject(dback), clReleaseMemObject(dre);
+            if (dim)
+                clReleaseMemObject(dim);
+            free(x), free(re), free(im), free(back), free(want);
+        }
 }
 
 /* The peak kernels at a small size: copy_stream copies; fma_chains computes
@@ -529,6 +613,7 @@ int main(void)
         cmocka_unit_test(test_sgemm),
         cmocka_unit_test(test_cgemm),
         cmocka_unit_test(test_gemm_argument_checks),
+        cmocka_unit_test(test_dft_backend),
         cmocka_unit_test(test_kernels_build_clean),
     };
     fixture_filter();

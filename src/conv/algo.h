@@ -25,7 +25,7 @@ typedef struct conv_config {
     clconv_problem problem;
     const clconv_device_info *device;
     size_t workspace_limit_bytes; /* largest buffer the plan may allocate */
-    clconv_fft_backend fft_backend; /* never CLCONV_FFT_BACKEND_DEFAULT */
+    clconv_fft_backend fft_backend; /* DEFAULT: the FFT algorithm picks per plane size */
     clconv_gemm_backend gemm_backend; /* never CLCONV_GEMM_BACKEND_DEFAULT */
     /* A tunable kernel's parameters (conv/tune.h), when params_set; else the
      * algorithm applies its default rule. */

@@ -49,6 +49,7 @@ typedef struct fft_transform {
 /* Sizes that follow from the config alone: check, workspace, cost and
  * create all use these. */
 typedef struct fft_sizes {
+    const rt_fft_backend *backend; /* the transforms' */
     int tile;                /* the parameter: T, or 0 for whole */
     size_t ph, pw, f, f_pad; /* transform size, frequencies per plane, plane pitch */
     size_t step_h, step_w;   /* valid outputs a tile yields per dimension (stride 1) */
@@ -86,11 +87,6 @@ struct fft_plan {
     cl_mem w;              /* weight spectra in the reduction's layout */
 };
 
-static const rt_fft_backend *backend(const conv_config *cfg)
-{
-    return rt_fft_backend_get(cfg->fft_backend, cfg->device, NULL);
-}
-
 /* One dimension: `padded` input values, `needed` stride-1 outputs (the
  * last one the stride samples, plus one), a dilated kernel of `extent`. */
 static void tile_dimension(const rt_fft_backend *b, int tile, size_t padded, size_t needed,
@@ -107,10 +103,10 @@ static void tile_dimension(const rt_fft_backend *b, int tile, size_t padded, siz
     *count = *step ? (needed + *step - 1) / *step : 0;
 }
 
-static void sizes_for(const conv_config *cfg, int tile, fft_sizes *z)
+static void sizes_with(const conv_config *cfg, const rt_fft_backend *b, int tile, fft_sizes *z)
 {
     const clconv_problem *p = &cfg->problem;
-    const rt_fft_backend *b = backend(cfg);
+    z->backend = b;
     size_t kh = (size_t)(p->kernel_h - 1) * p->dilation_h + 1;
     size_t kw = (size_t)(p->kernel_w - 1) * p->dilation_w + 1;
     size_t need_h = (size_t)(clconv_problem_out_height(p) - 1) * p->stride_h + 1;
@@ -126,6 +122,21 @@ static void sizes_for(const conv_config *cfg, int tile, fft_sizes *z)
     z->f_pad = (z->f + (size_t)z->vec - 1) / (size_t)z->vec * (size_t)z->vec;
     z->ot = p->out_channels >= 4 ? 4 : p->out_channels;
     z->bt = z->b >= 2 ? 2 : 1;
+}
+
+/* The default backend, per plan: clconv's DFT where it takes both sides of
+ * the planes (the small tiles, where it measured several times faster than
+ * clFFT on PoCL: README), else clFFT, which takes any size. */
+static void sizes_for(const conv_config *cfg, int tile, fft_sizes *z)
+{
+    const rt_fft_backend *asked = rt_fft_backend_get(cfg->fft_backend);
+    if (asked) {
+        sizes_with(cfg, asked, tile, z);
+        return;
+    }
+    sizes_with(cfg, rt_fft_backend_get(CLCONV_FFT_BACKEND_CLCONV), tile, z);
+    if (!z->backend->size_ok(z->ph) || !z->backend->size_ok(z->pw))
+        sizes_with(cfg, rt_fft_backend_get(CLCONV_FFT_BACKEND_CLFFT), tile, z);
 }
 
 static void sizes(const conv_config *cfg, const fft_reduction *r, fft_sizes *z)
@@ -182,10 +193,10 @@ static clconv_status check_with(clconv_context *ctx, const conv_config *cfg,
                        "tile must hold at least one output",
                        z.tile, (p->kernel_h - 1) * p->dilation_h + 1,
                        (p->kernel_w - 1) * p->dilation_w + 1);
-    if (!backend(cfg)->size_ok(z.ph) || !backend(cfg)->size_ok(z.pw))
+    if (!z.backend->size_ok(z.ph) || !z.backend->size_ok(z.pw))
         return rt_fail(ctx, CLCONV_ERR_UNSUPPORTED,
                        "fft: the %s FFT backend cannot transform %zu x %zu (the tile %d)",
-                       backend(cfg)->name, z.ph, z.pw, z.tile);
+                       z.backend->name, z.ph, z.pw, z.tile);
     if (z.b * (size_t)(p->in_channels > p->out_channels ? p->in_channels : p->out_channels) >
         (size_t)INT_MAX)
         return rt_fail(ctx, CLCONV_ERR_UNSUPPORTED, "fft: %zu tiles of %zu x %zu are too many", z.b,
@@ -230,7 +241,7 @@ static clconv_status transform_create(clconv_plan *plan, const fft_plan *d, int 
     rt_fft_desc desc = {inverse, d->z.ph, d->z.pw, planes, d->red->layout, d->z.f_pad};
     size_t scratch = 0;
     double ms = 0.0;
-    t->backend = backend(&plan->cfg);
+    t->backend = d->z.backend;
     clconv_status st = t->backend->create(plan->ctx, &desc, &t->f, &scratch, &ms);
     plan->build_ms += ms;
     plan->compiled = 1; /* backends compile (or load) their kernels when baking */
@@ -409,6 +420,14 @@ static size_t fft_cgemm_workspace(const conv_config *cfg)
 }
 
 /* ---- the algorithm ---- */
+
+const char *clconv_plan_fft_backend(const clconv_plan *plan)
+{
+    if (!plan || (plan->ops != &conv_fft_ops && plan->ops != &conv_fft_cgemm_ops))
+        return NULL;
+    const fft_plan *d = plan->impl;
+    return d->z.backend->name;
+}
 
 static clconv_status fft_create(clconv_plan *plan)
 {
@@ -618,12 +637,10 @@ static int tile_valid(const int *params)
 }
 
 /* What the default rule predicts for a tile, in units of the time a byte
- * takes to stream: the FFT stages' FLOPs at FFT_FLOPS_PER_BYTE, cmac at the
- * slower of its bytes and its FLOPs at the reduction's prior, pad and crop
- * at their bytes. Priors measured on PoCL (AVX-512, 2 cores): clFFT
- * transforms 2-3 GFLOP/s against an 18-21 GB/s copy. A prior, not a
- * measurement of this device: the tuner (--tune) times the candidates. */
-#define FFT_FLOPS_PER_BYTE 0.13
+ * takes to stream: the FFT stages' FLOPs at their backend's prior, cmac at
+ * the slower of its bytes and its FLOPs at the reduction's prior, pad and
+ * crop at their bytes. Priors measured on PoCL (AVX-512, 2 cores), not on
+ * this device: the tuner (--tune) times the candidates. */
 
 static double predicted(const conv_config *cfg, const fft_reduction *r, const fft_sizes *z)
 {
@@ -631,12 +648,14 @@ static double predicted(const conv_config *cfg, const fft_reduction *r, const ff
     stage_costs(cfg, z, 0, flops, bytes);
     double cmac = flops[STAGE_CMAC] / r->flops_per_byte;
     return bytes[STAGE_PAD] + bytes[STAGE_CROP] +
-           (flops[STAGE_FFT_FORWARD] + flops[STAGE_FFT_INVERSE]) / FFT_FLOPS_PER_BYTE +
+           (flops[STAGE_FFT_FORWARD] + flops[STAGE_FFT_INVERSE]) / z->backend->flops_per_byte +
            (cmac > bytes[STAGE_CMAC] ? cmac : bytes[STAGE_CMAC]);
 }
 
 /* The candidate the model predicts fastest among those whose buffers fit
- * the workspace limit (else the one with the smallest largest buffer). */
+ * the workspace limit (else the one with the smallest largest buffer), of
+ * those its backend can transform (none: whole planes, which check then
+ * refuses with the reason). */
 static void tile_default_with(const conv_config *cfg, const fft_reduction *r, int *params)
 {
     int cand[TILE_CANDIDATES][CONV_MAX_PARAMS];
@@ -647,7 +666,7 @@ static void tile_default_with(const conv_config *cfg, const fft_reduction *r, in
         fft_sizes z;
         fft_buffer b[BUFFERS];
         sizes_for(cfg, cand[i][0], &z);
-        if (!z.tiles_h || !z.tiles_w)
+        if (!z.tiles_h || !z.tiles_w || !z.backend->size_ok(z.ph) || !z.backend->size_ok(z.pw))
             continue;
         buffers(cfg, r, &z, b);
         double largest = 0.0;
@@ -684,9 +703,11 @@ static void fft_cgemm_tile_default(const conv_config *cfg, int *params)
     }
 
 static const conv_tunable fft_tile_tunable =
-    FFT_TILE_TUNABLE("fft 1 (overlap-save tiles, cmac.cl)", fft_tile_default);
+    FFT_TILE_TUNABLE("fft 2 (overlap-save tiles, cmac.cl, default backend per tile)",
+                     fft_tile_default);
 static const conv_tunable fft_cgemm_tile_tunable =
-    FFT_TILE_TUNABLE("fft-cgemm 1 (overlap-save tiles, complex GEMM per frequency)",
+    FFT_TILE_TUNABLE("fft-cgemm 2 (overlap-save tiles, complex GEMM per frequency, default "
+                     "backend per tile)",
                      fft_cgemm_tile_default);
 
 #define FFT_STAGES                                                                         \

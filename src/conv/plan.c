@@ -269,10 +269,10 @@ static clconv_status make_config(clconv_context *ctx, const clconv_problem *p, c
     cfg->workspace_limit_bytes = ctx ? (size_t)ctx->info.max_alloc_bytes : SIZE_MAX;
     if (opt && opt->workspace_limit_bytes && opt->workspace_limit_bytes < cfg->workspace_limit_bytes)
         cfg->workspace_limit_bytes = opt->workspace_limit_bytes;
-    clconv_fft_backend asked = opt ? opt->fft_backend : CLCONV_FFT_BACKEND_DEFAULT;
-    if (!rt_fft_backend_get(asked, cfg->device, &cfg->fft_backend))
-        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "fft_backend = %d: must be 0..%d", (int)asked,
-                       CLCONV_FFT_BACKEND_COUNT - 1);
+    cfg->fft_backend = opt ? opt->fft_backend : CLCONV_FFT_BACKEND_DEFAULT;
+    if ((int)cfg->fft_backend < 0 || cfg->fft_backend >= CLCONV_FFT_BACKEND_COUNT)
+        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "fft_backend = %d: must be 0..%d",
+                       (int)cfg->fft_backend, CLCONV_FFT_BACKEND_COUNT - 1);
     clconv_gemm_backend gemm = opt ? opt->gemm_backend : CLCONV_GEMM_BACKEND_DEFAULT;
     if (!rt_gemm_backend_get(gemm, cfg->device, &cfg->gemm_backend))
         return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "gemm_backend = %d: must be 0..%d", (int)gemm,

@@ -26,6 +26,10 @@ typedef struct rt_fft rt_fft; /* a backend's baked transform */
 
 typedef struct rt_fft_backend {
     const char *name; /* clconv_fft_backend_name */
+    /* The FFT convolution's default rule ranks tile sizes with this prior:
+     * the rate of its transforms in nominal FFT FLOPs (2.5 n log2 n a real
+     * plane of n points) per byte the device copies in the same time. */
+    double flops_per_byte;
     /* Lengths it can transform along one dimension. */
     int (*size_ok)(size_t n);
     /* The length >= min that minimises the predicted time of an FFT
@@ -42,9 +46,8 @@ typedef struct rt_fft_backend {
     void (*destroy)(rt_fft *f); /* accepts NULL */
 } rt_fft_backend;
 
-/* The backend for `asked` on device d (DEFAULT resolved for the device);
- * NULL for a value out of range. */
-const rt_fft_backend *rt_fft_backend_get(clconv_fft_backend asked, const clconv_device_info *d,
-                                         clconv_fft_backend *resolved);
+/* The backend `asked` names; NULL for DEFAULT (which the FFT algorithm
+ * resolves per transform size: conv/fft.c) or a value out of range. */
+const rt_fft_backend *rt_fft_backend_get(clconv_fft_backend asked);
 
 #endif

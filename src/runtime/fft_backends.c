@@ -4,29 +4,17 @@
 #include <stdio.h>
 #include <string.h>
 
-extern const rt_fft_backend rt_fft_clfft;
+extern const rt_fft_backend rt_fft_clfft, rt_fft_dft;
 
 static const rt_fft_backend *const backends[CLCONV_FFT_BACKEND_COUNT] = {
     [CLCONV_FFT_BACKEND_CLFFT] = &rt_fft_clfft,
+    [CLCONV_FFT_BACKEND_CLCONV] = &rt_fft_dft,
 };
 
-/* The default per device class: the fastest backend measured there (see
- * ../shared/DEVICE-FACTS.md). With clFFT the only backend, it is clFFT. */
-static clconv_fft_backend default_for(const clconv_device_info *d)
+const rt_fft_backend *rt_fft_backend_get(clconv_fft_backend asked)
 {
-    (void)d;
-    return CLCONV_FFT_BACKEND_CLFFT;
-}
-
-const rt_fft_backend *rt_fft_backend_get(clconv_fft_backend asked, const clconv_device_info *d,
-                                         clconv_fft_backend *resolved)
-{
-    if ((int)asked < 0 || asked >= CLCONV_FFT_BACKEND_COUNT)
+    if ((int)asked <= (int)CLCONV_FFT_BACKEND_DEFAULT || asked >= CLCONV_FFT_BACKEND_COUNT)
         return NULL;
-    if (asked == CLCONV_FFT_BACKEND_DEFAULT)
-        asked = default_for(d);
-    if (resolved)
-        *resolved = asked;
     return backends[asked];
 }
 
