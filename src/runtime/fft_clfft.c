@@ -66,13 +66,19 @@ static clconv_status clfft_fail(clconv_context *ctx, clfftStatus st, const char 
 static void point_clfft_cache(const clconv_context *ctx)
 {
     static int set_by_clconv;
-    if (getenv("CLFFT_CACHE_PATH") && !set_by_clconv)
+    const char *now = getenv("CLFFT_CACHE_PATH");
+    if (now && !set_by_clconv)
         return;
     char dir[4096];
     if (ctx->cache_dir &&
         snprintf(dir, sizeof dir, "%s/clfft", ctx->cache_dir) < (int)sizeof dir &&
         rt_mkdir_p(dir) == 0) {
-        set_by_clconv = setenv("CLFFT_CACHE_PATH", dir, 1) == 0;
+        /* setenv may move the environment under another thread's getenv
+         * (PoCL's workers call it for every command): only when it changes,
+         * which is once in a process with one cache directory, not at every
+         * setup after the last transform of the one before went away */
+        if (!now || strcmp(now, dir) != 0)
+            set_by_clconv = setenv("CLFFT_CACHE_PATH", dir, 1) == 0;
     } else if (set_by_clconv) {
         unsetenv("CLFFT_CACHE_PATH");
         set_by_clconv = 0;
