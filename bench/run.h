@@ -37,7 +37,7 @@ typedef struct bench_result {
     double gemm_baseline_gflops; /* --gemm-baseline on im2col-gemm rows, else NaN */
     double weights_ms;           /* set_weights' device work (weights_stage), else 0 */
     const char *weights_stage;   /* clconv_algo_weights_stage, NULL for none */
-    char params[96];             /* the tunable kernel's parameters, "" for none */
+    char params[256];            /* the tunable kernel's parameters, "" for none */
     const char *params_source;   /* clconv_params_source_name; NULL: not a clconv plan */
     const char *fft_backend;     /* clconv_plan_fft_backend; NULL: not an FFT row */
     double tune_ms;              /* wall time of plan_create when it tuned, else NaN */

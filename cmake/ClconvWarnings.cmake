@@ -2,8 +2,8 @@
 option(CLCONV_WERROR "Treat compiler warnings as errors" OFF)
 
 function(clconv_warnings target)
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Wshadow -Wstrict-prototypes
-                                           -Wmissing-prototypes -Wformat=2 -Wvla)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wshadow -Wformat=2 -Wvla
+                         $<$<COMPILE_LANGUAGE:C>:-Wstrict-prototypes -Wmissing-prototypes>)
   if(CLCONV_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

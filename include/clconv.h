@@ -244,9 +244,10 @@ clconv_status clconv_plan_create(clconv_context *ctx, const clconv_problem *p,
 
 /* The library that computes the FFT algorithms' transforms. */
 typedef enum clconv_fft_backend {
-    CLCONV_FFT_BACKEND_DEFAULT = 0, /* per plan: clconv's DFT where it takes the planes, else clFFT */
+    CLCONV_FFT_BACKEND_DEFAULT = 0, /* per plan: clconv's DFT where it takes the planes, else VkFFT, else clFFT */
     CLCONV_FFT_BACKEND_CLFFT = 1,   /* clFFT 2.12: sizes with factors 2, 3, 5, 7, 11, 13 */
     CLCONV_FFT_BACKEND_CLCONV = 2,  /* clconv's own direct DFT (cl/fft/dft.cl): planes up to 16 x 16 */
+    CLCONV_FFT_BACKEND_VKFFT = 3,   /* VkFFT 1.2 (OpenCL): lengths up to 4096 with factors 2..13 */
     CLCONV_FFT_BACKEND_COUNT
 } clconv_fft_backend;
 

@@ -1,11 +1,16 @@
 /* Conv layer: every algorithm against the double-precision reference, problem
  * validation, and the plan API's argument and state checks. */
+#define _POSIX_C_SOURCE 200809L /* mkdtemp */
+
 #include "fixture.h"
 
 #include "conv/algo.h"
+#include "conv/gemm_stage.h"
 #include "conv/tune.h"
+#include "runtime/clblast_params.h"
 #include "runtime/fft.h"
 
+#include <clblast_c.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,9 +85,11 @@ static void check_with(const clconv_problem *p, clconv_algo algo, const clconv_p
     if (!(err < TOLERANCE)) {
         char desc[160];
         fixture_describe(p, desc, sizeof desc);
-        fail_msg("%s on %s, GEMM backend %s, bias %d, data seed %u: relative L2 error %g >= %g",
+        fail_msg("%s on %s, GEMM backend %s, FFT backend %s, bias %d, data seed %u: relative "
+                 "L2 error %g >= %g",
                  clconv_algo_name(algo), desc,
                  clconv_gemm_backend_name(opt ? opt->gemm_backend : CLCONV_GEMM_BACKEND_DEFAULT),
+                 clconv_fft_backend_name(opt ? opt->fft_backend : CLCONV_FFT_BACKEND_DEFAULT),
                  bias, seed, err, TOLERANCE);
     }
 }
@@ -110,7 +117,12 @@ static int runs_random(clconv_algo a, int i)
 
 /* Problem i runs with GEMM backend i % CLCONV_GEMM_BACKEND_COUNT (the
  * default, then each named one in turn): every backend meets a third of the
- * problems, at no more runs than one backend would. */
+ * problems, at no more runs than one backend would. The same for the FFT
+ * backends that take any plane size (the default, which picks clconv's DFT
+ * for small planes, then clFFT, then VkFFT); the DFT, limited to 16 x 16,
+ * meets the problems through the default. */
+static const clconv_fft_backend random_fft_backends[] = {
+    CLCONV_FFT_BACKEND_DEFAULT, CLCONV_FFT_BACKEND_CLFFT, CLCONV_FFT_BACKEND_VKFFT};
 static void test_random_problems(void **state)
 {
     (void)state;
@@ -121,8 +133,10 @@ static void test_random_problems(void **state)
         limited[a] = RANDOM_SEED + 1000u * (uint32_t)(a + 1);
     for (int i = 0; i < RANDOM_PROBLEMS; i++) {
         clconv_problem p = random_problem(&s);
-        clconv_plan_options opt = {.gemm_backend =
-                                       (clconv_gemm_backend)(i % CLCONV_GEMM_BACKEND_COUNT)};
+        clconv_plan_options opt = {
+            .gemm_backend = (clconv_gemm_backend)(i % CLCONV_GEMM_BACKEND_COUNT),
+            .fft_backend = random_fft_backends[i % (int)(sizeof random_fft_backends /
+                                                         sizeof random_fft_backends[0])]};
         for (int a = 0; a < CLCONV_ALGO_COUNT; a++)
             if (runs_random((clconv_algo)a, i)) {
                 clconv_problem q = accepted((clconv_algo)a, &p, &limited[a]);
@@ -138,11 +152,63 @@ static void test_random_problems(void **state)
  * Each point is a compile (seconds on PoCL): one problem. */
 #define TILE_PROBLEMS 1
 
+/* CLBlast runs a GEMM below XGEMM_MIN_INDIRECT_SIZE^3 multiply-adds (about
+ * 576^3 on PoCL) with XgemmDirect, which ignores the Xgemm set: a check of
+ * Xgemm sets on test-sized problems lowers the threshold to 0 (on) and puts
+ * CLBlast's own value back (off). */
+static void xgemm_always(int on)
+{
+    static const char *names[] = {"XGEMM_MIN_INDIRECT_SIZE"};
+    static size_t own;
+    if (on)
+        assert_int_equal(rt_clblast_params_read(ctx->device, "GemmRoutine", 1, names, &own), 0);
+    size_t value = on ? 0 : own;
+    assert_int_equal(CLBlastOverrideParameters(ctx->device, "GemmRoutine", CLBlastPrecisionSingle,
+                                               1, names, &value),
+                     CLBlastSuccess);
+}
+
+/* The points of tunable t (with the GEMM backend it applies under) for
+ * problem q of algorithm a: its candidates here, then extra ones. */
+static void check_tunable_points(clconv_algo a, const conv_tunable *t, clconv_gemm_backend gemm,
+                                 const clconv_problem *q, const char *const *points)
+{
+    conv_config cfg = {.problem = *q, .device = clconv_context_device(ctx), .gemm_backend = gemm};
+    assert_ptr_equal(conv_tunable_for(conv_algo_table[a]->tunable, &cfg), t);
+    int cand[64][CONV_MAX_PARAMS];
+    int n = t->candidates(&cfg, cand, 64);
+    assert_true(n >= 1);
+    int n_points = 0;
+    while (n_points < 4 && points[n_points])
+        n_points++;
+    if (gemm == CLCONV_GEMM_BACKEND_CLBLAST)
+        xgemm_always(1);
+    for (int c = 0; c < n + n_points; c++) {
+        char text[256];
+        if (c < n)
+            conv_params_text(t, cand[c], text, sizeof text);
+        else
+            snprintf(text, sizeof text, "%s", points[c - n]);
+        clconv_plan_options opt = {.params = text, .gemm_backend = gemm};
+        double err = fixture_run_problem_with_options(ctx, q, a, &opt, c % 2,
+                                                      RANDOM_SEED + (uint32_t)c);
+        if (!(err < TOLERANCE)) {
+            char desc[160];
+            fixture_describe(q, desc, sizeof desc);
+            fail_msg("%s with %s on %s: relative L2 error %g", clconv_algo_name(a), text, desc,
+                     err);
+        }
+    }
+    if (gemm == CLCONV_GEMM_BACKEND_CLBLAST)
+        xgemm_always(0);
+}
+
 static void test_tunable_candidates(void **state)
 {
     (void)state;
     uint32_t s = RANDOM_SEED + 7u;
-    /* points beyond the candidate lists, per tunable kernel */
+    /* points beyond the candidate lists, per tunable kernel ("CLBlast" for
+     * CLBlast's Xgemm, which has no kernel file of ours) */
     static const struct {
         const char *kernel_file, *points[4];
     } extra[] = {
@@ -153,7 +219,15 @@ static void test_tunable_candidates(void **state)
         /* tiles smaller than the candidates (down to one output a tile for a
          * 9-wide dilated kernel) and not a power of two */
         {"fft/pad.cl", {"tile=9", "tile=10", "tile=12", NULL}},
+        /* one panel in local memory, strided loads, narrow vectors */
+        {"CLBlast",
+         {"GEMMK=0 KREG=1 KWG=16 KWI=2 MDIMA=8 MDIMC=8 MWG=32 NDIMB=8 NDIMC=8 NWG=32 SA=1 SB=0 "
+          "STRM=1 STRN=0 VWM=2 VWN=4",
+          NULL, NULL, NULL}},
     };
+    /* CLBlast's Xgemm is one kernel whichever algorithm calls it (each
+     * set a compile of about 20 s on PoCL): the first algorithm checks it. */
+    int xgemm_checked = 0;
     for (int i = 0; i < TILE_PROBLEMS; i++) {
         clconv_problem p = random_problem(&s);
         p.out_channels += 16; /* more than one channel vector */
@@ -163,38 +237,24 @@ static void test_tunable_candidates(void **state)
                 continue;
             uint32_t limited = RANDOM_SEED + 11u * (uint32_t)(a + 1);
             const clconv_problem q = accepted((clconv_algo)a, &p, &limited);
-            conv_config cfg = {.problem = q, .device = clconv_context_device(ctx),
-                               .gemm_backend = CLCONV_GEMM_BACKEND_CLCONV};
-            int cand[64][CONV_MAX_PARAMS];
-            int n = t->candidates(&cfg, cand, 64);
-            assert_true(n >= 1);
-            const char *const *points = NULL;
-            for (size_t e = 0; e < sizeof extra / sizeof extra[0]; e++)
-                if (!strcmp(extra[e].kernel_file, t->kernel_file))
-                    points = extra[e].points;
-            assert_non_null(points); /* a new tunable kernel names its extra points here */
-            int n_points = 0;
-            while (n_points < 4 && points[n_points])
-                n_points++;
-            for (int c = 0; c < n + n_points; c++) {
-                char text[96];
-                if (c < n)
-                    conv_params_text(t, cand[c], text, sizeof text);
-                else
-                    snprintf(text, sizeof text, "%s", points[c - n]);
-                clconv_plan_options opt = {.params = text,
-                                           .gemm_backend = CLCONV_GEMM_BACKEND_CLCONV};
-                double err = fixture_run_problem_with_options(ctx, &q, (clconv_algo)a, &opt,
-                                                              c % 2, RANDOM_SEED + (uint32_t)c);
-                if (!(err < TOLERANCE)) {
-                    char desc[160];
-                    fixture_describe(&q, desc, sizeof desc);
-                    fail_msg("%s with %s on %s: relative L2 error %g", clconv_algo_name(a), text,
-                             desc, err);
-                }
+            const conv_tunable *under[2] = {t, xgemm_checked ? NULL : t->clblast_variant};
+            for (int b = 0; b < 2; b++) {
+                if (!under[b])
+                    continue;
+                const char *file = under[b]->kernel_file ? under[b]->kernel_file : "CLBlast";
+                const char *const *points = NULL;
+                for (size_t e = 0; e < sizeof extra / sizeof extra[0]; e++)
+                    if (!strcmp(extra[e].kernel_file, file))
+                        points = extra[e].points;
+                assert_non_null(points); /* a new tunable kernel names its extra points here */
+                check_tunable_points((clconv_algo)a, under[b],
+                                     b ? CLCONV_GEMM_BACKEND_CLBLAST : CLCONV_GEMM_BACKEND_CLCONV,
+                                     &q, points);
+                xgemm_checked |= b;
             }
         }
     }
+    assert_true(xgemm_checked);
 }
 
 /* Cases the random draw might miss; each named for what it covers. */
@@ -862,10 +922,89 @@ static void test_clconv_gemm_errors(void **state)
         !strstr(clconv_last_error(ctx), "batch=2"))
         fail_msg("short C not named: %s", clconv_last_error(ctx));
     g.batch = 1;
-    const rt_sgemm_tile bad = {16, 13, 1, 0};
+    const rt_sgemm_tile bad = {.vec = 16, .mr = 13, .nv = 1, .kc = 0};
     assert_int_equal(own->sgemm(ctx, &g, &bad, NULL), CLCONV_ERR_INVALID_ARG);
     assert_non_null(strstr(clconv_last_error(ctx), "mr=13"));
     clReleaseMemObject(a), clReleaseMemObject(b), clReleaseMemObject(c);
+}
+
+/* A CLBlast GEMM runs with the Xgemm set its tile names, and a tile of all
+ * 0 puts CLBlast's own set back after an override: read back from CLBlast. */
+static void test_xgemm_set_in_force(void **state)
+{
+    (void)state;
+    static const char *names[RT_XGEMM_PARAMS] = {RT_XGEMM_PARAM_NAMES};
+    float host[64] = {1};
+    cl_mem a = fixture_upload(ctx, host, 64), b = fixture_upload(ctx, host, 64);
+    cl_mem c = fixture_output(ctx, 64);
+    const rt_gemm_backend *clblast = rt_gemm_backend_get(CLCONV_GEMM_BACKEND_CLBLAST, NULL, NULL);
+    const rt_gemm g = {.m = 4, .n = 4, .k = 4, .batch = 1, .a = a, .b = b, .c = c,
+                       .lda = 4, .ldb = 4, .ldc = 4};
+    int own[RT_XGEMM_PARAMS], cand[8][CONV_MAX_PARAMS];
+    assert_int_equal(rt_xgemm_params_own(ctx, own), CLCONV_SUCCESS);
+    conv_config cfg = {.device = clconv_context_device(ctx),
+                       .gemm_backend = CLCONV_GEMM_BACKEND_CLBLAST};
+    assert_true(conv_xgemm_candidates(&cfg, cand, 8) >= 1);
+    rt_sgemm_tile tile = {0};
+    for (int round = 0; round < 2; round++) {
+        /* round 0: a candidate set; round 1: all 0, CLBlast's own */
+        for (int i = 0; i < RT_XGEMM_PARAMS; i++)
+            tile.xgemm[i] = round ? 0 : cand[0][i];
+        assert_int_equal(clblast->sgemm(ctx, &g, &tile, NULL), CLCONV_SUCCESS);
+        size_t in_force[RT_XGEMM_PARAMS];
+        assert_int_equal(rt_clblast_params_read(ctx->device, "Xgemm", RT_XGEMM_PARAMS, names,
+                                                in_force),
+                         0);
+        for (int i = 0; i < RT_XGEMM_PARAMS; i++)
+            if ((int)in_force[i] != (round ? own[i] : cand[0][i]))
+                fail_msg("round %d: CLBlast has %s=%zu, clconv asked for %d", round, names[i],
+                         in_force[i], round ? own[i] : cand[0][i]);
+    }
+    assert_int_equal(clFinish(ctx->queue), CL_SUCCESS);
+    clReleaseMemObject(a), clReleaseMemObject(b), clReleaseMemObject(c);
+}
+
+/* A tune under each GEMM backend keeps its own performance database entry:
+ * CLBlast's Xgemm parameters never replace clconv's tile for the same
+ * algorithm and shape class (or the reverse), and each backend's next plan
+ * loads its own. */
+static void test_tune_per_gemm_backend(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/clconv-gemmdb-XXXXXX", cmd[128];
+    assert_non_null(mkdtemp(dir));
+    clconv_context_options copt = {.cache_dir = dir};
+    clconv_device_selector sel = {-1, -1, NULL};
+    clconv_context *own_ctx = NULL;
+    assert_int_equal(clconv_context_create(&sel, &copt, &own_ctx), CLCONV_SUCCESS);
+    const clconv_problem p = {.batch = 1, .in_channels = 8, .height = 20, .width = 19,
+                              .out_channels = 24, .kernel_h = 3, .kernel_w = 3,
+                              .stride_h = 1, .stride_w = 1, .dilation_h = 1, .dilation_w = 1};
+    static const clconv_gemm_backend backends[2] = {CLCONV_GEMM_BACKEND_CLCONV,
+                                                    CLCONV_GEMM_BACKEND_CLBLAST};
+    static const char *const first_param[2] = {"vec=", "GEMMK="};
+    char tuned[2][256], got[256];
+    xgemm_always(1);
+    for (int round = 0; round < 2; round++)
+        for (int b = 0; b < 2; b++) {
+            clconv_plan_options opt = {.tune = !round, .gemm_backend = backends[b]};
+            clconv_plan *plan = NULL;
+            if (clconv_plan_create_with_options(own_ctx, &p, CLCONV_ALGO_IM2COL_GEMM, &opt,
+                                                &plan) != CLCONV_SUCCESS)
+                fail_msg("backend %d, round %d: %s", b, round, clconv_last_error(own_ctx));
+            char *text = round ? got : tuned[b];
+            clconv_params_source src = clconv_plan_params(plan, text, sizeof tuned[b]);
+            clconv_plan_destroy(plan);
+            assert_int_equal(src, round ? CLCONV_PARAMS_DATABASE : CLCONV_PARAMS_TUNED);
+            if (strncmp(text, first_param[b], strlen(first_param[b])))
+                fail_msg("backend %d: params \"%s\" are not the backend's", b, text);
+            if (round)
+                assert_string_equal(got, tuned[b]);
+        }
+    xgemm_always(0);
+    assert_int_equal(clconv_context_destroy(own_ctx), CLCONV_SUCCESS);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
 }
 
 int main(void)
@@ -889,6 +1028,8 @@ int main(void)
         cmocka_unit_test(test_pointwise),
         cmocka_unit_test(test_random_problems),
         cmocka_unit_test(test_tunable_candidates),
+        cmocka_unit_test(test_xgemm_set_in_force),
+        cmocka_unit_test(test_tune_per_gemm_backend),
     };
     fixture_filter();
     return cmocka_run_group_tests_name("conv", tests, setup, teardown);

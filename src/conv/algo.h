@@ -7,7 +7,7 @@
 #include "runtime/gemm.h"
 #include "runtime/rt.h"
 
-#define CONV_MAX_PARAMS 6 /* parameters of one tunable kernel */
+#define CONV_MAX_PARAMS 16 /* parameters of one tunable kernel (CLBlast's Xgemm has 16) */
 
 /* Collects the events of one execute, each tagged with its stage; NULL when
  * the caller asked for no timing (then enqueues get a NULL event). */

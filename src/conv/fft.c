@@ -124,19 +124,25 @@ static void sizes_with(const conv_config *cfg, const rt_fft_backend *b, int tile
     z->bt = z->b >= 2 ? 2 : 1;
 }
 
-/* The default backend, per plan: clconv's DFT where it takes both sides of
- * the planes (the small tiles, where it measured several times faster than
- * clFFT on PoCL: README), else clFFT, which takes any size. */
+/* The default backend, per plan: the first of these that takes both sides
+ * of the planes. clconv's DFT for the small tiles (several times faster than
+ * clFFT on PoCL: README), then VkFFT (1.3-2x faster than clFFT on PoCL, the
+ * reorder into clconv's layouts included: README), then clFFT. */
 static void sizes_for(const conv_config *cfg, int tile, fft_sizes *z)
 {
+    static const clconv_fft_backend order[] = {CLCONV_FFT_BACKEND_CLCONV,
+                                               CLCONV_FFT_BACKEND_VKFFT,
+                                               CLCONV_FFT_BACKEND_CLFFT};
     const rt_fft_backend *asked = rt_fft_backend_get(cfg->fft_backend);
     if (asked) {
         sizes_with(cfg, asked, tile, z);
         return;
     }
-    sizes_with(cfg, rt_fft_backend_get(CLCONV_FFT_BACKEND_CLCONV), tile, z);
-    if (!z->backend->size_ok(z->ph) || !z->backend->size_ok(z->pw))
-        sizes_with(cfg, rt_fft_backend_get(CLCONV_FFT_BACKEND_CLFFT), tile, z);
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        sizes_with(cfg, rt_fft_backend_get(order[i]), tile, z);
+        if (z->backend->size_ok(z->ph) && z->backend->size_ok(z->pw))
+            return;
+    }
 }
 
 static void sizes(const conv_config *cfg, const fft_reduction *r, fft_sizes *z)
@@ -697,7 +703,7 @@ static void fft_cgemm_tile_default(const conv_config *cfg, int *params)
     {                                                                                              \
         .kernel_file = "fft/pad.cl", .method = (method_), .param_count = 1,                        \
         .param_names = {"tile"}, .defaults = (defaults_), .candidates = tile_candidates,           \
-        .valid = tile_valid,                                                                       \
+        .valid = tile_valid, .per_fft_backend = 1,                                                 \
         .valid_values = "tile 0 (whole planes) or 2..4096 (square tiles of the padded "            \
                         "input, at least the dilated kernel's extent)",                            \
     }

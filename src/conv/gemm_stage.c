@@ -46,10 +46,62 @@ int conv_gemm_tile_candidates(const conv_config *cfg, int (*out)[CONV_MAX_PARAMS
     return n;
 }
 
+/* CLBlast's own set for the device: it is the one CLBlast chose. */
+void conv_xgemm_defaults(const conv_config *cfg, int *params)
+{
+    (void)cfg;
+    memset(params, 0, RT_XGEMM_PARAMS * sizeof *params);
+}
+
+/* A few sets of the kind that measured fastest (README, issue notes): for
+ * CPU-like devices (vectors of 4 or more) wide VWM in registers with no
+ * local memory, 8 x 8 or 8 x 4 threads; for GPU-like ones the same threads
+ * with both panels in local memory. Each costs a compile of about 20 s on
+ * PoCL, so only a handful. */
+int conv_xgemm_candidates(const conv_config *cfg, int (*out)[CONV_MAX_PARAMS], int max)
+{
+    int w = cfg->device ? (int)cfg->device->preferred_vector_width_float : 1;
+    w = w >= 16 ? 16 : w >= 8 ? 8 : w >= 4 ? 4 : w >= 2 ? 2 : 1;
+    const int local = w < 4;
+    /* GEMMK KREG KWG KWI MDIMA MDIMC MWG NDIMB NDIMC NWG SA SB STRM STRN VWM VWN */
+    const int sets[][RT_XGEMM_PARAMS] = {
+        {0, 1, 32, 1, 8, 8, 8 * w, 4, 4, 32, local, local, 0, 0, w, 8},
+        {0, 1, 32, 2, 8, 8, 64 > 8 * w ? 64 : 8 * w, 8, 8, 64, local, local, 0, 0, w, 8},
+    };
+    int n = 0;
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0] && n < max; i++)
+        if (rt_xgemm_params_valid(sets[i])) {
+            memset(out[n], 0, sizeof out[n]);
+            memcpy(out[n++], sets[i], sizeof sets[i]);
+        }
+    return n;
+}
+
+clconv_status conv_gemm_tile(clconv_plan *plan, const conv_tunable *t, rt_sgemm_tile *tile)
+{
+    int params[CONV_MAX_PARAMS];
+    conv_params_get(&plan->cfg, t, params);
+    memset(tile, 0, sizeof *tile);
+    if (conv_tunable_for(t, &plan->cfg) == t) {
+        *tile = conv_gemm_tile_of(params);
+        return CLCONV_SUCCESS;
+    }
+    int own = 1;
+    for (int i = 0; i < RT_XGEMM_PARAMS; i++)
+        own &= params[i] == 0;
+    clconv_status st = own ? rt_xgemm_params_own(plan->ctx, params) : CLCONV_SUCCESS;
+    if (st)
+        return st;
+    memcpy(tile->xgemm, params, sizeof tile->xgemm);
+    memcpy(plan->cfg.params, params, sizeof plan->cfg.params);
+    plan->cfg.params_set = 1;
+    return CLCONV_SUCCESS;
+}
+
 rt_sgemm_tile conv_gemm_tile_of(const int *params)
 {
-    return (rt_sgemm_tile){params[CONV_TILE_VEC], params[CONV_TILE_MR], params[CONV_TILE_NV],
-                           params[CONV_TILE_KC]};
+    return (rt_sgemm_tile){.vec = params[CONV_TILE_VEC], .mr = params[CONV_TILE_MR],
+                           .nv = params[CONV_TILE_NV], .kc = params[CONV_TILE_KC]};
 }
 
 int conv_gemm_tile_valid(const int *params)

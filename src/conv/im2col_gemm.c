@@ -107,9 +107,9 @@ static clconv_status im2col_create(clconv_plan *plan)
         return rt_fail(plan->ctx, CLCONV_ERR_OUT_OF_MEMORY, "out of host memory");
     plan->impl = d;
     d->gemm = rt_gemm_backend_get(plan->cfg.gemm_backend, plan->cfg.device, NULL);
-    int params[CONV_MAX_PARAMS];
-    conv_params_get(&plan->cfg, &gemm_tile_tunable, params);
-    d->tile = conv_gemm_tile_of(params);
+    clconv_status st = conv_gemm_tile(plan, &gemm_tile_tunable, &d->tile);
+    if (st)
+        return st;
     d->k = (size_t)p->in_channels * p->kernel_h * p->kernel_w;
     d->p = (size_t)clconv_problem_out_height(p) * clconv_problem_out_width(p);
     if (!choose_chunks(p, plan->cfg.workspace_limit_bytes, &d->images_per_chunk,
@@ -119,7 +119,6 @@ static clconv_status im2col_create(clconv_plan *plan)
     char options[64];
     snprintf(options, sizeof options, "-DVEC=%d -DROWS=%d", d->vec, IM2COL_ROWS);
     cl_program im2col_prog, bias_prog;
-    clconv_status st;
     if ((st = conv_plan_program(plan, "im2col/im2col.cl", options, &im2col_prog)) ||
         (st = conv_plan_program(plan, "im2col/bias.cl", options, &bias_prog)) ||
         (st = rt_kernel_create(plan->ctx, im2col_prog, "im2col", &d->im2col)) ||

@@ -397,7 +397,7 @@ clconv_status clconv_plan_create_with_options(clconv_context *ctx, const clconv_
                 "here (%s); using the default rule; tune again to replace them\n",
                 conv_algo_table[algo]->name, clconv_last_error(ctx));
         rt_clear_error(ctx);
-        conv_algo_table[algo]->tunable->defaults(&cfg, cfg.params);
+        conv_tunable_for(conv_algo_table[algo]->tunable, &cfg)->defaults(&cfg, cfg.params);
         source = CLCONV_PARAMS_DEFAULT;
         st = conv_plan_build(ctx, &cfg, algo, out);
     }
@@ -426,7 +426,8 @@ clconv_params_source clconv_plan_params(const clconv_plan *plan, char *text, siz
     if (!plan || !plan->ops->tunable)
         return CLCONV_PARAMS_NONE;
     if (text && cap)
-        conv_params_text(plan->ops->tunable, plan->cfg.params, text, cap);
+        conv_params_text(conv_tunable_for(plan->ops->tunable, &plan->cfg), plan->cfg.params,
+                         text, cap);
     return plan->params_source;
 }
 

@@ -24,19 +24,33 @@ static int pow2_ceil(int v)
 }
 
 /* Problems in one class share their best tile: the kernel shape exactly (it
- * is compiled in), the channel counts and output sizes by power of two. The
+ * is compiled in), the channel counts and output sizes by power of two, and
+ * the FFT backend for a tunable whose best point depends on it. The
  * tunable's method string comes first: a change in what its parameters
  * mean retires every entry. */
-static void shape_class(const conv_tunable *t, const clconv_problem *p, char *text, size_t cap)
+static void shape_class(const conv_tunable *t, const conv_config *cfg, char *text, size_t cap)
 {
-    snprintf(text, cap, "%s: k%dx%d s%dx%d d%dx%d cin<=%d cout<=%d oh<=%d ow<=%d", t->method,
-             p->kernel_h, p->kernel_w, p->stride_h, p->stride_w, p->dilation_h, p->dilation_w,
-             pow2_ceil(p->in_channels), pow2_ceil(p->out_channels),
-             pow2_ceil(clconv_problem_out_height(p)), pow2_ceil(clconv_problem_out_width(p)));
+    const clconv_problem *p = &cfg->problem;
+    int used = snprintf(text, cap, "%s: k%dx%d s%dx%d d%dx%d cin<=%d cout<=%d oh<=%d ow<=%d",
+                        t->method, p->kernel_h, p->kernel_w, p->stride_h, p->stride_w,
+                        p->dilation_h, p->dilation_w, pow2_ceil(p->in_channels),
+                        pow2_ceil(p->out_channels), pow2_ceil(clconv_problem_out_height(p)),
+                        pow2_ceil(clconv_problem_out_width(p)));
+    if (t->per_fft_backend && used > 0 && (size_t)used < cap)
+        snprintf(text + used, cap - (size_t)used, " fft=%s",
+                 clconv_fft_backend_name(cfg->fft_backend));
+}
+
+const conv_tunable *conv_tunable_for(const conv_tunable *t, const conv_config *cfg)
+{
+    if (t && t->clblast_variant && cfg->gemm_backend == CLCONV_GEMM_BACKEND_CLBLAST)
+        return t->clblast_variant;
+    return t;
 }
 
 void conv_params_get(const conv_config *cfg, const conv_tunable *t, int *params)
 {
+    t = conv_tunable_for(t, cfg);
     for (int i = 0; i < CONV_MAX_PARAMS; i++)
         params[i] = cfg->params_set ? cfg->params[i] : 0;
     if (!cfg->params_set)
@@ -82,11 +96,11 @@ clconv_status conv_params_resolve(clconv_context *ctx, conv_config *cfg,
                                   const conv_algo_ops *ops, const char *given,
                                   clconv_params_source *source)
 {
-    const conv_tunable *t = ops->tunable;
+    const conv_tunable *t = conv_tunable_for(ops->tunable, cfg);
     *source = CLCONV_PARAMS_NONE;
     if (!t)
         return CLCONV_SUCCESS;
-    char cls[200], stored[256];
+    char cls[256], stored[256];
     int params[CONV_MAX_PARAMS] = {0};
     if (given) {
         if (!params_parse(t, given, 1, params) || !t->valid(params)) {
@@ -101,7 +115,7 @@ clconv_status conv_params_resolve(clconv_context *ctx, conv_config *cfg,
         *source = CLCONV_PARAMS_GIVEN;
         return CLCONV_SUCCESS;
     }
-    shape_class(t, &cfg->problem, cls, sizeof cls);
+    shape_class(t, cfg, cls, sizeof cls);
     if (ctx && rt_perfdb_load(ctx, t->kernel_file, cls, stored, sizeof stored)) {
         conv_config db = *cfg;
         if (params_parse(t, stored, 0, params) && t->valid(params)) {
@@ -249,7 +263,7 @@ clconv_status conv_tune(clconv_context *ctx, conv_config *cfg, clconv_algo algo,
                         const clconv_plan_options *opt)
 {
     const conv_algo_ops *ops = conv_algo_table[algo];
-    const conv_tunable *tn = ops->tunable;
+    const conv_tunable *tn = conv_tunable_for(ops->tunable, cfg);
     if (!tn)
         return CLCONV_SUCCESS;
     int cand[MAX_CANDIDATES][CONV_MAX_PARAMS];
@@ -297,8 +311,8 @@ clconv_status conv_tune(clconv_context *ctx, conv_config *cfg, clconv_algo algo,
                        "reference on this device (the first: %s)", ops->name, n, first_why);
     memcpy(cfg->params, cand[best], sizeof cfg->params);
     cfg->params_set = 1;
-    char cls[200], text[256];
-    shape_class(tn, &cfg->problem, cls, sizeof cls);
+    char cls[256], text[256];
+    shape_class(tn, cfg, cls, sizeof cls);
     conv_params_text(tn, cand[best], text, sizeof text);
     size_t used = strlen(text);
     snprintf(text + used, sizeof text - used, " ms=%.4g\n", best_ms);

@@ -8,7 +8,9 @@
 #include "conv/algo.h"
 
 struct conv_tunable {
-    const char *kernel_file; /* under cl/: its source is part of the database key */
+    /* Under cl/: its source is part of the database key. NULL for a
+     * library's kernel (CLBlast's): then the method names its version. */
+    const char *kernel_file;
     /* Part of the key too: change it when what the parameters mean changes
      * outside the kernel file (the host's layout rules, a helper kernel). */
     const char *method;
@@ -22,7 +24,18 @@ struct conv_tunable {
     /* 1 when params can be built (a database entry is checked with it). */
     int (*valid)(const int *params);
     const char *valid_values; /* what valid() accepts, for error messages */
+    /* The tunable that takes this one's place when the plan's GEMM backend
+     * is CLBlast (its Xgemm parameters instead of clconv's tile), or NULL. */
+    const conv_tunable *clblast_variant;
+    /* 1: the best point depends on the plan's FFT backend (the database
+     * keeps one per backend). */
+    int per_fft_backend;
 };
+
+/* The tunable that applies to cfg: t, or t's variant for cfg's GEMM
+ * backend. NULL when t is. Every use of an algorithm's tunable goes
+ * through this. */
+const conv_tunable *conv_tunable_for(const conv_tunable *t, const conv_config *cfg);
 
 /* Resolves cfg->params for a plan: the caller's text when given (an error
  * when it does not parse or is invalid), else a valid performance-database
@@ -39,7 +52,8 @@ clconv_status conv_tune(clconv_context *ctx, conv_config *cfg, clconv_algo algo,
                         const clconv_plan_options *opt);
 
 /* The parameters a plan of cfg runs with: cfg->params when set (resolved),
- * else t's default rule (a config built without conv_params_resolve). */
+ * else the default rule of conv_tunable_for(t, cfg) (a config built
+ * without conv_params_resolve). */
 void conv_params_get(const conv_config *cfg, const conv_tunable *t, int *params);
 
 /* "vec=16 ocv=2 pix=12 lx=0 ly=0": the names in order, values in decimal. */

@@ -169,9 +169,8 @@ static clconv_status winograd_create(clconv_plan *plan)
     d->v = variant_of(p);
     sizes(&plan->cfg, d->v, &d->z);
     d->gemm = rt_gemm_backend_get(plan->cfg.gemm_backend, plan->cfg.device, NULL);
-    int params[CONV_MAX_PARAMS];
-    conv_params_get(&plan->cfg, &gemm_tile_tunable, params);
-    d->tile = conv_gemm_tile_of(params);
+    if ((st = conv_gemm_tile(plan, &gemm_tile_tunable, &d->tile)))
+        return st;
     char options[32];
     snprintf(options, sizeof options, "-DR=%d -DVEC=%d", d->v->r, d->z.vec);
     const size_t chunk = d->z.per_chunk * (size_t)d->z.vec; /* columns */

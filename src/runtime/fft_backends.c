@@ -4,11 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 
-extern const rt_fft_backend rt_fft_clfft, rt_fft_dft;
+extern const rt_fft_backend rt_fft_clfft, rt_fft_dft, rt_fft_vkfft;
 
 static const rt_fft_backend *const backends[CLCONV_FFT_BACKEND_COUNT] = {
     [CLCONV_FFT_BACKEND_CLFFT] = &rt_fft_clfft,
     [CLCONV_FFT_BACKEND_CLCONV] = &rt_fft_dft,
+    [CLCONV_FFT_BACKEND_VKFFT] = &rt_fft_vkfft,
 };
 
 const rt_fft_backend *rt_fft_backend_get(clconv_fft_backend asked)

@@ -18,13 +18,22 @@ typedef struct rt_gemm {
     size_t c_offset, ldc, c_stride;
 } rt_gemm;
 
-/* The register tile of clconv's SGEMM kernel (cl/gemm/sgemm.cl): a
- * work-item computes mr rows x (nv * vec) columns of C, holding mr * nv
- * vectors of vec floats; its work-group shares each kc steps of k (a
- * barrier between: see the kernel; 0 for none). vec in {1, 2, 4, 8, 16},
- * mr 1..12, nv 1..8, kc 0..4096. */
+/* CLBlast's Xgemm kernel parameters (CLBlast 1.5), in the order its
+ * tuning database lists them: the one list clconv reads their names from. */
+#define RT_XGEMM_PARAM_NAMES                                                                    \
+    "GEMMK", "KREG", "KWG", "KWI", "MDIMA", "MDIMC", "MWG", "NDIMB", "NDIMC", "NWG", "SA", "SB", \
+        "STRM", "STRN", "VWM", "VWN"
+enum { RT_XGEMM_PARAMS = 16 };
+
+/* A backend's tile. clconv's SGEMM kernel (cl/gemm/sgemm.cl): a work-item
+ * computes mr rows x (nv * vec) columns of C, holding mr * nv vectors of
+ * vec floats; its work-group shares each kc steps of k (a barrier between:
+ * see the kernel; 0 for none). vec in {1, 2, 4, 8, 16}, mr 1..12, nv 1..8,
+ * kc 0..4096. CLBlast: xgemm, its Xgemm parameters in RT_XGEMM_PARAM_NAMES
+ * order, all 0 for CLBlast's own choice for the device. */
 typedef struct rt_sgemm_tile {
     int vec, mr, nv, kc;
+    int xgemm[RT_XGEMM_PARAMS];
 } rt_sgemm_tile;
 
 /* The tile for device d from its queries alone (its preferred float width,
@@ -32,6 +41,13 @@ typedef struct rt_sgemm_tile {
 rt_sgemm_tile rt_sgemm_tile_default(const clconv_device_info *d);
 /* 1 when the kernel can be built with t (the ranges above). */
 int rt_sgemm_tile_valid(const rt_sgemm_tile *t);
+
+/* 1 when v (RT_XGEMM_PARAM_NAMES order) are Xgemm parameters CLBlast can
+ * build: all 0, or within its tuner's ranges and divisibility rules. */
+int rt_xgemm_params_valid(const int *v);
+/* CLBlast's own Xgemm parameters for ctx's device (its database's entry,
+ * whatever clconv overrode since). */
+clconv_status rt_xgemm_params_own(clconv_context *ctx, int *v);
 
 typedef struct rt_gemm_backend {
     const char *name; /* clconv_gemm_backend_name */

@@ -1,10 +1,125 @@
 /* The CLBlast GEMM backend (runtime/gemm.h): the one place clconv calls
- * CLBlast's GEMMs. It has no tiles of clconv's: a tile asked for is ignored. A routine's first call on a device compiles its kernels:
- * rt_quiet keeps the compiler's warnings about them off stderr. */
+ * CLBlast's GEMMs. Its tile is CLBlast's Xgemm parameters (the tile's
+ * xgemm). A routine's first call on a device with a parameter set compiles
+ * its kernels: rt_quiet keeps the compiler's warnings about them off stderr. */
+#include "runtime/clblast_params.h"
 #include "runtime/gemm.h"
 
 #include <clblast_c.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <string.h>
+
+static const char *const xgemm_names[RT_XGEMM_PARAMS] = {RT_XGEMM_PARAM_NAMES};
+enum { GEMMK, KREG, KWG, KWI, MDIMA, MDIMC, MWG, NDIMB, NDIMC, NWG, SA, SB, STRM, STRN, VWM, VWN };
+
+static int multiple(int x, int of) { return of > 0 && x % of == 0; }
+
+/* The rules of CLBlast's own Xgemm tuner for its GEMMK = 0 kernel, the
+ * one clconv offers (it builds from these, and a wrong set computes
+ * garbage rather than failing). */
+int rt_xgemm_params_valid(const int *v)
+{
+    int zero = 1;
+    for (int i = 0; i < RT_XGEMM_PARAMS; i++)
+        zero &= v[i] == 0;
+    if (zero)
+        return 1;
+    for (int i = 0; i < RT_XGEMM_PARAMS; i++)
+        if (v[i] < 0 || v[i] > 256)
+            return 0;
+    for (int i = SA; i <= STRN; i++)
+        if (v[i] > 1)
+            return 0;
+    int vw_ok = 1;
+    for (int i = VWM; i <= VWN; i++)
+        vw_ok &= v[i] == 1 || v[i] == 2 || v[i] == 4 || v[i] == 8 || v[i] == 16;
+    return vw_ok && v[GEMMK] == 0 && v[KREG] == 1 && v[KWI] >= 1 && v[MDIMA] >= 1 &&
+           v[NDIMB] >= 1 && v[MDIMC] >= 1 && v[NDIMC] >= 1 && multiple(v[KWG], v[KWI]) &&
+           multiple(v[MWG], v[MDIMC] * v[VWM]) && multiple(v[NWG], v[NDIMC] * v[VWN]) &&
+           multiple(v[MWG], v[MDIMA] * v[VWM]) && multiple(v[NWG], v[NDIMB] * v[VWN]) &&
+           multiple(v[MDIMC] * v[NDIMC], v[MDIMA]) && multiple(v[MDIMC] * v[NDIMC], v[NDIMB]) &&
+           multiple(v[KWG], v[MDIMC] * v[NDIMC] / v[MDIMA]) &&
+           multiple(v[KWG], v[MDIMC] * v[NDIMC] / v[NDIMB]);
+}
+
+/* CLBlast holds one Xgemm parameter set per device for the whole process
+ * (an override replaces its database entry until the process ends), so
+ * clconv keeps, per device, CLBlast's own set (read before clconv's first
+ * override) and the set in force, and a call that asks for another set
+ * overrides first. One lock over the override and the call: two threads
+ * with different sets on one device would otherwise swap them between. */
+enum { XGEMM_DEVICES = 16 };
+static struct xgemm_device {
+    cl_device_id id;
+    size_t own[RT_XGEMM_PARAMS], current[RT_XGEMM_PARAMS];
+} xgemm_devices[XGEMM_DEVICES];
+static int xgemm_device_count;
+static pthread_mutex_t xgemm_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The device's record, made on first use; NULL with ctx's error set. Under
+ * xgemm_lock. */
+static struct xgemm_device *xgemm_device(clconv_context *ctx)
+{
+    for (int i = 0; i < xgemm_device_count; i++)
+        if (xgemm_devices[i].id == ctx->device)
+            return &xgemm_devices[i];
+    if (xgemm_device_count == XGEMM_DEVICES) {
+        rt_fail(ctx, CLCONV_ERR_UNSUPPORTED,
+                "CLBlast Xgemm parameters: more than %d devices in one process", XGEMM_DEVICES);
+        return NULL;
+    }
+    struct xgemm_device *d = &xgemm_devices[xgemm_device_count];
+    int st = rt_clblast_params_read(ctx->device, "Xgemm", RT_XGEMM_PARAMS, xgemm_names, d->own);
+    if (st != CLBlastSuccess) {
+        rt_clblast_fail(ctx, st, "clblast::RetrieveParameters", "Xgemm, single precision");
+        return NULL;
+    }
+    d->id = ctx->device;
+    memcpy(d->current, d->own, sizeof d->own);
+    xgemm_device_count++;
+    return d;
+}
+
+clconv_status rt_xgemm_params_own(clconv_context *ctx, int *v)
+{
+    pthread_mutex_lock(&xgemm_lock);
+    struct xgemm_device *d = xgemm_device(ctx);
+    for (int i = 0; d && i < RT_XGEMM_PARAMS; i++)
+        v[i] = (int)d->own[i];
+    pthread_mutex_unlock(&xgemm_lock);
+    return d ? CLCONV_SUCCESS : CLCONV_ERR_UNSUPPORTED;
+}
+
+/* Puts tile's set (CLBlast's own when tile is NULL or all 0) in force for
+ * ctx's device. Under xgemm_lock. */
+static clconv_status xgemm_apply(clconv_context *ctx, const rt_sgemm_tile *tile)
+{
+    struct xgemm_device *d = xgemm_device(ctx);
+    if (!d)
+        return CLCONV_ERR_UNSUPPORTED;
+    size_t want[RT_XGEMM_PARAMS];
+    int own = !tile || !rt_xgemm_params_valid(tile->xgemm) || tile->xgemm[KWG] == 0;
+    for (int i = 0; i < RT_XGEMM_PARAMS; i++)
+        want[i] = own ? d->own[i] : (size_t)tile->xgemm[i];
+    if (!memcmp(want, d->current, sizeof want))
+        return CLCONV_SUCCESS;
+    /* CLBlast's C API takes the names as char ** but only reads them. */
+    const char *names[RT_XGEMM_PARAMS];
+    memcpy(names, xgemm_names, sizeof names);
+    CLBlastStatusCode st = CLBlastOverrideParameters(ctx->device, "Xgemm", CLBlastPrecisionSingle,
+                                                     RT_XGEMM_PARAMS, names, want);
+    if (st != CLBlastSuccess) {
+        char detail[256];
+        size_t used = (size_t)snprintf(detail, sizeof detail, "Xgemm single:");
+        for (int i = 0; i < RT_XGEMM_PARAMS && used < sizeof detail; i++)
+            used += (size_t)snprintf(detail + used, sizeof detail - used, " %s=%zu",
+                                     xgemm_names[i], want[i]);
+        return rt_clblast_fail(ctx, st, "CLBlastOverrideParameters", detail);
+    }
+    memcpy(d->current, want, sizeof want);
+    return CLCONV_SUCCESS;
+}
 
 /* CLBlast keeps every program it builds in a process-wide cache, and each
  * program holds a reference to its cl_context: without this, a caller's
@@ -21,7 +136,6 @@ void rt_gemm_release(clconv_context *ctx)
 static clconv_status clblast_sgemm(clconv_context *ctx, const rt_gemm *g,
                                    const rt_sgemm_tile *tile, cl_event *event)
 {
-    (void)tile;
     ctx->used_gemm = 1;
     cl_command_queue q = ctx->queue;
     CLBlastStatusCode st;
@@ -30,6 +144,12 @@ static clconv_status clblast_sgemm(clconv_context *ctx, const rt_gemm *g,
              "row-major M=%zu N=%zu K=%zu lda=%zu ldb=%zu ldc=%zu batch=%zu", g->m, g->n, g->k,
              g->lda, g->ldb, g->ldc, g->batch);
     const char *call = g->batch == 1 ? "CLBlastSgemm" : "CLBlastSgemmStridedBatched";
+    pthread_mutex_lock(&xgemm_lock);
+    clconv_status applied = xgemm_apply(ctx, tile);
+    if (applied) {
+        pthread_mutex_unlock(&xgemm_lock);
+        return applied;
+    }
     int quiet = rt_quiet_begin(ctx, call);
     if (g->batch == 1)
         st = CLBlastSgemm(CLBlastLayoutRowMajor, CLBlastTransposeNo, CLBlastTransposeNo, g->m, g->n,
@@ -41,6 +161,7 @@ static clconv_status clblast_sgemm(clconv_context *ctx, const rt_gemm *g,
                                         g->a_offset, g->lda, g->a_stride, g->b, g->b_offset,
                                         g->ldb, g->b_stride, 0.0f, g->c, g->c_offset, g->ldc,
                                         g->c_stride, g->batch, &q, event);
+    pthread_mutex_unlock(&xgemm_lock);
     rt_quiet_end(ctx, call, quiet, st != CLBlastSuccess);
     if (st != CLBlastSuccess)
         return rt_clblast_fail(ctx, st, call, detail);

@@ -26,10 +26,10 @@ rt_sgemm_tile rt_sgemm_tile_default(const clconv_device_info *d)
     const int vec = rt_vector_width(d, 16);
     const int kc = strcmp(d->type, "CPU") == 0 ? 64 : 0;
     if (vec >= 16)
-        return (rt_sgemm_tile){vec, 8, 3, kc};
+        return (rt_sgemm_tile){.vec = vec, .mr = 8, .nv = 3, .kc = kc};
     if (vec >= 4)
-        return (rt_sgemm_tile){vec, 6, 2, kc};
-    return (rt_sgemm_tile){vec, 4, 2, kc};
+        return (rt_sgemm_tile){.vec = vec, .mr = 6, .nv = 2, .kc = kc};
+    return (rt_sgemm_tile){.vec = vec, .mr = 4, .nv = 2, .kc = kc};
 }
 
 int rt_sgemm_tile_valid(const rt_sgemm_tile *t)

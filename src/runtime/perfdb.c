@@ -12,13 +12,15 @@
 #include <string.h>
 
 /* The entry's key names everything that makes a tuned result stale: a new
- * driver, another device, or an edited kernel (its text with the prelude). */
+ * driver, another device, or an edited kernel (its text with the prelude).
+ * kernel_file NULL: a library's kernel, whose version the shape class's
+ * method string names. */
 static int perfdb_key(clconv_context *ctx, const char *kernel_file, const char *shape_class,
                       char *key, size_t cap, char *path, size_t path_cap)
 {
     const char *files[2] = {RT_PRELUDE_FILE, kernel_file};
     uint64_t h = RT_FNV_SEED;
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 2 && files[i]; i++) {
         const char *text;
         size_t length;
         char *owned = NULL;
@@ -31,7 +33,7 @@ static int perfdb_key(clconv_context *ctx, const char *kernel_file, const char *
     snprintf(key, cap,
              "clconv-perfdb 1\nkernel=%s\nsource-fnv1a=%016llx\nplatform=%s\n"
              "platform-version=%s\ndevice=%s\ndriver=%s\ndevice-version=%s\nshape=%s\n",
-             kernel_file, (unsigned long long)h, d->platform_name, d->platform_version, d->name,
+             kernel_file ? kernel_file : "(a library's)", (unsigned long long)h, d->platform_name, d->platform_version, d->name,
              d->driver_version, d->version, shape_class);
     snprintf(path, path_cap, "%s/perfdb-%016llx.txt", ctx->cache_dir,
              (unsigned long long)rt_fnv1a(key, strlen(key), RT_FNV_SEED));

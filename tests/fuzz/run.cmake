@@ -12,8 +12,11 @@ function(step)
 endfunction()
 
 find_program(CLANG NAMES clang clang-15 clang-14 REQUIRED)
+# The library has one C++ file (CLBlast's parameters): the same compiler for it.
+find_program(CLANGXX NAMES clang++ clang++-15 clang++-14 REQUIRED)
 file(MAKE_DIRECTORY ${WORK_DIR} ${WORK_DIR}/corpus)
 step(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/build -DCMAKE_C_COMPILER=${CLANG}
+     -DCMAKE_CXX_COMPILER=${CLANGXX}
      -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLCONV_FUZZ=ON -DCLCONV_BUILD_TESTS=OFF
      -DCLCONV_SANITIZE=fuzzer-no-link,address,undefined)
 step(${CMAKE_COMMAND} --build ${WORK_DIR}/build --target fuzz_args)
