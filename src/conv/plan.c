@@ -146,13 +146,10 @@ clconv_status conv_plan_program(clconv_plan *plan, const char *file, const char 
 clconv_status conv_set_args(clconv_plan *plan, cl_kernel k, const char *kernel_name,
                             const cl_mem *mems, int mem_count, const cl_int *ints, int int_count)
 {
-    for (int i = 0; i < mem_count + int_count; i++) {
-        cl_int err = i < mem_count
-                         ? clSetKernelArg(k, (cl_uint)i, sizeof(cl_mem), &mems[i])
-                         : clSetKernelArg(k, (cl_uint)i, sizeof(cl_int), &ints[i - mem_count]);
-        if (err != CL_SUCCESS)
-            return rt_cl_fail(plan->ctx, err, "clSetKernelArg", "%s arg %d", kernel_name, i);
-    }
+    clconv_status st =
+        rt_kernel_set_args(plan->ctx, k, kernel_name, mems, mem_count, ints, int_count);
+    if (st)
+        return st;
     int h = 0;
     while (h < plan->held_count && plan->held[h].kernel != k)
         h++;

@@ -145,17 +145,12 @@ static clconv_status enqueue(clconv_context *ctx, rt_fft *f, cl_mem real, cl_mem
                             f->inverse ? real : spec_im, f->table};
     const cl_int ints[2] = {(cl_int)f->planes, (cl_int)f->pitch};
     const char *name = f->inverse ? "dft_c2r" : "dft_r2c";
-    cl_int err = CL_SUCCESS;
-    cl_uint i = 0;
-    for (; i < 4 && err == CL_SUCCESS; i++)
-        err = clSetKernelArg(f->kernel, i, sizeof(cl_mem), &mems[i]);
-    for (; i < 6 && err == CL_SUCCESS; i++)
-        err = clSetKernelArg(f->kernel, i, sizeof(cl_int), &ints[i - 4]);
-    if (err != CL_SUCCESS)
-        return rt_cl_fail(ctx, err, "clSetKernelArg", "%s arg %u", name, i - 1);
+    clconv_status st = rt_kernel_set_args(ctx, f->kernel, name, mems, 4, ints, 2);
+    if (st)
+        return st;
     size_t global = (f->planes + f->group - 1) / f->group * f->group;
-    err = clEnqueueNDRangeKernel(ctx->queue, f->kernel, 1, NULL, &global, &f->group, 0, NULL,
-                                 event);
+    cl_int err = clEnqueueNDRangeKernel(ctx->queue, f->kernel, 1, NULL, &global, &f->group, 0,
+                                        NULL, event);
     if (err != CL_SUCCESS)
         return rt_cl_fail(ctx, err, "clEnqueueNDRangeKernel", "%s, %zu planes", name, f->planes);
     return CLCONV_SUCCESS;

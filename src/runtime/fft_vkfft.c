@@ -181,17 +181,13 @@ static clconv_status run_reorder(clconv_context *ctx, rt_fft *f, cl_mem re, cl_m
     const cl_mem mems[3] = {f->inverse ? re : scratch, f->inverse ? im : re,
                             f->inverse ? scratch : im};
     const cl_int ints[3] = {(cl_int)f->planes, (cl_int)f->freqs, (cl_int)f->pitch};
-    cl_int err = CL_SUCCESS;
-    cl_uint i = 0;
-    for (; i < 3 && err == CL_SUCCESS; i++)
-        err = clSetKernelArg(f->reorder, i, sizeof(cl_mem), &mems[i]);
-    for (; i < 6 && err == CL_SUCCESS; i++)
-        err = clSetKernelArg(f->reorder, i, sizeof(cl_int), &ints[i - 3]);
-    if (err != CL_SUCCESS)
-        return rt_cl_fail(ctx, err, "clSetKernelArg", "%s arg %u", name, i - 1);
+    clconv_status st = rt_kernel_set_args(ctx, f->reorder, name, mems, 3, ints, 3);
+    if (st)
+        return st;
     size_t global[2] = {f->freq_major ? f->planes : f->freqs,
                         f->freq_major ? f->freqs : f->planes};
-    err = clEnqueueNDRangeKernel(ctx->queue, f->reorder, 2, NULL, global, NULL, 0, NULL, event);
+    cl_int err =
+        clEnqueueNDRangeKernel(ctx->queue, f->reorder, 2, NULL, global, NULL, 0, NULL, event);
     if (err != CL_SUCCESS)
         return rt_cl_fail(ctx, err, "clEnqueueNDRangeKernel", "%s, %zu planes", name,
                           f->planes);

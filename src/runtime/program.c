@@ -288,3 +288,17 @@ clconv_status rt_kernel_create(clconv_context *ctx, cl_program program, const ch
     }
     return CLCONV_SUCCESS;
 }
+
+clconv_status rt_kernel_set_args(clconv_context *ctx, cl_kernel k, const char *name,
+                                 const cl_mem *mems, int mem_count, const cl_int *ints,
+                                 int int_count)
+{
+    for (int i = 0; i < mem_count + int_count; i++) {
+        cl_int err = i < mem_count
+                         ? clSetKernelArg(k, (cl_uint)i, sizeof(cl_mem), &mems[i])
+                         : clSetKernelArg(k, (cl_uint)i, sizeof(cl_int), &ints[i - mem_count]);
+        if (err != CL_SUCCESS)
+            return rt_cl_fail(ctx, err, "clSetKernelArg", "%s arg %d", name, i);
+    }
+    return CLCONV_SUCCESS;
+}

@@ -108,6 +108,11 @@ extern const size_t rt_embedded_kernel_count;
 /* clCreateKernel with a named error. */
 clconv_status rt_kernel_create(clconv_context *ctx, cl_program program, const char *name,
                                cl_kernel *out);
+/* Sets k's arguments: the buffers first, then the ints (a NULL buffer is a
+ * NULL pointer argument); an error names kernel `name` and the argument. */
+clconv_status rt_kernel_set_args(clconv_context *ctx, cl_kernel k, const char *name,
+                                 const cl_mem *mems, int mem_count, const cl_int *ints,
+                                 int int_count);
 
 /* A read-write device buffer of `bytes` for `what` (named in the error).
  * Any failure is CLCONV_ERR_OUT_OF_MEMORY with the size asked and the
