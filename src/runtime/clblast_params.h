@@ -6,7 +6,9 @@
 
 #include <stddef.h>
 
+#ifndef CL_TARGET_OPENCL_VERSION
 #define CL_TARGET_OPENCL_VERSION 120
+#endif
 #include <CL/cl.h>
 
 #ifdef __cplusplus

@@ -25,6 +25,7 @@ struct rt_fft {
     cl_context context;
     cl_command_queue queue;
     cl_mem init_buffers[2]; /* stand-ins at plan creation; the real ones come per launch */
+    cl_mem launch_scratch, launch_real; /* the last launch's buffers */
     uint64_t spectra_bytes, real_bytes;
     VkFFTApplication app;
     int has_app;
@@ -140,6 +141,7 @@ static clconv_status create(clconv_context *ctx, const rt_fft_desc *desc, rt_fft
     c.platform = &f->platform;
     c.device = &f->device;
     c.context = &f->context;
+    c.commandQueue = &f->queue;
     /* VkFFT computes in `buffer` (its spectra: the scratch) and reads the
      * real planes from `inputBuffer`, unpadded; the inverse returns there. */
     c.buffer = &f->init_buffers[0];
@@ -200,11 +202,13 @@ static clconv_status enqueue(clconv_context *ctx, rt_fft *f, cl_mem real, cl_mem
     clconv_status st;
     if (f->inverse && (st = run_reorder(ctx, f, spec_re, spec_im, scratch, NULL)))
         return st;
+    /* VkFFTAppend keeps these pointers in the plan: fields, not locals */
     VkFFTLaunchParams launch = {0};
-    cl_command_queue q = ctx->queue;
-    launch.commandQueue = &q;
-    launch.buffer = &scratch;
-    launch.inputBuffer = &real;
+    f->launch_scratch = scratch;
+    f->launch_real = real;
+    launch.commandQueue = &f->queue;
+    launch.buffer = &f->launch_scratch;
+    launch.inputBuffer = &f->launch_real;
     VkFFTResult r = VkFFTAppend(&f->app, f->inverse ? 1 : -1, &launch);
     if (r != VKFFT_SUCCESS)
         return rt_fail(ctx, CLCONV_ERR_OPENCL, "VkFFTAppend(%s, %zu planes) failed: %s",
@@ -214,7 +218,7 @@ static clconv_status enqueue(clconv_context *ctx, rt_fft *f, cl_mem real, cl_mem
     if (!event)
         return CLCONV_SUCCESS;
     /* VkFFT's kernels return no event: a marker after them closes the stage */
-    cl_int err = clEnqueueMarkerWithWaitList(q, 0, NULL, event);
+    cl_int err = clEnqueueMarkerWithWaitList(f->queue, 0, NULL, event);
     return err == CL_SUCCESS ? CLCONV_SUCCESS
                              : rt_cl_fail(ctx, err, "clEnqueueMarkerWithWaitList", "after VkFFT");
 }
