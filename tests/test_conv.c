@@ -10,7 +10,6 @@
 #include "runtime/clblast_params.h"
 #include "runtime/fft.h"
 
-#include <clblast_c.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,10 +116,11 @@ static int runs_random(clconv_algo a, int i)
 
 /* Problem i runs with GEMM backend i % CLCONV_GEMM_BACKEND_COUNT (the
  * default, then each named one in turn): every backend meets a third of the
- * problems, at no more runs than one backend would. The same for the FFT
- * backends that take any plane size (the default, which picks clconv's DFT
- * for small planes, then clFFT, then VkFFT); the DFT, limited to 16 x 16,
- * meets the problems through the default. */
+ * problems, at no more runs than one backend would. The same, in turn with
+ * every GEMM backend, for the FFT backends that take any plane size: the
+ * default (clconv's DFT for small planes, else VkFFT, else clFFT), clFFT
+ * and VkFFT; the DFT, limited to 16 x 16, meets the problems through the
+ * default. */
 static const clconv_fft_backend random_fft_backends[] = {
     CLCONV_FFT_BACKEND_DEFAULT, CLCONV_FFT_BACKEND_CLFFT, CLCONV_FFT_BACKEND_VKFFT};
 static void test_random_problems(void **state)
@@ -135,8 +135,10 @@ static void test_random_problems(void **state)
         clconv_problem p = random_problem(&s);
         clconv_plan_options opt = {
             .gemm_backend = (clconv_gemm_backend)(i % CLCONV_GEMM_BACKEND_COUNT),
-            .fft_backend = random_fft_backends[i % (int)(sizeof random_fft_backends /
-                                                         sizeof random_fft_backends[0])]};
+            .fft_backend =
+                random_fft_backends[i / CLCONV_GEMM_BACKEND_COUNT %
+                                    (int)(sizeof random_fft_backends /
+                                          sizeof random_fft_backends[0])]};
         for (int a = 0; a < CLCONV_ALGO_COUNT; a++)
             if (runs_random((clconv_algo)a, i)) {
                 clconv_problem q = accepted((clconv_algo)a, &p, &limited[a]);
@@ -152,22 +154,6 @@ static void test_random_problems(void **state)
  * Each point is a compile (seconds on PoCL): one problem. */
 #define TILE_PROBLEMS 1
 
-/* CLBlast runs a GEMM below XGEMM_MIN_INDIRECT_SIZE^3 multiply-adds (about
- * 576^3 on PoCL) with XgemmDirect, which ignores the Xgemm set: a check of
- * Xgemm sets on test-sized problems lowers the threshold to 0 (on) and puts
- * CLBlast's own value back (off). */
-static void xgemm_always(int on)
-{
-    static const char *names[] = {"XGEMM_MIN_INDIRECT_SIZE"};
-    static size_t own;
-    if (on)
-        assert_int_equal(rt_clblast_params_read(ctx->device, "GemmRoutine", 1, names, &own), 0);
-    size_t value = on ? 0 : own;
-    assert_int_equal(CLBlastOverrideParameters(ctx->device, "GemmRoutine", CLBlastPrecisionSingle,
-                                               1, names, &value),
-                     CLBlastSuccess);
-}
-
 /* The points of tunable t (with the GEMM backend it applies under) for
  * problem q of algorithm a: its candidates here, then extra ones. */
 static void check_tunable_points(clconv_algo a, const conv_tunable *t, clconv_gemm_backend gemm,
@@ -181,8 +167,6 @@ static void check_tunable_points(clconv_algo a, const conv_tunable *t, clconv_ge
     int n_points = 0;
     while (n_points < 4 && points[n_points])
         n_points++;
-    if (gemm == CLCONV_GEMM_BACKEND_CLBLAST)
-        xgemm_always(1);
     for (int c = 0; c < n + n_points; c++) {
         char text[256];
         if (c < n)
@@ -199,8 +183,6 @@ static void check_tunable_points(clconv_algo a, const conv_tunable *t, clconv_ge
                      err);
         }
     }
-    if (gemm == CLCONV_GEMM_BACKEND_CLBLAST)
-        xgemm_always(0);
 }
 
 static void test_tunable_candidates(void **state)
@@ -928,8 +910,10 @@ static void test_clconv_gemm_errors(void **state)
     clReleaseMemObject(a), clReleaseMemObject(b), clReleaseMemObject(c);
 }
 
-/* A CLBlast GEMM runs with the Xgemm set its tile names, and a tile of all
- * 0 puts CLBlast's own set back after an override: read back from CLBlast. */
+/* A CLBlast GEMM runs with the Xgemm set its tile names, at every size (the
+ * threshold below which CLBlast would run XgemmDirect instead is 0), and a
+ * tile of all 0 puts CLBlast's own set and threshold back: read back from
+ * CLBlast. */
 static void test_xgemm_set_in_force(void **state)
 {
     (void)state;
@@ -959,6 +943,13 @@ static void test_xgemm_set_in_force(void **state)
             if ((int)in_force[i] != (round ? own[i] : cand[0][i]))
                 fail_msg("round %d: CLBlast has %s=%zu, clconv asked for %d", round, names[i],
                          in_force[i], round ? own[i] : cand[0][i]);
+        static const char *threshold_name[1] = {"XGEMM_MIN_INDIRECT_SIZE"};
+        size_t threshold = 0;
+        assert_int_equal(rt_clblast_params_read(ctx->device, "GemmRoutine", 1, threshold_name,
+                                                &threshold),
+                         0);
+        if (round ? threshold == 0 : threshold != 0) /* CLBlast's own is positive */
+            fail_msg("round %d: XGEMM_MIN_INDIRECT_SIZE = %zu", round, threshold);
     }
     assert_int_equal(clFinish(ctx->queue), CL_SUCCESS);
     clReleaseMemObject(a), clReleaseMemObject(b), clReleaseMemObject(c);
@@ -974,7 +965,8 @@ static void test_tune_per_gemm_backend(void **state)
     char dir[] = "/tmp/clconv-gemmdb-XXXXXX", cmd[128];
     assert_non_null(mkdtemp(dir));
     clconv_context_options copt = {.cache_dir = dir};
-    clconv_device_selector sel = {-1, -1, NULL};
+    const clconv_device_info *dev = clconv_context_device(ctx);
+    clconv_device_selector sel = {dev->platform_index, dev->device_index, NULL};
     clconv_context *own_ctx = NULL;
     assert_int_equal(clconv_context_create(&sel, &copt, &own_ctx), CLCONV_SUCCESS);
     const clconv_problem p = {.batch = 1, .in_channels = 8, .height = 20, .width = 19,
@@ -984,7 +976,6 @@ static void test_tune_per_gemm_backend(void **state)
                                                     CLCONV_GEMM_BACKEND_CLBLAST};
     static const char *const first_param[2] = {"vec=", "GEMMK="};
     char tuned[2][256], got[256];
-    xgemm_always(1);
     for (int round = 0; round < 2; round++)
         for (int b = 0; b < 2; b++) {
             clconv_plan_options opt = {.tune = !round, .gemm_backend = backends[b]};
@@ -1001,7 +992,6 @@ static void test_tune_per_gemm_backend(void **state)
             if (round)
                 assert_string_equal(got, tuned[b]);
         }
-    xgemm_always(0);
     assert_int_equal(clconv_context_destroy(own_ctx), CLCONV_SUCCESS);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);

@@ -160,14 +160,24 @@ static double spectra_bytes(rt_spectra_layout layout, const fft_sizes *z, double
                                             : planes * (double)z->f * 2 * sizeof(float);
 }
 
-enum { BUFFERS = 7 };
+/* The buffers create() allocates itself, then the transforms' scratch
+ * (their backend allocates it through transform_create). */
+enum { OWN_BUFFERS = 7, BUFFERS = OWN_BUFFERS + 2 };
 typedef struct fft_buffer {
     const char *what;
     double bytes; /* 0: not allocated; a double, so a huge problem cannot wrap around */
 } fft_buffer;
 
+/* The transform of `planes` planes that a plan of z and r bakes. */
+static rt_fft_desc transform_desc(const fft_sizes *z, const fft_reduction *r, int inverse,
+                                  size_t planes)
+{
+    return (rt_fft_desc){inverse, z->ph, z->pw, planes, r->layout, z->f_pad};
+}
+
 /* Every workspace buffer create() allocates, in its order (the fft_plan
- * fields real_x, real_y, xr, xi, w, yr, yi). */
+ * fields real_x, real_y, xr, xi, w, yr, yi), then the forward and inverse
+ * transforms' scratch as far as their backend can tell before baking. */
 static void buffers(const conv_config *cfg, const fft_reduction *r, const fft_sizes *z,
                     fft_buffer out[BUFFERS])
 {
@@ -182,6 +192,10 @@ static void buffers(const conv_config *cfg, const fft_reduction *r, const fft_si
     out[4] = (fft_buffer){"weight spectra", r->weight_bytes(p, z)};
     out[5] = (fft_buffer){"output spectra", spectra_bytes(r->layout, z, n * co)};
     out[6] = (fft_buffer){"output spectra", planar ? out[5].bytes : 0};
+    const rt_fft_desc fwd = transform_desc(z, r, 0, z->b * (size_t)p->in_channels);
+    const rt_fft_desc inv = transform_desc(z, r, 1, z->b * (size_t)p->out_channels);
+    out[7] = (fft_buffer){"forward transform's scratch", (double)z->backend->scratch_bytes(&fwd)};
+    out[8] = (fft_buffer){"inverse transform's scratch", (double)z->backend->scratch_bytes(&inv)};
 }
 
 /* Every buffer must fit the plan's workspace limit (the device's largest
@@ -244,7 +258,7 @@ static clconv_status zeroed(clconv_plan *plan, size_t bytes, const char *what, c
 static clconv_status transform_create(clconv_plan *plan, const fft_plan *d, int inverse,
                                       size_t planes, fft_transform *t)
 {
-    rt_fft_desc desc = {inverse, d->z.ph, d->z.pw, planes, d->red->layout, d->z.f_pad};
+    rt_fft_desc desc = transform_desc(&d->z, d->red, inverse, planes);
     size_t scratch = 0;
     double ms = 0.0;
     t->backend = d->z.backend;
@@ -455,8 +469,8 @@ static clconv_status fft_create(clconv_plan *plan)
         return st;
     fft_buffer b[BUFFERS];
     buffers(&plan->cfg, d->red, &d->z, b);
-    cl_mem *mems[BUFFERS] = {&d->real_x, &d->real_y, &d->xr, &d->xi, &d->w, &d->yr, &d->yi};
-    for (int i = 0; i < BUFFERS; i++)
+    cl_mem *mems[OWN_BUFFERS] = {&d->real_x, &d->real_y, &d->xr, &d->xi, &d->w, &d->yr, &d->yi};
+    for (int i = 0; i < OWN_BUFFERS; i++)
         if (b[i].bytes && (st = zeroed(plan, (size_t)b[i].bytes, b[i].what, mems[i])))
             return st;
     if ((st = transform_create(plan, d, 0, d->z.b * p->in_channels, &d->fwd_x)) ||
@@ -698,23 +712,24 @@ static void fft_cgemm_tile_default(const conv_config *cfg, int *params)
 }
 
 /* One tunable per algorithm (the method string keeps their database
- * entries apart); the same parameter and candidates. */
-#define FFT_TILE_TUNABLE(method_, defaults_)                                                       \
+ * entries apart); the same parameter and candidates. fft-cgemm's best tile
+ * depends on which complex GEMM runs: its entries are per GEMM backend. */
+#define FFT_TILE_TUNABLE(method_, defaults_, per_gemm_backend_)                                    \
     {                                                                                              \
         .kernel_file = "fft/pad.cl", .method = (method_), .param_count = 1,                        \
         .param_names = {"tile"}, .defaults = (defaults_), .candidates = tile_candidates,           \
-        .valid = tile_valid, .per_fft_backend = 1,                                                 \
+        .valid = tile_valid, .per_fft_backend = 1, .per_gemm_backend = (per_gemm_backend_),        \
         .valid_values = "tile 0 (whole planes) or 2..4096 (square tiles of the padded "            \
                         "input, at least the dilated kernel's extent)",                            \
     }
 
 static const conv_tunable fft_tile_tunable =
     FFT_TILE_TUNABLE("fft 2 (overlap-save tiles, cmac.cl, default backend per tile)",
-                     fft_tile_default);
+                     fft_tile_default, 0);
 static const conv_tunable fft_cgemm_tile_tunable =
     FFT_TILE_TUNABLE("fft-cgemm 2 (overlap-save tiles, complex GEMM per frequency, default "
                      "backend per tile)",
-                     fft_cgemm_tile_default);
+                     fft_cgemm_tile_default, 1);
 
 #define FFT_STAGES                                                                         \
     .weights_stage = "weights_fft",                                                        \

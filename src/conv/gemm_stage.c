@@ -46,6 +46,8 @@ int conv_gemm_tile_candidates(const conv_config *cfg, int (*out)[CONV_MAX_PARAMS
     return n;
 }
 
+_Static_assert(CONV_MAX_PARAMS >= RT_XGEMM_PARAMS, "a tunable holds CLBlast's Xgemm parameters");
+
 /* CLBlast's own set for the device: it is the one CLBlast chose. */
 void conv_xgemm_defaults(const conv_config *cfg, int *params)
 {

@@ -25,7 +25,7 @@ static int pow2_ceil(int v)
 
 /* Problems in one class share their best tile: the kernel shape exactly (it
  * is compiled in), the channel counts and output sizes by power of two, and
- * the FFT backend for a tunable whose best point depends on it. The
+ * the FFT or GEMM backend for a tunable whose best point depends on it. The
  * tunable's method string comes first: a change in what its parameters
  * mean retires every entry. */
 static void shape_class(const conv_tunable *t, const conv_config *cfg, char *text, size_t cap)
@@ -37,8 +37,11 @@ static void shape_class(const conv_tunable *t, const conv_config *cfg, char *tex
                         pow2_ceil(p->out_channels), pow2_ceil(clconv_problem_out_height(p)),
                         pow2_ceil(clconv_problem_out_width(p)));
     if (t->per_fft_backend && used > 0 && (size_t)used < cap)
-        snprintf(text + used, cap - (size_t)used, " fft=%s",
-                 clconv_fft_backend_name(cfg->fft_backend));
+        used += snprintf(text + used, cap - (size_t)used, " fft=%s",
+                         clconv_fft_backend_name(cfg->fft_backend));
+    if (t->per_gemm_backend && used > 0 && (size_t)used < cap)
+        snprintf(text + used, cap - (size_t)used, " gemm=%s",
+                 clconv_gemm_backend_name(cfg->gemm_backend));
 }
 
 const conv_tunable *conv_tunable_for(const conv_tunable *t, const conv_config *cfg)

@@ -27,9 +27,9 @@ struct conv_tunable {
     /* The tunable that takes this one's place when the plan's GEMM backend
      * is CLBlast (its Xgemm parameters instead of clconv's tile), or NULL. */
     const conv_tunable *clblast_variant;
-    /* 1: the best point depends on the plan's FFT backend (the database
-     * keeps one per backend). */
-    int per_fft_backend;
+    /* 1: the best point depends on the plan's FFT (GEMM) backend: the
+     * database keeps one per backend. */
+    int per_fft_backend, per_gemm_backend;
 };
 
 /* The tunable that applies to cfg: t, or t's variant for cfg's GEMM

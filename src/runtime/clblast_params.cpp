@@ -12,20 +12,21 @@
 extern "C" int rt_clblast_params_read(cl_device_id device, const char *kernel, int count,
                                       const char *const *names, size_t *values)
 {
-    std::unordered_map<std::string, size_t> found;
-    clblast::StatusCode st;
+    // Nothing may throw across the C boundary (bad_alloc included).
     try {
-        st = clblast::RetrieveParameters(device, kernel, clblast::Precision::kSingle, found);
+        std::unordered_map<std::string, size_t> found;
+        clblast::StatusCode st =
+            clblast::RetrieveParameters(device, kernel, clblast::Precision::kSingle, found);
+        if (st != clblast::StatusCode::kSuccess)
+            return static_cast<int>(st);
+        for (int i = 0; i < count; i++) {
+            auto it = found.find(names[i]);
+            if (it == found.end())
+                return static_cast<int>(clblast::StatusCode::kMissingOverrideParameter);
+            values[i] = it->second;
+        }
+        return static_cast<int>(clblast::StatusCode::kSuccess);
     } catch (...) {
         return static_cast<int>(clblast::StatusCode::kUnknownError);
     }
-    if (st != clblast::StatusCode::kSuccess)
-        return static_cast<int>(st);
-    for (int i = 0; i < count; i++) {
-        auto it = found.find(names[i]);
-        if (it == found.end())
-            return static_cast<int>(clblast::StatusCode::kMissingOverrideParameter);
-        values[i] = it->second;
-    }
-    return static_cast<int>(clblast::StatusCode::kSuccess);
 }

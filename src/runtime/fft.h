@@ -35,6 +35,10 @@ typedef struct rt_fft_backend {
     /* The length >= min that minimises the predicted time of an FFT
      * convolution along one dimension with this backend's kernels. */
     size_t (*choose_size)(size_t min);
+    /* The scratch create will report for desc, known before it, so that the
+     * workspace rule counts it: 0 for none, or when only create can tell
+     * (clFFT's, counted on top of the stated workspace). */
+    size_t (*scratch_bytes)(const rt_fft_desc *desc);
     /* Bakes a transform (compiling its kernels: *build_ms gets the time).
      * *scratch_bytes is the scratch buffer enqueue needs (0: none). */
     clconv_status (*create)(clconv_context *ctx, const rt_fft_desc *desc, rt_fft **out,

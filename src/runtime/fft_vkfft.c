@@ -12,9 +12,11 @@
 #define VKFFT_BACKEND 3 /* OpenCL */
 #include "runtime/fft.h"
 
+#include <locale.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <vkFFT.h>
 
@@ -70,6 +72,12 @@ static size_t choose_size(size_t min)
     return min; /* a power of two lies in [min, 2*min]: not reached */
 }
 
+/* VkFFT's spectra: the planes' half spectra, interleaved. */
+static size_t scratch_size(const rt_fft_desc *desc)
+{
+    return desc->planes * desc->ph * (desc->pw / 2 + 1) * 2 * sizeof(float);
+}
+
 static const char *result_name(VkFFTResult r)
 {
     static _Thread_local char name[48];
@@ -114,7 +122,7 @@ static clconv_status create(clconv_context *ctx, const rt_fft_desc *desc, rt_fft
     f->freqs = desc->ph * fw;
     f->pitch = desc->plane_pitch;
     f->freq_major = desc->layout == RT_SPECTRA_FREQ_MAJOR;
-    f->spectra_bytes = (uint64_t)f->planes * f->freqs * 2 * sizeof(float);
+    f->spectra_bytes = scratch_size(desc);
     f->real_bytes = (uint64_t)f->planes * desc->ph * desc->pw * sizeof(float);
 
     char options[32];
@@ -154,16 +162,32 @@ static clconv_status create(clconv_context *ctx, const rt_fft_desc *desc, rt_fft
     c.inputBufferStride[0] = desc->pw;
     c.inputBufferStride[1] = desc->ph * desc->pw;
     c.inverseReturnToInputBuffer = 1;
+    /* VkFFT saves setlocale(LC_ALL, NULL)'s pointer, sets "C" and restores
+     * from that pointer, which glibc frees when the locale changes: set "C"
+     * first (its name is never freed) and restore a copy of ours after. The
+     * lock keeps clconv's own plans apart; another thread of the caller's
+     * that changes the locale meanwhile is not covered. */
     pthread_mutex_lock(&plan_lock);
+    const char *now = setlocale(LC_ALL, NULL);
+    char *saved = now ? malloc(strlen(now) + 1) : NULL;
+    if (saved)
+        memcpy(saved, now, strlen(now) + 1);
+    setlocale(LC_ALL, "C");
     double t0 = rt_now_ms();
     int quiet = rt_quiet_begin(ctx, NULL); /* every new plan compiles */
     VkFFTResult r = initializeVkFFT(&f->app, c);
     rt_quiet_end(ctx, NULL, quiet, r != VKFFT_SUCCESS);
     *build_ms += rt_now_ms() - t0;
+    if (saved)
+        setlocale(LC_ALL, saved);
+    free(saved);
     pthread_mutex_unlock(&plan_lock);
     if (r != VKFFT_SUCCESS) {
         st = rt_fail(ctx, r == VKFFT_ERROR_MALLOC_FAILED ? CLCONV_ERR_OUT_OF_MEMORY
-                                                          : CLCONV_ERR_OPENCL,
+                          : r == VKFFT_ERROR_UNSUPPORTED_FFT_LENGTH_R2C ||
+                                  r == VKFFT_ERROR_UNSUPPORTED_FFT_LENGTH
+                              ? CLCONV_ERR_UNSUPPORTED
+                              : CLCONV_ERR_OPENCL,
                      "initializeVkFFT(%s %zu x %zu, %zu planes) failed: %s",
                      f->inverse ? "C2R" : "R2C", desc->ph, desc->pw, desc->planes,
                      result_name(r));
@@ -229,6 +253,7 @@ const rt_fft_backend rt_fft_vkfft = {
     .flops_per_byte = 0.2,
     .size_ok = size_ok,
     .choose_size = choose_size,
+    .scratch_bytes = scratch_size,
     .create = create,
     .enqueue = enqueue,
     .destroy = destroy,

@@ -12,12 +12,15 @@
 
 static const char *const xgemm_names[RT_XGEMM_PARAMS] = {RT_XGEMM_PARAM_NAMES};
 enum { GEMMK, KREG, KWG, KWI, MDIMA, MDIMC, MWG, NDIMB, NDIMC, NWG, SA, SB, STRM, STRN, VWM, VWN };
+_Static_assert(VWN + 1 == RT_XGEMM_PARAMS, "the names above are RT_XGEMM_PARAM_NAMES' order");
 
 static int multiple(int x, int of) { return of > 0 && x % of == 0; }
 
 /* The rules of CLBlast's own Xgemm tuner for its GEMMK = 0 kernel, the
  * one clconv offers (it builds from these, and a wrong set computes
- * garbage rather than failing). */
+ * garbage rather than failing); a GEMMK = 1 set only loosely, so that
+ * CLBlast's own set for a device, shown on the params line, can be given
+ * back with --params. */
 int rt_xgemm_params_valid(const int *v)
 {
     int zero = 1;
@@ -34,6 +37,10 @@ int rt_xgemm_params_valid(const int *v)
     int vw_ok = 1;
     for (int i = VWM; i <= VWN; i++)
         vw_ok &= v[i] == 1 || v[i] == 2 || v[i] == 4 || v[i] == 8 || v[i] == 16;
+    if (v[GEMMK] == 1) /* CLBlast's 2D-register kernel: its own sets on some GPUs use it */
+        return vw_ok && v[KREG] >= 1 && v[MDIMC] >= 1 && v[NDIMC] >= 1 && v[MDIMA] == v[MDIMC] &&
+               v[NDIMB] == v[NDIMC] && multiple(v[MWG], v[MDIMC] * v[VWM]) &&
+               multiple(v[NWG], v[NDIMC] * v[VWN]);
     return vw_ok && v[GEMMK] == 0 && v[KREG] == 1 && v[KWI] >= 1 && v[MDIMA] >= 1 &&
            v[NDIMB] >= 1 && v[MDIMC] >= 1 && v[NDIMC] >= 1 && multiple(v[KWG], v[KWI]) &&
            multiple(v[MWG], v[MDIMC] * v[VWM]) && multiple(v[NWG], v[NDIMC] * v[VWN]) &&
@@ -47,77 +54,104 @@ int rt_xgemm_params_valid(const int *v)
  * (an override replaces its database entry until the process ends), so
  * clconv keeps, per device, CLBlast's own set (read before clconv's first
  * override) and the set in force, and a call that asks for another set
- * overrides first. One lock over the override and the call: two threads
+ * overrides first. A set asked for runs as asked, at every size: below
+ * XGEMM_MIN_INDIRECT_SIZE^3 multiply-adds CLBlast would run XgemmDirect,
+ * which ignores the set (a tune would time one kernel under several names),
+ * so with a set in force that threshold is 0, and CLBlast's own again with
+ * CLBlast's own set. One lock over the overrides and the call: two threads
  * with different sets on one device would otherwise swap them between. */
+static const char *const routine_names[1] = {"XGEMM_MIN_INDIRECT_SIZE"};
 enum { XGEMM_DEVICES = 16 };
 static struct xgemm_device {
     cl_device_id id;
     size_t own[RT_XGEMM_PARAMS], current[RT_XGEMM_PARAMS];
+    size_t own_threshold, threshold;
 } xgemm_devices[XGEMM_DEVICES];
 static int xgemm_device_count;
 static pthread_mutex_t xgemm_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* The device's record, made on first use; NULL with ctx's error set. Under
- * xgemm_lock. */
-static struct xgemm_device *xgemm_device(clconv_context *ctx)
+/* The device's record, made on first use. Under xgemm_lock. */
+static clconv_status xgemm_device(clconv_context *ctx, struct xgemm_device **out)
 {
     for (int i = 0; i < xgemm_device_count; i++)
-        if (xgemm_devices[i].id == ctx->device)
-            return &xgemm_devices[i];
-    if (xgemm_device_count == XGEMM_DEVICES) {
-        rt_fail(ctx, CLCONV_ERR_UNSUPPORTED,
-                "CLBlast Xgemm parameters: more than %d devices in one process", XGEMM_DEVICES);
-        return NULL;
-    }
+        if (xgemm_devices[i].id == ctx->device) {
+            *out = &xgemm_devices[i];
+            return CLCONV_SUCCESS;
+        }
+    *out = NULL;
+    if (xgemm_device_count == XGEMM_DEVICES)
+        return rt_fail(ctx, CLCONV_ERR_UNSUPPORTED,
+                       "CLBlast Xgemm parameters: more than %d devices in one process",
+                       XGEMM_DEVICES);
     struct xgemm_device *d = &xgemm_devices[xgemm_device_count];
     int st = rt_clblast_params_read(ctx->device, "Xgemm", RT_XGEMM_PARAMS, xgemm_names, d->own);
-    if (st != CLBlastSuccess) {
-        rt_clblast_fail(ctx, st, "clblast::RetrieveParameters", "Xgemm, single precision");
-        return NULL;
-    }
+    if (st == CLBlastSuccess)
+        st = rt_clblast_params_read(ctx->device, "GemmRoutine", 1, routine_names,
+                                    &d->own_threshold);
+    if (st != CLBlastSuccess)
+        return rt_clblast_fail(ctx, st, "clblast::RetrieveParameters",
+                               "Xgemm and GemmRoutine, single precision");
     d->id = ctx->device;
     memcpy(d->current, d->own, sizeof d->own);
+    d->threshold = d->own_threshold;
     xgemm_device_count++;
-    return d;
+    *out = d;
+    return CLCONV_SUCCESS;
 }
 
 clconv_status rt_xgemm_params_own(clconv_context *ctx, int *v)
 {
     pthread_mutex_lock(&xgemm_lock);
-    struct xgemm_device *d = xgemm_device(ctx);
-    for (int i = 0; d && i < RT_XGEMM_PARAMS; i++)
+    struct xgemm_device *d;
+    clconv_status st = xgemm_device(ctx, &d);
+    for (int i = 0; !st && i < RT_XGEMM_PARAMS; i++)
         v[i] = (int)d->own[i];
     pthread_mutex_unlock(&xgemm_lock);
-    return d ? CLCONV_SUCCESS : CLCONV_ERR_UNSUPPORTED;
+    return st;
+}
+
+/* CLBlastOverrideParameters for one of its kernels, single precision. */
+static clconv_status override(clconv_context *ctx, const char *kernel, int count,
+                              const char *const *names, size_t *values)
+{
+    /* CLBlast's C API takes the names as char ** but only reads them. */
+    const char *copy[RT_XGEMM_PARAMS];
+    memcpy(copy, names, (size_t)count * sizeof *copy);
+    CLBlastStatusCode st = CLBlastOverrideParameters(ctx->device, kernel, CLBlastPrecisionSingle,
+                                                     (size_t)count, copy, values);
+    if (st == CLBlastSuccess)
+        return CLCONV_SUCCESS;
+    char detail[400];
+    size_t used = (size_t)snprintf(detail, sizeof detail, "%s single:", kernel);
+    for (int i = 0; i < count && used < sizeof detail; i++)
+        used += (size_t)snprintf(detail + used, sizeof detail - used, " %s=%zu", names[i],
+                                 values[i]);
+    return rt_clblast_fail(ctx, st, "CLBlastOverrideParameters", detail);
 }
 
 /* Puts tile's set (CLBlast's own when tile is NULL or all 0) in force for
  * ctx's device. Under xgemm_lock. */
 static clconv_status xgemm_apply(clconv_context *ctx, const rt_sgemm_tile *tile)
 {
-    struct xgemm_device *d = xgemm_device(ctx);
-    if (!d)
-        return CLCONV_ERR_UNSUPPORTED;
+    struct xgemm_device *d;
+    clconv_status st = xgemm_device(ctx, &d);
+    if (st)
+        return st;
     size_t want[RT_XGEMM_PARAMS];
     int own = !tile || !rt_xgemm_params_valid(tile->xgemm) || tile->xgemm[KWG] == 0;
     for (int i = 0; i < RT_XGEMM_PARAMS; i++)
         want[i] = own ? d->own[i] : (size_t)tile->xgemm[i];
-    if (!memcmp(want, d->current, sizeof want))
-        return CLCONV_SUCCESS;
-    /* CLBlast's C API takes the names as char ** but only reads them. */
-    const char *names[RT_XGEMM_PARAMS];
-    memcpy(names, xgemm_names, sizeof names);
-    CLBlastStatusCode st = CLBlastOverrideParameters(ctx->device, "Xgemm", CLBlastPrecisionSingle,
-                                                     RT_XGEMM_PARAMS, names, want);
-    if (st != CLBlastSuccess) {
-        char detail[256];
-        size_t used = (size_t)snprintf(detail, sizeof detail, "Xgemm single:");
-        for (int i = 0; i < RT_XGEMM_PARAMS && used < sizeof detail; i++)
-            used += (size_t)snprintf(detail + used, sizeof detail - used, " %s=%zu",
-                                     xgemm_names[i], want[i]);
-        return rt_clblast_fail(ctx, st, "CLBlastOverrideParameters", detail);
+    size_t threshold = own ? d->own_threshold : 0;
+    if (memcmp(want, d->current, sizeof want) != 0) {
+        if ((st = override(ctx, "Xgemm", RT_XGEMM_PARAMS, xgemm_names, want)))
+            return st;
+        memcpy(d->current, want, sizeof want);
     }
-    memcpy(d->current, want, sizeof want);
+    if (threshold != d->threshold) {
+        if ((st = override(ctx, "GemmRoutine", 1, routine_names, &threshold)))
+            return st;
+        d->threshold = threshold;
+    }
     return CLCONV_SUCCESS;
 }
 
