@@ -50,6 +50,10 @@ typedef struct rt_fft_backend {
     void (*destroy)(rt_fft *f); /* accepts NULL */
 } rt_fft_backend;
 
+/* 1 when n >= 1 and its prime factors are all at most `largest` (the radices
+ * a backend has kernels for). */
+int rt_fft_smooth(size_t n, size_t largest);
+
 /* The backend `asked` names; NULL for DEFAULT (which the FFT algorithm
  * resolves per transform size: conv/fft.c) or a value out of range. */
 const rt_fft_backend *rt_fft_backend_get(clconv_fft_backend asked);

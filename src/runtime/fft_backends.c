@@ -12,6 +12,16 @@ static const rt_fft_backend *const backends[CLCONV_FFT_BACKEND_COUNT] = {
     [CLCONV_FFT_BACKEND_VKFFT] = &rt_fft_vkfft,
 };
 
+int rt_fft_smooth(size_t n, size_t largest)
+{
+    if (n == 0)
+        return 0;
+    for (size_t f = 2; f <= largest && n > 1; f++)
+        while (n % f == 0)
+            n /= f;
+    return n == 1;
+}
+
 const rt_fft_backend *rt_fft_backend_get(clconv_fft_backend asked)
 {
     if ((int)asked <= (int)CLCONV_FFT_BACKEND_DEFAULT || asked >= CLCONV_FFT_BACKEND_COUNT)

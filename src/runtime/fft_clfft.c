@@ -113,13 +113,7 @@ static void setup_release(void)
 
 static int size_ok(size_t n)
 {
-    static const size_t radices[] = {2, 3, 5, 7, 11, 13};
-    if (n == 0)
-        return 0;
-    for (size_t i = 0; i < sizeof radices / sizeof radices[0]; i++)
-        while (n % radices[i] == 0)
-            n /= radices[i];
-    return n == 1;
+    return rt_fft_smooth(n, 13);
 }
 
 /* Predicted cost per element along one dimension: the FFT's passes, each

@@ -43,33 +43,17 @@ static pthread_mutex_t plan_lock = PTHREAD_MUTEX_INITIALIZER;
  * asks only for lengths whose factors VkFFT has kernels for, as with clFFT. */
 static int size_ok(size_t n)
 {
-    static const size_t radices[] = {2, 3, 5, 7, 11, 13};
-    if (n == 0 || n > 4096)
-        return 0;
-    for (size_t i = 0; i < sizeof radices / sizeof radices[0]; i++)
-        while (n % radices[i] == 0)
-            n /= radices[i];
-    return n == 1;
+    return n <= 4096 && rt_fft_smooth(n, 13);
 }
 
 /* The least length >= min whose factors are 2, 3 and 5 only (VkFFT's
- * fastest radices), else any size_ok length. */
+ * fastest radices). */
 static size_t choose_size(size_t min)
 {
-    if (min < 1)
-        min = 1;
-    for (size_t n = min; n <= 2 * min + 2; n++) {
-        size_t m = n;
-        while (m % 2 == 0)
-            m /= 2;
-        while (m % 3 == 0)
-            m /= 3;
-        while (m % 5 == 0)
-            m /= 5;
-        if (m == 1)
-            return n;
-    }
-    return min; /* a power of two lies in [min, 2*min]: not reached */
+    size_t n = min < 1 ? 1 : min;
+    while (!rt_fft_smooth(n, 5)) /* a power of two lies in [min, 2*min] */
+        n++;
+    return n;
 }
 
 /* VkFFT's spectra: the planes' half spectra, interleaved. */
