@@ -10,6 +10,7 @@
 #include "runtime/clblast_params.h"
 #include "runtime/fft.h"
 
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -594,10 +595,18 @@ static void test_algorithm_table(void **state)
     assert_non_null(strstr(clconv_last_error(ctx), "gemm_backend = -1"));
 }
 
-/* Each FFT backend, chosen by the plan option, gives the reference's result. */
+/* Each FFT backend, chosen by the plan option, gives the reference's result,
+ * and leaves the caller's locale as it was (VkFFT switches it to "C" while it
+ * writes its kernels' source), under a locale other than "C" where the
+ * system has one. */
 static void test_fft_backends(void **state)
 {
     (void)state;
+    const char *wanted = setlocale(LC_ALL, "C.UTF-8");
+    char before[64];
+    snprintf(before, sizeof before, "%s", setlocale(LC_ALL, NULL));
+    if (!wanted)
+        print_message("no C.UTF-8 locale: checking under \"%s\"\n", before);
     clconv_problem p = {2, 3, 11, 13, 4, 3, 2, 1, 2, 1, 0, 1, 1};
     for (int b = 0; b < CLCONV_FFT_BACKEND_COUNT; b++)
         for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
@@ -608,7 +617,12 @@ static void test_fft_backends(void **state)
             if (!(err < TOLERANCE))
                 fail_msg("%s with FFT backend %s: relative L2 error %g", clconv_algo_name(a),
                          clconv_fft_backend_name((clconv_fft_backend)b), err);
+            if (strcmp(setlocale(LC_ALL, NULL), before) != 0)
+                fail_msg("%s with FFT backend %s: the locale is \"%s\", was \"%s\"",
+                         clconv_algo_name(a), clconv_fft_backend_name((clconv_fft_backend)b),
+                         setlocale(LC_ALL, NULL), before);
         }
+    setlocale(LC_ALL, "C");
 }
 
 /* Runs p with algo and a workspace limit; returns the output (caller frees). */
