@@ -251,7 +251,7 @@ typedef enum clconv_fft_backend {
     CLCONV_FFT_BACKEND_COUNT
 } clconv_fft_backend;
 
-/* "default", "clfft", "clconv"; NULL for an unknown value. */
+/* "default", "clfft", "clconv", "vkfft"; NULL for an unknown value. */
 const char *clconv_fft_backend_name(clconv_fft_backend backend);
 /* CLCONV_ERR_INVALID_ARG for an unknown name. */
 clconv_status clconv_fft_backend_from_name(const char *name, clconv_fft_backend *out);

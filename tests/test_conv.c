@@ -200,8 +200,9 @@ static void test_tunable_candidates(void **state)
           "vec=1 ocv=3 pix=3 lx=4 ly=2", "vec=4 ocv=2 pix=2 lx=2 ly=4"}},
         {"gemm/sgemm.cl", {"vec=1 mr=3 nv=1 kc=4", "vec=4 mr=5 nv=3 kc=0", NULL, NULL}},
         /* tiles smaller than the candidates (down to one output a tile for a
-         * 9-wide dilated kernel) and not a power of two */
-        {"fft/pad.cl", {"tile=9", "tile=10", "tile=12", NULL}},
+         * 9-wide dilated kernel) and not a power of two, with the default
+         * order and a backend named */
+        {"fft/pad.cl", {"tile=9", "tile=10 fft=3", "tile=12 fft=1", NULL}},
         /* one panel in local memory, strided loads, narrow vectors */
         {"CLBlast",
          {"GEMMK=0 KREG=1 KWG=16 KWI=2 MDIMA=8 MDIMC=8 MWG=32 NDIMB=8 NDIMC=8 NWG=32 SA=1 SB=0 "
@@ -625,6 +626,49 @@ static void test_fft_backends(void **state)
     setlocale(LC_ALL, "C");
 }
 
+/* The FFT tile's second parameter (what --tune picks) makes a plan that
+ * asked for the default backend run the backend it numbers, with a right
+ * result; a plan that asked for a backend keeps its own. The parameter's
+ * help numbers the backends as clconv_fft_backend does. */
+static void test_fft_backend_parameter(void **state)
+{
+    (void)state;
+    clconv_problem p = {1, 3, 20, 22, 5, 3, 3, 1, 1, 1, 1, 1, 1}; /* 2 x 3 tiles of 12 */
+    for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
+        const conv_tunable *t = conv_algo_table[a]->tunable;
+        if (!conv_algo_table[a]->spectral)
+            continue;
+        for (int b = 1; b < CLCONV_FFT_BACKEND_COUNT; b++) {
+            const char *name = clconv_fft_backend_name((clconv_fft_backend)b);
+            char want[64], params[64];
+            snprintf(want, sizeof want, "%d %s", b, name);
+            if (!strstr(t->valid_values, want))
+                fail_msg("%s: the params help does not say \"%s\": %s", clconv_algo_name(a),
+                         want, t->valid_values);
+            snprintf(params, sizeof params, "tile=12 fft=%d", b);
+            for (int pinned = 0; pinned < 2; pinned++) {
+                /* pinned: the plan asks for the backend after b (the parameter is ignored) */
+                clconv_fft_backend own =
+                    pinned ? (clconv_fft_backend)(b % (CLCONV_FFT_BACKEND_COUNT - 1) + 1)
+                           : CLCONV_FFT_BACKEND_DEFAULT;
+                clconv_plan_options opt = {.params = params, .fft_backend = own};
+                clconv_plan *plan;
+                if (clconv_plan_create_with_options(ctx, &p, (clconv_algo)a, &opt, &plan))
+                    fail_msg("%s with %s: %s", clconv_algo_name(a), params, clconv_last_error(ctx));
+                const char *runs = clconv_plan_fft_backend(plan);
+                const char *expected = pinned ? clconv_fft_backend_name(own) : name;
+                clconv_plan_destroy(plan);
+                if (strcmp(runs, expected) != 0)
+                    fail_msg("%s with %s and FFT backend %s runs %s", clconv_algo_name(a), params,
+                             clconv_fft_backend_name(own), runs);
+                double err = fixture_run_problem_with_options(ctx, &p, (clconv_algo)a, &opt, 1, 9);
+                if (!(err < TOLERANCE))
+                    fail_msg("%s with %s: relative L2 error %g", clconv_algo_name(a), params, err);
+            }
+        }
+    }
+}
+
 /* Runs p with algo and a workspace limit; returns the output (caller frees). */
 static float *run_output(const clconv_problem *p, clconv_algo algo, size_t limit,
                          size_t *workspace, const cl_mem *bufs)
@@ -1021,6 +1065,7 @@ int main(void)
         cmocka_unit_test(test_algorithm_table),
         cmocka_unit_test(test_rel_l2_error),
         cmocka_unit_test(test_fft_backends),
+        cmocka_unit_test(test_fft_backend_parameter),
         cmocka_unit_test(test_edge_problems),
         cmocka_unit_test(test_im2col_chunks),
         cmocka_unit_test(test_small_workspace_limit),

@@ -14,7 +14,9 @@
  * that many rows (columns) on (overlap-save; no K-1 extra padding is needed
  * for a cross-correlation). The tile side T is the tunable parameter "tile":
  * 0, or a T at least the padded extent, transforms that dimension whole
- * (one tile of the backend's size >= Hp). Small tiles shrink the weight
+ * (one tile of the backend's size >= Hp); the second parameter "fft" may
+ * name the backend for a plan that asked for the default one (--tune times
+ * every backend that takes the tile). Small tiles shrink the weight
  * spectra (C_out C_in Ph (Pw/2+1) values) that the multiply-accumulate
  * streams at batch 1, and give its GEMM more rows (one per tile); they pay
  * with overlapping input and more transforms. Stride samples the stride-1
@@ -145,11 +147,17 @@ static void sizes_for(const conv_config *cfg, int tile, fft_sizes *z)
     }
 }
 
+/* The tunable's second parameter names a backend (a clconv_fft_backend: what
+ * --tune measured fastest for the tile) that the plan takes when it asked
+ * for the default; 0 keeps the default order. */
 static void sizes(const conv_config *cfg, const fft_reduction *r, fft_sizes *z)
 {
     int params[CONV_MAX_PARAMS];
     conv_params_get(cfg, r->tunable, params);
-    sizes_for(cfg, params[0], z);
+    conv_config c = *cfg;
+    if (c.fft_backend == CLCONV_FFT_BACKEND_DEFAULT)
+        c.fft_backend = (clconv_fft_backend)params[1];
+    sizes_for(&c, params[0], z);
 }
 
 /* Spectra of `planes` planes in a layout: planar buffers of F_pad floats a
@@ -627,12 +635,12 @@ static void fft_cgemm_cost(const conv_config *cfg, int has_bias, clconv_cost *c)
 
 /* ---- the tile: tunable, and a default rule from the cost model ---- */
 
-/* The candidates: whole planes, and square tiles of a power of two from
- * the first that yields more outputs than the kernel's extent (less
- * repeats most of the input) up to the padded image. */
-enum { TILE_CANDIDATES = 6 };
+/* The tiles: whole planes, and square tiles of a power of two from the
+ * first that yields more outputs than the kernel's extent (less repeats
+ * most of the input) up to the padded image. */
+enum { TILES = 6 };
 
-static int tile_candidates(const conv_config *cfg, int (*out)[CONV_MAX_PARAMS], int max)
+static int tile_list(const conv_config *cfg, int tiles[TILES])
 {
     const clconv_problem *p = &cfg->problem;
     int extent_h = (p->kernel_h - 1) * p->dilation_h + 1;
@@ -641,19 +649,43 @@ static int tile_candidates(const conv_config *cfg, int (*out)[CONV_MAX_PARAMS], 
     int padded_h = p->height + 2 * p->pad_h, padded_w = p->width + 2 * p->pad_w;
     int padded = padded_h > padded_w ? padded_h : padded_w;
     int n = 0;
-    if (n < max)
-        memset(out[n], 0, sizeof out[n]), n++; /* tile=0: whole planes */
-    for (int t = 8; t < padded && t <= 4096 && n < max && n < TILE_CANDIDATES; t *= 2)
-        if (t >= 2 * extent) {
+    tiles[n++] = 0; /* whole planes */
+    for (int t = 8; t < padded && t <= 4096 && n < TILES; t *= 2)
+        if (t >= 2 * extent)
+            tiles[n++] = t;
+    return n;
+}
+
+/* The tuner's points: each tile with each backend that can transform it
+ * (the default backend's choice is one of them), or with the plan's own
+ * backend when it asked for one. */
+static int tile_candidates(const conv_config *cfg, int (*out)[CONV_MAX_PARAMS], int max)
+{
+    int tiles[TILES];
+    int nt = tile_list(cfg, tiles), n = 0;
+    for (int i = 0; i < nt; i++)
+        for (int b = 0; b < CLCONV_FFT_BACKEND_COUNT && n < max; b++) {
+            if ((cfg->fft_backend == CLCONV_FFT_BACKEND_DEFAULT) == (b == 0))
+                continue;
+            if (b) {
+                fft_sizes z;
+                const rt_fft_backend *backend = rt_fft_backend_get((clconv_fft_backend)b);
+                sizes_with(cfg, backend, tiles[i], &z);
+                if (!z.tiles_h || !z.tiles_w || !backend->size_ok(z.ph) ||
+                    !backend->size_ok(z.pw))
+                    continue;
+            }
             memset(out[n], 0, sizeof out[n]);
-            out[n++][0] = t;
+            out[n][0] = tiles[i];
+            out[n++][1] = b;
         }
     return n;
 }
 
 static int tile_valid(const int *params)
 {
-    return params[0] == 0 || (params[0] >= 2 && params[0] <= 4096);
+    return (params[0] == 0 || (params[0] >= 2 && params[0] <= 4096)) && params[1] >= 0 &&
+           params[1] < CLCONV_FFT_BACKEND_COUNT;
 }
 
 /* What the default rule predicts for a tile, in units of the time a byte
@@ -672,20 +704,20 @@ static double predicted(const conv_config *cfg, const fft_reduction *r, const ff
            (cmac > bytes[STAGE_CMAC] ? cmac : bytes[STAGE_CMAC]);
 }
 
-/* The candidate the model predicts fastest among those whose buffers fit
- * the workspace limit (else the one with the smallest largest buffer), of
- * those its backend can transform (none: whole planes, which check then
- * refuses with the reason). */
+/* The tile the model predicts fastest among those whose buffers fit the
+ * workspace limit (else the one with the smallest largest buffer), of those
+ * the default order's backend can transform (none: whole planes, which
+ * check then refuses with the reason), with that backend. */
 static void tile_default_with(const conv_config *cfg, const fft_reduction *r, int *params)
 {
-    int cand[TILE_CANDIDATES][CONV_MAX_PARAMS];
-    int n = tile_candidates(cfg, cand, TILE_CANDIDATES);
+    int tiles[TILES];
+    int n = tile_list(cfg, tiles);
     double best = INFINITY, least_largest = INFINITY;
     int best_tile = -1, least_tile = 0;
     for (int i = 0; i < n; i++) {
         fft_sizes z;
         fft_buffer b[BUFFERS];
-        sizes_for(cfg, cand[i][0], &z);
+        sizes_for(cfg, tiles[i], &z);
         if (!z.tiles_h || !z.tiles_w || !z.backend->size_ok(z.ph) || !z.backend->size_ok(z.pw))
             continue;
         buffers(cfg, r, &z, b);
@@ -694,11 +726,20 @@ static void tile_default_with(const conv_config *cfg, const fft_reduction *r, in
             largest = b[k].bytes > largest ? b[k].bytes : largest;
         double t = predicted(cfg, r, &z);
         if (largest <= (double)cfg->workspace_limit_bytes && t < best)
-            best = t, best_tile = cand[i][0];
+            best = t, best_tile = tiles[i];
         if (largest < least_largest)
-            least_largest = largest, least_tile = cand[i][0];
+            least_largest = largest, least_tile = tiles[i];
     }
     params[0] = best_tile >= 0 ? best_tile : least_tile;
+    /* the backend the default order takes for it, named (as a tune would) */
+    params[1] = 0;
+    if (cfg->fft_backend == CLCONV_FFT_BACKEND_DEFAULT) {
+        fft_sizes z;
+        sizes_for(cfg, params[0], &z);
+        for (int b = 1; b < CLCONV_FFT_BACKEND_COUNT; b++)
+            if (rt_fft_backend_get((clconv_fft_backend)b) == z.backend)
+                params[1] = b;
+    }
 }
 
 static void fft_tile_default(const conv_config *cfg, int *params)
@@ -712,22 +753,25 @@ static void fft_cgemm_tile_default(const conv_config *cfg, int *params)
 }
 
 /* One tunable per algorithm (the method string keeps their database
- * entries apart); the same parameter and candidates. fft-cgemm's best tile
+ * entries apart); the same parameters and candidates. fft-cgemm's best tile
  * depends on which complex GEMM runs: its entries are per GEMM backend. */
 #define FFT_TILE_TUNABLE(method_, defaults_, per_gemm_backend_)                                    \
     {                                                                                              \
-        .kernel_file = "fft/pad.cl", .method = (method_), .param_count = 1,                        \
-        .param_names = {"tile"}, .defaults = (defaults_), .candidates = tile_candidates,           \
-        .valid = tile_valid, .per_fft_backend = 1, .per_gemm_backend = (per_gemm_backend_),        \
+        .kernel_file = "fft/pad.cl", .method = (method_), .param_count = 2,                        \
+        .param_names = {"tile", "fft"}, .param_required = 1, .defaults = (defaults_),              \
+        .candidates = tile_candidates, .valid = tile_valid, .per_fft_backend = 1,                  \
+        .per_gemm_backend = (per_gemm_backend_),                                                   \
         .valid_values = "tile 0 (whole planes) or 2..4096 (square tiles of the padded "            \
-                        "input, at least the dilated kernel's extent)",                            \
+                        "input, at least the dilated kernel's extent) and, when the plan's FFT "   \
+                        "backend is the default, fft 0 (the default order) or a backend's "        \
+                        "number (1 clfft, 2 clconv, 3 vkfft; may be left out)",                    \
     }
 
 static const conv_tunable fft_tile_tunable =
-    FFT_TILE_TUNABLE("fft 2 (overlap-save tiles, cmac.cl, default backend per tile)",
+    FFT_TILE_TUNABLE("fft 3 (overlap-save tiles, cmac.cl, backend per tile)",
                      fft_tile_default, 0);
 static const conv_tunable fft_cgemm_tile_tunable =
-    FFT_TILE_TUNABLE("fft-cgemm 2 (overlap-save tiles, complex GEMM per frequency, default "
+    FFT_TILE_TUNABLE("fft-cgemm 3 (overlap-save tiles, complex GEMM per frequency, "
                      "backend per tile)",
                      fft_cgemm_tile_default, 1);
 

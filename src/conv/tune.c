@@ -70,9 +70,9 @@ void conv_params_text(const conv_tunable *t, const int *params, char *text, size
 }
 
 /* Parses "name=value ..." in t's order, each value plain decimal digits.
- * strict: nothing but spaces may follow (the caller's text); else further
- * fields (a database entry's stored time) are ignored. 1 when every
- * parameter was read. */
+ * strict: nothing but spaces may follow (the caller's text), which may stop
+ * after t's required parameters (the rest 0); else further fields (a
+ * database entry's stored time) are ignored. 1 when every parameter was read. */
 static int params_parse(const conv_tunable *t, const char *text, int strict, int *params)
 {
     const char *s = text;
@@ -80,6 +80,10 @@ static int params_parse(const conv_tunable *t, const char *text, int strict, int
         size_t n = strlen(t->param_names[i]);
         while (*s == ' ')
             s++;
+        if (strict && *s == '\0' && t->param_required && i >= t->param_required) {
+            params[i] = 0;
+            continue;
+        }
         if (strncmp(s, t->param_names[i], n) != 0 || s[n] != '=' ||
             !isdigit((unsigned char)s[n + 1]))
             return 0;

@@ -16,6 +16,10 @@ struct conv_tunable {
     const char *method;
     int param_count;
     const char *param_names[CONV_MAX_PARAMS];
+    /* The caller's text may stop after this many parameters (0: it names
+     * them all): the rest are 0, which each later parameter takes to mean
+     * "as before it existed" (the FFT tile's backend: the default order). */
+    int param_required;
     /* The rule used when nothing is tuned: device queries only (cfg->device
      * may be NULL: then a device without vectors). */
     void (*defaults)(const conv_config *cfg, int *params);
