@@ -219,18 +219,22 @@ typedef enum clconv_algo {
     CLCONV_ALGO_FFT = 2,         /* overlap-save tiles, clFFT R2C, cmac over channels, C2R, crop */
     CLCONV_ALGO_FFT_CGEMM = 3,   /* the same with a complex GEMM per frequency as the cmac */
     CLCONV_ALGO_WINOGRAD = 4,    /* F(4x4,3x3) / F(2x2,5x5): 3x3 or 5x5, stride 1, dilation 1 */
-    CLCONV_ALGO_COUNT
+    CLCONV_ALGO_COUNT,
+    /* Not an algorithm: clconv_plan_create_with_options chooses one for the
+     * problem on the context's device (clconv_plan_options.auto_mode) and
+     * the plan runs it; clconv_plan_choice says which and why. */
+    CLCONV_ALGO_AUTO = 100
 } clconv_algo;
 
 /* The algorithm's name ("direct", "im2col-gemm", "fft", "fft-cgemm", "winograd", as
- * --algo takes it); NULL for an unknown value. */
+ * --algo takes it; "auto" for CLCONV_ALGO_AUTO); NULL for an unknown value. */
 const char *clconv_algo_name(clconv_algo algo);
 /* One line saying what runs; NULL for an unknown value. */
 const char *clconv_algo_summary(clconv_algo algo);
 /* The name of the work its set_weights does once (clconv_plan_weights_ms),
  * e.g. "weights_fft"; NULL when it does none or for an unknown value. */
 const char *clconv_algo_weights_stage(clconv_algo algo);
-/* CLCONV_ERR_INVALID_ARG for an unknown name. */
+/* CLCONV_ERR_INVALID_ARG for an unknown name ("auto" gives CLCONV_ALGO_AUTO). */
 clconv_status clconv_algo_from_name(const char *name, clconv_algo *out);
 
 /* Can `algo` do problem p on this context's device, without allocating?
@@ -271,6 +275,28 @@ const char *clconv_gemm_backend_name(clconv_gemm_backend backend);
 /* CLCONV_ERR_INVALID_ARG for an unknown name. */
 clconv_status clconv_gemm_backend_from_name(const char *name, clconv_gemm_backend *out);
 
+/* How CLCONV_ALGO_AUTO chooses (as MIOpen's Immediate mode and Find). Both
+ * first take a find result the performance database holds for this device,
+ * driver, problem and options (no trial runs). */
+typedef enum clconv_auto_mode {
+    /* Else rank every algorithm that can run the problem within the
+     * workspace limit by predicted time: its roofline bound (cost model and
+     * the device's measured peaks, clconv_measure_peaks) over the efficiency
+     * its stages reached on this device in earlier finds, or a stated prior
+     * without history. No trial runs. */
+    CLCONV_AUTO_PREDICT = 0,
+    /* Else build and time each such algorithm once here (its result checked
+     * against the reference on the first image: a wrong one never wins),
+     * run the fastest and store every time in the performance database. */
+    CLCONV_AUTO_FIND = 1,
+    CLCONV_AUTO_MODE_COUNT
+} clconv_auto_mode;
+
+/* "predict", "find"; NULL for an unknown value. */
+const char *clconv_auto_mode_name(clconv_auto_mode mode);
+/* CLCONV_ERR_INVALID_ARG for an unknown name. */
+clconv_status clconv_auto_mode_from_name(const char *name, clconv_auto_mode *out);
+
 /* Zero-initialise, then set what you need: zero is every default. */
 typedef struct clconv_plan_options {
     /* Largest workspace buffer the plan may allocate; 0 means the device's
@@ -304,6 +330,9 @@ typedef struct clconv_plan_options {
     /* Called before each candidate the tune times (may be NULL). */
     void (*tune_progress)(void *user, int done, int total);
     void *tune_progress_user;
+    /* CLCONV_ALGO_AUTO only. The other options apply to every candidate
+     * (params only to candidates it parses for: best left NULL). */
+    clconv_auto_mode auto_mode;
 } clconv_plan_options;
 
 /* Where a plan's kernel parameters came from. */
@@ -365,6 +394,34 @@ clconv_status clconv_plan_set_weights(clconv_plan *plan, cl_mem weights, cl_mem 
  * "" for none) into text[cap] (may be NULL), and where they came from.
  * options.params takes the same text. */
 clconv_params_source clconv_plan_params(const clconv_plan *plan, char *text, size_t cap);
+
+/* What CLCONV_ALGO_AUTO chose for a plan, and why. Times are per execute:
+ * predicted_ms from the roofline, found_ms median host wall time of the
+ * find's trial runs (NaN where there is none). */
+typedef struct clconv_choice {
+    clconv_algo algo;      /* what the plan runs (never CLCONV_ALGO_AUTO) */
+    clconv_auto_mode mode; /* the mode asked for */
+    const char *source;    /* "database" (an earlier find), "find" (trial runs now) or "predict" */
+    double predicted_ms;   /* the chosen algorithm's predicted time */
+    double found_ms;       /* its find time (now or from the database) */
+    clconv_algo runner_up; /* the next best, or CLCONV_ALGO_AUTO when none could run */
+    double runner_up_ms;   /* its find time, or its predicted time in predict mode */
+    int trial_runs;        /* executes plan_create timed for the choice (0 from the database) */
+    int candidates;        /* algorithms that can run the problem within the limit */
+    /* A faster candidate (by the same measure) that the workspace limit
+     * ruled out, and the workspace it would have needed; CLCONV_ALGO_AUTO
+     * and 0 when none. */
+    clconv_algo limited;
+    size_t limited_workspace_bytes;
+} clconv_choice;
+
+/* CLCONV_SUCCESS and *out for a plan created with CLCONV_ALGO_AUTO;
+ * CLCONV_ERR_STATE for one created with a named algorithm;
+ * CLCONV_ERR_INVALID_ARG for NULL. */
+clconv_status clconv_plan_choice(const clconv_plan *plan, clconv_choice *out);
+
+/* The algorithm a plan runs (the chosen one for CLCONV_ALGO_AUTO); -1 for NULL. */
+clconv_algo clconv_plan_algo(const clconv_plan *plan);
 
 /* The FFT backend a plan of fft or fft-cgemm runs its transforms with
  * ("clconv", "clfft": the default resolved for its planes); NULL for the

@@ -1055,6 +1055,140 @@ static void test_tune_per_gemm_backend(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* Overwrites every performance-database entry in dir with bytes that are
+ * not an entry (a crash mid-write on a file system without atomic rename). */
+static void corrupt_perfdb(const char *dir)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "for f in '%s'/perfdb-*.txt; do printf 'garbage' > \"$f\"; done",
+             dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static clconv_choice auto_plan(clconv_context *c, const clconv_problem *p,
+                               const clconv_plan_options *opt)
+{
+    clconv_plan *plan = NULL;
+    clconv_choice ch;
+    if (clconv_plan_create_with_options(c, p, CLCONV_ALGO_AUTO, opt, &plan))
+        fail_msg("auto (%s): %s", clconv_auto_mode_name(opt->auto_mode), clconv_last_error(c));
+    assert_int_equal(clconv_plan_choice(plan, &ch), CLCONV_SUCCESS);
+    assert_int_equal(clconv_plan_algo(plan), ch.algo);
+    assert_int_equal(ch.mode, opt->auto_mode);
+    if (opt->workspace_limit_bytes)
+        assert_true(clconv_plan_workspace_bytes(plan) <= opt->workspace_limit_bytes);
+    clconv_plan_destroy(plan);
+    print_message("auto (%s): %s -> %s, found %.3g ms, predicted %.3g ms, next %s %.3g ms, "
+                  "%d trial runs, %d candidates\n",
+                  clconv_auto_mode_name(opt->auto_mode), ch.source, clconv_algo_name(ch.algo),
+                  ch.found_ms, ch.predicted_ms, clconv_algo_name(ch.runner_up), ch.runner_up_ms,
+                  ch.trial_runs, ch.candidates);
+    assert_true(ch.algo >= 0 && ch.algo < CLCONV_ALGO_COUNT);
+    assert_true(ch.runner_up != ch.algo);
+    /* what the choice counts as candidates is what the checks accept */
+    int runs = 0;
+    for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
+        clconv_plan_options named = *opt;
+        named.params = NULL;
+        runs += clconv_algo_check_with_options(c, p, (clconv_algo)a, &named) == CLCONV_SUCCESS;
+    }
+    assert_int_equal(ch.candidates, runs);
+    return ch;
+}
+
+/* CLCONV_ALGO_AUTO: find times the candidates once and stores the result,
+ * which the next plan (either mode) takes with no trial runs; a damaged
+ * entry is ignored and a find rewrites it; predict makes no trial runs; the
+ * chosen plan computes the right result; named plans have no choice. */
+static void test_auto_choice(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/clconv-autodb-XXXXXX", cmd[128];
+    assert_non_null(mkdtemp(dir));
+    clconv_context_options copt = {.cache_dir = dir};
+    const clconv_device_info *dev = clconv_context_device(ctx);
+    clconv_device_selector sel = {dev->platform_index, dev->device_index, NULL};
+    clconv_context *own = NULL;
+    assert_int_equal(clconv_context_create(&sel, &copt, &own), CLCONV_SUCCESS);
+    const clconv_problem p = {2, 6, 13, 15, 10, 3, 3, 1, 1, 1, 1, 1, 1};
+    clconv_plan_options find = {.auto_mode = CLCONV_AUTO_FIND};
+    clconv_plan_options predict = {.auto_mode = CLCONV_AUTO_PREDICT};
+
+    clconv_choice first = auto_plan(own, &p, &find);
+    assert_string_equal(first.source, "find");
+    assert_true(first.trial_runs >= 2 * first.candidates); /* a checked run and a timed one each */
+    assert_true(first.found_ms > 0.0 && isfinite(first.found_ms));
+    if (first.runner_up != CLCONV_ALGO_AUTO)
+        assert_true(first.runner_up_ms >= first.found_ms);
+    assert_true(fixture_run_problem_with_options(own, &p, CLCONV_ALGO_AUTO, &find, 1, 3) <
+                TOLERANCE);
+    for (int m = 0; m < CLCONV_AUTO_MODE_COUNT; m++) {
+        clconv_plan_options again = {.auto_mode = (clconv_auto_mode)m};
+        clconv_choice ch = auto_plan(own, &p, &again);
+        assert_string_equal(ch.source, "database");
+        assert_int_equal(ch.trial_runs, 0);
+        assert_int_equal(ch.algo, first.algo);
+        assert_true(fabs(ch.found_ms - first.found_ms) <= 1e-4 * first.found_ms);
+    }
+
+    corrupt_perfdb(dir);
+    clconv_choice ch = auto_plan(own, &p, &predict);
+    assert_string_equal(ch.source, "predict"); /* the damaged entry is not read */
+    assert_int_equal(ch.trial_runs, 0);
+    ch = auto_plan(own, &p, &find);
+    assert_string_equal(ch.source, "find");
+    ch = auto_plan(own, &p, &predict);
+    assert_string_equal(ch.source, "database"); /* rewritten */
+
+    /* predict on a problem never found: the roofline's choice, and the runner-up
+     * predicted no faster */
+    const clconv_problem q = {1, 5, 11, 9, 7, 5, 5, 1, 1, 2, 2, 1, 1};
+    ch = auto_plan(own, &q, &predict);
+    assert_string_equal(ch.source, "predict");
+    assert_int_equal(ch.trial_runs, 0);
+    assert_true(ch.predicted_ms > 0.0 && !isfinite(ch.found_ms));
+    if (ch.runner_up != CLCONV_ALGO_AUTO)
+        assert_true(ch.runner_up_ms >= ch.predicted_ms);
+    assert_true(fixture_run_problem_with_options(own, &q, CLCONV_ALGO_AUTO, &predict, 1, 4) <
+                TOLERANCE);
+
+    /* under a small limit the plan keeps it; a candidate the limit keeps out
+     * is named with the workspace it needs */
+    clconv_plan_options small = {.auto_mode = CLCONV_AUTO_PREDICT, .workspace_limit_bytes = 8192};
+    ch = auto_plan(own, &q, &small);
+    if (ch.limited != CLCONV_ALGO_AUTO)
+        assert_true(ch.limited_workspace_bytes > small.workspace_limit_bytes);
+
+    /* named plans, and AUTO where only a plan can take it */
+    clconv_plan *plan = NULL;
+    clconv_choice unused;
+    assert_int_equal(clconv_plan_create(own, &q, CLCONV_ALGO_DIRECT, &plan), CLCONV_SUCCESS);
+    assert_int_equal(clconv_plan_choice(plan, &unused), CLCONV_ERR_STATE);
+    clconv_plan_destroy(plan);
+    assert_int_equal(clconv_algo_check(own, &q, CLCONV_ALGO_AUTO), CLCONV_ERR_INVALID_ARG);
+    clconv_plan_options bad = {.auto_mode = (clconv_auto_mode)7};
+    assert_int_equal(clconv_plan_create_with_options(own, &q, CLCONV_ALGO_AUTO, &bad, &plan),
+                     CLCONV_ERR_INVALID_ARG);
+    assert_null(plan);
+    assert_non_null(strstr(clconv_last_error(own), "auto_mode"));
+    clconv_algo a;
+    assert_int_equal(clconv_algo_from_name("auto", &a), CLCONV_SUCCESS);
+    assert_int_equal(a, CLCONV_ALGO_AUTO);
+    for (int m = 0; m < CLCONV_AUTO_MODE_COUNT; m++) {
+        clconv_auto_mode back;
+        assert_int_equal(clconv_auto_mode_from_name(clconv_auto_mode_name((clconv_auto_mode)m),
+                                                    &back),
+                         CLCONV_SUCCESS);
+        assert_int_equal(back, m);
+    }
+    assert_int_equal(clconv_auto_mode_from_name("guess", &(clconv_auto_mode){0}),
+                     CLCONV_ERR_INVALID_ARG);
+
+    assert_int_equal(clconv_context_destroy(own), CLCONV_SUCCESS);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1079,6 +1213,7 @@ int main(void)
         cmocka_unit_test(test_tunable_candidates),
         cmocka_unit_test(test_xgemm_set_in_force),
         cmocka_unit_test(test_tune_per_gemm_backend),
+        cmocka_unit_test(test_auto_choice),
     };
     fixture_filter();
     return cmocka_run_group_tests_name("conv", tests, setup, teardown);

@@ -54,6 +54,10 @@ typedef struct conv_algo_ops {
     /* The name of the work set_weights does once (its device time is
      * plan->weights_ms), or NULL when it does none. */
     const char *weights_stage;
+    /* The share of its roofline bound (bound_ms / ms, clconv_roofline) the
+     * automatic choice assumes before a find has measured it on the device:
+     * a stated prior, from the README's PoCL table. */
+    double efficiency_prior;
     /* Its tunable kernel (conv/tune.h), or NULL. */
     const conv_tunable *tunable;
     /* Can this algorithm do the problem on cfg's device? CLCONV_ERR_UNSUPPORTED
@@ -87,6 +91,8 @@ struct clconv_plan {
     cl_mem weights; /* retained; NULL before set_weights and after a failed one */
     cl_mem bias;    /* retained, NULL for none */
     char weights_failure[256]; /* why the last set_weights failed; "" when it did not */
+    int chosen;            /* 1: made for CLCONV_ALGO_AUTO (choice says why) */
+    clconv_choice choice;
     /* Kernels whose buffer arguments conv_set_args set: plan.c clears them
      * after each execute and set_weights (see drop_buffer_args). */
     int held_count;
@@ -118,6 +124,17 @@ clconv_status conv_enqueue_local(clconv_plan *plan, cl_kernel k, const char *nam
 
 /* The algorithm table (algo_table.c), indexed by clconv_algo: the one list. */
 extern const conv_algo_ops *const conv_algo_table[CLCONV_ALGO_COUNT];
+
+/* plan_create_with_options for a named algorithm (the public function,
+ * above, adds the automatic choice). */
+clconv_status conv_plan_create_named(clconv_context *ctx, const clconv_problem *p,
+                                     clconv_algo algo, const clconv_plan_options *opt,
+                                     clconv_plan **out);
+
+/* check_with_options that also hands back the resolved config (parameters
+ * from the caller, the database or the default rule). */
+clconv_status conv_config_resolve(clconv_context *ctx, const clconv_problem *p, clconv_algo algo,
+                                  const clconv_plan_options *opt, conv_config *cfg);
 
 /* A plan for an already resolved config (plan_create without the checks
  * of its arguments, and without resolving parameters): the tuner's. */

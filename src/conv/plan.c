@@ -217,6 +217,8 @@ clconv_status conv_enqueue(clconv_plan *plan, cl_kernel k, const char *name, cl_
 
 const char *clconv_algo_name(clconv_algo algo)
 {
+    if (algo == CLCONV_ALGO_AUTO)
+        return "auto";
     return ((int)algo >= 0 && algo < CLCONV_ALGO_COUNT) ? conv_algo_table[algo]->name : NULL;
 }
 
@@ -240,10 +242,16 @@ clconv_status clconv_algo_from_name(const char *name, clconv_algo *out)
             *out = (clconv_algo)a;
             return CLCONV_SUCCESS;
         }
+    if (name && strcmp(name, clconv_algo_name(CLCONV_ALGO_AUTO)) == 0) {
+        *out = CLCONV_ALGO_AUTO;
+        return CLCONV_SUCCESS;
+    }
     char names[256] = "";
     for (int a = 0; a < CLCONV_ALGO_COUNT; a++)
-        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", a ? ", " : "",
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s, ",
                  conv_algo_table[a]->name);
+    snprintf(names + strlen(names), sizeof names - strlen(names), "%s",
+             clconv_algo_name(CLCONV_ALGO_AUTO));
     return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "unknown algorithm \"%s\" (one of: %s)",
                    name ? name : "", names);
 }
@@ -253,9 +261,13 @@ clconv_status clconv_algo_from_name(const char *name, clconv_algo *out)
 static clconv_status make_config(clconv_context *ctx, const clconv_problem *p, clconv_algo algo,
                                  const clconv_plan_options *opt, conv_config *cfg)
 {
+    if (algo == CLCONV_ALGO_AUTO)
+        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG,
+                       "algo = auto: not an algorithm; only plan_create chooses one "
+                       "(clconv_plan_choice says which)");
     if ((int)algo < 0 || algo >= CLCONV_ALGO_COUNT)
-        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "algo = %d: must be 0..%d", (int)algo,
-                       CLCONV_ALGO_COUNT - 1);
+        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "algo = %d: must be 0..%d or %d (auto)",
+                       (int)algo, CLCONV_ALGO_COUNT - 1, (int)CLCONV_ALGO_AUTO);
     clconv_status st = clconv_problem_validate(p);
     if (st)
         return ctx ? rt_fail(ctx, st, "%s", clconv_last_error(NULL)) : st;
@@ -294,6 +306,12 @@ static clconv_status check_common(clconv_context *ctx, const clconv_problem *p, 
                                   source ? source : &unused)))
         return st;
     return conv_algo_table[algo]->check(ctx, cfg);
+}
+
+clconv_status conv_config_resolve(clconv_context *ctx, const clconv_problem *p, clconv_algo algo,
+                                  const clconv_plan_options *opt, conv_config *cfg)
+{
+    return check_common(ctx, p, algo, opt, cfg, NULL);
 }
 
 clconv_status clconv_algo_check(clconv_context *ctx, const clconv_problem *p, clconv_algo algo)
@@ -338,12 +356,6 @@ clconv_status clconv_algo_cost(const clconv_problem *p, clconv_algo algo, int wi
     return st;
 }
 
-clconv_status clconv_plan_create(clconv_context *ctx, const clconv_problem *p, clconv_algo algo,
-                                 clconv_plan **out)
-{
-    return clconv_plan_create_with_options(ctx, p, algo, NULL, out);
-}
-
 clconv_status conv_plan_build(clconv_context *ctx, const conv_config *cfg, clconv_algo algo,
                               clconv_plan **out)
 {
@@ -366,9 +378,9 @@ clconv_status conv_plan_build(clconv_context *ctx, const conv_config *cfg, clcon
     return CLCONV_SUCCESS;
 }
 
-clconv_status clconv_plan_create_with_options(clconv_context *ctx, const clconv_problem *p,
-                                              clconv_algo algo, const clconv_plan_options *opt,
-                                              clconv_plan **out)
+clconv_status conv_plan_create_named(clconv_context *ctx, const clconv_problem *p,
+                                     clconv_algo algo, const clconv_plan_options *opt,
+                                     clconv_plan **out)
 {
     if (!out)
         return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "out is NULL");
@@ -414,6 +426,25 @@ const char *clconv_params_source_name(clconv_params_source source)
         [CLCONV_PARAMS_GIVEN] = "given",
     };
     return (int)source >= 0 && source < CLCONV_PARAMS_SOURCE_COUNT ? names[source] : NULL;
+}
+
+clconv_algo clconv_plan_algo(const clconv_plan *plan)
+{
+    return plan ? plan->algo : (clconv_algo)-1;
+}
+
+clconv_status clconv_plan_choice(const clconv_plan *plan, clconv_choice *out)
+{
+    if (!plan || !out)
+        return rt_fail(plan ? plan->ctx : NULL, CLCONV_ERR_INVALID_ARG, "plan_choice: %s is NULL",
+                       plan ? "out" : "plan");
+    if (!plan->chosen)
+        return rt_fail(plan->ctx, CLCONV_ERR_STATE,
+                       "plan_choice: the plan runs %s because it was asked for, not chosen "
+                       "(create it with CLCONV_ALGO_AUTO)",
+                       plan->ops->name);
+    *out = plan->choice;
+    return CLCONV_SUCCESS;
 }
 
 clconv_params_source clconv_plan_params(const clconv_plan *plan, char *text, size_t cap)

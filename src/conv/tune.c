@@ -159,11 +159,13 @@ static void fill(float *x, size_t n, uint32_t seed)
         x[i] = rt_uniform(&seed);
 }
 
-typedef struct tune_data {
-    clconv_problem p; /* the tuned problem with one image */
+struct conv_trial_data {
+    clconv_problem p; /* the problem the trials run */
+    size_t checked;   /* output values checked: the first image's */
     float *in, *w, *b, *out, *ref;
     cl_mem d_in, d_w, d_b, d_out;
-} tune_data;
+};
+typedef conv_trial_data tune_data;
 
 static void data_free(tune_data *t)
 {
@@ -190,24 +192,31 @@ static clconv_status upload(clconv_context *ctx, const float *host, size_t n, co
                              : rt_cl_fail(ctx, err, "clEnqueueWriteBuffer", "tuner %s", what);
 }
 
-static clconv_status data_make(clconv_context *ctx, const clconv_problem *p, tune_data *t)
+/* The reference is computed for the first image only (NCHW: the first
+ * values of the input and output): a find at batch 8 costs one image's. */
+static clconv_status data_make(clconv_context *ctx, const clconv_problem *p, int one_image,
+                               tune_data *t)
 {
     memset(t, 0, sizeof *t);
     t->p = *p;
-    t->p.batch = 1; /* tiles are per image: one image ranks them */
+    if (one_image)
+        t->p.batch = 1;
+    clconv_problem first = t->p;
+    first.batch = 1;
     size_t ni = clconv_problem_input_elems(&t->p), nw = clconv_problem_weight_elems(&t->p);
     size_t no = clconv_problem_output_elems(&t->p), nb = (size_t)p->out_channels;
+    t->checked = clconv_problem_output_elems(&first);
     t->in = malloc(ni * sizeof(float));
     t->w = malloc(nw * sizeof(float));
     t->b = malloc(nb * sizeof(float));
     t->out = malloc(no * sizeof(float));
-    t->ref = malloc(no * sizeof(float));
+    t->ref = malloc(t->checked * sizeof(float));
     if (!t->in || !t->w || !t->b || !t->out || !t->ref)
-        return rt_fail(ctx, CLCONV_ERR_OUT_OF_MEMORY, "out of host memory for the tuner's data");
+        return rt_fail(ctx, CLCONV_ERR_OUT_OF_MEMORY, "out of host memory for trial runs' data");
     fill(t->in, ni, 1);
     fill(t->w, nw, 2);
     fill(t->b, nb, 3);
-    clconv_status st = clconv_reference_conv2d(&t->p, t->in, t->w, t->b, t->ref);
+    clconv_status st = clconv_reference_conv2d(&first, t->in, t->w, t->b, t->ref);
     if (st)
         return rt_fail(ctx, st, "tuner reference: %s", clconv_last_error(NULL));
     if ((st = upload(ctx, t->in, ni, "tuner input", &t->d_in)) ||
@@ -218,6 +227,27 @@ static clconv_status data_make(clconv_context *ctx, const clconv_problem *p, tun
     return CLCONV_SUCCESS;
 }
 
+clconv_status conv_trial_data_create(clconv_context *ctx, const clconv_problem *p,
+                                     conv_trial_data **out)
+{
+    *out = calloc(1, sizeof **out);
+    if (!*out)
+        return rt_fail(ctx, CLCONV_ERR_OUT_OF_MEMORY, "out of host memory for trial runs' data");
+    clconv_status st = data_make(ctx, p, 0, *out);
+    if (st) {
+        conv_trial_data_free(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
+void conv_trial_data_free(conv_trial_data *t)
+{
+    if (t)
+        data_free(t);
+    free(t);
+}
+
 /* Builds, checks and times one candidate. *ms is its median host time per
  * execute, or INFINITY when it cannot run here or does not match the
  * reference: then why[] says so (a candidate the device cannot take is not
@@ -225,9 +255,10 @@ static clconv_status data_make(clconv_context *ctx, const clconv_problem *p, tun
  * filled with NaN first, so a candidate that writes nothing cannot pass on
  * an earlier candidate's results. */
 static void try_candidate(clconv_context *ctx, const conv_config *cfg, clconv_algo algo,
-                          tune_data *t, double *ms, char *why, size_t why_cap)
+                          tune_data *t, double *ms, char *why, size_t why_cap, int *timed)
 {
     *ms = INFINITY;
+    *timed = 0;
     conv_config c = *cfg;
     c.problem = t->p;
     clconv_plan *plan = NULL;
@@ -241,7 +272,7 @@ static void try_candidate(clconv_context *ctx, const conv_config *cfg, clconv_al
         (e = clEnqueueReadBuffer(ctx->queue, t->d_out, CL_TRUE, 0, no * sizeof(float), t->out, 0,
                                  NULL, NULL)) != CL_SUCCESS)
         st = rt_cl_fail(ctx, e, "clEnqueueReadBuffer", "tuner output");
-    double err = st ? NAN : clconv_rel_l2_error(t->out, t->ref, no);
+    double err = st ? NAN : clconv_rel_l2_error(t->out, t->ref, t->checked);
     if (!st && !(err <= CLCONV_VERIFY_TOLERANCE))
         snprintf(why, why_cap, "relative L2 error %.3g against the reference", err);
     double times[TUNE_MAX_RUNS], spent = 0.0;
@@ -262,8 +293,15 @@ static void try_candidate(clconv_context *ctx, const conv_config *cfg, clconv_al
         snprintf(why, why_cap, "%s", clconv_last_error(ctx));
     else if (runs)
         *ms = rt_median(times, runs);
+    *timed = runs;
     clconv_plan_destroy(plan);
     rt_clear_error(ctx);
+}
+
+void conv_trial(clconv_context *ctx, const conv_config *cfg, clconv_algo algo,
+                conv_trial_data *t, double *ms, int *runs, char *why, size_t why_cap)
+{
+    try_candidate(ctx, cfg, algo, t, ms, why, why_cap, runs);
 }
 
 clconv_status conv_tune(clconv_context *ctx, conv_config *cfg, clconv_algo algo,
@@ -287,7 +325,7 @@ clconv_status conv_tune(clconv_context *ctx, conv_config *cfg, clconv_algo algo,
             memmove(cand[n++], cand[i], sizeof cand[0]);
     }
     tune_data t;
-    clconv_status st = data_make(ctx, &cfg->problem, &t);
+    clconv_status st = data_make(ctx, &cfg->problem, 1, &t); /* tiles are per image */
     int best = -1;
     double best_ms = INFINITY;
     char first_why[512] = "";
@@ -298,8 +336,9 @@ clconv_status conv_tune(clconv_context *ctx, conv_config *cfg, clconv_algo algo,
         memcpy(c.params, cand[i], sizeof c.params);
         c.params_set = 1;
         double ms;
+        int runs;
         char why[512] = "";
-        try_candidate(ctx, &c, algo, &t, &ms, why, sizeof why);
+        try_candidate(ctx, &c, algo, &t, &ms, why, sizeof why, &runs);
         if (ms < best_ms) {
             best_ms = ms;
             best = i;

@@ -55,6 +55,21 @@ clconv_status conv_params_resolve(clconv_context *ctx, conv_config *cfg,
 clconv_status conv_tune(clconv_context *ctx, conv_config *cfg, clconv_algo algo,
                         const clconv_plan_options *opt);
 
+/* Random data and the reference for trial runs of plans of p (the tuner's
+ * and the automatic choice's find): input, weights and bias on the device,
+ * the reference for the first image on the host. */
+typedef struct conv_trial_data conv_trial_data;
+clconv_status conv_trial_data_create(clconv_context *ctx, const clconv_problem *p,
+                                     conv_trial_data **out);
+void conv_trial_data_free(conv_trial_data *t); /* accepts NULL */
+
+/* Builds a plan of cfg (resolved, its problem t's), runs it once and checks
+ * the first image against the reference, then times executes (at least 3,
+ * more within 250 ms, at most 15): *ms their median host time, *runs how
+ * many; *ms INFINITY and why[] filled when it cannot run here or is wrong. */
+void conv_trial(clconv_context *ctx, const conv_config *cfg, clconv_algo algo,
+                conv_trial_data *t, double *ms, int *runs, char *why, size_t why_cap);
+
 /* The parameters a plan of cfg runs with: cfg->params when set (resolved),
  * else the default rule of conv_tunable_for(t, cfg) (a config built
  * without conv_params_resolve). */

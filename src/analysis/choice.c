@@ -1,0 +1,317 @@
+/* CLCONV_ALGO_AUTO: which algorithm runs a problem on a device. A find
+ * result in the performance database first (no trial runs), else predict
+ * (roofline bound over the efficiency the algorithm reached here before, or
+ * its stated prior) or find (time each candidate once, verified). Every
+ * algorithm of the table is a candidate: a new one joins with no edit here.
+ * This is the analysis layer because predicting needs the device's peaks. */
+#include "conv/tune.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Part of every key: change it when what an entry means changes. */
+#define FIND_METHOD "auto find 1"
+#define EFFICIENCY_METHOD "auto efficiency 1"
+/* The efficiency history is a running mean over at most this many finds,
+ * so that a driver's improvement shows within a few. */
+#define EFFICIENCY_WINDOW 8
+
+static const char *const mode_names[CLCONV_AUTO_MODE_COUNT] = {
+    [CLCONV_AUTO_PREDICT] = "predict",
+    [CLCONV_AUTO_FIND] = "find",
+};
+
+const char *clconv_auto_mode_name(clconv_auto_mode mode)
+{
+    return (int)mode >= 0 && mode < CLCONV_AUTO_MODE_COUNT ? mode_names[mode] : NULL;
+}
+
+clconv_status clconv_auto_mode_from_name(const char *name, clconv_auto_mode *out)
+{
+    if (!out)
+        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "auto_mode_from_name: out is NULL");
+    for (int m = 0; m < CLCONV_AUTO_MODE_COUNT; m++)
+        if (name && !strcmp(name, mode_names[m])) {
+            *out = (clconv_auto_mode)m;
+            return CLCONV_SUCCESS;
+        }
+    return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "unknown auto mode \"%s\" (one of: %s, %s)",
+                   name ? name : "", mode_names[0], mode_names[1]);
+}
+
+/* One algorithm as a candidate for the problem. */
+typedef struct candidate {
+    int runs_here;      /* passes its check within the workspace limit */
+    int without_limit;  /* passes it only without the caller's limit */
+    size_t workspace;   /* with the limit that lets it run */
+    double bound_ms;    /* roofline bound; NaN without peaks */
+    double predicted;   /* bound over efficiency; ranks by FLOPs without peaks */
+    double found_ms;    /* find's time; INFINITY when not timed or wrong */
+    conv_config cfg;    /* resolved, when runs_here */
+} candidate;
+
+/* The database keys: the exact problem and the options that change the
+ * answer (the limit as resolved, the backends as asked). */
+static void find_key(const conv_config *cfg, char *text, size_t cap)
+{
+    const clconv_problem *p = &cfg->problem;
+    snprintf(text, cap,
+             "%s: n%d c%d h%d w%d o%d k%dx%d s%dx%d p%dx%d d%dx%d limit=%zu fft=%s gemm=%s",
+             FIND_METHOD, p->batch, p->in_channels, p->height, p->width, p->out_channels,
+             p->kernel_h, p->kernel_w, p->stride_h, p->stride_w, p->pad_h, p->pad_w,
+             p->dilation_h, p->dilation_w, cfg->workspace_limit_bytes,
+             clconv_fft_backend_name(cfg->fft_backend),
+             clconv_gemm_backend_name(cfg->gemm_backend));
+}
+
+static void efficiency_key(clconv_algo a, char *text, size_t cap)
+{
+    snprintf(text, cap, "%s: %s", EFFICIENCY_METHOD, conv_algo_table[a]->name);
+}
+
+/* The efficiency history of a on this device: *n finds, 0 for none. */
+static double efficiency_load(clconv_context *ctx, clconv_algo a, int *n)
+{
+    char key[128], value[128];
+    double eff;
+    efficiency_key(a, key, sizeof key);
+    *n = 0;
+    if (!rt_perfdb_load(ctx, NULL, key, value, sizeof value) ||
+        sscanf(value, "efficiency=%lf finds=%d", &eff, n) != 2 || !(eff > 0.0 && eff <= 1.0) ||
+        *n < 1) {
+        *n = 0;
+        return conv_algo_table[a]->efficiency_prior;
+    }
+    return eff;
+}
+
+static void efficiency_record(clconv_context *ctx, clconv_algo a, double eff)
+{
+    if (!(eff > 0.0 && eff <= 1.0))
+        return; /* a time under the bound, or no bound: nothing to learn */
+    int n;
+    double old = efficiency_load(ctx, a, &n);
+    n = n < EFFICIENCY_WINDOW ? n + 1 : EFFICIENCY_WINDOW;
+    char key[128], value[128];
+    efficiency_key(a, key, sizeof key);
+    snprintf(value, sizeof value, "efficiency=%.4g finds=%d\n", old + (eff - old) / n, n);
+    rt_perfdb_store(ctx, NULL, key, value);
+}
+
+/* Each algorithm's fate on p: runs within the limit, would run without it,
+ * or cannot; its predicted time from the roofline. */
+static void survey(clconv_context *ctx, const clconv_problem *p, const clconv_plan_options *opt,
+                   const clconv_peaks *peaks, candidate cand[CLCONV_ALGO_COUNT])
+{
+    for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
+        candidate *c = &cand[a];
+        memset(c, 0, sizeof *c);
+        c->found_ms = INFINITY;
+        clconv_plan_options o = *opt;
+        c->runs_here = conv_config_resolve(ctx, p, (clconv_algo)a, &o, &c->cfg) == CLCONV_SUCCESS;
+        if (!c->runs_here && opt->workspace_limit_bytes) {
+            o.workspace_limit_bytes = 0;
+            c->without_limit =
+                conv_config_resolve(ctx, p, (clconv_algo)a, &o, &c->cfg) == CLCONV_SUCCESS;
+        }
+        rt_clear_error(ctx);
+        if (!c->runs_here && !c->without_limit)
+            continue;
+        const conv_algo_ops *ops = conv_algo_table[a];
+        clconv_cost cost;
+        memset(&cost, 0, sizeof cost);
+        ops->cost(&c->cfg, 0, &cost);
+        c->workspace = ops->workspace(&c->cfg);
+        clconv_roofline r;
+        clconv_roofline_eval(peaks, &cost, NAN, &r);
+        int history;
+        double eff = efficiency_load(ctx, (clconv_algo)a, &history);
+        c->bound_ms = r.bound_ms;
+        c->predicted = isfinite(r.bound_ms) ? r.bound_ms / eff : cost.flops / eff;
+    }
+}
+
+/* Index of the best candidate by `by` (0 predicted, 1 found) that runs here,
+ * skipping `not`; -1 for none. */
+static int best_of(const candidate cand[CLCONV_ALGO_COUNT], int by, int not)
+{
+    int best = -1;
+    for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
+        double v = by ? cand[a].found_ms : cand[a].predicted;
+        double b = best < 0 ? INFINITY : by ? cand[best].found_ms : cand[best].predicted;
+        if (a != not && cand[a].runs_here && isfinite(v) && (best < 0 || v < b))
+            best = a;
+    }
+    return best;
+}
+
+/* A find result from the database, if it names an algorithm that runs here
+ * now: *ch filled, 1. A damaged or stale entry is ignored (0); a find then
+ * rewrites it. */
+static int from_database(clconv_context *ctx, const candidate cand[CLCONV_ALGO_COUNT],
+                         const char *key, clconv_choice *ch)
+{
+    char value[256], name[64], next[64];
+    double ms, next_ms;
+    clconv_algo a, b = CLCONV_ALGO_AUTO;
+    if (!rt_perfdb_load(ctx, NULL, key, value, sizeof value) ||
+        sscanf(value, "algo=%63s ms=%lf next=%63s next_ms=%lf", name, &ms, next, &next_ms) != 4 ||
+        clconv_algo_from_name(name, &a) || a == CLCONV_ALGO_AUTO || !cand[a].runs_here ||
+        !(ms > 0.0)) {
+        rt_clear_error(NULL);
+        return 0;
+    }
+    if (strcmp(next, "-") != 0 &&
+        (clconv_algo_from_name(next, &b) || b == CLCONV_ALGO_AUTO || b == a)) {
+        rt_clear_error(NULL);
+        return 0;
+    }
+    ch->algo = a;
+    ch->source = "database";
+    ch->found_ms = ms;
+    ch->runner_up = b;
+    ch->runner_up_ms = b == CLCONV_ALGO_AUTO ? NAN : next_ms;
+    return 1;
+}
+
+/* Times every candidate that runs here; fails only when none ran right. */
+static clconv_status find(clconv_context *ctx, const clconv_problem *p, const char *key,
+                          candidate cand[CLCONV_ALGO_COUNT], clconv_choice *ch)
+{
+    conv_trial_data *data;
+    clconv_status st = conv_trial_data_create(ctx, p, &data);
+    if (st)
+        return st;
+    char first_why[512] = "";
+    for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
+        if (!cand[a].runs_here)
+            continue;
+        char why[400] = "";
+        int runs;
+        conv_trial(ctx, &cand[a].cfg, (clconv_algo)a, data, &cand[a].found_ms, &runs, why,
+                   sizeof why);
+        ch->trial_runs += runs + 1; /* the checked run, then the timed ones */
+        if (isfinite(cand[a].found_ms))
+            efficiency_record(ctx, (clconv_algo)a, cand[a].bound_ms / cand[a].found_ms);
+        else if (!first_why[0])
+            snprintf(first_why, sizeof first_why, "%s: %s", conv_algo_table[a]->name, why);
+    }
+    conv_trial_data_free(data);
+    int best = best_of(cand, 1, -1);
+    if (best < 0)
+        return rt_fail(ctx, CLCONV_ERR_UNSUPPORTED,
+                       "auto (find): no algorithm built, ran and matched the reference here "
+                       "(the first: %s)",
+                       first_why);
+    int next = best_of(cand, 1, best);
+    ch->algo = (clconv_algo)best;
+    ch->source = "find";
+    ch->found_ms = cand[best].found_ms;
+    ch->runner_up = next < 0 ? CLCONV_ALGO_AUTO : (clconv_algo)next;
+    ch->runner_up_ms = next < 0 ? NAN : cand[next].found_ms;
+    char value[256];
+    snprintf(value, sizeof value, "algo=%s ms=%.6g next=%s next_ms=%.6g\n",
+             conv_algo_table[best]->name, ch->found_ms, next < 0 ? "-" : conv_algo_table[next]->name,
+             next < 0 ? 0.0 : ch->runner_up_ms);
+    rt_perfdb_store(ctx, NULL, key, value);
+    return CLCONV_SUCCESS;
+}
+
+/* Chooses for p: fills ch (algo, source, times, runner-up, limit). */
+static clconv_status choose(clconv_context *ctx, const clconv_problem *p,
+                            const clconv_plan_options *opt, clconv_choice *ch)
+{
+    clconv_peaks peaks;
+    if (clconv_measure_peaks(ctx, 0, &peaks) != CLCONV_SUCCESS) {
+        /* the prediction then ranks by FLOPs over the prior (predicted_ms NaN) */
+        fprintf(stderr, "clconv: warning: auto: no device peaks (%s); predicting from FLOPs\n",
+                clconv_last_error(ctx));
+        memset(&peaks, 0, sizeof peaks);
+        peaks.bandwidth_gbs = peaks.gflops = NAN;
+        rt_clear_error(ctx);
+    }
+    candidate cand[CLCONV_ALGO_COUNT];
+    survey(ctx, p, opt, &peaks, cand);
+    memset(ch, 0, sizeof *ch);
+    ch->mode = opt->auto_mode;
+    ch->limited = ch->runner_up = CLCONV_ALGO_AUTO;
+    ch->found_ms = ch->runner_up_ms = ch->predicted_ms = NAN;
+    for (int a = 0; a < CLCONV_ALGO_COUNT; a++)
+        ch->candidates += cand[a].runs_here;
+    if (!ch->candidates) {
+        clconv_status st = conv_config_resolve(ctx, p, CLCONV_ALGO_DIRECT, opt, &cand[0].cfg);
+        return rt_fail(ctx, st ? st : CLCONV_ERR_UNSUPPORTED,
+                       "auto: no algorithm can run this problem here (direct: %s)",
+                       clconv_last_error(ctx));
+    }
+    char key[512];
+    int any = best_of(cand, 0, -1);
+    find_key(&cand[any].cfg, key, sizeof key);
+    clconv_status st = CLCONV_SUCCESS;
+    if (!from_database(ctx, cand, key, ch)) {
+        if (opt->auto_mode == CLCONV_AUTO_FIND) {
+            st = find(ctx, p, key, cand, ch);
+        } else {
+            int next = best_of(cand, 0, any);
+            ch->algo = (clconv_algo)any;
+            ch->source = "predict";
+            ch->runner_up = next < 0 ? CLCONV_ALGO_AUTO : (clconv_algo)next;
+            ch->runner_up_ms = next < 0 || !isfinite(cand[next].bound_ms) ? NAN
+                                                                          : cand[next].predicted;
+        }
+    }
+    if (st)
+        return st;
+    const candidate *c = &cand[ch->algo];
+    ch->predicted_ms = isfinite(c->bound_ms) ? c->predicted : NAN;
+    /* a faster one by prediction that the caller's limit keeps out */
+    for (int a = 0; a < CLCONV_ALGO_COUNT; a++)
+        if (cand[a].without_limit && cand[a].predicted < c->predicted &&
+            (ch->limited == CLCONV_ALGO_AUTO || cand[a].predicted < cand[ch->limited].predicted)) {
+            ch->limited = (clconv_algo)a;
+            ch->limited_workspace_bytes = cand[a].workspace;
+        }
+    return CLCONV_SUCCESS;
+}
+
+clconv_status clconv_plan_create(clconv_context *ctx, const clconv_problem *p, clconv_algo algo,
+                                 clconv_plan **out)
+{
+    return clconv_plan_create_with_options(ctx, p, algo, NULL, out);
+}
+
+clconv_status clconv_plan_create_with_options(clconv_context *ctx, const clconv_problem *p,
+                                              clconv_algo algo, const clconv_plan_options *opt,
+                                              clconv_plan **out)
+{
+    if (algo != CLCONV_ALGO_AUTO)
+        return conv_plan_create_named(ctx, p, algo, opt, out);
+    if (!out)
+        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "out is NULL");
+    *out = NULL;
+    if (!ctx)
+        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "context is NULL");
+    rt_clear_error(ctx);
+    if (!p)
+        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "problem is NULL");
+    clconv_plan_options o;
+    memset(&o, 0, sizeof o);
+    if (opt)
+        o = *opt;
+    if ((int)o.auto_mode < 0 || o.auto_mode >= CLCONV_AUTO_MODE_COUNT)
+        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "auto_mode = %d: must be 0..%d",
+                       (int)o.auto_mode, CLCONV_AUTO_MODE_COUNT - 1);
+    /* kernel parameters are one algorithm's: a candidate takes its own */
+    o.params = NULL;
+    clconv_choice ch;
+    clconv_status st = choose(ctx, p, &o, &ch);
+    if (!st)
+        st = conv_plan_create_named(ctx, p, ch.algo, &o, out);
+    if (st)
+        return st;
+    (*out)->chosen = 1;
+    (*out)->choice = ch;
+    return CLCONV_SUCCESS;
+}
