@@ -1,6 +1,7 @@
 /* The short answer under the table, computed from the measured numbers only:
- * which algorithm wins each problem, why the pointwise op is slow (bytes,
- * not FLOPs), what the winner costs in memory, and where a sweep crosses over. */
+ * which algorithm wins each problem, what auto chose and how far it is from
+ * the fastest, why the pointwise op is slow (bytes, not FLOPs), what the
+ * winner costs in memory, and where a sweep crosses over. */
 #include "report.h"
 
 #include <math.h>
@@ -40,25 +41,36 @@ static void mib(char *buf, size_t size, size_t bytes)
     snprintf(buf, size, "%.1f MiB", (double)bytes / (1024.0 * 1024.0));
 }
 
+/* best and second among every convolution row (peers too); fastest_algo
+ * among clconv's algorithm rows only. The auto row is none of them: it runs
+ * one of those algorithms, and would tie with it. */
 typedef struct problem_rows {
     const bench_problem *problem;
     const bench_result *best, *second, *pointwise, *direct, *lowest_ws;
+    const bench_result *chooser, *fastest_algo;
 } problem_rows;
 
 static problem_rows rows_of(const bench_device_run *run, int first, int *next)
 {
-    problem_rows pr = {run->results[first].problem, NULL, NULL, NULL, NULL, NULL};
+    problem_rows pr = {run->results[first].problem, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     int i = first;
     for (; i < run->count && run->results[i].problem == pr.problem; i++) {
         const bench_result *r = &run->results[i];
         if (!timed(r))
             continue;
+        if (r->kind->algo == CLCONV_ALGO_AUTO) {
+            pr.chooser = r;
+            continue;
+        }
         if (!r->kind->convolution) {
             pr.pointwise = r;
             continue;
         }
         if (r->kind->algo == CLCONV_ALGO_DIRECT)
             pr.direct = r;
+        if (r->kind->algo >= 0 && r->kind->algo < CLCONV_ALGO_COUNT &&
+            (!pr.fastest_algo || r->median_ms < pr.fastest_algo->median_ms))
+            pr.fastest_algo = r;
         if (!pr.best || r->median_ms < pr.best->median_ms) {
             pr.second = pr.best;
             pr.best = r;
@@ -83,6 +95,23 @@ static void winner(bench_answer *a, const problem_rows *pr)
     else
         say(a, "%s: %s, %.3f ms (the only convolution timed).", pr->problem->name,
             pr->best->algo, pr->best->median_ms);
+}
+
+/* What auto chose and its regret: its time over the fastest algorithm row
+ * measured beside it (1.00x: it chose as well as measuring everything). */
+static void auto_choice(bench_answer *a, const problem_rows *pr)
+{
+    const bench_result *c = pr->chooser, *f = pr->fastest_algo;
+    if (!c || !c->has_choice)
+        return;
+    const char *chose = clconv_algo_name(c->choice.algo);
+    if (f)
+        say(a, "%s: auto chose %s (%s): %.3f ms, %.2fx the fastest measured (%s %.3f ms).",
+            pr->problem->name, chose, c->choice_source, c->median_ms, c->median_ms / f->median_ms,
+            f->algo, f->median_ms);
+    else
+        say(a, "%s: auto chose %s (%s): %.3f ms (no algorithm row measured beside it).",
+            pr->problem->name, chose, c->choice_source, c->median_ms);
 }
 
 /* The seed question: the pointwise op has far fewer FLOPs than the
@@ -179,6 +208,8 @@ void bench_answer_build(const bench_device_run *run, bench_answer *out)
     crossovers(out, prs, n); /* first: a long sweep must not crowd it out */
     for (int i = 0; i < n; i++)
         winner(out, &prs[i]);
+    for (int i = 0; i < n; i++)
+        auto_choice(out, &prs[i]);
     for (int i = 0; i < n; i++)
         pointwise_why(out, &prs[i], run->peaks);
     for (int i = 0; i < n; i++)

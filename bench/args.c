@@ -177,6 +177,30 @@ static void gemm_backend_values(FILE *f, const char *indent)
     fprintf(f, "\n");
 }
 
+/* --auto-mode: a name from the library's list of modes. */
+static int set_auto_mode(bench_parse *ps, const bench_option *o, const char *val, char *err,
+                         size_t es)
+{
+    clconv_auto_mode m;
+    if (clconv_auto_mode_from_name(val, &m) != CLCONV_SUCCESS) {
+        char names[160] = "";
+        for (int i = 0; i < CLCONV_AUTO_MODE_COUNT; i++)
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? " | " : "",
+                     clconv_auto_mode_name((clconv_auto_mode)i));
+        return fail(err, es, "%s '%.60s': expected %s", o->name, val, names);
+    }
+    *(clconv_auto_mode *)((char *)ps->opt + o->field) = m;
+    return 0;
+}
+
+static void auto_mode_values(FILE *f, const char *indent)
+{
+    fprintf(f, "%s", indent);
+    for (int i = 0; i < CLCONV_AUTO_MODE_COUNT; i++)
+        fprintf(f, "%s%s", i ? " | " : "", clconv_auto_mode_name((clconv_auto_mode)i));
+    fprintf(f, "\n");
+}
+
 /* --batch and the other sizes: value is the flag's bit in set_mask. */
 static int set_size(bench_parse *ps, const bench_option *o, const char *val, char *err,
                     size_t es)
@@ -440,6 +464,12 @@ const bench_option bench_option_table[] = {
      "answer names where each algorithm starts to win", set_sweep, 0, 0, NULL},
     HEADING("run:"),
     {"--algo", "NAME", "a row to run (repeatable; default all):", set_algo, 0, 0, row_values},
+    {"--auto-mode", "MODE", "how the auto row chooses (default predict): rank the\n"
+     "algorithms by the roofline and the efficiencies earlier\n"
+     "finds recorded (no trial runs), or find: time each one\n"
+     "once here and store the winner in the performance\n"
+     "database, where later runs find it; either takes a\n"
+     "stored find first:", set_auto_mode, OPT(plan_options.auto_mode), 0, auto_mode_values},
     {"--iters", "N", "exactly N timed runs (default: by --min-time)", set_count, OPT(iters), 1,
      NULL},
     {"--min-time", "S", "timed runs until S seconds of measured time and at least\n"

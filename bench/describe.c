@@ -45,11 +45,13 @@ static void describe_problem(FILE *f, const bench_problem *bp)
         char why[512] = "";
         fputs(k ? ",\n       {\"algo\": " : "\n       {\"algo\": ", f);
         json_string(f, kind->name);
-        if (kind->cost(kind, &bp->p, &cost, why, sizeof why) == CLCONV_SUCCESS) {
+        clconv_status st = kind->cost(kind, &bp->p, &cost, why, sizeof why);
+        if (st == CLCONV_SUCCESS) {
             fputs(", ", f);
             json_cost(f, &cost);
         } else {
-            json_field_string(f, "unsupported", why);
+            /* auto's cost is its choice's, known only on a device */
+            json_field_string(f, st == CLCONV_ERR_STATE ? "on_device" : "unsupported", why);
         }
         fputc('}', f);
     }
@@ -79,11 +81,11 @@ void bench_describe(FILE *f, const bench_options *opt)
     fputs("{\n  \"schema\": \"" BENCH_DESCRIBE_SCHEMA "\",\n  \"tool\": \"clconv-bench\", "
           "\"version\": \"" CLCONV_VERSION_STRING "\", \"results_schema\": \"" BENCH_SCHEMA
           "\",\n  \"algorithms\": [", f);
-    /* the library's algorithm table: clconv's own algorithms only */
+    /* the library's algorithm table: clconv's own algorithms only (not auto) */
     int first = 1;
     for (int k = 0; k < bench_row_count(); k++) {
         const bench_row_kind *kind = bench_row(k);
-        if (kind->algo < 0)
+        if (kind->algo < 0 || kind->algo >= CLCONV_ALGO_COUNT)
             continue;
         fputs(first ? "\n    {\"name\": " : ",\n    {\"name\": ", f);
         first = 0;

@@ -157,6 +157,36 @@ static void table_numbers(FILE *f, double ms, double p10, double p90, const clco
         fprintf(f, "%9s %5s %-13s", "-", "-", "-");
 }
 
+/* Under the auto row: what it chose, by which measure, what came next, and
+ * what the workspace limit ruled out. Without a find time, the prediction
+ * is the measure. */
+static void table_choice(FILE *f, const bench_result *r)
+{
+    const clconv_choice *c = &r->choice;
+    fprintf(f, "    . choice: auto -> %s (%s", clconv_algo_name(c->algo), r->choice_source);
+    int found = isfinite(c->found_ms);
+    if (found)
+        fprintf(f, ": %.3f ms", c->found_ms);
+    else if (isfinite(c->predicted_ms))
+        fprintf(f, ": %.3f ms", c->predicted_ms);
+    if (c->runner_up != CLCONV_ALGO_AUTO) {
+        fprintf(f, "; next %s", clconv_algo_name(c->runner_up));
+        if (isfinite(c->runner_up_ms))
+            fprintf(f, " %.3f ms", c->runner_up_ms);
+    }
+    if (found && isfinite(c->predicted_ms))
+        fprintf(f, "; predicted %.3f ms", c->predicted_ms);
+    if (c->trial_runs > 0)
+        fprintf(f, "; %d trial run%s", c->trial_runs, c->trial_runs == 1 ? "" : "s");
+    if (c->limited != CLCONV_ALGO_AUTO) {
+        char ws[32];
+        human_bytes(ws, sizeof ws, c->limited_workspace_bytes);
+        fprintf(f, "; %s would be faster but needs %s (over the limit)",
+                clconv_algo_name(c->limited), ws);
+    }
+    fputs(")\n", f);
+}
+
 static void report_table(FILE *f, const bench_device_run *run)
 {
     const clconv_device_info *d = run->dev;
@@ -183,6 +213,8 @@ static void report_table(FILE *f, const bench_device_run *run)
         fprintf(f, "  %-18s ", r->algo);
         if (r->skipped || r->failed) {
             fprintf(f, "%s: %s\n", r->skipped ? "skipped" : "FAILED", r->note);
+            if (r->has_choice)
+                table_choice(f, r);
             continue;
         }
         table_numbers(f, r->median_ms, r->p10_ms, r->p90_ms, &r->roof);
@@ -193,6 +225,8 @@ static void report_table(FILE *f, const bench_device_run *run)
             snprintf(err, sizeof err, "%.2e", r->rel_err);
         fprintf(f, " %10s %9s %6.0f%s %5d\n", ws, err, r->build_ms, r->compiled ? " c" : " *",
                 r->iterations);
+        if (r->has_choice)
+            table_choice(f, r);
         if (r->stage_count > 1)
             for (int s = 0; s < r->stage_count; s++) {
                 /* as wide as the algo column (21 with its indent): a name
@@ -333,6 +367,30 @@ void report_problem_json(FILE *f, const bench_problem *bp, const char *newline)
             p->dilation_w, clconv_problem_out_height(p), clconv_problem_out_width(p));
 }
 
+/* The auto row's choice; null on every other row. */
+static void json_choice(FILE *f, const bench_result *r)
+{
+    fputs(",\n      \"choice\": ", f);
+    if (!r->has_choice) {
+        fputs("null", f);
+        return;
+    }
+    const clconv_choice *c = &r->choice;
+    fputs("{\"algo\": ", f);
+    json_string_or_null(f, clconv_algo_name(c->algo));
+    json_field_string(f, "mode", clconv_auto_mode_name(c->mode));
+    json_field_string(f, "source", r->choice_source);
+    json_field(f, "predicted_ms", c->predicted_ms);
+    json_field(f, "found_ms", c->found_ms);
+    json_field_string(f, "runner_up",
+                      c->runner_up != CLCONV_ALGO_AUTO ? clconv_algo_name(c->runner_up) : NULL);
+    json_field(f, "runner_up_ms", c->runner_up_ms);
+    fprintf(f, ", \"trial_runs\": %d, \"candidates\": %d", c->trial_runs, c->candidates);
+    json_field_string(f, "limited",
+                      c->limited != CLCONV_ALGO_AUTO ? clconv_algo_name(c->limited) : NULL);
+    fprintf(f, ", \"limited_workspace_bytes\": %zu}", c->limited_workspace_bytes);
+}
+
 static void json_result(FILE *f, const bench_result *r)
 {
     fputs("\n    {\"problem\": ", f);
@@ -377,6 +435,7 @@ static void json_result(FILE *f, const bench_result *r)
     json_field(f, "gemm_baseline_gflops", r->gemm_baseline_gflops);
     fprintf(f, ", \"workspace_bytes\": %zu, \"rel_err\": ", r->workspace_bytes);
     json_number(f, r->verified ? r->rel_err : NAN);
+    json_choice(f, r);
     fputs(",\n      \"stages\": [", f);
     for (int s = 0; s < r->stage_count; s++) {
         fprintf(f, "%s\n        {\"name\": ", s ? "," : "");

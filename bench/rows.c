@@ -1,5 +1,6 @@
 /* The row list: every clconv algorithm from the public API, in enum order,
- * then the pointwise op and the CLBlast peer (the order of a problem's rows). */
+ * then auto (after the rows it chooses among), the pointwise op and the
+ * CLBlast peer (the order of a problem's rows). */
 #include "rows.h"
 
 #include <string.h>
@@ -11,6 +12,7 @@ static void fill(void)
 {
     for (int a = 0; a < CLCONV_ALGO_COUNT; a++)
         rows[count++] = bench_row_clconv((clconv_algo)a);
+    rows[count++] = bench_row_clconv(CLCONV_ALGO_AUTO);
     rows[count++] = bench_row_pointwise;
     rows[count++] = bench_row_convgemm;
 }

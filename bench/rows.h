@@ -1,6 +1,7 @@
 /* What a result row measures, behind one small interface: each clconv
- * algorithm (the public enum, named by clconv_algo_name), the seed's
- * pointwise op, and CLBlast's own convolution as a peer. The list in rows.c
+ * algorithm (the public enum, named by clconv_algo_name), clconv's automatic
+ * choice (CLCONV_ALGO_AUTO), the seed's pointwise op, and CLBlast's own
+ * convolution as a peer. The list in rows.c
  * is the only one: --algo, --help, --describe, the run loop, the report and
  * the answer all read it. */
 #ifndef CLCONV_BENCH_ROWS_H
@@ -10,8 +11,8 @@
 
 #include <stddef.h>
 
-/* The kinds that are not clconv algorithms: pointwise, clblast-convgemm. */
-#define BENCH_EXTRA_ROWS 2
+/* The kinds that are not clconv algorithms: auto, pointwise, clblast-convgemm. */
+#define BENCH_EXTRA_ROWS 3
 #define BENCH_MAX_ROWS (CLCONV_ALGO_COUNT + BENCH_EXTRA_ROWS)
 
 struct bench_options;
@@ -24,7 +25,8 @@ typedef struct bench_row_kind {
     const char *family; /* "clconv", "seed-op" or "peer" (--describe's "kind") */
     const char *about;  /* one phrase for --help and --describe */
     int convolution;   /* 0: not a convolution (the pointwise op), never "the fastest" */
-    int algo;          /* the clconv_algo of a clconv row, -1 for the others */
+    int algo;          /* the clconv_algo of a clconv row (CLCONV_ALGO_AUTO for auto),
+                          -1 for the others */
     /* Verifies and times the row on one problem's data. 0 with res filled
      * (possibly skipped or failed verification), or 1 on a run-time error
      * (message in err). */
@@ -33,7 +35,8 @@ typedef struct bench_row_kind {
                struct bench_data *d, struct bench_result *res, char *err, size_t err_size);
     /* Per-stage FLOPs and bytes on p as the row runs it (with a bias where
      * it adds one), no device needed. CLCONV_ERR_UNSUPPORTED when the row
-     * cannot do p, with the reason in why. */
+     * cannot do p, CLCONV_ERR_STATE when only a device can say (auto: the
+     * chosen algorithm's cost), with the reason in why. */
     clconv_status (*cost)(const struct bench_row_kind *kind, const clconv_problem *p,
                           clconv_cost *cost, char *why, size_t why_size);
 } bench_row_kind;
@@ -43,9 +46,9 @@ const bench_row_kind *bench_row(int i);
 /* The index of the row named `name`, or -1. */
 int bench_row_find(const char *name);
 
-/* The kinds, each defined beside its code: a clconv algorithm's row
- * (row_clconv.c), the pointwise op (row_pointwise.c), CLBlast's
- * convolution (row_clblast.c). */
+/* The kinds, each defined beside its code: a clconv algorithm's row, or
+ * with CLCONV_ALGO_AUTO the automatic choice's (row_clconv.c), the
+ * pointwise op (row_pointwise.c), CLBlast's convolution (row_clblast.c). */
 bench_row_kind bench_row_clconv(clconv_algo algo);
 extern const bench_row_kind bench_row_pointwise;
 extern const bench_row_kind bench_row_convgemm;

@@ -47,6 +47,11 @@ typedef struct bench_result {
      * code for a work-group size, CLBlast's programs). Part of build_ms;
      * NaN when unknown. */
     double first_run_host_ms, first_run_build_ms;
+    /* The auto row's choice (clconv_plan_choice), has_choice 0 elsewhere;
+     * its source is copied to choice_source (choice.source is NULL). */
+    int has_choice;
+    clconv_choice choice;
+    char choice_source[16];
 } bench_result;
 
 /* Fills the roofline fields of res and its stages (peaks may be NULL). */

@@ -331,7 +331,8 @@ typedef struct clconv_plan_options {
     void (*tune_progress)(void *user, int done, int total);
     void *tune_progress_user;
     /* CLCONV_ALGO_AUTO only. The other options apply to every candidate
-     * (params only to candidates it parses for: best left NULL). */
+     * but params, which names one algorithm's kernel and is ignored (tune
+     * tunes the chosen algorithm's). */
     clconv_auto_mode auto_mode;
 } clconv_plan_options;
 
@@ -408,9 +409,8 @@ typedef struct clconv_choice {
     double runner_up_ms;   /* its find time, or its predicted time in predict mode */
     int trial_runs;        /* executes plan_create timed for the choice (0 from the database) */
     int candidates;        /* algorithms that can run the problem within the limit */
-    /* A faster candidate (by the same measure) that the workspace limit
-     * ruled out, and the workspace it would have needed; CLCONV_ALGO_AUTO
-     * and 0 when none. */
+    /* A candidate predicted faster that the workspace limit ruled out, and
+     * the workspace it would have needed; CLCONV_ALGO_AUTO and 0 when none. */
     clconv_algo limited;
     size_t limited_workspace_bytes;
 } clconv_choice;

@@ -390,6 +390,45 @@ static void check_roofline(const json_value *r)
     assert_true(fabs(eff - bound / ms) <= 1e-4 * eff);
 }
 
+/* An algorithm's name as the JSON gives it (auto is not one), or null. */
+static void check_algo_or_null(const json_value *obj, const char *key)
+{
+    const json_value *v = json_get(obj, key);
+    clconv_algo a;
+    if (!v || (v->type != JSON_NULL &&
+               (v->type != JSON_STRING || clconv_algo_from_name(v->string, &a) ||
+                a == CLCONV_ALGO_AUTO)))
+        fail_msg("choice.%s is neither an algorithm's name nor null", key);
+}
+
+/* The auto row's "choice", well formed, asked for in `mode`: a time where its
+ * source has one (a find's, now or from the database; else the prediction),
+ * null or positive times elsewhere. Returns it. */
+static const json_value *check_choice(const json_value *row, const char *mode)
+{
+    const json_value *c = member(row, "choice", JSON_OBJECT);
+    check_algo_or_null(c, "algo");
+    member(c, "algo", JSON_STRING);
+    assert_string_equal(member(c, "mode", JSON_STRING)->string, mode);
+    const char *source = member(c, "source", JSON_STRING)->string;
+    if (strcmp(source, "predict") && strcmp(source, "find") && strcmp(source, "database"))
+        fail_msg("choice.source \"%s\"", source);
+    static const char *const times[] = {"predicted_ms", "found_ms", "runner_up_ms"};
+    for (size_t i = 0; i < sizeof times / sizeof *times; i++) {
+        const json_value *v = json_get(c, times[i]);
+        if (!v || !(v->type == JSON_NULL || (v->type == JSON_NUMBER && v->number > 0)))
+            fail_msg("choice.%s is neither a positive time nor null", times[i]);
+    }
+    number(c, strcmp(source, "predict") ? "found_ms" : "predicted_ms");
+    check_algo_or_null(c, "runner_up");
+    check_algo_or_null(c, "limited");
+    assert_true(number(c, "trial_runs") >= 0 && number(c, "candidates") >= 1);
+    assert_true(number(c, "limited_workspace_bytes") >= 0);
+    if (json_get(c, "limited")->type == JSON_NULL)
+        assert_true(number(c, "limited_workspace_bytes") == 0);
+    return c;
+}
+
 static void check_report(const char *text)
 {
     json_value *doc = json_parse(text);
@@ -406,10 +445,11 @@ static void check_report(const char *text)
     member(doc, "answer", JSON_ARRAY);
     const json_value *results = member(doc, "results", JSON_ARRAY);
     /* every clconv algorithm (skipped with the library's reason where it
-     * refuses this problem), the seed's pointwise op (skipped: it broadcasts
-     * one image and this problem has two), then the CLBlast convgemm peer */
+     * refuses this problem), auto (with the stages of what it chose), the
+     * seed's pointwise op (skipped: it broadcasts one image and this problem
+     * has two), then the CLBlast convgemm peer */
     struct { const char *algo; const char *const *stages; int stage_count; char why[256]; }
-        rows[CLCONV_ALGO_COUNT + 2];
+        rows[CLCONV_ALGO_COUNT + 3];
     const clconv_problem small = {2, 3, 9, 11, 5, 3, 2, 2, 2, 1, 0, 1, 1}; /* SMALL */
     clconv_context *ctx = fixture_context();
     for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
@@ -424,16 +464,38 @@ static void check_report(const char *text)
     }
     assert_int_equal(clconv_context_destroy(ctx), CLCONV_SUCCESS);
     static const char *const convgemm_stages[] = {"convgemm"};
-    rows[CLCONV_ALGO_COUNT].algo = "pointwise";
-    rows[CLCONV_ALGO_COUNT].stage_count = 0;
-    snprintf(rows[CLCONV_ALGO_COUNT].why, sizeof rows[CLCONV_ALGO_COUNT].why, "batch 1");
-    rows[CLCONV_ALGO_COUNT + 1].algo = "clblast-convgemm";
-    rows[CLCONV_ALGO_COUNT + 1].stages = convgemm_stages;
-    rows[CLCONV_ALGO_COUNT + 1].stage_count = 1;
+    const size_t auto_row = CLCONV_ALGO_COUNT;
+    rows[auto_row].algo = "auto";
+    rows[auto_row].stage_count = -1; /* its choice's */
+    rows[CLCONV_ALGO_COUNT + 1].algo = "pointwise";
+    rows[CLCONV_ALGO_COUNT + 1].stage_count = 0;
+    snprintf(rows[CLCONV_ALGO_COUNT + 1].why, sizeof rows[CLCONV_ALGO_COUNT + 1].why, "batch 1");
+    rows[CLCONV_ALGO_COUNT + 2].algo = "clblast-convgemm";
+    rows[CLCONV_ALGO_COUNT + 2].stages = convgemm_stages;
+    rows[CLCONV_ALGO_COUNT + 2].stage_count = 1;
     assert_int_equal(results->count, sizeof rows / sizeof rows[0]);
     for (size_t i = 0; i < results->count; i++) {
         const json_value *r = &results->items[i];
         assert_string_equal(member(r, "algo", JSON_STRING)->string, rows[i].algo);
+        if (i == auto_row) {
+            /* predict (the default mode), unless an earlier find on this
+             * device's test cache left this problem in the database */
+            const json_value *c = check_choice(r, "predict");
+            assert_int_equal(number(c, "trial_runs"), 0);
+            clconv_algo a;
+            assert_int_equal(clconv_algo_from_name(member(c, "algo", JSON_STRING)->string, &a),
+                             CLCONV_SUCCESS);
+            if (!rows[a].stage_count)
+                fail_msg("auto chose %s, which refuses this problem", rows[a].algo);
+            rows[i].stages = rows[a].stages;
+            rows[i].stage_count = rows[a].stage_count;
+            /* the chosen algorithm's cost, as its own row counts it */
+            const json_value *own = &results->items[a];
+            assert_true(number(r, "flops") == number(own, "flops") &&
+                        number(r, "bytes") == number(own, "bytes"));
+        } else {
+            member(r, "choice", JSON_NULL);
+        }
         if (!rows[i].stage_count) {
             assert_string_equal(member(r, "status", JSON_STRING)->string, "skipped");
             const char *note = member(r, "note", JSON_STRING)->string;
@@ -577,7 +639,8 @@ static void test_json_report(void **state)
 
     r = run(ARGS(SMALL, "--format", "csv"));
     assert_int_equal(r.code, 0);
-    assert_int_equal(count_lines(r.out), 1 + CLCONV_ALGO_COUNT + 2);
+    assert_int_equal(count_lines(r.out), 1 + CLCONV_ALGO_COUNT + 3);
+    assert_non_null(strstr(r.out, ",auto,ok,"));
     assert_non_null(strstr(r.out, ",pointwise,skipped,"));
     assert_non_null(strstr(r.out, ",im2col-gemm,ok,"));
     assert_non_null(strstr(r.out, "im2col:"));
@@ -846,6 +909,8 @@ static void check_described_costs(const json_value *entry)
                         same_to_print(number(&stages->items[s], "bytes"), c.stages[s].bytes));
         }
     }
+    /* auto's cost is its choice's: the description says so rather than guess */
+    member(described_cost(entry, "auto"), "on_device", JSON_STRING);
     const json_value *peer = described_cost(entry, "clblast-convgemm");
     assert_true(number(peer, "flops") == flops && number(peer, "bytes") == no_bias);
     const json_value *pw = described_cost(entry, "pointwise");
@@ -889,8 +954,11 @@ static void test_describe(void **state)
         member(&algos->items[i], "stages", JSON_ARRAY);
     }
     assert_int_equal(algos->count, CLCONV_ALGO_COUNT); /* the library's table, nothing else */
-    /* every row: the algorithms, then the seed's op and the CLBlast peer */
-    assert_int_equal(member(doc, "rows", JSON_ARRAY)->count, CLCONV_ALGO_COUNT + 2);
+    /* every row: the algorithms, auto, then the seed's op and the CLBlast peer */
+    const json_value *rows = member(doc, "rows", JSON_ARRAY);
+    assert_int_equal(rows->count, CLCONV_ALGO_COUNT + 3);
+    assert_string_equal(member(&rows->items[CLCONV_ALGO_COUNT], "name", JSON_STRING)->string,
+                        "auto");
     const json_value *presets = member(doc, "presets", JSON_ARRAY);
     assert_true(presets->count >= 3);
     for (size_t i = 0; i < presets->count; i++)
@@ -1019,6 +1087,111 @@ static void test_tune_and_database(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* --algo auto --auto-mode find with an empty performance database: the
+ * first run times the candidates and stores the winner, the second takes it
+ * from the database without a trial run; both verify. An unknown mode is a
+ * usage error naming it and the modes there are, as --help lists them. */
+static void test_auto_find_then_database(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/clconv-cli-auto-XXXXXX", cmd[2048];
+    assert_non_null(mkdtemp(dir));
+    /* the compiled programs and peaks of the cache the bench would use
+     * (clconv_context_options.cache_dir's order), not its database:
+     * compiling every candidate again takes a minute on rusticl */
+    const char *suite = getenv("CLCONV_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME");
+    char from[512];
+    if (suite && *suite)
+        snprintf(from, sizeof from, "%s", suite);
+    else if (xdg && *xdg)
+        snprintf(from, sizeof from, "%s/clconv", xdg);
+    else
+        snprintf(from, sizeof from, "%s/.cache/clconv", getenv("HOME") ? getenv("HOME") : "");
+    snprintf(cmd, sizeof cmd,
+             "[ ! -d '%s' ] || find '%s' -maxdepth 1 -type f \\( -name '*.bin' -o -name "
+             "'peaks-*.txt' \\) -exec cp {} '%s'/ \\;",
+             from, from, dir);
+    assert_int_equal(system(cmd), 0);
+    char *restore = suite ? strdup(suite) : NULL;
+    setenv("CLCONV_CACHE_DIR", dir, 1);
+#define AUTO_PROBLEM "--batch", "1", "--in-channels", "4", "--height", "12", "--width", "12", \
+                     "--out-channels", "4", "--kernel", "3", "--algo", "auto", "--auto-mode", \
+                     "find", "--iters", "2", "--warmup", "1", "--no-peaks"
+    static const char *const sources[] = {"find", "database"};
+    char chosen[32] = "";
+    for (int i = 0; i < 2; i++) {
+        run_result r = run(ARGS(AUTO_PROBLEM, "--format", "json"));
+        if (r.code != 0)
+            fail_msg("run %d: exit %d: %s", i, r.code, r.err);
+        json_value *doc = json_parse(r.out);
+        assert_non_null(doc);
+        const json_value *results = member(doc, "results", JSON_ARRAY);
+        assert_int_equal(results->count, 1);
+        const json_value *row = &results->items[0];
+        assert_string_equal(member(row, "algo", JSON_STRING)->string, "auto");
+        assert_string_equal(member(row, "status", JSON_STRING)->string, "ok");
+        double rel_err = number(row, "rel_err");
+        assert_true(rel_err >= 0 && rel_err < CLCONV_VERIFY_TOLERANCE);
+        assert_true(number(row, "median_ms") > 0);
+        const json_value *c = check_choice(row, "find");
+        const char *algo = member(c, "algo", JSON_STRING)->string;
+        if (strcmp(member(c, "source", JSON_STRING)->string, sources[i]))
+            fail_msg("run %d: choice from %s, wanted %s", i,
+                     member(c, "source", JSON_STRING)->string, sources[i]);
+        if (i == 0) {
+            assert_true(number(c, "trial_runs") > 0);
+            snprintf(chosen, sizeof chosen, "%s", algo);
+        } else {
+            assert_int_equal(number(c, "trial_runs"), 0);
+            assert_string_equal(algo, chosen);
+        }
+        /* the answer names the choice (no algorithm row ran beside it) */
+        char want[96];
+        snprintf(want, sizeof want, "auto chose %s (%s)", algo, sources[i]);
+        const json_value *answer = member(doc, "answer", JSON_ARRAY);
+        size_t k = 0;
+        while (k < answer->count && !strstr(answer->items[k].string, want))
+            k++;
+        if (k == answer->count)
+            fail_msg("run %d: no answer line with \"%s\"", i, want);
+        json_free(doc);
+        run_free(&r);
+    }
+    /* the table's line under the row */
+    run_result r = run(ARGS(AUTO_PROBLEM));
+    assert_int_equal(r.code, 0);
+    char line[96];
+    snprintf(line, sizeof line, "\n    . choice: auto -> %s (database", chosen);
+    if (!strstr(r.out, line))
+        fail_msg("no \"%s\" in:\n%s", line + 1, r.out);
+    run_free(&r);
+#undef AUTO_PROBLEM
+    if (restore)
+        setenv("CLCONV_CACHE_DIR", restore, 1);
+    else
+        unsetenv("CLCONV_CACHE_DIR");
+    free(restore);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+
+    char modes[128] = "";
+    for (int m = 0; m < CLCONV_AUTO_MODE_COUNT; m++)
+        snprintf(modes + strlen(modes), sizeof modes - strlen(modes), "%s%s", m ? " | " : "",
+                 clconv_auto_mode_name((clconv_auto_mode)m));
+    char phrase[192];
+    snprintf(phrase, sizeof phrase, "--auto-mode 'nonsense': expected %s", modes);
+    expect_usage_error(ARGS("--auto-mode", "nonsense"), phrase);
+    r = run(ARGS("--help"));
+    assert_int_equal(r.code, 0);
+    const char *at = strstr(r.out, "\n  --auto-mode MODE");
+    assert_non_null(at);
+    const char *next = strstr(at + 1, "\n  -");
+    const char *list = strstr(at, modes);
+    if (!list || (next && list > next))
+        fail_msg("--help does not list \"%s\" under --auto-mode", modes);
+    run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1039,6 +1212,7 @@ int main(void)
         cmocka_unit_test(test_devices),
         cmocka_unit_test(test_describe),
         cmocka_unit_test(test_help_from_table),
+        cmocka_unit_test(test_auto_find_then_database),
     };
     fixture_filter();
     return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
