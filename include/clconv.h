@@ -415,6 +415,32 @@ typedef struct clconv_choice {
     size_t limited_workspace_bytes;
 } clconv_choice;
 
+/* What predict mode sees, per algorithm (indexed by clconv_algo). */
+typedef struct clconv_prediction {
+    int runs[CLCONV_ALGO_COUNT];            /* 1: can run the problem within the limit */
+    double predicted_ms[CLCONV_ALGO_COUNT]; /* bound_ms / efficiency; NaN where it cannot
+                                               run, or without the device's peaks */
+    double bound_ms[CLCONV_ALGO_COUNT];     /* its roofline bound (clconv_roofline) */
+    double efficiency[CLCONV_ALGO_COUNT];   /* the share of the bound it is assumed to reach */
+    int history[CLCONV_ALGO_COUNT];         /* measured times behind that share (0: the prior) */
+    size_t workspace_bytes[CLCONV_ALGO_COUNT]; /* what its plan would allocate */
+    clconv_algo best;                       /* the lowest predicted_ms; CLCONV_ALGO_AUTO: none */
+} clconv_prediction;
+
+/* predict mode's ranking for p on ctx's device, without a database find
+ * result and without trial runs (measures the device's peaks once if they
+ * are not cached). opt may be NULL; its params are ignored. */
+clconv_status clconv_predict(clconv_context *ctx, const clconv_problem *p,
+                             const clconv_plan_options *opt, clconv_prediction *out);
+
+/* Teaches predict mode: a measured time (ms per execute, device or host
+ * time) of `algo` on p with opt records the efficiency it reached into the
+ * performance database's history for this device (a find does this for
+ * every candidate; clconv-bench for every verified row). A time faster
+ * than the roofline bound is ignored (CLCONV_SUCCESS). */
+clconv_status clconv_record_time(clconv_context *ctx, const clconv_problem *p, clconv_algo algo,
+                                 const clconv_plan_options *opt, double ms);
+
 /* CLCONV_SUCCESS and *out for a plan created with CLCONV_ALGO_AUTO;
  * CLCONV_ERR_STATE for one created with a named algorithm;
  * CLCONV_ERR_INVALID_ARG for NULL. */

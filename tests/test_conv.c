@@ -1151,6 +1151,32 @@ static void test_auto_choice(void **state)
         assert_true(ch.runner_up_ms >= ch.predicted_ms);
     assert_true(fixture_run_problem_with_options(own, &q, CLCONV_ALGO_AUTO, &predict, 1, 4) <
                 TOLERANCE);
+    clconv_prediction pred;
+    assert_int_equal(clconv_predict(own, &q, &predict, &pred), CLCONV_SUCCESS);
+    assert_int_equal(pred.best, ch.algo);
+    assert_true(fabs(pred.predicted_ms[ch.algo] - ch.predicted_ms) <= 1e-9 * ch.predicted_ms);
+    for (int a = 0; a < CLCONV_ALGO_COUNT; a++)
+        if (pred.runs[a])
+            assert_true(pred.predicted_ms[a] >= pred.predicted_ms[pred.best]);
+
+    /* a recorded time teaches the prediction its efficiency (bound / time); a
+     * time under the bound teaches nothing */
+    const clconv_algo d = CLCONV_ALGO_DIRECT;
+    assert_int_equal(clconv_record_time(own, &q, d, &predict, 10.0 * pred.bound_ms[d]),
+                     CLCONV_SUCCESS);
+    clconv_prediction taught;
+    assert_int_equal(clconv_predict(own, &q, &predict, &taught), CLCONV_SUCCESS);
+    assert_true(fabs(taught.efficiency[d] - 0.1) < 1e-3);
+    assert_true(taught.history[d] >= 1);
+    assert_true(fabs(taught.predicted_ms[d] - 10.0 * pred.bound_ms[d]) <
+                1e-3 * taught.predicted_ms[d]);
+    assert_int_equal(clconv_record_time(own, &q, d, &predict, 0.5 * pred.bound_ms[d]),
+                     CLCONV_SUCCESS);
+    assert_int_equal(clconv_predict(own, &q, &predict, &taught), CLCONV_SUCCESS);
+    assert_true(fabs(taught.efficiency[d] - 0.1) < 1e-3);
+    assert_int_equal(clconv_record_time(own, &q, d, &predict, -1.0), CLCONV_ERR_INVALID_ARG);
+    assert_int_equal(clconv_record_time(own, &q, CLCONV_ALGO_AUTO, &predict, 1.0),
+                     CLCONV_ERR_INVALID_ARG);
 
     /* under a small limit the plan keeps it; a candidate the limit keeps out
      * is named with the workspace it needs */

@@ -47,6 +47,8 @@ typedef struct candidate {
     int without_limit;  /* passes it only without the caller's limit */
     size_t workspace;   /* with the limit that lets it run */
     double bound_ms;    /* roofline bound; NaN without peaks */
+    double efficiency;  /* the share of the bound it is assumed to reach */
+    int history;        /* measured times behind that share; 0: the prior */
     double predicted;   /* bound over efficiency; ranks by FLOPs without peaks */
     double found_ms;    /* find's time; INFINITY when not timed or wrong */
     conv_config cfg;    /* resolved, when runs_here */
@@ -66,38 +68,85 @@ static void find_key(const conv_config *cfg, char *text, size_t cap)
              clconv_gemm_backend_name(cfg->gemm_backend));
 }
 
-static void efficiency_key(clconv_algo a, char *text, size_t cap)
+/* The efficiency an algorithm reaches depends on the shape (direct's 1x1
+ * against its 5x5, a launch-bound small problem against a large one):
+ * history is kept per class of kernel size, stride and work, and for the
+ * algorithm as a whole, which a class without history falls back on. */
+static void efficiency_key(clconv_algo a, const clconv_problem *p, char *text, size_t cap)
 {
-    snprintf(text, cap, "%s: %s", EFFICIENCY_METHOD, conv_algo_table[a]->name);
+    if (!p) {
+        snprintf(text, cap, "%s: %s", EFFICIENCY_METHOD, conv_algo_table[a]->name);
+        return;
+    }
+    static const int kernel_top[] = {1, 3, 5, 9, 15};
+    int k = p->kernel_h > p->kernel_w ? p->kernel_h : p->kernel_w, kc = 0;
+    while (kc < 5 && k > kernel_top[kc])
+        kc++;
+    double flops, bytes;
+    clconv_problem_cost(p, 0, &flops, &bytes);
+    int work = flops < 1e8 ? 0 : flops < 1e9 ? 1 : 2;
+    snprintf(text, cap, "%s: %s k<=%d s%s work%d", EFFICIENCY_METHOD, conv_algo_table[a]->name,
+             kc < 5 ? kernel_top[kc] : 99, p->stride_h > 1 || p->stride_w > 1 ? ">1" : "1", work);
 }
 
-/* The efficiency history of a on this device: *n finds, 0 for none. */
-static double efficiency_load(clconv_context *ctx, clconv_algo a, int *n)
+/* The efficiency history of a under key: *n measured times, 0 for none. */
+static double efficiency_read(clconv_context *ctx, const char *key, int *n)
 {
-    char key[128], value[128];
+    char value[128];
     double eff;
-    efficiency_key(a, key, sizeof key);
     *n = 0;
     if (!rt_perfdb_load(ctx, NULL, key, value, sizeof value) ||
-        sscanf(value, "efficiency=%lf finds=%d", &eff, n) != 2 || !(eff > 0.0 && eff <= 1.0) ||
+        sscanf(value, "efficiency=%lf times=%d", &eff, n) != 2 || !(eff > 0.0 && eff <= 1.0) ||
         *n < 1) {
         *n = 0;
-        return conv_algo_table[a]->efficiency_prior;
+        return NAN;
     }
     return eff;
 }
 
-static void efficiency_record(clconv_context *ctx, clconv_algo a, double eff)
+/* The share of its bound a is assumed to reach on p: its class's history,
+ * else its own, else the stated prior (*n 0). */
+static double efficiency_load(clconv_context *ctx, clconv_algo a, const clconv_problem *p, int *n)
+{
+    char key[160];
+    const clconv_problem *levels[2] = {p, NULL};
+    for (int l = 0; l < 2; l++) {
+        efficiency_key(a, levels[l], key, sizeof key);
+        double eff = efficiency_read(ctx, key, n);
+        if (*n)
+            return eff;
+    }
+    return conv_algo_table[a]->efficiency_prior;
+}
+
+static void efficiency_record(clconv_context *ctx, clconv_algo a, const clconv_problem *p,
+                              double eff)
 {
     if (!(eff > 0.0 && eff <= 1.0))
         return; /* a time under the bound, or no bound: nothing to learn */
-    int n;
-    double old = efficiency_load(ctx, a, &n);
-    n = n < EFFICIENCY_WINDOW ? n + 1 : EFFICIENCY_WINDOW;
-    char key[128], value[128];
-    efficiency_key(a, key, sizeof key);
-    snprintf(value, sizeof value, "efficiency=%.4g finds=%d\n", old + (eff - old) / n, n);
-    rt_perfdb_store(ctx, NULL, key, value);
+    char key[160], value[128];
+    const clconv_problem *levels[2] = {p, NULL};
+    for (int l = 0; l < 2; l++) {
+        int n;
+        efficiency_key(a, levels[l], key, sizeof key);
+        double old = efficiency_read(ctx, key, &n);
+        n = n < EFFICIENCY_WINDOW ? n + 1 : EFFICIENCY_WINDOW;
+        snprintf(value, sizeof value, "efficiency=%.4g times=%d\n",
+                 n == 1 ? eff : old + (eff - old) / n, n);
+        rt_perfdb_store(ctx, NULL, key, value);
+    }
+}
+
+/* The device's peaks, or NaN ones (the prediction then ranks by FLOPs). */
+static void peaks_or_nan(clconv_context *ctx, clconv_peaks *peaks)
+{
+    if (clconv_measure_peaks(ctx, 0, peaks) == CLCONV_SUCCESS)
+        return;
+    fprintf(stderr, "clconv: warning: auto: no device peaks (%s); predicting from FLOPs\n",
+            clconv_last_error(ctx));
+    memset(peaks, 0, sizeof *peaks);
+    peaks->bandwidth_gbs = peaks->gflops = NAN;
+    rt_clear_error(ctx);
 }
 
 /* Each algorithm's fate on p: runs within the limit, would run without it,
@@ -117,6 +166,7 @@ static void survey(clconv_context *ctx, const clconv_problem *p, const clconv_pl
                 conv_config_resolve(ctx, p, (clconv_algo)a, &o, &c->cfg) == CLCONV_SUCCESS;
         }
         rt_clear_error(ctx);
+        c->predicted = c->bound_ms = NAN;
         if (!c->runs_here && !c->without_limit)
             continue;
         const conv_algo_ops *ops = conv_algo_table[a];
@@ -126,10 +176,10 @@ static void survey(clconv_context *ctx, const clconv_problem *p, const clconv_pl
         c->workspace = ops->workspace(&c->cfg);
         clconv_roofline r;
         clconv_roofline_eval(peaks, &cost, NAN, &r);
-        int history;
-        double eff = efficiency_load(ctx, (clconv_algo)a, &history);
+        c->efficiency = efficiency_load(ctx, (clconv_algo)a, p, &c->history);
         c->bound_ms = r.bound_ms;
-        c->predicted = isfinite(r.bound_ms) ? r.bound_ms / eff : cost.flops / eff;
+        c->predicted = isfinite(r.bound_ms) ? r.bound_ms / c->efficiency
+                                            : cost.flops / c->efficiency;
     }
 }
 
@@ -194,7 +244,7 @@ static clconv_status find(clconv_context *ctx, const clconv_problem *p, const ch
                    sizeof why);
         ch->trial_runs += runs + 1; /* the checked run, then the timed ones */
         if (isfinite(cand[a].found_ms))
-            efficiency_record(ctx, (clconv_algo)a, cand[a].bound_ms / cand[a].found_ms);
+            efficiency_record(ctx, (clconv_algo)a, p, cand[a].bound_ms / cand[a].found_ms);
         else if (!first_why[0])
             snprintf(first_why, sizeof first_why, "%s: %s", conv_algo_table[a]->name, why);
     }
@@ -224,14 +274,7 @@ static clconv_status choose(clconv_context *ctx, const clconv_problem *p,
                             const clconv_plan_options *opt, clconv_choice *ch)
 {
     clconv_peaks peaks;
-    if (clconv_measure_peaks(ctx, 0, &peaks) != CLCONV_SUCCESS) {
-        /* the prediction then ranks by FLOPs over the prior (predicted_ms NaN) */
-        fprintf(stderr, "clconv: warning: auto: no device peaks (%s); predicting from FLOPs\n",
-                clconv_last_error(ctx));
-        memset(&peaks, 0, sizeof peaks);
-        peaks.bandwidth_gbs = peaks.gflops = NAN;
-        rt_clear_error(ctx);
-    }
+    peaks_or_nan(ctx, &peaks);
     candidate cand[CLCONV_ALGO_COUNT];
     survey(ctx, p, opt, &peaks, cand);
     memset(ch, 0, sizeof *ch);
@@ -242,9 +285,10 @@ static clconv_status choose(clconv_context *ctx, const clconv_problem *p,
         ch->candidates += cand[a].runs_here;
     if (!ch->candidates) {
         clconv_status st = conv_config_resolve(ctx, p, CLCONV_ALGO_DIRECT, opt, &cand[0].cfg);
+        char why[512];
+        snprintf(why, sizeof why, "%s", clconv_last_error(ctx));
         return rt_fail(ctx, st ? st : CLCONV_ERR_UNSUPPORTED,
-                       "auto: no algorithm can run this problem here (direct: %s)",
-                       clconv_last_error(ctx));
+                       "auto: no algorithm can run this problem here (direct: %s)", why);
     }
     char key[512];
     int any = best_of(cand, 0, -1);
@@ -276,6 +320,82 @@ static clconv_status choose(clconv_context *ctx, const clconv_problem *p,
     return CLCONV_SUCCESS;
 }
 
+/* The checks every public entry makes; o gets opt (or zeros) without params. */
+static clconv_status entry_checks(clconv_context *ctx, const clconv_problem *p,
+                                  const clconv_plan_options *opt, clconv_plan_options *o)
+{
+    if (!ctx)
+        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "context is NULL");
+    rt_clear_error(ctx);
+    if (!p)
+        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "problem is NULL");
+    memset(o, 0, sizeof *o);
+    if (opt)
+        *o = *opt;
+    if ((int)o->auto_mode < 0 || o->auto_mode >= CLCONV_AUTO_MODE_COUNT)
+        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "auto_mode = %d: must be 0..%d",
+                       (int)o->auto_mode, CLCONV_AUTO_MODE_COUNT - 1);
+    /* kernel parameters are one algorithm's: a candidate takes its own */
+    o->params = NULL;
+    clconv_status st = clconv_problem_validate(p);
+    return st ? rt_fail(ctx, st, "%s", clconv_last_error(NULL)) : CLCONV_SUCCESS;
+}
+
+clconv_status clconv_predict(clconv_context *ctx, const clconv_problem *p,
+                             const clconv_plan_options *opt, clconv_prediction *out)
+{
+    if (!out)
+        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "predict: out is NULL");
+    memset(out, 0, sizeof *out);
+    out->best = CLCONV_ALGO_AUTO;
+    clconv_plan_options o;
+    clconv_status st = entry_checks(ctx, p, opt, &o);
+    if (st)
+        return st;
+    clconv_peaks peaks;
+    peaks_or_nan(ctx, &peaks);
+    candidate cand[CLCONV_ALGO_COUNT];
+    survey(ctx, p, &o, &peaks, cand);
+    for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
+        const candidate *c = &cand[a];
+        out->runs[a] = c->runs_here;
+        out->predicted_ms[a] = c->runs_here && isfinite(c->bound_ms) ? c->predicted : NAN;
+        out->bound_ms[a] = c->bound_ms;
+        out->efficiency[a] = c->runs_here || c->without_limit ? c->efficiency : NAN;
+        out->history[a] = c->history;
+        out->workspace_bytes[a] = c->runs_here ? c->workspace : 0;
+    }
+    int best = best_of(cand, 0, -1);
+    out->best = best < 0 ? CLCONV_ALGO_AUTO : (clconv_algo)best;
+    return CLCONV_SUCCESS;
+}
+
+clconv_status clconv_record_time(clconv_context *ctx, const clconv_problem *p, clconv_algo algo,
+                                 const clconv_plan_options *opt, double ms)
+{
+    clconv_plan_options o;
+    clconv_status st = entry_checks(ctx, p, opt, &o);
+    if (st)
+        return st;
+    if ((int)algo < 0 || algo >= CLCONV_ALGO_COUNT)
+        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "record_time: algo = %d: must be 0..%d",
+                       (int)algo, CLCONV_ALGO_COUNT - 1);
+    if (!(ms > 0.0) || !isfinite(ms))
+        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "record_time: ms = %g: must be > 0", ms);
+    conv_config cfg;
+    if ((st = conv_config_resolve(ctx, p, algo, &o, &cfg)))
+        return st;
+    clconv_peaks peaks;
+    peaks_or_nan(ctx, &peaks);
+    clconv_cost cost;
+    memset(&cost, 0, sizeof cost);
+    conv_algo_table[algo]->cost(&cfg, 0, &cost);
+    clconv_roofline r;
+    clconv_roofline_eval(&peaks, &cost, NAN, &r);
+    efficiency_record(ctx, algo, p, r.bound_ms / ms);
+    return CLCONV_SUCCESS;
+}
+
 clconv_status clconv_plan_create(clconv_context *ctx, const clconv_problem *p, clconv_algo algo,
                                  clconv_plan **out)
 {
@@ -291,22 +411,11 @@ clconv_status clconv_plan_create_with_options(clconv_context *ctx, const clconv_
     if (!out)
         return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "out is NULL");
     *out = NULL;
-    if (!ctx)
-        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "context is NULL");
-    rt_clear_error(ctx);
-    if (!p)
-        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "problem is NULL");
     clconv_plan_options o;
-    memset(&o, 0, sizeof o);
-    if (opt)
-        o = *opt;
-    if ((int)o.auto_mode < 0 || o.auto_mode >= CLCONV_AUTO_MODE_COUNT)
-        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "auto_mode = %d: must be 0..%d",
-                       (int)o.auto_mode, CLCONV_AUTO_MODE_COUNT - 1);
-    /* kernel parameters are one algorithm's: a candidate takes its own */
-    o.params = NULL;
     clconv_choice ch;
-    clconv_status st = choose(ctx, p, &o, &ch);
+    clconv_status st = entry_checks(ctx, p, opt, &o);
+    if (!st)
+        st = choose(ctx, p, &o, &ch);
     if (!st)
         st = conv_plan_create_named(ctx, p, ch.algo, &o, out);
     if (st)
