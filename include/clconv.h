@@ -591,6 +591,17 @@ typedef struct clconv_roofline {
 void clconv_roofline_eval(const clconv_peaks *peaks, const clconv_cost *cost, double ms,
                           clconv_roofline *out);
 
+/* ---- for bindings ----------------------------------------------------------- */
+
+/* Contexts and plans alive in this process now (created, not yet destroyed):
+ * a binding's leak check. Either pointer may be NULL. */
+void clconv_live_objects(int *contexts, int *plans);
+
+/* sizeof a public struct by its name ("clconv_problem", "clconv_plan_options",
+ * ...); 0 for a name it does not know. A binding that mirrors the structs (the
+ * Python package) checks its layout against the library it loaded. */
+size_t clconv_struct_size(const char *name);
+
 /* ---- reference ----------------------------------------------------------- */
 
 /* Double-precision CPU convolution with the same semantics as every

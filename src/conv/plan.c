@@ -374,6 +374,7 @@ clconv_status conv_plan_build(clconv_context *ctx, const conv_config *cfg, clcon
         return st;
     }
     ctx->live_plans++;
+    rt_live_add(RT_LIVE_PLANS, 1);
     *out = plan;
     return CLCONV_SUCCESS;
 }
@@ -475,6 +476,7 @@ void clconv_plan_destroy(clconv_plan *plan)
     plan->ops->destroy(plan);
     release_weights(plan);
     plan->ctx->live_plans--;
+    rt_live_add(RT_LIVE_PLANS, -1);
     free(plan);
 }
 

@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "runtime/rt.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,21 @@ static int resolve_dirs(clconv_context *ctx, const clconv_context_options *opt)
     return (ctx->cache_dir = dup_or_null(path)) != NULL;
 }
 
+static atomic_int live[2];
+
+void rt_live_add(int kind, int delta)
+{
+    atomic_fetch_add(&live[kind], delta);
+}
+
+void clconv_live_objects(int *contexts, int *plans)
+{
+    if (contexts)
+        *contexts = atomic_load(&live[RT_LIVE_CONTEXTS]);
+    if (plans)
+        *plans = atomic_load(&live[RT_LIVE_PLANS]);
+}
+
 static clconv_context *context_alloc(const clconv_context_options *opt)
 {
     clconv_context *ctx = calloc(1, sizeof *ctx);
@@ -45,6 +61,7 @@ static clconv_context *context_alloc(const clconv_context_options *opt)
         free(ctx);
         return NULL;
     }
+    rt_live_add(RT_LIVE_CONTEXTS, 1);
     if (opt) {
         ctx->library_compile = opt->library_compile;
         ctx->library_compile_user = opt->library_compile_user;
@@ -54,6 +71,7 @@ static clconv_context *context_alloc(const clconv_context_options *opt)
 
 static void context_free(clconv_context *ctx)
 {
+    rt_live_add(RT_LIVE_CONTEXTS, -1);
     rt_programs_release(ctx);
     rt_gemm_release(ctx);
     if (ctx->queue)

@@ -33,6 +33,11 @@ struct clconv_context {
     char last_error[RT_ERROR_MAX];
 };
 
+/* Process-wide counts of live contexts and plans (clconv_live_objects;
+ * context.c): the context's alloc and free, a plan's build and destroy. */
+enum { RT_LIVE_CONTEXTS, RT_LIVE_PLANS };
+void rt_live_add(int kind, int delta);
+
 /* ---- errors (errors.c) ---- */
 
 const char *rt_cl_error_name(cl_int code);

@@ -1,0 +1,420 @@
+"""Contexts, plans and conv2d on numpy arrays: the C library's life cycle
+(context -> plan -> set_weights -> execute) with torch.nn.functional.conv2d's
+argument conventions."""
+
+import ctypes
+import math
+
+import numpy as np
+
+from . import _cl, _lib
+from .errors import InvalidArgError, StateError
+
+_PROBLEM_FIELDS = [name for name, _ in _lib.Problem._fields_]
+
+
+def _struct_dict(s, skip=()):
+    out = {}
+    for name, _ in s._fields_:
+        if name in skip:
+            continue
+        v = getattr(s, name)
+        out[name] = _lib.text(v) if isinstance(v, bytes) else v
+    return out
+
+
+def devices():
+    """Every OpenCL device, as dicts (clconv_device_info's fields), grouped by
+    platform in index order."""
+    lst = ctypes.POINTER(_lib.DeviceList)()
+    _lib.check(_lib.lib.clconv_device_list_create(ctypes.byref(lst)))
+    try:
+        return [_struct_dict(lst.contents.devices[i]) for i in range(lst.contents.device_count)]
+    finally:
+        _lib.lib.clconv_device_list_free(lst)
+
+
+def live_objects():
+    """(contexts, plans) alive in the process: for leak checks."""
+    c, p = ctypes.c_int(), ctypes.c_int()
+    _lib.lib.clconv_live_objects(ctypes.byref(c), ctypes.byref(p))
+    return c.value, p.value
+
+
+def _pair(value, what):
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return int(value), int(value)
+    if isinstance(value, (tuple, list)) and len(value) == 2 and all(
+            isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value):
+        return int(value[0]), int(value[1])
+    raise InvalidArgError("CLCONV_ERR_INVALID_ARG",
+                          f"{what}={value!r}: expected an int or a pair of ints")
+
+
+def problem(input_shape, weight_shape, stride=1, padding=0, dilation=1):
+    """The clconv problem (a dict of clconv_problem's fields) of a conv2d of an
+    input [N, C, H, W] (or [C, H, W]) with weights [C_out, C, KH, KW], in
+    torch.nn.functional.conv2d's conventions (padding may be "valid", or
+    "same" at stride 1 when the padding it needs is even on both sides)."""
+    shape = tuple(int(v) for v in input_shape)
+    wshape = tuple(int(v) for v in weight_shape)
+    if len(shape) == 3:
+        shape = (1,) + shape
+    if len(shape) != 4:
+        raise InvalidArgError("CLCONV_ERR_INVALID_ARG",
+                              f"input shape {tuple(input_shape)}: expected [N, C, H, W] or "
+                              "[C, H, W]")
+    if len(wshape) != 4:
+        raise InvalidArgError("CLCONV_ERR_INVALID_ARG",
+                              f"weight shape {wshape}: expected [C_out, C_in, KH, KW]")
+    if wshape[1] != shape[1]:
+        raise InvalidArgError("CLCONV_ERR_INVALID_ARG",
+                              f"weight shape {wshape} takes {wshape[1]} input channels, the "
+                              f"input has {shape[1]} (groups are not supported)")
+    sh, sw = _pair(stride, "stride")
+    dh, dw = _pair(dilation, "dilation")
+    if padding == "valid":
+        ph = pw = 0
+    elif padding == "same":
+        if (sh, sw) != (1, 1):
+            raise InvalidArgError("CLCONV_ERR_INVALID_ARG",
+                                  "padding='same' needs stride 1 (as in torch)")
+        th, tw = dh * (wshape[2] - 1), dw * (wshape[3] - 1)
+        if th % 2 or tw % 2:
+            raise InvalidArgError("CLCONV_ERR_INVALID_ARG",
+                                  f"padding='same' here needs {th} x {tw} rows and columns of "
+                                  "padding, split unevenly; clconv pads both sides alike")
+        ph, pw = th // 2, tw // 2
+    else:
+        ph, pw = _pair(padding, "padding")
+    return dict(batch=shape[0], in_channels=shape[1], height=shape[2], width=shape[3],
+                out_channels=wshape[0], kernel_h=wshape[2], kernel_w=wshape[3], stride_h=sh,
+                stride_w=sw, pad_h=ph, pad_w=pw, dilation_h=dh, dilation_w=dw)
+
+
+def _c_problem(p):
+    unknown = set(p) - set(_PROBLEM_FIELDS)
+    if unknown:
+        raise InvalidArgError("CLCONV_ERR_INVALID_ARG",
+                              f"problem: unknown field(s) {sorted(unknown)} (fields: "
+                              f"{', '.join(_PROBLEM_FIELDS)})")
+    c = _lib.Problem(batch=1, in_channels=1, height=1, width=1, out_channels=1, kernel_h=1,
+                     kernel_w=1, stride_h=1, stride_w=1, pad_h=0, pad_w=0, dilation_h=1,
+                     dilation_w=1)
+    for k, v in p.items():
+        setattr(c, k, int(v))
+    return c
+
+
+def _cost_dict(c):
+    return {"flops": c.flops, "bytes": c.bytes,
+            "stages": [{"name": _lib.text(c.stages[i].name), "flops": c.stages[i].flops,
+                        "bytes": c.stages[i].bytes} for i in range(c.stage_count)]}
+
+
+def cost(problem_, algo=None, bias=False):
+    """FLOPs and compulsory bytes of one run of `algo` on a problem (a dict
+    from clconv.problem), per stage, as clconv implements it; algo None: the
+    convolution itself, whatever computes it."""
+    p = _c_problem(problem_)
+    if algo is None:
+        flops, nbytes = ctypes.c_double(), ctypes.c_double()
+        _lib.check(_lib.lib.clconv_problem_validate(ctypes.byref(p)))
+        _lib.lib.clconv_problem_cost(ctypes.byref(p), int(bias), ctypes.byref(flops),
+                                     ctypes.byref(nbytes))
+        return {"flops": flops.value, "bytes": nbytes.value, "stages": []}
+    value = _lib.algo_value(algo)
+    if value == _lib.ALGO_AUTO:
+        raise InvalidArgError("CLCONV_ERR_INVALID_ARG",
+                              "cost of 'auto': a plan's choice has a cost (Plan.cost())")
+    c = _lib.Cost()
+    _lib.check(_lib.lib.clconv_algo_cost(ctypes.byref(p), value, int(bias), ctypes.byref(c)))
+    return _cost_dict(c)
+
+
+def _float32(array, what):
+    """A C-contiguous float32 copy or view of array (numpy, torch or a list), as
+    numpy would make it; complex and non-numeric data refused."""
+    if hasattr(array, "detach"):  # a torch tensor: its data, not its graph
+        array = array.detach().cpu().numpy()
+    a = np.asarray(array)
+    if a.dtype.kind not in "fiub":
+        raise InvalidArgError("CLCONV_ERR_INVALID_ARG",
+                              f"{what}: dtype {a.dtype} is not real numbers (float32 wanted)")
+    return np.ascontiguousarray(a, dtype=np.float32)
+
+
+def _options(algo, auto_mode, fft_backend, gemm_backend, tune, params, workspace_limit):
+    o = _lib.PlanOptions()
+    o.workspace_limit_bytes = int(workspace_limit or 0)
+    for field, value, names in (("fft_backend", fft_backend, _lib.FFT_BACKENDS),
+                                ("gemm_backend", gemm_backend, _lib.GEMM_BACKENDS),
+                                ("auto_mode", auto_mode, _lib.AUTO_MODES)):
+        if value is None:
+            continue
+        if value not in names:
+            raise InvalidArgError("CLCONV_ERR_INVALID_ARG",
+                                  f"{field}={value!r}: one of {', '.join(names)}")
+        setattr(o, field, names.index(value))
+    o.tune = 1 if tune else 0
+    o.params = params.encode() if params else None
+    return o
+
+
+class Context:
+    """One OpenCL device and queue. device: None ($CLCONV_DEVICE, else the
+    first device), a name substring ("pocl", "rusticl", matched against
+    platform and device names and vendors) or (platform, device) indexes."""
+
+    def __init__(self, device=None, cache_dir=None, kernel_dir=None):
+        self._handle = None
+        sel = _lib.DeviceSelector(-1, -1, None)
+        if isinstance(device, str):
+            sel.name_substring = device.encode()
+        elif isinstance(device, (tuple, list)) and len(device) == 2:
+            sel.platform_index, sel.device_index = int(device[0]), int(device[1])
+        elif device is not None:
+            raise InvalidArgError("CLCONV_ERR_INVALID_ARG",
+                                  f"device={device!r}: a name substring, (platform, device) "
+                                  "or None")
+        opt = _lib.ContextOptions()
+        opt.cache_dir = cache_dir.encode() if cache_dir else None
+        opt.kernel_dir = kernel_dir.encode() if kernel_dir else None
+        handle = ctypes.c_void_p()
+        _lib.check(_lib.lib.clconv_context_create(ctypes.byref(sel), ctypes.byref(opt),
+                                                  ctypes.byref(handle)))
+        self._handle = handle.value
+
+    @property
+    def device(self):
+        """clconv_device_info of the context's device, as a dict."""
+        return _struct_dict(_lib.lib.clconv_context_device(self._live()).contents)
+
+    def _live(self):
+        if not self._handle:
+            raise StateError("CLCONV_ERR_STATE", "the context is closed")
+        return self._handle
+
+    def plan(self, input_shape, weight_shape, stride=1, padding=0, dilation=1, algo="auto",
+             auto_mode=None, fft_backend=None, gemm_backend=None, tune=False, params=None,
+             workspace_limit=0):
+        """A Plan for repeated conv2d of this shape: kernels built and the
+        workspace allocated once, weights transformed once per set_weights."""
+        return Plan(self, problem(input_shape, weight_shape, stride, padding, dilation), algo,
+                    _options(algo, auto_mode, fft_backend, gemm_backend, tune, params,
+                             workspace_limit), squeeze=len(tuple(input_shape)) == 3)
+
+    def conv2d(self, input, weight, bias=None, stride=1, padding=0, dilation=1, algo="auto",
+               **plan_options):
+        """torch.nn.functional.conv2d(input, weight, bias, stride, padding,
+        dilation) on this device (groups 1), as a numpy float32 array. Makes
+        a plan, runs it once and frees it: use plan() for repeated calls."""
+        x = _float32(input, "input")
+        w = _float32(weight, "weight")
+        with self.plan(x.shape, w.shape, stride, padding, dilation, algo, **plan_options) as p:
+            p.set_weights(w, bias)
+            return p(x)
+
+    def peaks(self, remeasure=False):
+        """The device's measured peaks (clconv_measure_peaks) as a dict."""
+        pk = _lib.Peaks()
+        _lib.check(_lib.lib.clconv_measure_peaks(self._live(), 1 if remeasure else 0,
+                                                 ctypes.byref(pk)), self._handle)
+        return _struct_dict(pk)
+
+    def predict(self, problem_, **plan_options):
+        """The automatic choice's prediction for a problem (a dict from
+        clconv.problem): per algorithm its predicted and bound time, and the
+        best; no trial runs."""
+        o = _options("auto", None, plan_options.get("fft_backend"),
+                     plan_options.get("gemm_backend"), False, None,
+                     plan_options.get("workspace_limit", 0))
+        pr = _lib.Prediction()
+        p = _c_problem(problem_)
+        _lib.check(_lib.lib.clconv_predict(self._live(), ctypes.byref(p), ctypes.byref(o),
+                                           ctypes.byref(pr)), self._handle)
+        per = {name: {"runs": bool(pr.runs[i]), "predicted_ms": _nan_none(pr.predicted_ms[i]),
+                      "bound_ms": _nan_none(pr.bound_ms[i]),
+                      "efficiency": _nan_none(pr.efficiency[i]), "history": pr.history[i],
+                      "workspace_bytes": pr.workspace_bytes[i]}
+               for i, name in enumerate(_lib.ALGOS)}
+        return {"best": _lib.algo_name(pr.best) if pr.best != _lib.ALGO_AUTO else None,
+                "algorithms": per}
+
+    def close(self):
+        """Destroys the context (BusyError while its plans are open)."""
+        if self._handle:
+            _lib.check(_lib.lib.clconv_context_destroy(self._handle), self._handle)
+            self._handle = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        if self._handle:  # plans hold their context: none is alive here
+            _lib.lib.clconv_context_destroy(self._handle)
+            self._handle = None
+
+    def __repr__(self):
+        if not self._handle:
+            return "<clconv.Context closed>"
+        d = self.device
+        return f"<clconv.Context {d['platform_name']}: {d['name']}>"
+
+
+def _nan_none(v):
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else v
+
+
+class Plan:
+    """A conv2d of one shape on one context. Call set_weights(w, bias) once
+    per weights, then plan(x) as often as needed."""
+
+    def __init__(self, ctx, problem_, algo, options, squeeze=False):
+        self._handle = None
+        self._bufs = {}
+        self.context = ctx  # keeps the context alive while the plan is
+        self.problem = dict(problem_)
+        self._squeeze = squeeze
+        self._options = options  # its params string must outlive the call
+        self._c = _c_problem(problem_)
+        handle = ctypes.c_void_p()
+        _lib.check(_lib.lib.clconv_plan_create_with_options(
+            ctx._live(), ctypes.byref(self._c), _lib.algo_value(algo), ctypes.byref(options),
+            ctypes.byref(handle)), ctx._handle)
+        self._handle = handle.value
+        self._timing = None
+        self._has_weights = False
+        try:
+            lib = _lib.lib
+            oh = lib.clconv_problem_out_height(ctypes.byref(self._c))
+            ow = lib.clconv_problem_out_width(ctypes.byref(self._c))
+            p = self.problem
+            self.input_shape = (p["batch"], p["in_channels"], p["height"], p["width"])
+            self.weight_shape = (p["out_channels"], p["in_channels"], p["kernel_h"],
+                                 p["kernel_w"])
+            self.output_shape = (p["batch"], p["out_channels"], oh, ow)
+            for name, shape in (("input", self.input_shape), ("output", self.output_shape),
+                                ("weights", self.weight_shape), ("bias", (p["out_channels"],))):
+                self._bufs[name] = _cl.Buffer(ctx._handle, 4 * math.prod(shape), name)
+        except BaseException:
+            self.close()
+            raise
+
+    def _live(self):
+        if not self._handle:
+            raise StateError("CLCONV_ERR_STATE", "the plan is closed")
+        return self._handle
+
+    def set_weights(self, weight, bias=None):
+        """Weights [C_out, C_in, KH, KW] and optional bias [C_out]: copied to
+        the device, transformed once (the FFT and Winograd algorithms)."""
+        h = self._live()
+        w = _float32(weight, "weight")
+        if w.shape != self.weight_shape:
+            raise InvalidArgError("CLCONV_ERR_INVALID_ARG",
+                                  f"weight shape {w.shape}: the plan takes {self.weight_shape}")
+        self._bufs["weights"].write(w)
+        b_mem = None
+        if bias is not None:
+            b = _float32(bias, "bias")
+            if b.shape != (self.weight_shape[0],):
+                raise InvalidArgError("CLCONV_ERR_INVALID_ARG",
+                                      f"bias shape {b.shape}: the plan takes "
+                                      f"({self.weight_shape[0]},)")
+            self._bufs["bias"].write(b)
+            b_mem = self._bufs["bias"].mem
+        self._has_weights = False
+        _lib.check(_lib.lib.clconv_plan_set_weights(h, self._bufs["weights"].mem, b_mem),
+                   self.context._handle)
+        self._has_weights = True
+
+    def __call__(self, input):
+        """The convolution of input (the plan's shape) as a new float32 array."""
+        h = self._live()
+        x = _float32(input, "input")
+        want = self.input_shape[1:] if self._squeeze else self.input_shape
+        if x.shape != want:
+            raise InvalidArgError("CLCONV_ERR_INVALID_ARG",
+                                  f"input shape {x.shape}: the plan takes {want}")
+        self._bufs["input"].write(x)
+        t = _lib.Timing()
+        _lib.check(_lib.lib.clconv_plan_execute(h, self._bufs["input"].mem,
+                                                self._bufs["output"].mem, ctypes.byref(t)),
+                   self.context._handle)
+        self._timing = t
+        out = np.empty(self.output_shape, dtype=np.float32)
+        self._bufs["output"].read(out)
+        return out[0] if self._squeeze else out
+
+    run = __call__
+
+    def timing(self):
+        """The last run's device time per stage, in ms: {"stages": {name: ms},
+        "device_ms": ms}; times are None where the device has no real
+        timestamps. None before the first run."""
+        t = self._timing
+        if t is None:
+            return None
+        ms = lambda v: v if v >= 0 else None  # noqa: E731 (negative: no timestamps)
+        return {"stages": {_lib.text(t.stages[i].name): ms(t.stages[i].ms)
+                           for i in range(t.stage_count)},
+                "device_ms": ms(t.device_ms)}
+
+    @property
+    def algo(self):
+        """The algorithm that runs (for algo="auto": the chosen one)."""
+        return _lib.algo_name(_lib.lib.clconv_plan_algo(self._live()))
+
+    @property
+    def choice(self):
+        """What algo="auto" chose and why (clconv_choice as a dict), or None
+        for a plan of a named algorithm."""
+        c = _lib.Choice()
+        if _lib.lib.clconv_plan_choice(self._live(), ctypes.byref(c)) != 0:
+            return None
+        d = _struct_dict(c)
+        for k in ("algo", "runner_up", "limited"):
+            d[k] = _lib.algo_name(d[k]) if d[k] != _lib.ALGO_AUTO else None
+        d["mode"] = _lib.AUTO_MODES[d["mode"]]
+        return {k: _nan_none(v) for k, v in d.items()}
+
+    @property
+    def params(self):
+        """The tunable kernel's parameters as they run ("" for none) and their source."""
+        buf = ctypes.create_string_buffer(512)
+        src = _lib.lib.clconv_plan_params(self._live(), buf, len(buf))
+        return buf.value.decode(), _lib.PARAMS_SOURCES[src]
+
+    @property
+    def workspace_bytes(self):
+        return _lib.lib.clconv_plan_workspace_bytes(self._live())
+
+    def cost(self):
+        """FLOPs and bytes of one run of this plan, per stage."""
+        c = _lib.Cost()
+        _lib.lib.clconv_plan_cost(self._live(), ctypes.byref(c))
+        return _cost_dict(c)
+
+    def close(self):
+        for b in self._bufs.values():
+            b.close()
+        self._bufs = {}
+        if self._handle:
+            _lib.lib.clconv_plan_destroy(self._handle)
+            self._handle = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        self.close()
+
+    def __repr__(self):
+        return f"<clconv.Plan {self.algo if self._handle else 'closed'} {self.problem}>"

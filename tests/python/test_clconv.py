@@ -1,0 +1,236 @@
+#!/usr/bin/python3
+"""The Python package (python/clconv) against PyTorch's conv2d, on the device
+$CLCONV_DEVICE names (ctest runs it per device with CLCONV_LIBRARY and
+PYTHONPATH set: tests/CMakeLists.txt)."""
+
+import math
+import os
+import re
+
+import numpy as np
+import pytest
+
+import clconv
+
+torch = pytest.importorskip("torch", reason="Debian's python3-torch is the reference")
+F = torch.nn.functional
+TOLERANCE = 1e-4  # CLCONV_VERIFY_TOLERANCE
+
+
+@pytest.fixture(scope="module")
+def ctx():
+    c = clconv.Context()  # $CLCONV_DEVICE, as the C suites
+    yield c
+    c.close()
+
+
+def reference(x, w, b, stride, padding, dilation):
+    """PyTorch's conv2d in float64."""
+    t = lambda a: None if a is None else torch.from_numpy(np.asarray(a, dtype=np.float64))  # noqa
+    return F.conv2d(t(x), t(w), t(b), stride=stride, padding=padding,
+                    dilation=dilation).numpy()
+
+
+def rel_l2(out, ref):
+    return float(np.linalg.norm(out.astype(np.float64) - ref) / np.linalg.norm(ref))
+
+
+def draw(rng, algo):
+    """A random problem the algorithm can take: winograd only 3x3 / 5x5 at
+    stride 1 and dilation 1, the others anything small."""
+    if algo == "winograd":
+        k = int(rng.choice([3, 5]))
+        kernel, stride, dilation = (k, k), (1, 1), (1, 1)
+    else:
+        kernel = tuple(int(v) for v in rng.integers(1, 6, 2))
+        stride = tuple(int(v) for v in rng.integers(1, 4, 2))
+        dilation = tuple(int(v) for v in rng.integers(1, 3, 2))
+    padding = tuple(int(rng.integers(0, k // 2 + 2)) for k in kernel)
+    extent = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
+    n, c, o = int(rng.integers(1, 4)), int(rng.integers(1, 7)), int(rng.integers(1, 9))
+    h = int(rng.integers(max(1, extent[0] - 2 * padding[0]), 20))
+    wd = int(rng.integers(max(1, extent[1] - 2 * padding[1]), 20))
+    x = rng.standard_normal((n, c, h, wd)).astype(np.float32)
+    w = rng.standard_normal((o, c) + kernel).astype(np.float32)
+    b = rng.standard_normal(o).astype(np.float32) if rng.integers(0, 2) else None
+    return x, w, b, stride, padding, dilation
+
+
+@pytest.mark.parametrize("algo", clconv.ALGOS + ["auto"])
+def test_conv2d_matches_torch(ctx, algo):
+    rng = np.random.default_rng(sum(map(ord, algo)))
+    for _ in range(4):
+        x, w, b, stride, padding, dilation = draw(rng, algo)
+        y = ctx.conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation, algo=algo)
+        ref = reference(x, w, b, stride, padding, dilation)
+        assert y.shape == ref.shape and y.dtype == np.float32
+        err = rel_l2(y, ref)
+        assert err < TOLERANCE, (algo, x.shape, w.shape, stride, padding, dilation, err)
+
+
+def test_plan_reused_with_new_weights(ctx):
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((2, 5, 17, 15)).astype(np.float32)
+    with ctx.plan(x.shape, (6, 5, 3, 3), padding=1, algo="winograd") as plan:
+        assert plan.algo == "winograd"
+        with pytest.raises(clconv.StateError):
+            plan(x)  # no weights yet
+        stages = [s["name"] for s in plan.cost()["stages"]]
+        for round_ in range(3):
+            w = rng.standard_normal((6, 5, 3, 3)).astype(np.float32)
+            b = rng.standard_normal(6).astype(np.float32)
+            plan.set_weights(w, b)
+            for _ in range(2):
+                x = rng.standard_normal(x.shape).astype(np.float32)
+                assert rel_l2(plan(x), reference(x, w, b, 1, 1, 1)) < TOLERANCE, round_
+            t = plan.timing()
+            assert list(t["stages"]) == stages
+            for ms in list(t["stages"].values()) + [t["device_ms"]]:
+                assert ms is None or ms >= 0.0
+
+
+def test_auto_plan_explains_its_choice(ctx):
+    with ctx.plan((1, 4, 12, 12), (4, 4, 3, 3), algo="auto") as plan:
+        choice = plan.choice
+        assert choice["algo"] == plan.algo and plan.algo in clconv.ALGOS
+        assert choice["mode"] == "predict" and choice["trial_runs"] == 0
+    with ctx.plan((1, 4, 12, 12), (4, 4, 3, 3), algo="direct") as plan:
+        assert plan.choice is None
+    pred = ctx.predict(clconv.problem((1, 4, 12, 12), (4, 4, 3, 3)))
+    assert pred["best"] in clconv.ALGOS
+    best = pred["algorithms"][pred["best"]]["predicted_ms"]
+    assert all(a["predicted_ms"] is None or a["predicted_ms"] >= best
+               for a in pred["algorithms"].values())
+
+
+def test_torch_conventions(ctx):
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((3, 9, 11)).astype(np.float64)  # unbatched, float64
+    w = rng.standard_normal((4, 3, 3, 3))
+    for padding in ("same", "valid", 1, (0, 2)):
+        y = ctx.conv2d(x, w, padding=padding, algo="direct")
+        ref = F.conv2d(torch.from_numpy(x), torch.from_numpy(w), padding=padding).numpy()
+        assert y.shape == ref.shape and y.dtype == np.float32
+        assert rel_l2(y, ref) < TOLERANCE
+    xt = np.asfortranarray(rng.standard_normal((1, 3, 8, 10)).astype(np.float32)).transpose(
+        0, 1, 3, 2)  # not C-contiguous: copied
+    assert not xt.flags.c_contiguous
+    assert rel_l2(ctx.conv2d(xt, w), reference(xt, w, None, 1, 0, 1)) < TOLERANCE
+    tx = torch.from_numpy(x.astype(np.float32)).requires_grad_()
+    assert rel_l2(ctx.conv2d(tx, w), reference(x, w, None, 1, 0, 1)) < TOLERANCE
+
+
+def test_errors_name_the_problem(ctx):
+    x = np.zeros((1, 2, 5, 5), np.float32)
+    w = np.zeros((3, 2, 7, 7), np.float32)
+    with pytest.raises(clconv.InvalidArgError) as e:  # kernel larger than the input
+        ctx.conv2d(x, w)
+    assert isinstance(e.value, ValueError) and e.value.status == "CLCONV_ERR_INVALID_ARG"
+    assert "kernel" in e.value.message
+    with pytest.raises(clconv.UnsupportedError) as e:
+        ctx.conv2d(np.zeros((1, 2, 9, 9), np.float32), np.zeros((3, 2, 4, 4), np.float32),
+                   algo="winograd")
+    assert "winograd" in e.value.message and e.value.status == "CLCONV_ERR_UNSUPPORTED"
+    with pytest.raises(clconv.InvalidArgError, match="unknown algorithm 'fastest'"):
+        ctx.conv2d(x, np.zeros((3, 2, 3, 3), np.float32), algo="fastest")
+    with pytest.raises(clconv.InvalidArgError, match="groups"):
+        ctx.conv2d(x, np.zeros((3, 1, 3, 3), np.float32))
+    with pytest.raises(clconv.InvalidArgError, match="complex"):
+        ctx.conv2d(x.astype(np.complex64), np.zeros((3, 2, 3, 3), np.float32))
+    with pytest.raises(clconv.InvalidArgError, match="stride"):
+        ctx.conv2d(x, np.zeros((3, 2, 3, 3), np.float32), stride=(1, 2, 3))
+    with pytest.raises(clconv.InvalidArgError, match="same"):
+        ctx.conv2d(x, np.zeros((3, 2, 2, 2), np.float32), padding="same")
+    with ctx.plan(x.shape, (3, 2, 3, 3), algo="direct") as plan:
+        with pytest.raises(clconv.InvalidArgError, match=r"weight shape \(3, 2, 5, 5\)"):
+            plan.set_weights(np.zeros((3, 2, 5, 5), np.float32))
+    # an input larger than the device's largest buffer
+    limit = ctx.device["max_alloc_bytes"]
+    rows = limit // (4 * 4 * 64) + 1
+    with pytest.raises(clconv.OutOfMemoryError) as e:
+        ctx.plan((1, 4, rows, 64), (1, 4, 1, 1), algo="direct")
+    assert isinstance(e.value, MemoryError)
+    with pytest.raises(clconv.NotFoundError, match="no-such-device"):
+        clconv.Context("no-such-device")
+
+
+def test_every_status_has_its_class():
+    lib = clconv._lib.lib
+    code = 1
+    while True:
+        name = lib.clconv_status_string(code).decode()
+        if name == "CLCONV_ERR_UNKNOWN_STATUS":
+            break
+        cls = clconv.errors.for_status(name)
+        assert cls is not clconv.Error and cls.__name__ == clconv.errors.class_name(name), name
+        code += 1
+    assert code > 5
+
+
+def test_devices_and_selection(ctx):
+    devs = clconv.devices()
+    here = ctx.device
+    assert any(d["name"] == here["name"] and d["platform_index"] == here["platform_index"]
+               for d in devs)
+    with clconv.Context((here["platform_index"], here["device_index"])) as again:
+        assert again.device["name"] == here["name"]
+
+
+def test_cost_and_peaks(ctx):
+    p = clconv.problem((2, 3, 10, 12), (5, 3, 3, 3), stride=1, padding=1)
+    direct = clconv.cost(p, "direct")
+    conv = clconv.cost(p)
+    # the convolution's FLOPs, by hand: 2 N C_out OH OW C_in KH KW
+    assert conv["flops"] == 2 * 2 * 5 * 10 * 12 * 3 * 3 * 3
+    assert math.isclose(sum(s["flops"] for s in direct["stages"]), direct["flops"])
+    assert clconv.cost(p, "fft")["stages"][0]["name"] == "pad"
+    with pytest.raises(clconv.InvalidArgError):
+        clconv.cost(p, "auto")
+    with pytest.raises(clconv.InvalidArgError, match="kernel_size"):
+        clconv.cost({"kernel_size": 3}, "direct")
+    pk = clconv.peaks(ctx)
+    assert pk["bandwidth_gbs"] > 0 and pk["gflops"] > 0
+
+
+def test_no_leak_over_1000_calls(ctx):
+    before = clconv.live_objects()
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((1, 2, 6, 6)).astype(np.float32)
+    w = rng.standard_normal((2, 2, 3, 3)).astype(np.float32)
+    ref = reference(x, w, None, 1, 0, 1)
+    for i in range(1000):
+        if i % 2:
+            y = ctx.conv2d(x, w, algo="direct")
+        else:  # dropped without close(): the collector frees it
+            plan = ctx.plan(x.shape, w.shape, algo="direct")
+            plan.set_weights(w)
+            y = plan(x)
+            del plan
+        if i % 250 == 0:
+            assert rel_l2(y, ref) < TOLERANCE
+    for i in range(20):
+        c = clconv.Context((ctx.device["platform_index"], ctx.device["device_index"]))
+        if i % 2:
+            c.close()
+        del c
+    assert clconv.live_objects() == before
+
+
+def test_readme_example_runs_as_printed(ctx, capsys):
+    """The README's Python example, exactly as printed, on this device (its
+    "pocl" is replaced by the device under test) and at a quarter of its
+    batch (the sizes stay as printed otherwise)."""
+    readme = os.path.join(os.path.dirname(__file__), "..", "..", "README.md")
+    text = open(readme, encoding="utf-8").read()
+    block = re.search(r"<!-- python-example:[^>]*-->\n```python\n(.*?)```", text, re.S)
+    assert block, "README.md has no marked Python example"
+    code = block.group(1)
+    here = ctx.device
+    code = code.replace('clconv.Context("pocl")',
+                        f"clconv.Context(({here['platform_index']}, {here['device_index']}))")
+    code = code.replace("np.random.rand(8, 64", "np.random.rand(2, 64")
+    exec(compile(code, "README.md", "exec"), {})
+    out = capsys.readouterr().out
+    diff = float(re.search(r"max \|clconv - torch\|: (\S+)", out).group(1))
+    assert diff < 0.05, out  # outputs near 150: sums of 576 products of [0, 1) values
+    assert "winograd {'stages'" in out
