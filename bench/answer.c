@@ -1,8 +1,10 @@
 /* The short answer under the table, computed from the measured numbers only:
  * which algorithm wins each problem, what auto chose and how far it is from
  * the fastest, why the pointwise op is slow (bytes, not FLOPs), what the
- * winner costs in memory, and where a sweep crosses over. */
+ * winner costs in memory, where a sweep crosses over, and how often
+ * --auto-report's predictions named the winner. */
 #include "report.h"
+#include "auto_report.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -205,7 +207,11 @@ void bench_answer_build(const bench_device_run *run, bench_answer *out)
     int n = 0;
     for (int i = 0; i < run->count && n < BENCH_MAX_PROBLEMS;)
         prs[n++] = rows_of(run, i, &i);
-    crossovers(out, prs, n); /* first: a long sweep must not crowd it out */
+    /* first: a long sweep or a long auto report must not crowd them out */
+    char line[sizeof out->lines[0]];
+    if (bench_auto_report_line(run, line, sizeof line))
+        say(out, "%s", line);
+    crossovers(out, prs, n);
     for (int i = 0; i < n; i++)
         winner(out, &prs[i]);
     for (int i = 0; i < n; i++)

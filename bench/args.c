@@ -1,6 +1,7 @@
 /* clconv-bench argument parsing: one table of options, strict numbers, one
  * clear line per mistake. */
 #include "args.h"
+#include "auto_report.h"
 #include "presets.h"
 
 #include <errno.h>
@@ -303,6 +304,17 @@ static int set_max_time(bench_parse *ps, const bench_option *o, const char *val,
     return 0;
 }
 
+/* --auto-report-max-flops: a FLOP count >= 1 (3e9 and 3000000000 alike). */
+static int set_flops(bench_parse *ps, const bench_option *o, const char *val, char *err,
+                     size_t es)
+{
+    double v;
+    if (!parse_double(val, &v) || v < 1)
+        return fail(err, es, "%s '%.60s': expected a FLOP count >= 1 (e.g. 3e9)", o->name, val);
+    *(double *)((char *)ps->opt + o->field) = v;
+    return 0;
+}
+
 static int set_tolerance(bench_parse *ps, const bench_option *o, const char *val, char *err,
                          size_t es)
 {
@@ -483,7 +495,8 @@ const bench_option bench_option_table[] = {
     {"--no-verify", NULL, "time without comparing", set_switch, OPT(verify), 0, NULL},
     {"--tolerance", "X", "max relative L2 error ||out-ref||/||ref|| (default 1e-4)",
      set_tolerance, 0, 0, NULL},
-    {"--seed", "N", "seed for the random input and weights (default 1)", set_seed, 0, 0, NULL},
+    {"--seed", "N", "seed for the random input and weights, and for\n"
+     "--auto-report's random problems (default 1)", set_seed, 0, 0, NULL},
     {"--no-cache", NULL, "compile kernels from source (cold build time); the\n"
      "peaks are measured again too", set_switch, OPT(no_cache), 1, NULL},
     {"--peaks", NULL, "measure (or read the cached) device peaks first (default)", set_switch,
@@ -515,6 +528,25 @@ const bench_option bench_option_table[] = {
      OPT(gemm_baseline), 1, NULL},
     {"--verbose", NULL, "show the OpenCL compiler's own messages (sets\n"
      "CLCONV_VERBOSE=1)", set_switch, OPT(verbose), 1, NULL},
+    HEADING("auto report (how well --auto-mode predict chooses here):"),
+    {"--auto-report", NULL, "check predict mode: on each of its problems (the\n"
+     "presets, then random ones) predict the fastest algorithm\n"
+     "before anything runs there, then run every algorithm row\n"
+     "(each verified time teaches later predictions); a line\n"
+     "per problem and the answer compare the predicted winner\n"
+     "with the fastest row: regret = its time / the fastest's.\n"
+     "Refuses --problem, --sweep, problem flags, --algo,\n"
+     "--no-verify, --no-peaks and --auto-mode find", set_switch, OPT(auto_report), 1, NULL},
+    {"--auto-report-random", "N", "random problems after the presets (default 20), from\n"
+     "--seed: square kernel 1..15, stride 1..3, pad 0..kernel/2,\n"
+     "C_in and C_out 1..512, batch 1..8, H and W kernel+2..48",
+     set_count, OPT(auto_report_random), 0, NULL},
+    {"--auto-report-max-flops", "F", "halve a random problem's C_in (then C_out) while one\n"
+     "image's FLOPs, 2*C_in*C_out*KH*KW*OH*OW, exceed F (default\n"
+     "3e9), so the reference check stays cheap", set_flops, OPT(auto_report_max_flops), 0,
+     NULL},
+    {"--auto-report-no-presets", NULL, "the random problems only (the presets take minutes on\n"
+     "a slow device)", set_switch, OPT(auto_report_presets), 0, NULL},
     HEADING("output:"),
     {"--format", "table|csv|json", "how to write the report (default table)", set_format, 0, 0, NULL},
     {"--out", "FILE", "write the report to FILE (only when the run succeeds)", set_text,
@@ -618,10 +650,14 @@ static void apply_flags(const bench_parse *ps, clconv_problem *p)
 
 /* The problems: the presets asked for (all of them when nothing is), each
  * with the flags over it, or one "custom" problem of flags alone; then the
- * sweep over the first. */
+ * sweep over the first. --auto-report makes its own. */
 static void make_problems(bench_parse *ps)
 {
     bench_options *opt = ps->opt;
+    if (opt->auto_report) {
+        bench_auto_report_problems(opt);
+        return;
+    }
     if (ps->preset_count == 0 && !ps->set_mask) {
         int n = opt->sweep_param ? 1 : bench_preset_count(); /* a sweep runs over seed-k3 */
         for (int k = 0; k < n; k++)
@@ -646,6 +682,52 @@ static void make_problems(bench_parse *ps)
 
 /* ---- parse ---- */
 
+/* --auto-report's details need it; it makes its own problems and runs every
+ * algorithm row on them, so a flag that would change either is refused
+ * rather than ignored. */
+static int check_auto_report(bench_parse *ps, char *err, size_t es)
+{
+    bench_options *opt = ps->opt;
+    if (!opt->auto_report) {
+        const char *detail = opt->auto_report_random >= 0     ? "--auto-report-random"
+                             : opt->auto_report_max_flops > 0 ? "--auto-report-max-flops"
+                             : opt->auto_report_presets == 0  ? "--auto-report-no-presets"
+                                                              : NULL;
+        return detail ? fail(err, es, "%s needs --auto-report", detail) : 0;
+    }
+    if (ps->preset_count || ps->set_mask || opt->sweep_param)
+        return fail(err, es, "--auto-report runs its own problems (the presets and "
+                             "--auto-report-random N random ones): drop --problem, --sweep "
+                             "and the problem flags");
+    if (ps->any_algo)
+        return fail(err, es, "--auto-report runs every clconv algorithm row: drop --algo");
+    if (!opt->verify)
+        return fail(err, es, "--auto-report compares verified times: drop --no-verify");
+    if (!opt->peaks)
+        return fail(err, es, "--auto-report predicts from the device peaks: drop --no-peaks");
+    if (opt->plan_options.auto_mode != CLCONV_AUTO_PREDICT)
+        return fail(err, es, "--auto-report checks --auto-mode predict (a find measures "
+                             "before it chooses): drop --auto-mode %s",
+                    clconv_auto_mode_name(opt->plan_options.auto_mode));
+    if (opt->auto_report_presets < 0)
+        opt->auto_report_presets = 1;
+    if (opt->auto_report_random < 0)
+        opt->auto_report_random = BENCH_AUTO_REPORT_RANDOM;
+    if (opt->auto_report_max_flops <= 0)
+        opt->auto_report_max_flops = BENCH_AUTO_REPORT_MAX_FLOPS;
+    const int presets = opt->auto_report_presets ? bench_preset_count() : 0;
+    if (opt->auto_report_random > BENCH_MAX_PROBLEMS - presets)
+        return fail(err, es, "--auto-report-random %d: at most %d (%d problems in all, the "
+                             "presets included)",
+                    opt->auto_report_random, BENCH_MAX_PROBLEMS - presets, BENCH_MAX_PROBLEMS);
+    if (presets + opt->auto_report_random == 0)
+        return fail(err, es, "--auto-report-no-presets with --auto-report-random 0 leaves no "
+                             "problem");
+    for (int k = 0; k < bench_row_count(); k++)
+        opt->row_enabled[k] = bench_row(k)->algo >= 0 && bench_row(k)->algo < CLCONV_ALGO_COUNT;
+    return 0;
+}
+
 int bench_parse_args(int argc, char **argv, bench_options *opt, char *err, size_t es)
 {
     memset(opt, 0, sizeof *opt);
@@ -659,6 +741,7 @@ int bench_parse_args(int argc, char **argv, bench_options *opt, char *err, size_
     opt->tolerance = CLCONV_VERIFY_TOLERANCE;
     opt->seed = 1;
     opt->peaks = 1;
+    opt->auto_report_random = opt->auto_report_presets = -1;
     err[0] = '\0';
     bench_parse ps = {.opt = opt, .custom = clconv_problem_default()};
 
@@ -717,6 +800,8 @@ int bench_parse_args(int argc, char **argv, bench_options *opt, char *err, size_
                     opt->min_time_s);
     if (opt->sweep_param && ps.preset_count > 1)
         return fail(err, es, "--sweep runs a series over one problem: give at most one --problem");
+    if (check_auto_report(&ps, err, es))
+        return 2;
     make_problems(&ps);
     return 0;
 }

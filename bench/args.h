@@ -47,6 +47,13 @@ typedef struct bench_options {
     const char *sweep_param; /* "kernel", "channels" or "batch"; NULL: no sweep */
     int sweep_from, sweep_to, sweep_step;
     int gemm_baseline; /* time a bare SGEMM beside each im2col-gemm row */
+    /* --auto-report (auto_report.h): the problems are its own, the rows every
+     * algorithm's. The details are -1 / 0 when not given, and stay so
+     * without --auto-report. */
+    int auto_report;
+    int auto_report_random;       /* random problems beside the presets */
+    int auto_report_presets;      /* 0: --auto-report-no-presets */
+    double auto_report_max_flops; /* per image, for the random problems */
     clconv_plan_options plan_options; /* --fft-backend */
 } bench_options;
 

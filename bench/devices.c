@@ -18,19 +18,36 @@ static int rows_per_problem(const bench_options *opt)
     return n;
 }
 
-/* Runs every problem with every chosen row; 0, or 1 with err set. */
+/* --auto-report: predict mode's ranking of bp before any row runs on it,
+ * so that it knows only the times earlier problems taught it. */
+static int predict(clconv_context *ctx, const bench_options *opt, const bench_problem *bp,
+                   bench_prediction *out, char *err, size_t es)
+{
+    out->problem = bp;
+    if (clconv_predict(ctx, &bp->p, &opt->plan_options, &out->ranking) == CLCONV_SUCCESS)
+        return 0;
+    snprintf(err, es, "predicting %s: %s", bp->name, clconv_last_error(ctx));
+    return 1;
+}
+
+/* Runs every problem with every chosen row, each predicted first when
+ * predictions is not NULL, and then teaches predict mode its times; 0, or 1
+ * with err set. */
 static int run_all(const bench_options *opt, clconv_context *ctx, const clconv_peaks *peaks,
-                   bench_references *refs, bench_result *results, int *count, char *err,
-                   size_t es)
+                   bench_references *refs, bench_result *results, int *count,
+                   bench_prediction *predictions, char *err, size_t es)
 {
     int rc = 0;
     *count = 0;
     for (int i = 0; i < opt->problem_count && !rc; i++) {
         const bench_problem *bp = &opt->problems[i];
+        if (predictions && (rc = predict(ctx, opt, bp, &predictions[i], err, es)))
+            break;
         bench_data data;
         rc = bench_data_create(ctx, opt, bp, &refs->out[i], &data, err, es);
         if (rc)
             break;
+        const int first = *count;
         for (int k = 0; k < bench_row_count() && !rc; k++)
             if (opt->row_enabled[k]) {
                 const bench_row_kind *kind = bench_row(k);
@@ -38,6 +55,8 @@ static int run_all(const bench_options *opt, clconv_context *ctx, const clconv_p
                 bench_progress_phase("compiling");
                 rc = kind->run(kind, ctx, opt, bp, &data, &results[(*count)++], err, es);
             }
+        for (int j = first; j < *count && !rc; j++)
+            bench_row_clconv_record(ctx, opt, &results[j]);
         bench_data_destroy(&data);
     }
     for (int i = 0; i < *count; i++)
@@ -70,7 +89,9 @@ int bench_device_measure(const bench_options *opt, const clconv_device_selector 
     }
     int total = opt->problem_count * rows_per_problem(opt);
     job->results = calloc((size_t)total, sizeof *job->results);
-    if (!job->results) {
+    if (opt->auto_report)
+        job->predictions = calloc((size_t)opt->problem_count, sizeof *job->predictions);
+    if (!job->results || (opt->auto_report && !job->predictions)) {
         snprintf(err, es, "out of host memory");
         return 1;
     }
@@ -89,7 +110,9 @@ int bench_device_measure(const bench_options *opt, const clconv_device_selector 
         job->has_peaks = 1;
     }
     int rc = run_all(opt, job->ctx, job->has_peaks ? &job->peaks : NULL, refs, job->results,
-                     &job->count, err, es);
+                     &job->count, job->predictions, err, es);
+    if (!rc && job->predictions)
+        job->prediction_count = opt->problem_count; /* every problem predicted */
     bench_progress_end();
     return rc;
 }
@@ -97,6 +120,7 @@ int bench_device_measure(const bench_options *opt, const clconv_device_selector 
 void bench_device_job_free(bench_device_job *job)
 {
     free(job->results);
+    free(job->predictions);
     if (job->ctx)
         clconv_context_destroy(job->ctx);
 }

@@ -6,14 +6,17 @@
 
 #include "report.h"
 
-/* One device: context, peaks, every row. The context stays open (its
- * device info is reported) until bench_device_job_free. */
+/* One device: context, peaks, every row, and with --auto-report a
+ * prediction per problem. The context stays open (its device info is
+ * reported) until bench_device_job_free. */
 typedef struct bench_device_job {
     clconv_context *ctx;
     clconv_peaks peaks;
     int has_peaks;
     bench_result *results;
     int count;
+    bench_prediction *predictions;
+    int prediction_count;
 } bench_device_job;
 
 /* The devices to run on: the one selector, or those --devices names
@@ -22,9 +25,9 @@ int bench_device_selectors(const bench_options *opt, clconv_device_selector *sel
                            char *err, size_t err_size);
 
 /* Opens the device, measures (or reads) its peaks, runs every problem with
- * every chosen row, computing the references refs lacks (and keeping them
- * for the next device). 0, 1 on a run-time failure, 2 when the selection
- * names no device; err says why. */
+ * every chosen row (--auto-report: after predicting it), computing the
+ * references refs lacks (and keeping them for the next device). 0, 1 on a
+ * run-time failure, 2 when the selection names no device; err says why. */
 int bench_device_measure(const bench_options *opt, const clconv_device_selector *sel,
                          bench_references *refs, bench_device_job *job, char *err,
                          size_t err_size);

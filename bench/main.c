@@ -134,7 +134,8 @@ int main(int argc, char **argv)
             bench_die(rc, "%s", err);
         runs[d] = (bench_device_run){jobs[d].ctx ? clconv_context_device(jobs[d].ctx) : NULL,
                                      jobs[d].has_peaks ? &jobs[d].peaks : NULL, jobs[d].results,
-                                     jobs[d].count};
+                                     jobs[d].count, jobs[d].predictions,
+                                     jobs[d].prediction_count};
     }
     if (!rc) {
         char command[4096];

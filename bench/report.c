@@ -1,6 +1,7 @@
 /* Writers for the device list and results as table, CSV or JSON (schema
  * BENCH_SCHEMA, defined by bench/schema/clconv-bench-1.schema.json). */
 #include "report.h"
+#include "auto_report.h"
 #include "json_out.h"
 
 #include <math.h>
@@ -97,7 +98,7 @@ void report_device_list(FILE *f, const clconv_device_list *list, bench_format fo
               "e.g. RUSTICL_ENABLE=llvmpipe\n", f);
 }
 
-static void shape(char *buf, size_t size, const clconv_problem *p)
+void report_shape(char *buf, size_t size, const clconv_problem *p)
 {
     snprintf(buf, size, "%dx%dx%dx%d k%dx%d o%d s%dx%d p%dx%d d%dx%d", p->batch, p->in_channels,
              p->height, p->width, p->kernel_h, p->kernel_w, p->out_channels, p->stride_h,
@@ -187,6 +188,43 @@ static void table_choice(FILE *f, const bench_result *r)
     fputs(")\n", f);
 }
 
+static const bench_prediction *prediction_of(const bench_device_run *run, const bench_problem *bp)
+{
+    for (int i = 0; i < run->prediction_count; i++)
+        if (run->predictions[i].problem == bp)
+            return &run->predictions[i];
+    return NULL;
+}
+
+/* --auto-report's line under a problem's rows (indented as a row, not as a
+ * row's detail): what predict mode said before they ran, the fastest of
+ * them, and the regret. */
+static void table_prediction(FILE *f, const bench_device_run *run, const bench_problem *bp)
+{
+    const bench_prediction *pred = prediction_of(run, bp);
+    if (!pred)
+        return;
+    bench_auto_verdict v;
+    bench_auto_judge(run, pred, &v);
+    const clconv_prediction *k = &pred->ranking;
+    fputs("  . predicted: ", f);
+    if (k->best == CLCONV_ALGO_AUTO)
+        fputs("none", f);
+    else if (isfinite(k->predicted_ms[k->best]))
+        fprintf(f, "%s %.3f ms", clconv_algo_name(k->best), k->predicted_ms[k->best]);
+    else /* ranked by FLOPs: the library had no peaks */
+        fprintf(f, "%s (no time)", clconv_algo_name(k->best));
+    if (v.measured)
+        fprintf(f, "; measured: %s %.3f ms", v.measured->algo, v.measured->median_ms);
+    else
+        fputs("; measured: none", f);
+    char regret[32];
+    fprintf(f, "; regret %s", bench_auto_regret_text(regret, sizeof regret, v.regret));
+    if (v.why[0])
+        fprintf(f, " (%s)", v.why);
+    fputc('\n', f);
+}
+
 static void report_table(FILE *f, const bench_device_run *run)
 {
     const clconv_device_info *d = run->dev;
@@ -197,10 +235,12 @@ static void report_table(FILE *f, const bench_device_run *run)
     for (int i = 0; i < run->count; i++) {
         const bench_result *r = &run->results[i];
         if (r->problem != current) {
+            if (current)
+                table_prediction(f, run, current);
             current = r->problem;
             const clconv_problem *p = &current->p;
             char s[96];
-            shape(s, sizeof s, p);
+            report_shape(s, sizeof s, p);
             double flops, bytes;
             clconv_problem_cost(p, 1, &flops, &bytes);
             fprintf(f, "\n%s  %s -> %dx%dx%dx%d; conv %.3g GFLOP, %.3g MB compulsory\n",
@@ -256,6 +296,8 @@ static void report_table(FILE *f, const bench_device_run *run)
             fprintf(f, "    . a bare SGEMM of the gemm stage's shape: %.2f GFLOP/s\n",
                     r->gemm_baseline_gflops);
     }
+    if (current)
+        table_prediction(f, run, current);
     fputc('\n', f);
     if (host_timed(run))
         fputs("times: HOST wall time (execute + wait), median of the timed runs: this driver's "
@@ -450,6 +492,45 @@ static void json_result(FILE *f, const bench_result *r)
     fputs("]}", f);
 }
 
+/* --auto-report: each prediction beside what its problem's rows measured,
+ * and the summary; nothing without it. */
+static void json_auto_report(FILE *f, const bench_device_run *run)
+{
+    if (!run->prediction_count)
+        return;
+    bench_auto_summary sum;
+    bench_auto_summarize(run, &sum);
+    fprintf(f, ",\n  \"auto_report\": {\"problems\": %d, \"matches\": %d", sum.problems,
+            sum.matches);
+    json_field(f, "worst_regret", sum.worst_regret);
+    json_field_string(f, "worst_problem", sum.worst ? sum.worst->name : NULL);
+    json_field(f, "median_regret", sum.median_regret);
+    fputs(",\n    \"predictions\": [", f);
+    for (int i = 0; i < run->prediction_count; i++) {
+        const bench_prediction *pred = &run->predictions[i];
+        const clconv_prediction *k = &pred->ranking;
+        bench_auto_verdict v;
+        bench_auto_judge(run, pred, &v);
+        fputs(i ? ",\n      {\"problem\": " : "\n      {\"problem\": ", f);
+        report_problem_json(f, pred->problem, "\n       ");
+        fputs(",\n       \"best\": ", f);
+        json_string_or_null(f, k->best == CLCONV_ALGO_AUTO ? NULL : clconv_algo_name(k->best));
+        fputs(", \"predicted_ms\": {", f);
+        for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
+            fputs(a ? ", " : "", f);
+            json_string(f, clconv_algo_name((clconv_algo)a));
+            fputs(": ", f);
+            json_number(f, k->predicted_ms[a]);
+        }
+        fputc('}', f);
+        json_field_string(f, "measured_best", v.measured ? v.measured->algo : NULL);
+        json_field(f, "regret", v.regret);
+        json_field_string(f, "note", v.why[0] ? v.why : NULL);
+        fputc('}', f);
+    }
+    fputs("\n    ]}", f);
+}
+
 static void report_json(FILE *f, const bench_device_run *run, const char *command)
 {
     const clconv_peaks *pk = run->peaks;
@@ -473,7 +554,9 @@ static void report_json(FILE *f, const bench_device_run *run, const char *comman
             fputc(',', f);
         json_result(f, &run->results[i]);
     }
-    fputs("\n  ],\n  \"answer\": [", f);
+    fputs("\n  ]", f);
+    json_auto_report(f, run);
+    fputs(",\n  \"answer\": [", f);
     bench_answer ans;
     bench_answer_build(run, &ans);
     for (int i = 0; i < ans.count; i++) {
@@ -526,4 +609,9 @@ void report_compare(FILE *f, const bench_device_run *runs, int n)
         fputc('\n', f);
     }
     fputs("\nx[A]: the device's median time over device A's (above 1: slower than A)\n", f);
+    for (int d = 0; d < n; d++) {
+        char line[640];
+        if (bench_auto_report_line(&runs[d], line, sizeof line))
+            fprintf(f, "[%c] %s\n", 'A' + d, line);
+    }
 }

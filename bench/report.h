@@ -6,12 +6,21 @@
 
 #include <stdio.h>
 
+/* --auto-report: predict mode's ranking of one problem, made before any of
+ * its rows ran (clconv_predict). */
+typedef struct bench_prediction {
+    const bench_problem *problem;
+    clconv_prediction ranking;
+} bench_prediction;
+
 /* What one device ran. */
 typedef struct bench_device_run {
     const clconv_device_info *dev;
     const clconv_peaks *peaks; /* NULL: not measured (--no-peaks) */
     const bench_result *results;
     int count;
+    const bench_prediction *predictions; /* one per problem with --auto-report, else none */
+    int prediction_count;
 } bench_device_run;
 
 /* The short answer computed from the measured numbers (answer.c). */
@@ -21,6 +30,10 @@ typedef struct bench_answer {
     char lines[BENCH_ANSWER_LINES][640];
 } bench_answer;
 void bench_answer_build(const bench_device_run *run, bench_answer *out);
+
+/* A problem's sizes as the table's problem line gives them:
+ * "NxCxHxW kKHxKW oC_out sSHxSW pPHxPW dDHxDW". */
+void report_shape(char *buf, size_t size, const clconv_problem *p);
 
 /* A problem as the JSON documents give it: name, every field, the output
  * size (newline: where the line breaks, e.g. "\n      "). */

@@ -1,7 +1,8 @@
 /* A clconv algorithm's row: check, plan, set the weights, verify and time;
- * with --gemm-baseline, im2col-gemm's GEMM stage beside a bare SGEMM. The
- * auto row is the same with CLCONV_ALGO_AUTO: the library chooses while it
- * plans (--auto-mode), and the row keeps what it chose and why. */
+ * with --gemm-baseline, im2col-gemm's GEMM stage beside a bare SGEMM; once
+ * the problem's rows have run, the time teaches predict mode. The auto row
+ * is the same with CLCONV_ALGO_AUTO: the library chooses while it plans
+ * (--auto-mode), and the row keeps what it chose and why. */
 #include "rows.h"
 #include "progress.h"
 #include "run.h"
@@ -67,6 +68,14 @@ static int keep_choice(clconv_context *ctx, const clconv_plan *plan, const bench
     return 0;
 }
 
+/* What the row's plan is made with. */
+static clconv_plan_options row_plan_options(const bench_options *opt)
+{
+    clconv_plan_options po = opt->plan_options;
+    po.tune_progress = tune_progress;
+    return po;
+}
+
 static int row_run(const bench_row_kind *kind, clconv_context *ctx,
                    const bench_options *opt, const bench_problem *bp, bench_data *d,
                    bench_result *res, char *err, size_t es)
@@ -81,8 +90,7 @@ static int row_run(const bench_row_kind *kind, clconv_context *ctx,
     if (st == CLCONV_ERR_UNSUPPORTED)
         return skip(ctx, res);
     clconv_plan *plan = NULL;
-    clconv_plan_options po = opt->plan_options;
-    po.tune_progress = tune_progress;
+    clconv_plan_options po = row_plan_options(opt);
     if (po.tune)
         bench_progress_phase("tuning");
     else if (chooses)
@@ -122,6 +130,19 @@ static int row_run(const bench_row_kind *kind, clconv_context *ctx,
     if (!rc && opt->gemm_baseline && runs == CLCONV_ALGO_IM2COL_GEMM && res->iterations)
         rc = gemm_baseline(ctx, opt, &bp->p, &res->gemm_baseline_gflops, err, es);
     return rc;
+}
+
+void bench_row_clconv_record(clconv_context *ctx, const bench_options *opt,
+                             const bench_result *res)
+{
+    const int algo = res->kind->algo;
+    if (!opt->peaks || algo < 0 || algo >= CLCONV_ALGO_COUNT || !res->verified || res->failed ||
+        res->skipped || res->iterations < 1 || !(res->median_ms > 0) ||
+        !isfinite(res->median_ms))
+        return;
+    const clconv_plan_options po = row_plan_options(opt);
+    /* a failure costs the next prediction, not this row */
+    (void)clconv_record_time(ctx, &res->problem->p, (clconv_algo)algo, &po, res->median_ms);
 }
 
 /* The library's own per-stage cost of the algorithm with default options and

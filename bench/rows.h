@@ -50,6 +50,14 @@ int bench_row_find(const char *name);
  * with CLCONV_ALGO_AUTO the automatic choice's (row_clconv.c), the
  * pointwise op (row_pointwise.c), CLBlast's convolution (row_clblast.c). */
 bench_row_kind bench_row_clconv(clconv_algo algo);
+/* Teaches predict mode a clconv algorithm row's verified median time
+ * (clconv_record_time, with the options its plan was made with); nothing
+ * for any other row, or with --no-peaks (the library would measure the
+ * peaks for the bound, which that flag is there to avoid). The run loop
+ * calls it once a problem's rows have all run, so that the auto row beside
+ * them predicts from earlier problems only, as --auto-report does. */
+void bench_row_clconv_record(clconv_context *ctx, const struct bench_options *opt,
+                             const struct bench_result *res);
 extern const bench_row_kind bench_row_pointwise;
 extern const bench_row_kind bench_row_convgemm;
 

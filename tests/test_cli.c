@@ -1087,18 +1087,15 @@ static void test_tune_and_database(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
-/* --algo auto --auto-mode find with an empty performance database: the
- * first run times the candidates and stores the winner, the second takes it
- * from the database without a trial run; both verify. An unknown mode is a
- * usage error naming it and the modes there are, as --help lists them. */
-static void test_auto_find_then_database(void **state)
+/* CLCONV_CACHE_DIR becomes a new directory (dir: a mkdtemp template)
+ * holding the compiled programs and peaks of the cache the bench would use
+ * (clconv_context_options.cache_dir's order), not its performance database:
+ * compiling every candidate again takes a minute on rusticl. Returns the
+ * previous value for private_cache_end. */
+static char *private_cache(char *dir)
 {
-    (void)state;
-    char dir[] = "/tmp/clconv-cli-auto-XXXXXX", cmd[2048];
+    char cmd[2048];
     assert_non_null(mkdtemp(dir));
-    /* the compiled programs and peaks of the cache the bench would use
-     * (clconv_context_options.cache_dir's order), not its database:
-     * compiling every candidate again takes a minute on rusticl */
     const char *suite = getenv("CLCONV_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME");
     char from[512];
     if (suite && *suite)
@@ -1114,6 +1111,31 @@ static void test_auto_find_then_database(void **state)
     assert_int_equal(system(cmd), 0);
     char *restore = suite ? strdup(suite) : NULL;
     setenv("CLCONV_CACHE_DIR", dir, 1);
+    return restore;
+}
+
+/* The suite's CLCONV_CACHE_DIR again, and dir removed. */
+static void private_cache_end(const char *dir, char *restore)
+{
+    if (restore)
+        setenv("CLCONV_CACHE_DIR", restore, 1);
+    else
+        unsetenv("CLCONV_CACHE_DIR");
+    free(restore);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* --algo auto --auto-mode find with an empty performance database: the
+ * first run times the candidates and stores the winner, the second takes it
+ * from the database without a trial run; both verify. An unknown mode is a
+ * usage error naming it and the modes there are, as --help lists them. */
+static void test_auto_find_then_database(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/clconv-cli-auto-XXXXXX";
+    char *restore = private_cache(dir);
 #define AUTO_PROBLEM "--batch", "1", "--in-channels", "4", "--height", "12", "--width", "12", \
                      "--out-channels", "4", "--kernel", "3", "--algo", "auto", "--auto-mode", \
                      "find", "--iters", "2", "--warmup", "1", "--no-peaks"
@@ -1166,13 +1188,7 @@ static void test_auto_find_then_database(void **state)
         fail_msg("no \"%s\" in:\n%s", line + 1, r.out);
     run_free(&r);
 #undef AUTO_PROBLEM
-    if (restore)
-        setenv("CLCONV_CACHE_DIR", restore, 1);
-    else
-        unsetenv("CLCONV_CACHE_DIR");
-    free(restore);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+    private_cache_end(dir, restore);
 
     char modes[128] = "";
     for (int m = 0; m < CLCONV_AUTO_MODE_COUNT; m++)
@@ -1190,6 +1206,159 @@ static void test_auto_find_then_database(void **state)
     if (!list || (next && list > next))
         fail_msg("--help does not list \"%s\" under --auto-mode", modes);
     run_free(&r);
+}
+
+/* A regret as the table and the answer print it, "1.25x" or "infinite":
+ * never below 1, as the measured winner is the fastest of the rows the
+ * predicted one is among. */
+static double regret_text(const char *at)
+{
+    double regret;
+    if (!strncmp(at, "infinite", 8))
+        return INFINITY;
+    if (sscanf(at, "%lfx", &regret) != 1 || !(regret >= 1.0))
+        fail_msg("a regret below 1.00x or unreadable: \"%.40s\"", at);
+    return regret;
+}
+
+/* The JSON's regret: null (infinite) or >= 1, and the predicted winner's
+ * time over the measured winner's, the fastest of the problem's rows. */
+static void check_prediction(const json_value *pred, const json_value *rows)
+{
+    const char *name = member(member(pred, "problem", JSON_OBJECT), "name", JSON_STRING)->string;
+    const json_value *ms = member(pred, "predicted_ms", JSON_OBJECT);
+    assert_int_equal(ms->count, CLCONV_ALGO_COUNT);
+    const json_value *fastest = NULL, *predicted = NULL, *best = json_get(pred, "best");
+    for (size_t i = 0; i < rows->count; i++) {
+        const json_value *r = &rows->items[i];
+        if (strcmp(member(member(r, "problem", JSON_OBJECT), "name", JSON_STRING)->string, name))
+            continue;
+        if (best->type == JSON_STRING &&
+            !strcmp(member(r, "algo", JSON_STRING)->string, best->string))
+            predicted = r;
+        if (!strcmp(member(r, "status", JSON_STRING)->string, "ok") &&
+            (!fastest || number(r, "median_ms") < number(fastest, "median_ms")))
+            fastest = r;
+    }
+    assert_non_null(fastest);
+    assert_string_equal(member(pred, "measured_best", JSON_STRING)->string,
+                        member(fastest, "algo", JSON_STRING)->string);
+    const json_value *regret = json_get(pred, "regret");
+    if (regret->type == JSON_NULL) {
+        member(pred, "note", JSON_STRING);
+        assert_true(!predicted || strcmp(member(predicted, "status", JSON_STRING)->string, "ok"));
+        return;
+    }
+    assert_non_null(predicted);
+    double want = number(predicted, "median_ms") / number(fastest, "median_ms");
+    if (!(regret->number >= 1.0) || fabs(regret->number - want) > 1e-6 * want)
+        fail_msg("%s: regret %g, wanted %g >= 1", name, regret->number, want);
+}
+
+/* --auto-report on two small random problems (the presets take minutes on
+ * rusticl): every algorithm row and nothing else runs each one, a line after
+ * its rows gives predicted and measured winner and the regret, the answer
+ * sums them up, and --out-dir's document says the same, valid by the
+ * schema's rules. Every verified row taught predict mode
+ * (clconv_record_time): predicting one of them now has history behind the
+ * rows that did not beat their bound. Flags it refuses are usage errors. */
+static void test_auto_report(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/clconv-cli-report-XXXXXX", docs[] = "/tmp/clconv-cli-reportdoc-XXXXXX";
+    char *restore = private_cache(dir);
+    assert_non_null(mkdtemp(docs));
+    run_result r = run(ARGS("--auto-report", "--auto-report-random", "2",
+                            "--auto-report-no-presets", "--auto-report-max-flops", "1e7",
+                            "--iters", "1", "--warmup", "1", "--out-dir", docs));
+    if (r.code != 0)
+        fail_msg("exit %d: %s", r.code, r.err);
+    /* the lines, each after its problem's rows and before the next problem */
+    const char *at = r.out;
+    for (int i = 1; i <= 2; i++) {
+        char header[32];
+        snprintf(header, sizeof header, "\nrandom-%d  ", i);
+        const char *problem = strstr(at, header), *line = strstr(at, "\n  . predicted: ");
+        if (!problem || !line || line < problem)
+            fail_msg("no \". predicted:\" line after random-%d's rows in:\n%s", i, r.out);
+        const char *end = strchr(line + 1, '\n'), *regret = strstr(line, "; measured: ");
+        if (!regret || regret > end || !(regret = strstr(regret, "; regret ")) || regret > end)
+            fail_msg("random-%d: \"%.*s\"", i, (int)(end - line - 1), line + 1);
+        regret_text(regret + strlen("; regret "));
+        at = end;
+    }
+    assert_null(strstr(at, "\n  . predicted: "));
+    const char *sum = strstr(r.out, "\n- auto report: predicted winner = measured winner on ");
+    int k = -1, n = -1, percent = -1;
+    if (!sum || sscanf(sum, "\n- auto report: predicted winner = measured winner on %d of %d "
+                            "problems (%d%%)", &k, &n, &percent) != 3)
+        fail_msg("no summary line in:\n%s", r.out);
+    assert_int_equal(n, 2);
+    assert_true(k >= 0 && k <= n && percent == 100 * k / n);
+    const char *worst = strstr(sum, "; worst regret "), *median = strstr(sum, "; median regret ");
+    assert_true(worst && median && worst < median);
+    assert_true(regret_text(worst + strlen("; worst regret ")) >=
+                regret_text(median + strlen("; median regret ")));
+    run_free(&r);
+
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "ls %s/*.json", docs);
+    FILE *ls = popen(cmd, "r");
+    char path[512] = "";
+    assert_non_null(fgets(path, sizeof path, ls));
+    pclose(ls);
+    path[strcspn(path, "\n")] = '\0';
+    char *text = slurp(path);
+    assert_non_null(text);
+    json_value *doc = json_parse(text);
+    assert_non_null(doc);
+    const json_value *rows = member(doc, "results", JSON_ARRAY);
+    assert_int_equal(rows->count, 2 * CLCONV_ALGO_COUNT); /* no auto, pointwise or peer row */
+    for (size_t i = 0; i < rows->count; i++)
+        assert_string_equal(member(&rows->items[i], "algo", JSON_STRING)->string,
+                            clconv_algo_name((clconv_algo)(i % CLCONV_ALGO_COUNT)));
+    const json_value *report = member(doc, "auto_report", JSON_OBJECT);
+    assert_int_equal(number(report, "problems"), 2);
+    assert_int_equal(number(report, "matches"), k);
+    const json_value *preds = member(report, "predictions", JSON_ARRAY);
+    assert_int_equal(preds->count, 2);
+    clconv_context *ctx = fixture_context(); /* its cache is the run's */
+    for (size_t i = 0; i < preds->count; i++) {
+        check_prediction(&preds->items[i], rows);
+        clconv_problem p = described_problem(&preds->items[i]);
+        clconv_prediction now;
+        assert_int_equal(clconv_predict(ctx, &p, NULL, &now), CLCONV_SUCCESS);
+        for (size_t j = i * CLCONV_ALGO_COUNT; j < (i + 1) * CLCONV_ALGO_COUNT; j++) {
+            const json_value *row = &rows->items[j], *eff = json_get(row, "efficiency");
+            /* a time that beats its bound (efficiency null) teaches nothing;
+             * the library's bound, without the bias, is lower still */
+            if (eff->type == JSON_NUMBER && !now.history[j % CLCONV_ALGO_COUNT])
+                fail_msg("%s on random-%zu: verified, yet predict mode has no history",
+                         clconv_algo_name((clconv_algo)(j % CLCONV_ALGO_COUNT)), i + 1);
+        }
+    }
+    assert_int_equal(clconv_context_destroy(ctx), CLCONV_SUCCESS);
+    json_free(doc);
+    free(text);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", docs);
+    assert_int_equal(system(cmd), 0);
+    private_cache_end(dir, restore);
+
+    expect_usage_error(ARGS("--auto-report", "--problem", "seed-k3"),
+                       "--auto-report runs its own problems");
+    expect_usage_error(ARGS("--auto-report", "--kernel", "3"), "drop --problem, --sweep and the");
+    expect_usage_error(ARGS("--auto-report", "--algo", "direct"), "drop --algo");
+    expect_usage_error(ARGS("--auto-report", "--no-peaks"), "drop --no-peaks");
+    expect_usage_error(ARGS("--auto-report", "--no-verify"), "drop --no-verify");
+    expect_usage_error(ARGS("--auto-report", "--auto-mode", "find"), "drop --auto-mode find");
+    expect_usage_error(ARGS("--auto-report-random", "3"),
+                       "--auto-report-random needs --auto-report");
+    expect_usage_error(ARGS("--auto-report", "--auto-report-random", "62"), "at most 61");
+    expect_usage_error(
+        ARGS("--auto-report", "--auto-report-no-presets", "--auto-report-random", "0"),
+        "leaves no problem");
+    expect_usage_error(ARGS("--auto-report", "--auto-report-max-flops", "0"),
+                       "--auto-report-max-flops '0'");
 }
 
 int main(void)
@@ -1213,6 +1382,7 @@ int main(void)
         cmocka_unit_test(test_describe),
         cmocka_unit_test(test_help_from_table),
         cmocka_unit_test(test_auto_find_then_database),
+        cmocka_unit_test(test_auto_report),
     };
     fixture_filter();
     return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
