@@ -287,7 +287,8 @@ typedef enum clconv_auto_mode {
     CLCONV_AUTO_PREDICT = 0,
     /* Else build and time each such algorithm once here (its result checked
      * against the reference on the first image: a wrong one never wins),
-     * run the fastest and store every time in the performance database. */
+     * run the fastest, and store it and the runner-up in the performance
+     * database (and each one's efficiency for predict). */
     CLCONV_AUTO_FIND = 1,
     CLCONV_AUTO_MODE_COUNT
 } clconv_auto_mode;

@@ -14,8 +14,8 @@
 /* Part of every key: change it when what an entry means changes. */
 #define FIND_METHOD "auto find 1"
 #define EFFICIENCY_METHOD "auto efficiency 1"
-/* The efficiency history is a running mean over at most this many finds,
- * so that a driver's improvement shows within a few. */
+/* The efficiency history is a running mean over at most this many
+ * measured times, so that a driver's improvement shows within a few. */
 #define EFFICIENCY_WINDOW 8
 
 static const char *const mode_names[CLCONV_AUTO_MODE_COUNT] = {
@@ -263,8 +263,8 @@ static clconv_status find(clconv_context *ctx, const clconv_problem *p, const ch
     ch->runner_up_ms = next < 0 ? NAN : cand[next].found_ms;
     char value[256];
     snprintf(value, sizeof value, "algo=%s ms=%.6g next=%s next_ms=%.6g\n",
-             conv_algo_table[best]->name, ch->found_ms, next < 0 ? "-" : conv_algo_table[next]->name,
-             next < 0 ? 0.0 : ch->runner_up_ms);
+             conv_algo_table[best]->name, ch->found_ms,
+             next < 0 ? "-" : conv_algo_table[next]->name, next < 0 ? 0.0 : ch->runner_up_ms);
     rt_perfdb_store(ctx, NULL, key, value);
     return CLCONV_SUCCESS;
 }
