@@ -4,6 +4,7 @@
  * its stated prior) or find (time each candidate once, verified). Every
  * algorithm of the table is a candidate: a new one joins with no edit here.
  * This is the analysis layer because predicting needs the device's peaks. */
+#include "analysis/choice.h"
 #include "conv/tune.h"
 
 #include <math.h>
@@ -54,9 +55,7 @@ typedef struct candidate {
     conv_config cfg;    /* resolved, when runs_here */
 } candidate;
 
-/* The database keys: the exact problem and the options that change the
- * answer (the limit as resolved, the backends as asked). */
-static void find_key(const conv_config *cfg, char *text, size_t cap)
+void choice_find_key(const conv_config *cfg, char *text, size_t cap)
 {
     const clconv_problem *p = &cfg->problem;
     snprintf(text, cap,
@@ -292,7 +291,7 @@ static clconv_status choose(clconv_context *ctx, const clconv_problem *p,
     }
     char key[512];
     int any = best_of(cand, 0, -1);
-    find_key(&cand[any].cfg, key, sizeof key);
+    choice_find_key(&cand[any].cfg, key, sizeof key);
     clconv_status st = CLCONV_SUCCESS;
     if (!from_database(ctx, cand, key, ch)) {
         if (opt->auto_mode == CLCONV_AUTO_FIND) {
