@@ -260,6 +260,9 @@ static void test_edge_problems(void **state)
         {2, 5, 6, 40, 13, 3, 3, 1, 1, 1, 1, 1, 1},   /* C_out not a multiple of the tile */
         {1, 2, 1, 1, 3, 3, 3, 1, 1, 1, 1, 1, 1},     /* one output, all but one tap padding */
         {2, 3, 9, 10, 5, 5, 5, 1, 1, 2, 1, 1, 1},    /* 5x5, uneven padding, partial tiles */
+        /* many work-items with a large register tile each: PoCL's own group
+         * for direct overflowed its worker thread's stack (a crash) */
+        {8, 1, 35, 31, 229, 15, 15, 1, 1, 7, 7, 1, 1},
     };
     int ran[CLCONV_ALGO_COUNT] = {0};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

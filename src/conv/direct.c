@@ -356,6 +356,17 @@ static clconv_status run_conv(clconv_plan *plan, direct_plan *d, cl_mem input, c
     clconv_status st = conv_set_args(plan, d->conv, "conv_direct", mems, 4, ints,
                                      (int)(sizeof ints / sizeof ints[0]));
     size_t global[3] = {(size_t)d->l.tiles, (size_t)oh, (size_t)images * (size_t)d->l.oc_blocks};
+    /* On a CPU device, groups of one work-item. PoCL keeps every
+     * work-item's register tile of a group on its worker thread's stack:
+     * the 3 x 35 x 32 group it chose for a 15 x 15 kernel at batch 8 needed
+     * more than the thread's 8 MB and crashed the process. One work-item a
+     * group costs nothing there (the seed problems ran as fast or faster,
+     * side by side). A GPU keeps the tile in registers: its driver chooses. */
+    if (!st && !d->l.lx && !strcmp(plan->ctx->info.type, "CPU")) {
+        const size_t one[3] = {1, 1, 1};
+        return conv_enqueue_local(plan, d->conv, "conv_direct", 3, global, one,
+                                  conv_event_slot(ev, STAGE_CONV));
+    }
     if (st || !d->l.lx)
         return st ? st
                   : conv_enqueue(plan, d->conv, "conv_direct", 3, global,
