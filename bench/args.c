@@ -130,76 +130,92 @@ static int set_text(bench_parse *ps, const bench_option *o, const char *val, cha
     return 0;
 }
 
-/* --fft-backend: a name from the library's backend table. */
+/* One of the library's named lists (the FFT and GEMM backends, the auto
+ * modes): an option takes a name from it, and --help lists them all. */
+typedef struct enum_names {
+    int count;
+    const char *(*name)(int i);
+} enum_names;
+
+static const char *fft_backend_at(int i)
+{
+    return clconv_fft_backend_name((clconv_fft_backend)i);
+}
+
+static const char *gemm_backend_at(int i)
+{
+    return clconv_gemm_backend_name((clconv_gemm_backend)i);
+}
+
+static const char *auto_mode_at(int i)
+{
+    return clconv_auto_mode_name((clconv_auto_mode)i);
+}
+
+static const enum_names fft_backends = {CLCONV_FFT_BACKEND_COUNT, fft_backend_at};
+static const enum_names gemm_backends = {CLCONV_GEMM_BACKEND_COUNT, gemm_backend_at};
+static const enum_names auto_modes = {CLCONV_AUTO_MODE_COUNT, auto_mode_at};
+
+/* "a | b | c" into out[cap]. */
+static void list_names(const enum_names *l, char *out, size_t cap)
+{
+    out[0] = '\0';
+    for (int i = 0; i < l->count; i++)
+        snprintf(out + strlen(out), cap - strlen(out), "%s%s", i ? " | " : "", l->name(i));
+}
+
+/* Sets the option's field (one of the library's enums) to val's index in l. */
+static int set_from_list(bench_parse *ps, const bench_option *o, const char *val, char *err,
+                         size_t es, const enum_names *l)
+{
+    for (int i = 0; i < l->count; i++)
+        if (!strcmp(val, l->name(i))) {
+            *(int *)((char *)ps->opt + o->field) = i;
+            return 0;
+        }
+    char names[160];
+    list_names(l, names, sizeof names);
+    return fail(err, es, "%s '%.60s': expected %s", o->name, val, names);
+}
+
+static void print_list(FILE *f, const char *indent, const enum_names *l)
+{
+    char names[160];
+    list_names(l, names, sizeof names);
+    fprintf(f, "%s%s\n", indent, names);
+}
+
 static int set_fft_backend(bench_parse *ps, const bench_option *o, const char *val, char *err,
                            size_t es)
 {
-    clconv_fft_backend b;
-    if (clconv_fft_backend_from_name(val, &b) != CLCONV_SUCCESS) {
-        char names[160] = "";
-        for (int i = 0; i < CLCONV_FFT_BACKEND_COUNT; i++)
-            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? " | " : "",
-                     clconv_fft_backend_name((clconv_fft_backend)i));
-        return fail(err, es, "%s '%.60s': expected %s", o->name, val, names);
-    }
-    *(clconv_fft_backend *)((char *)ps->opt + o->field) = b;
-    return 0;
+    return set_from_list(ps, o, val, err, es, &fft_backends);
 }
 
 static void fft_backend_values(FILE *f, const char *indent)
 {
-    fprintf(f, "%s", indent);
-    for (int i = 0; i < CLCONV_FFT_BACKEND_COUNT; i++)
-        fprintf(f, "%s%s", i ? " | " : "", clconv_fft_backend_name((clconv_fft_backend)i));
-    fprintf(f, "\n");
+    print_list(f, indent, &fft_backends);
 }
 
-/* --gemm-backend: a name from the library's backend table. */
 static int set_gemm_backend(bench_parse *ps, const bench_option *o, const char *val, char *err,
                             size_t es)
 {
-    clconv_gemm_backend b;
-    if (clconv_gemm_backend_from_name(val, &b) != CLCONV_SUCCESS) {
-        char names[160] = "";
-        for (int i = 0; i < CLCONV_GEMM_BACKEND_COUNT; i++)
-            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? " | " : "",
-                     clconv_gemm_backend_name((clconv_gemm_backend)i));
-        return fail(err, es, "%s '%.60s': expected %s", o->name, val, names);
-    }
-    *(clconv_gemm_backend *)((char *)ps->opt + o->field) = b;
-    return 0;
+    return set_from_list(ps, o, val, err, es, &gemm_backends);
 }
 
 static void gemm_backend_values(FILE *f, const char *indent)
 {
-    fprintf(f, "%s", indent);
-    for (int i = 0; i < CLCONV_GEMM_BACKEND_COUNT; i++)
-        fprintf(f, "%s%s", i ? " | " : "", clconv_gemm_backend_name((clconv_gemm_backend)i));
-    fprintf(f, "\n");
+    print_list(f, indent, &gemm_backends);
 }
 
-/* --auto-mode: a name from the library's list of modes. */
 static int set_auto_mode(bench_parse *ps, const bench_option *o, const char *val, char *err,
                          size_t es)
 {
-    clconv_auto_mode m;
-    if (clconv_auto_mode_from_name(val, &m) != CLCONV_SUCCESS) {
-        char names[160] = "";
-        for (int i = 0; i < CLCONV_AUTO_MODE_COUNT; i++)
-            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? " | " : "",
-                     clconv_auto_mode_name((clconv_auto_mode)i));
-        return fail(err, es, "%s '%.60s': expected %s", o->name, val, names);
-    }
-    *(clconv_auto_mode *)((char *)ps->opt + o->field) = m;
-    return 0;
+    return set_from_list(ps, o, val, err, es, &auto_modes);
 }
 
 static void auto_mode_values(FILE *f, const char *indent)
 {
-    fprintf(f, "%s", indent);
-    for (int i = 0; i < CLCONV_AUTO_MODE_COUNT; i++)
-        fprintf(f, "%s%s", i ? " | " : "", clconv_auto_mode_name((clconv_auto_mode)i));
-    fprintf(f, "\n");
+    print_list(f, indent, &auto_modes);
 }
 
 /* --batch and the other sizes: value is the flag's bit in set_mask. */
