@@ -451,8 +451,8 @@ static void check_sgemm(const rt_sgemm_tile *t, const gemm_case *c)
 }
 
 /* Both GEMMs of clconv's backend refuse what they cannot run, naming it:
- * a zero size, a leading dimension below the row (the complex GEMM's B is
- * N x K: ldb >= K), a buffer too small for the matrices (in its elements:
+ * a zero size, a leading dimension below the row (B is K x N: ldb >= N),
+ * a buffer too small for the matrices (in its elements:
  * complex ones are two floats) and a NULL buffer. Nothing is enqueued. */
 static void test_gemm_argument_checks(void **state)
 {
@@ -464,7 +464,7 @@ static void test_gemm_argument_checks(void **state)
     cl_mem a = fixture_upload(ctx, zeros, 2 * m * k), b = fixture_upload(ctx, zeros, 2 * n * k);
     cl_mem c = fixture_upload(ctx, zeros, 2 * m * n), small = fixture_upload(ctx, zeros, m * k);
     const rt_gemm good = {.m = m, .n = n, .k = k, .batch = 1, .a = a, .lda = k, .b = b,
-                          .ldb = k, .c = c, .ldc = n};
+                          .ldb = n, .c = c, .ldc = n};
     static const struct {
         const char *what, *message;
     } cases[] = {{"zero size", "every size"},
@@ -474,12 +474,10 @@ static void test_gemm_argument_checks(void **state)
     for (int complex_gemm = 0; complex_gemm < 2; complex_gemm++)
         for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
             rt_gemm g = good;
-            if (!complex_gemm)
-                g.ldb = n; /* SGEMM's B is K x N */
             if (i == 0)
                 g.k = 0;
             else if (i == 1)
-                g.ldb = complex_gemm ? k - 1 : n - 1;
+                g.ldb = n - 1;
             else if (i == 2) {
                 /* m*k floats: half a complex A; too few for a real A with lda 2K */
                 g.a = small;
@@ -487,7 +485,7 @@ static void test_gemm_argument_checks(void **state)
             } else {
                 g.c = NULL;
             }
-            clconv_status st = complex_gemm ? be->cgemm_conj_b(ctx, &g, NULL)
+            clconv_status st = complex_gemm ? be->cgemm(ctx, &g, NULL)
                                             : be->sgemm(ctx, &g, &tile, NULL);
             if (st != CLCONV_ERR_INVALID_ARG || !strstr(clconv_last_error(ctx), cases[i].message))
                 fail_msg("%s %s: %s: %s", complex_gemm ? "complex GEMM" : "SGEMM", cases[i].what,
@@ -518,17 +516,19 @@ static void test_sgemm(void **state)
     }
 }
 
-/* clconv's complex GEMM, C = A * conj(B)^T, at odd sizes with offsets,
- * batch strides and leading dimensions wider than the rows (in complex
- * elements): K below, at and past one vector of complex values (its tail),
- * partial row and column tiles, one row (fft-cgemm at batch 1). Each value
+/* clconv's complex GEMM, C = A * B, at odd sizes with offsets, batch
+ * strides and leading dimensions wider than the rows (in complex elements):
+ * N below one vector of complex values (the scalar path), at it and past
+ * it (clamped vectors), partial row and column tiles, K past one k block
+ * (65), one row (fft-cgemm at batch 1). Each value
  * within 1e-5 of the sum of |a||b| from a double-precision sum; every float
  * of C's buffer outside C keeps its NaN. */
 static void test_cgemm(void **state)
 {
     (void)state;
     static const gemm_case cases[] = {
-        {1, 1, 1, 1, 0}, {1, 9, 17, 3, 0}, {3, 5, 8, 2, 0}, {5, 3, 33, 1, 0}, {2, 17, 7, 4, 0},
+        {1, 1, 1, 1, 0}, {1, 9, 17, 3, 0}, {3, 5, 8, 2, 0},   {5, 3, 33, 1, 0},
+        {2, 17, 7, 4, 0}, {13, 8, 65, 2, 0}, {7, 35, 3, 1, 0}, {1, 64, 256, 1, 0},
     };
     const rt_gemm_backend *be = rt_gemm_backend_get(CLCONV_GEMM_BACKEND_CLCONV, NULL, NULL);
     for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++) {
@@ -536,12 +536,12 @@ static void test_cgemm(void **state)
         const size_t m = (size_t)c->m, n = (size_t)c->n, k = (size_t)c->k;
         const size_t batch = (size_t)c->batch;
         rt_gemm g = {.m = m, .n = n, .k = k, .batch = batch, .a_offset = 1, .lda = k + 2,
-                     .b_offset = 3, .ldb = k + 1, .c_offset = 2, .ldc = n + 3};
+                     .b_offset = 3, .ldb = n + 1, .c_offset = 2, .ldc = n + 3};
         g.a_stride = m * g.lda + 1;
-        g.b_stride = n * g.ldb + 2;
+        g.b_stride = k * g.ldb + 2;
         g.c_stride = m * g.ldc + 5;
         const size_t na = g.a_offset + (batch - 1) * g.a_stride + m * g.lda;
-        const size_t nb = g.b_offset + (batch - 1) * g.b_stride + n * g.ldb;
+        const size_t nb = g.b_offset + (batch - 1) * g.b_stride + k * g.ldb;
         const size_t nc = g.c_offset + (batch - 1) * g.c_stride + m * g.ldc + 1;
         float *a = random_floats(2 * na, 31), *b = random_floats(2 * nb, 32);
         float *out = malloc(2 * nc * sizeof *out);
@@ -551,7 +551,7 @@ static void test_cgemm(void **state)
         g.a = fixture_upload(ctx, a, 2 * na);
         g.b = fixture_upload(ctx, b, 2 * nb);
         g.c = fixture_output(ctx, 2 * nc);
-        if (be->cgemm_conj_b(ctx, &g, NULL) != CLCONV_SUCCESS)
+        if (be->cgemm(ctx, &g, NULL) != CLCONV_SUCCESS)
             fail_msg("cgemm %dx%dx%d batch %d: %s", c->m, c->n, c->k, c->batch,
                      clconv_last_error(ctx));
         assert_int_equal(clFinish(clconv_context_queue(ctx)), CL_SUCCESS);
@@ -560,13 +560,13 @@ static void test_cgemm(void **state)
             for (size_t i = 0; i < m; i++)
                 for (size_t j = 0; j < n; j++) {
                     const float *ar = a + 2 * (g.a_offset + e * g.a_stride + i * g.lda);
-                    const float *br = b + 2 * (g.b_offset + e * g.b_stride + j * g.ldb);
+                    const float *bc = b + 2 * (g.b_offset + e * g.b_stride + j);
                     double re = 0.0, im = 0.0, mag = 0.0;
                     for (size_t q = 0; q < k; q++) {
                         const double xr = ar[2 * q], xi = ar[2 * q + 1];
-                        const double yr = br[2 * q], yi = br[2 * q + 1];
-                        re += xr * yr + xi * yi; /* x * conj(y) */
-                        im += xi * yr - xr * yi;
+                        const double yr = bc[2 * q * g.ldb], yi = bc[2 * q * g.ldb + 1];
+                        re += xr * yr - xi * yi;
+                        im += xr * yi + xi * yr;
                         mag += hypot(xr, xi) * hypot(yr, yi);
                     }
                     const size_t at = 2 * (g.c_offset + e * g.c_stride + i * g.ldc + j);

@@ -58,35 +58,6 @@
 
 #define NT (NV * VEC) /* columns of C per work-item */
 
-#define SG_CAT_(a, b) a##b
-#define SG_CAT(a, b) SG_CAT_(a, b)
-
-/* REP_ROWS(X) expands X(0) .. X(MR-1); REP_COLS(X, i) expands X(i, 0) ..
- * X(i, NV-1). Two families, so that one can expand inside the other. */
-#define ROWS_1(X) X(0)
-#define ROWS_2(X) ROWS_1(X) X(1)
-#define ROWS_3(X) ROWS_2(X) X(2)
-#define ROWS_4(X) ROWS_3(X) X(3)
-#define ROWS_5(X) ROWS_4(X) X(4)
-#define ROWS_6(X) ROWS_5(X) X(5)
-#define ROWS_7(X) ROWS_6(X) X(6)
-#define ROWS_8(X) ROWS_7(X) X(7)
-#define ROWS_9(X) ROWS_8(X) X(8)
-#define ROWS_10(X) ROWS_9(X) X(9)
-#define ROWS_11(X) ROWS_10(X) X(10)
-#define ROWS_12(X) ROWS_11(X) X(11)
-#define REP_ROWS(X) SG_CAT(ROWS_, MR)(X)
-
-#define COLS_1(X, i) X(i, 0)
-#define COLS_2(X, i) COLS_1(X, i) X(i, 1)
-#define COLS_3(X, i) COLS_2(X, i) X(i, 2)
-#define COLS_4(X, i) COLS_3(X, i) X(i, 3)
-#define COLS_5(X, i) COLS_4(X, i) X(i, 4)
-#define COLS_6(X, i) COLS_5(X, i) X(i, 5)
-#define COLS_7(X, i) COLS_6(X, i) X(i, 6)
-#define COLS_8(X, i) COLS_7(X, i) X(i, 7)
-#define REP_COLS(X, i) SG_CAT(COLS_, NV)(X, i)
-
 /* Per row i: its A pointer (clamped to row M-1) and its C row. */
 #define ROW_SETUP(i)                                                                           \
     __global const float *a##i = A + (size_t)min(m0 + (i), M - 1) * (size_t)lda;               \

@@ -28,7 +28,10 @@
  *   fft        cmac.cl, planar and plane-major: vector FMAs along frequency
  *   fft-cgemm  a complex GEMM strided-batched over frequencies (the plan's
  *              GEMM backend: clconv's cl/gemm/cgemm.cl or CLBlast's CGEMM),
- *              interleaved and frequency-major: per f, Y^T = X^T conj(W)^T */
+ *              interleaved and frequency-major: per f, Y = X conj(W) with
+ *              X [tiles][C_in], Y [tiles][C_out] and conj(W) [C_in][C_out]
+ *              (the weight planes transposed and reversed by pad.cl's
+ *              spread_weights_conj, so the GEMM needs no conjugate) */
 #include "conv/tune.h"
 
 #include "runtime/fft.h"
@@ -66,6 +69,11 @@ typedef struct fft_plan fft_plan;
  * in which fft and fft-cgemm differ. */
 typedef struct fft_reduction {
     rt_spectra_layout layout;
+    /* pad.cl's kernel that spreads the weights into the planes it
+     * transforms, and whether it takes C_in and C_out (a plane order of its
+     * own) */
+    const char *spread;
+    int spread_channels;
     const conv_tunable *tunable; /* the algorithm's tile */
     /* The default rule's prior for its FLOPs per byte streamed (see
      * predicted()): how fast it computes when it is compute-bound. */
@@ -360,8 +368,8 @@ static clconv_status cmac_run(clconv_plan *plan, fft_plan *d, conv_events *ev)
 
 /* A complex GEMM strided-batched over frequencies (the plan's GEMM backend
  * when it has one, else CLBlast's: see rt_cgemm_backend_get): interleaved
- * frequency-major spectra, weights [F][C_out][C_in] written by the
- * transform itself. A backend that can compile ahead does it here (CLBlast
+ * frequency-major spectra, conjugated weights [F][C_in][C_out] written by
+ * the transform itself. A backend that can compile ahead does it here (CLBlast
  * compiles inside its first call, which a caller's warm-up run takes). */
 static const rt_gemm_backend *cgemm_backend(const clconv_plan *plan)
 {
@@ -390,8 +398,8 @@ static clconv_status cgemm_weights(clconv_plan *plan, fft_plan *d, fft_transform
     return transform_enqueue(plan, fwd, real, d->w, NULL, NULL, 0);
 }
 
-/* Per frequency f: Y_f^T [B x C_out] = X_f^T [B x C_in] conj(W_f)^T, with
- * B = images x tiles. */
+/* Per frequency f: Y_f [B x C_out] = X_f [B x C_in] conj(W_f) [C_in x C_out],
+ * with B = images x tiles. */
 static clconv_status cgemm_run(clconv_plan *plan, fft_plan *d, conv_events *ev)
 {
     const clconv_problem *p = &plan->cfg.problem;
@@ -399,12 +407,12 @@ static clconv_status cgemm_run(clconv_plan *plan, fft_plan *d, conv_events *ev)
                  .k = (size_t)p->in_channels, .batch = d->z.f,
                  .a = d->xr, .lda = (size_t)p->in_channels,
                  .a_stride = d->z.b * p->in_channels,
-                 .b = d->w, .ldb = (size_t)p->in_channels,
+                 .b = d->w, .ldb = (size_t)p->out_channels,
                  .b_stride = (size_t)p->out_channels * p->in_channels,
                  .c = d->yr, .ldc = (size_t)p->out_channels,
                  .c_stride = d->z.b * p->out_channels};
     clconv_status st = conv_event_span_begin(plan, ev, STAGE_CMAC);
-    return st ? st : cgemm_backend(plan)->cgemm_conj_b(plan->ctx, &g, conv_event_slot(ev, STAGE_CMAC));
+    return st ? st : cgemm_backend(plan)->cgemm(plan->ctx, &g, conv_event_slot(ev, STAGE_CMAC));
 }
 
 static const conv_tunable fft_tile_tunable, fft_cgemm_tile_tunable; /* below */
@@ -413,11 +421,11 @@ static const conv_tunable fft_tile_tunable, fft_cgemm_tile_tunable; /* below */
  * clconv's complex GEMM holds a register tile (measured on PoCL at
  * seed-k3 with 8 x 8 tiles: 27 and 104-111 GFLOP/s against an 18-21 GB/s
  * copy). */
-static const fft_reduction reduce_cmac = {RT_SPECTRA_PLANE_MAJOR, &fft_tile_tunable, 1.4,
-                                          cmac_create, cmac_weight_bytes,
-                                          cmac_weights, cmac_run};
-static const fft_reduction reduce_cgemm = {RT_SPECTRA_FREQ_MAJOR, &fft_cgemm_tile_tunable, 5.5,
-                                           cgemm_create,
+static const fft_reduction reduce_cmac = {RT_SPECTRA_PLANE_MAJOR, "spread_weights", 0,
+                                          &fft_tile_tunable, 1.4, cmac_create,
+                                          cmac_weight_bytes, cmac_weights, cmac_run};
+static const fft_reduction reduce_cgemm = {RT_SPECTRA_FREQ_MAJOR, "spread_weights_conj", 1,
+                                           &fft_cgemm_tile_tunable, 5.5, cgemm_create,
                                            cgemm_weight_bytes, cgemm_weights, cgemm_run};
 
 extern const conv_algo_ops conv_fft_ops, conv_fft_cgemm_ops;
@@ -471,7 +479,7 @@ static clconv_status fft_create(clconv_plan *plan)
     if ((st = conv_plan_program(plan, "fft/pad.cl", "-DVEC=1", &pad_prog)) ||
         (st = conv_plan_program(plan, "fft/crop.cl", "-DVEC=1", &crop_prog)) ||
         (st = rt_kernel_create(plan->ctx, pad_prog, "tile_input", &d->pad)) ||
-        (st = rt_kernel_create(plan->ctx, pad_prog, "spread_weights", &d->spread)) ||
+        (st = rt_kernel_create(plan->ctx, pad_prog, d->red->spread, &d->spread)) ||
         (st = rt_kernel_create(plan->ctx, crop_prog, "crop", &d->crop)) ||
         (st = d->red->create(plan, d)))
         return st;
@@ -506,12 +514,15 @@ static clconv_status fft_set_weights(clconv_plan *plan)
         st = rt_buffer_create(plan->ctx, planes * d->z.ph * d->z.pw * sizeof(float),
                               "the spread weight planes", &real);
     if (!st) {
-        const cl_int ints[] = {p->kernel_h, p->kernel_w, p->dilation_h, p->dilation_w,
-                               (cl_int)d->z.ph, (cl_int)d->z.pw};
+        const cl_int ints[] = {p->kernel_h,      p->kernel_w,     p->dilation_h,
+                               p->dilation_w,    (cl_int)d->z.ph, (cl_int)d->z.pw,
+                               p->in_channels,   p->out_channels};
         const cl_mem mems[] = {plan->weights, real};
+        const char *name = d->red->spread;
         size_t global[3] = {d->z.pw, d->z.ph, planes};
-        if (!(st = conv_set_args(plan, d->spread, "spread_weights", mems, 2, ints, 6)) &&
-            !(st = conv_enqueue(plan, d->spread, "spread_weights", 3, global, &spread_ev)))
+        if (!(st = conv_set_args(plan, d->spread, name, mems, 2, ints,
+                                 d->red->spread_channels ? 8 : 6)) &&
+            !(st = conv_enqueue(plan, d->spread, name, 3, global, &spread_ev)))
             st = d->red->weights(plan, d, &fwd_w, real);
     }
     if (!st && (err = clEnqueueMarkerWithWaitList(plan->ctx->queue, 0, NULL, &done)) != CL_SUCCESS)

@@ -61,12 +61,12 @@ typedef struct rt_gemm_backend {
      * caller that must not compile while timed then runs one call first. */
     clconv_status (*sgemm_prepare)(clconv_context *ctx, const rt_gemm *g,
                                    const rt_sgemm_tile *tile, rt_build_stats *stats);
-    /* Row-major complex C[i] = A[i] * conj(B[i])^T for i < batch, with A
-     * m x k, B stored n x k (interleaved float2), C m x n. NULL: this
-     * backend has none (see rt_cgemm_backend_get). */
-    clconv_status (*cgemm_conj_b)(clconv_context *ctx, const rt_gemm *g, cl_event *event);
-    /* Compiles what cgemm_conj_b needs on this device, running nothing;
-     * NULL as sgemm_prepare. */
+    /* Row-major complex C[i] = A[i] * B[i] for i < batch, with A m x k, B
+     * k x n, C m x n (interleaved float2; sizes and strides in complex
+     * elements). NULL: this backend has none (see rt_cgemm_backend_get). */
+    clconv_status (*cgemm)(clconv_context *ctx, const rt_gemm *g, cl_event *event);
+    /* Compiles what cgemm needs on this device, running nothing; NULL as
+     * sgemm_prepare. */
     clconv_status (*cgemm_prepare)(clconv_context *ctx, rt_build_stats *stats);
 } rt_gemm_backend;
 
@@ -77,7 +77,7 @@ const rt_gemm_backend *rt_gemm_backend_get(clconv_gemm_backend asked,
                                            clconv_gemm_backend *resolved);
 
 /* The backend that runs the complex GEMM for `asked`: itself when it has a
- * cgemm_conj_b, else CLBlast (the one that always has). NULL as above. */
+ * cgemm, else CLBlast (the one that always has). NULL as above. */
 const rt_gemm_backend *rt_cgemm_backend_get(clconv_gemm_backend asked,
                                             const clconv_device_info *d,
                                             clconv_gemm_backend *resolved);

@@ -38,7 +38,7 @@ const rt_gemm_backend *rt_cgemm_backend_get(clconv_gemm_backend asked,
                                             clconv_gemm_backend *resolved)
 {
     const rt_gemm_backend *b = rt_gemm_backend_get(asked, d, resolved);
-    if (b && !b->cgemm_conj_b)
+    if (b && !b->cgemm)
         b = rt_gemm_backend_get(CLCONV_GEMM_BACKEND_CLBLAST, d, resolved);
     return b;
 }

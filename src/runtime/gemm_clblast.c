@@ -202,22 +202,22 @@ static clconv_status clblast_sgemm(clconv_context *ctx, const rt_gemm *g,
     return CLCONV_SUCCESS;
 }
 
-static clconv_status clblast_cgemm_conj_b(clconv_context *ctx, const rt_gemm *g, cl_event *event)
+static clconv_status clblast_cgemm(clconv_context *ctx, const rt_gemm *g, cl_event *event)
 {
     ctx->used_gemm = 1;
     cl_command_queue q = ctx->queue;
     const cl_float2 one = {{1.0f, 0.0f}}, zero = {{0.0f, 0.0f}};
     int quiet = rt_quiet_begin(ctx, "CLBlastCgemmStridedBatched");
     CLBlastStatusCode st = CLBlastCgemmStridedBatched(
-        CLBlastLayoutRowMajor, CLBlastTransposeNo, CLBlastTransposeConjugate, g->m, g->n, g->k,
-        one, g->a, g->a_offset, g->lda, g->a_stride, g->b, g->b_offset, g->ldb, g->b_stride, zero,
-        g->c, g->c_offset, g->ldc, g->c_stride, g->batch, &q, event);
+        CLBlastLayoutRowMajor, CLBlastTransposeNo, CLBlastTransposeNo, g->m, g->n, g->k, one, g->a,
+        g->a_offset, g->lda, g->a_stride, g->b, g->b_offset, g->ldb, g->b_stride, zero, g->c,
+        g->c_offset, g->ldc, g->c_stride, g->batch, &q, event);
     rt_quiet_end(ctx, "CLBlastCgemmStridedBatched", quiet, st != CLBlastSuccess);
     if (st != CLBlastSuccess) {
         char detail[256];
         snprintf(detail, sizeof detail,
-                 "row-major B conjugate-transposed, M=%zu N=%zu K=%zu lda=%zu ldb=%zu ldc=%zu "
-                 "batch=%zu", g->m, g->n, g->k, g->lda, g->ldb, g->ldc, g->batch);
+                 "row-major, M=%zu N=%zu K=%zu lda=%zu ldb=%zu ldc=%zu batch=%zu", g->m, g->n,
+                 g->k, g->lda, g->ldb, g->ldc, g->batch);
         return rt_clblast_fail(ctx, st, "CLBlastCgemmStridedBatched", detail);
     }
     return CLCONV_SUCCESS;
@@ -228,6 +228,6 @@ const rt_gemm_backend rt_gemm_clblast = {
     .name = "clblast",
     .sgemm = clblast_sgemm,
     .sgemm_prepare = NULL,
-    .cgemm_conj_b = clblast_cgemm_conj_b,
+    .cgemm = clblast_cgemm,
     .cgemm_prepare = NULL,
 };

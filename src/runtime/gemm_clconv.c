@@ -47,16 +47,14 @@ static double extent(const rt_gemm *g, size_t offset, size_t stride, size_t ld, 
     return (double)offset + (double)(g->batch - 1) * stride + (double)(rows - 1) * ld + cols;
 }
 
-/* What the two kernels differ in: the element (a float or a complex pair)
- * and B's shape (K x N for SGEMM, N x K for the complex GEMM's conj(B)^T). */
+/* What the two kernels differ in: the element, a float or a complex pair. */
 typedef struct gemm_kind {
     const char *name; /* in messages */
     size_t floats;    /* per element */
-    int b_transposed;
 } gemm_kind;
 
-static const gemm_kind real_gemm = {"SGEMM", 1, 0};
-static const gemm_kind complex_gemm = {"complex GEMM", 2, 1};
+static const gemm_kind real_gemm = {"SGEMM", 1};
+static const gemm_kind complex_gemm = {"complex GEMM", 2};
 
 static clconv_status check_buffer(clconv_context *ctx, const gemm_kind *kind, cl_mem buf,
                                   const char *which, double elements, const char *detail)
@@ -78,15 +76,13 @@ static clconv_status check_gemm(clconv_context *ctx, const gemm_kind *kind, cons
                                 const char *detail)
 {
     const char *name = kind->name;
-    const size_t b_rows = kind->b_transposed ? g->n : g->k;
-    const size_t b_cols = kind->b_transposed ? g->k : g->n;
     if (!g->m || !g->n || !g->k || !g->batch)
         return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "clconv %s (%s): every size must be >= 1",
                        name, detail);
-    if (g->lda < g->k || g->ldb < b_cols || g->ldc < g->n)
+    if (g->lda < g->k || g->ldb < g->n || g->ldc < g->n)
         return rt_fail(ctx, CLCONV_ERR_INVALID_ARG,
-                       "clconv %s (%s): row-major needs lda >= K, ldb >= %s, ldc >= N", name,
-                       detail, kind->b_transposed ? "K" : "N");
+                       "clconv %s (%s): row-major needs lda >= K, ldb >= N, ldc >= N", name,
+                       detail);
     /* the kernels take sizes and leading dimensions as int */
     if (g->m > INT_MAX || g->n > INT_MAX || g->k > INT_MAX || g->lda > INT_MAX ||
         g->ldb > INT_MAX || g->ldc > INT_MAX)
@@ -99,7 +95,7 @@ static clconv_status check_gemm(clconv_context *ctx, const gemm_kind *kind, cons
     if ((st = check_buffer(ctx, kind, g->a, "A",
                            extent(g, g->a_offset, g->a_stride, g->lda, g->m, g->k), detail)) ||
         (st = check_buffer(ctx, kind, g->b, "B",
-                           extent(g, g->b_offset, g->b_stride, g->ldb, b_rows, b_cols), detail)))
+                           extent(g, g->b_offset, g->b_stride, g->ldb, g->k, g->n), detail)))
         return st;
     return check_buffer(ctx, kind, g->c, "C",
                         extent(g, g->c_offset, g->c_stride, g->ldc, g->m, g->n), detail);
@@ -114,13 +110,14 @@ static clconv_status check_tile(clconv_context *ctx, const rt_sgemm_tile *t)
                    "mr 1..12, nv 1..8, kc 0..4096", t->vec, t->mr, t->nv, t->kc);
 }
 
-static clconv_status program(clconv_context *ctx, const rt_sgemm_tile *t, cl_program *prog,
-                             rt_build_stats *stats)
+/* Both kernels take a tile as -D options: one program per file and tile. */
+static clconv_status program(clconv_context *ctx, const char *file, const rt_sgemm_tile *t,
+                             cl_program *prog, rt_build_stats *stats)
 {
     char options[96];
     snprintf(options, sizeof options, "-DVEC=%d -DMR=%d -DNV=%d -DKC=%d", t->vec, t->mr, t->nv,
              t->kc);
-    return rt_program_get(ctx, SGEMM_FILE, options, prog, stats);
+    return rt_program_get(ctx, file, options, prog, stats);
 }
 
 /* One program per tile, whatever the shape: the tests, the planner and a
@@ -132,7 +129,7 @@ static clconv_status sgemm_prepare(clconv_context *ctx, const rt_gemm *g,
     rt_sgemm_tile t = tile ? *tile : rt_sgemm_tile_default(&ctx->info);
     cl_program prog;
     clconv_status st = check_tile(ctx, &t);
-    return st ? st : program(ctx, &t, &prog, stats);
+    return st ? st : program(ctx, SGEMM_FILE, &t, &prog, stats);
 }
 
 static clconv_status set_args(clconv_context *ctx, cl_kernel k, const char *kernel_name,
@@ -186,7 +183,7 @@ static clconv_status sgemm_enqueue(clconv_context *ctx, const rt_gemm *g,
         st = check_gemm(ctx, &real_gemm, g, detail);
     cl_program prog;
     cl_kernel k = NULL;
-    if (st || (st = program(ctx, &t, &prog, NULL)) ||
+    if (st || (st = program(ctx, SGEMM_FILE, &t, &prog, NULL)) ||
         (st = rt_kernel_create(ctx, prog, "sgemm", &k)) || (st = set_args(ctx, k, "sgemm", g, detail))) {
         if (k)
             clReleaseKernel(k);
@@ -210,54 +207,57 @@ static clconv_status sgemm_enqueue(clconv_context *ctx, const rt_gemm *g,
 }
 
 /* The complex GEMM's tile, from the device alone (one program per device:
- * fft-cgemm's shapes change with every problem; the kernel reads a float2 at
- * width 1). Its accumulators are two vectors per element of C: 2 x 4 of
- * them take 16 of AVX-512's 32 registers, 2 x 2 8 of AVX2's 16. */
-static clconv_status cgemm_program(clconv_context *ctx, cl_program *prog, rt_build_stats *stats,
-                                   int *mr, int *nr)
+ * fft-cgemm's shapes change with every problem; cl/gemm/cgemm.cl has no k
+ * blocks). Its accumulators are two vectors per vector of C, beside NV
+ * vectors of B and two broadcasts: 6 x 2 take 24 + 4 of AVX-512's 32
+ * registers (4 x 2 and 4 x 3 measured the same or slower at seed-k5, batch
+ * 16), 2 x 2 8 + 4 of AVX2's 16 (at two loads per cycle, one row of A
+ * per vector of B would wait on its broadcasts); at width 1 (a float2 each) the
+ * latency is hidden across work-items. */
+static rt_sgemm_tile cgemm_tile(const clconv_device_info *d)
 {
-    const int vec = rt_vector_width(&ctx->info, 16);
-    *mr = 2;
-    *nr = vec >= 16 ? 4 : 2;
-    char options[64];
-    snprintf(options, sizeof options, "-DVEC=%d -DMR=%d -DNR=%d", vec, *mr, *nr);
-    return rt_program_get(ctx, CGEMM_FILE, options, prog, stats);
+    const int vec = rt_vector_width(d, 16);
+    if (vec >= 16)
+        return (rt_sgemm_tile){.vec = vec, .mr = 6, .nv = 2};
+    if (vec >= 4)
+        return (rt_sgemm_tile){.vec = vec, .mr = 2, .nv = 2};
+    return (rt_sgemm_tile){.vec = vec, .mr = 4, .nv = 2};
 }
 
 static clconv_status cgemm_prepare(clconv_context *ctx, rt_build_stats *stats)
 {
+    const rt_sgemm_tile t = cgemm_tile(&ctx->info);
     cl_program prog;
-    int mr, nr;
-    return cgemm_program(ctx, &prog, stats, &mr, &nr);
+    return program(ctx, CGEMM_FILE, &t, &prog, stats);
 }
 
 static clconv_status cgemm_enqueue(clconv_context *ctx, const rt_gemm *g, cl_event *event)
 {
     char detail[256];
     snprintf(detail, sizeof detail,
-             "row-major B conjugate-transposed, M=%zu N=%zu K=%zu lda=%zu ldb=%zu ldc=%zu "
-             "batch=%zu", g->m, g->n, g->k, g->lda, g->ldb, g->ldc, g->batch);
+             "row-major complex M=%zu N=%zu K=%zu lda=%zu ldb=%zu ldc=%zu batch=%zu", g->m,
+             g->n, g->k, g->lda, g->ldb, g->ldc, g->batch);
+    const rt_sgemm_tile t = cgemm_tile(&ctx->info);
     cl_program prog;
     cl_kernel k = NULL;
-    int mr, nr;
     clconv_status st = check_gemm(ctx, &complex_gemm, g, detail);
-    if (st || (st = cgemm_program(ctx, &prog, NULL, &mr, &nr)) ||
-        (st = rt_kernel_create(ctx, prog, "cgemm_conj_b", &k)) ||
-        (st = set_args(ctx, k, "cgemm_conj_b", g, detail))) {
+    if (st || (st = program(ctx, CGEMM_FILE, &t, &prog, NULL)) ||
+        (st = rt_kernel_create(ctx, prog, "cgemm", &k)) ||
+        (st = set_args(ctx, k, "cgemm", g, detail))) {
         if (k)
             clReleaseKernel(k);
         return st;
     }
-    size_t global[3] = {(g->n + (size_t)nr - 1) / (size_t)nr,
-                        (g->m + (size_t)mr - 1) / (size_t)mr, g->batch};
-    /* On a CPU, a group of column tiles that share A's rows from cache; the
-     * work-items past N return at once. */
-    cl_int err = enqueue_grouped(ctx, k, global, 0, event);
+    const size_t cols = (size_t)t.nv * (size_t)(t.vec >= 2 ? t.vec / 2 : 1);
+    size_t global[3] = {(g->n + cols - 1) / cols, (g->m + (size_t)t.mr - 1) / (size_t)t.mr,
+                        g->batch};
+    /* grouped as the SGEMM: row tiles that share a panel of B */
+    cl_int err = enqueue_grouped(ctx, k, global, 1, event);
     clReleaseKernel(k);
     if (err != CL_SUCCESS)
         return rt_cl_fail(ctx, err, "clEnqueueNDRangeKernel",
-                          "cgemm_conj_b MR=%d NR=%d, global %zu x %zu x %zu, %s", mr, nr,
-                          global[0], global[1], global[2], detail);
+                          "cgemm VEC=%d MR=%d NV=%d, global %zu x %zu x %zu, %s", t.vec, t.mr,
+                          t.nv, global[0], global[1], global[2], detail);
     return CLCONV_SUCCESS;
 }
 
@@ -265,6 +265,6 @@ const rt_gemm_backend rt_gemm_clconv = {
     .name = "clconv",
     .sgemm = sgemm_enqueue,
     .sgemm_prepare = sgemm_prepare,
-    .cgemm_conj_b = cgemm_enqueue,
+    .cgemm = cgemm_enqueue,
     .cgemm_prepare = cgemm_prepare,
 };
