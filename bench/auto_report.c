@@ -64,13 +64,6 @@ void bench_auto_report_problems(bench_options *opt)
     opt->problem_count = n;
 }
 
-/* A row that took part: an algorithm row, verified and timed. */
-static int contends(const bench_result *r)
-{
-    return r->kind->algo >= 0 && r->kind->algo < CLCONV_ALGO_COUNT && r->verified && !r->failed &&
-           !r->skipped && r->iterations > 0;
-}
-
 void bench_auto_judge(const bench_device_run *run, const bench_prediction *pred,
                       bench_auto_verdict *out)
 {
@@ -84,7 +77,8 @@ void bench_auto_judge(const bench_device_run *run, const bench_prediction *pred,
             continue;
         if (r->kind->algo == (int)best && best != CLCONV_ALGO_AUTO)
             named = r;
-        if (contends(r) && (!out->measured || r->median_ms < out->measured->median_ms))
+        if (bench_result_is_algorithm_time(r) &&
+            (!out->measured || r->median_ms < out->measured->median_ms))
             out->measured = r;
     }
     const char *name = clconv_algo_name(best);
@@ -96,7 +90,7 @@ void bench_auto_judge(const bench_device_run *run, const bench_prediction *pred,
         snprintf(out->why, sizeof out->why, "%s was skipped", name);
     else if (named->failed)
         snprintf(out->why, sizeof out->why, "%s failed verification", name);
-    else if (!contends(named))
+    else if (!bench_result_is_algorithm_time(named))
         snprintf(out->why, sizeof out->why, "%s has no verified time", name);
     else {
         out->predicted = named;

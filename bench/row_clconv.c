@@ -8,7 +8,6 @@
 #include "run.h"
 #include "runtime/timing.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -135,14 +134,12 @@ static int row_run(const bench_row_kind *kind, clconv_context *ctx,
 void bench_row_clconv_record(clconv_context *ctx, const bench_options *opt,
                              const bench_result *res)
 {
-    const int algo = res->kind->algo;
-    if (!opt->peaks || algo < 0 || algo >= CLCONV_ALGO_COUNT || !res->verified || res->failed ||
-        res->skipped || res->iterations < 1 || !(res->median_ms > 0) ||
-        !isfinite(res->median_ms))
+    if (!opt->peaks || !bench_result_is_algorithm_time(res))
         return;
     const clconv_plan_options po = row_plan_options(opt);
     /* a failure costs the next prediction, not this row */
-    (void)clconv_record_time(ctx, &res->problem->p, (clconv_algo)algo, &po, res->median_ms);
+    (void)clconv_record_time(ctx, &res->problem->p, (clconv_algo)res->kind->algo, &po,
+                             res->median_ms);
 }
 
 /* The library's own per-stage cost of the algorithm with default options and

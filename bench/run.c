@@ -316,3 +316,10 @@ void bench_result_init(bench_result *res, const bench_problem *bp, const bench_r
     res->tune_ms = NAN;
     res->first_run_host_ms = -1.0;
 }
+
+int bench_result_is_algorithm_time(const bench_result *res)
+{
+    const int algo = res->kind->algo;
+    return algo >= 0 && algo < CLCONV_ALGO_COUNT && res->verified && !res->failed &&
+           !res->skipped && res->iterations > 0 && res->median_ms > 0 && isfinite(res->median_ms);
+}

@@ -96,6 +96,11 @@ typedef struct bench_runner {
 
 void bench_result_init(bench_result *res, const bench_problem *bp, const bench_row_kind *kind);
 
+/* 1 for a row of one of the library's algorithms (not auto, not a peer's)
+ * that verified and has a time: what the automatic choice learns from and
+ * is judged against. */
+int bench_result_is_algorithm_time(const bench_result *res);
+
 /* Verifies (unless --no-verify), then warms up and times: 0 (res filled,
  * possibly failed verification) or 1 on a run-time error (message in err). */
 int bench_measure(const bench_runner *r, const bench_options *opt, const bench_problem *bp,

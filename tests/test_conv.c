@@ -1150,7 +1150,7 @@ static void test_auto_choice(void **state)
                      CLCONV_SUCCESS);
     char key[512];
     choice_find_key(&k4cfg, key, sizeof key);
-    rt_perfdb_store(own, NULL, key, "algo=winograd ms=0.001 next=- next_ms=0\n");
+    rt_perfdb_store(own, RT_PERFDB_EVERY_KERNEL, key, "algo=winograd ms=0.001 next=- next_ms=0\n");
     ch = auto_plan(own, &k4, &predict);
     assert_string_equal(ch.source, "predict");
     ch = auto_plan(own, &k4, &find);

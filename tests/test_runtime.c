@@ -493,6 +493,73 @@ static void test_kernel_dir(void **state)
     clconv_context_destroy(ctx);
 }
 
+/* Writes every embedded kernel under dir (as cl/ is laid out), `edited`
+ * with a comment appended: a kernel directory that differs in one file. */
+static void write_kernel_tree(const char *dir, const char *edited)
+{
+    char path[512];
+    mkdir(dir, 0755);
+    for (size_t i = 0; i < rt_embedded_kernel_count; i++) {
+        const rt_embedded_kernel *k = &rt_embedded_kernels[i];
+        snprintf(path, sizeof path, "%s/%s", dir, k->file);
+        *strrchr(path, '/') = '\0';
+        mkdir(path, 0755);
+        snprintf(path, sizeof path, "%s/%s", dir, k->file);
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        assert_int_equal(fwrite(k->source, 1, k->length, f), k->length);
+        if (strcmp(k->file, edited) == 0)
+            fputs("\n/* edited */\n", f);
+        fclose(f);
+    }
+}
+
+/* A performance database entry goes stale with what it measured: a tuned
+ * kernel's entry when that kernel's source changes, the automatic choice's
+ * (RT_PERFDB_EVERY_KERNEL) when any kernel's does; a library's entry (NULL)
+ * with neither. Identical sources from a kernel directory read the same
+ * entries as the embedded ones. */
+static void test_perfdb_staleness(void **state)
+{
+    (void)state;
+    char db[] = "/tmp/clconv-perfdb-XXXXXX", same[300], other[300], own[300], cmd[1300];
+    assert_non_null(mkdtemp(db));
+    snprintf(same, sizeof same, "%s-same", db);
+    snprintf(other, sizeof other, "%s-other", db);
+    snprintf(own, sizeof own, "%s-own", db);
+    write_kernel_tree(same, "");
+    write_kernel_tree(other, "winograd/winograd.cl");
+    write_kernel_tree(own, "direct/direct.cl");
+    const char *files[] = {"direct/direct.cl", NULL, RT_PERFDB_EVERY_KERNEL};
+    clconv_context *ctx = cache_context(db, NULL);
+    for (int i = 0; i < 3; i++)
+        rt_perfdb_store(ctx, files[i], "shape", files[i] ? files[i] : "library");
+    clconv_context_destroy(ctx);
+    static const struct {
+        const char *dir;
+        int found[3]; /* direct's, the library's, every kernel's */
+    } cases[] = {{NULL, {1, 1, 1}}, {"same", {1, 1, 1}}, {"other", {1, 1, 0}}, {"own", {0, 1, 0}}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        const char *dir = !cases[c].dir                     ? NULL
+                          : strcmp(cases[c].dir, "same") == 0  ? same
+                          : strcmp(cases[c].dir, "other") == 0 ? other
+                                                               : own;
+        ctx = cache_context(db, dir);
+        for (int i = 0; i < 3; i++) {
+            char value[64] = "";
+            const int found = rt_perfdb_load(ctx, files[i], "shape", value, sizeof value);
+            if (found != cases[c].found[i])
+                fail_msg("kernels %s: the entry of %s %s", cases[c].dir ? cases[c].dir : "embedded",
+                         files[i] ? files[i] : "a library", found ? "was read" : "was not read");
+            if (found)
+                assert_string_equal(value, files[i] ? files[i] : "library");
+        }
+        clconv_context_destroy(ctx);
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s' '%s' '%s'", db, same, other, own);
+    assert_int_equal(system(cmd), 0);
+}
+
 /* ---- quiet third-party builds (rt_quiet) ---- */
 
 static void say(const char *text)
@@ -605,6 +672,7 @@ int main(void)
         cmocka_unit_test(test_program_cache),
         cmocka_unit_test(test_program_cache_unwritable),
         cmocka_unit_test(test_kernel_dir),
+        cmocka_unit_test(test_perfdb_staleness),
         cmocka_unit_test(test_quiet),
     };
     fixture_filter();

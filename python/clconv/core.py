@@ -161,7 +161,21 @@ def _options(algo, auto_mode, fft_backend, gemm_backend, tune, params, workspace
     return o
 
 
-class Context:
+class _Owned:
+    """A library handle: close() ends it, `with` closes it, and so does the
+    garbage collector (through _drop, which must not raise)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        self._drop()
+
+
+class Context(_Owned):
     """One OpenCL device and queue. device: None ($CLCONV_DEVICE, else the
     first device), a name substring ("pocl", "rusticl", matched against
     platform and device names and vendors) or (platform, device) indexes."""
@@ -247,13 +261,7 @@ class Context:
             _lib.check(_lib.lib.clconv_context_destroy(self._handle), self._handle)
             self._handle = None
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
+    def _drop(self):
         if self._handle:  # plans hold their context: none is alive here
             _lib.lib.clconv_context_destroy(self._handle)
             self._handle = None
@@ -269,7 +277,7 @@ def _nan_none(v):
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else v
 
 
-class Plan:
+class Plan(_Owned):
     """A conv2d of one shape on one context. Call set_weights(w, bias) once
     per weights, then plan(x) as often as needed."""
 
@@ -407,14 +415,7 @@ class Plan:
             _lib.lib.clconv_plan_destroy(self._handle)
             self._handle = None
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        self.close()
+    _drop = close
 
     def __repr__(self):
         return f"<clconv.Plan {self.algo if self._handle else 'closed'} {self.problem}>"

@@ -94,7 +94,7 @@ static double efficiency_read(clconv_context *ctx, const char *key, int *n)
     char value[128];
     double eff;
     *n = 0;
-    if (!rt_perfdb_load(ctx, NULL, key, value, sizeof value) ||
+    if (!rt_perfdb_load(ctx, RT_PERFDB_EVERY_KERNEL, key, value, sizeof value) ||
         sscanf(value, "efficiency=%lf times=%d", &eff, n) != 2 || !(eff > 0.0 && eff <= 1.0) ||
         *n < 1) {
         *n = 0;
@@ -132,7 +132,7 @@ static void efficiency_record(clconv_context *ctx, clconv_algo a, const clconv_p
         n = n < EFFICIENCY_WINDOW ? n + 1 : EFFICIENCY_WINDOW;
         snprintf(value, sizeof value, "efficiency=%.4g times=%d\n",
                  n == 1 ? eff : old + (eff - old) / n, n);
-        rt_perfdb_store(ctx, NULL, key, value);
+        rt_perfdb_store(ctx, RT_PERFDB_EVERY_KERNEL, key, value);
     }
 }
 
@@ -205,7 +205,7 @@ static int from_database(clconv_context *ctx, const candidate cand[CLCONV_ALGO_C
     char value[256], name[64], next[64];
     double ms, next_ms;
     clconv_algo a, b = CLCONV_ALGO_AUTO;
-    if (!rt_perfdb_load(ctx, NULL, key, value, sizeof value) ||
+    if (!rt_perfdb_load(ctx, RT_PERFDB_EVERY_KERNEL, key, value, sizeof value) ||
         sscanf(value, "algo=%63s ms=%lf next=%63s next_ms=%lf", name, &ms, next, &next_ms) != 4 ||
         clconv_algo_from_name(name, &a) || a == CLCONV_ALGO_AUTO || !cand[a].runs_here ||
         !(ms > 0.0)) {
@@ -264,7 +264,7 @@ static clconv_status find(clconv_context *ctx, const clconv_problem *p, const ch
     snprintf(value, sizeof value, "algo=%s ms=%.6g next=%s next_ms=%.6g\n",
              conv_algo_table[best]->name, ch->found_ms,
              next < 0 ? "-" : conv_algo_table[next]->name, next < 0 ? 0.0 : ch->runner_up_ms);
-    rt_perfdb_store(ctx, NULL, key, value);
+    rt_perfdb_store(ctx, RT_PERFDB_EVERY_KERNEL, key, value);
     return CLCONV_SUCCESS;
 }
 

@@ -165,9 +165,8 @@ struct conv_trial_data {
     float *in, *w, *b, *out, *ref;
     cl_mem d_in, d_w, d_b, d_out;
 };
-typedef conv_trial_data tune_data;
 
-static void data_free(tune_data *t)
+static void data_free(conv_trial_data *t)
 {
     free(t->in);
     free(t->w);
@@ -189,13 +188,13 @@ static clconv_status upload(clconv_context *ctx, const float *host, size_t n, co
     cl_int err = clEnqueueWriteBuffer(ctx->queue, *out, CL_TRUE, 0, n * sizeof(float), host, 0,
                                       NULL, NULL);
     return err == CL_SUCCESS ? CLCONV_SUCCESS
-                             : rt_cl_fail(ctx, err, "clEnqueueWriteBuffer", "tuner %s", what);
+                             : rt_cl_fail(ctx, err, "clEnqueueWriteBuffer", "trial %s", what);
 }
 
 /* The reference is computed for the first image only (NCHW: the first
  * values of the input and output): a find at batch 8 costs one image's. */
 static clconv_status data_make(clconv_context *ctx, const clconv_problem *p, int one_image,
-                               tune_data *t)
+                               conv_trial_data *t)
 {
     memset(t, 0, sizeof *t);
     t->p = *p;
@@ -218,11 +217,11 @@ static clconv_status data_make(clconv_context *ctx, const clconv_problem *p, int
     fill(t->b, nb, 3);
     clconv_status st = clconv_reference_conv2d(&first, t->in, t->w, t->b, t->ref);
     if (st)
-        return rt_fail(ctx, st, "tuner reference: %s", clconv_last_error(NULL));
-    if ((st = upload(ctx, t->in, ni, "tuner input", &t->d_in)) ||
-        (st = upload(ctx, t->w, nw, "tuner weights", &t->d_w)) ||
-        (st = upload(ctx, t->b, nb, "tuner bias", &t->d_b)) ||
-        (st = upload(ctx, NULL, no, "tuner output", &t->d_out)))
+        return rt_fail(ctx, st, "trial reference: %s", clconv_last_error(NULL));
+    if ((st = upload(ctx, t->in, ni, "trial input", &t->d_in)) ||
+        (st = upload(ctx, t->w, nw, "trial weights", &t->d_w)) ||
+        (st = upload(ctx, t->b, nb, "trial bias", &t->d_b)) ||
+        (st = upload(ctx, NULL, no, "trial output", &t->d_out)))
         return st;
     return CLCONV_SUCCESS;
 }
@@ -248,14 +247,12 @@ void conv_trial_data_free(conv_trial_data *t)
     free(t);
 }
 
-/* Builds, checks and times one candidate. *ms is its median host time per
- * execute, or INFINITY when it cannot run here or does not match the
- * reference: then why[] says so (a candidate the device cannot take is not
- * an error of the tune; the tune fails only if none can). The output is
- * filled with NaN first, so a candidate that writes nothing cannot pass on
- * an earlier candidate's results. */
-static void try_candidate(clconv_context *ctx, const conv_config *cfg, clconv_algo algo,
-                          tune_data *t, double *ms, char *why, size_t why_cap, int *timed)
+/* A candidate the device cannot take, or a wrong one, is not an error of
+ * the tune (it fails only if none can run): *ms INFINITY and why[] say so.
+ * The output is filled with NaN first, so a candidate that writes nothing
+ * cannot pass on an earlier candidate's results. */
+void conv_trial(clconv_context *ctx, const conv_config *cfg, clconv_algo algo,
+                conv_trial_data *t, double *ms, int *timed, char *why, size_t why_cap)
 {
     *ms = INFINITY;
     *timed = 0;
@@ -264,14 +261,14 @@ static void try_candidate(clconv_context *ctx, const conv_config *cfg, clconv_al
     clconv_plan *plan = NULL;
     size_t no = clconv_problem_output_elems(&t->p);
     cl_int e = CL_SUCCESS;
-    clconv_status st = rt_buffer_fill(ctx, t->d_out, no * sizeof(float), NAN, "tuner output");
+    clconv_status st = rt_buffer_fill(ctx, t->d_out, no * sizeof(float), NAN, "trial output");
     if (!st && !(st = conv_algo_table[algo]->check(ctx, &c)) &&
         !(st = conv_plan_build(ctx, &c, algo, &plan)) &&
         !(st = clconv_plan_set_weights(plan, t->d_w, t->d_b)) &&
         !(st = clconv_plan_execute(plan, t->d_in, t->d_out, NULL)) &&
         (e = clEnqueueReadBuffer(ctx->queue, t->d_out, CL_TRUE, 0, no * sizeof(float), t->out, 0,
                                  NULL, NULL)) != CL_SUCCESS)
-        st = rt_cl_fail(ctx, e, "clEnqueueReadBuffer", "tuner output");
+        st = rt_cl_fail(ctx, e, "clEnqueueReadBuffer", "trial output");
     double err = st ? NAN : clconv_rel_l2_error(t->out, t->ref, t->checked);
     if (!st && !(err <= CLCONV_VERIFY_TOLERANCE))
         snprintf(why, why_cap, "relative L2 error %.3g against the reference", err);
@@ -283,7 +280,7 @@ static void try_candidate(clconv_context *ctx, const conv_config *cfg, clconv_al
         if ((st = clconv_plan_execute(plan, t->d_in, t->d_out, NULL)))
             break;
         if ((e = clFinish(ctx->queue)) != CL_SUCCESS) {
-            st = rt_cl_fail(ctx, e, "clFinish", "tuner run");
+            st = rt_cl_fail(ctx, e, "clFinish", "trial run");
             break;
         }
         times[runs] = rt_now_ms() - t0;
@@ -296,12 +293,6 @@ static void try_candidate(clconv_context *ctx, const conv_config *cfg, clconv_al
     *timed = runs;
     clconv_plan_destroy(plan);
     rt_clear_error(ctx);
-}
-
-void conv_trial(clconv_context *ctx, const conv_config *cfg, clconv_algo algo,
-                conv_trial_data *t, double *ms, int *runs, char *why, size_t why_cap)
-{
-    try_candidate(ctx, cfg, algo, t, ms, why, why_cap, runs);
 }
 
 clconv_status conv_tune(clconv_context *ctx, conv_config *cfg, clconv_algo algo,
@@ -324,7 +315,7 @@ clconv_status conv_tune(clconv_context *ctx, conv_config *cfg, clconv_algo algo,
         if (!dup)
             memmove(cand[n++], cand[i], sizeof cand[0]);
     }
-    tune_data t;
+    conv_trial_data t;
     clconv_status st = data_make(ctx, &cfg->problem, 1, &t); /* tiles are per image */
     int best = -1;
     double best_ms = INFINITY;
@@ -338,7 +329,7 @@ clconv_status conv_tune(clconv_context *ctx, conv_config *cfg, clconv_algo algo,
         double ms;
         int runs;
         char why[512] = "";
-        try_candidate(ctx, &c, algo, &t, &ms, why, sizeof why, &runs);
+        conv_trial(ctx, &c, algo, &t, &ms, &runs, why, sizeof why);
         if (ms < best_ms) {
             best_ms = ms;
             best = i;

@@ -162,7 +162,11 @@ void rt_cache_store(clconv_context *ctx, const char *path, const char *key,
 /* ---- performance database (perfdb.c) ---- */
 
 /* The stored value for (ctx's device and driver, kernel_file's source,
- * shape_class) into value[cap]: 1 when an intact entry exists, else 0. */
+ * shape_class) into value[cap]: 1 when an intact entry exists, else 0.
+ * kernel_file RT_PERFDB_EVERY_KERNEL: a measurement of the whole library
+ * (the automatic choice's), stale when any kernel changes; NULL: a
+ * library's kernel (CLBlast's), whose version shape_class names. */
+#define RT_PERFDB_EVERY_KERNEL "*"
 int rt_perfdb_load(clconv_context *ctx, const char *kernel_file, const char *shape_class,
                    char *value, size_t cap);
 /* Stores value for that key (atomically; a failure turns the disk cache off
