@@ -207,14 +207,15 @@ static void test_crop(void **state)
 }
 
 /* clconv's DFT backend (runtime/fft_dft.c, cl/fft/dft.cl) against a host
- * DFT in double: planes of odd and even sizes up to its limit, several
- * planes (and a partial work-group), both spectra layouts; the inverse of
+ * DFT in double: planes of odd and even sizes up to its limit (heights
+ * taking each group of rows the kernel does at once: 1, 2, 3 and 4),
+ * several planes (and a partial work-group), both spectra layouts; the inverse of
  * the spectra gives the planes back times PH*PW. Here its inputs are the
  * host's, so under oclgrind every report is the DFT's own. */
 static void test_dft_backend(void **state)
 {
     (void)state;
-    static const int sizes[][2] = {{1, 1}, {3, 5}, {6, 6}, {8, 7}, {5, 16}, {16, 16}};
+    static const int sizes[][2] = {{1, 1}, {3, 5}, {6, 6}, {8, 7}, {5, 16}, {10, 9}, {16, 16}};
     const rt_fft_backend *be = rt_fft_backend_get(CLCONV_FFT_BACKEND_CLCONV);
     const double two_pi = 8.0 * atan(1.0);
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)

@@ -29,6 +29,17 @@
 #endif
 
 #define FW (PW / 2 + 1)
+/* rows (and frequency rows) transformed together: PH's largest divisor up
+ * to 4 */
+#if PH % 4 == 0
+#define RG 4
+#elif PH % 3 == 0
+#define RG 3
+#elif PH % 2 == 0
+#define RG 2
+#else
+#define RG 1
+#endif
 #define NB ((FW + VEC - 1) / VEC) /* vectors of frequency columns */
 #define NX ((PW + VEC - 1) / VEC) /* vectors of output columns */
 /* [PW][cos, sin][NB * VEC]: 2 pi x kx / PW, zero past FW */
@@ -46,48 +57,62 @@ __kernel void dft_r2c(__global const float *restrict real, __global float *restr
     if (p >= planes)
         return;
     __global const float *x = real + (size_t)p * (PH * PW);
-    /* rows: r[y][kx] = sum_x x[y][x] e^(-2 pi i x kx / PW) */
+    /* rows: r[y][kx] = sum_x x[y][x] e^(-2 pi i x kx / PW), RG rows at a
+     * time: their 2 RG NB accumulators are independent chains of FMAs (one
+     * row's two would wait on the FMA latency at every step) */
     floatv rr[PH][NB], ri[PH][NB];
-    for (int y = 0; y < PH; y++) {
-        for (int b = 0; b < NB; b++)
-            rr[y][b] = ri[y][b] = (floatv)0.0f;
-        for (int c = 0; c < PW; c++) {
-            const float v = x[y * PW + c];
+    for (int y0 = 0; y0 < PH; y0 += RG) {
+#pragma unroll
+        for (int g = 0; g < RG; g++)
+            for (int b = 0; b < NB; b++)
+                rr[y0 + g][b] = ri[y0 + g][b] = (floatv)0.0f;
+        for (int c = 0; c < PW; c++)
             for (int b = 0; b < NB; b++) {
                 __global const float *t = tw + TW_ROW + c * 2 * NB * VEC + b * VEC;
-                rr[y][b] = MAD(v, VLOAD(t), rr[y][b]);
-                ri[y][b] = MAD(-v, VLOAD(t + NB * VEC), ri[y][b]);
+                const floatv tc = VLOAD(t), ts = VLOAD(t + NB * VEC);
+#pragma unroll
+                for (int g = 0; g < RG; g++) {
+                    const float v = x[(y0 + g) * PW + c];
+                    rr[y0 + g][b] = MAD(v, tc, rr[y0 + g][b]);
+                    ri[y0 + g][b] = MAD(-v, ts, ri[y0 + g][b]);
+                }
             }
-        }
     }
-    /* columns: s[ky][kx] = sum_y r[y][kx] e^(-2 pi i y ky / PH) */
-    for (int ky = 0; ky < PH; ky++) {
-        floatv sr[NB], si[NB];
-        for (int b = 0; b < NB; b++)
-            sr[b] = si[b] = (floatv)0.0f;
-        int j = 0; /* y ky mod PH */
-        for (int y = 0; y < PH; y++) {
-            const float c = tw[TW_COL + 2 * j], s = tw[TW_COL + 2 * j + 1];
+    /* columns: s[ky][kx] = sum_y r[y][kx] e^(-2 pi i y ky / PH), RG
+     * frequency rows at a time (as above) */
+    for (int ky0 = 0; ky0 < PH; ky0 += RG) {
+        floatv sr[RG][NB], si[RG][NB];
+#pragma unroll
+        for (int g = 0; g < RG; g++)
+            for (int b = 0; b < NB; b++)
+                sr[g][b] = si[g][b] = (floatv)0.0f;
+        for (int y = 0; y < PH; y++)
             for (int b = 0; b < NB; b++) {
-                sr[b] = MAD(rr[y][b], c, MAD(ri[y][b], s, sr[b]));
-                si[b] = MAD(ri[y][b], c, MAD(-rr[y][b], s, si[b]));
+                const floatv vr = rr[y][b], vi = ri[y][b];
+#pragma unroll
+                for (int g = 0; g < RG; g++) {
+                    const int j = (y * (ky0 + g)) % PH;
+                    const float c = tw[TW_COL + 2 * j], s = tw[TW_COL + 2 * j + 1];
+                    sr[g][b] = MAD(vr, c, MAD(vi, s, sr[g][b]));
+                    si[g][b] = MAD(vi, c, MAD(-vr, s, si[g][b]));
+                }
             }
-            j += ky;
-            j -= j >= PH ? PH : 0;
-        }
-        for (int b = 0; b < NB; b++) {
-            float lr[VEC], li[VEC];
-            VSTORE(sr[b], lr);
-            VSTORE(si[b], li);
-            for (int l = 0; l < VEC && b * VEC + l < FW; l++) {
-                const size_t f = (size_t)(ky * FW + b * VEC + l);
+        for (int g = 0; g < RG; g++) {
+            const int ky = ky0 + g;
+            for (int b = 0; b < NB; b++) {
+                float lr[VEC], li[VEC];
+                VSTORE(sr[g][b], lr);
+                VSTORE(si[g][b], li);
+                for (int l = 0; l < VEC && b * VEC + l < FW; l++) {
+                    const size_t f = (size_t)(ky * FW + b * VEC + l);
 #ifdef FREQ_MAJOR
-                re[2 * (f * planes + p)] = lr[l];
-                re[2 * (f * planes + p) + 1] = li[l];
+                    re[2 * (f * planes + p)] = lr[l];
+                    re[2 * (f * planes + p) + 1] = li[l];
 #else
-                re[(size_t)p * pitch + f] = lr[l];
-                im[(size_t)p * pitch + f] = li[l];
+                    re[(size_t)p * pitch + f] = lr[l];
+                    im[(size_t)p * pitch + f] = li[l];
 #endif
+                }
             }
         }
     }
@@ -114,42 +139,60 @@ __kernel void dft_c2r(__global const float *restrict re, __global const float *r
 #endif
         }
     __global float *x = real + (size_t)p * (PH * PW);
-    for (int y = 0; y < PH; y++) {
-        /* columns: z[kx] = sum_ky s[ky][kx] e^(+2 pi i y ky / PH) */
-        floatv zr[NB], zi[NB];
-        for (int b = 0; b < NB; b++)
-            zr[b] = zi[b] = (floatv)0.0f;
-        int j = 0; /* y ky mod PH */
-        for (int ky = 0; ky < PH; ky++) {
-            const float c = tw[TW_COL + 2 * j], s = tw[TW_COL + 2 * j + 1];
+    for (int y0 = 0; y0 < PH; y0 += RG) {
+        /* columns: z[y][kx] = sum_ky s[ky][kx] e^(+2 pi i y ky / PH), RG
+         * output rows at a time (independent chains, as in dft_r2c) */
+        floatv zr[RG][NB], zi[RG][NB];
+#pragma unroll
+        for (int g = 0; g < RG; g++)
+            for (int b = 0; b < NB; b++)
+                zr[g][b] = zi[g][b] = (floatv)0.0f;
+        for (int ky = 0; ky < PH; ky++)
             for (int b = 0; b < NB; b++) {
                 const floatv vr = VLOAD(yr[ky] + b * VEC), vi = VLOAD(yi[ky] + b * VEC);
-                zr[b] = MAD(vr, c, MAD(-vi, s, zr[b]));
-                zi[b] = MAD(vi, c, MAD(vr, s, zi[b]));
+#pragma unroll
+                for (int g = 0; g < RG; g++) {
+                    const int j = ((y0 + g) * ky) % PH;
+                    const float c = tw[TW_COL + 2 * j], s = tw[TW_COL + 2 * j + 1];
+                    zr[g][b] = MAD(vr, c, MAD(-vi, s, zr[g][b]));
+                    zi[g][b] = MAD(vi, c, MAD(vr, s, zi[g][b]));
+                }
             }
-            j += y;
-            j -= j >= PH ? PH : 0;
-        }
-        float lr[NB * VEC], li[NB * VEC];
-        for (int b = 0; b < NB; b++) {
-            VSTORE(zr[b], lr + b * VEC);
-            VSTORE(zi[b], li + b * VEC);
-        }
-        /* rows: x[y][c] = sum_kx w (zr cos - zi sin)(2 pi kx c / PW) */
+        float lr[RG][NB * VEC], li[RG][NB * VEC];
+#pragma unroll
+        for (int g = 0; g < RG; g++)
+            for (int b = 0; b < NB; b++) {
+                VSTORE(zr[g][b], lr[g] + b * VEC);
+                VSTORE(zi[g][b], li[g] + b * VEC);
+            }
+        /* rows: x[y][c] = sum_kx w (zr cos - zi sin)(2 pi kx c / PW), the
+         * cosine and sine sums apart (2 RG chains) */
         for (int b = 0; b < NX; b++) {
-            floatv acc = (floatv)0.0f;
+            floatv ac[RG], as[RG];
+#pragma unroll
+            for (int g = 0; g < RG; g++)
+                ac[g] = as[g] = (floatv)0.0f;
             for (int kx = 0; kx < FW; kx++) {
                 __global const float *t = tw + TW_INV + kx * 2 * NX * VEC + b * VEC;
-                acc = MAD(lr[kx], VLOAD(t), acc);
-                acc = MAD(-li[kx], VLOAD(t + NX * VEC), acc);
+                const floatv tc = VLOAD(t), ts = VLOAD(t + NX * VEC);
+#pragma unroll
+                for (int g = 0; g < RG; g++) {
+                    ac[g] = MAD(lr[g][kx], tc, ac[g]);
+                    as[g] = MAD(-li[g][kx], ts, as[g]);
+                }
             }
-            if ((b + 1) * VEC <= PW) {
-                VSTORE(acc, x + y * PW + b * VEC);
-            } else {
-                float l[VEC];
-                VSTORE(acc, l);
-                for (int c = 0; b * VEC + c < PW; c++)
-                    x[y * PW + b * VEC + c] = l[c];
+#pragma unroll
+            for (int g = 0; g < RG; g++) {
+                const floatv acc = ac[g] + as[g];
+                __global float *row = x + (y0 + g) * PW + b * VEC;
+                if ((b + 1) * VEC <= PW) {
+                    VSTORE(acc, row);
+                } else {
+                    float l[VEC];
+                    VSTORE(acc, l);
+                    for (int c = 0; b * VEC + c < PW; c++)
+                        row[c] = l[c];
+                }
             }
         }
     }

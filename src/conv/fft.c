@@ -768,7 +768,7 @@ static void fft_cgemm_tile_default(const conv_config *cfg, int *params)
  * depends on which complex GEMM runs: its entries are per GEMM backend. */
 #define FFT_TILE_TUNABLE(method_, defaults_, per_gemm_backend_)                                    \
     {                                                                                              \
-        .kernel_file = "fft/pad.cl", .method = (method_), .param_count = 2,                        \
+        .kernel_file = RT_PERFDB_EVERY_KERNEL, .method = (method_), .param_count = 2,              \
         .param_names = {"tile", "fft"}, .param_required = 1, .defaults = (defaults_),              \
         .candidates = tile_candidates, .valid = tile_valid, .per_fft_backend = 1,                  \
         .per_gemm_backend = (per_gemm_backend_),                                                   \

@@ -9,7 +9,9 @@
 
 struct conv_tunable {
     /* Under cl/: its source is part of the database key. NULL for a
-     * library's kernel (CLBlast's): then the method names its version. */
+     * library's kernel (CLBlast's): then the method names its version.
+     * RT_PERFDB_EVERY_KERNEL for parameters whose best value rests on
+     * several kernels (the FFT tile: the transforms', the reduction's). */
     const char *kernel_file;
     /* Part of the key too: change it when what the parameters mean changes
      * outside the kernel file (the host's layout rules, a helper kernel). */
