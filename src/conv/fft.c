@@ -419,13 +419,13 @@ static const conv_tunable fft_tile_tunable, fft_cgemm_tile_tunable; /* below */
 
 /* The priors: cmac.cl reads each weight vector once per pair of tiles;
  * clconv's complex GEMM holds a register tile (measured on PoCL at
- * seed-k3 with 8 x 8 tiles: 27 and 104-111 GFLOP/s against an 18-21 GB/s
+ * seed-k3 with 8 x 8 tiles: 27 and 135-151 GFLOP/s against a 21-23 GB/s
  * copy). */
 static const fft_reduction reduce_cmac = {RT_SPECTRA_PLANE_MAJOR, "spread_weights", 0,
                                           &fft_tile_tunable, 1.4, cmac_create,
                                           cmac_weight_bytes, cmac_weights, cmac_run};
 static const fft_reduction reduce_cgemm = {RT_SPECTRA_FREQ_MAJOR, "spread_weights_conj", 1,
-                                           &fft_cgemm_tile_tunable, 5.5, cgemm_create,
+                                           &fft_cgemm_tile_tunable, 6.5, cgemm_create,
                                            cgemm_weight_bytes, cgemm_weights, cgemm_run};
 
 extern const conv_algo_ops conv_fft_ops, conv_fft_cgemm_ops;

@@ -184,7 +184,8 @@ static clconv_status sgemm_enqueue(clconv_context *ctx, const rt_gemm *g,
     cl_program prog;
     cl_kernel k = NULL;
     if (st || (st = program(ctx, SGEMM_FILE, &t, &prog, NULL)) ||
-        (st = rt_kernel_create(ctx, prog, "sgemm", &k)) || (st = set_args(ctx, k, "sgemm", g, detail))) {
+        (st = rt_kernel_create(ctx, prog, "sgemm", &k)) ||
+        (st = set_args(ctx, k, "sgemm", g, detail))) {
         if (k)
             clReleaseKernel(k);
         return st;
@@ -211,9 +212,9 @@ static clconv_status sgemm_enqueue(clconv_context *ctx, const rt_gemm *g,
  * blocks). Its accumulators are two vectors per vector of C, beside NV
  * vectors of B and two broadcasts: 6 x 2 take 24 + 4 of AVX-512's 32
  * registers (4 x 2 and 4 x 3 measured the same or slower at seed-k5, batch
- * 16), 2 x 2 8 + 4 of AVX2's 16 (at two loads per cycle, one row of A
- * per vector of B would wait on its broadcasts); at width 1 (a float2 each) the
- * latency is hidden across work-items. */
+ * 16), 2 x 2 8 + 4 of AVX2's 16 (at two loads per cycle, four rows of A
+ * per vector of B would wait on their broadcasts); at width 1 (a float2
+ * each) the latency is hidden across work-items. */
 static rt_sgemm_tile cgemm_tile(const clconv_device_info *d)
 {
     const int vec = rt_vector_width(d, 16);
