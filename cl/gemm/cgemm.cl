@@ -6,9 +6,9 @@
  *
  * Index space: dim 0 = ceil(N / NT) column tiles, dim 1 = ceil(M / MR) row
  * tiles (the host may round it up to whole work-groups: the extra
- * work-items return at once; there is no barrier), dim 2 = batch. One work-item computes
- * the MR x NT block of C at rows m0 = tile1 * MR, columns n0 = tile0 * NT,
- * over the whole K.
+ * work-items return at once; there is no barrier), dim 2 = batch. One
+ * work-item computes the MR x NT block of C at rows m0 = tile1 * MR,
+ * columns n0 = tile0 * NT, over the whole K.
  *
  * Buffers, interleaved complex float32:
  *   A [batch]: M rows of K, row pitch lda
@@ -34,10 +34,10 @@
  * tests and only the stores keep to the tile's own part. A last row tile
  * short of MR rows runs its rows one at a time instead of clamping them:
  * fft-cgemm at batch 1 has a few rows (one per tile of the image), one
- * with whole planes, and clamped rows would multiply 6 times over.
- * Unlike sgemm.cl it has no k blocks (KC): with twice the
- * accumulators, which PoCL keeps in memory across a barrier, blocks of 64
- * made the stage 1.3-1.7x slower at seed-k5, batch 16. */
+ * with whole planes, and clamped rows would multiply MR times over.
+ * Unlike sgemm.cl it has no k blocks (KC): with twice the accumulators,
+ * which PoCL keeps in memory across a barrier, blocks of 64 made the stage
+ * 1.3-1.7x slower at seed-k5, batch 16. */
 
 #ifndef MR
 #define MR 4 /* rows of C per work-item */
