@@ -200,8 +200,16 @@ typedef struct clconv_problem {
 /* A 1x1 single-channel problem with stride 1, no padding, dilation 1. */
 clconv_problem clconv_problem_default(void);
 
+/* The largest extent clconv takes: the kernels index with 32-bit int and
+ * compute such indexes as `iw + VEC` and `ow * stride`, so every padded
+ * input side, dilated kernel side, input plane (H * W), output plane, input
+ * channels x kernel taps and batch x channels stays at most INT_MAX / 4 =
+ * 536870911, whatever the device's buffer limit (CL_DEVICE_MAX_MEM_ALLOC_SIZE,
+ * clconv_device_info.max_alloc_bytes, checked when a plan allocates). */
+#define CLCONV_EXTENT_MAX 536870911
+
 /* CLCONV_ERR_INVALID_ARG with a message (clconv_last_error(NULL)) naming
- * the field, its value and what is allowed. */
+ * the field, its value and what is allowed (CLCONV_EXTENT_MAX among them). */
 clconv_status clconv_problem_validate(const clconv_problem *p);
 
 /* Sizes of a valid problem (validate first; these return 0 otherwise). */

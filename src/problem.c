@@ -78,9 +78,8 @@ static clconv_status check(const clconv_problem *p, char *msg, size_t size)
     int64_t padded_w = (int64_t)p->width + 2 * (int64_t)p->pad_w;
     int64_t span_h = (int64_t)p->dilation_h * (p->kernel_h - 1) + 1;
     int64_t span_w = (int64_t)p->dilation_w * (p->kernel_w - 1) + 1;
-    /* Kernels compute indexes such as iw + VEC and ow * stride in int: keep
-     * every extent a good margin below INT_MAX. */
-    const int64_t extent_max = INT_MAX / 4;
+    const int64_t extent_max = CLCONV_EXTENT_MAX;
+    _Static_assert(CLCONV_EXTENT_MAX == INT_MAX / 4, "clconv.h states INT_MAX / 4");
     if (padded_h > extent_max || padded_w > extent_max)
         return reject(msg, size,
                        "padded input %lld x %lld (height %d + 2*pad_h %d, width %d + 2*pad_w %d) "

@@ -15,9 +15,15 @@
 /* Opens the device from $CLCONV_DEVICE (default: the first device). Fails
  * the test, with clconv's message, when it cannot. */
 clconv_context *fixture_context(void);
-/* CLCONV_TEST_FILTER=pattern runs only the matching tests (cmocka's * and ?
- * wildcards), for a quick check of one test while developing. */
-void fixture_filter(void);
+/* Runs the suite's group of tests: those named by CLCONV_TEST_FILTER (when
+ * set) and not by CLCONV_TEST_SKIP, each a comma-separated list of fnmatch
+ * patterns ("test_random_*,test_edge_problems"). For a quick check of one
+ * test while developing, and for ctest, which runs a long suite as several
+ * entries side by side. A selection of no test fails (a typo would pass). */
+#define fixture_run(name, tests, setup, teardown)                                         \
+    fixture_run_selected(name, tests, sizeof(tests) / sizeof((tests)[0]), setup, teardown)
+int fixture_run_selected(const char *name, const struct CMUnitTest *tests, size_t n,
+                         CMFixtureFunction setup, CMFixtureFunction teardown);
 
 /* rt_uniform (src/runtime/timing.h): xorshift32 in [-1, 1), never all zero. */
 float fixture_uniform(uint32_t *state);
@@ -28,7 +34,13 @@ cl_mem fixture_output(clconv_context *ctx, size_t n); /* filled with NaN */
 void fixture_download(clconv_context *ctx, cl_mem buf, float *host, size_t n);
 
 /* Runs p with algo on random data (seed) and returns the relative L2 error
- * against clconv_reference_conv2d. Any clconv error fails the test. */
+ * against clconv_reference_conv2d. Any clconv error fails the test, and so
+ * does any single output element off by more than FIXTURE_ELEM_TOLERANCE
+ * times the reference's largest magnitude (one wrong element in a large
+ * tensor moves the L2 error too little to see), or any write into the
+ * guard bands around the output. The data and the reference for (p, seed,
+ * with_bias) are made once and shared by the algorithms and options that run
+ * the same problem one after another. */
 double fixture_run_problem(clconv_context *ctx, const clconv_problem *p, clconv_algo algo,
                            int with_bias, uint32_t seed);
 
@@ -36,6 +48,37 @@ double fixture_run_problem(clconv_context *ctx, const clconv_problem *p, clconv_
 double fixture_run_problem_with_options(clconv_context *ctx, const clconv_problem *p,
                                         clconv_algo algo, const clconv_plan_options *opt,
                                         int with_bias, uint32_t seed);
+
+/* Per-element bound, relative to max |reference|: a few float roundings of
+ * the largest output (winograd's transforms and the FFT's spread the error of
+ * one output over its neighbours), far below one wrong element. */
+#define FIXTURE_ELEM_TOLERANCE 1e-4
+
+/* An output buffer with guard bands: `buf` is a sub-buffer of `parent` with
+ * `guard` floats before and after it, all poisoned with FIXTURE_POISON's
+ * bits (a NaN no kernel computes). fixture_guarded_download fails the test,
+ * naming `what`, when a guard float changed, and copies buf to host. */
+typedef struct fixture_guarded {
+    cl_mem parent, buf;
+    size_t n, guard;
+} fixture_guarded;
+#define FIXTURE_POISON 0x7fa5c3e1u
+fixture_guarded fixture_guarded_output(clconv_context *ctx, size_t n);
+void fixture_guarded_download(clconv_context *ctx, const fixture_guarded *g, float *host,
+                              const char *what);
+void fixture_guarded_release(fixture_guarded *g);
+
+/* Sets name to value (unsets it when value is NULL) and returns what it was,
+ * for fixture_env_restore: a test that changes the environment leaves it as
+ * it found it (CI's sanitizer run points OCL_ICD_VENDORS at the device's own
+ * ICD, and the suites' CLCONV_CACHE_DIR is theirs; a later test must not
+ * lose either). */
+typedef struct fixture_env {
+    const char *name;
+    char *saved; /* NULL: it was unset */
+} fixture_env;
+fixture_env fixture_env_set(const char *name, const char *value);
+void fixture_env_restore(fixture_env *e);
 
 /* p when algo takes it on ctx's device, else the first of p made plainer
  * that it takes: stride and dilation 1, then a 3x3, 5x5 or 1x1 kernel, the

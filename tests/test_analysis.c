@@ -353,6 +353,5 @@ int main(void)
         cmocka_unit_test(test_plan_cost_matches_timing),
         cmocka_unit_test(test_peaks_cached),
     };
-    fixture_filter();
-    return cmocka_run_group_tests_name("analysis", tests, NULL, NULL);
+    return fixture_run("analysis", tests, NULL, NULL);
 }

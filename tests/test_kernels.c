@@ -680,6 +680,5 @@ int main(void)
         cmocka_unit_test(test_spectra_reorder),
         cmocka_unit_test(test_kernels_build_clean),
     };
-    fixture_filter();
-    return cmocka_run_group_tests_name("kernels", tests, setup, teardown);
+    return fixture_run("kernels", tests, setup, teardown);
 }

@@ -849,6 +849,5 @@ int main(void)
         cmocka_unit_test(test_plan_reports_and_disabled_cache),
         cmocka_unit_test(test_perf_database),
     };
-    fixture_filter();
-    return cmocka_run_group_tests_name("reliability", tests, NULL, NULL);
+    return fixture_run("reliability", tests, NULL, NULL);
 }

@@ -675,6 +675,5 @@ int main(void)
         cmocka_unit_test(test_perfdb_staleness),
         cmocka_unit_test(test_quiet),
     };
-    fixture_filter();
-    return cmocka_run_group_tests_name("runtime", tests, NULL, NULL);
+    return fixture_run("runtime", tests, NULL, NULL);
 }

@@ -51,6 +51,10 @@ typedef struct conv_algo_ops {
      * whose own window holds it. NULL: each output reads its own window
      * alone (or the whole image, when spectral). */
     int (*shared_window_tile)(const clconv_problem *p);
+    /* 1 when a workspace limit below what the whole batch needs is kept by
+     * running images (or pixel ranges) in chunks, not refused: only its
+     * fixed part (packed or transformed weights) must fit. */
+    int chunks;
     /* The name of the work set_weights does once (its device time is
      * plan->weights_ms), or NULL when it does none. */
     const char *weights_stage;

@@ -445,6 +445,7 @@ static const conv_tunable direct_tunable = {
 
 const conv_algo_ops conv_direct_ops = {
     .name = "direct",
+    .chunks = 1,
     .efficiency_prior = 0.4,
     .summary = "register-blocked kernel (cl/direct/direct.cl) specialised per kernel size, "
                "weights repacked once, tile from the tuner or device queries",

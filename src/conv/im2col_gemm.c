@@ -230,6 +230,7 @@ static void im2col_gemm_cost(const conv_config *cfg, int has_bias, clconv_cost *
 
 const conv_algo_ops conv_im2col_gemm_ops = {
     .name = "im2col-gemm",
+    .chunks = 1,
     .efficiency_prior = 0.3,
     .summary = "patches unrolled into a workspace (cl/im2col/im2col.cl), then an SGEMM "
                "strided-batched over images (clconv's cl/gemm/sgemm.cl, or CLBlast with "

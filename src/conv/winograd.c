@@ -304,6 +304,7 @@ static void winograd_cost(const conv_config *cfg, int has_bias, clconv_cost *c)
 
 const conv_algo_ops conv_winograd_ops = {
     .name = "winograd",
+    .chunks = 1,
     .efficiency_prior = 0.3,
     .summary = "Winograd F(4x4,3x3) or F(2x2,5x5) (stride 1, dilation 1): input tiles "
                "transformed (cl/winograd/winograd.cl), 36 GEMMs over the tiles with the "

@@ -144,11 +144,16 @@ def test_errors_name_the_problem(ctx):
     with ctx.plan(x.shape, (3, 2, 3, 3), algo="direct") as plan:
         with pytest.raises(clconv.InvalidArgError, match=r"weight shape \(3, 2, 5, 5\)"):
             plan.set_weights(np.zeros((3, 2, 5, 5), np.float32))
-    # an input larger than the device's largest buffer
+    # an input larger than the device's largest buffer, in a problem clconv's
+    # own limits take (each extent, plane and channel count at most
+    # 536870911: 32-bit indexing in the kernels): 4096 x 4096 planes, as many
+    # channels as it takes, whatever the device's limit
     limit = ctx.device["max_alloc_bytes"]
-    rows = limit // (4 * 4 * 64) + 1
+    channels = limit // (4 * 4096 * 4096) + 1
+    shapes = (1, channels, 4096, 4096), (1, channels, 1, 1)
+    clconv.cost(clconv.problem(*shapes))  # valid: the plan below fails on memory alone
     with pytest.raises(clconv.OutOfMemoryError) as e:
-        ctx.plan((1, 4, rows, 64), (1, 4, 1, 1), algo="direct")
+        ctx.plan(*shapes, algo="direct")
     assert isinstance(e.value, MemoryError)
     with pytest.raises(clconv.NotFoundError, match="no-such-device"):
         clconv.Context("no-such-device")
