@@ -482,7 +482,9 @@ typedef struct clconv_timing {
 } clconv_timing;
 
 /* Enqueues the convolution. With timing == NULL it only enqueues; otherwise
- * it waits for completion and fills per-stage device times. */
+ * it waits for completion and fills per-stage device times. Every buffer,
+ * here and in set_weights, must belong to the plan's cl_context
+ * (CLCONV_ERR_INVALID_ARG otherwise). */
 clconv_status clconv_plan_execute(clconv_plan *plan, cl_mem input, cl_mem output,
                                   clconv_timing *timing);
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static clconv_problem seed(int k)
 {
@@ -247,6 +248,7 @@ static void test_plan_cost_matches_timing(void **state)
         clconv_cost c;
         clconv_plan_cost(plan, &c);
         assert_int_equal(c.stage_count, t.stage_count);
+        assert_true(c.stage_count >= 1); /* the loops below check something */
         double sum = 0.0;
         for (int s = 0; s < t.stage_count; s++) {
             assert_string_equal(c.stages[s].name, t.stages[s].name);
@@ -309,12 +311,26 @@ static void test_peaks_cached(void **state)
     assert_int_equal(a.from_cache, 0);
     assert_true(a.bandwidth_gbs > 0.0 && isfinite(a.bandwidth_gbs));
     assert_true(a.gflops > 0.0 && isfinite(a.gflops));
-    assert_true(isnan(a.gemm_gflops) || a.gemm_gflops > 0.0);
+    /* the default GEMM backend runs on every device this suite runs on */
+    if (!(a.gemm_gflops > 0.0) || !isfinite(a.gemm_gflops))
+        fail_msg("SGEMM peak %g GFLOP/s", a.gemm_gflops);
     assert_non_null(a.gemm_backend); /* the default backend, named */
     assert_string_equal(a.gemm_backend, "clconv");
-    /* a ceiling is never below a rate something reached */
-    assert_true(isnan(a.gemm_gflops) || a.gflops >= a.gemm_gflops);
-    assert_true(a.measure_ms > 0.0);
+    /* gflops is raised to the SGEMM rate when that is higher: a ceiling is
+     * never below a rate something reached */
+    if (!(a.gflops >= a.gemm_gflops))
+        fail_msg("peak %g GFLOP/s below the SGEMM's %g", a.gflops, a.gemm_gflops);
+    /* the SGEMM peak is the best of three timed n^3 runs (src/analysis/
+     * peaks.c; n = 1024 unless a quarter of the allocation limit holds no
+     * n x n matrix): all three, each no faster than the best, fit in the
+     * wall time of the measurement */
+    size_t n = 1024;
+    while (n > 64 && n * n * sizeof(float) > clconv_context_device(ctx)->max_alloc_bytes / 4)
+        n /= 2;
+    const double gemm_ms = 2.0 * (double)n * n * n / (a.gemm_gflops * 1e6);
+    if (!(3.0 * gemm_ms <= a.measure_ms))
+        fail_msg("SGEMM peak %g GFLOP/s: three %zu^3 runs of %g ms each in %g ms of measuring",
+                 a.gemm_gflops, n, gemm_ms, a.measure_ms);
     assert_string_equal(a.time_source, clconv_context_device_timing(ctx) ? "device" : "host");
     assert_int_equal(clconv_measure_peaks(ctx, 0, &b), CLCONV_SUCCESS);
     assert_int_equal(b.from_cache, 1);
@@ -339,6 +355,58 @@ static void test_peaks_cached(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* A device's arithmetic can do no more than 256 FLOPs per cycle per compute
+ * unit (a GPU's 128 FMA lanes; a CPU core's two 16-lane FMA units do 64): a
+ * ceiling from the device's own clock and units, 6 GHz when it reports
+ * none. */
+static double arithmetic_ceiling_gflops(const clconv_device_info *d)
+{
+    return (double)d->compute_units * (d->clock_mhz ? d->clock_mhz : 6000) * 1e-3 * 256;
+}
+
+static double wall_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec * 1e-6;
+}
+
+/* clconv_measure_gemm (the default backend) and
+ * clconv_measure_gemm_with_backend for each backend of the list, at a small
+ * batched shape: success, and a rate the call's own wall time allows. The
+ * rate is 2 M N K batch over the median run; half the runs take at least
+ * the median and all of them fit in the call, so the rate is no lower than
+ * ceil(runs / 2) runs' FLOPs over the call's wall time (a unit slip, or
+ * a wrong FLOP count, lands far outside); nor higher than the device's
+ * arithmetic allows. */
+static void test_measure_gemm(void **state)
+{
+    (void)state;
+    clconv_context *ctx = fixture_context();
+    const double ceiling = arithmetic_ceiling_gflops(clconv_context_device(ctx));
+    const size_t m = 24, n = 40, k = 36, batch = 2;
+    const int runs = 5;
+    const double flops = 2.0 * (double)(m * n * k * batch);
+    for (int b = 0; b < CLCONV_GEMM_BACKEND_COUNT; b++) {
+        const char *name = clconv_gemm_backend_name((clconv_gemm_backend)b);
+        double gflops = NAN;
+        const double t0 = wall_ms();
+        clconv_status st =
+            b == CLCONV_GEMM_BACKEND_DEFAULT
+                ? clconv_measure_gemm(ctx, m, n, k, batch, runs, &gflops)
+                : clconv_measure_gemm_with_backend(ctx, (clconv_gemm_backend)b, m, n, k, batch,
+                                                   runs, &gflops);
+        const double ms = wall_ms() - t0;
+        if (st != CLCONV_SUCCESS)
+            fail_msg("%s: %s: %s", name, clconv_status_string(st), clconv_last_error(ctx));
+        const double floor = (runs + 1) / 2 * flops / (ms * 1e6);
+        if (!(gflops >= floor && gflops <= ceiling))
+            fail_msg("%s: %g GFLOP/s; the call's %g ms allow %g to %g", name, gflops, ms, floor,
+                     ceiling);
+    }
+    assert_int_equal(clconv_context_destroy(ctx), CLCONV_SUCCESS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -352,6 +420,7 @@ int main(void)
         cmocka_unit_test(test_roofline),
         cmocka_unit_test(test_plan_cost_matches_timing),
         cmocka_unit_test(test_peaks_cached),
+        cmocka_unit_test(test_measure_gemm),
     };
     return fixture_run("analysis", tests, NULL, NULL);
 }

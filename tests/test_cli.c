@@ -1371,6 +1371,68 @@ static void test_auto_report(void **state)
                        "--auto-report-max-flops '0'");
 }
 
+/* --gemm-baseline: the im2col-gemm row carries the rate of a bare SGEMM of
+ * its GEMM stage's shape (M = C_out 32, N = OH*OW 18*18, K = C_in*KH*KW
+ * 16*3*3, per image of 2): the stage counts those FLOPs, the rate is
+ * positive and within what the device's arithmetic allows (256 FLOPs per
+ * cycle per compute unit), and, where stages are device-timed, within a
+ * factor of 10 of the stage's own rate (the same GEMM of the same shape on
+ * the same device). The direct row, and every row of a run without the
+ * option, has null. */
+static void test_gemm_baseline(void **state)
+{
+    (void)state;
+    for (int with = 1; with >= 0; with--) {
+        run_result r = run(ARGS("--batch", "2", "--in-channels", "16", "--height", "20",
+                                "--width", "20", "--out-channels", "32", "--kernel", "3",
+                                "--algo", "im2col-gemm", "--algo", "direct", "--iters", "3",
+                                "--warmup", "1", "--no-peaks", "--format", "json",
+                                with ? "--gemm-baseline" : "--no-verify"));
+        if (r.code != 0)
+            fail_msg("exit %d: %s", r.code, r.err);
+        json_value *doc = json_parse(r.out);
+        assert_non_null(doc);
+        const json_value *dev = member(doc, "device", JSON_OBJECT);
+        const double clock_mhz = number(dev, "clock_mhz");
+        const double ceiling = number(dev, "compute_units") * (clock_mhz > 0 ? clock_mhz : 6000) *
+                               1e-3 * 256;
+        const json_value *rows = member(doc, "results", JSON_ARRAY);
+        assert_int_equal(rows->count, 2);
+        const json_value *gemm_row = NULL, *direct_row = NULL;
+        for (size_t i = 0; i < rows->count; i++) {
+            const char *algo = member(&rows->items[i], "algo", JSON_STRING)->string;
+            if (!strcmp(algo, "im2col-gemm"))
+                gemm_row = &rows->items[i];
+            else if (!strcmp(algo, "direct"))
+                direct_row = &rows->items[i];
+        }
+        assert_non_null(gemm_row);
+        assert_non_null(direct_row);
+        member(direct_row, "gemm_baseline_gflops", JSON_NULL);
+        if (!with) {
+            member(gemm_row, "gemm_baseline_gflops", JSON_NULL);
+        } else {
+            const double baseline = number(gemm_row, "gemm_baseline_gflops");
+            if (!(baseline > 0 && baseline <= ceiling))
+                fail_msg("GEMM baseline %g GFLOP/s; the device allows up to %g", baseline,
+                         ceiling);
+            const json_value *stages = member(gemm_row, "stages", JSON_ARRAY), *stage = NULL;
+            for (size_t i = 0; i < stages->count; i++)
+                if (!strcmp(member(&stages->items[i], "name", JSON_STRING)->string, "gemm"))
+                    stage = &stages->items[i];
+            assert_non_null(stage);
+            assert_true(number(stage, "flops") == 2.0 * 32 * (18 * 18) * (16 * 3 * 3) * 2);
+            if (!strcmp(member(gemm_row, "time_source", JSON_STRING)->string, "device")) {
+                const double own = number(stage, "gflops");
+                if (!(baseline > own / 10 && baseline < own * 10))
+                    fail_msg("GEMM baseline %g GFLOP/s; the gemm stage ran at %g", baseline, own);
+            }
+        }
+        json_free(doc);
+        run_free(&r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1393,6 +1455,7 @@ int main(void)
         cmocka_unit_test(test_help_from_table),
         cmocka_unit_test(test_auto_find_then_database),
         cmocka_unit_test(test_auto_report),
+        cmocka_unit_test(test_gemm_baseline),
     };
     return fixture_run("cli", tests, NULL, NULL);
 }

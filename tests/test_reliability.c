@@ -5,6 +5,7 @@
 #include "fixture.h"
 
 #include "conv/algo.h"
+#include "conv/tune.h"
 #include "runtime/rt.h"
 
 #include <math.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,12 +30,17 @@ typedef struct host_data {
     clconv_problem p;
     float *in, *w, *b, *ref, *out;
     size_t ni, nw, no;
+    /* what the last plan run_once made ran with: its FFT backend (NULL for
+     * an algorithm without transforms) and its resolved GEMM backend */
+    const char *fft_backend;
+    clconv_gemm_backend gemm_backend;
 } host_data;
 
 static host_data host_make(const clconv_problem *p, uint32_t seed)
 {
     host_data h = {*p, NULL, NULL, NULL, NULL, NULL, clconv_problem_input_elems(p),
-                   clconv_problem_weight_elems(p), clconv_problem_output_elems(p)};
+                   clconv_problem_weight_elems(p), clconv_problem_output_elems(p), NULL,
+                   CLCONV_GEMM_BACKEND_DEFAULT};
     h.in = malloc(h.ni * sizeof(float));
     h.w = malloc(h.nw * sizeof(float));
     h.b = malloc((size_t)p->out_channels * sizeof(float));
@@ -51,16 +58,113 @@ static void host_free(host_data *h)
     free(h->in), free(h->w), free(h->b), free(h->ref), free(h->out);
 }
 
+/* One way to run an algorithm: the backends its plan options name. */
+typedef struct variant {
+    clconv_algo algo;
+    clconv_plan_options opt;
+} variant;
+
+/* Does the GEMM backend option change what algorithm a multiplies with?
+ * Its tunable says so: CLBlast's Xgemm parameters in place of clconv's
+ * tile, or one tile per GEMM backend. */
+static int takes_gemm_backend(int a)
+{
+    const conv_tunable *t = conv_algo_table[a]->tunable;
+    return t && (t->clblast_variant || t->per_gemm_backend);
+}
+
+/* At most every FFT backend times every GEMM backend for each algorithm. */
+#define MAX_VARIANTS (CLCONV_ALGO_COUNT * CLCONV_FFT_BACKEND_COUNT * CLCONV_GEMM_BACKEND_COUNT)
+
+/* Every algorithm with each FFT backend it transforms with and each GEMM
+ * backend it multiplies with, from the libraries' own lists (DEFAULT left
+ * out: it resolves to one of them). Run i of an algorithm takes FFT backend
+ * i and GEMM backend i, each list wrapping round, so an algorithm that uses
+ * both lists takes as many runs as the longer one, not their product, and
+ * one that uses neither runs once. Returns the count. */
+static int variants(variant *v)
+{
+    int n = 0;
+    for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
+        const int ffts = conv_algo_table[a]->spectral ? CLCONV_FFT_BACKEND_COUNT - 1 : 0;
+        const int gemms = takes_gemm_backend(a) ? CLCONV_GEMM_BACKEND_COUNT - 1 : 0;
+        const int runs = ffts > gemms ? ffts : gemms > 0 ? gemms : 1;
+        for (int i = 0; i < runs; i++) {
+            assert_true(n < MAX_VARIANTS);
+            v[n] = (variant){(clconv_algo)a, {0}};
+            if (ffts)
+                v[n].opt.fft_backend = (clconv_fft_backend)(1 + i % ffts);
+            if (gemms)
+                v[n].opt.gemm_backend = (clconv_gemm_backend)(1 + i % gemms);
+            n++;
+        }
+    }
+    /* the lists reached: every backend of each, by some algorithm */
+    for (int b = 1; b < CLCONV_FFT_BACKEND_COUNT; b++) {
+        int found = 0;
+        for (int i = 0; i < n; i++)
+            found |= v[i].opt.fft_backend == (clconv_fft_backend)b;
+        if (!found)
+            fail_msg("no variant runs FFT backend %s",
+                     clconv_fft_backend_name((clconv_fft_backend)b));
+    }
+    for (int b = 1; b < CLCONV_GEMM_BACKEND_COUNT; b++) {
+        int found = 0;
+        for (int i = 0; i < n; i++)
+            found |= v[i].opt.gemm_backend == (clconv_gemm_backend)b;
+        if (!found)
+            fail_msg("no variant runs GEMM backend %s",
+                     clconv_gemm_backend_name((clconv_gemm_backend)b));
+    }
+    return n;
+}
+
+/* "fft-cgemm (fft vkfft, gemm clblast)" for failure messages. */
+static const char *describe(const variant *v, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s (fft %s, gemm %s)", clconv_algo_name(v->algo),
+             clconv_fft_backend_name(v->opt.fft_backend),
+             clconv_gemm_backend_name(v->opt.gemm_backend));
+    return buf;
+}
+
+/* The algorithm with the default backends. */
+static variant plain(int a)
+{
+    return (variant){(clconv_algo)a, {0}};
+}
+
+/* Did the plan run_once last made for v run the backends v names? Empty
+ * when it did, else what it ran instead. */
+static const char *ran_wrong_backend(const variant *v, const host_data *h, char *buf, size_t cap)
+{
+    const char *fft = clconv_fft_backend_name(v->opt.fft_backend);
+    buf[0] = '\0';
+    if (v->opt.fft_backend && (!h->fft_backend || strcmp(h->fft_backend, fft) != 0))
+        snprintf(buf, cap, "asked FFT backend %s, the plan ran %s", fft,
+                 h->fft_backend ? h->fft_backend : "none");
+    else if (v->opt.gemm_backend && h->gemm_backend != v->opt.gemm_backend)
+        snprintf(buf, cap, "asked GEMM backend %s, the plan ran %s",
+                 clconv_gemm_backend_name(v->opt.gemm_backend),
+                 clconv_gemm_backend_name(h->gemm_backend));
+    return buf;
+}
+
 /* Plan, weights, one execute, download; returns the first failing status. */
-static clconv_status run_once(clconv_context *ctx, clconv_algo algo, host_data *h)
+static clconv_status run_once(clconv_context *ctx, const variant *v, host_data *h)
 {
     cl_mem in = fixture_upload(ctx, h->in, h->ni), w = fixture_upload(ctx, h->w, h->nw);
     cl_mem b = fixture_upload(ctx, h->b, (size_t)h->p.out_channels);
     cl_mem out = fixture_output(ctx, h->no);
     clconv_plan *plan = NULL;
-    clconv_status st = clconv_plan_create(ctx, &h->p, algo, &plan);
-    if (!st)
+    clconv_status st = clconv_plan_create_with_options(ctx, &h->p, v->algo, &v->opt, &plan);
+    h->fft_backend = NULL;
+    h->gemm_backend = CLCONV_GEMM_BACKEND_DEFAULT;
+    if (!st) {
+        h->fft_backend = clconv_plan_fft_backend(plan);
+        h->gemm_backend = plan->cfg.gemm_backend;
         st = clconv_plan_set_weights(plan, w, b);
+    }
     if (!st)
         st = clconv_plan_execute(plan, in, out, NULL);
     if (!st)
@@ -83,55 +187,6 @@ static void fault_alloc(cl_command_queue queue, const char *value)
         setenv("CLCONV_FAULT_ALLOC", value, 1);
     else
         unsetenv("CLCONV_FAULT_ALLOC");
-}
-
-/* The n-th device allocation fails, for every n the run makes: each gives
- * CLCONV_ERR_OUT_OF_MEMORY naming the size asked and the device's limit,
- * and leaves nothing alive (the context closes: no plan leaked; the
- * sanitizer build checks host memory). Past the last allocation the run
- * succeeds and is right. */
-static void test_allocation_failures(void **state)
-{
-    (void)state;
-    clconv_problem p = small();
-    host_data h = host_make(&p, 11);
-    assert_int_equal(clconv_reference_conv2d(&p, h.in, h.w, h.b, h.ref), CLCONV_SUCCESS);
-    for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
-        int n = 1;
-        for (;; n++) {
-            char value[16];
-            snprintf(value, sizeof value, "%d", n);
-            fault_alloc(NULL, value); /* no context alive */
-            clconv_context *ctx = NULL;
-            clconv_status st = clconv_context_create(NULL, NULL, &ctx);
-            const char *msg = clconv_last_error(NULL);
-            if (!st) {
-                st = run_once(ctx, (clconv_algo)a, &h);
-                msg = clconv_last_error(ctx);
-            }
-            if (st == CLCONV_SUCCESS) {
-                assert_int_equal(clconv_context_destroy(ctx), CLCONV_SUCCESS);
-                break;
-            }
-            if (st != CLCONV_ERR_OUT_OF_MEMORY || !strstr(msg, "injected") ||
-                !strstr(msg, " bytes") || !strstr(msg, "allows"))
-                fail_msg("%s, allocation %d: %s: %s", clconv_algo_name((clconv_algo)a), n,
-                         clconv_status_string(st), msg);
-            if (ctx)
-                assert_int_equal(clconv_context_destroy(ctx), CLCONV_SUCCESS);
-            assert_true(n < 64);
-        }
-        fault_alloc(NULL, NULL);
-        /* the profiling probe, plus the algorithm's own buffers, if any */
-        clconv_context *probe = fixture_context();
-        size_t workspace = 0;
-        assert_int_equal(clconv_algo_workspace_bytes(probe, &p, (clconv_algo)a, NULL, &workspace),
-                         CLCONV_SUCCESS);
-        assert_int_equal(clconv_context_destroy(probe), CLCONV_SUCCESS);
-        assert_true(n > (workspace ? 2 : 1));
-        assert_true(clconv_rel_l2_error(h.out, h.ref, h.no) < 1e-4);
-    }
-    host_free(&h);
 }
 
 /* The buffer's reference count once the queue is idle and the
@@ -228,15 +283,34 @@ static cl_uint context_refcount(cl_context c)
     return n;
 }
 
-/* Nothing OpenCL survives a plan, on success or on any injected allocation
- * failure, for every algorithm: the buffers clconv created are all destroyed
- * (counted by their destructor callbacks), and the caller's cl_context,
- * which every buffer, program, kernel and event of clconv retains, is back
- * to the references the caller holds. LeakSanitizer cannot see these: they
- * are allocated inside the OpenCL implementation. */
-static void test_no_opencl_leaks(void **state)
+/* The n-th device allocation fails, for every n the run makes, for every
+ * algorithm with every FFT and GEMM backend it takes. Each failure gives
+ * CLCONV_ERR_OUT_OF_MEMORY naming the size asked and the device's limit,
+ * and nothing OpenCL survives it: the buffers clconv created are all
+ * destroyed (counted by their destructor callbacks), and the caller's
+ * cl_context, which every buffer, program, kernel and event of clconv and
+ * of the libraries it calls retains, is back to the references the caller
+ * holds (LeakSanitizer cannot see these: they live inside the OpenCL
+ * implementation; it checks host memory in the sanitizer build). Past the
+ * last allocation the run succeeds, with the backends asked, is right, and
+ * leaves nothing either. One wrapped cl_context serves every run; a
+ * context clconv creates itself is checked once, failing at its first
+ * allocation. */
+static void test_allocation_failures(void **state)
 {
     (void)state;
+    int contexts0 = -1, contexts = -1;
+    clconv_live_objects(&contexts0, NULL);
+    fault_alloc(NULL, "1"); /* no context alive */
+    clconv_context *own = NULL;
+    clconv_status st = clconv_context_create(NULL, NULL, &own);
+    fault_alloc(NULL, NULL);
+    clconv_live_objects(&contexts, NULL);
+    if (st != CLCONV_ERR_OUT_OF_MEMORY || own || contexts != contexts0 ||
+        !strstr(clconv_last_error(NULL), "injected"))
+        fail_msg("context_create, first allocation failing: %s (%s), %d contexts alive, not %d",
+                 clconv_status_string(st), clconv_last_error(NULL), contexts, contexts0);
+
     clconv_context *probe = fixture_context();
     cl_int err;
     cl_context cl_ctx = clCreateContext(NULL, 1, &probe->device, NULL, NULL, &err);
@@ -244,25 +318,39 @@ static void test_no_opencl_leaks(void **state)
     cl_command_queue q = clCreateCommandQueue(cl_ctx, probe->device, CL_QUEUE_PROFILING_ENABLE,
                                               &err);
     assert_int_equal(err, CL_SUCCESS);
-    assert_int_equal(clconv_context_destroy(probe), CLCONV_SUCCESS);
     clconv_problem p = small();
     host_data h = host_make(&p, 13);
+    assert_int_equal(clconv_reference_conv2d(&p, h.in, h.w, h.b, h.ref), CLCONV_SUCCESS);
     const cl_uint ctx_refs = context_refcount(cl_ctx);
     /* an earlier test's buffers may still be on their way out (rusticl
      * releases from its worker thread): let them go before the baseline */
     for (int wait = 0; wait < 200 && rt_live_buffers() != 0; wait++)
         nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
     const long buffers = rt_live_buffers();
-    for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
-        for (int n = 1;; n++) {
+    variant v[MAX_VARIANTS];
+    const int count = variants(v);
+    for (int i = 0; i < count; i++) {
+        char name[96], wrong[128];
+        describe(&v[i], name, sizeof name);
+        int n = 1;
+        for (;; n++) {
             char value[16];
             snprintf(value, sizeof value, "%d", n);
             fault_alloc(q, value);
             clconv_context *ctx = NULL;
             /* the wrap's own profiling probe allocates too */
-            clconv_status st = clconv_context_wrap(cl_ctx, q, NULL, &ctx);
-            if (!st)
-                st = run_once(ctx, (clconv_algo)a, &h);
+            st = clconv_context_wrap(cl_ctx, q, NULL, &ctx);
+            const char *msg = clconv_last_error(NULL);
+            if (!st) {
+                st = run_once(ctx, &v[i], &h);
+                msg = clconv_last_error(ctx);
+            }
+            if (st != CLCONV_SUCCESS &&
+                (st != CLCONV_ERR_OUT_OF_MEMORY || !strstr(msg, "injected") ||
+                 !strstr(msg, " bytes") || !strstr(msg, "allows"))) {
+                fault_alloc(q, NULL); /* the later tests run without faults */
+                fail_msg("%s, allocation %d: %s: %s", name, n, clconv_status_string(st), msg);
+            }
             assert_int_equal(clconv_context_destroy(ctx), CLCONV_SUCCESS);
             /* rusticl keeps the queue's last command, and what it used,
              * until another command follows it */
@@ -277,21 +365,33 @@ static void test_no_opencl_leaks(void **state)
                                               context_refcount(cl_ctx) != ctx_refs); wait++)
                 nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
             if (rt_live_buffers() != buffers || context_refcount(cl_ctx) != ctx_refs) {
-                fault_alloc(q, NULL); /* the later tests run without faults */
+                fault_alloc(q, NULL);
                 fail_msg("%s, allocation %d failing (%s): %ld clconv buffers and %u context "
-                         "references left over (want %ld and %u)",
-                         clconv_algo_name((clconv_algo)a), n, clconv_status_string(st),
-                         rt_live_buffers(), context_refcount(cl_ctx), buffers, ctx_refs);
+                         "references left over (want %ld and %u)", name, n,
+                         clconv_status_string(st), rt_live_buffers(), context_refcount(cl_ctx),
+                         buffers, ctx_refs);
             }
             if (st == CLCONV_SUCCESS)
                 break;
             assert_true(n < 64);
         }
         fault_alloc(q, NULL);
+        if (*ran_wrong_backend(&v[i], &h, wrong, sizeof wrong))
+            fail_msg("%s: %s", name, wrong);
+        /* the probe, plus the algorithm's own buffers, if any, each failed once */
+        size_t workspace = 0;
+        assert_int_equal(clconv_algo_workspace_bytes(probe, &p, v[i].algo, &v[i].opt, &workspace),
+                         CLCONV_SUCCESS);
+        if (!(n > (workspace ? 2 : 1)))
+            fail_msg("%s: %d allocations, %zu bytes of workspace", name, n - 1, workspace);
+        double e = clconv_rel_l2_error(h.out, h.ref, h.no);
+        if (!(e < 1e-4))
+            fail_msg("%s: relative L2 error %g", name, e);
     }
     host_free(&h);
     clReleaseCommandQueue(q);
     clReleaseContext(cl_ctx);
+    assert_int_equal(clconv_context_destroy(probe), CLCONV_SUCCESS);
 }
 
 /* A request beyond the device's allocation limit is refused up front with
@@ -312,10 +412,11 @@ static void test_allocation_too_large(void **state)
 }
 
 typedef struct worker {
-    clconv_algo algo;
+    variant v;
     uint32_t seed;
     double err;
     clconv_status st;
+    char wrong[128]; /* ran_wrong_backend's answer for the last run */
 } worker;
 
 static void *work(void *arg)
@@ -331,34 +432,54 @@ static void *work(void *arg)
     host_data h = host_make(&p, w->seed);
     if (clconv_reference_conv2d(&p, h.in, h.w, h.b, h.ref) == CLCONV_SUCCESS) {
         for (int round = 0; round < 3 && !w->st; round++)
-            w->st = run_once(ctx, w->algo, &h);
-        if (!w->st)
+            w->st = run_once(ctx, &w->v, &h);
+        if (!w->st) {
             w->err = clconv_rel_l2_error(h.out, h.ref, h.no);
+            ran_wrong_backend(&w->v, &h, w->wrong, sizeof w->wrong);
+        }
     }
     host_free(&h);
     clconv_context_destroy(ctx);
     return NULL;
 }
 
-/* Separate contexts in two threads at once, FFT in both (clFFT's setup is
- * process-wide and reference-counted) and direct beside it: all right. */
+/* Separate contexts in two threads at once, every algorithm with every
+ * backend it takes, two at a time: each right, with the backends asked.
+ * The runs with clFFT go first, together (clFFT's setup is process-wide
+ * and reference-counted). */
 static void test_two_threads(void **state)
 {
     (void)state;
-    worker w[4] = {{CLCONV_ALGO_FFT, 1, 0, 0}, {CLCONV_ALGO_FFT, 2, 0, 0},
-                   {CLCONV_ALGO_DIRECT, 3, 0, 0}, {CLCONV_ALGO_IM2COL_GEMM, 4, 0, 0}};
-    for (int pair = 0; pair < 2; pair++) {
+    variant v[MAX_VARIANTS];
+    const int count = variants(v);
+    worker w[MAX_VARIANTS];
+    int n = 0, clffts = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < count; i++)
+            if ((v[i].opt.fft_backend == CLCONV_FFT_BACKEND_CLFFT) == (pass == 0)) {
+                w[n] = (worker){v[i], (uint32_t)n + 1, 0, 0, ""};
+                n++;
+                clffts += pass == 0;
+            }
+    assert_int_equal(n, count);
+    assert_true(clffts >= 2);
+    for (int first = 0; first < n; first += 2) {
+        const int threads = n - first < 2 ? n - first : 2;
         pthread_t t[2];
-        for (int i = 0; i < 2; i++)
-            assert_int_equal(pthread_create(&t[i], NULL, work, &w[2 * pair + i]), 0);
-        for (int i = 0; i < 2; i++)
+        for (int i = 0; i < threads; i++)
+            assert_int_equal(pthread_create(&t[i], NULL, work, &w[first + i]), 0);
+        for (int i = 0; i < threads; i++)
             assert_int_equal(pthread_join(t[i], NULL), 0);
     }
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < n; i++) {
+        char name[96];
+        describe(&w[i].v, name, sizeof name);
         if (w[i].st)
-            fail_msg("thread %d (%s): %s", i, clconv_algo_name(w[i].algo),
-                     clconv_status_string(w[i].st));
-        assert_true(w[i].err < 1e-4);
+            fail_msg("thread %d, %s: %s", i, name, clconv_status_string(w[i].st));
+        if (w[i].wrong[0])
+            fail_msg("thread %d, %s: %s", i, name, w[i].wrong);
+        if (!(w[i].err < 1e-4))
+            fail_msg("thread %d, %s: relative L2 error %g", i, name, w[i].err);
     }
 }
 
@@ -394,7 +515,8 @@ static int tile_reads(const clconv_problem *p, int m, int n, int y, int x, int n
  * finite and right. An algorithm with tiles that share an input window
  * (winograd) keeps that rule, except that an output whose tile's window
  * holds a special value may be non-finite as well (or right). As
- * documented in the README. Nothing crashes or hangs. */
+ * documented in the README. Nothing crashes or hangs, with any FFT or GEMM
+ * backend. */
 static void test_nan_and_inf(void **state)
 {
     (void)state;
@@ -409,8 +531,17 @@ static void test_nan_and_inf(void **state)
     h.in[inf_at] = INFINITY;
     /* outputs that read neither special value have a finite reference */
     assert_int_equal(clconv_reference_conv2d(&p, h.in, h.w, h.b, h.ref), CLCONV_SUCCESS);
-    for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
-        assert_int_equal(run_once(ctx, (clconv_algo)a, &h), CLCONV_SUCCESS);
+    variant runs[MAX_VARIANTS];
+    const int count = variants(runs);
+    for (int vi = 0; vi < count; vi++) {
+        const int a = runs[vi].algo;
+        char algo[96], wrong[128];
+        describe(&runs[vi], algo, sizeof algo);
+        clconv_status st = run_once(ctx, &runs[vi], &h);
+        if (st)
+            fail_msg("%s: %s: %s", algo, clconv_status_string(st), clconv_last_error(ctx));
+        if (*ran_wrong_backend(&runs[vi], &h, wrong, sizeof wrong))
+            fail_msg("%s: %s", algo, wrong);
         int fft = conv_algo_table[a]->spectral;
         int tile = conv_algo_table[a]->shared_window_tile
                        ? conv_algo_table[a]->shared_window_tile(&p)
@@ -423,7 +554,6 @@ static void test_nan_and_inf(void **state)
                         float v = h.out[i];
                         int hit_nan = reads(&p, n, y, x, 1, 4, 5);
                         int hit_inf = reads(&p, n, y, x, 1, 7, 1);
-                        const char *algo = clconv_algo_name((clconv_algo)a);
                         if (n == 1 && fft) {
                             if (!isnan(v))
                                 fail_msg("%s: output %zu = %g, expected NaN", algo, i, v);
@@ -459,7 +589,8 @@ static void test_zero_weights_and_dynamic_range(void **state)
     host_data h = host_make(&p, 9);
     memset(h.w, 0, h.nw * sizeof(float));
     for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
-        assert_int_equal(run_once(ctx, (clconv_algo)a, &h), CLCONV_SUCCESS);
+        const variant va = plain(a);
+        assert_int_equal(run_once(ctx, &va, &h), CLCONV_SUCCESS);
         size_t plane = h.no / ((size_t)p.batch * p.out_channels);
         for (size_t i = 0; i < h.no; i++)
             if (h.out[i] != h.b[(i / plane) % (size_t)p.out_channels])
@@ -475,7 +606,8 @@ static void test_zero_weights_and_dynamic_range(void **state)
         h.in[i] *= scale[i / in_image];
     assert_int_equal(clconv_reference_conv2d(&p, h.in, h.w, h.b, h.ref), CLCONV_SUCCESS);
     for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
-        assert_int_equal(run_once(ctx, (clconv_algo)a, &h), CLCONV_SUCCESS);
+        const variant va = plain(a);
+        assert_int_equal(run_once(ctx, &va, &h), CLCONV_SUCCESS);
         for (int n = 0; n < 3; n++) {
             double err = clconv_rel_l2_error(h.out + n * out_image, h.ref + n * out_image,
                                              out_image);
@@ -485,6 +617,192 @@ static void test_zero_weights_and_dynamic_range(void **state)
         }
     }
     host_free(&h);
+    assert_int_equal(clconv_context_destroy(ctx), CLCONV_SUCCESS);
+}
+
+/* Every embedded kernel under dir (as cl/ is laid out), with `replaced`'s
+ * text swapped for `text`. */
+static void write_kernel_dir(const char *dir, const char *replaced, const char *text)
+{
+    char path[512];
+    for (size_t i = 0; i < rt_embedded_kernel_count; i++) {
+        const rt_embedded_kernel *k = &rt_embedded_kernels[i];
+        snprintf(path, sizeof path, "%s/%s", dir, k->file);
+        *strrchr(path, '/') = '\0';
+        mkdir(path, 0755);
+        snprintf(path, sizeof path, "%s/%s", dir, k->file);
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        if (strcmp(k->file, replaced) == 0)
+            fputs(text, f);
+        else
+            assert_int_equal(fwrite(k->source, 1, k->length, f), k->length);
+        assert_int_equal(fclose(f), 0);
+    }
+}
+
+/* An OpenCL error reaches the caller through the public API with its
+ * name: a kernel directory whose direct/direct.cl builds but holds none
+ * of direct's kernels makes the implementation's clCreateKernel fail
+ * (CL_INVALID_KERNEL_NAME, as the OpenCL specification prescribes), and
+ * clconv_plan_create gives CLCONV_ERR_OPENCL, no plan, and a last error
+ * naming the call, the kernel and the CL_* code. A buffer of another
+ * cl_context, which PoCL and rusticl would take without a word, is
+ * refused by execute before any OpenCL call. */
+static void test_opencl_error_reaches_caller(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/clconv-rel-kernels-XXXXXX", cmd[128];
+    assert_non_null(mkdtemp(dir));
+    write_kernel_dir(dir, "direct/direct.cl",
+                     "__kernel void not_direct(__global float *x) { x[0] = 1.0f; }\n");
+    clconv_context_options opt = {.kernel_dir = dir, .disable_disk_cache = 1};
+    clconv_context *ctx = NULL;
+    assert_int_equal(clconv_context_create(NULL, &opt, &ctx), CLCONV_SUCCESS);
+    clconv_problem p = small();
+    clconv_plan *plan = (clconv_plan *)&p; /* overwritten with NULL on failure */
+    clconv_status st = clconv_plan_create(ctx, &p, CLCONV_ALGO_DIRECT, &plan);
+    const char *msg = clconv_last_error(ctx);
+    if (st != CLCONV_ERR_OPENCL || !strstr(msg, "clCreateKernel(\"conv_direct") ||
+        !strstr(msg, "failed: CL_INVALID_KERNEL_NAME"))
+        fail_msg("direct without its kernels: %s: \"%s\"; wanted CLCONV_ERR_OPENCL naming "
+                 "clCreateKernel and CL_INVALID_KERNEL_NAME", clconv_status_string(st), msg);
+    assert_null(plan);
+    assert_int_equal(clconv_context_destroy(ctx), CLCONV_SUCCESS);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+
+    ctx = fixture_context();
+    host_data h = host_make(&p, 31);
+    assert_int_equal(clconv_reference_conv2d(&p, h.in, h.w, h.b, h.ref), CLCONV_SUCCESS);
+    cl_int err;
+    cl_device_id device = ctx->device;
+    cl_context other = clCreateContext(NULL, 1, &device, NULL, NULL, &err);
+    assert_int_equal(err, CL_SUCCESS);
+    cl_mem foreign = clCreateBuffer(other, CL_MEM_READ_WRITE, h.ni * sizeof(float), NULL, &err);
+    assert_int_equal(err, CL_SUCCESS);
+    cl_mem in = fixture_upload(ctx, h.in, h.ni), w = fixture_upload(ctx, h.w, h.nw);
+    cl_mem out = fixture_output(ctx, h.no);
+    assert_int_equal(clconv_plan_create(ctx, &p, CLCONV_ALGO_DIRECT, &plan), CLCONV_SUCCESS);
+    assert_int_equal(clconv_plan_set_weights(plan, foreign, NULL), CLCONV_ERR_INVALID_ARG);
+    assert_non_null(strstr(clconv_last_error(ctx), "weights buffer belongs to another cl_context"));
+    assert_int_equal(clconv_plan_set_weights(plan, w, NULL), CLCONV_SUCCESS);
+    assert_int_equal(clconv_plan_execute(plan, foreign, out, NULL), CLCONV_ERR_INVALID_ARG);
+    assert_non_null(strstr(clconv_last_error(ctx), "input buffer belongs to another cl_context"));
+    assert_int_equal(clconv_plan_execute(plan, in, foreign, NULL), CLCONV_ERR_INVALID_ARG);
+    assert_non_null(strstr(clconv_last_error(ctx), "output buffer belongs to another cl_context"));
+    /* and the plan runs right with its own buffers afterwards */
+    assert_int_equal(clconv_plan_execute(plan, in, out, NULL), CLCONV_SUCCESS);
+    assert_int_equal(clconv_reference_conv2d(&p, h.in, h.w, NULL, h.ref), CLCONV_SUCCESS);
+    fixture_download(ctx, out, h.out, h.no);
+    double e = clconv_rel_l2_error(h.out, h.ref, h.no);
+    if (!(e < 1e-4))
+        fail_msg("direct after refused buffers: relative L2 error %g", e);
+    clconv_plan_destroy(plan);
+    cl_mem all[] = {in, w, out, foreign};
+    for (int i = 0; i < 4; i++)
+        clReleaseMemObject(all[i]);
+    clReleaseContext(other);
+    host_free(&h);
+    assert_int_equal(clconv_context_destroy(ctx), CLCONV_SUCCESS);
+}
+
+/* clconv_live_objects counts what is created and not yet destroyed: a
+ * context, a plan, neither changed by a refused destroy (plans alive) or a
+ * failed plan_create. */
+static void test_live_objects(void **state)
+{
+    (void)state;
+    int contexts0 = -1, plans0 = -1, contexts = -1, plans = -1;
+    clconv_live_objects(&contexts0, &plans0);
+    assert_true(contexts0 >= 0 && plans0 >= 0);
+    clconv_context *ctx = fixture_context();
+    clconv_live_objects(&contexts, &plans);
+    assert_int_equal(contexts, contexts0 + 1);
+    assert_int_equal(plans, plans0);
+    clconv_problem p = small();
+    clconv_plan *plan = NULL, *bad = NULL;
+    assert_int_equal(clconv_plan_create(ctx, &p, CLCONV_ALGO_DIRECT, &plan), CLCONV_SUCCESS);
+    clconv_live_objects(&contexts, &plans);
+    assert_int_equal(contexts, contexts0 + 1);
+    assert_int_equal(plans, plans0 + 1);
+    assert_int_equal(clconv_context_destroy(ctx), CLCONV_ERR_BUSY);
+    p.stride_h = 0;
+    assert_int_equal(clconv_plan_create(ctx, &p, CLCONV_ALGO_DIRECT, &bad), CLCONV_ERR_INVALID_ARG);
+    assert_null(bad);
+    clconv_live_objects(&contexts, NULL);
+    clconv_live_objects(NULL, &plans);
+    assert_int_equal(contexts, contexts0 + 1);
+    assert_int_equal(plans, plans0 + 1);
+    clconv_plan_destroy(plan);
+    clconv_live_objects(&contexts, &plans);
+    assert_int_equal(plans, plans0);
+    assert_int_equal(clconv_context_destroy(ctx), CLCONV_SUCCESS);
+    clconv_live_objects(&contexts, &plans);
+    assert_int_equal(contexts, contexts0);
+    assert_int_equal(plans, plans0);
+    clconv_live_objects(NULL, NULL);
+}
+
+/* For bindings: clconv_struct_size gives this compiler's sizeof of every
+ * public struct the header defines, 0 for an opaque or unknown name; and
+ * clconv_params_source_name the header's names, one per source, NULL out
+ * of range, "given" for the source a plan with options.params reports. */
+static void test_binding_helpers(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        size_t size;
+    } public_structs[] = {
+        {"clconv_platform_info", sizeof(clconv_platform_info)},
+        {"clconv_device_info", sizeof(clconv_device_info)},
+        {"clconv_device_list", sizeof(clconv_device_list)},
+        {"clconv_device_selector", sizeof(clconv_device_selector)},
+        {"clconv_context_options", sizeof(clconv_context_options)},
+        {"clconv_problem", sizeof(clconv_problem)},
+        {"clconv_plan_options", sizeof(clconv_plan_options)},
+        {"clconv_choice", sizeof(clconv_choice)},
+        {"clconv_prediction", sizeof(clconv_prediction)},
+        {"clconv_stage_time", sizeof(clconv_stage_time)},
+        {"clconv_timing", sizeof(clconv_timing)},
+        {"clconv_stage_cost", sizeof(clconv_stage_cost)},
+        {"clconv_cost", sizeof(clconv_cost)},
+        {"clconv_peaks", sizeof(clconv_peaks)},
+        {"clconv_roofline", sizeof(clconv_roofline)},
+    };
+    for (size_t i = 0; i < sizeof public_structs / sizeof public_structs[0]; i++)
+        if (clconv_struct_size(public_structs[i].name) != public_structs[i].size)
+            fail_msg("clconv_struct_size(\"%s\") = %zu, sizeof here %zu", public_structs[i].name,
+                     clconv_struct_size(public_structs[i].name), public_structs[i].size);
+    assert_int_equal(clconv_struct_size("clconv_plan"), 0);
+    assert_int_equal(clconv_struct_size("clconv_problem "), 0);
+    assert_int_equal(clconv_struct_size(""), 0);
+    assert_int_equal(clconv_struct_size(NULL), 0);
+
+    static const char *const source_names[] = {"none", "default", "database", "tuned", "given"};
+    assert_int_equal(sizeof source_names / sizeof source_names[0], CLCONV_PARAMS_SOURCE_COUNT);
+    for (int s = 0; s < CLCONV_PARAMS_SOURCE_COUNT; s++) {
+        const char *name = clconv_params_source_name((clconv_params_source)s);
+        if (!name || strcmp(name, source_names[s]) != 0)
+            fail_msg("clconv_params_source_name(%d) = %s, wanted %s", s, name ? name : "NULL",
+                     source_names[s]);
+    }
+    assert_null(clconv_params_source_name(CLCONV_PARAMS_SOURCE_COUNT));
+    assert_null(clconv_params_source_name((clconv_params_source)-1));
+    clconv_context *ctx = fixture_context();
+    clconv_problem p = small();
+    char text[96];
+    clconv_plan *plan = NULL;
+    assert_int_equal(clconv_plan_create(ctx, &p, CLCONV_ALGO_DIRECT, &plan), CLCONV_SUCCESS);
+    clconv_params_source first = clconv_plan_params(plan, text, sizeof text);
+    assert_true(first == CLCONV_PARAMS_DEFAULT || first == CLCONV_PARAMS_DATABASE);
+    clconv_plan_destroy(plan);
+    clconv_plan_options opt = {.params = text};
+    assert_int_equal(clconv_plan_create_with_options(ctx, &p, CLCONV_ALGO_DIRECT, &opt, &plan),
+                     CLCONV_SUCCESS);
+    assert_string_equal(clconv_params_source_name(clconv_plan_params(plan, NULL, 0)), "given");
+    clconv_plan_destroy(plan);
     assert_int_equal(clconv_context_destroy(ctx), CLCONV_SUCCESS);
 }
 
@@ -841,10 +1159,12 @@ int main(void)
         cmocka_unit_test(test_allocation_failures),
         cmocka_unit_test(test_allocation_too_large),
         cmocka_unit_test(test_set_weights_failure),
-        cmocka_unit_test(test_no_opencl_leaks),
         cmocka_unit_test(test_two_threads),
         cmocka_unit_test(test_nan_and_inf),
         cmocka_unit_test(test_zero_weights_and_dynamic_range),
+        cmocka_unit_test(test_opencl_error_reaches_caller),
+        cmocka_unit_test(test_live_objects),
+        cmocka_unit_test(test_binding_helpers),
         cmocka_unit_test(test_null_arguments),
         cmocka_unit_test(test_plan_reports_and_disabled_cache),
         cmocka_unit_test(test_perf_database),

@@ -498,13 +498,23 @@ void clconv_plan_build_time(const clconv_plan *plan, double *build_ms, int *comp
         *compiled = plan ? plan->compiled : 0;
 }
 
-/* A buffer must exist and hold at least `elems` floats. */
+/* A buffer must exist, belong to the plan's cl_context (PoCL and rusticl
+ * run kernels on another context's buffer without an error: undefined
+ * behaviour the caller would never hear of) and hold at least `elems`
+ * floats. */
 static clconv_status check_buffer(clconv_plan *plan, cl_mem buf, const char *what, size_t elems)
 {
     if (!buf)
         return rt_fail(plan->ctx, CLCONV_ERR_INVALID_ARG, "%s buffer is NULL", what);
     size_t size = 0;
-    cl_int err = clGetMemObjectInfo(buf, CL_MEM_SIZE, sizeof size, &size, NULL);
+    cl_context owner = NULL;
+    cl_int err = clGetMemObjectInfo(buf, CL_MEM_CONTEXT, sizeof owner, &owner, NULL);
+    if (err != CL_SUCCESS)
+        return rt_cl_fail(plan->ctx, err, "clGetMemObjectInfo", "%s buffer CL_MEM_CONTEXT", what);
+    if (owner != plan->ctx->cl_ctx)
+        return rt_fail(plan->ctx, CLCONV_ERR_INVALID_ARG,
+                       "the %s buffer belongs to another cl_context than the plan's", what);
+    err = clGetMemObjectInfo(buf, CL_MEM_SIZE, sizeof size, &size, NULL);
     if (err != CL_SUCCESS)
         return rt_cl_fail(plan->ctx, err, "clGetMemObjectInfo", "%s buffer CL_MEM_SIZE", what);
     if (size / sizeof(float) < elems)
