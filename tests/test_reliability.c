@@ -175,18 +175,26 @@ static clconv_status run_once(clconv_context *ctx, const variant *v, host_data *
     return st;
 }
 
-/* Sets (value) or clears (NULL) CLCONV_FAULT_ALLOC once queue (NULL: none)
- * has finished: PoCL's worker threads call getenv as they start each
- * command, and glibc's setenv may move the environment under them (a
- * crash in getenv seen under AddressSanitizer). */
+/* Sets CLCONV_FAULT_ALLOC to value, or back to what it was before the first
+ * fault_alloc (NULL), once queue (NULL: none) has finished: PoCL's worker
+ * threads call getenv as they start each command, and glibc's setenv may
+ * move the environment under them (a crash in getenv seen under
+ * AddressSanitizer). */
 static void fault_alloc(cl_command_queue queue, const char *value)
 {
+    static fixture_env before;
+    static int set;
     if (queue)
         assert_int_equal(clFinish(queue), CL_SUCCESS);
-    if (value)
-        setenv("CLCONV_FAULT_ALLOC", value, 1);
-    else
-        unsetenv("CLCONV_FAULT_ALLOC");
+    if (value && !set) {
+        before = fixture_env_set("CLCONV_FAULT_ALLOC", value);
+        set = 1;
+    } else if (value) {
+        assert_int_equal(setenv("CLCONV_FAULT_ALLOC", value, 1), 0);
+    } else if (set) {
+        fixture_env_restore(&before);
+        set = 0;
+    }
 }
 
 /* The buffer's reference count once the queue is idle and the

@@ -82,32 +82,12 @@ static void test_device_list_matches_opencl(void **state)
     clconv_device_list_free(NULL);
 }
 
-static void with_env(const char *value, const char **saved)
-{
-    const char *old = getenv("CLCONV_DEVICE");
-    *saved = old ? strdup(old) : NULL;
-    if (value)
-        setenv("CLCONV_DEVICE", value, 1);
-    else
-        unsetenv("CLCONV_DEVICE");
-}
-
-static void restore_env(const char *saved)
-{
-    if (saved)
-        setenv("CLCONV_DEVICE", saved, 1);
-    else
-        unsetenv("CLCONV_DEVICE");
-    free((void *)saved);
-}
-
 static void test_select(void **state)
 {
     (void)state;
     clconv_device_list *list;
     assert_int_equal(clconv_device_list_create(&list), CLCONV_SUCCESS);
-    const char *saved;
-    with_env(NULL, &saved);
+    fixture_env saved = fixture_env_set("CLCONV_DEVICE", NULL);
     assert_true(list->device_count >= 1); /* the loop below selects something */
     for (int i = 0; i < list->device_count; i++) {
         const clconv_device_info *want = &list->devices[i], *got = NULL;
@@ -144,18 +124,17 @@ static void test_select(void **state)
     clconv_device_selector first = {list->devices[0].platform_index,
                                     list->devices[0].device_index, NULL};
     assert_int_equal(clconv_device_select(list, &first, &got), CLCONV_SUCCESS);
-    restore_env(saved);
+    fixture_env_restore(&saved);
     clconv_device_list_free(list);
 }
 
 static void expect_not_found(const clconv_device_list *list, const clconv_device_selector *sel,
                              const char *env, const char *phrase)
 {
-    const char *saved;
-    with_env(env, &saved);
+    fixture_env saved = fixture_env_set("CLCONV_DEVICE", env);
     const clconv_device_info *got = (const clconv_device_info *)list;
     assert_int_equal(clconv_device_select(list, sel, &got), CLCONV_ERR_NOT_FOUND);
-    restore_env(saved);
+    fixture_env_restore(&saved);
     assert_null(got);
     const char *msg = clconv_last_error(NULL);
     if (!strstr(msg, phrase) || !strstr(msg, "devices that exist"))
@@ -633,11 +612,11 @@ static void test_quiet(void **state)
     }
     assert_string_equal(heard_calls, "CLBlastSgemm clfftBakePlan clfftBakePlan ");
 
-    setenv("CLCONV_VERBOSE", "1", 1);
+    fixture_env verbose = fixture_env_set("CLCONV_VERBOSE", "1");
     int live = rt_quiet_begin(NULL, NULL);
     say("<verbose>");
     rt_quiet_end(NULL, NULL, live, 0);
-    unsetenv("CLCONV_VERBOSE");
+    fixture_env_restore(&verbose);
 
     pthread_t threads[2];
     char *noise[2] = {"<thread-a>", "<thread-b>"};
