@@ -40,9 +40,12 @@ width only (CLCONV_BUILD_CLEAN_WIDTH_ONLY at the others). Every algorithm
 that `clconv-bench --describe` lists gets at least one run (a default odd
 problem when BENCH_RUNS has none for it), so a new algorithm is checked
 unnamed. Tunable kernels also run once at a non-default point (TILE_RUNS).
+The runs are independent: as many run at once as this process has cores,
+and their results print in order.
 
 usage: run.py SOURCE_DIR CLCONV_BENCH TEST_KERNELS
 """
+import concurrent.futures
 import glob
 import json
 import os
@@ -236,10 +239,16 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         shim, demo = build_helpers(source, work)
         ok = check_shim(shim, demo)
-        for name, cmd, env in jobs:
-            passed, text = run(name, cmd, ours, shim, env)
-            print(text, flush=True)
-            ok &= passed
+        # oclgrind keeps about one core busy: one run per core at a time
+        # (the program cache takes concurrent writers); test_kernels, the
+        # longest runs, start first
+        with concurrent.futures.ThreadPoolExecutor(len(os.sched_getaffinity(0))) as pool:
+            first = sorted(jobs, key=lambda j: j[1][0] != test_kernels)
+            started = {id(j): pool.submit(run, j[0], j[1], ours, shim, j[2]) for j in first}
+            for job in jobs:
+                passed, text = started[id(job)].result()
+                print(text, flush=True)
+                ok &= passed
     sys.exit(0 if ok else 1)
 
 
