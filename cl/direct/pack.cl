@@ -1,33 +1,21 @@
 /* The two data movers of the direct convolution (cl/direct/direct.cl), in
- * their own program: pad_input depends on no tile parameter and
- * pack_weights only on OCB and the kernel size, so the tuner's candidates
- * share them instead of compiling them again with each tile.
- *
- * Tunables (-D): OCB (channels per packed block), KH, KW. */
+ * their own program with no build option: they take every size as an
+ * argument, so one program serves every problem and every tile of the tuner
+ * instead of one compile per channel block and kernel size (they run once
+ * per set_weights and once per execute, each a fraction of the conv). */
 
-#ifndef OCB
-#define OCB 16
-#endif
-#ifndef KH
-#define KH 1
-#endif
-#ifndef KW
-#define KW 1
-#endif
-
-/* wp[ob][c][kh][kw][0..OCB) = w[ob*OCB + o][c][kh][kw], zero past C_out.
- * Index space: dim 0 = C_in*KH*KW, dim 1 = oc_blocks. Runs once per
- * set_weights. */
+/* wp[ob][t][0..ocb) = w[ob*ocb + o][t], zero past C_out, for the taps
+ * t = (c, kh, kw) of one output channel (C_in * KH * KW of them).
+ * Index space: dim 0 = taps, dim 1 = oc_blocks. Runs once per set_weights. */
 __kernel void pack_weights(__global const float *restrict w, __global float *restrict wp,
-                           int C_in, int C_out)
+                           int taps, int C_out, int ocb)
 {
-    const int ck = (int)get_global_id(0);
+    const int t = (int)get_global_id(0);
     const int ob = (int)get_global_id(1);
-    const int taps = C_in * KH * KW;
-    __global float *dst = wp + ((size_t)ob * taps + ck) * OCB;
-    for (int o = 0; o < OCB; o++) {
-        const int oc = ob * OCB + o;
-        dst[o] = oc < C_out ? w[(size_t)oc * taps + ck] : 0.0f;
+    __global float *dst = wp + ((size_t)ob * taps + t) * ocb;
+    for (int o = 0; o < ocb; o++) {
+        const int oc = ob * ocb + o;
+        dst[o] = oc < C_out ? w[(size_t)oc * taps + t] : 0.0f;
     }
 }
 

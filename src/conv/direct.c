@@ -237,18 +237,16 @@ static clconv_status build_kernels(clconv_plan *plan, direct_plan *d)
             clReleaseKernel(*kernels[i]);
             *kernels[i] = NULL;
         }
-    char options[256], pack_options[96];
+    char options[256];
     snprintf(options, sizeof options,
              "-cl-mad-enable -DVEC=%d -DOCV=%d -DPIX=%d -DKH=%d -DKW=%d -DSH=%d -DSW=%d -DDH=%d "
              "-DDW=%d -DLX=%d -DLY=%d -DCB=%d",
              d->l.vec, d->l.ocv, d->l.pix, p->kernel_h, p->kernel_w, p->stride_h, p->stride_w,
              p->dilation_h, p->dilation_w, d->l.lx, d->l.lx ? d->l.ly : 1, d->l.lx ? d->l.cb : 1);
-    snprintf(pack_options, sizeof pack_options, "-DOCB=%d -DKH=%d -DKW=%d", d->l.ocb,
-             p->kernel_h, p->kernel_w);
     cl_program prog, pack_prog;
     clconv_status st;
     if ((st = conv_plan_program(plan, "direct/direct.cl", options, &prog)) ||
-        (st = conv_plan_program(plan, "direct/pack.cl", pack_options, &pack_prog)) ||
+        (st = conv_plan_program(plan, "direct/pack.cl", "", &pack_prog)) ||
         (st = rt_kernel_create(plan->ctx, prog, d->l.lx ? "conv_direct_local" : "conv_direct",
                                &d->conv)) ||
         (st = rt_kernel_create(plan->ctx, pack_prog, "pack_weights", &d->pack)))
@@ -315,12 +313,12 @@ static clconv_status direct_set_weights(clconv_plan *plan)
 {
     const clconv_problem *p = &plan->cfg.problem;
     direct_plan *d = plan->impl;
-    const cl_int ints[] = {p->in_channels, p->out_channels};
+    const cl_int ints[] = {p->in_channels * p->kernel_h * p->kernel_w, p->out_channels,
+                           d->l.ocb};
     const cl_mem mems[] = {plan->weights, d->packed};
-    size_t global[2] = {(size_t)p->in_channels * p->kernel_h * p->kernel_w,
-                        (size_t)d->l.oc_blocks};
+    size_t global[2] = {(size_t)ints[0], (size_t)d->l.oc_blocks};
     cl_event done = NULL;
-    clconv_status st = conv_set_args(plan, d->pack, "pack_weights", mems, 2, ints, 2);
+    clconv_status st = conv_set_args(plan, d->pack, "pack_weights", mems, 2, ints, 3);
     if (!st)
         st = conv_enqueue(plan, d->pack, "pack_weights", 2, global, &done);
     cl_int err;
