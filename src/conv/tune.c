@@ -334,9 +334,11 @@ clconv_status conv_tune(clconv_context *ctx, conv_config *cfg, clconv_algo algo,
             best_ms = ms;
             best = i;
         } else if (why[0] && !first_why[0]) {
-            conv_params_text(tn, cand[i], first_why, sizeof first_why);
-            size_t used = strlen(first_why);
-            snprintf(first_why + used, sizeof first_why - used, ": %s", why);
+            char params[256];
+            conv_params_text(tn, cand[i], params, sizeof params);
+            /* clipped to first_why: the message names the first refusal */
+            if (snprintf(first_why, sizeof first_why, "%s: %s", params, why) < 0)
+                first_why[0] = '\0';
         }
     }
     data_free(&t);
