@@ -1,5 +1,6 @@
 #define _POSIX_C_SOURCE 200809L /* setenv, strdup */
 #include "fixture.h"
+#include "runtime/rt.h"
 #include "runtime/timing.h"
 
 #include <fnmatch.h>
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 clconv_context *fixture_context(void)
 {
@@ -253,6 +255,30 @@ fixture_env fixture_env_set(const char *name, const char *value)
         assert_non_null(e.saved);
     assert_int_equal(value ? setenv(name, value, 1) : unsetenv(name), 0);
     return e;
+}
+
+void fixture_write_kernel_dir(const char *dir, const char *file, const char *replace,
+                              const char *append)
+{
+    char path[512];
+    mkdir(dir, 0755);
+    for (size_t i = 0; i < rt_embedded_kernel_count; i++) {
+        const rt_embedded_kernel *k = &rt_embedded_kernels[i];
+        snprintf(path, sizeof path, "%s/%s", dir, k->file);
+        *strrchr(path, '/') = '\0';
+        mkdir(path, 0755);
+        snprintf(path, sizeof path, "%s/%s", dir, k->file);
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        const int edited = strcmp(k->file, file) == 0;
+        if (edited && replace)
+            assert_true(fputs(replace, f) >= 0);
+        else
+            assert_int_equal(fwrite(k->source, 1, k->length, f), k->length);
+        if (edited && !replace && append)
+            assert_true(fputs(append, f) >= 0);
+        assert_int_equal(fclose(f), 0);
+    }
 }
 
 void fixture_env_restore(fixture_env *e)

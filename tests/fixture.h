@@ -80,6 +80,12 @@ typedef struct fixture_env {
 fixture_env fixture_env_set(const char *name, const char *value);
 void fixture_env_restore(fixture_env *e);
 
+/* Writes every embedded kernel under dir (created if need be), laid out as
+ * cl/ is, for a CLCONV_KERNEL_DIR that differs in one file: `file`'s text
+ * is `replace` when that is non-NULL, else its own with `append` after it. */
+void fixture_write_kernel_dir(const char *dir, const char *file, const char *replace,
+                              const char *append);
+
 /* p when algo takes it on ctx's device, else the first of p made plainer
  * that it takes: stride and dilation 1, then a 3x3, 5x5 or 1x1 kernel, the
  * rest of p kept (a test that loops over the algorithm table meets an

@@ -628,27 +628,6 @@ static void test_zero_weights_and_dynamic_range(void **state)
     assert_int_equal(clconv_context_destroy(ctx), CLCONV_SUCCESS);
 }
 
-/* Every embedded kernel under dir (as cl/ is laid out), with `replaced`'s
- * text swapped for `text`. */
-static void write_kernel_dir(const char *dir, const char *replaced, const char *text)
-{
-    char path[512];
-    for (size_t i = 0; i < rt_embedded_kernel_count; i++) {
-        const rt_embedded_kernel *k = &rt_embedded_kernels[i];
-        snprintf(path, sizeof path, "%s/%s", dir, k->file);
-        *strrchr(path, '/') = '\0';
-        mkdir(path, 0755);
-        snprintf(path, sizeof path, "%s/%s", dir, k->file);
-        FILE *f = fopen(path, "w");
-        assert_non_null(f);
-        if (strcmp(k->file, replaced) == 0)
-            fputs(text, f);
-        else
-            assert_int_equal(fwrite(k->source, 1, k->length, f), k->length);
-        assert_int_equal(fclose(f), 0);
-    }
-}
-
 /* An OpenCL error reaches the caller through the public API with its
  * name: a kernel directory whose direct/direct.cl builds but holds none
  * of direct's kernels makes the implementation's clCreateKernel fail
@@ -662,8 +641,9 @@ static void test_opencl_error_reaches_caller(void **state)
     (void)state;
     char dir[] = "/tmp/clconv-rel-kernels-XXXXXX", cmd[128];
     assert_non_null(mkdtemp(dir));
-    write_kernel_dir(dir, "direct/direct.cl",
-                     "__kernel void not_direct(__global float *x) { x[0] = 1.0f; }\n");
+    fixture_write_kernel_dir(dir, "direct/direct.cl",
+                             "__kernel void not_direct(__global float *x) { x[0] = 1.0f; }\n",
+                             NULL);
     clconv_context_options opt = {.kernel_dir = dir, .disable_disk_cache = 1};
     clconv_context *ctx = NULL;
     assert_int_equal(clconv_context_create(NULL, &opt, &ctx), CLCONV_SUCCESS);

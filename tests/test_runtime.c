@@ -473,27 +473,6 @@ static void test_kernel_dir(void **state)
     clconv_context_destroy(ctx);
 }
 
-/* Writes every embedded kernel under dir (as cl/ is laid out), `edited`
- * with a comment appended: a kernel directory that differs in one file. */
-static void write_kernel_tree(const char *dir, const char *edited)
-{
-    char path[512];
-    mkdir(dir, 0755);
-    for (size_t i = 0; i < rt_embedded_kernel_count; i++) {
-        const rt_embedded_kernel *k = &rt_embedded_kernels[i];
-        snprintf(path, sizeof path, "%s/%s", dir, k->file);
-        *strrchr(path, '/') = '\0';
-        mkdir(path, 0755);
-        snprintf(path, sizeof path, "%s/%s", dir, k->file);
-        FILE *f = fopen(path, "w");
-        assert_non_null(f);
-        assert_int_equal(fwrite(k->source, 1, k->length, f), k->length);
-        if (strcmp(k->file, edited) == 0)
-            fputs("\n/* edited */\n", f);
-        fclose(f);
-    }
-}
-
 /* A performance database entry goes stale with what it measured: a tuned
  * kernel's entry when that kernel's source changes, the automatic choice's
  * (RT_PERFDB_EVERY_KERNEL) when any kernel's does; a library's entry (NULL)
@@ -507,9 +486,9 @@ static void test_perfdb_staleness(void **state)
     snprintf(same, sizeof same, "%s-same", db);
     snprintf(other, sizeof other, "%s-other", db);
     snprintf(own, sizeof own, "%s-own", db);
-    write_kernel_tree(same, "");
-    write_kernel_tree(other, "winograd/winograd.cl");
-    write_kernel_tree(own, "direct/direct.cl");
+    fixture_write_kernel_dir(same, "", NULL, NULL);
+    fixture_write_kernel_dir(other, "winograd/winograd.cl", NULL, "\n/* edited */\n");
+    fixture_write_kernel_dir(own, "direct/direct.cl", NULL, "\n/* edited */\n");
     const char *files[] = {"direct/direct.cl", NULL, RT_PERFDB_EVERY_KERNEL};
     clconv_context *ctx = cache_context(db, NULL);
     for (int i = 0; i < 3; i++)
