@@ -281,6 +281,11 @@ void fixture_write_kernel_dir(const char *dir, const char *file, const char *rep
     }
 }
 
+double fixture_arithmetic_ceiling_gflops(double compute_units, double clock_mhz)
+{
+    return compute_units * (clock_mhz > 0 ? clock_mhz : 6000) * 1e-3 * 256;
+}
+
 void fixture_env_restore(fixture_env *e)
 {
     assert_int_equal(e->saved ? setenv(e->name, e->saved, 1) : unsetenv(e->name), 0);

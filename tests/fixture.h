@@ -86,6 +86,12 @@ void fixture_env_restore(fixture_env *e);
 void fixture_write_kernel_dir(const char *dir, const char *file, const char *replace,
                               const char *append);
 
+/* A device's arithmetic can do no more than 256 FLOPs per cycle per compute
+ * unit (a GPU's 128 FMA lanes; a CPU core's two 16-lane FMA units do 64): a
+ * ceiling in GFLOP/s from the device's own units and clock, 6 GHz when it
+ * reports no clock. */
+double fixture_arithmetic_ceiling_gflops(double compute_units, double clock_mhz);
+
 /* p when algo takes it on ctx's device, else the first of p made plainer
  * that it takes: stride and dilation 1, then a 3x3, 5x5 or 1x1 kernel, the
  * rest of p kept (a test that loops over the algorithm table meets an

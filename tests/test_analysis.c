@@ -355,15 +355,6 @@ static void test_peaks_cached(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
-/* A device's arithmetic can do no more than 256 FLOPs per cycle per compute
- * unit (a GPU's 128 FMA lanes; a CPU core's two 16-lane FMA units do 64): a
- * ceiling from the device's own clock and units, 6 GHz when it reports
- * none. */
-static double arithmetic_ceiling_gflops(const clconv_device_info *d)
-{
-    return (double)d->compute_units * (d->clock_mhz ? d->clock_mhz : 6000) * 1e-3 * 256;
-}
-
 static double wall_ms(void)
 {
     struct timespec t;
@@ -383,7 +374,8 @@ static void test_measure_gemm(void **state)
 {
     (void)state;
     clconv_context *ctx = fixture_context();
-    const double ceiling = arithmetic_ceiling_gflops(clconv_context_device(ctx));
+    const clconv_device_info *dev = clconv_context_device(ctx);
+    const double ceiling = fixture_arithmetic_ceiling_gflops(dev->compute_units, dev->clock_mhz);
     const size_t m = 24, n = 40, k = 36, batch = 2;
     const int runs = 5;
     const double flops = 2.0 * (double)(m * n * k * batch);

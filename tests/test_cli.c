@@ -1393,9 +1393,8 @@ static void test_gemm_baseline(void **state)
         json_value *doc = json_parse(r.out);
         assert_non_null(doc);
         const json_value *dev = member(doc, "device", JSON_OBJECT);
-        const double clock_mhz = number(dev, "clock_mhz");
-        const double ceiling = number(dev, "compute_units") * (clock_mhz > 0 ? clock_mhz : 6000) *
-                               1e-3 * 256;
+        const double ceiling = fixture_arithmetic_ceiling_gflops(number(dev, "compute_units"),
+                                                                 number(dev, "clock_mhz"));
         const json_value *rows = member(doc, "results", JSON_ARRAY);
         assert_int_equal(rows->count, 2);
         const json_value *gemm_row = NULL, *direct_row = NULL;
