@@ -131,10 +131,12 @@ static int set_text(bench_parse *ps, const bench_option *o, const char *val, cha
 }
 
 /* One of the library's named lists (the FFT and GEMM backends, the auto
- * modes): an option takes a name from it, and --help lists them all. */
+ * modes): an option takes a name the library's own lookup accepts, and
+ * --help lists them all. */
 typedef struct enum_names {
     int count;
     const char *(*name)(int i);
+    clconv_status (*from_name)(const char *name, int *out);
 } enum_names;
 
 static const char *fft_backend_at(int i)
@@ -142,9 +144,25 @@ static const char *fft_backend_at(int i)
     return clconv_fft_backend_name((clconv_fft_backend)i);
 }
 
+static clconv_status fft_backend_parse(const char *name, int *out)
+{
+    clconv_fft_backend b;
+    clconv_status st = clconv_fft_backend_from_name(name, &b);
+    *out = (int)b;
+    return st;
+}
+
 static const char *gemm_backend_at(int i)
 {
     return clconv_gemm_backend_name((clconv_gemm_backend)i);
+}
+
+static clconv_status gemm_backend_parse(const char *name, int *out)
+{
+    clconv_gemm_backend b;
+    clconv_status st = clconv_gemm_backend_from_name(name, &b);
+    *out = (int)b;
+    return st;
 }
 
 static const char *auto_mode_at(int i)
@@ -152,9 +170,19 @@ static const char *auto_mode_at(int i)
     return clconv_auto_mode_name((clconv_auto_mode)i);
 }
 
-static const enum_names fft_backends = {CLCONV_FFT_BACKEND_COUNT, fft_backend_at};
-static const enum_names gemm_backends = {CLCONV_GEMM_BACKEND_COUNT, gemm_backend_at};
-static const enum_names auto_modes = {CLCONV_AUTO_MODE_COUNT, auto_mode_at};
+static clconv_status auto_mode_parse(const char *name, int *out)
+{
+    clconv_auto_mode m;
+    clconv_status st = clconv_auto_mode_from_name(name, &m);
+    *out = (int)m;
+    return st;
+}
+
+static const enum_names fft_backends = {CLCONV_FFT_BACKEND_COUNT, fft_backend_at,
+                                        fft_backend_parse};
+static const enum_names gemm_backends = {CLCONV_GEMM_BACKEND_COUNT, gemm_backend_at,
+                                         gemm_backend_parse};
+static const enum_names auto_modes = {CLCONV_AUTO_MODE_COUNT, auto_mode_at, auto_mode_parse};
 
 /* "a | b | c" into out[cap]. */
 static void list_names(const enum_names *l, char *out, size_t cap)
@@ -164,15 +192,15 @@ static void list_names(const enum_names *l, char *out, size_t cap)
         snprintf(out + strlen(out), cap - strlen(out), "%s%s", i ? " | " : "", l->name(i));
 }
 
-/* Sets the option's field (one of the library's enums) to val's index in l. */
+/* Sets the option's field (one of the library's enums) to val's value. */
 static int set_from_list(bench_parse *ps, const bench_option *o, const char *val, char *err,
                          size_t es, const enum_names *l)
 {
-    for (int i = 0; i < l->count; i++)
-        if (!strcmp(val, l->name(i))) {
-            *(int *)((char *)ps->opt + o->field) = i;
-            return 0;
-        }
+    int v;
+    if (l->from_name(val, &v) == CLCONV_SUCCESS) {
+        *(int *)((char *)ps->opt + o->field) = v;
+        return 0;
+    }
     char names[160];
     list_names(l, names, sizeof names);
     return fail(err, es, "%s '%.60s': expected %s", o->name, val, names);
@@ -747,7 +775,8 @@ static int check_auto_report(bench_parse *ps, char *err, size_t es)
 int bench_parse_args(int argc, char **argv, bench_options *opt, char *err, size_t es)
 {
     memset(opt, 0, sizeof *opt);
-    opt->selector.platform_index = opt->selector.device_index = -1;
+    clconv_device_selector_init(&opt->selector);
+    clconv_plan_options_init(&opt->plan_options);
     opt->iters = 0;
     opt->min_time_s = 0.5;
     opt->min_runs = 5;
@@ -759,7 +788,8 @@ int bench_parse_args(int argc, char **argv, bench_options *opt, char *err, size_
     opt->peaks = 1;
     opt->auto_report_random = opt->auto_report_presets = -1;
     err[0] = '\0';
-    bench_parse ps = {.opt = opt, .custom = clconv_problem_default()};
+    bench_parse ps = {.opt = opt};
+    clconv_problem_init(&ps.custom);
 
     for (int i = 1; i < argc; i++) {
         char flag[64];

@@ -4,7 +4,7 @@
 #ifndef CLCONV_BENCH_ARGS_H
 #define CLCONV_BENCH_ARGS_H
 
-#include "clconv.h"
+#include "clconv_tools.h"
 #include "rows.h"
 
 #include <stddef.h>

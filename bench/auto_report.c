@@ -27,7 +27,8 @@ static double image_flops(const clconv_problem *p)
 
 static clconv_problem random_problem(uint32_t *state, double max_flops)
 {
-    clconv_problem p = clconv_problem_default();
+    clconv_problem p;
+    clconv_problem_init(&p);
     p.kernel_h = p.kernel_w = draw(state, 1, 15);
     p.stride_h = p.stride_w = draw(state, 1, 3);
     p.pad_h = p.pad_w = draw(state, 0, p.kernel_h / 2);
@@ -69,7 +70,7 @@ void bench_auto_judge(const bench_device_run *run, const bench_prediction *pred,
 {
     memset(out, 0, sizeof *out);
     out->regret = INFINITY;
-    const clconv_algo best = pred->ranking.best;
+    const clconv_algo best = pred->best;
     const bench_result *named = NULL; /* the predicted winner's row, timed or not */
     for (int i = 0; i < run->count; i++) {
         const bench_result *r = &run->results[i];

@@ -24,7 +24,10 @@ static int predict(clconv_context *ctx, const bench_options *opt, const bench_pr
                    bench_prediction *out, char *err, size_t es)
 {
     out->problem = bp;
-    if (clconv_predict(ctx, &bp->p, &opt->plan_options, &out->ranking) == CLCONV_SUCCESS)
+    for (int a = 0; a < CLCONV_ALGO_COUNT; a++)
+        clconv_algo_prediction_init(&out->ranking[a]);
+    if (clconv_predict(ctx, &bp->p, &opt->plan_options, out->ranking, CLCONV_ALGO_COUNT, NULL,
+                       &out->best) == CLCONV_SUCCESS)
         return 0;
     snprintf(err, es, "predicting %s: %s", bp->name, clconv_last_error(ctx));
     return 1;
@@ -64,6 +67,17 @@ static int run_all(const bench_options *opt, clconv_context *ctx, const clconv_p
     return rc;
 }
 
+/* The library's messages (a cache turned off, a database entry that no
+ * longer builds): a command-line tool's warnings go to stderr. */
+static void bench_log(void *user, clconv_log_level level, const char *message)
+{
+    (void)user;
+    char line[2200];
+    snprintf(line, sizeof line, "clconv: %s: %s",
+             level == CLCONV_LOG_WARNING ? "warning" : "info", message);
+    bench_progress_note(line);
+}
+
 /* On the status line: a library compiling its kernels inside a call (up to
  * a minute for CLBlast's complex GEMM on PoCL) is not a hang. */
 static void library_compile(void *user, const char *call)
@@ -80,8 +94,11 @@ static void library_compile(void *user, const char *call)
 int bench_device_measure(const bench_options *opt, const clconv_device_selector *sel,
                          bench_references *refs, bench_device_job *job, char *err, size_t es)
 {
-    clconv_context_options copt = {.disable_disk_cache = opt->no_cache,
-                                   .library_compile = library_compile};
+    clconv_context_options copt;
+    clconv_context_options_init(&copt);
+    copt.disable_disk_cache = opt->no_cache;
+    copt.library_compile = library_compile;
+    copt.log = bench_log;
     clconv_status st = clconv_context_create(sel, &copt, &job->ctx);
     if (st) { /* platforms exist, so NOT_FOUND means the selection names no device */
         snprintf(err, es, "%s", clconv_last_error(NULL));
@@ -134,9 +151,12 @@ int bench_device_selectors(const bench_options *opt, clconv_device_selector *sel
         return 0;
     }
     if (opt->device_count) {
-        for (int i = 0; i < opt->device_count; i++)
-            sels[(*n)++] = (clconv_device_selector){opt->device_ids[i][0], opt->device_ids[i][1],
-                                                    NULL};
+        for (int i = 0; i < opt->device_count; i++) {
+            clconv_device_selector *s = &sels[(*n)++];
+            clconv_device_selector_init(s);
+            s->platform_index = opt->device_ids[i][0];
+            s->device_index = opt->device_ids[i][1];
+        }
         return 0;
     }
     clconv_device_list *list;
@@ -144,9 +164,12 @@ int bench_device_selectors(const bench_options *opt, clconv_device_selector *sel
         snprintf(err, es, "%s", clconv_last_error(NULL));
         return 1;
     }
-    for (int i = 0; i < list->device_count && *n < BENCH_MAX_DEVICES; i++)
-        sels[(*n)++] = (clconv_device_selector){list->devices[i].platform_index,
-                                                list->devices[i].device_index, NULL};
+    for (int i = 0; i < list->device_count && *n < BENCH_MAX_DEVICES; i++) {
+        clconv_device_selector *s = &sels[(*n)++];
+        clconv_device_selector_init(s);
+        s->platform_index = list->devices[i].platform_index;
+        s->device_index = list->devices[i].device_index;
+    }
     clconv_device_list_free(list);
     if (*n == 0) {
         snprintf(err, es, "--devices all: no OpenCL device found (rusticl needs "

@@ -21,7 +21,8 @@ const char *bench_preset_name(int i)
 
 clconv_problem bench_preset_problem(int i)
 {
-    clconv_problem p = clconv_problem_default();
+    clconv_problem p;
+    clconv_problem_init(&p);
     p.in_channels = 256;
     p.height = 32;
     p.width = 60;

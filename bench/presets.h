@@ -4,7 +4,7 @@
 #ifndef CLCONV_BENCH_PRESETS_H
 #define CLCONV_BENCH_PRESETS_H
 
-#include "clconv.h"
+#include "clconv_tools.h"
 
 int bench_preset_count(void);
 const char *bench_preset_name(int i);

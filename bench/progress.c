@@ -121,6 +121,17 @@ void bench_progress_phase(const char *phase)
     pthread_mutex_unlock(&pg.lock);
 }
 
+void bench_progress_note(const char *line)
+{
+    pthread_mutex_lock(&pg.lock);
+    /* clear the status line, print, and let the next tick redraw it */
+    if (pg.on && write(pg.fd, "\r\033[K", 4) < 0)
+        pg.on = 0;
+    fprintf(stderr, "%s\n", line);
+    fflush(stderr);
+    pthread_mutex_unlock(&pg.lock);
+}
+
 void bench_progress_end(void)
 {
     if (pg.fd < 0)

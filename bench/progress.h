@@ -15,6 +15,8 @@ void bench_progress_row(const char *problem, const char *algo);
 /* What the current row (or the device, before the rows) is doing now:
  * "compiling ...", "verifying ...", "timing", ... */
 void bench_progress_phase(const char *phase);
+/* A line of its own on stderr (a warning), the status line redrawn under it. */
+void bench_progress_note(const char *line);
 /* Clears the line and stops the ticker. */
 void bench_progress_end(void);
 

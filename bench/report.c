@@ -206,14 +206,14 @@ static void table_prediction(FILE *f, const bench_device_run *run, const bench_p
         return;
     bench_auto_verdict v;
     bench_auto_judge(run, pred, &v);
-    const clconv_prediction *k = &pred->ranking;
     fputs("  . predicted: ", f);
-    if (k->best == CLCONV_ALGO_AUTO)
+    if (pred->best == CLCONV_ALGO_AUTO)
         fputs("none", f);
-    else if (isfinite(k->predicted_ms[k->best]))
-        fprintf(f, "%s %.3f ms", clconv_algo_name(k->best), k->predicted_ms[k->best]);
+    else if (isfinite(pred->ranking[pred->best].predicted_ms))
+        fprintf(f, "%s %.3f ms", clconv_algo_name(pred->best),
+                pred->ranking[pred->best].predicted_ms);
     else /* ranked by FLOPs: the library had no peaks */
-        fprintf(f, "%s (no time)", clconv_algo_name(k->best));
+        fprintf(f, "%s (no time)", clconv_algo_name(pred->best));
     if (v.measured)
         fprintf(f, "; measured: %s %.3f ms", v.measured->algo, v.measured->median_ms);
     else
@@ -508,19 +508,18 @@ static void json_auto_report(FILE *f, const bench_device_run *run)
     fputs(",\n    \"predictions\": [", f);
     for (int i = 0; i < run->prediction_count; i++) {
         const bench_prediction *pred = &run->predictions[i];
-        const clconv_prediction *k = &pred->ranking;
         bench_auto_verdict v;
         bench_auto_judge(run, pred, &v);
         fputs(i ? ",\n      {\"problem\": " : "\n      {\"problem\": ", f);
         report_problem_json(f, pred->problem, "\n       ");
         fputs(",\n       \"best\": ", f);
-        json_string_or_null(f, k->best == CLCONV_ALGO_AUTO ? NULL : clconv_algo_name(k->best));
+        json_string_or_null(f, pred->best == CLCONV_ALGO_AUTO ? NULL : clconv_algo_name(pred->best));
         fputs(", \"predicted_ms\": {", f);
         for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
             fputs(a ? ", " : "", f);
             json_string(f, clconv_algo_name((clconv_algo)a));
             fputs(": ", f);
-            json_number(f, k->predicted_ms[a]);
+            json_number(f, pred->ranking[a].predicted_ms);
         }
         fputc('}', f);
         json_field_string(f, "measured_best", v.measured ? v.measured->algo : NULL);

@@ -10,7 +10,8 @@
  * its rows ran (clconv_predict). */
 typedef struct bench_prediction {
     const bench_problem *problem;
-    clconv_prediction ranking;
+    clconv_algo_prediction ranking[CLCONV_ALGO_COUNT]; /* indexed by clconv_algo */
+    clconv_algo best; /* CLCONV_ALGO_AUTO: none can run */
 } bench_prediction;
 
 /* What one device ran. */

@@ -7,7 +7,7 @@
 #ifndef CLCONV_BENCH_ROWS_H
 #define CLCONV_BENCH_ROWS_H
 
-#include "clconv.h"
+#include "clconv_tools.h"
 
 #include <stddef.h>
 

@@ -9,6 +9,33 @@
  * workspace and everything a plan allocates. Every create function writes
  * its out-parameter (NULL on error) and returns a clconv_status; the detail
  * of the last error is in clconv_last_error(). Destroy functions accept NULL.
+ *
+ * Growing without breaking: every struct the caller fills (clconv_problem,
+ * clconv_plan_options, clconv_context_options, clconv_device_selector, and
+ * the entries of an array clconv fills, clconv_algo_prediction) begins with
+ * `size_t struct_size`, which its init function sets to the size the caller
+ * was compiled with. A later clconv appends fields; it reads (and writes)
+ * only the first struct_size bytes, and the fields beyond them take the
+ * values init gives them. A struct_size of 0, below sizeof(size_t) or
+ * larger than this library's struct (a caller built against a newer
+ * header) is refused with CLCONV_ERR_INVALID_ARG naming the size. Results
+ * of variable length go into arrays the caller sizes, with a count.
+ * Structs only clconv fills (clconv_timing, clconv_choice, clconv_cost,
+ * clconv_device_info) change only with the library's SOVERSION.
+ *
+ * Threads: calls on different contexts (and their plans) may run at the
+ * same time from different threads; one context and everything made on it
+ * are used by one thread at a time (the caller serialises, as for a
+ * cl_command_queue shared by threads). Calls without a context (device
+ * listing, validation, names, costs) may run from any thread;
+ * clconv_last_error(NULL) is per thread. The program cache and the
+ * performance database on disk take concurrent writers, processes included.
+ *
+ * Nothing is printed: warnings go to clconv_context_options.log when set,
+ * to stderr with CLCONV_VERBOSE=1, else nowhere.
+ *
+ * Tools for benchmarks and bindings (peaks, roofline, reference, the seed
+ * benchmark's pointwise op) are in clconv_tools.h.
  */
 #ifndef CLCONV_H
 #define CLCONV_H
@@ -27,9 +54,11 @@ extern "C" {
 /* ---- version ----------------------------------------------------------- */
 
 #define CLCONV_VERSION_MAJOR 0
-#define CLCONV_VERSION_MINOR 1
+#define CLCONV_VERSION_MINOR 2
 #define CLCONV_VERSION_PATCH 0
-#define CLCONV_VERSION_STRING "0.1.0"
+#define CLCONV_VERSION_STRING "0.2.0"
+/* libclconv.so.1: the ABI these structs and functions make. */
+#define CLCONV_SOVERSION 1
 
 /* ---- status codes: values never change meaning ------------------------- */
 
@@ -51,9 +80,6 @@ const char *clconv_status_string(clconv_status status);
 
 /* CL_* name of an OpenCL error code, e.g. "CL_INVALID_WORK_GROUP_SIZE" for -54. */
 const char *clconv_cl_error_name(cl_int code);
-
-/* Name of a CLBlast status code, e.g. "CLBlastInvalidLeadDimA" for -1016. */
-const char *clconv_clblast_status_name(int code);
 
 typedef struct clconv_context clconv_context;
 typedef struct clconv_plan clconv_plan;
@@ -116,10 +142,14 @@ void clconv_device_list_free(clconv_device_list *list);
  * against the platform name and vendor and the device name and vendor), then the CLCONV_DEVICE
  * environment variable ("P:D" or a name substring), then the first device. */
 typedef struct clconv_device_selector {
+    size_t struct_size; /* clconv_device_selector_init sets it */
     int platform_index;
     int device_index;
     const char *name_substring;
 } clconv_device_selector;
+
+/* Every field unset: platform and device -1, name NULL. */
+void clconv_device_selector_init(clconv_device_selector *selector);
 
 /* Resolves a selector against a list; on error the message lists the devices
  * that exist (CLCONV_ERR_NOT_FOUND). */
@@ -129,7 +159,15 @@ clconv_status clconv_device_select(const clconv_device_list *list,
 
 /* ---- context ------------------------------------------------------------ */
 
+/* How much a message matters (clconv_context_options.log). */
+typedef enum clconv_log_level {
+    CLCONV_LOG_WARNING = 0, /* something fell back (a cache turned off, a database entry
+                               that no longer builds, peaks that could not be measured) */
+    CLCONV_LOG_INFO = 1     /* a third-party compiler's output around its build */
+} clconv_log_level;
+
 typedef struct clconv_context_options {
+    size_t struct_size;     /* clconv_context_options_init sets it */
     const char *kernel_dir; /* read the cl/ kernel files from here; NULL: $CLCONV_KERNEL_DIR, else embedded */
     const char *cache_dir;  /* NULL: $CLCONV_CACHE_DIR, $XDG_CACHE_HOME/clconv, ~/.cache/clconv */
     int disable_disk_cache; /* 1: never read or write program binaries on disk */
@@ -140,7 +178,16 @@ typedef struct clconv_context_options {
      * For a progress display: a first run then does not look hung. */
     void (*library_compile)(void *user, const char *call);
     void *library_compile_user;
+    /* Receives every message clconv has for the caller (may be NULL: then
+     * they go to stderr with CLCONV_VERBOSE=1 and nowhere otherwise).
+     * message is one line without a newline, valid during the call; the
+     * call comes from the thread that made the clconv call. */
+    void (*log)(void *user, clconv_log_level level, const char *message);
+    void *log_user;
 } clconv_context_options;
+
+/* Zeroes every option (each zero is the default) and sets struct_size. */
+void clconv_context_options_init(clconv_context_options *options);
 
 /* Creates one cl_context and one in-order profiling queue on the selected
  * device. selector and options may be NULL. */
@@ -171,18 +218,6 @@ int clconv_context_device_timing(const clconv_context *ctx);
 cl_context clconv_context_cl_context(const clconv_context *ctx);
 cl_command_queue clconv_context_queue(const clconv_context *ctx);
 
-/* For a caller's own CLBlast or clFFT call on ctx's device (clconv wraps its
- * own): the OpenCL compiler may print warnings about the library's kernels
- * on stderr while it builds them (PoCL does). Between begin and end the
- * process's stderr (file descriptor 2, so every thread's) goes to a
- * temporary file, shown at end only when `failed` is non-zero or
- * CLCONV_VERBOSE=1. `call` names the library call ("CLBlastSconvgemm"): once
- * it has succeeded on ctx, later begins capture nothing; NULL captures every
- * time. begin returns the token end takes; pairs nest. Capturing is best
- * effort: without a temporary file, nothing is captured. */
-int clconv_quiet_begin(clconv_context *ctx, const char *call);
-void clconv_quiet_end(clconv_context *ctx, const char *call, int token, int failed);
-
 /* ---- problem descriptor -------------------------------------------------- */
 
 /* NCHW float32 input [batch, in_channels, height, width]; weights
@@ -190,6 +225,7 @@ void clconv_quiet_end(clconv_context *ctx, const char *call, int token, int fail
  * output [batch, out_channels, out_height, out_width]. Cross-correlation, as
  * PyTorch's conv2d. out = (in + 2*pad - dilation*(kernel-1) - 1) / stride + 1 */
 typedef struct clconv_problem {
+    size_t struct_size; /* clconv_problem_init sets it */
     int batch, in_channels, height, width;
     int out_channels, kernel_h, kernel_w;
     int stride_h, stride_w;
@@ -197,8 +233,9 @@ typedef struct clconv_problem {
     int dilation_h, dilation_w;
 } clconv_problem;
 
-/* A 1x1 single-channel problem with stride 1, no padding, dilation 1. */
-clconv_problem clconv_problem_default(void);
+/* A 1x1 single-channel problem with stride 1, no padding, dilation 1, and
+ * struct_size: set the fields you need after it. */
+void clconv_problem_init(clconv_problem *p);
 
 /* The largest extent clconv takes: the kernels index with 32-bit int and
  * compute such indexes as `iw + VEC` and `ow * stride`, so every padded
@@ -219,7 +256,7 @@ size_t clconv_problem_input_elems(const clconv_problem *p);
 size_t clconv_problem_weight_elems(const clconv_problem *p);
 size_t clconv_problem_output_elems(const clconv_problem *p);
 
-/* ---- plan ---------------------------------------------------------------- */
+/* ---- algorithms, backends and plan options --------------------------------- */
 
 typedef enum clconv_algo {
     CLCONV_ALGO_DIRECT = 0,      /* a register-blocked kernel, tunable tile */
@@ -244,15 +281,6 @@ const char *clconv_algo_summary(clconv_algo algo);
 const char *clconv_algo_weights_stage(clconv_algo algo);
 /* CLCONV_ERR_INVALID_ARG for an unknown name ("auto" gives CLCONV_ALGO_AUTO). */
 clconv_status clconv_algo_from_name(const char *name, clconv_algo *out);
-
-/* Can `algo` do problem p on this context's device, without allocating?
- * CLCONV_ERR_UNSUPPORTED with the reason in clconv_last_error(ctx). */
-clconv_status clconv_algo_check(clconv_context *ctx, const clconv_problem *p,
-                                clconv_algo algo);
-
-/* Builds kernels (through the program cache) and allocates the workspace. */
-clconv_status clconv_plan_create(clconv_context *ctx, const clconv_problem *p,
-                                 clconv_algo algo, clconv_plan **out);
 
 /* The library that computes the FFT algorithms' transforms. */
 typedef enum clconv_fft_backend {
@@ -306,8 +334,9 @@ const char *clconv_auto_mode_name(clconv_auto_mode mode);
 /* CLCONV_ERR_INVALID_ARG for an unknown name. */
 clconv_status clconv_auto_mode_from_name(const char *name, clconv_auto_mode *out);
 
-/* Zero-initialise, then set what you need: zero is every default. */
+/* clconv_plan_options_init, then set what you need: zero is every default. */
 typedef struct clconv_plan_options {
+    size_t struct_size; /* clconv_plan_options_init sets it */
     /* Largest workspace buffer the plan may allocate; 0 means the device's
      * CL_DEVICE_MAX_MEM_ALLOC_SIZE. direct, im2col-gemm and winograd work
      * in chunks under it (winograd refuses only when its transformed
@@ -345,6 +374,9 @@ typedef struct clconv_plan_options {
     clconv_auto_mode auto_mode;
 } clconv_plan_options;
 
+/* Zeroes every option and sets struct_size. */
+void clconv_plan_options_init(clconv_plan_options *options);
+
 /* Where a plan's kernel parameters came from. */
 typedef enum clconv_params_source {
     CLCONV_PARAMS_NONE = 0, /* the algorithm has no tunable kernel */
@@ -363,32 +395,17 @@ const char *clconv_params_source_name(clconv_params_source source);
  * clconv-bench's default --tolerance. */
 #define CLCONV_VERIFY_TOLERANCE 1e-4
 
-/* clconv_algo_check with options (opt may be NULL). */
-clconv_status clconv_algo_check_with_options(clconv_context *ctx, const clconv_problem *p,
-                                             clconv_algo algo, const clconv_plan_options *opt);
+/* ---- plan: create, set weights, execute, destroy ------------------------------ */
 
-/* The device memory a plan for (p, algo, opt) on ctx's device would
- * allocate, known before allocating anything (a library's own scratch, such
- * as clFFT's, is not included: clconv_plan_workspace_bytes has it), with the
- * kernel parameters plan_create would use without a tune (opt->tune may
- * pick others, with other sizes). Errors as clconv_algo_check. */
-clconv_status clconv_algo_workspace_bytes(clconv_context *ctx, const clconv_problem *p,
-                                          clconv_algo algo, const clconv_plan_options *opt,
-                                          size_t *bytes);
+/* Builds kernels (through the program cache) and allocates the workspace. */
+clconv_status clconv_plan_create(clconv_context *ctx, const clconv_problem *p,
+                                 clconv_algo algo, clconv_plan **out);
 
 /* plan_create with options; opt may be NULL. */
 clconv_status clconv_plan_create_with_options(clconv_context *ctx, const clconv_problem *p,
                                               clconv_algo algo, const clconv_plan_options *opt,
                                               clconv_plan **out);
 void clconv_plan_destroy(clconv_plan *plan);
-
-/* Device memory the plan allocates beyond the caller's buffers (0 for NULL;
- * so do the two reports below). */
-size_t clconv_plan_workspace_bytes(const clconv_plan *plan);
-
-/* Time plan_create spent getting its kernels: compiling from source (cold)
- * or loading cached binaries; *compiled is 1 when anything was compiled. */
-void clconv_plan_build_time(const clconv_plan *plan, double *build_ms, int *compiled);
 
 /* Weights [C_out, C_in, KH, KW] and optional bias [C_out] (NULL: none). The
  * plan keeps a reference to both buffers; the caller must not change them
@@ -398,75 +415,6 @@ void clconv_plan_build_time(const clconv_plan *plan, double *build_ms, int *comp
  * new and the previous buffers, and execute returns CLCONV_ERR_STATE,
  * naming the failure, until a set_weights succeeds. */
 clconv_status clconv_plan_set_weights(clconv_plan *plan, cl_mem weights, cl_mem bias);
-
-/* The plan's tunable-kernel parameters, as they run, as text (direct:
- * "vec=16 ocv=2 pix=12 lx=0 ly=0"; im2col-gemm: "vec=16 mr=8 nv=3 kc=64";
- * "" for none) into text[cap] (may be NULL), and where they came from.
- * options.params takes the same text. */
-clconv_params_source clconv_plan_params(const clconv_plan *plan, char *text, size_t cap);
-
-/* What CLCONV_ALGO_AUTO chose for a plan, and why. Times are per execute:
- * predicted_ms from the roofline, found_ms median host wall time of the
- * find's trial runs (NaN where there is none). */
-typedef struct clconv_choice {
-    clconv_algo algo;      /* what the plan runs (never CLCONV_ALGO_AUTO) */
-    clconv_auto_mode mode; /* the mode asked for */
-    const char *source;    /* "database" (an earlier find), "find" (trial runs now) or "predict" */
-    double predicted_ms;   /* the chosen algorithm's predicted time */
-    double found_ms;       /* its find time (now or from the database) */
-    clconv_algo runner_up; /* the next best, or CLCONV_ALGO_AUTO when none could run */
-    double runner_up_ms;   /* its find time, or its predicted time in predict mode */
-    int trial_runs;        /* executes plan_create timed for the choice (0 from the database) */
-    int candidates;        /* algorithms that can run the problem within the limit */
-    /* A candidate predicted faster that the workspace limit ruled out, and
-     * the workspace it would have needed; CLCONV_ALGO_AUTO and 0 when none. */
-    clconv_algo limited;
-    size_t limited_workspace_bytes;
-} clconv_choice;
-
-/* What predict mode sees, per algorithm (indexed by clconv_algo). */
-typedef struct clconv_prediction {
-    int runs[CLCONV_ALGO_COUNT];            /* 1: can run the problem within the limit */
-    double predicted_ms[CLCONV_ALGO_COUNT]; /* bound_ms / efficiency; NaN where it cannot
-                                               run, or without the device's peaks */
-    double bound_ms[CLCONV_ALGO_COUNT];     /* its roofline bound (clconv_roofline) */
-    double efficiency[CLCONV_ALGO_COUNT];   /* the share of the bound it is assumed to reach */
-    int history[CLCONV_ALGO_COUNT];         /* measured times behind that share (0: the prior) */
-    size_t workspace_bytes[CLCONV_ALGO_COUNT]; /* what its plan would allocate */
-    clconv_algo best;                       /* the lowest predicted_ms; CLCONV_ALGO_AUTO: none */
-} clconv_prediction;
-
-/* predict mode's ranking for p on ctx's device, without a database find
- * result and without trial runs (measures the device's peaks once if they
- * are not cached). opt may be NULL; its params are ignored. */
-clconv_status clconv_predict(clconv_context *ctx, const clconv_problem *p,
-                             const clconv_plan_options *opt, clconv_prediction *out);
-
-/* Teaches predict mode: a measured time (ms per execute, device or host
- * time) of `algo` on p with opt records the efficiency it reached into the
- * performance database's history for this device (a find does this for
- * every candidate; clconv-bench for every verified row). A time faster
- * than the roofline bound is ignored (CLCONV_SUCCESS). */
-clconv_status clconv_record_time(clconv_context *ctx, const clconv_problem *p, clconv_algo algo,
-                                 const clconv_plan_options *opt, double ms);
-
-/* CLCONV_SUCCESS and *out for a plan created with CLCONV_ALGO_AUTO;
- * CLCONV_ERR_STATE for one created with a named algorithm;
- * CLCONV_ERR_INVALID_ARG for NULL. */
-clconv_status clconv_plan_choice(const clconv_plan *plan, clconv_choice *out);
-
-/* The algorithm a plan runs (the chosen one for CLCONV_ALGO_AUTO); -1 for NULL. */
-clconv_algo clconv_plan_algo(const clconv_plan *plan);
-
-/* The FFT backend a plan of fft or fft-cgemm runs its transforms with
- * ("clconv", "clfft": the default resolved for its planes); NULL for the
- * other algorithms. */
-const char *clconv_plan_fft_backend(const clconv_plan *plan);
-
-/* Device time of the work set_weights did (the FFT algorithms transform the
- * weights there: the "weights_fft" stage, paid once, not per execute); 0 when
- * the algorithm does none, negative when the device has no real timestamps. */
-double clconv_plan_weights_ms(const clconv_plan *plan);
 
 #define CLCONV_MAX_STAGES 8
 
@@ -481,25 +429,51 @@ typedef struct clconv_timing {
     double device_ms; /* first stage start to last stage end */
 } clconv_timing;
 
-/* Enqueues the convolution. With timing == NULL it only enqueues; otherwise
- * it waits for completion and fills per-stage device times. Every buffer,
+/* Runs the convolution. With timing == NULL it only enqueues (as
+ * clconv_plan_enqueue without events); otherwise it waits for completion
+ * and fills per-stage device times. Every buffer,
  * here and in set_weights, must belong to the plan's cl_context
  * (CLCONV_ERR_INVALID_ARG otherwise). */
 clconv_status clconv_plan_execute(clconv_plan *plan, cl_mem input, cl_mem output,
                                   clconv_timing *timing);
 
-/* ---- the seed benchmark's pointwise op ------------------------------------- */
+/* Enqueues the convolution on the context's queue after the events of
+ * the wait list (any queue of the plan's cl_context) and returns at once:
+ * *event (may be NULL; the caller releases it) completes when the output is
+ * written, so clconv composes with the caller's own OpenCL work as a
+ * cuDNN call does on a stream. Buffers as for execute. */
+clconv_status clconv_plan_enqueue(clconv_plan *plan, cl_mem input, cl_mem output,
+                                  cl_uint num_events_in_wait_list,
+                                  const cl_event *event_wait_list, cl_event *event);
 
-/* The original benchmark's broadcast multiply, NOT a convolution:
- *   out[o][i][h][w] = x[0][i][h][w] * k[o][i][h][w]
- * over p's in_channels, height, width and out_channels (batch must be 1; the
- * kernel fields are ignored). x [C_in*H*W], k and out [C_out*C_in*H*W] float.
- * With timing it waits and reports the device time as stage "pointwise".
- * It reads and writes 8 bytes per multiply: bound by memory bandwidth. */
-clconv_status clconv_pointwise(clconv_context *ctx, const clconv_problem *p, cl_mem x, cl_mem k,
-                               cl_mem out, clconv_timing *timing);
+/* ---- plan: what it runs and what it costs ------------------------------------- */
 
-/* ---- analysis ------------------------------------------------------------ */
+/* The algorithm a plan runs (the chosen one for CLCONV_ALGO_AUTO); -1 for NULL. */
+clconv_algo clconv_plan_algo(const clconv_plan *plan);
+
+/* The plan's tunable-kernel parameters, as they run, as text (direct:
+ * "vec=16 ocv=2 pix=12 lx=0 ly=0"; im2col-gemm: "vec=16 mr=8 nv=3 kc=64";
+ * "" for none) into text[cap] (may be NULL), and where they came from.
+ * options.params takes the same text. */
+clconv_params_source clconv_plan_params(const clconv_plan *plan, char *text, size_t cap);
+
+/* The FFT backend a plan of fft or fft-cgemm runs its transforms with
+ * ("clconv", "clfft": the default resolved for its planes); NULL for the
+ * other algorithms. */
+const char *clconv_plan_fft_backend(const clconv_plan *plan);
+
+/* Device memory the plan allocates beyond the caller's buffers (0 for NULL;
+ * so do the two reports below). */
+size_t clconv_plan_workspace_bytes(const clconv_plan *plan);
+
+/* Time plan_create spent getting its kernels: compiling from source (cold)
+ * or loading cached binaries; *compiled is 1 when anything was compiled. */
+void clconv_plan_build_time(const clconv_plan *plan, double *build_ms, int *compiled);
+
+/* Device time of the work set_weights did (the FFT algorithms transform the
+ * weights there: the "weights_fft" stage, paid once, not per execute); 0 when
+ * the algorithm does none, negative when the device has no real timestamps. */
+double clconv_plan_weights_ms(const clconv_plan *plan);
 
 /* FLOPs (a multiply-add counts 2) and compulsory bytes (each operand a stage
  * reads counted once, each result it writes counted once) of one stage, as
@@ -521,110 +495,98 @@ typedef struct clconv_cost {
  * transform of n points as 2.5 n log2 n. */
 void clconv_plan_cost(const clconv_plan *plan, clconv_cost *cost);
 
+/* ---- before a plan: can it run, its workspace and cost ------------------------ */
+
+/* Can `algo` do problem p on this context's device, without allocating?
+ * CLCONV_ERR_UNSUPPORTED with the reason in clconv_last_error(ctx). */
+clconv_status clconv_algo_check(clconv_context *ctx, const clconv_problem *p,
+                                clconv_algo algo);
+
+/* clconv_algo_check with options (opt may be NULL). */
+clconv_status clconv_algo_check_with_options(clconv_context *ctx, const clconv_problem *p,
+                                             clconv_algo algo, const clconv_plan_options *opt);
+
+/* The device memory a plan for (p, algo, opt) on ctx's device would
+ * allocate, known before allocating anything (a library's own scratch, such
+ * as clFFT's, is not included: clconv_plan_workspace_bytes has it), with the
+ * kernel parameters plan_create would use without a tune (opt->tune may
+ * pick others, with other sizes). Errors as clconv_algo_check. */
+clconv_status clconv_algo_workspace_bytes(clconv_context *ctx, const clconv_problem *p,
+                                          clconv_algo algo, const clconv_plan_options *opt,
+                                          size_t *bytes);
+
 /* The cost of one execute of `algo` on p with default options, per stage,
  * without a device or a plan (the same numbers clconv_plan_cost gives).
  * CLCONV_ERR_INVALID_ARG for an invalid problem or algorithm (cost zeroed). */
 clconv_status clconv_algo_cost(const clconv_problem *p, clconv_algo algo, int with_bias,
                                clconv_cost *cost);
 
-/* The same for clconv_pointwise on p: C_out*C_in*H*W multiplies; x read
- * once, k read and out written once. Zeros when p's sizes are not positive. */
-void clconv_pointwise_cost(const clconv_problem *p, clconv_cost *cost);
-
 /* The same for the convolution itself, whatever computes it:
  * FLOPs = 2*N*C_out*OH*OW*C_in*KH*KW; bytes = 4 * (input + weights + bias
  * when with_bias + output). Zeros for an invalid problem. */
 void clconv_problem_cost(const clconv_problem *p, int with_bias, double *flops, double *bytes);
 
-/* The device's own peaks, measured by clconv with kernels written the way
- * the device runs fastest (its preferred vector width). */
-typedef struct clconv_peaks {
-    double bandwidth_gbs; /* streaming copy of two buffers far larger than any
-                             cache: bytes read plus written per second */
-    double gflops;        /* fp32 multiply-add throughput (counting 2 each), or
-                             the SGEMM rate when that is higher: a ceiling is
-                             never below a rate something reached */
-    double gemm_gflops;   /* a 1024^3 SGEMM with the default GEMM backend; NaN when
-                             it fails here */
-    const char *gemm_backend; /* the backend gemm_gflops measured ("clconv", ...) */
-    int from_cache;       /* 1: read from the cache, not measured now */
-    double measure_ms;    /* wall time spent measuring (0 from the cache) */
-    const char *time_source; /* "device": profiling events; "host": wall time,
-                                where the device's timestamps are not real */
-} clconv_peaks;
+/* ---- the automatic choice -------------------------------------------------------- */
 
-/* Measure again even when the cache has this device's peaks. */
-#define CLCONV_PEAKS_REMEASURE 1u
+/* What CLCONV_ALGO_AUTO chose for a plan, and why. Times are per execute:
+ * predicted_ms from the roofline, found_ms median host wall time of the
+ * find's trial runs (NaN where there is none). */
+typedef struct clconv_choice {
+    clconv_algo algo;      /* what the plan runs (never CLCONV_ALGO_AUTO) */
+    clconv_auto_mode mode; /* the mode asked for */
+    const char *source;    /* "database" (an earlier find), "find" (trial runs now) or "predict" */
+    double predicted_ms;   /* the chosen algorithm's predicted time */
+    double found_ms;       /* its find time (now or from the database) */
+    clconv_algo runner_up; /* the next best, or CLCONV_ALGO_AUTO when none could run */
+    double runner_up_ms;   /* its find time, or its predicted time in predict mode */
+    int trial_runs;        /* executes plan_create timed for the choice (0 from the database) */
+    int candidates;        /* algorithms that can run the problem within the limit */
+    /* A candidate predicted faster that the workspace limit ruled out, and
+     * the workspace it would have needed; CLCONV_ALGO_AUTO and 0 when none. */
+    clconv_algo limited;
+    size_t limited_workspace_bytes;
+} clconv_choice;
 
-/* Fills peaks: from the program cache's directory when it holds an entry
- * for this device, driver, build options and measuring method, else measured (a few
- * seconds on a CPU device) and stored there. flags: 0 or
- * CLCONV_PEAKS_REMEASURE. */
-clconv_status clconv_measure_peaks(clconv_context *ctx, unsigned flags, clconv_peaks *peaks);
+/* CLCONV_SUCCESS and *out for a plan created with CLCONV_ALGO_AUTO;
+ * CLCONV_ERR_STATE for one created with a named algorithm;
+ * CLCONV_ERR_INVALID_ARG for NULL. */
+clconv_status clconv_plan_choice(const clconv_plan *plan, clconv_choice *out);
 
-/* The rate the default GEMM backend's SGEMM reaches at one shape: row-major
- * C[M x N] = A[M x K] * B[K x N], `batch` times with A shared (im2col-gemm's
- * GEMM stage has M = C_out, N = OH*OW, K = C_in*KH*KW, batch N), on scratch
- * buffers. One untimed run first (the backend compiles there), then *gflops =
- * 2*M*N*K*batch over the median of `runs` runs: device time where the
- * timestamps are real, else host wall time; NaN when no run had a time.
- * CLCONV_ERR_INVALID_ARG for a zero size or runs < 1. */
-clconv_status clconv_measure_gemm(clconv_context *ctx, size_t m, size_t n, size_t k,
-                                  size_t batch, int runs, double *gflops);
-/* The same with a chosen GEMM backend (CLCONV_ERR_INVALID_ARG when out of range). */
-clconv_status clconv_measure_gemm_with_backend(clconv_context *ctx, clconv_gemm_backend backend,
-                                               size_t m, size_t n, size_t k, size_t batch,
-                                               int runs, double *gflops);
+/* What predict mode sees for one algorithm. */
+typedef struct clconv_algo_prediction {
+    size_t struct_size;      /* clconv_algo_prediction_init sets it */
+    clconv_algo algo;
+    int runs;                /* 1: can run the problem within the limit */
+    double predicted_ms;     /* bound_ms / efficiency; NaN where it cannot run, or
+                                without the device's peaks */
+    double bound_ms;         /* its roofline bound (clconv_roofline, clconv_tools.h) */
+    double efficiency;       /* the share of the bound it is assumed to reach */
+    int history;             /* measured times behind that share (0: the prior) */
+    size_t workspace_bytes;  /* what its plan would allocate */
+} clconv_algo_prediction;
 
-/* Where a measured time sits against the device's roofline. */
-typedef struct clconv_roofline {
-    double intensity;    /* FLOPs per compulsory byte */
-    double gflops, gbs;  /* achieved: flops / ms, bytes / ms */
-    double bound_ms;     /* the least time the peaks allow: max(flops / peak
-                            gflops, bytes / peak bandwidth), summed over stages */
-    double efficiency;   /* bound_ms / ms: 1 is the roofline */
-    const char *verdict; /* "memory-bound" or "compute-bound": the intensity
-                            against the ridge point gflops / bandwidth_gbs */
-    /* 1 when ms beats bound_ms (the sum of the stages' bounds): faster than
-     * the peaks allow is a measurement error (a peak measured too low, a
-     * wrong time, or data served from a cache the bandwidth peak does not
-     * see), and efficiency is then NaN rather than a figure above 1. */
-    int above_peak;
-} clconv_roofline;
+/* Zeroes the entry and sets struct_size (do it for each entry of an array). */
+void clconv_algo_prediction_init(clconv_algo_prediction *entry);
 
-/* One measured time (ms) of something with cost `cost`. A multi-stage cost
- * is bounded stage by stage (stages run one after another, each under its
- * own ceiling), so bound_ms is the sum of the stages' bounds. What each
- * field needs, else it is NaN (verdict NULL): intensity the cost; gflops and
- * gbs the cost and a time (ms > 0); bound_ms and verdict the cost and both
- * peaks, no time (a prediction); efficiency all three, and a time no shorter
- * than bound_ms (else above_peak). */
-void clconv_roofline_eval(const clconv_peaks *peaks, const clconv_cost *cost, double ms,
-                          clconv_roofline *out);
+/* predict mode's ranking for p on ctx's device, without a database find
+ * result and without trial runs (measures the device's peaks once if they
+ * are not cached). opt may be NULL; its params are ignored. Writes one
+ * entry per algorithm, in clconv_algo order, into out[0 .. cap-1] (each
+ * entry's struct_size set by clconv_algo_prediction_init; out may be NULL
+ * when cap is 0); *count (may be NULL) gets the number of algorithms,
+ * which may exceed cap, and *best (may be NULL) the one with the lowest
+ * predicted_ms (CLCONV_ALGO_AUTO: none can run). */
+clconv_status clconv_predict(clconv_context *ctx, const clconv_problem *p,
+                             const clconv_plan_options *opt, clconv_algo_prediction *out,
+                             size_t cap, size_t *count, clconv_algo *best);
 
-/* ---- for bindings ----------------------------------------------------------- */
-
-/* Contexts and plans alive in this process now (created, not yet destroyed):
- * a binding's leak check. Either pointer may be NULL. */
-void clconv_live_objects(int *contexts, int *plans);
-
-/* sizeof a public struct by its name ("clconv_problem", "clconv_plan_options",
- * ...); 0 for a name it does not know. A binding that mirrors the structs (the
- * Python package) checks its layout against the library it loaded. */
-size_t clconv_struct_size(const char *name);
-
-/* ---- reference ----------------------------------------------------------- */
-
-/* Double-precision CPU convolution with the same semantics as every
- * algorithm. bias may be NULL. Returns CLCONV_ERR_INVALID_ARG for an invalid
- * problem. */
-clconv_status clconv_reference_conv2d(const clconv_problem *p, const float *input,
-                                      const float *weights, const float *bias,
-                                      float *output);
-
-/* ||out - ref||_2 / ||ref||_2 in double; ||out||_2 when ref is all zero.
- * NaN in either gives NaN. */
-double clconv_rel_l2_error(const float *out, const float *ref, size_t n);
+/* Teaches predict mode: a measured time (ms per execute, device or host
+ * time) of `algo` on p with opt records the efficiency it reached into the
+ * performance database's history for this device (a find does this for
+ * every candidate; clconv-bench for every verified row). A time faster
+ * than the roofline bound is ignored (CLCONV_SUCCESS). */
+clconv_status clconv_record_time(clconv_context *ctx, const clconv_problem *p, clconv_algo algo,
+                                 const clconv_plan_options *opt, double ms);
 
 #ifdef __cplusplus
 }

@@ -5,14 +5,23 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
-clconv_problem clconv_problem_default(void)
+void clconv_problem_init(clconv_problem *p)
 {
-    clconv_problem p = {.batch = 1, .in_channels = 1, .height = 1, .width = 1,
-                        .out_channels = 1, .kernel_h = 1, .kernel_w = 1,
-                        .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
-                        .dilation_h = 1, .dilation_w = 1};
-    return p;
+    if (p)
+        *p = (clconv_problem){.struct_size = sizeof *p, .batch = 1, .in_channels = 1,
+                              .height = 1, .width = 1, .out_channels = 1, .kernel_h = 1,
+                              .kernel_w = 1, .stride_h = 1, .stride_w = 1, .pad_h = 0,
+                              .pad_w = 0, .dilation_h = 1, .dilation_w = 1};
+}
+
+clconv_status rt_problem_in(clconv_context *ctx, const clconv_problem *in, clconv_problem *out)
+{
+    clconv_problem_init(out);
+    if (!in)
+        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "problem is NULL");
+    return rt_struct_in(ctx, "clconv_problem", in, sizeof *out, out);
 }
 
 /* Product of non-negative factors; 0 when it would not fit in size_t. */
@@ -57,8 +66,6 @@ __attribute__((format(printf, 3, 4))) static clconv_status reject(char *msg, siz
 
 static clconv_status check(const clconv_problem *p, char *msg, size_t size)
 {
-    if (!p)
-        return reject(msg, size, "problem is NULL");
     REQUIRE_POSITIVE(batch)
     REQUIRE_POSITIVE(in_channels)
     REQUIRE_POSITIVE(height)
@@ -149,53 +156,72 @@ static clconv_status check(const clconv_problem *p, char *msg, size_t size)
     return CLCONV_SUCCESS;
 }
 
-clconv_status clconv_problem_validate(const clconv_problem *p)
+clconv_status clconv_problem_validate(const clconv_problem *in)
 {
     char msg[512];
+    clconv_problem p;
     rt_clear_error(NULL);
-    clconv_status st = check(p, msg, sizeof msg);
+    clconv_status st = rt_problem_in(NULL, in, &p);
+    if (st)
+        return st;
+    st = check(&p, msg, sizeof msg);
     return st ? rt_fail(NULL, st, "%s", msg) : CLCONV_SUCCESS;
 }
 
-/* The size functions answer 0 for an invalid problem, as the header says,
- * without touching the thread's error message. */
-static int valid(const clconv_problem *p)
+/* The caller's problem as the library's, when it is valid: the size
+ * functions answer 0 otherwise, as the header says, without touching the
+ * thread's error message. */
+static int valid(const clconv_problem *in, clconv_problem *p)
 {
+    clconv_problem_init(p);
+    if (!in)
+        return 0;
+    size_t size;
+    memcpy(&size, in, sizeof size);
+    if (size < sizeof size || size > sizeof *p)
+        return 0;
+    memcpy(p, in, size);
+    p->struct_size = sizeof *p;
     return check(p, NULL, 0) == CLCONV_SUCCESS;
 }
 
-int clconv_problem_out_height(const clconv_problem *p)
+int clconv_problem_out_height(const clconv_problem *in)
 {
-    return valid(p) ? (int)out_extent(p->height, p->pad_h, p->kernel_h, p->dilation_h,
-                                      p->stride_h)
-                    : 0;
+    clconv_problem p;
+    return valid(in, &p) ? (int)out_extent(p.height, p.pad_h, p.kernel_h, p.dilation_h,
+                                           p.stride_h)
+                         : 0;
 }
 
-int clconv_problem_out_width(const clconv_problem *p)
+int clconv_problem_out_width(const clconv_problem *in)
 {
-    return valid(p) ? (int)out_extent(p->width, p->pad_w, p->kernel_w, p->dilation_w,
-                                      p->stride_w)
-                    : 0;
+    clconv_problem p;
+    return valid(in, &p) ? (int)out_extent(p.width, p.pad_w, p.kernel_w, p.dilation_w,
+                                           p.stride_w)
+                         : 0;
 }
 
-size_t clconv_problem_input_elems(const clconv_problem *p)
+size_t clconv_problem_input_elems(const clconv_problem *in)
 {
-    return valid(p) ? (size_t)p->batch * (size_t)p->in_channels * (size_t)p->height *
-                          (size_t)p->width
-                    : 0;
+    clconv_problem p;
+    return valid(in, &p) ? (size_t)p.batch * (size_t)p.in_channels * (size_t)p.height *
+                               (size_t)p.width
+                         : 0;
 }
 
-size_t clconv_problem_weight_elems(const clconv_problem *p)
+size_t clconv_problem_weight_elems(const clconv_problem *in)
 {
-    return valid(p) ? (size_t)p->out_channels * (size_t)p->in_channels * (size_t)p->kernel_h *
-                          (size_t)p->kernel_w
-                    : 0;
+    clconv_problem p;
+    return valid(in, &p) ? (size_t)p.out_channels * (size_t)p.in_channels *
+                               (size_t)p.kernel_h * (size_t)p.kernel_w
+                         : 0;
 }
 
-size_t clconv_problem_output_elems(const clconv_problem *p)
+size_t clconv_problem_output_elems(const clconv_problem *in)
 {
-    return valid(p) ? (size_t)p->batch * (size_t)p->out_channels *
-                          (size_t)clconv_problem_out_height(p) *
-                          (size_t)clconv_problem_out_width(p)
-                    : 0;
+    clconv_problem p;
+    return valid(in, &p) ? (size_t)p.batch * (size_t)p.out_channels *
+                               (size_t)clconv_problem_out_height(&p) *
+                               (size_t)clconv_problem_out_width(&p)
+                         : 0;
 }

@@ -78,10 +78,14 @@ static void *worker(void *arg)
     return NULL;
 }
 
-clconv_status clconv_reference_conv2d(const clconv_problem *p, const float *input,
+clconv_status clconv_reference_conv2d(const clconv_problem *caller, const float *input,
                                       const float *weights, const float *bias, float *output)
 {
-    clconv_status st = clconv_problem_validate(p);
+    clconv_problem q;
+    const clconv_problem *p = &q;
+    clconv_status st = rt_problem_in(NULL, caller, &q);
+    if (!st)
+        st = clconv_problem_validate(p);
     if (st)
         return st;
     if (!input || !weights || !output)

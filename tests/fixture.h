@@ -10,7 +10,20 @@
 
 #include <cmocka.h>
 
-#include "clconv.h"
+#include "clconv_tools.h"
+
+/* The caller's structs with their struct_size set (clconv.h, "Growing
+ * without breaking"), in initialiser form: a problem's 13 fields in
+ * declaration order (batch, in_channels, height, width, out_channels,
+ * kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h,
+ * dilation_w), the others' fields by designator. */
+#define FIXTURE_PROBLEM(...) ((clconv_problem){sizeof(clconv_problem), __VA_ARGS__})
+#define FIXTURE_OPTIONS(...)                                                                  \
+    ((clconv_plan_options){.struct_size = sizeof(clconv_plan_options), __VA_ARGS__})
+#define FIXTURE_CONTEXT_OPTIONS(...)                                                          \
+    ((clconv_context_options){.struct_size = sizeof(clconv_context_options), __VA_ARGS__})
+#define FIXTURE_SELECTOR(platform, device, name)                                              \
+    ((clconv_device_selector){sizeof(clconv_device_selector), (platform), (device), (name)})
 
 /* Opens the device from $CLCONV_DEVICE (default: the first device). Fails
  * the test, with clconv's message, when it cannot. */

@@ -14,7 +14,7 @@
 
 static clconv_problem seed(int k)
 {
-    clconv_problem p = {1, 256, 32, 60, 64, k, k, 1, 1, 0, 0, 1, 1};
+    clconv_problem p = FIXTURE_PROBLEM(1, 256, 32, 60, 64, k, k, 1, 1, 0, 0, 1, 1);
     return p;
 }
 
@@ -51,7 +51,7 @@ static void test_direct_seed_k16(void **state)
 static void test_direct_strided(void **state)
 {
     (void)state;
-    clconv_problem p = {2, 3, 10, 12, 4, 3, 3, 2, 2, 1, 1, 2, 2};
+    clconv_problem p = FIXTURE_PROBLEM(2, 3, 10, 12, 4, 3, 3, 2, 2, 1, 1, 2, 2);
     assert_int_equal(clconv_problem_out_height(&p), 4);
     assert_int_equal(clconv_problem_out_width(&p), 5);
     double flops, bytes;
@@ -232,7 +232,7 @@ static void test_plan_cost_matches_timing(void **state)
 {
     (void)state;
     clconv_context *ctx = fixture_context();
-    const clconv_problem base = {1, 5, 9, 11, 3, 3, 2, 1, 1, 1, 0, 1, 1};
+    const clconv_problem base = FIXTURE_PROBLEM(1, 5, 9, 11, 3, 3, 2, 1, 1, 1, 0, 1, 1);
     for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
         const clconv_problem p = fixture_problem_for(ctx, (clconv_algo)a, &base);
         size_t ni = clconv_problem_input_elems(&p), nw = clconv_problem_weight_elems(&p);
@@ -302,7 +302,7 @@ static void test_peaks_cached(void **state)
     (void)state;
     char dir[] = "/tmp/clconv-peaks-XXXXXX";
     assert_non_null(mkdtemp(dir));
-    clconv_context_options opt = {.cache_dir = dir};
+    clconv_context_options opt = FIXTURE_CONTEXT_OPTIONS(.cache_dir = dir);
     clconv_context *ctx = NULL;
     assert_int_equal(clconv_context_create(NULL, &opt, &ctx), CLCONV_SUCCESS);
     clconv_peaks a, b, c;

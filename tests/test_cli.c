@@ -450,7 +450,7 @@ static void check_report(const char *text)
      * has two), then the CLBlast convgemm peer */
     struct { const char *algo; const char *const *stages; int stage_count; char why[256]; }
         rows[CLCONV_ALGO_COUNT + 3];
-    const clconv_problem small = {2, 3, 9, 11, 5, 3, 2, 2, 2, 1, 0, 1, 1}; /* SMALL */
+    const clconv_problem small = FIXTURE_PROBLEM(2, 3, 9, 11, 5, 3, 2, 2, 2, 1, 0, 1, 1); /* SMALL */
     clconv_context *ctx = fixture_context();
     for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
         rows[a].algo = conv_algo_table[a]->name;
@@ -870,12 +870,11 @@ static void test_devices(void **state)
 static clconv_problem described_problem(const json_value *entry)
 {
     const json_value *p = member(entry, "problem", JSON_OBJECT);
-    clconv_problem q = {
-        (int)number(p, "batch"), (int)number(p, "in_channels"), (int)number(p, "height"),
+    clconv_problem q = FIXTURE_PROBLEM((int)number(p, "batch"), (int)number(p, "in_channels"), (int)number(p, "height"),
         (int)number(p, "width"), (int)number(p, "out_channels"), (int)number(p, "kernel_h"),
         (int)number(p, "kernel_w"), (int)number(p, "stride_h"), (int)number(p, "stride_w"),
         (int)number(p, "pad_h"), (int)number(p, "pad_w"), (int)number(p, "dilation_h"),
-        (int)number(p, "dilation_w")};
+        (int)number(p, "dilation_w"));
     assert_int_equal(number(p, "out_height"), clconv_problem_out_height(&q));
     assert_int_equal(number(p, "out_width"), clconv_problem_out_width(&q));
     return q;
@@ -1336,13 +1335,16 @@ static void test_auto_report(void **state)
     for (size_t i = 0; i < preds->count; i++) {
         check_prediction(&preds->items[i], rows);
         clconv_problem p = described_problem(&preds->items[i]);
-        clconv_prediction now;
-        assert_int_equal(clconv_predict(ctx, &p, NULL, &now), CLCONV_SUCCESS);
+        clconv_algo_prediction now[CLCONV_ALGO_COUNT];
+        for (int a = 0; a < CLCONV_ALGO_COUNT; a++)
+            clconv_algo_prediction_init(&now[a]);
+        assert_int_equal(clconv_predict(ctx, &p, NULL, now, CLCONV_ALGO_COUNT, NULL, NULL),
+                         CLCONV_SUCCESS);
         for (size_t j = i * CLCONV_ALGO_COUNT; j < (i + 1) * CLCONV_ALGO_COUNT; j++) {
             const json_value *row = &rows->items[j], *eff = json_get(row, "efficiency");
             /* a time that beats its bound (efficiency null) teaches nothing;
              * the library's bound, without the bias, is lower still */
-            if (eff->type == JSON_NUMBER && !now.history[j % CLCONV_ALGO_COUNT])
+            if (eff->type == JSON_NUMBER && !now[j % CLCONV_ALGO_COUNT].history)
                 fail_msg("%s on random-%zu: verified, yet predict mode has no history",
                          clconv_algo_name((clconv_algo)(j % CLCONV_ALGO_COUNT)), i + 1);
         }

@@ -4,7 +4,7 @@
 
 #include "fixture.h"
 
-#include "analysis/choice.h"
+#include "conv/choice.h"
 #include "conv/algo.h"
 #include "conv/gemm_stage.h"
 #include "conv/tune.h"
@@ -68,7 +68,8 @@ static void covering_shape(int i, clconv_problem *p)
 static clconv_problem random_problem_shaped(uint32_t *s, int shape)
 {
     for (;;) {
-        clconv_problem p = clconv_problem_default();
+        clconv_problem p;
+        clconv_problem_init(&p);
         p.batch = rnd(s, 1, 3);
         p.in_channels = rnd(s, 1, 7);
         p.out_channels = rnd(s, 1, 11);
@@ -166,12 +167,11 @@ static void test_random_problems(void **state)
         limited[a] = RANDOM_SEED + 1000u * (uint32_t)(a + 1);
     for (int i = 0; i < RANDOM_PROBLEMS; i++) {
         clconv_problem p = random_problem_shaped(&s, i % SHAPES);
-        clconv_plan_options opt = {
-            .gemm_backend = (clconv_gemm_backend)(i % CLCONV_GEMM_BACKEND_COUNT),
+        clconv_plan_options opt = FIXTURE_OPTIONS(.gemm_backend = (clconv_gemm_backend)(i % CLCONV_GEMM_BACKEND_COUNT),
             .fft_backend =
                 random_fft_backends[i / CLCONV_GEMM_BACKEND_COUNT %
                                     (int)(sizeof random_fft_backends /
-                                          sizeof random_fft_backends[0])]};
+                                          sizeof random_fft_backends[0])]);
         for (int a = 0; a < CLCONV_ALGO_COUNT; a++)
             if (runs_random((clconv_algo)a, i)) {
                 clconv_problem q = accepted((clconv_algo)a, &p, &limited[a]);
@@ -206,7 +206,7 @@ static void check_tunable_points(clconv_algo a, const conv_tunable *t, clconv_ge
             conv_params_text(t, cand[c], text, sizeof text);
         else
             snprintf(text, sizeof text, "%s", points[c - n]);
-        clconv_plan_options opt = {.params = text, .gemm_backend = gemm};
+        clconv_plan_options opt = FIXTURE_OPTIONS(.params = text, .gemm_backend = gemm);
         double err = fixture_run_problem_with_options(ctx, q, a, &opt, c % 2,
                                                       RANDOM_SEED + (uint32_t)c);
         if (!(err < TOLERANCE)) {
@@ -298,8 +298,8 @@ static void test_edge_problems(void **state)
     int ran[CLCONV_ALGO_COUNT] = {0};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const int *c = cases[i];
-        clconv_problem p = {c[0], c[1], c[2], c[3], c[4], c[5], c[6],
-                            c[7], c[8], c[9], c[10], c[11], c[12]};
+        clconv_problem p = FIXTURE_PROBLEM(c[0], c[1], c[2], c[3], c[4], c[5], c[6],
+                            c[7], c[8], c[9], c[10], c[11], c[12]);
         assert_int_equal(clconv_problem_validate(&p), CLCONV_SUCCESS);
         for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
             /* an algorithm limited to some shapes refuses the others cleanly */
@@ -327,7 +327,8 @@ static void test_edge_problems(void **state)
 static void test_reference_by_hand(void **state)
 {
     (void)state;
-    clconv_problem p = clconv_problem_default();
+    clconv_problem p;
+    clconv_problem_init(&p);
     p.height = p.width = 3;
     p.kernel_h = p.kernel_w = 2;
     float in[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9}, w[4] = {1, 1, 1, 1}, bias = 0.5f, out[4];
@@ -427,7 +428,7 @@ static void expect_invalid(clconv_problem p, const char *field)
 static void test_validation(void **state)
 {
     (void)state;
-    const clconv_problem ok = {1, 3, 8, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1};
+    const clconv_problem ok = FIXTURE_PROBLEM(1, 3, 8, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1);
     assert_int_equal(clconv_problem_validate(&ok), CLCONV_SUCCESS);
     clconv_problem p;
 #define BAD(field, value, name) p = ok; p.field = value; expect_invalid(p, name)
@@ -476,7 +477,7 @@ static void test_validation(void **state)
 static void test_plan_argument_checks(void **state)
 {
     (void)state;
-    clconv_problem p = {1, 2, 6, 6, 3, 3, 3, 1, 1, 0, 0, 1, 1};
+    clconv_problem p = FIXTURE_PROBLEM(1, 2, 6, 6, 3, 3, 3, 1, 1, 0, 0, 1, 1);
     size_t ni = clconv_problem_input_elems(&p), nw = clconv_problem_weight_elems(&p);
     size_t no = clconv_problem_output_elems(&p);
     float host[128];
@@ -591,8 +592,8 @@ static void test_algorithm_table(void **state)
     clconv_fft_backend back;
     assert_int_equal(clconv_fft_backend_from_name("fftw", &back), CLCONV_ERR_INVALID_ARG);
     /* an out-of-range backend is refused by name, not used */
-    clconv_problem p = {1, 2, 8, 8, 2, 3, 3, 1, 1, 0, 0, 1, 1};
-    clconv_plan_options opt = {.fft_backend = CLCONV_FFT_BACKEND_COUNT};
+    clconv_problem p = FIXTURE_PROBLEM(1, 2, 8, 8, 2, 3, 3, 1, 1, 0, 0, 1, 1);
+    clconv_plan_options opt = FIXTURE_OPTIONS(.fft_backend = CLCONV_FFT_BACKEND_COUNT);
     clconv_plan *plan = NULL;
     assert_int_equal(clconv_plan_create_with_options(ctx, &p, CLCONV_ALGO_FFT, &opt, &plan),
                      CLCONV_ERR_INVALID_ARG);
@@ -643,12 +644,12 @@ static void test_fft_backends(void **state)
     snprintf(before, sizeof before, "%s", setlocale(LC_ALL, NULL));
     if (!wanted)
         print_message("no C.UTF-8 locale: checking under \"%s\"\n", before);
-    clconv_problem p = {2, 3, 11, 13, 4, 3, 2, 1, 2, 1, 0, 1, 1};
+    clconv_problem p = FIXTURE_PROBLEM(2, 3, 11, 13, 4, 3, 2, 1, 2, 1, 0, 1, 1);
     for (int b = 0; b < CLCONV_FFT_BACKEND_COUNT; b++)
         for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
             if (!conv_algo_table[a]->spectral)
                 continue;
-            clconv_plan_options opt = {.fft_backend = (clconv_fft_backend)b};
+            clconv_plan_options opt = FIXTURE_OPTIONS(.fft_backend = (clconv_fft_backend)b);
             double err = fixture_run_problem_with_options(ctx, &p, (clconv_algo)a, &opt, 1, 5);
             if (!(err < TOLERANCE))
                 fail_msg("%s with FFT backend %s: relative L2 error %g", clconv_algo_name(a),
@@ -668,7 +669,7 @@ static void test_fft_backends(void **state)
 static void test_fft_backend_parameter(void **state)
 {
     (void)state;
-    clconv_problem p = {1, 3, 20, 22, 5, 3, 3, 1, 1, 1, 1, 1, 1}; /* 2 x 3 tiles of 12 */
+    clconv_problem p = FIXTURE_PROBLEM(1, 3, 20, 22, 5, 3, 3, 1, 1, 1, 1, 1, 1); /* 2 x 3 tiles of 12 */
     for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
         const conv_tunable *t = conv_algo_table[a]->tunable;
         if (!conv_algo_table[a]->spectral)
@@ -686,7 +687,7 @@ static void test_fft_backend_parameter(void **state)
                 clconv_fft_backend own =
                     pinned ? (clconv_fft_backend)(b % (CLCONV_FFT_BACKEND_COUNT - 1) + 1)
                            : CLCONV_FFT_BACKEND_DEFAULT;
-                clconv_plan_options opt = {.params = params, .fft_backend = own};
+                clconv_plan_options opt = FIXTURE_OPTIONS(.params = params, .fft_backend = own);
                 clconv_plan *plan;
                 if (clconv_plan_create_with_options(ctx, &p, (clconv_algo)a, &opt, &plan))
                     fail_msg("%s with %s: %s", clconv_algo_name(a), params, clconv_last_error(ctx));
@@ -710,7 +711,7 @@ static float *run_output(const clconv_problem *p, clconv_algo algo, size_t limit
 {
     size_t no = clconv_problem_output_elems(p);
     cl_mem out = fixture_output(ctx, no);
-    clconv_plan_options opt = {.workspace_limit_bytes = limit};
+    clconv_plan_options opt = FIXTURE_OPTIONS(.workspace_limit_bytes = limit);
     clconv_plan *plan;
     clconv_status st;
     if ((st = clconv_plan_create_with_options(ctx, p, algo, &opt, &plan)) ||
@@ -733,9 +734,9 @@ static float *run_output(const clconv_problem *p, clconv_algo algo, size_t limit
 static void test_small_workspace_limit(void **state)
 {
     (void)state;
-    clconv_problem p = {2, 3, 10, 12, 4, 3, 3, 1, 1, 1, 1, 1, 1};
+    clconv_problem p = FIXTURE_PROBLEM(2, 3, 10, 12, 4, 3, 3, 1, 1, 1, 1, 1, 1);
     const size_t limit = 4096;
-    clconv_plan_options opt = {.workspace_limit_bytes = limit};
+    clconv_plan_options opt = FIXTURE_OPTIONS(.workspace_limit_bytes = limit);
     for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
         const char *name = clconv_algo_name((clconv_algo)a);
         clconv_status st = clconv_algo_check_with_options(ctx, &p, (clconv_algo)a, &opt);
@@ -773,7 +774,7 @@ static void test_small_workspace_limit(void **state)
 static void test_im2col_chunks(void **state)
 {
     (void)state;
-    clconv_problem p = {3, 4, 11, 13, 5, 3, 2, 2, 1, 1, 0, 1, 2};
+    clconv_problem p = FIXTURE_PROBLEM(3, 4, 11, 13, 5, 3, 2, 2, 1, 1, 0, 1, 2);
     size_t ni = clconv_problem_input_elems(&p), nw = clconv_problem_weight_elems(&p);
     size_t no = clconv_problem_output_elems(&p);
     size_t k = 4 * 3 * 2, px = (size_t)clconv_problem_out_height(&p) * clconv_problem_out_width(&p);
@@ -804,7 +805,7 @@ static void test_im2col_chunks(void **state)
         free(chunked);
     }
     /* not even one column fits: refused with the sizes, not a crash */
-    clconv_plan_options opt = {.workspace_limit_bytes = k * 4 - 1};
+    clconv_plan_options opt = FIXTURE_OPTIONS(.workspace_limit_bytes = k * 4 - 1);
     clconv_plan *plan = NULL;
     assert_int_equal(clconv_plan_create_with_options(ctx, &p, CLCONV_ALGO_IM2COL_GEMM, &opt, &plan),
                      CLCONV_ERR_UNSUPPORTED);
@@ -820,9 +821,9 @@ static void test_im2col_chunks(void **state)
 static void test_fft_cmac_vs_cgemm(void **state)
 {
     (void)state;
-    static const clconv_problem problems[] = {
-        {1, 16, 12, 20, 8, 3, 3, 1, 1, 1, 1, 1, 1},
-        {3, 5, 9, 14, 6, 4, 2, 2, 1, 0, 1, 1, 2},
+    const clconv_problem problems[] = {
+        FIXTURE_PROBLEM(1, 16, 12, 20, 8, 3, 3, 1, 1, 1, 1, 1, 1),
+        FIXTURE_PROBLEM(3, 5, 9, 14, 6, 4, 2, 2, 1, 0, 1, 1, 2),
     };
     for (size_t k = 0; k < sizeof problems / sizeof problems[0]; k++) {
         const clconv_problem *p = &problems[k];
@@ -873,8 +874,8 @@ static void test_fft_sizes(void **state)
             if (!be->size_ok(be->choose_size((size_t)hw + 1)) ||
                 !be->size_ok(be->choose_size((size_t)hw + 3)))
                 continue;
-            clconv_problem p = {1, 1, hw + 1, hw + 3, 2, 2, 2, 1, 1, 0, 0, 1, 1};
-            clconv_plan_options opt = {.fft_backend = (clconv_fft_backend)b, .params = "tile=0"};
+            clconv_problem p = FIXTURE_PROBLEM(1, 1, hw + 1, hw + 3, 2, 2, 2, 1, 1, 0, 0, 1, 1);
+            clconv_plan_options opt = FIXTURE_OPTIONS(.fft_backend = (clconv_fft_backend)b, .params = "tile=0");
             check_with(&p, CLCONV_ALGO_FFT, &opt, 1, 500u + (uint32_t)hw);
             ran++;
         }
@@ -889,13 +890,13 @@ static void test_fft_sizes(void **state)
 static void test_fft_tiles_under_workspace_limit(void **state)
 {
     (void)state;
-    const clconv_problem p = {1, 8, 40, 40, 8, 3, 3, 1, 1, 1, 1, 1, 1};
+    const clconv_problem p = FIXTURE_PROBLEM(1, 8, 40, 40, 8, 3, 3, 1, 1, 1, 1, 1, 1);
     const size_t limit = 200000; /* whole 42 x 42 planes: 8 x 8 x 42 x 22 x 8 B of weight spectra */
     for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
         const conv_algo_ops *ops = conv_algo_table[a];
         if (!ops->spectral || !ops->tunable)
             continue;
-        clconv_plan_options opt = {.workspace_limit_bytes = limit, .params = "tile=0"};
+        clconv_plan_options opt = FIXTURE_OPTIONS(.workspace_limit_bytes = limit, .params = "tile=0");
         assert_int_equal(clconv_algo_check_with_options(ctx, &p, (clconv_algo)a, &opt),
                          CLCONV_ERR_UNSUPPORTED);
         assert_non_null(strstr(clconv_last_error(ctx), "workspace limit"));
@@ -906,7 +907,7 @@ static void test_fft_tiles_under_workspace_limit(void **state)
         char params[64];
         clconv_plan_params(plan, params, sizeof params);
         assert_string_not_equal(params, "tile=0");
-        clconv_plan_options whole = {.params = "tile=0"};
+        clconv_plan_options whole = FIXTURE_OPTIONS(.params = "tile=0");
         size_t whole_bytes = 0;
         assert_int_equal(
             clconv_algo_workspace_bytes(ctx, &p, (clconv_algo)a, &whole, &whole_bytes),
@@ -922,7 +923,7 @@ static void test_fft_tiles_under_workspace_limit(void **state)
 static void test_pointwise(void **state)
 {
     (void)state;
-    clconv_problem p = {1, 3, 7, 13, 5, 1, 1, 1, 1, 0, 0, 1, 1};
+    clconv_problem p = FIXTURE_PROBLEM(1, 3, 7, 13, 5, 1, 1, 1, 1, 0, 0, 1, 1);
     size_t s = 3 * 7 * 13, n = 5 * s;
     float *x = malloc(s * sizeof *x), *k = malloc(n * sizeof *k), *out = malloc(n * sizeof *out);
     assert_non_null(x);
@@ -1064,21 +1065,21 @@ static void test_tune_per_gemm_backend(void **state)
     /* the suite's cl_context, wrapped with a cache of its own: CLBlast keeps
      * its compiled routines per cl_context, and a new one compiles them all
      * again (a minute on PoCL) */
-    clconv_context_options copt = {.cache_dir = dir};
+    clconv_context_options copt = FIXTURE_CONTEXT_OPTIONS(.cache_dir = dir);
     clconv_context *own_ctx = NULL;
     assert_int_equal(clconv_context_wrap(clconv_context_cl_context(ctx), clconv_context_queue(ctx),
                                          &copt, &own_ctx),
                      CLCONV_SUCCESS);
-    const clconv_problem p = {.batch = 1, .in_channels = 8, .height = 20, .width = 19,
+    const clconv_problem p = FIXTURE_PROBLEM(.batch = 1, .in_channels = 8, .height = 20, .width = 19,
                               .out_channels = 24, .kernel_h = 3, .kernel_w = 3,
-                              .stride_h = 1, .stride_w = 1, .dilation_h = 1, .dilation_w = 1};
+                              .stride_h = 1, .stride_w = 1, .dilation_h = 1, .dilation_w = 1);
     static const clconv_gemm_backend backends[2] = {CLCONV_GEMM_BACKEND_CLCONV,
                                                     CLCONV_GEMM_BACKEND_CLBLAST};
     static const char *const first_param[2] = {"vec=", "GEMMK="};
     char tuned[2][256], got[256];
     for (int round = 0; round < 2; round++)
         for (int b = 0; b < 2; b++) {
-            clconv_plan_options opt = {.tune = !round, .gemm_backend = backends[b]};
+            clconv_plan_options opt = FIXTURE_OPTIONS(.tune = !round, .gemm_backend = backends[b]);
             clconv_plan *plan = NULL;
             if (clconv_plan_create_with_options(own_ctx, &p, CLCONV_ALGO_IM2COL_GEMM, &opt,
                                                 &plan) != CLCONV_SUCCESS)
@@ -1105,6 +1106,17 @@ static void corrupt_perfdb(const char *dir)
     snprintf(cmd, sizeof cmd, "for f in '%s'/perfdb-*.txt; do printf 'garbage' > \"$f\"; done",
              dir);
     assert_int_equal(system(cmd), 0);
+}
+
+/* predict mode's entries for every algorithm, each initialised first. */
+static void predict_all(clconv_context *c, const clconv_problem *p,
+                        const clconv_plan_options *opt, clconv_algo_prediction *out,
+                        clconv_algo *best, size_t *count)
+{
+    for (int a = 0; a < CLCONV_ALGO_COUNT; a++)
+        clconv_algo_prediction_init(&out[a]);
+    assert_int_equal(clconv_predict(c, p, opt, out, CLCONV_ALGO_COUNT, count, best),
+                     CLCONV_SUCCESS);
 }
 
 static clconv_choice auto_plan(clconv_context *c, const clconv_problem *p,
@@ -1147,14 +1159,14 @@ static void test_auto_choice(void **state)
     assert_non_null(mkdtemp(dir));
     /* the suite's cl_context with a database of its own (as in
      * test_tune_per_gemm_backend: CLBlast compiles once per cl_context) */
-    clconv_context_options copt = {.cache_dir = dir};
+    clconv_context_options copt = FIXTURE_CONTEXT_OPTIONS(.cache_dir = dir);
     clconv_context *own = NULL;
     assert_int_equal(clconv_context_wrap(clconv_context_cl_context(ctx), clconv_context_queue(ctx),
                                          &copt, &own),
                      CLCONV_SUCCESS);
-    const clconv_problem p = {2, 6, 13, 15, 10, 3, 3, 1, 1, 1, 1, 1, 1};
-    clconv_plan_options find = {.auto_mode = CLCONV_AUTO_FIND};
-    clconv_plan_options predict = {.auto_mode = CLCONV_AUTO_PREDICT};
+    const clconv_problem p = FIXTURE_PROBLEM(2, 6, 13, 15, 10, 3, 3, 1, 1, 1, 1, 1, 1);
+    clconv_plan_options find = FIXTURE_OPTIONS(.auto_mode = CLCONV_AUTO_FIND);
+    clconv_plan_options predict = FIXTURE_OPTIONS(.auto_mode = CLCONV_AUTO_PREDICT);
 
     clconv_choice first = auto_plan(own, &p, &find);
     assert_string_equal(first.source, "find");
@@ -1165,7 +1177,7 @@ static void test_auto_choice(void **state)
     assert_true(fixture_run_problem_with_options(own, &p, CLCONV_ALGO_AUTO, &find, 1, 3) <
                 TOLERANCE);
     for (int m = 0; m < CLCONV_AUTO_MODE_COUNT; m++) {
-        clconv_plan_options again = {.auto_mode = (clconv_auto_mode)m};
+        clconv_plan_options again = FIXTURE_OPTIONS(.auto_mode = (clconv_auto_mode)m);
         clconv_choice ch = auto_plan(own, &p, &again);
         assert_string_equal(ch.source, "database");
         assert_int_equal(ch.trial_runs, 0);
@@ -1184,7 +1196,7 @@ static void test_auto_choice(void **state)
 
     /* a stale entry: well formed, but naming an algorithm that cannot run the
      * problem (winograd for a 4x4 kernel, as after a change in its checks) */
-    const clconv_problem k4 = {1, 3, 9, 9, 4, 4, 4, 1, 1, 0, 0, 1, 1};
+    const clconv_problem k4 = FIXTURE_PROBLEM(1, 3, 9, 9, 4, 4, 4, 1, 1, 0, 0, 1, 1);
     conv_config k4cfg;
     assert_int_equal(conv_config_resolve(own, &k4, CLCONV_ALGO_DIRECT, &find, &k4cfg),
                      CLCONV_SUCCESS);
@@ -1202,7 +1214,7 @@ static void test_auto_choice(void **state)
 
     /* predict on a problem never found: the roofline's choice, and the runner-up
      * predicted no faster */
-    const clconv_problem q = {1, 5, 11, 9, 7, 5, 5, 1, 1, 2, 2, 1, 1};
+    const clconv_problem q = FIXTURE_PROBLEM(1, 5, 11, 9, 7, 5, 5, 1, 1, 2, 2, 1, 1);
     ch = auto_plan(own, &q, &predict);
     assert_string_equal(ch.source, "predict");
     assert_int_equal(ch.trial_runs, 0);
@@ -1211,39 +1223,52 @@ static void test_auto_choice(void **state)
         assert_true(ch.runner_up_ms >= ch.predicted_ms);
     assert_true(fixture_run_problem_with_options(own, &q, CLCONV_ALGO_AUTO, &predict, 1, 4) <
                 TOLERANCE);
-    clconv_prediction pred;
-    assert_int_equal(clconv_predict(own, &q, &predict, &pred), CLCONV_SUCCESS);
-    assert_int_equal(pred.best, ch.algo);
-    assert_true(fabs(pred.predicted_ms[ch.algo] - ch.predicted_ms) <= 1e-9 * ch.predicted_ms);
-    for (int a = 0; a < CLCONV_ALGO_COUNT; a++)
-        if (pred.runs[a])
-            assert_true(pred.predicted_ms[a] >= pred.predicted_ms[pred.best]);
+    clconv_algo_prediction pred[CLCONV_ALGO_COUNT], taught[CLCONV_ALGO_COUNT];
+    clconv_algo best;
+    size_t count;
+    predict_all(own, &q, &predict, pred, &best, &count);
+    assert_int_equal(count, CLCONV_ALGO_COUNT);
+    assert_int_equal(best, ch.algo);
+    assert_true(fabs(pred[ch.algo].predicted_ms - ch.predicted_ms) <= 1e-9 * ch.predicted_ms);
+    for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
+        assert_int_equal(pred[a].algo, a);
+        if (pred[a].runs)
+            assert_true(pred[a].predicted_ms >= pred[best].predicted_ms);
+    }
+    /* a shorter array gets the first entries, the count says how many exist */
+    clconv_algo_prediction head;
+    clconv_algo_prediction_init(&head);
+    assert_int_equal(clconv_predict(own, &q, &predict, &head, 1, &count, NULL), CLCONV_SUCCESS);
+    assert_int_equal(count, CLCONV_ALGO_COUNT);
+    assert_int_equal(head.algo, 0);
+    assert_true(head.bound_ms == pred[0].bound_ms || (isnan(head.bound_ms) && isnan(pred[0].bound_ms)));
+    assert_int_equal(clconv_predict(own, &q, &predict, NULL, 0, &count, &best), CLCONV_SUCCESS);
+    assert_int_equal(best, ch.algo);
 
     /* a recorded time teaches the prediction its efficiency (bound / time); a
      * time under the bound teaches nothing (a 7x7 kernel: a class no time
      * above taught) */
     const clconv_algo d = CLCONV_ALGO_DIRECT;
-    const clconv_problem r = {1, 4, 12, 12, 6, 7, 7, 1, 1, 1, 1, 1, 1};
-    assert_int_equal(clconv_predict(own, &r, &predict, &pred), CLCONV_SUCCESS);
-    assert_int_equal(clconv_record_time(own, &r, d, &predict, 10.0 * pred.bound_ms[d]),
+    const clconv_problem r = FIXTURE_PROBLEM(1, 4, 12, 12, 6, 7, 7, 1, 1, 1, 1, 1, 1);
+    predict_all(own, &r, &predict, pred, &best, &count);
+    assert_int_equal(clconv_record_time(own, &r, d, &predict, 10.0 * pred[d].bound_ms),
                      CLCONV_SUCCESS);
-    clconv_prediction taught;
-    assert_int_equal(clconv_predict(own, &r, &predict, &taught), CLCONV_SUCCESS);
-    assert_true(fabs(taught.efficiency[d] - 0.1) < 1e-3);
-    assert_true(taught.history[d] >= 1);
-    assert_true(fabs(taught.predicted_ms[d] - 10.0 * pred.bound_ms[d]) <
-                1e-3 * taught.predicted_ms[d]);
-    assert_int_equal(clconv_record_time(own, &r, d, &predict, 0.5 * pred.bound_ms[d]),
+    predict_all(own, &r, &predict, taught, &best, &count);
+    assert_true(fabs(taught[d].efficiency - 0.1) < 1e-3);
+    assert_true(taught[d].history >= 1);
+    assert_true(fabs(taught[d].predicted_ms - 10.0 * pred[d].bound_ms) <
+                1e-3 * taught[d].predicted_ms);
+    assert_int_equal(clconv_record_time(own, &r, d, &predict, 0.5 * pred[d].bound_ms),
                      CLCONV_SUCCESS);
-    assert_int_equal(clconv_predict(own, &r, &predict, &taught), CLCONV_SUCCESS);
-    assert_true(fabs(taught.efficiency[d] - 0.1) < 1e-3);
+    predict_all(own, &r, &predict, taught, &best, &count);
+    assert_true(fabs(taught[d].efficiency - 0.1) < 1e-3);
     assert_int_equal(clconv_record_time(own, &r, d, &predict, -1.0), CLCONV_ERR_INVALID_ARG);
     assert_int_equal(clconv_record_time(own, &q, CLCONV_ALGO_AUTO, &predict, 1.0),
                      CLCONV_ERR_INVALID_ARG);
 
     /* under a small limit the plan keeps it; a candidate the limit keeps out
      * is named with the workspace it needs */
-    clconv_plan_options small = {.auto_mode = CLCONV_AUTO_PREDICT, .workspace_limit_bytes = 8192};
+    clconv_plan_options small = FIXTURE_OPTIONS(.auto_mode = CLCONV_AUTO_PREDICT, .workspace_limit_bytes = 8192);
     ch = auto_plan(own, &q, &small);
     if (ch.limited != CLCONV_ALGO_AUTO)
         assert_true(ch.limited_workspace_bytes > small.workspace_limit_bytes);
@@ -1255,7 +1280,7 @@ static void test_auto_choice(void **state)
     assert_int_equal(clconv_plan_choice(plan, &unused), CLCONV_ERR_STATE);
     clconv_plan_destroy(plan);
     assert_int_equal(clconv_algo_check(own, &q, CLCONV_ALGO_AUTO), CLCONV_ERR_INVALID_ARG);
-    clconv_plan_options bad = {.auto_mode = (clconv_auto_mode)7};
+    clconv_plan_options bad = FIXTURE_OPTIONS(.auto_mode = (clconv_auto_mode)7);
     assert_int_equal(clconv_plan_create_with_options(own, &q, CLCONV_ALGO_AUTO, &bad, &plan),
                      CLCONV_ERR_INVALID_ARG);
     assert_null(plan);

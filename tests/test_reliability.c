@@ -22,7 +22,7 @@
  * winograd's too). */
 static clconv_problem small(void)
 {
-    clconv_problem p = {2, 3, 9, 11, 4, 3, 3, 1, 1, 1, 0, 1, 1};
+    clconv_problem p = FIXTURE_PROBLEM(2, 3, 9, 11, 4, 3, 3, 1, 1, 1, 0, 1, 1);
     return p;
 }
 
@@ -644,7 +644,7 @@ static void test_opencl_error_reaches_caller(void **state)
     fixture_write_kernel_dir(dir, "direct/direct.cl",
                              "__kernel void not_direct(__global float *x) { x[0] = 1.0f; }\n",
                              NULL);
-    clconv_context_options opt = {.kernel_dir = dir, .disable_disk_cache = 1};
+    clconv_context_options opt = FIXTURE_CONTEXT_OPTIONS(.kernel_dir = dir, .disable_disk_cache = 1);
     clconv_context *ctx = NULL;
     assert_int_equal(clconv_context_create(NULL, &opt, &ctx), CLCONV_SUCCESS);
     clconv_problem p = small();
@@ -751,7 +751,7 @@ static void test_binding_helpers(void **state)
         {"clconv_problem", sizeof(clconv_problem)},
         {"clconv_plan_options", sizeof(clconv_plan_options)},
         {"clconv_choice", sizeof(clconv_choice)},
-        {"clconv_prediction", sizeof(clconv_prediction)},
+        {"clconv_algo_prediction", sizeof(clconv_algo_prediction)},
         {"clconv_stage_time", sizeof(clconv_stage_time)},
         {"clconv_timing", sizeof(clconv_timing)},
         {"clconv_stage_cost", sizeof(clconv_stage_cost)},
@@ -786,7 +786,7 @@ static void test_binding_helpers(void **state)
     clconv_params_source first = clconv_plan_params(plan, text, sizeof text);
     assert_true(first == CLCONV_PARAMS_DEFAULT || first == CLCONV_PARAMS_DATABASE);
     clconv_plan_destroy(plan);
-    clconv_plan_options opt = {.params = text};
+    clconv_plan_options opt = FIXTURE_OPTIONS(.params = text);
     assert_int_equal(clconv_plan_create_with_options(ctx, &p, CLCONV_ALGO_DIRECT, &opt, &plan),
                      CLCONV_SUCCESS);
     assert_string_equal(clconv_params_source_name(clconv_plan_params(plan, NULL, 0)), "given");
@@ -921,8 +921,8 @@ static void test_plan_reports_and_disabled_cache(void **state)
     for (int pass = 0; pass < 2; pass++) {
         const int disabled = pass == 0;
         for (int round = 0; round < 2; round++) {
-            clconv_context_options opt = {.cache_dir = dir, .disable_disk_cache = disabled};
-            clconv_device_selector sel = {-1, -1, NULL};
+            clconv_context_options opt = FIXTURE_CONTEXT_OPTIONS(.cache_dir = dir, .disable_disk_cache = disabled);
+            clconv_device_selector sel = FIXTURE_SELECTOR(-1, -1, NULL);
             clconv_context *ctx;
             assert_int_equal(clconv_context_create(&sel, &opt, &ctx), CLCONV_SUCCESS);
             cl_mem w = fixture_upload(ctx, h.w, h.nw);
@@ -971,14 +971,14 @@ static void test_plan_reports_and_disabled_cache(void **state)
  * that tuning it costs a compile or two. */
 static clconv_problem tiny(void)
 {
-    clconv_problem p = {1, 3, 7, 9, 3, 3, 3, 1, 1, 1, 1, 1, 1};
+    clconv_problem p = FIXTURE_PROBLEM(1, 3, 7, 9, 3, 3, 3, 1, 1, 1, 1, 1, 1);
     return p;
 }
 
 static clconv_context *open_with_cache(const char *dir)
 {
-    clconv_context_options opt = {.cache_dir = dir};
-    clconv_device_selector sel = {-1, -1, NULL};
+    clconv_context_options opt = FIXTURE_CONTEXT_OPTIONS(.cache_dir = dir);
+    clconv_device_selector sel = FIXTURE_SELECTOR(-1, -1, NULL);
     clconv_context *ctx = NULL;
     if (clconv_context_create(&sel, &opt, &ctx) != CLCONV_SUCCESS)
         fail_msg("context with cache %s: %s", dir, clconv_last_error(NULL));
@@ -989,7 +989,7 @@ static clconv_context *open_with_cache(const char *dir)
 static clconv_params_source direct_params(clconv_context *ctx, const clconv_problem *p, int tune,
                                           char *text, size_t cap)
 {
-    clconv_plan_options opt = {.tune = tune};
+    clconv_plan_options opt = FIXTURE_OPTIONS(.tune = tune);
     clconv_plan *plan = NULL;
     if (clconv_plan_create_with_options(ctx, p, CLCONV_ALGO_DIRECT, &opt, &plan))
         fail_msg("direct plan (tune %d): %s", tune, clconv_last_error(ctx));
@@ -1061,10 +1061,10 @@ static void rewrite_payload(const char *path, const char *payload)
 /* A second process's part of test_perf_database: tune into dir. */
 static int perfdb_child(const char *dir)
 {
-    clconv_context_options opt = {.cache_dir = dir};
-    clconv_device_selector sel = {-1, -1, NULL};
+    clconv_context_options opt = FIXTURE_CONTEXT_OPTIONS(.cache_dir = dir);
+    clconv_device_selector sel = FIXTURE_SELECTOR(-1, -1, NULL);
     clconv_context *ctx = NULL;
-    clconv_plan_options po = {.tune = 1};
+    clconv_plan_options po = FIXTURE_OPTIONS(.tune = 1);
     clconv_plan *plan = NULL;
     clconv_problem p = tiny();
     int bad = clconv_context_create(&sel, &opt, &ctx) ||

@@ -91,7 +91,7 @@ static void test_select(void **state)
     assert_true(list->device_count >= 1); /* the loop below selects something */
     for (int i = 0; i < list->device_count; i++) {
         const clconv_device_info *want = &list->devices[i], *got = NULL;
-        clconv_device_selector by_index = {want->platform_index, want->device_index, NULL};
+        clconv_device_selector by_index = FIXTURE_SELECTOR(want->platform_index, want->device_index, NULL);
         assert_int_equal(clconv_device_select(list, &by_index, &got), CLCONV_SUCCESS);
         assert_ptr_equal(got, want);
 
@@ -107,7 +107,7 @@ static void test_select(void **state)
         snprintf(upper, sizeof upper, "%s", want->name);
         for (char *c = upper; *c; c++)
             *c = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
-        clconv_device_selector by_name = {-1, -1, upper};
+        clconv_device_selector by_name = FIXTURE_SELECTOR(-1, -1, upper);
         assert_int_equal(clconv_device_select(list, &by_name, &got), CLCONV_SUCCESS);
         assert_string_equal(got->name, want->name);
         setenv("CLCONV_DEVICE", upper, 1);
@@ -121,8 +121,8 @@ static void test_select(void **state)
     assert_ptr_equal(got, &list->devices[0]);
     /* explicit indexes win over the environment */
     setenv("CLCONV_DEVICE", "no-such-device", 1);
-    clconv_device_selector first = {list->devices[0].platform_index,
-                                    list->devices[0].device_index, NULL};
+    clconv_device_selector first = FIXTURE_SELECTOR(list->devices[0].platform_index,
+                                    list->devices[0].device_index, NULL);
     assert_int_equal(clconv_device_select(list, &first, &got), CLCONV_SUCCESS);
     fixture_env_restore(&saved);
     clconv_device_list_free(list);
@@ -151,8 +151,8 @@ static void test_select_out_of_range(void **state)
     (void)state;
     clconv_device_list *list;
     assert_int_equal(clconv_device_list_create(&list), CLCONV_SUCCESS);
-    clconv_device_selector bad_platform = {99, 0, NULL}, bad_device = {0, 99, NULL};
-    clconv_device_selector bad_name = {-1, -1, "no-such-device-anywhere"};
+    clconv_device_selector bad_platform = FIXTURE_SELECTOR(99, 0, NULL), bad_device = FIXTURE_SELECTOR(0, 99, NULL);
+    clconv_device_selector bad_name = FIXTURE_SELECTOR(-1, -1, "no-such-device-anywhere");
     expect_not_found(list, &bad_platform, NULL, "no device 99:0");
     expect_not_found(list, &bad_device, NULL, "no device 0:99");
     expect_not_found(list, &bad_name, NULL, "no-such-device-anywhere");
@@ -199,7 +199,7 @@ static void test_context_wrap_queues(void **state)
     cl_command_queue plain = clCreateCommandQueue(c, dev, 0, &err);
     assert_int_equal(err, CL_SUCCESS);
     /* no disk cache: the peaks below are measured here, not read */
-    clconv_context_options no_cache = {.disable_disk_cache = 1};
+    clconv_context_options no_cache = FIXTURE_CONTEXT_OPTIONS(.disable_disk_cache = 1);
     assert_int_equal(clconv_context_wrap(c, plain, &no_cache, &wrapped), CLCONV_SUCCESS);
     assert_int_equal(clconv_context_device_timing(wrapped), 0);
     /* without profiling the peaks are timed on the host, and say so */
@@ -210,7 +210,7 @@ static void test_context_wrap_queues(void **state)
     assert_int_equal(peaks.from_cache, 0);
     assert_true(peaks.bandwidth_gbs > 0 && isfinite(peaks.bandwidth_gbs));
     assert_true(peaks.gflops > 0 && isfinite(peaks.gflops));
-    clconv_problem p = {1, 2, 7, 9, 3, 3, 3, 1, 1, 1, 1, 1, 1};
+    clconv_problem p = FIXTURE_PROBLEM(1, 2, 7, 9, 3, 3, 3, 1, 1, 1, 1, 1, 1);
     for (int a = 0; a < CLCONV_ALGO_COUNT; a++)
         assert_true(fixture_run_problem(wrapped, &p, (clconv_algo)a, 1, 21) < 1e-4);
     size_t ni = clconv_problem_input_elems(&p), nw = clconv_problem_weight_elems(&p);
@@ -258,7 +258,7 @@ static void test_context_wrap(void **state)
     assert_ptr_equal(clconv_context_cl_context(wrapped), c);
     assert_ptr_equal(clconv_context_queue(wrapped), q);
     assert_string_equal(clconv_context_device(wrapped)->name, clconv_context_device(own)->name);
-    clconv_problem p = {2, 3, 9, 10, 4, 3, 2, 1, 2, 1, 0, 1, 1};
+    clconv_problem p = FIXTURE_PROBLEM(2, 3, 9, 10, 4, 3, 2, 1, 2, 1, 0, 1, 1);
     assert_true(fixture_run_problem(wrapped, &p, CLCONV_ALGO_DIRECT, 1, 3) < 1e-5);
     assert_int_equal(clconv_context_destroy(wrapped), CLCONV_SUCCESS);
     /* Every reference clconv took is given back. rusticl drops the references
@@ -298,7 +298,7 @@ static const char *OPTIONS = "-DVEC=4 -DOC_TILE=2";
 
 static clconv_context *cache_context(const char *dir, const char *kernel_dir)
 {
-    clconv_context_options opt = {.kernel_dir = kernel_dir, .cache_dir = dir};
+    clconv_context_options opt = FIXTURE_CONTEXT_OPTIONS(.kernel_dir = kernel_dir, .cache_dir = dir);
     clconv_context *ctx = NULL;
     clconv_status st = clconv_context_create(NULL, &opt, &ctx);
     if (st)
@@ -468,7 +468,7 @@ static void test_kernel_dir(void **state)
     rmdir(dir);
     /* the source tree's cl/ works as a kernel directory, and gives right answers */
     ctx = cache_context(NULL, CLCONV_SOURCE_DIR "/cl");
-    clconv_problem p = {1, 2, 7, 9, 3, 3, 3, 1, 1, 1, 1, 1, 1};
+    clconv_problem p = FIXTURE_PROBLEM(1, 2, 7, 9, 3, 3, 3, 1, 1, 1, 1, 1, 1);
     assert_true(fixture_run_problem(ctx, &p, CLCONV_ALGO_DIRECT, 1, 9) < 1e-5);
     clconv_context_destroy(ctx);
 }
@@ -538,9 +538,18 @@ static void *quiet_worker(void *arg)
 }
 
 /* What reaches fd 2 through rt_quiet: nothing from a call that succeeded,
- * everything captured in a window where any nested call failed, everything
- * live with CLCONV_VERBOSE=1, nothing captured for a call that already
+ * nothing from a window where a nested call failed either (that capture
+ * goes to the failed call's context log, line by line), everything live
+ * with CLCONV_VERBOSE=1, nothing captured for a call that already
  * succeeded on the context; threads overlapping leave fd 2 restored. */
+static char logged[512];
+static void log_to_buffer(void *user, clconv_log_level level, const char *message)
+{
+    (void)user;
+    snprintf(logged + strlen(logged), sizeof logged - strlen(logged), "%d:%s|", (int)level,
+             message);
+}
+
 static char heard_calls[256];
 static void heard(void *user, const char *call)
 {
@@ -552,7 +561,8 @@ static void heard(void *user, const char *call)
 static void test_quiet(void **state)
 {
     (void)state;
-    static clconv_context ctx; /* only its record of succeeded calls is used */
+    static clconv_context ctx; /* only its record of succeeded calls and its log are used */
+    ctx.log = log_to_buffer;
     FILE *seen = tmpfile();
     assert_non_null(seen);
     fflush(stderr);
@@ -612,8 +622,12 @@ static void test_quiet(void **state)
     size_t n = fread(got, 1, sizeof got - 1, seen);
     fclose(seen);
     got[n] = '\0';
-    if (strcmp(got, "<outer><inner><after-inner><verbose><restored>") != 0)
+    if (strcmp(got, "<verbose><restored>") != 0)
         fail_msg("stderr through rt_quiet: \"%s\"", got);
+    char want[128];
+    snprintf(want, sizeof want, "%d:compiler output: <outer><inner><after-inner>|",
+             (int)CLCONV_LOG_INFO);
+    assert_string_equal(logged, want);
     assert_int_equal(t && outer && inner && first && retry, 1);
     assert_int_equal(again, 0);
     assert_int_equal(live, 0);

@@ -1,5 +1,5 @@
 /* Roofline: a measured time against the device's measured peaks. */
-#include "clconv.h"
+#include "clconv_tools.h"
 
 #include <math.h>
 #include <stddef.h>

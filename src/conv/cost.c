@@ -33,11 +33,13 @@ void conv_compulsory_cost(const clconv_problem *p, int has_bias, double *flops, 
                     (has_bias ? p->out_channels : 0) + conv_outputs(p));
 }
 
-void clconv_problem_cost(const clconv_problem *p, int with_bias, double *flops, double *bytes)
+void clconv_problem_cost(const clconv_problem *in, int with_bias, double *flops, double *bytes)
 {
     double f = 0.0, b = 0.0;
-    if (p && clconv_problem_validate(p) == CLCONV_SUCCESS)
-        conv_compulsory_cost(p, with_bias, &f, &b);
+    clconv_problem p;
+    if (rt_problem_in(NULL, in, &p) == CLCONV_SUCCESS &&
+        clconv_problem_validate(&p) == CLCONV_SUCCESS)
+        conv_compulsory_cost(&p, with_bias, &f, &b);
     rt_clear_error(NULL);
     if (flops)
         *flops = f;

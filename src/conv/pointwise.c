@@ -8,16 +8,18 @@
 /* The op's one stage, in its timing and its cost. */
 static const char STAGE_NAME[] = "pointwise";
 
-clconv_status clconv_pointwise(clconv_context *ctx, const clconv_problem *p, cl_mem x, cl_mem k,
-                               cl_mem out, clconv_timing *timing)
+clconv_status clconv_pointwise(clconv_context *ctx, const clconv_problem *caller, cl_mem x,
+                               cl_mem k, cl_mem out, clconv_timing *timing)
 {
     if (!ctx)
         return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "context is NULL");
     rt_clear_error(ctx);
-    if (!p)
-        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "pointwise: problem is NULL");
-    clconv_status st = clconv_problem_validate(p);
+    clconv_problem q;
+    const clconv_problem *p = &q;
+    clconv_status st = rt_problem_in(ctx, caller, &q);
     if (st)
+        return st;
+    if ((st = clconv_problem_validate(p)))
         return rt_fail(ctx, st, "%s", clconv_last_error(NULL));
     if (p->batch != 1)
         return rt_fail(ctx, CLCONV_ERR_INVALID_ARG,
@@ -79,12 +81,14 @@ clconv_status clconv_pointwise(clconv_context *ctx, const clconv_problem *p, cl_
 
 /* out[o][s] = x[s] * k[o][s]: one multiply per output, x and k read once,
  * out written once. */
-void clconv_pointwise_cost(const clconv_problem *p, clconv_cost *cost)
+void clconv_pointwise_cost(const clconv_problem *caller, clconv_cost *cost)
 {
     if (!cost)
         return;
     memset(cost, 0, sizeof *cost);
-    if (!p || p->in_channels <= 0 || p->height <= 0 || p->width <= 0 || p->out_channels <= 0)
+    clconv_problem q;
+    const clconv_problem *p = &q;
+    if (rt_problem_in(NULL, caller, &q) || p->in_channels <= 0 || p->height <= 0 || p->width <= 0 || p->out_channels <= 0)
         return;
     double s = (double)p->in_channels * p->height * p->width, n = (double)p->out_channels * s;
     cost->stage_count = 1;

@@ -141,11 +141,11 @@ clconv_status conv_params_resolve(clconv_context *ctx, conv_config *cfg,
         static atomic_flag warned = ATOMIC_FLAG_INIT;
         stored[strcspn(stored, "\n")] = '\0';
         if (!atomic_flag_test_and_set(&warned))
-            fprintf(stderr,
-                    "clconv: warning: ignoring the performance database's entry for %s (%s): "
-                    "\"%.60s\" is not a parameter set this device can run; the default rule "
-                    "runs until a tune replaces it\n",
-                    ops->name, cls, stored);
+            rt_log(ctx, CLCONV_LOG_WARNING,
+                   "ignoring the performance database's entry for %s (%s): \"%.60s\" is not a "
+                   "parameter set this device can run; the default rule runs until a tune "
+                   "replaces it",
+                   ops->name, cls, stored);
     }
     t->defaults(cfg, cfg->params);
     cfg->params_set = 1;

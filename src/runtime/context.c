@@ -51,6 +51,7 @@ void clconv_live_objects(int *contexts, int *plans)
         *plans = atomic_load(&live[RT_LIVE_PLANS]);
 }
 
+/* opt: the caller's options as this library's (rt_struct_in). */
 static clconv_context *context_alloc(const clconv_context_options *opt)
 {
     clconv_context *ctx = calloc(1, sizeof *ctx);
@@ -62,11 +63,19 @@ static clconv_context *context_alloc(const clconv_context_options *opt)
         return NULL;
     }
     rt_live_add(RT_LIVE_CONTEXTS, 1);
-    if (opt) {
-        ctx->library_compile = opt->library_compile;
-        ctx->library_compile_user = opt->library_compile_user;
-    }
+    ctx->library_compile = opt->library_compile;
+    ctx->library_compile_user = opt->library_compile_user;
+    ctx->log = opt->log;
+    ctx->log_user = opt->log_user;
     return ctx;
+}
+
+/* The caller's options (NULL: every default) as this library's. */
+static clconv_status options_in(const clconv_context_options *in, clconv_context_options *out)
+{
+    clconv_context_options_init(out);
+    return in ? rt_struct_in(NULL, "clconv_context_options", in, sizeof *out, out)
+              : CLCONV_SUCCESS;
 }
 
 static void context_free(clconv_context *ctx)
@@ -141,8 +150,12 @@ clconv_status clconv_context_create(const clconv_device_selector *selector,
     if (!out)
         return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "context_create: out is NULL");
     *out = NULL;
+    clconv_context_options opt;
+    clconv_status st = options_in(options, &opt);
+    if (st)
+        return st;
     clconv_device_list *list = NULL;
-    clconv_status st = clconv_device_list_create(&list);
+    st = clconv_device_list_create(&list);
     if (st)
         return st;
     const clconv_device_info *chosen = NULL;
@@ -154,7 +167,7 @@ clconv_status clconv_context_create(const clconv_device_selector *selector,
     int p = chosen->platform_index, d = chosen->device_index;
     clconv_device_list_free(list);
 
-    clconv_context *ctx = context_alloc(options);
+    clconv_context *ctx = context_alloc(&opt);
     if (!ctx)
         return rt_fail(NULL, CLCONV_ERR_OUT_OF_MEMORY, "out of host memory creating a context");
     if ((st = rt_device_ids(p, d, &ctx->platform, &ctx->device))) {
@@ -193,7 +206,11 @@ clconv_status clconv_context_wrap(cl_context context, cl_command_queue queue,
     if (!context || !queue || !out)
         return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "context_wrap: context=%p queue=%p out=%p, "
                        "each must be non-NULL", (void *)context, (void *)queue, (void *)out);
-    clconv_context *ctx = context_alloc(options);
+    clconv_context_options opt;
+    clconv_status st = options_in(options, &opt);
+    if (st)
+        return st;
+    clconv_context *ctx = context_alloc(&opt);
     if (!ctx)
         return rt_fail(NULL, CLCONV_ERR_OUT_OF_MEMORY, "out of host memory creating a context");
     cl_context queue_ctx;
@@ -217,7 +234,7 @@ clconv_status clconv_context_wrap(cl_context context, cl_command_queue queue,
         return fail_creation(ctx, rt_fail(ctx, CLCONV_ERR_INVALID_ARG,
                                           "context_wrap: the queue is out-of-order; clconv's "
                                           "stages rely on an in-order queue"));
-    clconv_status st = rt_device_query(ctx, ctx->platform, ctx->device, -1, -1, &ctx->info);
+    st = rt_device_query(ctx, ctx->platform, ctx->device, -1, -1, &ctx->info);
     if (st)
         return fail_creation(ctx, st);
     ctx->profiling = (qp & CL_QUEUE_PROFILING_ENABLE) != 0;

@@ -381,7 +381,7 @@ static int parse_index_pair(const char *s, int *p, int *d)
 }
 
 clconv_status clconv_device_select(const clconv_device_list *list,
-                                   const clconv_device_selector *sel,
+                                   const clconv_device_selector *caller,
                                    const clconv_device_info **out)
 {
     rt_clear_error(NULL);
@@ -390,6 +390,14 @@ clconv_status clconv_device_select(const clconv_device_list *list,
     if (!list || !out)
         return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "device_select: %s is NULL",
                        list ? "out" : "the device list");
+    clconv_device_selector own, *sel = NULL;
+    if (caller) {
+        clconv_device_selector_init(&own);
+        clconv_status st = rt_struct_in(NULL, "clconv_device_selector", caller, sizeof own, &own);
+        if (st)
+            return st;
+        sel = &own;
+    }
     if (sel && (sel->platform_index >= 0 || sel->device_index >= 0)) {
         int p = sel->platform_index < 0 ? 0 : sel->platform_index;
         int d = sel->device_index < 0 ? 0 : sel->device_index;

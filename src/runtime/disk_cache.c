@@ -32,11 +32,10 @@ uint64_t rt_fnv1a(const void *data, size_t n, uint64_t h)
 
 static void cache_disable(clconv_context *ctx, const char *what, const char *path, int err)
 {
-    /* One warning per process: a read-only cache is a slowdown, not an error. */
-    static atomic_flag warned = ATOMIC_FLAG_INIT;
-    if (!atomic_flag_test_and_set(&warned))
-        fprintf(stderr, "clconv: warning: program cache disabled: cannot %s %s: %s\n", what, path,
-                strerror(err));
+    /* One warning per context (the cache stays off on it after): a
+     * read-only cache is a slowdown, not an error. */
+    rt_log(ctx, CLCONV_LOG_WARNING, "program cache disabled: cannot %s %s: %s", what, path,
+           strerror(err));
     free(ctx->cache_dir);
     ctx->cache_dir = NULL;
 }

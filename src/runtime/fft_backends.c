@@ -1,9 +1,6 @@
 /* The FFT backend table: one line per backend, indexed by clconv_fft_backend. */
 #include "runtime/fft.h"
 
-#include <stdio.h>
-#include <string.h>
-
 extern const rt_fft_backend rt_fft_clfft, rt_fft_dft, rt_fft_vkfft;
 
 static const rt_fft_backend *const backends[CLCONV_FFT_BACKEND_COUNT] = {
@@ -36,19 +33,16 @@ const char *clconv_fft_backend_name(clconv_fft_backend backend)
     return backend == CLCONV_FFT_BACKEND_DEFAULT ? "default" : backends[backend]->name;
 }
 
+static const char *name_at(int i)
+{
+    return clconv_fft_backend_name((clconv_fft_backend)i);
+}
+
 clconv_status clconv_fft_backend_from_name(const char *name, clconv_fft_backend *out)
 {
-    if (!out)
-        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "fft_backend_from_name: out is NULL");
-    for (int b = 0; b < CLCONV_FFT_BACKEND_COUNT; b++)
-        if (name && strcmp(name, clconv_fft_backend_name((clconv_fft_backend)b)) == 0) {
-            *out = (clconv_fft_backend)b;
-            return CLCONV_SUCCESS;
-        }
-    char names[128] = "";
-    for (int b = 0; b < CLCONV_FFT_BACKEND_COUNT; b++)
-        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", b ? ", " : "",
-                 clconv_fft_backend_name((clconv_fft_backend)b));
-    return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "unknown FFT backend \"%s\" (one of: %s)",
-                   name ? name : "", names);
+    int b;
+    clconv_status st = rt_enum_from_name("FFT backend", name_at, CLCONV_FFT_BACKEND_COUNT, name, &b);
+    if (!st)
+        *out = (clconv_fft_backend)b;
+    return st;
 }

@@ -1,8 +1,6 @@
 /* The GEMM backend table: one line per backend, indexed by clconv_gemm_backend. */
 #include "runtime/gemm.h"
 
-#include <stdio.h>
-#include <string.h>
 
 extern const rt_gemm_backend rt_gemm_clconv, rt_gemm_clblast;
 
@@ -50,19 +48,17 @@ const char *clconv_gemm_backend_name(clconv_gemm_backend backend)
     return backend == CLCONV_GEMM_BACKEND_DEFAULT ? "default" : backends[backend]->name;
 }
 
+static const char *name_at(int i)
+{
+    return clconv_gemm_backend_name((clconv_gemm_backend)i);
+}
+
 clconv_status clconv_gemm_backend_from_name(const char *name, clconv_gemm_backend *out)
 {
-    if (!out)
-        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "gemm_backend_from_name: out is NULL");
-    for (int b = 0; b < CLCONV_GEMM_BACKEND_COUNT; b++)
-        if (name && strcmp(name, clconv_gemm_backend_name((clconv_gemm_backend)b)) == 0) {
-            *out = (clconv_gemm_backend)b;
-            return CLCONV_SUCCESS;
-        }
-    char names[128] = "";
-    for (int b = 0; b < CLCONV_GEMM_BACKEND_COUNT; b++)
-        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", b ? ", " : "",
-                 clconv_gemm_backend_name((clconv_gemm_backend)b));
-    return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "unknown GEMM backend \"%s\" (one of: %s)",
-                   name ? name : "", names);
+    int b;
+    clconv_status st = rt_enum_from_name("GEMM backend", name_at, CLCONV_GEMM_BACKEND_COUNT, name,
+                                         &b);
+    if (!st)
+        *out = (clconv_gemm_backend)b;
+    return st;
 }

@@ -1,14 +1,15 @@
 /* Quiet third-party builds: clFFT (clfftBakePlan) and CLBlast (a routine's
  * first call on a device) build their own OpenCL programs inside the call,
  * and PoCL's compiler prints "N warnings generated." about those kernels on
- * the process's stderr. That is noise to a user: it is captured and shown
- * only when the call failed or CLCONV_VERBOSE=1.
+ * the process's stderr. That is noise to a user: it is captured, and when
+ * the call failed it goes to the context's log (rt_log) line by line. With
+ * CLCONV_VERBOSE=1 nothing is captured: the compiler prints as it would.
  *
  * The compiler writes to file descriptor 2 directly, so capturing means
  * pointing fd 2 at a temporary file: process-wide. Hence one capture for the
  * whole process, a mutex around its state and a depth count: nested or
  * overlapping captures (two threads baking FFT plans) share the outermost
- * one, and fd 2 is restored, and what was captured replayed if any of them
+ * one, and fd 2 is restored, and what was captured logged if any of them
  * failed, when the last ends. Anything another thread writes to stderr
  * meanwhile is captured too; keeping captures to calls that compile (once
  * per context and routine for CLBlast) keeps that window rare. When fd 2
@@ -29,13 +30,8 @@ static struct {
     int saved;  /* the real fd 2, while depth > 0 */
     FILE *file; /* what fd 2 points at, while depth > 0 */
     int failed; /* some capture in this window ended with failed */
-} quiet = {PTHREAD_MUTEX_INITIALIZER, 0, -1, NULL, 0};
-
-static int verbose(void)
-{
-    const char *v = getenv("CLCONV_VERBOSE");
-    return v && *v && strcmp(v, "0") != 0;
-}
+    clconv_context *log_to; /* the first failed call's context: its log hears the capture */
+} quiet = {PTHREAD_MUTEX_INITIALIZER, 0, -1, NULL, 0, NULL};
 
 static uint64_t call_hash(const char *call)
 {
@@ -68,23 +64,22 @@ static int redirect(void)
     quiet.saved = saved;
     quiet.file = f;
     quiet.failed = 0;
+    quiet.log_to = NULL;
     return 1;
 }
 
-/* Restores fd 2 and replays the capture when asked. Holds the lock. */
-static void restore(int replay)
+/* Restores fd 2 and logs the capture on ctx when asked. Holds the lock. */
+static void restore(clconv_context *ctx, int replay)
 {
     fflush(stderr);
     dup2(quiet.saved, STDERR_FILENO);
     close(quiet.saved);
     quiet.saved = -1;
     if (replay) {
-        char buf[4096];
-        size_t got;
+        char line[1024];
         rewind(quiet.file);
-        while ((got = fread(buf, 1, sizeof buf, quiet.file)) > 0)
-            fwrite(buf, 1, got, stderr);
-        fflush(stderr);
+        while (fgets(line, sizeof line, quiet.file))
+            rt_log(ctx, CLCONV_LOG_INFO, "compiler output: %s", line);
     }
     fclose(quiet.file);
     quiet.file = NULL;
@@ -96,7 +91,7 @@ int rt_quiet_begin(clconv_context *ctx, const char *call)
         return 0;
     if (ctx && ctx->library_compile) /* the call may compile now */
         ctx->library_compile(ctx->library_compile_user, call ? call : "clfftBakePlan");
-    if (verbose())
+    if (rt_verbose())
         return 0;
     pthread_mutex_lock(&quiet.lock);
     int token = quiet.depth > 0 || redirect();
@@ -113,9 +108,11 @@ void rt_quiet_end(clconv_context *ctx, const char *call, int token, int failed)
     if (!token)
         return;
     pthread_mutex_lock(&quiet.lock);
+    if (failed && !quiet.failed)
+        quiet.log_to = ctx;
     quiet.failed |= failed != 0;
     if (--quiet.depth == 0)
-        restore(quiet.failed);
+        restore(quiet.log_to, quiet.failed);
     pthread_mutex_unlock(&quiet.lock);
 }
 

@@ -2,7 +2,7 @@
 #ifndef CLCONV_RT_H
 #define CLCONV_RT_H
 
-#include "clconv.h"
+#include "clconv_tools.h" /* the library implements both headers */
 #include "runtime/timing.h"
 
 #include <stdarg.h>
@@ -30,6 +30,8 @@ struct clconv_context {
     int quiet_done_count;
     void (*library_compile)(void *user, const char *call); /* clconv_context_options */
     void *library_compile_user;
+    void (*log)(void *user, clconv_log_level level, const char *message);
+    void *log_user;
     char last_error[RT_ERROR_MAX];
 };
 
@@ -37,6 +39,46 @@ struct clconv_context {
  * context.c): the context's alloc and free, a plan's build and destroy. */
 enum { RT_LIVE_CONTEXTS, RT_LIVE_PLANS };
 void rt_live_add(int kind, int delta);
+
+/* ---- the caller's structs (abi.c, problem.c) ---- */
+
+/* Copies the caller's struct `in` (whose first field is its struct_size)
+ * over `out`, which holds this library's defaults for every field and is
+ * `full` bytes: only the bytes the caller's struct_size covers, so fields
+ * added after the caller was built keep their defaults. A struct_size of
+ * 0, below its own field or above `full` is CLCONV_ERR_INVALID_ARG naming
+ * `type` and the size. out's struct_size becomes `full`. */
+clconv_status rt_struct_in(clconv_context *ctx, const char *type, const void *in, size_t full,
+                           void *out);
+/* The same for an array the library fills: the entries' stride is the
+ * caller's struct_size of entry 0 (checked against every entry). */
+clconv_status rt_array_out_stride(clconv_context *ctx, const char *type, const void *out,
+                                  size_t cap, size_t full, size_t *stride);
+
+/* The caller's problem (NULL refused) or options (NULL: the defaults) as
+ * this library's full structs. */
+clconv_status rt_problem_in(clconv_context *ctx, const clconv_problem *in, clconv_problem *out);
+clconv_status rt_plan_options_in(clconv_context *ctx, const clconv_plan_options *in,
+                                 clconv_plan_options *out);
+
+/* ---- enum names (enum_names.c) ---- */
+
+/* The name of value i of an enum, 0 <= i < its count (never NULL there). */
+typedef const char *(*rt_enum_name_fn)(int i);
+/* *out = the value whose name is `name`; CLCONV_ERR_INVALID_ARG naming
+ * `what` ("FFT backend") and listing the names otherwise. */
+clconv_status rt_enum_from_name(const char *what, rt_enum_name_fn name_of, int count,
+                                const char *name, int *out);
+/* "a, b, c" into out[cap]. */
+void rt_enum_list(rt_enum_name_fn name_of, int count, char *out, size_t cap);
+
+/* ---- messages for the caller (log.c) ---- */
+
+/* A message to ctx's log callback, else to stderr with CLCONV_VERBOSE=1. */
+void rt_log(clconv_context *ctx, clconv_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* 1 when CLCONV_VERBOSE asks for messages on stderr. */
+int rt_verbose(void);
 
 /* ---- errors (errors.c) ---- */
 

@@ -2,7 +2,8 @@
  * validator, the two places untrusted text and numbers enter clconv.
  *
  * Input: arguments separated by '\n' (as the corpus files read), or a 'P'
- * followed by the 13 int fields of a clconv_problem, raw. Whatever comes
+ * followed by a clconv_problem, raw, whose struct_size is then set (the
+ * fields are what is fuzzed; the size rules have their own test). Whatever comes
  * in, nothing may crash, read out of bounds or hit undefined behaviour, and
  * a problem the validator accepts must have sizes that add up. */
 #include "../../bench/args.h"
@@ -39,6 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size >= 1 + sizeof(clconv_problem) && data[0] == 'P') {
         clconv_problem p;
         memcpy(&p, data + 1, sizeof p);
+        p.struct_size = sizeof p;
         check_problem(&p);
         return 0;
     }

@@ -5,7 +5,8 @@
 
 int main(void)
 {
-    clconv_problem p = clconv_problem_default();
+    clconv_problem p;
+    clconv_problem_init(&p);
     p.stride_h = 0;
     if (clconv_problem_validate(&p) != CLCONV_ERR_INVALID_ARG ||
         !strstr(clconv_last_error(NULL), "stride_h = 0")) {

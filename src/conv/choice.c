@@ -1,10 +1,12 @@
 /* CLCONV_ALGO_AUTO: which algorithm runs a problem on a device. A find
  * result in the performance database first (no trial runs), else predict
  * (roofline bound over the efficiency the algorithm reached here before, or
- * its stated prior) or find (time each candidate once, verified). Every
- * algorithm of the table is a candidate: a new one joins with no edit here.
- * This is the analysis layer because predicting needs the device's peaks. */
-#include "analysis/choice.h"
+ * its stated prior) or find (time each candidate once, verified, through
+ * the tuner's trial plans). Every algorithm of the table is a candidate: a
+ * new one joins with no edit here. plan_create (plan.c) asks it which
+ * algorithm to build; predicting needs the device's peaks and the roofline
+ * (the analysis layer, below this one). */
+#include "conv/choice.h"
 #include "conv/tune.h"
 
 #include <math.h>
@@ -18,29 +20,6 @@
 /* The efficiency history is a running mean over at most this many
  * measured times, so that a driver's improvement shows within a few. */
 #define EFFICIENCY_WINDOW 8
-
-static const char *const mode_names[CLCONV_AUTO_MODE_COUNT] = {
-    [CLCONV_AUTO_PREDICT] = "predict",
-    [CLCONV_AUTO_FIND] = "find",
-};
-
-const char *clconv_auto_mode_name(clconv_auto_mode mode)
-{
-    return (int)mode >= 0 && mode < CLCONV_AUTO_MODE_COUNT ? mode_names[mode] : NULL;
-}
-
-clconv_status clconv_auto_mode_from_name(const char *name, clconv_auto_mode *out)
-{
-    if (!out)
-        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "auto_mode_from_name: out is NULL");
-    for (int m = 0; m < CLCONV_AUTO_MODE_COUNT; m++)
-        if (name && !strcmp(name, mode_names[m])) {
-            *out = (clconv_auto_mode)m;
-            return CLCONV_SUCCESS;
-        }
-    return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "unknown auto mode \"%s\" (one of: %s, %s)",
-                   name ? name : "", mode_names[0], mode_names[1]);
-}
 
 /* One algorithm as a candidate for the problem. */
 typedef struct candidate {
@@ -141,8 +120,8 @@ static void peaks_or_nan(clconv_context *ctx, clconv_peaks *peaks)
 {
     if (clconv_measure_peaks(ctx, 0, peaks) == CLCONV_SUCCESS)
         return;
-    fprintf(stderr, "clconv: warning: auto: no device peaks (%s); predicting from FLOPs\n",
-            clconv_last_error(ctx));
+    rt_log(ctx, CLCONV_LOG_WARNING, "auto: no device peaks (%s); predicting from FLOPs",
+           clconv_last_error(ctx));
     memset(peaks, 0, sizeof *peaks);
     peaks->bandwidth_gbs = peaks->gflops = NAN;
     rt_clear_error(ctx);
@@ -319,63 +298,79 @@ static clconv_status choose(clconv_context *ctx, const clconv_problem *p,
     return CLCONV_SUCCESS;
 }
 
-/* The checks every public entry makes; o gets opt (or zeros) without params. */
+/* The checks every entry makes: q and o get the caller's problem and
+ * options (or the defaults) as this library's, o without params. */
 static clconv_status entry_checks(clconv_context *ctx, const clconv_problem *p,
-                                  const clconv_plan_options *opt, clconv_plan_options *o)
+                                  const clconv_plan_options *opt, clconv_problem *q,
+                                  clconv_plan_options *o)
 {
     if (!ctx)
         return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "context is NULL");
     rt_clear_error(ctx);
-    if (!p)
-        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "problem is NULL");
-    memset(o, 0, sizeof *o);
-    if (opt)
-        *o = *opt;
+    clconv_status st = rt_problem_in(ctx, p, q);
+    if (!st)
+        st = rt_plan_options_in(ctx, opt, o);
+    if (st)
+        return st;
     if ((int)o->auto_mode < 0 || o->auto_mode >= CLCONV_AUTO_MODE_COUNT)
         return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "auto_mode = %d: must be 0..%d",
                        (int)o->auto_mode, CLCONV_AUTO_MODE_COUNT - 1);
     /* kernel parameters are one algorithm's: a candidate takes its own */
     o->params = NULL;
-    clconv_status st = clconv_problem_validate(p);
+    st = clconv_problem_validate(q);
     return st ? rt_fail(ctx, st, "%s", clconv_last_error(NULL)) : CLCONV_SUCCESS;
 }
 
 clconv_status clconv_predict(clconv_context *ctx, const clconv_problem *p,
-                             const clconv_plan_options *opt, clconv_prediction *out)
+                             const clconv_plan_options *opt, clconv_algo_prediction *out,
+                             size_t cap, size_t *count, clconv_algo *best)
 {
-    if (!out)
-        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "predict: out is NULL");
-    memset(out, 0, sizeof *out);
-    out->best = CLCONV_ALGO_AUTO;
+    if (count)
+        *count = CLCONV_ALGO_COUNT;
+    if (best)
+        *best = CLCONV_ALGO_AUTO;
+    size_t stride;
+    clconv_problem q;
     clconv_plan_options o;
-    clconv_status st = entry_checks(ctx, p, opt, &o);
+    clconv_status st = entry_checks(ctx, p, opt, &q, &o);
+    if (!st)
+        st = rt_array_out_stride(ctx, "clconv_algo_prediction", out, cap, sizeof *out, &stride);
     if (st)
         return st;
     clconv_peaks peaks;
     peaks_or_nan(ctx, &peaks);
     candidate cand[CLCONV_ALGO_COUNT];
-    survey(ctx, p, &o, &peaks, cand);
-    for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
+    survey(ctx, &q, &o, &peaks, cand);
+    for (size_t a = 0; a < cap && a < CLCONV_ALGO_COUNT; a++) {
         const candidate *c = &cand[a];
-        out->runs[a] = c->runs_here;
-        out->predicted_ms[a] = c->runs_here && isfinite(c->bound_ms) ? c->predicted : NAN;
-        out->bound_ms[a] = c->bound_ms;
-        out->efficiency[a] = c->runs_here || c->without_limit ? c->efficiency : NAN;
-        out->history[a] = c->history;
-        out->workspace_bytes[a] = c->runs_here ? c->workspace : 0;
+        clconv_algo_prediction e = {
+            .struct_size = stride,
+            .algo = (clconv_algo)a,
+            .runs = c->runs_here,
+            .predicted_ms = c->runs_here && isfinite(c->bound_ms) ? c->predicted : NAN,
+            .bound_ms = c->bound_ms,
+            .efficiency = c->runs_here || c->without_limit ? c->efficiency : NAN,
+            .history = c->history,
+            .workspace_bytes = c->runs_here ? c->workspace : 0,
+        };
+        /* the caller's entries may be older (shorter) than this library's */
+        memcpy((char *)out + a * stride, &e, stride < sizeof e ? stride : sizeof e);
     }
-    int best = best_of(cand, 0, -1);
-    out->best = best < 0 ? CLCONV_ALGO_AUTO : (clconv_algo)best;
+    int b = best_of(cand, 0, -1);
+    if (best)
+        *best = b < 0 ? CLCONV_ALGO_AUTO : (clconv_algo)b;
     return CLCONV_SUCCESS;
 }
 
 clconv_status clconv_record_time(clconv_context *ctx, const clconv_problem *p, clconv_algo algo,
                                  const clconv_plan_options *opt, double ms)
 {
+    clconv_problem q;
     clconv_plan_options o;
-    clconv_status st = entry_checks(ctx, p, opt, &o);
+    clconv_status st = entry_checks(ctx, p, opt, &q, &o);
     if (st)
         return st;
+    p = &q;
     if ((int)algo < 0 || algo >= CLCONV_ALGO_COUNT)
         return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "record_time: algo = %d: must be 0..%d",
                        (int)algo, CLCONV_ALGO_COUNT - 1);
@@ -395,31 +390,11 @@ clconv_status clconv_record_time(clconv_context *ctx, const clconv_problem *p, c
     return CLCONV_SUCCESS;
 }
 
-clconv_status clconv_plan_create(clconv_context *ctx, const clconv_problem *p, clconv_algo algo,
-                                 clconv_plan **out)
+clconv_status conv_choose(clconv_context *ctx, const clconv_problem *p,
+                          const clconv_plan_options *opt, clconv_plan_options *o,
+                          clconv_choice *ch)
 {
-    return clconv_plan_create_with_options(ctx, p, algo, NULL, out);
-}
-
-clconv_status clconv_plan_create_with_options(clconv_context *ctx, const clconv_problem *p,
-                                              clconv_algo algo, const clconv_plan_options *opt,
-                                              clconv_plan **out)
-{
-    if (algo != CLCONV_ALGO_AUTO)
-        return conv_plan_create_named(ctx, p, algo, opt, out);
-    if (!out)
-        return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "out is NULL");
-    *out = NULL;
-    clconv_plan_options o;
-    clconv_choice ch;
-    clconv_status st = entry_checks(ctx, p, opt, &o);
-    if (!st)
-        st = choose(ctx, p, &o, &ch);
-    if (!st)
-        st = conv_plan_create_named(ctx, p, ch.algo, &o, out);
-    if (st)
-        return st;
-    (*out)->chosen = 1;
-    (*out)->choice = ch;
-    return CLCONV_SUCCESS;
+    clconv_problem q;
+    clconv_status st = entry_checks(ctx, p, opt, &q, o);
+    return st ? st : choose(ctx, &q, o, ch);
 }
