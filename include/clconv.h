@@ -148,8 +148,12 @@ typedef struct clconv_device_selector {
     const char *name_substring;
 } clconv_device_selector;
 
-/* Every field unset: platform and device -1, name NULL. */
-void clconv_device_selector_init(clconv_device_selector *selector);
+/* Every field unset: platform and device -1, name NULL. The init
+ * functions are macros over a function that takes the caller's sizeof, so
+ * that a library with a longer struct writes only the caller's bytes. */
+void clconv_device_selector_init_size(clconv_device_selector *selector, size_t struct_size);
+#define clconv_device_selector_init(selector)                                                   \
+    clconv_device_selector_init_size((selector), sizeof *(selector))
 
 /* Resolves a selector against a list; on error the message lists the devices
  * that exist (CLCONV_ERR_NOT_FOUND). */
@@ -187,7 +191,9 @@ typedef struct clconv_context_options {
 } clconv_context_options;
 
 /* Zeroes every option (each zero is the default) and sets struct_size. */
-void clconv_context_options_init(clconv_context_options *options);
+void clconv_context_options_init_size(clconv_context_options *options, size_t struct_size);
+#define clconv_context_options_init(options)                                                    \
+    clconv_context_options_init_size((options), sizeof *(options))
 
 /* Creates one cl_context and one in-order profiling queue on the selected
  * device. selector and options may be NULL. */
@@ -235,7 +241,8 @@ typedef struct clconv_problem {
 
 /* A 1x1 single-channel problem with stride 1, no padding, dilation 1, and
  * struct_size: set the fields you need after it. */
-void clconv_problem_init(clconv_problem *p);
+void clconv_problem_init_size(clconv_problem *p, size_t struct_size);
+#define clconv_problem_init(p) clconv_problem_init_size((p), sizeof *(p))
 
 /* The largest extent clconv takes: the kernels index with 32-bit int and
  * compute such indexes as `iw + VEC` and `ow * stride`, so every padded
@@ -375,7 +382,9 @@ typedef struct clconv_plan_options {
 } clconv_plan_options;
 
 /* Zeroes every option and sets struct_size. */
-void clconv_plan_options_init(clconv_plan_options *options);
+void clconv_plan_options_init_size(clconv_plan_options *options, size_t struct_size);
+#define clconv_plan_options_init(options)                                                       \
+    clconv_plan_options_init_size((options), sizeof *(options))
 
 /* Where a plan's kernel parameters came from. */
 typedef enum clconv_params_source {
@@ -566,7 +575,9 @@ typedef struct clconv_algo_prediction {
 } clconv_algo_prediction;
 
 /* Zeroes the entry and sets struct_size (do it for each entry of an array). */
-void clconv_algo_prediction_init(clconv_algo_prediction *entry);
+void clconv_algo_prediction_init_size(clconv_algo_prediction *entry, size_t struct_size);
+#define clconv_algo_prediction_init(entry)                                                      \
+    clconv_algo_prediction_init_size((entry), sizeof *(entry))
 
 /* predict mode's ranking for p on ctx's device, without a database find
  * result and without trial runs (measures the device's peaks once if they

@@ -68,30 +68,48 @@ clconv_status rt_array_out_stride(clconv_context *ctx, const char *type, const v
     return CLCONV_SUCCESS;
 }
 
-void clconv_device_selector_init(clconv_device_selector *selector)
+/* The defaults in the caller's struct of `size` bytes (this library's is
+ * `full`): the bytes both have, and struct_size the caller's. */
+static void init_sized(void *dst, size_t size, const void *defaults, size_t full)
 {
-    if (selector)
-        *selector = (clconv_device_selector){.struct_size = sizeof *selector,
-                                             .platform_index = -1, .device_index = -1};
+    if (!dst || size < sizeof size)
+        return;
+    memset(dst, 0, size);
+    memcpy(dst, defaults, size < full ? size : full);
+    memcpy(dst, &size, sizeof size);
 }
 
-void clconv_context_options_init(clconv_context_options *options)
+void clconv_device_selector_init_size(clconv_device_selector *selector, size_t struct_size)
 {
-    if (options)
-        *options = (clconv_context_options){.struct_size = sizeof *options};
+    const clconv_device_selector d = {.platform_index = -1, .device_index = -1};
+    init_sized(selector, struct_size, &d, sizeof d);
 }
 
-void clconv_plan_options_init(clconv_plan_options *options)
+void clconv_context_options_init_size(clconv_context_options *options, size_t struct_size)
 {
-    if (options)
-        *options = (clconv_plan_options){.struct_size = sizeof *options};
+    const clconv_context_options d = {0};
+    init_sized(options, struct_size, &d, sizeof d);
 }
 
-void clconv_algo_prediction_init(clconv_algo_prediction *entry)
+void clconv_plan_options_init_size(clconv_plan_options *options, size_t struct_size)
 {
-    if (entry)
-        *entry = (clconv_algo_prediction){.struct_size = sizeof *entry,
-                                          .algo = CLCONV_ALGO_AUTO};
+    const clconv_plan_options d = {0};
+    init_sized(options, struct_size, &d, sizeof d);
+}
+
+void clconv_algo_prediction_init_size(clconv_algo_prediction *entry, size_t struct_size)
+{
+    const clconv_algo_prediction d = {.algo = CLCONV_ALGO_AUTO};
+    init_sized(entry, struct_size, &d, sizeof d);
+}
+
+void clconv_problem_init_size(clconv_problem *p, size_t struct_size)
+{
+    const clconv_problem d = {.batch = 1, .in_channels = 1, .height = 1, .width = 1,
+                              .out_channels = 1, .kernel_h = 1, .kernel_w = 1, .stride_h = 1,
+                              .stride_w = 1, .pad_h = 0, .pad_w = 0, .dilation_h = 1,
+                              .dilation_w = 1};
+    init_sized(p, struct_size, &d, sizeof d);
 }
 
 clconv_status rt_plan_options_in(clconv_context *ctx, const clconv_plan_options *in,

@@ -7,15 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-void clconv_problem_init(clconv_problem *p)
-{
-    if (p)
-        *p = (clconv_problem){.struct_size = sizeof *p, .batch = 1, .in_channels = 1,
-                              .height = 1, .width = 1, .out_channels = 1, .kernel_h = 1,
-                              .kernel_w = 1, .stride_h = 1, .stride_w = 1, .pad_h = 0,
-                              .pad_w = 0, .dilation_h = 1, .dilation_w = 1};
-}
-
 clconv_status rt_problem_in(clconv_context *ctx, const clconv_problem *in, clconv_problem *out)
 {
     clconv_problem_init(out);

@@ -300,7 +300,8 @@ def main_checks(src, bench, build):
 
 
 def c_example(src, work, cc, args):
-    """Compiles and links README.md's marked C example as printed."""
+    """Compiles and links README.md's marked C example as printed, then runs
+    it on the device the environment names (CLCONV_DEVICE)."""
     text = open(os.path.join(src, "README.md"), encoding="utf-8").read()
     m = re.search(r"<!-- c-example:[^>]*-->\n```c\n(.*?)```", text, re.S)
     if not m:
@@ -320,7 +321,14 @@ def c_example(src, work, cc, args):
     print(out, end="")
     if r.returncode:
         print("README.md: the C example does not compile against this build")
-    return r.returncode
+        return r.returncode
+    r = subprocess.run([os.path.join(work, "readme_example")], capture_output=True, text=True,
+                       timeout=600)
+    print(r.stdout + r.stderr, end="")
+    if r.returncode or "out[0] = " not in r.stdout:
+        print(f"README.md: the C example exits {r.returncode} on this device")
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
