@@ -91,7 +91,7 @@ static int variants(variant *v)
         const int runs = ffts > gemms ? ffts : gemms > 0 ? gemms : 1;
         for (int i = 0; i < runs; i++) {
             assert_true(n < MAX_VARIANTS);
-            v[n] = (variant){(clconv_algo)a, {0}};
+            v[n] = (variant){(clconv_algo)a, FIXTURE_OPTIONS(.tune = 0)};
             if (ffts)
                 v[n].opt.fft_backend = (clconv_fft_backend)(1 + i % ffts);
             if (gemms)
@@ -131,7 +131,7 @@ static const char *describe(const variant *v, char *buf, size_t cap)
 /* The algorithm with the default backends. */
 static variant plain(int a)
 {
-    return (variant){(clconv_algo)a, {0}};
+    return (variant){(clconv_algo)a, FIXTURE_OPTIONS(.tune = 0)};
 }
 
 /* Did the plan run_once last made for v run the backends v names? Empty

@@ -48,7 +48,7 @@ clconv_status clconv_algo_from_name(const char *name, clconv_algo *out)
 {
     int a;
     clconv_status st =
-        rt_enum_from_name("algorithm", algo_or_auto_at, CLCONV_ALGO_COUNT + 1, name, &a);
+        rt_enum_from_name("algorithm", algo_or_auto_at, CLCONV_ALGO_COUNT + 1, name, out, &a);
     if (!st)
         *out = a == CLCONV_ALGO_COUNT ? CLCONV_ALGO_AUTO : (clconv_algo)a;
     return st;
@@ -68,7 +68,7 @@ clconv_status clconv_auto_mode_from_name(const char *name, clconv_auto_mode *out
 {
     int m;
     clconv_status st =
-        rt_enum_from_name("auto mode", auto_mode_at, CLCONV_AUTO_MODE_COUNT, name, &m);
+        rt_enum_from_name("auto mode", auto_mode_at, CLCONV_AUTO_MODE_COUNT, name, out, &m);
     if (!st)
         *out = (clconv_auto_mode)m;
     return st;

@@ -18,9 +18,9 @@ void rt_enum_list(rt_enum_name_fn name_of, int count, char *out, size_t cap)
 }
 
 clconv_status rt_enum_from_name(const char *what, rt_enum_name_fn name_of, int count,
-                                const char *name, int *out)
+                                const char *name, const void *caller_out, int *out)
 {
-    if (!out)
+    if (!caller_out)
         return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "%s from name: out is NULL", what);
     for (int i = 0; name && i < count; i++)
         if (!strcmp(name, name_of(i))) {

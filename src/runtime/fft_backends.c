@@ -41,7 +41,8 @@ static const char *name_at(int i)
 clconv_status clconv_fft_backend_from_name(const char *name, clconv_fft_backend *out)
 {
     int b;
-    clconv_status st = rt_enum_from_name("FFT backend", name_at, CLCONV_FFT_BACKEND_COUNT, name, &b);
+    clconv_status st =
+        rt_enum_from_name("FFT backend", name_at, CLCONV_FFT_BACKEND_COUNT, name, out, &b);
     if (!st)
         *out = (clconv_fft_backend)b;
     return st;

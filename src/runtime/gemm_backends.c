@@ -56,8 +56,8 @@ static const char *name_at(int i)
 clconv_status clconv_gemm_backend_from_name(const char *name, clconv_gemm_backend *out)
 {
     int b;
-    clconv_status st = rt_enum_from_name("GEMM backend", name_at, CLCONV_GEMM_BACKEND_COUNT, name,
-                                         &b);
+    clconv_status st =
+        rt_enum_from_name("GEMM backend", name_at, CLCONV_GEMM_BACKEND_COUNT, name, out, &b);
     if (!st)
         *out = (clconv_gemm_backend)b;
     return st;

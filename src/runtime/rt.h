@@ -66,9 +66,10 @@ clconv_status rt_plan_options_in(clconv_context *ctx, const clconv_plan_options 
 /* The name of value i of an enum, 0 <= i < its count (never NULL there). */
 typedef const char *(*rt_enum_name_fn)(int i);
 /* *out = the value whose name is `name`; CLCONV_ERR_INVALID_ARG naming
- * `what` ("FFT backend") and listing the names otherwise. */
+ * `what` ("FFT backend") and listing the names otherwise, or when the
+ * public function's own out-parameter, caller_out, is NULL. */
 clconv_status rt_enum_from_name(const char *what, rt_enum_name_fn name_of, int count,
-                                const char *name, int *out);
+                                const char *name, const void *caller_out, int *out);
 /* "a, b, c" into out[cap]. */
 void rt_enum_list(rt_enum_name_fn name_of, int count, char *out, size_t cap);
 
