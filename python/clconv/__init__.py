@@ -5,7 +5,8 @@ library (libclconv) through ctypes, on numpy arrays.
     ctx = clconv.Context("pocl")
     y = ctx.conv2d(x, w, b, stride=1, padding=1)      # as torch.nn.functional.conv2d
 
-See the README's Python section. Errors raise clconv.Error subclasses."""
+See the README's Python section. Errors raise clconv.Error subclasses; the
+library's warnings go to logging's "clconv" logger (core.py says how)."""
 
 from ._lib import ALGOS, AUTO_MODES, FFT_BACKENDS, GEMM_BACKENDS
 from ._lib import path as library_path
@@ -13,7 +14,7 @@ from .core import Context, Plan, cost, devices, live_objects, problem
 from .errors import (BuildError, BusyError, Error, InvalidArgError, IoError, NotFoundError,
                      OpenclError, OutOfMemoryError, StateError, UnsupportedError)
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 
 def peaks(ctx, remeasure=False):

@@ -1,12 +1,16 @@
-"""The C library through ctypes: finding libclconv, the structs it shares with
-include/clconv.h (checked against the library's own sizes at load), the
-function signatures, and turning a clconv_status into an exception.
+"""The C library through ctypes: finding libclconv.so.1 (the ABI these
+mirrors are written for), the structs it shares with include/clconv.h
+(checked against the library's own sizes at load), the function signatures,
+and turning a clconv_status into an exception.
+
+Every struct the caller fills starts with struct_size: make it with the
+library's init function (init(), below), which sets the size and the
+library's defaults, then set the fields you need.
 
 Nothing here knows an algorithm, a backend or a status by name: those lists
 come from the library (clconv_algo_name, clconv_status_string, ...)."""
 
 import ctypes
-import ctypes.util
 import os
 
 from . import errors
@@ -14,12 +18,16 @@ from . import errors
 _HERE = os.path.dirname(os.path.abspath(__file__))
 NAME_MAX = 256  # CLCONV_NAME_MAX
 MAX_STAGES = 8  # CLCONV_MAX_STAGES
+SOVERSION = 1  # CLCONV_SOVERSION: the ABI of the mirrors below
+SONAME = f"libclconv.so.{SOVERSION}"
 
 
 def _candidates():
-    """Where libclconv may be, in order: $CLCONV_LIBRARY, the install prefix
-    (the package installed beside the library: <prefix>/lib*/), the
-    system's library path, then the build tree of this checkout."""
+    """Where libclconv.so.1 may be, in order: $CLCONV_LIBRARY, the install
+    prefix (the package installed beside the library: <prefix>/lib*/), the
+    system's library path, then the build tree of this checkout. By SONAME,
+    not libclconv.so: that name is the development link, absent from a
+    runtime install, and may point at another ABI."""
     env = os.environ.get("CLCONV_LIBRARY")
     if env:
         yield env
@@ -28,15 +36,13 @@ def _candidates():
     for _ in range(6):  # <prefix>/lib/python3/dist-packages/clconv, or a venv's
         prefix = os.path.dirname(prefix)
         for lib in ("lib", "lib64", os.path.join("lib", "x86_64-linux-gnu")):
-            path = os.path.join(prefix, lib, "libclconv.so")
+            path = os.path.join(prefix, lib, SONAME)
             if os.path.exists(path):
                 yield path
-    found = ctypes.util.find_library("clconv")
-    if found:
-        yield found
+    yield SONAME  # dlopen searches LD_LIBRARY_PATH and the ld.so cache
     checkout = os.path.dirname(os.path.dirname(_HERE))
     for build in ("build", "build-rel"):
-        path = os.path.join(checkout, build, "libclconv.so")
+        path = os.path.join(checkout, build, SONAME)
         if os.path.exists(path):
             yield path
 
@@ -49,9 +55,10 @@ def _load():
         except OSError as e:
             tried.append(f"{path}: {e}")
     raise ImportError(
-        "clconv: libclconv.so not found; set CLCONV_LIBRARY to its path, install clconv "
-        "(cmake --install build) or build it in this checkout (cmake -S . -B build && "
-        "cmake --build build)" + ("; tried " + "; ".join(tried) if tried else ""))
+        f"clconv: needs {SONAME} (clconv 0.2's ABI) and found none; set CLCONV_LIBRARY to "
+        "its path, install clconv (cmake --install build) or build it in this checkout "
+        "(cmake -S . -B build && cmake --build build)" +
+        ("; tried " + "; ".join(tried) if tried else ""))
 
 
 lib, path = _load()
@@ -96,7 +103,7 @@ def algo_value(name):
 
 
 class Problem(ctypes.Structure):
-    _fields_ = [(f, ctypes.c_int) for f in (
+    _fields_ = [("struct_size", ctypes.c_size_t)] + [(f, ctypes.c_int) for f in (
         "batch", "in_channels", "height", "width", "out_channels", "kernel_h", "kernel_w",
         "stride_h", "stride_w", "pad_h", "pad_w", "dilation_h", "dilation_w")]
 
@@ -125,22 +132,26 @@ class DeviceList(ctypes.Structure):
 
 
 class DeviceSelector(ctypes.Structure):
-    _fields_ = [("platform_index", ctypes.c_int), ("device_index", ctypes.c_int),
-                ("name_substring", ctypes.c_char_p)]
+    _fields_ = [("struct_size", ctypes.c_size_t), ("platform_index", ctypes.c_int),
+                ("device_index", ctypes.c_int), ("name_substring", ctypes.c_char_p)]
 
 
 _COMPILE_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_char_p)
 _PROGRESS_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int, ctypes.c_int)
+LOG_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p)
+LOG_WARNING, LOG_INFO = 0, 1  # clconv_log_level
 
 
 class ContextOptions(ctypes.Structure):
-    _fields_ = [("kernel_dir", ctypes.c_char_p), ("cache_dir", ctypes.c_char_p),
-                ("disable_disk_cache", ctypes.c_int), ("library_compile", _COMPILE_FN),
-                ("library_compile_user", ctypes.c_void_p)]
+    _fields_ = [("struct_size", ctypes.c_size_t), ("kernel_dir", ctypes.c_char_p),
+                ("cache_dir", ctypes.c_char_p), ("disable_disk_cache", ctypes.c_int),
+                ("library_compile", _COMPILE_FN), ("library_compile_user", ctypes.c_void_p),
+                ("log", LOG_FN), ("log_user", ctypes.c_void_p)]
 
 
 class PlanOptions(ctypes.Structure):
-    _fields_ = [("workspace_limit_bytes", ctypes.c_size_t), ("fft_backend", ctypes.c_int),
+    _fields_ = [("struct_size", ctypes.c_size_t),
+                ("workspace_limit_bytes", ctypes.c_size_t), ("fft_backend", ctypes.c_int),
                 ("gemm_backend", ctypes.c_int), ("tune", ctypes.c_int),
                 ("params", ctypes.c_char_p), ("tune_progress", _PROGRESS_FN),
                 ("tune_progress_user", ctypes.c_void_p), ("auto_mode", ctypes.c_int)]
@@ -154,13 +165,11 @@ class Choice(ctypes.Structure):
                 ("limited", ctypes.c_int), ("limited_workspace_bytes", ctypes.c_size_t)]
 
 
-class Prediction(ctypes.Structure):
-    _fields_ = [("runs", ctypes.c_int * ALGO_COUNT),
-                ("predicted_ms", ctypes.c_double * ALGO_COUNT),
-                ("bound_ms", ctypes.c_double * ALGO_COUNT),
-                ("efficiency", ctypes.c_double * ALGO_COUNT),
-                ("history", ctypes.c_int * ALGO_COUNT),
-                ("workspace_bytes", ctypes.c_size_t * ALGO_COUNT), ("best", ctypes.c_int)]
+class AlgoPrediction(ctypes.Structure):
+    _fields_ = [("struct_size", ctypes.c_size_t), ("algo", ctypes.c_int), ("runs", ctypes.c_int),
+                ("predicted_ms", ctypes.c_double), ("bound_ms", ctypes.c_double),
+                ("efficiency", ctypes.c_double), ("history", ctypes.c_int),
+                ("workspace_bytes", ctypes.c_size_t)]
 
 
 class StageTime(ctypes.Structure):
@@ -203,7 +212,8 @@ for _c_name, _mirror in (("clconv_problem", Problem), ("clconv_platform_info", P
                          ("clconv_device_selector", DeviceSelector),
                          ("clconv_context_options", ContextOptions),
                          ("clconv_plan_options", PlanOptions), ("clconv_choice", Choice),
-                         ("clconv_prediction", Prediction), ("clconv_stage_time", StageTime),
+                         ("clconv_algo_prediction", AlgoPrediction),
+                         ("clconv_stage_time", StageTime),
                          ("clconv_timing", Timing), ("clconv_stage_cost", StageCost),
                          ("clconv_cost", Cost), ("clconv_peaks", Peaks),
                          ("clconv_roofline", Roofline)):
@@ -211,12 +221,18 @@ for _c_name, _mirror in (("clconv_problem", Problem), ("clconv_platform_info", P
     if _size != ctypes.sizeof(_mirror):
         raise ImportError(
             f"clconv: {path} has a {_c_name} of {_size} bytes, this package expects "
-            f"{ctypes.sizeof(_mirror)}: the package and the library are different versions")
+            f"{ctypes.sizeof(_mirror)}: the package needs {SONAME} of clconv 0.2 (the "
+            "package and the library are different versions)")
 
 _P = ctypes.c_void_p  # opaque handles: clconv_context *, clconv_plan *, cl_mem, ...
 _S = ctypes.c_int     # clconv_status
 _SIGNATURES = {
     "clconv_last_error": (ctypes.c_char_p, [_P]),
+    "clconv_problem_init": (None, [ctypes.POINTER(Problem)]),
+    "clconv_device_selector_init": (None, [ctypes.POINTER(DeviceSelector)]),
+    "clconv_context_options_init": (None, [ctypes.POINTER(ContextOptions)]),
+    "clconv_plan_options_init": (None, [ctypes.POINTER(PlanOptions)]),
+    "clconv_algo_prediction_init": (None, [ctypes.POINTER(AlgoPrediction)]),
     "clconv_device_list_create": (_S, [ctypes.POINTER(ctypes.POINTER(DeviceList))]),
     "clconv_device_list_free": (None, [ctypes.POINTER(DeviceList)]),
     "clconv_context_create": (_S, [ctypes.POINTER(DeviceSelector),
@@ -236,6 +252,8 @@ _SIGNATURES = {
     "clconv_plan_destroy": (None, [_P]),
     "clconv_plan_set_weights": (_S, [_P, _P, _P]),
     "clconv_plan_execute": (_S, [_P, _P, _P, ctypes.POINTER(Timing)]),
+    "clconv_plan_enqueue": (_S, [_P, _P, _P, ctypes.c_uint, ctypes.POINTER(_P),
+                                 ctypes.POINTER(_P)]),
     "clconv_plan_workspace_bytes": (ctypes.c_size_t, [_P]),
     "clconv_plan_algo": (ctypes.c_int, [_P]),
     "clconv_plan_choice": (_S, [_P, ctypes.POINTER(Choice)]),
@@ -252,12 +270,30 @@ _SIGNATURES = {
     "clconv_roofline_eval": (None, [ctypes.POINTER(Peaks), ctypes.POINTER(Cost),
                                     ctypes.c_double, ctypes.POINTER(Roofline)]),
     "clconv_predict": (_S, [_P, ctypes.POINTER(Problem), ctypes.POINTER(PlanOptions),
-                            ctypes.POINTER(Prediction)]),
+                            ctypes.POINTER(AlgoPrediction), ctypes.c_size_t,
+                            ctypes.POINTER(ctypes.c_size_t), ctypes.POINTER(ctypes.c_int)]),
     "clconv_live_objects": (None, [ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int)]),
 }
 for _name, (_res, _args) in _SIGNATURES.items():
-    _fn = getattr(lib, _name)
+    try:
+        _fn = getattr(lib, _name)
+    except AttributeError:
+        raise ImportError(f"clconv: {path} has no {_name}: the package needs {SONAME} of "
+                          "clconv 0.2") from None
     _fn.restype, _fn.argtypes = _res, _args
+
+_INITS = {Problem: lib.clconv_problem_init, DeviceSelector: lib.clconv_device_selector_init,
+          ContextOptions: lib.clconv_context_options_init,
+          PlanOptions: lib.clconv_plan_options_init,
+          AlgoPrediction: lib.clconv_algo_prediction_init}
+
+
+def init(struct_type):
+    """A caller-filled struct as the library's init function makes it: its
+    struct_size and the library's defaults (which then live in one place)."""
+    s = struct_type()
+    _INITS[struct_type](ctypes.byref(s))
+    return s
 
 
 def check(status, ctx=None):

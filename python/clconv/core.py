@@ -1,8 +1,17 @@
 """Contexts, plans and conv2d on numpy arrays: the C library's life cycle
 (context -> plan -> set_weights -> execute) with torch.nn.functional.conv2d's
-argument conventions."""
+argument conventions.
+
+The library's messages (a program cache turned off, a database entry that
+no longer builds, peaks that could not be measured; a third-party compiler's
+output) go to Python's logging, logger "clconv": warnings as WARNING, the
+rest as INFO. Each Context passes the library a log callback for this (so
+CLCONV_VERBOSE no longer prints them to stderr). With logging not
+configured, Python's last-resort handler prints the warnings on stderr;
+configure logging, or the "clconv" logger, to see more or silence them."""
 
 import ctypes
+import logging
 import math
 
 import numpy as np
@@ -10,7 +19,15 @@ import numpy as np
 from . import _cl, _lib
 from .errors import InvalidArgError, StateError
 
-_PROBLEM_FIELDS = [name for name, _ in _lib.Problem._fields_]
+_PROBLEM_FIELDS = [name for name, _ in _lib.Problem._fields_ if name != "struct_size"]
+_log = logging.getLogger("clconv")
+_LOG_LEVELS = {_lib.LOG_WARNING: logging.WARNING, _lib.LOG_INFO: logging.INFO}
+
+
+@_lib.LOG_FN
+def _forward_log(user, level, message):
+    """clconv_context_options.log: one line from the library to logger "clconv"."""
+    _log.log(_LOG_LEVELS.get(level, logging.WARNING), "%s", message.decode(errors="replace"))
 
 
 def _struct_dict(s, skip=()):
@@ -98,9 +115,7 @@ def _c_problem(p):
         raise InvalidArgError("CLCONV_ERR_INVALID_ARG",
                               f"problem: unknown field(s) {sorted(unknown)} (fields: "
                               f"{', '.join(_PROBLEM_FIELDS)})")
-    c = _lib.Problem(batch=1, in_channels=1, height=1, width=1, out_channels=1, kernel_h=1,
-                     kernel_w=1, stride_h=1, stride_w=1, pad_h=0, pad_w=0, dilation_h=1,
-                     dilation_w=1)
+    c = _lib.init(_lib.Problem)  # unset fields: the library's defaults
     for k, v in p.items():
         setattr(c, k, int(v))
     return c
@@ -145,7 +160,7 @@ def _float32(array, what):
 
 
 def _options(algo, auto_mode, fft_backend, gemm_backend, tune, params, workspace_limit):
-    o = _lib.PlanOptions()
+    o = _lib.init(_lib.PlanOptions)
     o.workspace_limit_bytes = int(workspace_limit or 0)
     for field, value, names in (("fft_backend", fft_backend, _lib.FFT_BACKENDS),
                                 ("gemm_backend", gemm_backend, _lib.GEMM_BACKENDS),
@@ -182,7 +197,7 @@ class Context(_Owned):
 
     def __init__(self, device=None, cache_dir=None, kernel_dir=None):
         self._handle = None
-        sel = _lib.DeviceSelector(-1, -1, None)
+        sel = _lib.init(_lib.DeviceSelector)
         if isinstance(device, str):
             sel.name_substring = device.encode()
         elif isinstance(device, (tuple, list)) and len(device) == 2:
@@ -191,9 +206,14 @@ class Context(_Owned):
             raise InvalidArgError("CLCONV_ERR_INVALID_ARG",
                                   f"device={device!r}: a name substring, (platform, device) "
                                   "or None")
-        opt = _lib.ContextOptions()
+        opt = _lib.init(_lib.ContextOptions)
         opt.cache_dir = cache_dir.encode() if cache_dir else None
         opt.kernel_dir = kernel_dir.encode() if kernel_dir else None
+        # The library calls it for as long as the context lives (its plans
+        # included): the context holds the ctypes thunk so it is never freed
+        # before the context, module teardown at exit included.
+        self._log_fn = _forward_log
+        opt.log = self._log_fn
         handle = ctypes.c_void_p()
         _lib.check(_lib.lib.clconv_context_create(ctypes.byref(sel), ctypes.byref(opt),
                                                   ctypes.byref(handle)))
@@ -203,6 +223,17 @@ class Context(_Owned):
     def device(self):
         """clconv_device_info of the context's device, as a dict."""
         return _struct_dict(_lib.lib.clconv_context_device(self._live()).contents)
+
+    @property
+    def cl_context(self):
+        """The context's cl_context handle (an int): Plan.enqueue's buffers
+        belong to it (pyopencl.Context.from_int_ptr takes it)."""
+        return _lib.lib.clconv_context_cl_context(self._live())
+
+    @property
+    def cl_queue(self):
+        """The in-order cl_command_queue (an int) the plans run on."""
+        return _lib.lib.clconv_context_queue(self._live())
 
     def _live(self):
         if not self._handle:
@@ -243,16 +274,23 @@ class Context(_Owned):
         o = _options("auto", None, plan_options.get("fft_backend"),
                      plan_options.get("gemm_backend"), False, None,
                      plan_options.get("workspace_limit", 0))
-        pr = _lib.Prediction()
         p = _c_problem(problem_)
+        # One entry per algorithm the library names (ALGOS comes from it, so
+        # count == ALGO_COUNT); entries beyond the array would be algorithms
+        # this package could not name anyway.
+        entries = (_lib.AlgoPrediction * _lib.ALGO_COUNT)()
+        for e in entries:
+            _lib.lib.clconv_algo_prediction_init(ctypes.byref(e))
+        count, best = ctypes.c_size_t(), ctypes.c_int()
         _lib.check(_lib.lib.clconv_predict(self._live(), ctypes.byref(p), ctypes.byref(o),
-                                           ctypes.byref(pr)), self._handle)
-        per = {name: {"runs": bool(pr.runs[i]), "predicted_ms": _nan_none(pr.predicted_ms[i]),
-                      "bound_ms": _nan_none(pr.bound_ms[i]),
-                      "efficiency": _nan_none(pr.efficiency[i]), "history": pr.history[i],
-                      "workspace_bytes": pr.workspace_bytes[i]}
-               for i, name in enumerate(_lib.ALGOS)}
-        return {"best": _lib.algo_name(pr.best) if pr.best != _lib.ALGO_AUTO else None,
+                                           entries, len(entries), ctypes.byref(count),
+                                           ctypes.byref(best)), self._handle)
+        per = {_lib.algo_name(e.algo): {
+                   "runs": bool(e.runs), "predicted_ms": _nan_none(e.predicted_ms),
+                   "bound_ms": _nan_none(e.bound_ms), "efficiency": _nan_none(e.efficiency),
+                   "history": e.history, "workspace_bytes": e.workspace_bytes}
+               for e in entries[:min(count.value, len(entries))]}
+        return {"best": _lib.algo_name(best.value) if best.value != _lib.ALGO_AUTO else None,
                 "algorithms": per}
 
     def close(self):
@@ -359,6 +397,22 @@ class Plan(_Owned):
         return out[0] if self._squeeze else out
 
     run = __call__
+
+    def enqueue(self, input_mem, output_mem, wait_for=()):
+        """Enqueues the convolution of the caller's device buffers (cl_mem
+        handles as ints, e.g. pyopencl's Buffer.int_ptr, of
+        context.cl_context) on context.cl_queue after the cl_event handles
+        in wait_for, and returns at once: the cl_event (an int) that
+        completes when output_mem is written. The caller releases it
+        (pyopencl.Event.from_int_ptr(event, retain=False) takes it over).
+        The weights are set_weights'; timing() does not see these runs."""
+        h = self._live()
+        waits = list(wait_for)
+        array = (ctypes.c_void_p * len(waits))(*waits) if waits else None  # OpenCL: NULL for 0
+        event = ctypes.c_void_p()
+        _lib.check(_lib.lib.clconv_plan_enqueue(h, input_mem, output_mem, len(waits), array,
+                                                ctypes.byref(event)), self.context._handle)
+        return event.value
 
     def timing(self):
         """The last run's device time per stage, in ms: {"stages": {name: ms},

@@ -3,9 +3,13 @@
 $CLCONV_DEVICE names (ctest runs it per device with CLCONV_LIBRARY and
 PYTHONPATH set: tests/CMakeLists.txt)."""
 
+import ctypes
+import logging
 import math
 import os
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -221,6 +225,84 @@ def test_no_leak_over_1000_calls(ctx):
     assert clconv.live_objects() == before
 
 
+def test_library_warnings_reach_logging(ctx, caplog):
+    """The library's log callback lands in logger "clconv": a cache
+    directory that cannot be made turns the program cache off with a
+    warning when the first program is stored."""
+    here = ctx.device
+    x = np.ones((1, 2, 6, 6), np.float32)
+    w = np.ones((3, 2, 3, 3), np.float32)
+    with caplog.at_level(logging.INFO, logger="clconv"):
+        with clconv.Context((here["platform_index"], here["device_index"]),
+                            cache_dir="/proc/clconv-cannot-exist/cache") as c:
+            y = c.conv2d(x, w, algo="direct")
+    assert rel_l2(y, reference(x, w, None, 1, 0, 1)) < TOLERANCE
+    warnings = [r.getMessage() for r in caplog.records
+                if r.name == "clconv" and r.levelno == logging.WARNING]
+    assert any("program cache disabled" in m and "/proc/clconv-cannot-exist" in m
+               for m in warnings), caplog.records
+
+
+def test_enqueue_waits_for_a_user_event(ctx):
+    """Plan.enqueue on the caller's buffers runs only once the events it is
+    given complete, and its event says when the output is there."""
+    cl = ctypes.CDLL(clconv._cl._cl._name)  # its own function objects, argtypes and all
+    P, I32 = ctypes.c_void_p, ctypes.c_int32
+    cl.clCreateUserEvent.restype, cl.clCreateUserEvent.argtypes = P, [P, ctypes.POINTER(I32)]
+    cl.clSetUserEventStatus.restype, cl.clSetUserEventStatus.argtypes = I32, [P, I32]
+    cl.clGetEventInfo.restype = I32
+    cl.clGetEventInfo.argtypes = [P, ctypes.c_uint32, ctypes.c_size_t, P, P]
+    cl.clWaitForEvents.restype, cl.clWaitForEvents.argtypes = I32, [ctypes.c_uint32,
+                                                                    ctypes.POINTER(P)]
+    cl.clReleaseEvent.restype, cl.clReleaseEvent.argtypes = I32, [P]
+    CL_COMPLETE, CL_EVENT_COMMAND_EXECUTION_STATUS = 0, 0x11D3
+
+    def status(event):
+        s = I32()
+        assert cl.clGetEventInfo(event, CL_EVENT_COMMAND_EXECUTION_STATUS, 4,
+                                 ctypes.byref(s), None) == 0
+        return s.value
+
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2, 3, 9, 8)).astype(np.float32)
+    w = rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(4).astype(np.float32)
+    with ctx.plan(x.shape, w.shape, padding=1, algo="direct") as plan:
+        plan.set_weights(w, b)
+        bufs = [clconv._cl.Buffer(ctx._handle, a.nbytes, what)
+                for a, what in ((x, "input"), (np.empty(plan.output_shape, np.float32),
+                                                "output"))]
+        bufs[0].write(x)
+        err = I32()
+        gate = cl.clCreateUserEvent(ctx.cl_context, ctypes.byref(err))
+        assert err.value == 0 and gate
+        done = None
+        try:
+            done = plan.enqueue(bufs[0].mem, bufs[1].mem, wait_for=[gate])
+            assert done and status(done) != CL_COMPLETE  # held by the gate
+        finally:  # never leave the queue blocked, whatever failed
+            cl.clSetUserEventStatus(gate, CL_COMPLETE)
+        assert cl.clWaitForEvents(1, ctypes.byref(P(done))) == 0
+        assert status(done) == CL_COMPLETE
+        y = np.empty(plan.output_shape, np.float32)
+        bufs[1].read(y)
+        assert rel_l2(y, reference(x, w, b, 1, 1, 1)) < TOLERANCE
+        again = plan.enqueue(bufs[0].mem, bufs[1].mem)  # no wait list
+        assert cl.clWaitForEvents(1, ctypes.byref(P(again))) == 0
+        for e in (gate, done, again):
+            cl.clReleaseEvent(e)
+        for buf in bufs:
+            buf.close()
+
+
+def test_missing_library_says_what_it_needs(tmp_path):
+    env = dict(os.environ, CLCONV_LIBRARY=str(tmp_path / "libclconv.so.1"))
+    out = subprocess.run([sys.executable, "-c", "import clconv"], env=env, capture_output=True,
+                         text=True)
+    assert out.returncode != 0 and "ImportError" in out.stderr
+    assert "needs libclconv.so.1" in out.stderr, out.stderr
+
+
 def test_readme_example_runs_as_printed(ctx, capsys):
     """The README's Python example, exactly as printed, on this device (its
     "pocl" is replaced by the device under test) and at a quarter of its
@@ -247,8 +329,6 @@ def test_wheel_installs_the_package(tmp_path):
     hashes hold, and the package imports from the wheel alone."""
     import base64
     import hashlib
-    import subprocess
-    import sys
     import zipfile
 
     src = os.path.join(os.path.dirname(__file__), "..", "..", "python")
@@ -272,7 +352,8 @@ def test_wheel_installs_the_package(tmp_path):
                 data = z.read(path)
                 want = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
                 assert digest == "sha256=" + want.decode() and int(size) == len(data), path
-    env = dict(os.environ, PYTHONPATH=str(wheel))
+    # the library this run loaded: a wheel in tmp_path has no build tree beside it
+    env = dict(os.environ, PYTHONPATH=str(wheel), CLCONV_LIBRARY=clconv.library_path)
     out = subprocess.run([sys.executable, "-c", "import clconv; print(clconv.__file__)"],
                          env=env, capture_output=True, text=True, check=True, cwd=tmp_path)
     assert out.stdout.strip().startswith(str(wheel)), out.stdout
