@@ -228,11 +228,11 @@ _P = ctypes.c_void_p  # opaque handles: clconv_context *, clconv_plan *, cl_mem,
 _S = ctypes.c_int     # clconv_status
 _SIGNATURES = {
     "clconv_last_error": (ctypes.c_char_p, [_P]),
-    "clconv_problem_init": (None, [ctypes.POINTER(Problem)]),
-    "clconv_device_selector_init": (None, [ctypes.POINTER(DeviceSelector)]),
-    "clconv_context_options_init": (None, [ctypes.POINTER(ContextOptions)]),
-    "clconv_plan_options_init": (None, [ctypes.POINTER(PlanOptions)]),
-    "clconv_algo_prediction_init": (None, [ctypes.POINTER(AlgoPrediction)]),
+    "clconv_problem_init_size": (None, [ctypes.POINTER(Problem), ctypes.c_size_t]),
+    "clconv_device_selector_init_size": (None, [ctypes.POINTER(DeviceSelector), ctypes.c_size_t]),
+    "clconv_context_options_init_size": (None, [ctypes.POINTER(ContextOptions), ctypes.c_size_t]),
+    "clconv_plan_options_init_size": (None, [ctypes.POINTER(PlanOptions), ctypes.c_size_t]),
+    "clconv_algo_prediction_init_size": (None, [ctypes.POINTER(AlgoPrediction), ctypes.c_size_t]),
     "clconv_device_list_create": (_S, [ctypes.POINTER(ctypes.POINTER(DeviceList))]),
     "clconv_device_list_free": (None, [ctypes.POINTER(DeviceList)]),
     "clconv_context_create": (_S, [ctypes.POINTER(DeviceSelector),
@@ -282,17 +282,19 @@ for _name, (_res, _args) in _SIGNATURES.items():
                           "clconv 0.2") from None
     _fn.restype, _fn.argtypes = _res, _args
 
-_INITS = {Problem: lib.clconv_problem_init, DeviceSelector: lib.clconv_device_selector_init,
-          ContextOptions: lib.clconv_context_options_init,
-          PlanOptions: lib.clconv_plan_options_init,
-          AlgoPrediction: lib.clconv_algo_prediction_init}
+_INITS = {Problem: lib.clconv_problem_init_size,
+          DeviceSelector: lib.clconv_device_selector_init_size,
+          ContextOptions: lib.clconv_context_options_init_size,
+          PlanOptions: lib.clconv_plan_options_init_size,
+          AlgoPrediction: lib.clconv_algo_prediction_init_size}
 
 
 def init(struct_type):
-    """A caller-filled struct as the library's init function makes it: its
-    struct_size and the library's defaults (which then live in one place)."""
+    """A caller-filled struct as the library's init function makes it (the
+    _init_size function the C header's init macro calls, with this mirror's
+    size): its struct_size and the library's defaults, in one place."""
     s = struct_type()
-    _INITS[struct_type](ctypes.byref(s))
+    _INITS[struct_type](ctypes.byref(s), ctypes.sizeof(s))
     return s
 
 

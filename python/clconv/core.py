@@ -278,9 +278,8 @@ class Context(_Owned):
         # One entry per algorithm the library names (ALGOS comes from it, so
         # count == ALGO_COUNT); entries beyond the array would be algorithms
         # this package could not name anyway.
-        entries = (_lib.AlgoPrediction * _lib.ALGO_COUNT)()
-        for e in entries:
-            _lib.lib.clconv_algo_prediction_init(ctypes.byref(e))
+        entries = (_lib.AlgoPrediction * _lib.ALGO_COUNT)(
+            *[_lib.init(_lib.AlgoPrediction) for _ in range(_lib.ALGO_COUNT)])
         count, best = ctypes.c_size_t(), ctypes.c_int()
         _lib.check(_lib.lib.clconv_predict(self._live(), ctypes.byref(p), ctypes.byref(o),
                                            entries, len(entries), ctypes.byref(count),
