@@ -15,8 +15,8 @@
  * A matrix narrower than one vector (N < VEC) takes a plain scalar path, so
  * that one program serves every shape.
  *
- * The micro-kernel is the register tile CPUs with wide vectors need (see
- * ../shared/DEVICE-FACTS.md): per k, NV vector loads of B's row k, MR scalar
+ * The micro-kernel is the register tile CPUs with wide vectors need (two
+ * FMA pipes of 4-cycle latency want 10 or more independent FMAs): per k, NV vector loads of B's row k, MR scalar
  * loads of A broadcast, MR*NV independent MAD()s into named accumulators (a
  * private array would be kept in memory by some compilers). There are no
  * bounds checks in the loop: a work-item whose tile crosses M or N clamps

@@ -14,8 +14,8 @@ __kernel void copy_stream(__global const float *restrict src, __global float *re
  * work-item runs 12 independent FMA chains of floatv for `iters` steps of 4:
  * 2 * 12 * 4 * VEC * iters FLOPs. A CPU core with two FMA pipes of 4-cycle
  * latency needs 8 multiply-adds in flight just to fill them, and 10 or more
- * to reach its peak (measured: 8 chains 124-126 GFLOP/s, 12 chains 173-176 on
- * the AVX2 machine, DEVICE-FACTS); a GPU hides the latency across
+ * to reach its peak (on an AVX2 core 12 chains measured about 40% more than
+ * 8); a GPU hides the latency across
  * work-items as well. The chains are named
  * variables, not an array: some compilers (Mesa llvmpipe) keep a private
  * array in memory and then measure loads, not FMAs. MAD() as every kernel

@@ -3,8 +3,8 @@
  * planes into VkFFT's own spectra layout in the scratch buffer, then
  * cl/fft/reorder.cl into clconv's layout; the inverse reorders first, then
  * C2R back into the real planes. This file is the only one that includes
- * vkFFT.h (a slow header to compile: about 20 s at -O2). What DEVICE-FACTS
- * measured and this file follows: VkFFT keeps pointers to the handles in its
+ * vkFFT.h (a slow header to compile at -O2). What VkFFT 1.2 does that this
+ * file follows: it keeps pointers to the handles in its
  * configuration (so they live in rt_fft), its C2R overwrites its complex
  * input (the scratch, which nothing reads after), its inverse is
  * unnormalised (as runtime/fft.h asks), and its plan creation calls
