@@ -134,22 +134,17 @@ static void sizes_with(const conv_config *cfg, const rt_fft_backend *b, int tile
     z->bt = z->b >= 2 ? 2 : 1;
 }
 
-/* The default backend, per plan: the first of these that takes both sides
- * of the planes. clconv's DFT for the small tiles (several times faster than
- * clFFT on PoCL: README), then VkFFT (1.3-2x faster than clFFT on PoCL, the
- * reorder into clconv's layouts included: README), then clFFT. */
+/* The default backend, per plan: the first in the FFT backends' default
+ * order (runtime/fft_backends.c) that takes both sides of the planes. */
 static void sizes_for(const conv_config *cfg, int tile, fft_sizes *z)
 {
-    static const clconv_fft_backend order[] = {CLCONV_FFT_BACKEND_CLCONV,
-                                               CLCONV_FFT_BACKEND_VKFFT,
-                                               CLCONV_FFT_BACKEND_CLFFT};
-    const rt_fft_backend *asked = rt_fft_backend_get(cfg->fft_backend);
+    const rt_fft_backend *asked = rt_fft_backend_get(cfg->fft_backend), *b;
     if (asked) {
         sizes_with(cfg, asked, tile, z);
         return;
     }
-    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
-        sizes_with(cfg, rt_fft_backend_get(order[i]), tile, z);
+    for (int i = 0; (b = rt_fft_backend_default_order(i, NULL)); i++) {
+        sizes_with(cfg, b, tile, z);
         if (z->backend->size_ok(z->ph) && z->backend->size_ok(z->pw))
             return;
     }
