@@ -222,8 +222,8 @@ static void test_tunable_candidates(void **state)
 {
     (void)state;
     uint32_t s = RANDOM_SEED + 7u;
-    /* points beyond the candidate lists, per tunable kernel ("CLBlast" for
-     * CLBlast's Xgemm, which has no kernel file of ours) */
+    /* points beyond the candidate lists, per tunable kernel (a GEMM
+     * backend's name for a library's kernel, which has no file of ours) */
     static const struct {
         const char *kernel_file, *points[4];
     } extra[] = {
@@ -236,14 +236,17 @@ static void test_tunable_candidates(void **state)
          * order and a backend named */
         {RT_PERFDB_EVERY_KERNEL, {"tile=9", "tile=10 fft=3", "tile=12 fft=1", NULL}},
         /* one panel in local memory, strided loads, narrow vectors */
-        {"CLBlast",
+        {"clblast",
          {"GEMMK=0 KREG=1 KWG=16 KWI=2 MDIMA=8 MDIMC=8 MWG=32 NDIMB=8 NDIMC=8 NWG=32 SA=1 SB=0 "
           "STRM=1 STRN=0 VWM=2 VWN=4",
           NULL, NULL, NULL}},
     };
-    /* CLBlast's Xgemm is one kernel whichever algorithm calls it (each
-     * set a compile of about 20 s on PoCL): the first algorithm checks it. */
-    int xgemm_checked = 0;
+    /* A GEMM tile is the backend's: clconv's is checked under every
+     * algorithm, another backend's under the first algorithm with a GEMM
+     * tile (its kernel is the same whichever algorithm calls it, and each
+     * of CLBlast's sets is a compile of about 20 s on PoCL). A tunable that
+     * is not a GEMM tile is checked under clconv's backend. */
+    int space_checked[CLCONV_GEMM_BACKEND_COUNT] = {0};
     for (int i = 0; i < TILE_PROBLEMS; i++) {
         clconv_problem p = random_problem(&s);
         p.out_channels += 16; /* more than one channel vector */
@@ -253,24 +256,27 @@ static void test_tunable_candidates(void **state)
                 continue;
             uint32_t limited = RANDOM_SEED + 11u * (uint32_t)(a + 1);
             const clconv_problem q = accepted((clconv_algo)a, &p, &limited);
-            const conv_tunable *under[2] = {t, xgemm_checked ? NULL : t->clblast_variant};
-            for (int b = 0; b < 2; b++) {
-                if (!under[b])
+            for (int b = CLCONV_GEMM_BACKEND_CLCONV; b < CLCONV_GEMM_BACKEND_COUNT; b++) {
+                const conv_config cfg = {.problem = q, .device = clconv_context_device(ctx),
+                                         .gemm_backend = (clconv_gemm_backend)b};
+                const conv_tunable *under = conv_tunable_for(t, &cfg);
+                if (b != CLCONV_GEMM_BACKEND_CLCONV && (under == t || space_checked[b]))
                     continue;
-                const char *file = under[b]->kernel_file ? under[b]->kernel_file : "CLBlast";
+                const char *file = under->kernel_file
+                                       ? under->kernel_file
+                                       : clconv_gemm_backend_name((clconv_gemm_backend)b);
                 const char *const *points = NULL;
                 for (size_t e = 0; e < sizeof extra / sizeof extra[0]; e++)
                     if (!strcmp(extra[e].kernel_file, file))
                         points = extra[e].points;
                 assert_non_null(points); /* a new tunable kernel names its extra points here */
-                check_tunable_points((clconv_algo)a, under[b],
-                                     b ? CLCONV_GEMM_BACKEND_CLBLAST : CLCONV_GEMM_BACKEND_CLCONV,
-                                     &q, points);
-                xgemm_checked |= b;
+                check_tunable_points((clconv_algo)a, under, (clconv_gemm_backend)b, &q, points);
+                space_checked[b] |= under != t;
             }
         }
     }
-    assert_true(xgemm_checked);
+    for (int b = CLCONV_GEMM_BACKEND_CLCONV; b < CLCONV_GEMM_BACKEND_COUNT; b++)
+        assert_true(space_checked[b]);
 }
 
 /* Cases the random draw might miss; each named for what it covers. */
@@ -676,11 +682,13 @@ static void test_fft_backend_parameter(void **state)
             continue;
         for (int b = 1; b < CLCONV_FFT_BACKEND_COUNT; b++) {
             const char *name = clconv_fft_backend_name((clconv_fft_backend)b);
-            char want[64], params[64];
+            char want[64], params[64], values[512];
+            conv_config cfg = {.problem = p, .device = clconv_context_device(ctx)};
+            t->valid_values(&cfg, values, sizeof values);
             snprintf(want, sizeof want, "%d %s", b, name);
-            if (!strstr(t->valid_values, want))
+            if (!strstr(values, want))
                 fail_msg("%s: the params help does not say \"%s\": %s", clconv_algo_name(a),
-                         want, t->valid_values);
+                         want, values);
             snprintf(params, sizeof params, "tile=12 fft=%d", b);
             for (int pinned = 0; pinned < 2; pinned++) {
                 /* pinned: the plan asks for the backend after b (the parameter is ignored) */
@@ -1002,7 +1010,8 @@ static void test_clconv_gemm_errors(void **state)
         !strstr(clconv_last_error(ctx), "batch=2"))
         fail_msg("short C not named: %s", clconv_last_error(ctx));
     g.batch = 1;
-    const rt_sgemm_tile bad = {.vec = 16, .mr = 13, .nv = 1, .kc = 0};
+    const rt_sgemm_tile bad = {{16, 13, 1, 0}}; /* its space's order: vec mr nv kc */
+    assert_string_equal(own->space->names[1], "mr");
     assert_int_equal(own->sgemm(ctx, &g, &bad, NULL), CLCONV_ERR_INVALID_ARG);
     assert_non_null(strstr(clconv_last_error(ctx), "mr=13"));
     clReleaseMemObject(a), clReleaseMemObject(b), clReleaseMemObject(c);
@@ -1015,32 +1024,31 @@ static void test_clconv_gemm_errors(void **state)
 static void test_xgemm_set_in_force(void **state)
 {
     (void)state;
-    static const char *names[RT_XGEMM_PARAMS] = {RT_XGEMM_PARAM_NAMES};
     float host[64] = {1};
     cl_mem a = fixture_upload(ctx, host, 64), b = fixture_upload(ctx, host, 64);
     cl_mem c = fixture_output(ctx, 64);
     const rt_gemm_backend *clblast = rt_gemm_backend_get(CLCONV_GEMM_BACKEND_CLBLAST, NULL, NULL);
+    const rt_gemm_space *space = clblast->space;
     const rt_gemm g = {.m = 4, .n = 4, .k = 4, .batch = 1, .a = a, .b = b, .c = c,
                        .lda = 4, .ldb = 4, .ldc = 4};
-    int own[RT_XGEMM_PARAMS], cand[8][CONV_MAX_PARAMS];
-    assert_int_equal(rt_xgemm_params_own(ctx, own), CLCONV_SUCCESS);
-    conv_config cfg = {.device = clconv_context_device(ctx),
-                       .gemm_backend = CLCONV_GEMM_BACKEND_CLBLAST};
-    assert_true(conv_xgemm_candidates(&cfg, cand, 8) >= 1);
-    rt_sgemm_tile tile = {0};
+    const rt_gemm_shape shape = {.m = 4, .n = 4, .k = 4, .batch = 1};
+    int own[RT_GEMM_MAX_PARAMS] = {0}, cand[8][RT_GEMM_MAX_PARAMS];
+    assert_int_equal(space->in_force(ctx, own), CLCONV_SUCCESS); /* all 0: CLBlast's own */
+    assert_true(space->candidates(clconv_context_device(ctx), &shape, cand, 8) >= 1);
+    rt_sgemm_tile tile = {{0}};
     for (int round = 0; round < 2; round++) {
         /* round 0: a candidate set; round 1: all 0, CLBlast's own */
-        for (int i = 0; i < RT_XGEMM_PARAMS; i++)
-            tile.xgemm[i] = round ? 0 : cand[0][i];
+        for (int i = 0; i < space->count; i++)
+            tile.params[i] = round ? 0 : cand[0][i];
         assert_int_equal(clblast->sgemm(ctx, &g, &tile, NULL), CLCONV_SUCCESS);
-        size_t in_force[RT_XGEMM_PARAMS];
-        assert_int_equal(rt_clblast_params_read(ctx->device, "Xgemm", RT_XGEMM_PARAMS, names,
+        size_t in_force[RT_GEMM_MAX_PARAMS];
+        assert_int_equal(rt_clblast_params_read(ctx->device, "Xgemm", space->count, space->names,
                                                 in_force),
                          0);
-        for (int i = 0; i < RT_XGEMM_PARAMS; i++)
+        for (int i = 0; i < space->count; i++)
             if ((int)in_force[i] != (round ? own[i] : cand[0][i]))
-                fail_msg("round %d: CLBlast has %s=%zu, clconv asked for %d", round, names[i],
-                         in_force[i], round ? own[i] : cand[0][i]);
+                fail_msg("round %d: CLBlast has %s=%zu, clconv asked for %d", round,
+                         space->names[i], in_force[i], round ? own[i] : cand[0][i]);
         static const char *threshold_name[1] = {"XGEMM_MIN_INDIRECT_SIZE"};
         size_t threshold = 0;
         assert_int_equal(rt_clblast_params_read(ctx->device, "GemmRoutine", 1, threshold_name,

@@ -401,8 +401,12 @@ typedef struct gemm_case {
  * than the rows, and compares each element of C with a double-precision sum
  * (within 1e-5 of the sum of |a*b|); every other float of C's buffer must
  * keep the NaN it was poisoned with. */
-static void check_sgemm(const rt_sgemm_tile *t, const gemm_case *c)
+/* clconv's tile in its space's order (the test of test_sgemm checks the names). */
+enum { TILE_VEC, TILE_MR, TILE_NV, TILE_KC };
+
+static void check_sgemm(const rt_sgemm_tile *tile, const gemm_case *c)
 {
+    const int *t = tile->params;
     const size_t m = (size_t)c->m, n = (size_t)c->n, k = (size_t)c->k, batch = (size_t)c->batch;
     rt_gemm g = {.m = m, .n = n, .k = k, .batch = batch,
                  .a_offset = 2, .lda = k + 3, .b_offset = 5, .ldb = n + 5,
@@ -421,7 +425,7 @@ static void check_sgemm(const rt_sgemm_tile *t, const gemm_case *c)
     g.b = fixture_upload(ctx, b, nb);
     g.c = fixture_output(ctx, nc);
     const rt_gemm_backend *be = rt_gemm_backend_get(CLCONV_GEMM_BACKEND_CLCONV, NULL, NULL);
-    if (be->sgemm(ctx, &g, t, NULL) != CLCONV_SUCCESS)
+    if (be->sgemm(ctx, &g, tile, NULL) != CLCONV_SUCCESS)
         fail_msg("sgemm %dx%dx%d batch %d: %s", c->m, c->n, c->k, c->batch,
                  clconv_last_error(ctx));
     assert_int_equal(clFinish(clconv_context_queue(ctx)), CL_SUCCESS);
@@ -441,13 +445,14 @@ static void check_sgemm(const rt_sgemm_tile *t, const gemm_case *c)
                 if (!(fabs(out[at] - want) <= 1e-5 * (1.0 + mag)))
                     fail_msg("sgemm %dx%dx%d batch %d, tile vec %d mr %d nv %d kc %d: "
                              "C[%zu][%zu][%zu] = %.9g, host %.9g", c->m, c->n, c->k, c->batch,
-                             t->vec, t->mr, t->nv, t->kc, e, i, j, out[at], want);
+                             t[TILE_VEC], t[TILE_MR], t[TILE_NV], t[TILE_KC], e, i, j, out[at],
+                             want);
             }
     for (size_t at = 0; at < nc; at++)
         if (!is_c[at] && !isnan(out[at]))
             fail_msg("sgemm %dx%dx%d batch %d, tile vec %d mr %d nv %d kc %d: wrote float %zu "
-                     "of C's buffer, outside C", c->m, c->n, c->k, c->batch, t->vec, t->mr, t->nv,
-                     t->kc, at);
+                     "of C's buffer, outside C", c->m, c->n, c->k, c->batch, t[TILE_VEC],
+                     t[TILE_MR], t[TILE_NV], t[TILE_KC], at);
     clReleaseMemObject(g.a), clReleaseMemObject(g.b), clReleaseMemObject(g.c);
     free(a), free(b), free(out), free(is_c);
 }
@@ -460,7 +465,8 @@ static void test_gemm_argument_checks(void **state)
 {
     (void)state;
     const rt_gemm_backend *be = rt_gemm_backend_get(CLCONV_GEMM_BACKEND_CLCONV, NULL, NULL);
-    const rt_sgemm_tile tile = rt_sgemm_tile_default(clconv_context_device(ctx));
+    rt_sgemm_tile tile = {{0}};
+    be->space->defaults(clconv_context_device(ctx), tile.params);
     const size_t m = 3, n = 4, k = 5;
     float zeros[2 * 5 * 5] = {0};
     cl_mem a = fixture_upload(ctx, zeros, 2 * m * k), b = fixture_upload(ctx, zeros, 2 * n * k);
@@ -509,9 +515,20 @@ static void test_sgemm(void **state)
         {1, 1, 1, 1, 0}, {5, 7, 17, 3, 0}, {17, 33, 65, 1, 0},
         {65, 17, 7, 2, 1}, {33, 65, 5, 3, 0}, {7, 5, 33, 1, 0},
     };
-    const rt_sgemm_tile def = rt_sgemm_tile_default(clconv_context_device(ctx));
-    const rt_sgemm_tile odd = {.vec = def.vec, .mr = 3, .nv = 1, .kc = 4};
-    assert_false(def.mr == odd.mr && def.nv == odd.nv && def.kc == odd.kc);
+    const rt_gemm_space *space =
+        rt_gemm_backend_get(CLCONV_GEMM_BACKEND_CLCONV, NULL, NULL)->space;
+    static const char *const names[] = {[TILE_VEC] = "vec", [TILE_MR] = "mr", [TILE_NV] = "nv",
+                                        [TILE_KC] = "kc"};
+    assert_int_equal(space->count, 4);
+    for (int i = 0; i < 4; i++)
+        assert_string_equal(space->names[i], names[i]);
+    rt_sgemm_tile def = {{0}};
+    space->defaults(clconv_context_device(ctx), def.params);
+    rt_sgemm_tile odd = def;
+    odd.params[TILE_MR] = 3;
+    odd.params[TILE_NV] = 1;
+    odd.params[TILE_KC] = 4;
+    assert_false(!memcmp(&def, &odd, sizeof def));
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         check_sgemm(&def, &cases[i]);
         check_sgemm(&odd, &cases[i]);

@@ -65,12 +65,12 @@ typedef struct variant {
 } variant;
 
 /* Does the GEMM backend option change what algorithm a multiplies with?
- * Its tunable says so: CLBlast's Xgemm parameters in place of clconv's
- * tile, or one tile per GEMM backend. */
+ * Its tunable says so: a GEMM tile (the backend's parameters), or one tile
+ * per GEMM backend. */
 static int takes_gemm_backend(int a)
 {
     const conv_tunable *t = conv_algo_table[a]->tunable;
-    return t && (t->clblast_variant || t->per_gemm_backend);
+    return t && (t->gemm_tile || t->per_gemm_backend);
 }
 
 /* At most every FFT backend times every GEMM backend for each algorithm. */

@@ -428,6 +428,13 @@ static void direct_cost(const conv_config *cfg, int has_bias, clconv_cost *cost)
     conv_cost_add(cost, &conv_direct_ops, STAGE_CONV, flops, bytes);
 }
 
+static void direct_valid_values(const conv_config *cfg, char *text, size_t cap)
+{
+    (void)cfg;
+    snprintf(text, cap, "vec in 1, 2, 4, 8, 16, ocv in 1..4, pix in 1..28, lx and ly in 1..32 "
+                        "(the local-memory variant's work-group) or both 0");
+}
+
 static const conv_tunable direct_tunable = {
     .kernel_file = "direct/direct.cl",
     .method = "direct 1 (pix balanced over the row, pack.cl, staged_channels)",
@@ -437,8 +444,7 @@ static const conv_tunable direct_tunable = {
     .defaults = direct_default,
     .candidates = direct_candidates,
     .valid = direct_params_valid,
-    .valid_values = "vec in 1, 2, 4, 8, 16, ocv in 1..4, pix in 1..28, lx and ly in 1..32 "
-                    "(the local-memory variant's work-group) or both 0",
+    .valid_values = direct_valid_values,
 };
 
 const conv_algo_ops conv_direct_ops = {

@@ -134,22 +134,17 @@ static void sizes_with(const conv_config *cfg, const rt_fft_backend *b, int tile
     z->bt = z->b >= 2 ? 2 : 1;
 }
 
-/* The default backend, per plan: the first of these that takes both sides
- * of the planes. clconv's DFT for the small tiles (several times faster than
- * clFFT on PoCL: README), then VkFFT (1.3-2x faster than clFFT on PoCL, the
- * reorder into clconv's layouts included: README), then clFFT. */
+/* The default backend, per plan: the first in the FFT backends' default
+ * order (runtime/fft_backends.c) that takes both sides of the planes. */
 static void sizes_for(const conv_config *cfg, int tile, fft_sizes *z)
 {
-    static const clconv_fft_backend order[] = {CLCONV_FFT_BACKEND_CLCONV,
-                                               CLCONV_FFT_BACKEND_VKFFT,
-                                               CLCONV_FFT_BACKEND_CLFFT};
-    const rt_fft_backend *asked = rt_fft_backend_get(cfg->fft_backend);
+    const rt_fft_backend *asked = rt_fft_backend_get(cfg->fft_backend), *b;
     if (asked) {
         sizes_with(cfg, asked, tile, z);
         return;
     }
-    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
-        sizes_with(cfg, rt_fft_backend_get(order[i]), tile, z);
+    for (int i = 0; (b = rt_fft_backend_default_order(i, NULL)); i++) {
+        sizes_with(cfg, b, tile, z);
         if (z->backend->size_ok(z->ph) && z->backend->size_ok(z->pw))
             return;
     }
@@ -763,6 +758,26 @@ static void fft_cgemm_tile_default(const conv_config *cfg, int *params)
     tile_default_with(cfg, &reduce_cgemm, params);
 }
 
+/* The backends by name, from their tables: the default order and the
+ * numbers the second parameter takes. */
+static void tile_valid_values(const conv_config *cfg, char *text, size_t cap)
+{
+    (void)cfg;
+    char order[128] = "", numbers[128] = "";
+    clconv_fft_backend id;
+    for (int i = 0; rt_fft_backend_default_order(i, &id); i++)
+        snprintf(order + strlen(order), sizeof order - strlen(order), "%s%s", i ? ", " : "",
+                 clconv_fft_backend_name(id));
+    for (int b = CLCONV_FFT_BACKEND_DEFAULT + 1; b < CLCONV_FFT_BACKEND_COUNT; b++)
+        snprintf(numbers + strlen(numbers), sizeof numbers - strlen(numbers), "%s%d %s",
+                 numbers[0] ? ", " : "", b, clconv_fft_backend_name((clconv_fft_backend)b));
+    snprintf(text, cap,
+             "tile 0 (whole planes) or 2..4096 (square tiles of the padded input, at least the "
+             "dilated kernel's extent) and, when the plan's FFT backend is the default, fft 0 "
+             "(the default order: %s) or a backend's number (%s; may be left out)",
+             order, numbers);
+}
+
 /* One tunable per algorithm (the method string keeps their database
  * entries apart); the same parameters and candidates. fft-cgemm's best tile
  * depends on which complex GEMM runs: its entries are per GEMM backend. */
@@ -771,11 +786,7 @@ static void fft_cgemm_tile_default(const conv_config *cfg, int *params)
         .kernel_file = RT_PERFDB_EVERY_KERNEL, .method = (method_), .param_count = 2,              \
         .param_names = {"tile", "fft"}, .param_required = 1, .defaults = (defaults_),              \
         .candidates = tile_candidates, .valid = tile_valid, .per_fft_backend = 1,                  \
-        .per_gemm_backend = (per_gemm_backend_),                                                   \
-        .valid_values = "tile 0 (whole planes) or 2..4096 (square tiles of the padded "            \
-                        "input, at least the dilated kernel's extent) and, when the plan's FFT "   \
-                        "backend is the default, fft 0 (the default order) or a backend's "        \
-                        "number (1 clfft, 2 clconv, 3 vkfft; may be left out)",                    \
+        .per_gemm_backend = (per_gemm_backend_), .valid_values = tile_valid_values,                \
     }
 
 static const conv_tunable fft_tile_tunable =

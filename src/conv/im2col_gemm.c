@@ -23,7 +23,7 @@ enum { IM2COL_ROWS = 8 };
 
 typedef struct im2col_plan {
     const rt_gemm_backend *gemm;
-    rt_sgemm_tile tile; /* clconv's SGEMM tile (other backends ignore it) */
+    rt_sgemm_tile tile; /* the GEMM backend's */
     cl_kernel im2col, bias;
     cl_mem col;
     int vec;
@@ -55,7 +55,22 @@ static int choose_chunks(const clconv_problem *p, size_t limit, int *images, siz
     return fit_cols > 0;
 }
 
-static const conv_tunable gemm_tile_tunable = CONV_GEMM_TILE_TUNABLE("sgemm tile 1");
+/* The tuner's tiles for the whole problem's GEMM (chunks take fewer images
+ * or pixels of the same shape). */
+static int tile_candidates(const conv_config *cfg, int (*out)[CONV_MAX_PARAMS], int max)
+{
+    const clconv_problem *p = &cfg->problem;
+    const rt_gemm_shape shape = {
+        .m = (size_t)p->out_channels,
+        .n = (size_t)clconv_problem_out_height(p) * clconv_problem_out_width(p),
+        .k = (size_t)p->in_channels * p->kernel_h * p->kernel_w,
+        .batch = (size_t)p->batch,
+    };
+    return conv_gemm_candidates(cfg, &shape, out, max);
+}
+
+static const conv_tunable gemm_tile_tunable =
+    CONV_GEMM_TILE_TUNABLE("sgemm tile 1", tile_candidates);
 
 static clconv_status im2col_check(clconv_context *ctx, const conv_config *cfg)
 {

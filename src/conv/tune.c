@@ -1,6 +1,8 @@
 /* The tuner and the parameter resolution of tunable kernels (conv/tune.h). */
 #include "conv/tune.h"
 
+#include "conv/gemm_stage.h"
+
 #include <ctype.h>
 #include <math.h>
 #include <stdatomic.h>
@@ -46,9 +48,7 @@ static void shape_class(const conv_tunable *t, const conv_config *cfg, char *tex
 
 const conv_tunable *conv_tunable_for(const conv_tunable *t, const conv_config *cfg)
 {
-    if (t && t->clblast_variant && cfg->gemm_backend == CLCONV_GEMM_BACKEND_CLBLAST)
-        return t->clblast_variant;
-    return t;
+    return t && t->gemm_tile ? conv_gemm_tunable_for(t, cfg) : t;
 }
 
 void conv_params_get(const conv_config *cfg, const conv_tunable *t, int *params)
@@ -111,11 +111,13 @@ clconv_status conv_params_resolve(clconv_context *ctx, conv_config *cfg,
     int params[CONV_MAX_PARAMS] = {0};
     if (given) {
         if (!params_parse(t, given, 1, params) || !t->valid(params)) {
+            char values[512];
             t->defaults(cfg, params);
             conv_params_text(t, params, stored, sizeof stored);
+            t->valid_values(cfg, values, sizeof values);
             return rt_fail(ctx, CLCONV_ERR_INVALID_ARG,
                            "params \"%.80s\": %s takes \"%s\" (its default here) with %s",
-                           given, ops->name, stored, t->valid_values);
+                           given, ops->name, stored, values);
         }
         memcpy(cfg->params, params, sizeof params);
         cfg->params_set = 1;

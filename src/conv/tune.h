@@ -29,18 +29,20 @@ struct conv_tunable {
     int (*candidates)(const conv_config *cfg, int (*out)[CONV_MAX_PARAMS], int max);
     /* 1 when params can be built (a database entry is checked with it). */
     int (*valid)(const int *params);
-    const char *valid_values; /* what valid() accepts, for error messages */
-    /* The tunable that takes this one's place when the plan's GEMM backend
-     * is CLBlast (its Xgemm parameters instead of clconv's tile), or NULL. */
-    const conv_tunable *clblast_variant;
+    /* What valid() accepts under cfg's backends, for error messages. */
+    void (*valid_values)(const conv_config *cfg, char *text, size_t cap);
+    /* 1: a GEMM stage's tile (conv/gemm_stage.h), whose parameters are the
+     * plan's GEMM backend's (rt_gemm_space): only method and candidates
+     * are set here, and conv_tunable_for gives the tunable that applies. */
+    int gemm_tile;
     /* 1: the best point depends on the plan's FFT (GEMM) backend: the
      * database keeps one per backend. */
     int per_fft_backend, per_gemm_backend;
 };
 
-/* The tunable that applies to cfg: t, or t's variant for cfg's GEMM
- * backend. NULL when t is. Every use of an algorithm's tunable goes
- * through this. */
+/* The tunable that applies to cfg: t, or for a GEMM stage's tile, the one
+ * for cfg's GEMM backend. NULL when t is. Every use of an algorithm's
+ * tunable goes through this. */
 const conv_tunable *conv_tunable_for(const conv_tunable *t, const conv_config *cfg);
 
 /* Resolves cfg->params for a plan: the caller's text when given (an error

@@ -92,8 +92,23 @@ static void sizes(const conv_config *cfg, const wino_variant *v, wino_sizes *z)
                                                           : z->blocks;
 }
 
+/* The tuner's tiles for the whole problem's 36 GEMMs (a chunk takes fewer
+ * columns); none for a problem winograd cannot take. */
+static int tile_candidates(const conv_config *cfg, int (*out)[CONV_MAX_PARAMS], int max)
+{
+    const clconv_problem *p = &cfg->problem;
+    const wino_variant *v = variant_of(p);
+    wino_sizes z;
+    if (!v)
+        return 0;
+    sizes(cfg, v, &z);
+    const rt_gemm_shape shape = {.m = (size_t)p->out_channels, .n = z.blocks * (size_t)z.vec,
+                                 .k = (size_t)p->in_channels, .batch = PLANES};
+    return conv_gemm_candidates(cfg, &shape, out, max);
+}
+
 static const conv_tunable gemm_tile_tunable =
-    CONV_GEMM_TILE_TUNABLE("winograd 1 (36 GEMMs of C_out x C_in x tiles)");
+    CONV_GEMM_TILE_TUNABLE("winograd 1 (36 GEMMs of C_out x C_in x tiles)", tile_candidates);
 
 static clconv_status winograd_check(clconv_context *ctx, const conv_config *cfg)
 {

@@ -58,4 +58,9 @@ int rt_fft_smooth(size_t n, size_t largest);
  * resolves per transform size: conv/fft.c) or a value out of range. */
 const rt_fft_backend *rt_fft_backend_get(clconv_fft_backend asked);
 
+/* The backend DEFAULT tries i-th (from 0) for a plan's planes, taking the
+ * first that can transform them, and its value in *id (id may be NULL);
+ * NULL past the last. */
+const rt_fft_backend *rt_fft_backend_default_order(int i, clconv_fft_backend *id);
+
 #endif

@@ -9,6 +9,17 @@ static const rt_fft_backend *const backends[CLCONV_FFT_BACKEND_COUNT] = {
     [CLCONV_FFT_BACKEND_VKFFT] = &rt_fft_vkfft,
 };
 
+/* CLCONV_FFT_BACKEND_DEFAULT's order: the first that takes both sides of a
+ * plan's planes. clconv's DFT for the small tiles (several times faster
+ * than clFFT on PoCL: README), then VkFFT (1.3-2x faster than clFFT on
+ * PoCL, the reorder into clconv's layouts included: README), then clFFT. A
+ * backend left out is never the default's. */
+static const clconv_fft_backend default_order[] = {
+    CLCONV_FFT_BACKEND_CLCONV,
+    CLCONV_FFT_BACKEND_VKFFT,
+    CLCONV_FFT_BACKEND_CLFFT,
+};
+
 int rt_fft_smooth(size_t n, size_t largest)
 {
     if (n == 0)
@@ -24,6 +35,15 @@ const rt_fft_backend *rt_fft_backend_get(clconv_fft_backend asked)
     if ((int)asked <= (int)CLCONV_FFT_BACKEND_DEFAULT || asked >= CLCONV_FFT_BACKEND_COUNT)
         return NULL;
     return backends[asked];
+}
+
+const rt_fft_backend *rt_fft_backend_default_order(int i, clconv_fft_backend *id)
+{
+    if (i < 0 || (size_t)i >= sizeof default_order / sizeof default_order[0])
+        return NULL;
+    if (id)
+        *id = default_order[i];
+    return backends[default_order[i]];
 }
 
 const char *clconv_fft_backend_name(clconv_fft_backend backend)

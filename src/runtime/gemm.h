@@ -1,8 +1,9 @@
 /* Runtime layer (internal): the GEMMs several layers share (the im2col and
  * FFT algorithms, the peaks' SGEMM rate), behind one table of backends
  * chosen per plan (clconv_plan_options.gemm_backend). A backend is one file
- * and one line in gemm_backends.c: clconv's own kernels (gemm_clconv.c,
- * cl/gemm/sgemm.cl and cgemm.cl) or CLBlast (gemm_clblast.c). */
+ * and one line in gemm_backends.c, its tunable parameters included (its
+ * rt_gemm_space): clconv's own kernels (gemm_clconv.c, cl/gemm/sgemm.cl and
+ * cgemm.cl) or CLBlast (gemm_clblast.c). */
 #ifndef CLCONV_RT_GEMM_H
 #define CLCONV_RT_GEMM_H
 
@@ -18,42 +19,52 @@ typedef struct rt_gemm {
     size_t c_offset, ldc, c_stride;
 } rt_gemm;
 
-/* CLBlast's Xgemm kernel parameters (CLBlast 1.5), in the order its
- * tuning database lists them: the one list clconv reads their names from. */
-#define RT_XGEMM_PARAM_NAMES                                                                    \
-    "GEMMK", "KREG", "KWG", "KWI", "MDIMA", "MDIMC", "MWG", "NDIMB", "NDIMC", "NWG", "SA", "SB", \
-        "STRM", "STRN", "VWM", "VWN"
-enum { RT_XGEMM_PARAMS = 16 };
+/* The sizes of a GEMM, without its buffers: what a backend picks its
+ * tuner's candidates for. */
+typedef struct rt_gemm_shape {
+    size_t m, n, k, batch;
+} rt_gemm_shape;
 
-/* A backend's tile. clconv's SGEMM kernel (cl/gemm/sgemm.cl): a work-item
- * computes mr rows x (nv * vec) columns of C, holding mr * nv vectors of
- * vec floats; its work-group shares each kc steps of k (a barrier between:
- * see the kernel; 0 for none). vec in {1, 2, 4, 8, 16}, mr 1..12, nv 1..8,
- * kc 0..4096. CLBlast: xgemm, its Xgemm parameters in RT_XGEMM_PARAM_NAMES
- * order, all 0 for CLBlast's own choice for the device. */
+enum { RT_GEMM_MAX_PARAMS = 16 }; /* a backend's tunable SGEMM parameters, at most */
+
+/* A backend's SGEMM tile: its tunable parameters in its own order (its
+ * rt_gemm_space's names), read only by the backend's .c file. */
 typedef struct rt_sgemm_tile {
-    int vec, mr, nv, kc;
-    int xgemm[RT_XGEMM_PARAMS];
+    int params[RT_GEMM_MAX_PARAMS];
 } rt_sgemm_tile;
 
-/* The tile for device d from its queries alone (its preferred float width,
- * or $CLCONV_VECTOR_WIDTH): the starting point a tuner times against. */
-rt_sgemm_tile rt_sgemm_tile_default(const clconv_device_info *d);
-/* 1 when the kernel can be built with t (the ranges above). */
-int rt_sgemm_tile_valid(const rt_sgemm_tile *t);
-
-/* 1 when v (RT_XGEMM_PARAM_NAMES order) are Xgemm parameters CLBlast can
- * build: all 0, or within its tuner's ranges and divisibility rules. */
-int rt_xgemm_params_valid(const int *v);
-/* CLBlast's own Xgemm parameters for ctx's device (its database's entry,
- * whatever clconv overrode since). */
-clconv_status rt_xgemm_params_own(clconv_context *ctx, int *v);
+/* A backend's tunable SGEMM parameters: what the tuner times, the
+ * performance database keys and --params names, for every algorithm whose
+ * main stage is the backend's SGEMM (conv/gemm_stage.h). */
+typedef struct rt_gemm_space {
+    /* The database key: a kernel under cl/ (its source is part of the key),
+     * or NULL for a library's kernel; method, when not NULL, is added to the
+     * algorithm's method string (a library's version: CLBlast's), and must
+     * be set by a backend that shares its kernel_file with another. */
+    const char *kernel_file, *method;
+    int count;                             /* parameters, <= RT_GEMM_MAX_PARAMS */
+    const char *names[RT_GEMM_MAX_PARAMS]; /* "vec=16 mr=8 ..." in this order */
+    const char *valid_values;              /* what valid() accepts, for messages */
+    /* The rule used when nothing is tuned, from device queries alone (d
+     * never NULL: a device without vectors when unknown). */
+    void (*defaults)(const clconv_device_info *d, int *params);
+    /* The points a tuner times for a GEMM of this shape on d (the default
+     * is timed anyway): fills at most max, returns how many. */
+    int (*candidates)(const clconv_device_info *d, const rt_gemm_shape *shape,
+                      int (*out)[RT_GEMM_MAX_PARAMS], int max);
+    /* 1 when sgemm can run with params (a database entry is checked with it). */
+    int (*valid)(const int *params);
+    /* Rewrites params as what will run on ctx's device, so the plan's
+     * params show it (CLBlast's own set for all 0); NULL: as they are. */
+    clconv_status (*in_force)(clconv_context *ctx, int *params);
+} rt_gemm_space;
 
 typedef struct rt_gemm_backend {
     const char *name; /* clconv_gemm_backend_name */
-    /* Enqueues g. tile: NULL for the default (backends without tiles ignore
-     * it). event may be NULL; a backend that enqueues several commands
-     * returns the last one's. */
+    const rt_gemm_space *space; /* its SGEMM's tile */
+    /* Enqueues g. tile: NULL for the space's defaults on ctx's device. event
+     * may be NULL; a backend that enqueues several commands returns the
+     * last one's. */
     clconv_status (*sgemm)(clconv_context *ctx, const rt_gemm *g, const rt_sgemm_tile *tile,
                            cl_event *event);
     /* Compiles what sgemm needs for g's shape and tile, running nothing.

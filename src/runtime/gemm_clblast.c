@@ -1,7 +1,8 @@
 /* The CLBlast GEMM backend (runtime/gemm.h): the one place clconv calls
- * CLBlast's GEMMs. Its tile is CLBlast's Xgemm parameters (the tile's
- * xgemm). A routine's first call on a device with a parameter set compiles
- * its kernels: rt_quiet keeps the compiler's warnings about them off stderr. */
+ * CLBlast's GEMMs. Its tile is CLBlast's Xgemm parameters (CLBlast 1.5),
+ * all 0 for CLBlast's own set for the device. A routine's first call on a
+ * device with a parameter set compiles its kernels: rt_quiet keeps the
+ * compiler's warnings about them off stderr. */
 #include "runtime/clblast_params.h"
 #include "runtime/gemm.h"
 
@@ -10,9 +11,19 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const xgemm_names[RT_XGEMM_PARAMS] = {RT_XGEMM_PARAM_NAMES};
-enum { GEMMK, KREG, KWG, KWI, MDIMA, MDIMC, MWG, NDIMB, NDIMC, NWG, SA, SB, STRM, STRN, VWM, VWN };
-_Static_assert(VWN + 1 == RT_XGEMM_PARAMS, "the names above are RT_XGEMM_PARAM_NAMES' order");
+/* The Xgemm parameters in the order CLBlast's tuning database lists them:
+ * the tile's order, and the names the space and CLBlast's API take. */
+enum { GEMMK, KREG, KWG, KWI, MDIMA, MDIMC, MWG, NDIMB, NDIMC, NWG, SA, SB, STRM, STRN, VWM, VWN,
+       XGEMM_PARAMS };
+#define XGEMM_NAMES                                                                             \
+    {                                                                                           \
+        [GEMMK] = "GEMMK", [KREG] = "KREG", [KWG] = "KWG", [KWI] = "KWI", [MDIMA] = "MDIMA",   \
+        [MDIMC] = "MDIMC", [MWG] = "MWG", [NDIMB] = "NDIMB", [NDIMC] = "NDIMC", [NWG] = "NWG", \
+        [SA] = "SA", [SB] = "SB", [STRM] = "STRM", [STRN] = "STRN", [VWM] = "VWM", [VWN] = "VWN" \
+    }
+_Static_assert((int)XGEMM_PARAMS <= (int)RT_GEMM_MAX_PARAMS,
+               "a tile holds CLBlast's Xgemm parameters");
+static const char *const xgemm_names[XGEMM_PARAMS] = XGEMM_NAMES;
 
 static int multiple(int x, int of) { return of > 0 && x % of == 0; }
 
@@ -21,14 +32,14 @@ static int multiple(int x, int of) { return of > 0 && x % of == 0; }
  * garbage rather than failing); a GEMMK = 1 set only loosely, so that
  * CLBlast's own set for a device, shown on the params line, can be given
  * back with --params. */
-int rt_xgemm_params_valid(const int *v)
+static int xgemm_valid(const int *v)
 {
     int zero = 1;
-    for (int i = 0; i < RT_XGEMM_PARAMS; i++)
+    for (int i = 0; i < XGEMM_PARAMS; i++)
         zero &= v[i] == 0;
     if (zero)
         return 1;
-    for (int i = 0; i < RT_XGEMM_PARAMS; i++)
+    for (int i = 0; i < XGEMM_PARAMS; i++)
         if (v[i] < 0 || v[i] > 256)
             return 0;
     for (int i = SA; i <= STRN; i++)
@@ -64,7 +75,7 @@ static const char *const routine_names[1] = {"XGEMM_MIN_INDIRECT_SIZE"};
 enum { XGEMM_DEVICES = 16 };
 static struct xgemm_device {
     cl_device_id id;
-    size_t own[RT_XGEMM_PARAMS], current[RT_XGEMM_PARAMS];
+    size_t own[XGEMM_PARAMS], current[XGEMM_PARAMS];
     size_t own_threshold, threshold;
 } xgemm_devices[XGEMM_DEVICES];
 static int xgemm_device_count;
@@ -84,7 +95,7 @@ static clconv_status xgemm_device(clconv_context *ctx, struct xgemm_device **out
                        "CLBlast Xgemm parameters: more than %d devices in one process",
                        XGEMM_DEVICES);
     struct xgemm_device *d = &xgemm_devices[xgemm_device_count];
-    int st = rt_clblast_params_read(ctx->device, "Xgemm", RT_XGEMM_PARAMS, xgemm_names, d->own);
+    int st = rt_clblast_params_read(ctx->device, "Xgemm", XGEMM_PARAMS, xgemm_names, d->own);
     if (st == CLBlastSuccess)
         st = rt_clblast_params_read(ctx->device, "GemmRoutine", 1, routine_names,
                                     &d->own_threshold);
@@ -99,12 +110,19 @@ static clconv_status xgemm_device(clconv_context *ctx, struct xgemm_device **out
     return CLCONV_SUCCESS;
 }
 
-clconv_status rt_xgemm_params_own(clconv_context *ctx, int *v)
+/* All 0 (CLBlast's own) becomes CLBlast's own set for the device, which
+ * the plan's params then show. */
+static clconv_status xgemm_in_force(clconv_context *ctx, int *v)
 {
+    int own = 1;
+    for (int i = 0; i < XGEMM_PARAMS; i++)
+        own &= v[i] == 0;
+    if (!own)
+        return CLCONV_SUCCESS;
     pthread_mutex_lock(&xgemm_lock);
     struct xgemm_device *d;
     clconv_status st = xgemm_device(ctx, &d);
-    for (int i = 0; !st && i < RT_XGEMM_PARAMS; i++)
+    for (int i = 0; !st && i < XGEMM_PARAMS; i++)
         v[i] = (int)d->own[i];
     pthread_mutex_unlock(&xgemm_lock);
     return st;
@@ -115,7 +133,7 @@ static clconv_status override(clconv_context *ctx, const char *kernel, int count
                               const char *const *names, size_t *values)
 {
     /* CLBlast's C API takes the names as char ** but only reads them. */
-    const char *copy[RT_XGEMM_PARAMS];
+    const char *copy[XGEMM_PARAMS];
     memcpy(copy, names, (size_t)count * sizeof *copy);
     CLBlastStatusCode st = CLBlastOverrideParameters(ctx->device, kernel, CLBlastPrecisionSingle,
                                                      (size_t)count, copy, values);
@@ -137,13 +155,13 @@ static clconv_status xgemm_apply(clconv_context *ctx, const rt_sgemm_tile *tile)
     clconv_status st = xgemm_device(ctx, &d);
     if (st)
         return st;
-    size_t want[RT_XGEMM_PARAMS];
-    int own = !tile || !rt_xgemm_params_valid(tile->xgemm) || tile->xgemm[KWG] == 0;
-    for (int i = 0; i < RT_XGEMM_PARAMS; i++)
-        want[i] = own ? d->own[i] : (size_t)tile->xgemm[i];
+    size_t want[XGEMM_PARAMS];
+    int own = !tile || !xgemm_valid(tile->params) || tile->params[KWG] == 0;
+    for (int i = 0; i < XGEMM_PARAMS; i++)
+        want[i] = own ? d->own[i] : (size_t)tile->params[i];
     size_t threshold = own ? d->own_threshold : 0;
     if (memcmp(want, d->current, sizeof want) != 0) {
-        if ((st = override(ctx, "Xgemm", RT_XGEMM_PARAMS, xgemm_names, want)))
+        if ((st = override(ctx, "Xgemm", XGEMM_PARAMS, xgemm_names, want)))
             return st;
         memcpy(d->current, want, sizeof want);
     }
@@ -223,9 +241,60 @@ static clconv_status clblast_cgemm(clconv_context *ctx, const rt_gemm *g, cl_eve
     return CLCONV_SUCCESS;
 }
 
+/* All 0: CLBlast's own set for the device: it is the one CLBlast chose. */
+static void xgemm_defaults(const clconv_device_info *d, int *params)
+{
+    (void)d;
+    memset(params, 0, XGEMM_PARAMS * sizeof *params);
+}
+
+/* A few sets of the kind that measured fastest (README, issue notes): for
+ * CPU-like devices (vectors of 4 or more) wide VWM in registers with no
+ * local memory, 8 x 8 or 8 x 4 threads; for GPU-like ones the same threads
+ * with both panels in local memory. Each costs a compile of about 20 s on
+ * PoCL, so only a handful, whatever the shape. */
+static int xgemm_candidates(const clconv_device_info *d, const rt_gemm_shape *shape,
+                            int (*out)[RT_GEMM_MAX_PARAMS], int max)
+{
+    (void)shape;
+    int w = (int)d->preferred_vector_width_float;
+    w = w >= 16 ? 16 : w >= 8 ? 8 : w >= 4 ? 4 : w >= 2 ? 2 : 1;
+    const int local = w < 4;
+    const int sets[][XGEMM_PARAMS] = {
+        [0] = {[GEMMK] = 0, [KREG] = 1, [KWG] = 32, [KWI] = 1, [MDIMA] = 8, [MDIMC] = 8,
+               [MWG] = 8 * w, [NDIMB] = 4, [NDIMC] = 4, [NWG] = 32, [SA] = local, [SB] = local,
+               [STRM] = 0, [STRN] = 0, [VWM] = w, [VWN] = 8},
+        [1] = {[GEMMK] = 0, [KREG] = 1, [KWG] = 32, [KWI] = 2, [MDIMA] = 8, [MDIMC] = 8,
+               [MWG] = 64 > 8 * w ? 64 : 8 * w, [NDIMB] = 8, [NDIMC] = 8, [NWG] = 64,
+               [SA] = local, [SB] = local, [STRM] = 0, [STRN] = 0, [VWM] = w, [VWN] = 8},
+    };
+    int n = 0;
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0] && n < max; i++)
+        if (xgemm_valid(sets[i])) {
+            memset(out[n], 0, sizeof out[n]);
+            memcpy(out[n++], sets[i], sizeof sets[i]);
+        }
+    return n;
+}
+
+/* No kernel file of clconv's: CLBlast's version keys the database. */
+static const rt_gemm_space space = {
+    .kernel_file = NULL,
+    .method = "CLBlast " CLCONV_CLBLAST_VERSION " Xgemm 1",
+    .count = XGEMM_PARAMS,
+    .names = XGEMM_NAMES,
+    .valid_values = "all 0 (CLBlast's own), or GEMMK=0 KREG=1 and the divisibility rules of "
+                    "CLBlast's Xgemm tuner",
+    .defaults = xgemm_defaults,
+    .candidates = xgemm_candidates,
+    .valid = xgemm_valid,
+    .in_force = xgemm_in_force,
+};
+
 /* CLBlast compiles inside its first call: no sgemm_prepare, no cgemm_prepare. */
 const rt_gemm_backend rt_gemm_clblast = {
     .name = "clblast",
+    .space = &space,
     .sgemm = clblast_sgemm,
     .sgemm_prepare = NULL,
     .cgemm = clblast_cgemm,

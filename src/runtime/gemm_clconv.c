@@ -12,6 +12,20 @@
 #define CGEMM_FILE "gemm/cgemm.cl"
 #define GROUP_ROW_TILES 8 /* work-items per work-group on a CPU */
 
+/* The tile, in the space's order (the names below): a work-item computes
+ * mr rows x (nv * vec) columns of C, holding mr * nv vectors of vec floats;
+ * its work-group shares each kc steps of k (a barrier between: see the
+ * kernel; 0 for none). */
+enum { VEC, MR, NV, KC, TILE_PARAMS };
+typedef struct tile {
+    int vec, mr, nv, kc;
+} tile;
+
+static tile tile_of(const int *params)
+{
+    return (tile){.vec = params[VEC], .mr = params[MR], .nv = params[NV], .kc = params[KC]};
+}
+
 /* Accumulators: a CPU core's two FMA pipes of 4-cycle latency need 10 or
  * more independent multiply-adds in flight (DEVICE-FACTS.md), and the tile
  * must leave registers for the NV vectors of B and A's broadcast: 24 of
@@ -21,23 +35,67 @@
  * leave room for more of them. The k blocks (CPUs only) keep a KC x
  * (NV*VEC) block of B, 12 KiB at 64 x 48, in L1 while the group's work-items
  * take turns on it. */
-rt_sgemm_tile rt_sgemm_tile_default(const clconv_device_info *d)
+static void tile_defaults(const clconv_device_info *d, int *params)
 {
     const int vec = rt_vector_width(d, 16);
     const int kc = strcmp(d->type, "CPU") == 0 ? 64 : 0;
-    if (vec >= 16)
-        return (rt_sgemm_tile){.vec = vec, .mr = 8, .nv = 3, .kc = kc};
-    if (vec >= 4)
-        return (rt_sgemm_tile){.vec = vec, .mr = 6, .nv = 2, .kc = kc};
-    return (rt_sgemm_tile){.vec = vec, .mr = 4, .nv = 2, .kc = kc};
+    params[VEC] = vec;
+    params[KC] = kc;
+    params[MR] = vec >= 16 ? 8 : vec >= 4 ? 6 : 4;
+    params[NV] = vec >= 16 ? 3 : 2;
 }
 
-int rt_sgemm_tile_valid(const rt_sgemm_tile *t)
+static int tile_valid(const int *params)
 {
-    return (t->vec == 1 || t->vec == 2 || t->vec == 4 || t->vec == 8 || t->vec == 16) &&
-           t->mr >= 1 && t->mr <= 12 && t->nv >= 1 && t->nv <= 8 && t->kc >= 0 &&
-           t->kc <= 4096;
+    const tile t = tile_of(params);
+    return (t.vec == 1 || t.vec == 2 || t.vec == 4 || t.vec == 8 || t.vec == 16) && t.mr >= 1 &&
+           t.mr <= 12 && t.nv >= 1 && t.nv <= 8 && t.kc >= 0 && t.kc <= 4096;
 }
+
+/* Register tiles filling two thirds to all of the registers for
+ * accumulators (28 vectors at width 16, 14 where the width is 8 or less:
+ * half the registers), and the default tile with a longer k block: a
+ * handful, as each is a compile of seconds on PoCL. The shape does not
+ * matter: one program serves every shape. */
+static int tile_candidates(const clconv_device_info *d, const rt_gemm_shape *shape,
+                           int (*out)[RT_GEMM_MAX_PARAMS], int max)
+{
+    (void)shape;
+    int def[RT_GEMM_MAX_PARAMS] = {0};
+    tile_defaults(d, def);
+    static const int shapes[][2] = {{4, 2}, {6, 2}, {4, 3}, {4, 4}, {6, 3},
+                                    {8, 3}, {6, 4}, {12, 2}, {7, 4}};
+    const int budget = def[VEC] >= 16 ? 28 : 14;
+    int n = 0;
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0] && n < max; i++) {
+        int acc = shapes[i][0] * shapes[i][1];
+        if (acc > budget || acc * 3 < budget * 2)
+            continue;
+        memcpy(out[n], def, sizeof def);
+        out[n][MR] = shapes[i][0];
+        out[n][NV] = shapes[i][1];
+        n++;
+    }
+    static const int blocks[] = {128};
+    for (size_t i = 0; i < sizeof blocks / sizeof blocks[0] && n < max; i++)
+        if (blocks[i] != def[KC]) {
+            memcpy(out[n], def, sizeof def);
+            out[n++][KC] = blocks[i];
+        }
+    return n;
+}
+
+/* The database keys its entries by the kernel's source alone (no method):
+ * the keys clconv's tile had before the spaces moved here. */
+static const rt_gemm_space space = {
+    .kernel_file = SGEMM_FILE,
+    .count = TILE_PARAMS,
+    .names = {[VEC] = "vec", [MR] = "mr", [NV] = "nv", [KC] = "kc"},
+    .valid_values = "vec in 1, 2, 4, 8, 16, mr in 1..12, nv in 1..8, kc in 0..4096",
+    .defaults = tile_defaults,
+    .candidates = tile_candidates,
+    .valid = tile_valid,
+};
 
 /* Elements a buffer must hold for the matrix at offset, batch stride and
  * leading dimension ld with `rows` rows of `cols`. */
@@ -101,9 +159,16 @@ static clconv_status check_gemm(clconv_context *ctx, const gemm_kind *kind, cons
                         extent(g, g->c_offset, g->c_stride, g->ldc, g->m, g->n), detail);
 }
 
-static clconv_status check_tile(clconv_context *ctx, const rt_sgemm_tile *t)
+/* The tile sgemm runs: tile's, or the default for ctx's device. */
+static clconv_status sgemm_tile(clconv_context *ctx, const rt_sgemm_tile *given, tile *t)
 {
-    if (rt_sgemm_tile_valid(t))
+    int params[RT_GEMM_MAX_PARAMS] = {0};
+    if (given)
+        memcpy(params, given->params, sizeof params);
+    else
+        tile_defaults(&ctx->info, params);
+    *t = tile_of(params);
+    if (tile_valid(params))
         return CLCONV_SUCCESS;
     return rt_fail(ctx, CLCONV_ERR_INVALID_ARG,
                    "clconv SGEMM tile vec=%d mr=%d nv=%d kc=%d: vec must be 1, 2, 4, 8 or 16, "
@@ -111,7 +176,7 @@ static clconv_status check_tile(clconv_context *ctx, const rt_sgemm_tile *t)
 }
 
 /* Both kernels take a tile as -D options: one program per file and tile. */
-static clconv_status program(clconv_context *ctx, const char *file, const rt_sgemm_tile *t,
+static clconv_status program(clconv_context *ctx, const char *file, const tile *t,
                              cl_program *prog, rt_build_stats *stats)
 {
     char options[96];
@@ -123,12 +188,12 @@ static clconv_status program(clconv_context *ctx, const char *file, const rt_sge
 /* One program per tile, whatever the shape: the tests, the planner and a
  * tuner compile as few as they can (each is seconds on PoCL). */
 static clconv_status sgemm_prepare(clconv_context *ctx, const rt_gemm *g,
-                                          const rt_sgemm_tile *tile, rt_build_stats *stats)
+                                   const rt_sgemm_tile *given, rt_build_stats *stats)
 {
     (void)g;
-    rt_sgemm_tile t = tile ? *tile : rt_sgemm_tile_default(&ctx->info);
+    tile t;
     cl_program prog;
-    clconv_status st = check_tile(ctx, &t);
+    clconv_status st = sgemm_tile(ctx, given, &t);
     return st ? st : program(ctx, SGEMM_FILE, &t, &prog, stats);
 }
 
@@ -171,14 +236,14 @@ static cl_int enqueue_grouped(clconv_context *ctx, cl_kernel k, size_t *global, 
 }
 
 static clconv_status sgemm_enqueue(clconv_context *ctx, const rt_gemm *g,
-                                  const rt_sgemm_tile *tile, cl_event *event)
+                                   const rt_sgemm_tile *given, cl_event *event)
 {
     char detail[256];
     snprintf(detail, sizeof detail,
              "row-major M=%zu N=%zu K=%zu lda=%zu ldb=%zu ldc=%zu batch=%zu", g->m, g->n, g->k,
              g->lda, g->ldb, g->ldc, g->batch);
-    rt_sgemm_tile t = tile ? *tile : rt_sgemm_tile_default(&ctx->info);
-    clconv_status st = check_tile(ctx, &t);
+    tile t;
+    clconv_status st = sgemm_tile(ctx, given, &t);
     if (!st)
         st = check_gemm(ctx, &real_gemm, g, detail);
     cl_program prog;
@@ -215,19 +280,19 @@ static clconv_status sgemm_enqueue(clconv_context *ctx, const rt_gemm *g,
  * 16), 2 x 2 8 + 4 of AVX2's 16 (at two loads per cycle, four rows of A
  * per vector of B would wait on their broadcasts); at width 1 (a float2
  * each) the latency is hidden across work-items. */
-static rt_sgemm_tile cgemm_tile(const clconv_device_info *d)
+static tile cgemm_tile(const clconv_device_info *d)
 {
     const int vec = rt_vector_width(d, 16);
     if (vec >= 16)
-        return (rt_sgemm_tile){.vec = vec, .mr = 6, .nv = 2};
+        return (tile){.vec = vec, .mr = 6, .nv = 2};
     if (vec >= 4)
-        return (rt_sgemm_tile){.vec = vec, .mr = 2, .nv = 2};
-    return (rt_sgemm_tile){.vec = vec, .mr = 4, .nv = 2};
+        return (tile){.vec = vec, .mr = 2, .nv = 2};
+    return (tile){.vec = vec, .mr = 4, .nv = 2};
 }
 
 static clconv_status cgemm_prepare(clconv_context *ctx, rt_build_stats *stats)
 {
-    const rt_sgemm_tile t = cgemm_tile(&ctx->info);
+    const tile t = cgemm_tile(&ctx->info);
     cl_program prog;
     return program(ctx, CGEMM_FILE, &t, &prog, stats);
 }
@@ -238,7 +303,7 @@ static clconv_status cgemm_enqueue(clconv_context *ctx, const rt_gemm *g, cl_eve
     snprintf(detail, sizeof detail,
              "row-major complex M=%zu N=%zu K=%zu lda=%zu ldb=%zu ldc=%zu batch=%zu", g->m,
              g->n, g->k, g->lda, g->ldb, g->ldc, g->batch);
-    const rt_sgemm_tile t = cgemm_tile(&ctx->info);
+    const tile t = cgemm_tile(&ctx->info);
     cl_program prog;
     cl_kernel k = NULL;
     clconv_status st = check_gemm(ctx, &complex_gemm, g, detail);
@@ -264,6 +329,7 @@ static clconv_status cgemm_enqueue(clconv_context *ctx, const rt_gemm *g, cl_eve
 
 const rt_gemm_backend rt_gemm_clconv = {
     .name = "clconv",
+    .space = &space,
     .sgemm = sgemm_enqueue,
     .sgemm_prepare = sgemm_prepare,
     .cgemm = cgemm_enqueue,
