@@ -551,16 +551,16 @@ const bench_option bench_option_table[] = {
     {"--remeasure", NULL, "measure the peaks again instead of reading the cache", set_switch,
      OPT(remeasure), 1, NULL},
     {"--fft-backend", "NAME", "the library computing the FFT rows' transforms (default:\n"
-     "clconv's DFT where it takes the planes, else VkFFT,\n"
-     "else clFFT):", set_fft_backend,
+     "per plan, the first of clconv's default order that\n"
+     "takes the planes; the row names the one it ran):", set_fft_backend,
      OPT(plan_options.fft_backend), 0, fft_backend_values},
     {"--gemm-backend", "NAME", "the GEMM of the im2col-gemm and fft-cgemm rows (default:\n"
      "the fastest measured on this kind of device, clconv's own\n"
      "kernels):", set_gemm_backend,
      OPT(plan_options.gemm_backend), 0, gemm_backend_values},
     {"--tune", NULL, "tune each row's kernel on this device first: time its\n"
-     "candidate tiles (with --gemm-backend clblast, CLBlast's\n"
-     "Xgemm parameters), keep the fastest that matches the\n"
+     "candidate tiles (a GEMM row: its GEMM backend's own\n"
+     "parameters), keep the fastest that matches the\n"
      "reference and store it in the performance database,\n"
      "where later runs find it (the params line says which)", set_switch,
      OPT(plan_options.tune), 1, NULL},

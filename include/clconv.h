@@ -291,14 +291,16 @@ clconv_status clconv_algo_from_name(const char *name, clconv_algo *out);
 
 /* The library that computes the FFT algorithms' transforms. */
 typedef enum clconv_fft_backend {
-    CLCONV_FFT_BACKEND_DEFAULT = 0, /* per plan: clconv's DFT where it takes the planes, else VkFFT, else clFFT */
+    CLCONV_FFT_BACKEND_DEFAULT = 0, /* per plan: the first of the default order that takes
+                                       the planes (src/runtime/fft_backends.c) */
     CLCONV_FFT_BACKEND_CLFFT = 1,   /* clFFT 2.12: sizes with factors 2, 3, 5, 7, 11, 13 */
     CLCONV_FFT_BACKEND_CLCONV = 2,  /* clconv's own direct DFT (cl/fft/dft.cl): planes up to 16 x 16 */
     CLCONV_FFT_BACKEND_VKFFT = 3,   /* VkFFT 1.2 (OpenCL): lengths up to 4096 with factors 2..13 */
     CLCONV_FFT_BACKEND_COUNT
 } clconv_fft_backend;
 
-/* "default", "clfft", "clconv", "vkfft"; NULL for an unknown value. */
+/* The backend's name as --fft-backend takes it ("default" for DEFAULT);
+ * NULL for an unknown value. */
 const char *clconv_fft_backend_name(clconv_fft_backend backend);
 /* CLCONV_ERR_INVALID_ARG for an unknown name. */
 clconv_status clconv_fft_backend_from_name(const char *name, clconv_fft_backend *out);
@@ -313,7 +315,8 @@ typedef enum clconv_gemm_backend {
     CLCONV_GEMM_BACKEND_COUNT
 } clconv_gemm_backend;
 
-/* "default", "clconv", "clblast"; NULL for an unknown value. */
+/* The backend's name as --gemm-backend takes it ("default" for DEFAULT);
+ * NULL for an unknown value. */
 const char *clconv_gemm_backend_name(clconv_gemm_backend backend);
 /* CLCONV_ERR_INVALID_ARG for an unknown name. */
 clconv_status clconv_gemm_backend_from_name(const char *name, clconv_gemm_backend *out);

@@ -7,7 +7,8 @@
 #include "runtime/gemm.h"
 #include "runtime/rt.h"
 
-#define CONV_MAX_PARAMS 16 /* parameters of one tunable kernel (CLBlast's Xgemm has 16) */
+/* Parameters of one tunable kernel (a GEMM backend's too: RT_GEMM_MAX_PARAMS). */
+#define CONV_MAX_PARAMS 16
 
 /* Collects the events of one execute, each tagged with its stage; NULL when
  * the caller asked for no timing (then enqueues get a NULL event). */

@@ -11,9 +11,9 @@ static const rt_fft_backend *const backends[CLCONV_FFT_BACKEND_COUNT] = {
 
 /* CLCONV_FFT_BACKEND_DEFAULT's order: the first that takes both sides of a
  * plan's planes. clconv's DFT for the small tiles (several times faster
- * than clFFT on PoCL: README), then VkFFT (1.3-2x faster than clFFT on
- * PoCL, the reorder into clconv's layouts included: README), then clFFT. A
- * backend left out is never the default's. */
+ * than clFFT on PoCL), then VkFFT (faster than clFFT on PoCL, the reorder
+ * into clconv's layouts included), then clFFT: docs/algorithms.md has the
+ * measurements. A backend left out is never the default's. */
 static const clconv_fft_backend default_order[] = {
     CLCONV_FFT_BACKEND_CLCONV,
     CLCONV_FFT_BACKEND_VKFFT,

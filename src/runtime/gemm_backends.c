@@ -9,9 +9,9 @@ static const rt_gemm_backend *const backends[CLCONV_GEMM_BACKEND_COUNT] = {
     [CLCONV_GEMM_BACKEND_CLBLAST] = &rt_gemm_clblast,
 };
 
-/* The default on every device is clconv's own kernel: CLBlast 1.5.3 has no
- * parameters tuned for PoCL and reaches a tenth of its FMA peak there
- * (../shared/DEVICE-FACTS.md), and it compiles for 10-60 s at first use. */
+/* The default on every device is clconv's own kernel: CLBlast 1.5 has no
+ * parameters tuned for PoCL and reaches a small share of its FMA peak there
+ * (docs/algorithms.md), and it compiles for tens of seconds at first use. */
 static clconv_gemm_backend default_for(const clconv_device_info *d)
 {
     (void)d;

@@ -27,7 +27,7 @@ static tile tile_of(const int *params)
 }
 
 /* Accumulators: a CPU core's two FMA pipes of 4-cycle latency need 10 or
- * more independent multiply-adds in flight (DEVICE-FACTS.md), and the tile
+ * more independent multiply-adds in flight, and the tile
  * must leave registers for the NV vectors of B and A's broadcast: 24 of
  * AVX-512's 32 vector registers, 12 of AVX2's (or SSE's) 16. At width 1 (a
  * GPU, or llvmpipe, which spreads work-items over its SIMD lanes) the
