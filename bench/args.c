@@ -266,6 +266,18 @@ static int set_pair(bench_parse *ps, const bench_option *o, const char *val, cha
     ps->set_mask |= 1u << o->value;
     return 0;
 }
+/* The bit --depthwise takes in set_mask (after the size and pair flags'). */
+enum { DEPTHWISE_BIT = 10 };
+
+/* --depthwise: groups = in_channels, whatever the channels end up as. */
+static int set_depthwise(bench_parse *ps, const bench_option *o, const char *val, char *err,
+                         size_t es)
+{
+    (void)o, (void)val, (void)err, (void)es;
+    ps->set_mask |= 1u << DEPTHWISE_BIT;
+    return 0;
+}
+
 _Static_assert(offsetof(clconv_problem, kernel_w) == offsetof(clconv_problem, kernel_h) + sizeof(int) &&
                offsetof(clconv_problem, stride_w) == offsetof(clconv_problem, stride_h) + sizeof(int) &&
                offsetof(clconv_problem, pad_w) == offsetof(clconv_problem, pad_h) + sizeof(int) &&
@@ -515,6 +527,11 @@ const bench_option bench_option_table[] = {
     {"--stride", "S[xS]", "stride", set_pair, PROB(stride_h), 6, NULL},
     {"--pad", "P[xP]", "zero padding on each side", set_pair, PROB(pad_h), 7, NULL},
     {"--dilation", "D[xD]", "kernel dilation", set_pair, PROB(dilation_h), 8, NULL},
+    {"--groups", "G", "channel groups (PyTorch's groups): C_in and C_out both\n"
+     "multiples of G, each output channel reading its group's", set_size, PROB(groups), 9,
+     NULL},
+    {"--depthwise", NULL, "groups = in channels (a depthwise convolution; out\n"
+     "channels a multiple: the depth multiplier)", set_depthwise, 0, DEPTHWISE_BIT, NULL},
     {"--sweep", "P=A:B[:STEP]", "a series over P = kernel (KxK), channels (C_in = C_out)\n"
      "or batch, on the problem above (default seed-k3); the\n"
      "answer names where each algorithm starts to win", set_sweep, 0, 0, NULL},
@@ -669,8 +686,11 @@ static void expand_sweep(bench_options *opt)
         *bp = base;
         if (!strcmp(opt->sweep_param, "kernel"))
             bp->p.kernel_h = bp->p.kernel_w = v;
-        else if (!strcmp(opt->sweep_param, "channels"))
+        else if (!strcmp(opt->sweep_param, "channels")) {
+            if (bp->p.groups > 1 && bp->p.groups == bp->p.in_channels)
+                bp->p.groups = v; /* depthwise stays depthwise */
             bp->p.in_channels = bp->p.out_channels = v;
+        }
         else
             bp->p.batch = v;
         snprintf(bp->name, sizeof bp->name, "%s=%d", opt->sweep_param, v);
@@ -690,6 +710,8 @@ static void apply_flags(const bench_parse *ps, clconv_problem *p)
             memcpy((char *)p + o->field, (const char *)&ps->custom + o->field,
                    (pair ? 2 : 1) * sizeof(int));
     }
+    if (ps->set_mask >> DEPTHWISE_BIT & 1u)
+        p->groups = p->in_channels;
 }
 
 /* The problems: the presets asked for (all of them when nothing is), each
@@ -710,6 +732,7 @@ static void make_problems(bench_parse *ps)
     if (ps->preset_count == 0) {
         snprintf(opt->problems[0].name, sizeof opt->problems[0].name, "custom");
         opt->problems[0].p = ps->custom;
+        apply_flags(ps, &opt->problems[0].p);
         opt->problem_count = 1;
     }
     for (int k = 0; k < ps->preset_count; k++) {

@@ -100,9 +100,12 @@ void report_device_list(FILE *f, const clconv_device_list *list, bench_format fo
 
 void report_shape(char *buf, size_t size, const clconv_problem *p)
 {
-    snprintf(buf, size, "%dx%dx%dx%d k%dx%d o%d s%dx%d p%dx%d d%dx%d", p->batch, p->in_channels,
-             p->height, p->width, p->kernel_h, p->kernel_w, p->out_channels, p->stride_h,
-             p->stride_w, p->pad_h, p->pad_w, p->dilation_h, p->dilation_w);
+    int n = snprintf(buf, size, "%dx%dx%dx%d k%dx%d o%d s%dx%d p%dx%d d%dx%d", p->batch,
+                     p->in_channels, p->height, p->width, p->kernel_h, p->kernel_w,
+                     p->out_channels, p->stride_h, p->stride_w, p->pad_h, p->pad_w,
+                     p->dilation_h, p->dilation_w);
+    if (p->groups > 1 && n > 0 && (size_t)n < size)
+        snprintf(buf + n, size - (size_t)n, " g%d", p->groups);
 }
 
 static const char *status_of(const bench_result *r)
@@ -349,16 +352,17 @@ static void csv_quoted(FILE *f, const char *s)
 static void report_csv(FILE *f, const bench_device_run *run)
 {
     fputs("device,problem,batch,in_channels,height,width,out_channels,kernel_h,kernel_w,stride_h,"
-          "stride_w,pad_h,pad_w,dilation_h,dilation_w,algo,status,median_ms,p10_ms,p90_ms,min_ms,"
+          "stride_w,pad_h,pad_w,dilation_h,dilation_w,groups,algo,status,median_ms,p10_ms,p90_ms,min_ms,"
           "host_median_ms,iterations,time_source,build_ms,compiled,flops,bytes,conv_flops,"
           "intensity,gflops,gbs,bound_ms,efficiency,verdict,workspace_bytes,rel_err,stages\n", f);
     for (int i = 0; i < run->count; i++) {
         const bench_result *r = &run->results[i];
         const clconv_problem *p = &r->problem->p;
         csv_quoted(f, run->dev->name);
-        fprintf(f, ",%s,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%s,%s,", r->problem->name, p->batch, p->in_channels, p->height, p->width, p->out_channels,
-                p->kernel_h, p->kernel_w, p->stride_h, p->stride_w, p->pad_h, p->pad_w,
-                p->dilation_h, p->dilation_w, r->algo, status_of(r));
+        fprintf(f, ",%s,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%s,%s,", r->problem->name,
+                p->batch, p->in_channels, p->height, p->width, p->out_channels, p->kernel_h,
+                p->kernel_w, p->stride_h, p->stride_w, p->pad_h, p->pad_w, p->dilation_h,
+                p->dilation_w, p->groups > 1 ? p->groups : 1, r->algo, status_of(r));
         if (r->skipped || r->failed) {
             fputs(",,,,,,,,,,,,,,,,,,,", f);
         } else {
@@ -402,11 +406,12 @@ void report_problem_json(FILE *f, const bench_problem *bp, const char *newline)
     fprintf(f, ", \"batch\": %d, \"in_channels\": %d, \"height\": %d, \"width\": %d, "
                "\"out_channels\": %d, \"kernel_h\": %d, \"kernel_w\": %d,%s"
                "\"stride_h\": %d, \"stride_w\": %d, \"pad_h\": %d, \"pad_w\": %d, "
-               "\"dilation_h\": %d, \"dilation_w\": %d, \"out_height\": %d, "
+               "\"dilation_h\": %d, \"dilation_w\": %d, \"groups\": %d, \"out_height\": %d, "
                "\"out_width\": %d}",
             p->batch, p->in_channels, p->height, p->width, p->out_channels, p->kernel_h,
             p->kernel_w, newline, p->stride_h, p->stride_w, p->pad_h, p->pad_w, p->dilation_h,
-            p->dilation_w, clconv_problem_out_height(p), clconv_problem_out_width(p));
+            p->dilation_w, p->groups > 1 ? p->groups : 1, clconv_problem_out_height(p),
+            clconv_problem_out_width(p));
 }
 
 /* The auto row's choice; null on every other row. */

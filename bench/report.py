@@ -221,7 +221,9 @@ def gemm_label(doc):
 
 def problem_key(problem):
     """Results match across documents by name and full shape, not name alone."""
-    return (problem["name"],) + tuple(problem.get(f) for f in SHAPE_FIELDS)
+    # groups: 1 where an older run has no such field
+    return ((problem["name"],) + tuple(problem.get(f) for f in SHAPE_FIELDS) +
+            (problem.get("groups", 1),))
 
 
 def pair(p, h, w, default):
@@ -243,6 +245,8 @@ def shape_text(p):
         value = pair(p, h, w, default)
         if value is not None:
             text += f" {word} {value}"
+    if p.get("groups", 1) > 1:
+        text += f" groups {p['groups']}"
     return text
 
 

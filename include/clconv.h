@@ -14,8 +14,9 @@
  * clconv_plan_options, clconv_context_options, clconv_device_selector, and
  * the entries of an array clconv fills, clconv_algo_prediction) begins with
  * `size_t struct_size`, which its init function sets to the size the caller
- * was compiled with. A later clconv appends fields; it reads (and writes)
- * only the first struct_size bytes, and the fields beyond them take the
+ * was compiled with (where its last field ends: CLCONV_STRUCT_END). A later
+ * clconv appends fields; it reads (and writes) only the first struct_size
+ * bytes, and the fields beyond them take the
  * values init gives them. A struct_size of 0, below sizeof(size_t) or
  * larger than this library's struct (a caller built against a newer
  * header) is refused with CLCONV_ERR_INVALID_ARG naming the size. Results
@@ -46,6 +47,15 @@
 #include <CL/cl.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* Where a struct's fields end: offsetof its last field plus that field's
+ * size, without the tail padding. A struct a caller fills records this as
+ * its struct_size (CLCONV_<STRUCT>_STRUCT_SIZE, set by its init macro), so
+ * that a field added into former padding still tells an older caller from
+ * a newer one; an array's stride is that size rounded up to 8 bytes (every
+ * such struct begins with a size_t). */
+#define CLCONV_STRUCT_END(type, last_field)                                                     \
+    (offsetof(type, last_field) + sizeof(((type *)0)->last_field))
 
 #ifdef __cplusplus
 extern "C" {
@@ -149,11 +159,14 @@ typedef struct clconv_device_selector {
 } clconv_device_selector;
 
 /* Every field unset: platform and device -1, name NULL. The init
- * functions are macros over a function that takes the caller's sizeof, so
- * that a library with a longer struct writes only the caller's bytes. */
+ * functions are macros over *_init_size with the caller's struct size
+ * (CLCONV_STRUCT_END), so that a library with a longer struct writes only
+ * the caller's bytes. */
 void clconv_device_selector_init_size(clconv_device_selector *selector, size_t struct_size);
-#define clconv_device_selector_init(selector)                                                   \
-    clconv_device_selector_init_size((selector), sizeof *(selector))
+#define CLCONV_DEVICE_SELECTOR_STRUCT_SIZE \
+    CLCONV_STRUCT_END(clconv_device_selector, name_substring)
+#define clconv_device_selector_init(selector) \
+    clconv_device_selector_init_size((selector), CLCONV_DEVICE_SELECTOR_STRUCT_SIZE)
 
 /* Resolves a selector against a list; on error the message lists the devices
  * that exist (CLCONV_ERR_NOT_FOUND). */
@@ -192,8 +205,9 @@ typedef struct clconv_context_options {
 
 /* Zeroes every option (each zero is the default) and sets struct_size. */
 void clconv_context_options_init_size(clconv_context_options *options, size_t struct_size);
-#define clconv_context_options_init(options)                                                    \
-    clconv_context_options_init_size((options), sizeof *(options))
+#define CLCONV_CONTEXT_OPTIONS_STRUCT_SIZE CLCONV_STRUCT_END(clconv_context_options, log_user)
+#define clconv_context_options_init(options) \
+    clconv_context_options_init_size((options), CLCONV_CONTEXT_OPTIONS_STRUCT_SIZE)
 
 /* Creates one cl_context and one in-order profiling queue on the selected
  * device. selector and options may be NULL. */
@@ -227,9 +241,11 @@ cl_command_queue clconv_context_queue(const clconv_context *ctx);
 /* ---- problem descriptor -------------------------------------------------- */
 
 /* NCHW float32 input [batch, in_channels, height, width]; weights
- * [out_channels, in_channels, kernel_h, kernel_w]; bias [out_channels];
- * output [batch, out_channels, out_height, out_width]. Cross-correlation, as
- * PyTorch's conv2d. out = (in + 2*pad - dilation*(kernel-1) - 1) / stride + 1 */
+ * [out_channels, in_channels / groups, kernel_h, kernel_w]; bias
+ * [out_channels]; output [batch, out_channels, out_height, out_width].
+ * Cross-correlation, as PyTorch's conv2d (its groups too: output channel o
+ * reads the input channels of its group, o / (out_channels / groups)).
+ * out = (in + 2*pad - dilation*(kernel-1) - 1) / stride + 1 */
 typedef struct clconv_problem {
     size_t struct_size; /* clconv_problem_init sets it */
     int batch, in_channels, height, width;
@@ -237,12 +253,18 @@ typedef struct clconv_problem {
     int stride_h, stride_w;
     int pad_h, pad_w;
     int dilation_h, dilation_w;
+    /* 0 or 1: dense. Else in_channels and out_channels are multiples of it;
+     * depthwise is groups == in_channels (out_channels a multiple: the
+     * depth multiplier). An algorithm that cannot run a grouped problem
+     * says so (CLCONV_ERR_UNSUPPORTED from clconv_algo_check). */
+    int groups;
 } clconv_problem;
 
 /* A 1x1 single-channel problem with stride 1, no padding, dilation 1, and
  * struct_size: set the fields you need after it. */
 void clconv_problem_init_size(clconv_problem *p, size_t struct_size);
-#define clconv_problem_init(p) clconv_problem_init_size((p), sizeof *(p))
+#define CLCONV_PROBLEM_STRUCT_SIZE CLCONV_STRUCT_END(clconv_problem, groups)
+#define clconv_problem_init(p) clconv_problem_init_size((p), CLCONV_PROBLEM_STRUCT_SIZE)
 
 /* The largest extent clconv takes: the kernels index with 32-bit int and
  * compute such indexes as `iw + VEC` and `ow * stride`, so every padded
@@ -386,8 +408,9 @@ typedef struct clconv_plan_options {
 
 /* Zeroes every option and sets struct_size. */
 void clconv_plan_options_init_size(clconv_plan_options *options, size_t struct_size);
-#define clconv_plan_options_init(options)                                                       \
-    clconv_plan_options_init_size((options), sizeof *(options))
+#define CLCONV_PLAN_OPTIONS_STRUCT_SIZE CLCONV_STRUCT_END(clconv_plan_options, auto_mode)
+#define clconv_plan_options_init(options) \
+    clconv_plan_options_init_size((options), CLCONV_PLAN_OPTIONS_STRUCT_SIZE)
 
 /* Where a plan's kernel parameters came from. */
 typedef enum clconv_params_source {
@@ -534,7 +557,7 @@ clconv_status clconv_algo_cost(const clconv_problem *p, clconv_algo algo, int wi
                                clconv_cost *cost);
 
 /* The same for the convolution itself, whatever computes it:
- * FLOPs = 2*N*C_out*OH*OW*C_in*KH*KW; bytes = 4 * (input + weights + bias
+ * FLOPs = 2*N*C_out*OH*OW*(C_in/groups)*KH*KW; bytes = 4 * (input + weights + bias
  * when with_bias + output). Zeros for an invalid problem. */
 void clconv_problem_cost(const clconv_problem *p, int with_bias, double *flops, double *bytes);
 
@@ -579,8 +602,10 @@ typedef struct clconv_algo_prediction {
 
 /* Zeroes the entry and sets struct_size (do it for each entry of an array). */
 void clconv_algo_prediction_init_size(clconv_algo_prediction *entry, size_t struct_size);
-#define clconv_algo_prediction_init(entry)                                                      \
-    clconv_algo_prediction_init_size((entry), sizeof *(entry))
+#define CLCONV_ALGO_PREDICTION_STRUCT_SIZE \
+    CLCONV_STRUCT_END(clconv_algo_prediction, workspace_bytes)
+#define clconv_algo_prediction_init(entry) \
+    clconv_algo_prediction_init_size((entry), CLCONV_ALGO_PREDICTION_STRUCT_SIZE)
 
 /* predict mode's ranking for p on ctx's device, without a database find
  * result and without trial runs (measures the device's peaks once if they

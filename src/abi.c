@@ -43,9 +43,9 @@ clconv_status rt_struct_in(clconv_context *ctx, const char *type, const void *in
 }
 
 clconv_status rt_array_out_stride(clconv_context *ctx, const char *type, const void *out,
-                                  size_t cap, size_t full, size_t *stride)
+                                  size_t cap, size_t full, size_t *size, size_t *stride)
 {
-    *stride = 0;
+    *size = *stride = 0;
     if (cap == 0)
         return CLCONV_SUCCESS;
     if (!out)
@@ -56,15 +56,19 @@ clconv_status rt_array_out_stride(clconv_context *ctx, const char *type, const v
     clconv_status st = size_ok(ctx, type, first, full);
     if (st)
         return st;
+    /* every such struct begins with a size_t: its alignment, and the padding
+     * an array puts after each entry */
+    const size_t pitch = (first + sizeof(size_t) - 1) / sizeof(size_t) * sizeof(size_t);
     for (size_t i = 1; i < cap; i++) {
-        size_t size;
-        memcpy(&size, (const char *)out + i * first, sizeof size);
-        if (size != first)
+        size_t each;
+        memcpy(&each, (const char *)out + i * pitch, sizeof each);
+        if (each != first)
             return rt_fail(ctx, CLCONV_ERR_INVALID_ARG,
                            "%s[%zu].struct_size = %zu, entry 0's is %zu: init every entry", type,
-                           i, size, first);
+                           i, each, first);
     }
-    *stride = first;
+    *size = first;
+    *stride = pitch;
     return CLCONV_SUCCESS;
 }
 
@@ -82,25 +86,25 @@ static void init_sized(void *dst, size_t size, const void *defaults, size_t full
 void clconv_device_selector_init_size(clconv_device_selector *selector, size_t struct_size)
 {
     const clconv_device_selector d = {.platform_index = -1, .device_index = -1};
-    init_sized(selector, struct_size, &d, sizeof d);
+    init_sized(selector, struct_size, &d, CLCONV_DEVICE_SELECTOR_STRUCT_SIZE);
 }
 
 void clconv_context_options_init_size(clconv_context_options *options, size_t struct_size)
 {
     const clconv_context_options d = {0};
-    init_sized(options, struct_size, &d, sizeof d);
+    init_sized(options, struct_size, &d, CLCONV_CONTEXT_OPTIONS_STRUCT_SIZE);
 }
 
 void clconv_plan_options_init_size(clconv_plan_options *options, size_t struct_size)
 {
     const clconv_plan_options d = {0};
-    init_sized(options, struct_size, &d, sizeof d);
+    init_sized(options, struct_size, &d, CLCONV_PLAN_OPTIONS_STRUCT_SIZE);
 }
 
 void clconv_algo_prediction_init_size(clconv_algo_prediction *entry, size_t struct_size)
 {
     const clconv_algo_prediction d = {.algo = CLCONV_ALGO_AUTO};
-    init_sized(entry, struct_size, &d, sizeof d);
+    init_sized(entry, struct_size, &d, CLCONV_ALGO_PREDICTION_STRUCT_SIZE);
 }
 
 void clconv_problem_init_size(clconv_problem *p, size_t struct_size)
@@ -108,15 +112,16 @@ void clconv_problem_init_size(clconv_problem *p, size_t struct_size)
     const clconv_problem d = {.batch = 1, .in_channels = 1, .height = 1, .width = 1,
                               .out_channels = 1, .kernel_h = 1, .kernel_w = 1, .stride_h = 1,
                               .stride_w = 1, .pad_h = 0, .pad_w = 0, .dilation_h = 1,
-                              .dilation_w = 1};
-    init_sized(p, struct_size, &d, sizeof d);
+                              .dilation_w = 1, .groups = 1};
+    init_sized(p, struct_size, &d, CLCONV_PROBLEM_STRUCT_SIZE);
 }
 
 clconv_status rt_plan_options_in(clconv_context *ctx, const clconv_plan_options *in,
                                  clconv_plan_options *out)
 {
     clconv_plan_options_init(out);
-    return in ? rt_struct_in(ctx, "clconv_plan_options", in, sizeof *out, out) : CLCONV_SUCCESS;
+    return in ? rt_struct_in(ctx, "clconv_plan_options", in, CLCONV_PLAN_OPTIONS_STRUCT_SIZE, out)
+              : CLCONV_SUCCESS;
 }
 
 #define STRUCT(name) {#name, sizeof(name)}

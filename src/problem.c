@@ -12,7 +12,7 @@ clconv_status rt_problem_in(clconv_context *ctx, const clconv_problem *in, clcon
     clconv_problem_init(out);
     if (!in)
         return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "problem is NULL");
-    return rt_struct_in(ctx, "clconv_problem", in, sizeof *out, out);
+    return rt_struct_in(ctx, "clconv_problem", in, CLCONV_PROBLEM_STRUCT_SIZE, out);
 }
 
 /* Product of non-negative factors; 0 when it would not fit in size_t. */
@@ -70,6 +70,11 @@ static clconv_status check(const clconv_problem *p, char *msg, size_t size)
     REQUIRE_POSITIVE(dilation_w)
     REQUIRE_NON_NEGATIVE(pad_h)
     REQUIRE_NON_NEGATIVE(pad_w)
+    REQUIRE_NON_NEGATIVE(groups)
+    if (p->in_channels % rt_groups(p) || p->out_channels % rt_groups(p))
+        return reject(msg, size,
+                      "groups = %d: in_channels (%d) and out_channels (%d) must both be "
+                      "multiples of it", p->groups, p->in_channels, p->out_channels);
 
     /* Kernels index with int: every padded or dilated extent must fit. */
     int64_t padded_h = (int64_t)p->height + 2 * (int64_t)p->pad_h;
@@ -102,7 +107,8 @@ static clconv_status check(const clconv_problem *p, char *msg, size_t size)
     int64_t ow = out_extent(p->width, p->pad_w, p->kernel_w, p->dilation_w, p->stride_w);
     int overflow = 0;
     int64_t in[] = {p->batch, p->in_channels, p->height, p->width, sizeof(float)};
-    int64_t wt[] = {p->out_channels, p->in_channels, p->kernel_h, p->kernel_w, sizeof(float)};
+    int64_t wt[] = {p->out_channels, p->in_channels / rt_groups(p), p->kernel_h, p->kernel_w,
+                    sizeof(float)};
     int64_t out[] = {p->batch, p->out_channels, oh, ow, sizeof(float)};
     /* FLOP counts and kernel index arithmetic use the output times the
      * reduction length; keep that in range too. */
@@ -169,7 +175,7 @@ static int valid(const clconv_problem *in, clconv_problem *p)
         return 0;
     size_t size;
     memcpy(&size, in, sizeof size);
-    if (size < sizeof size || size > sizeof *p)
+    if (size < sizeof size || size > CLCONV_PROBLEM_STRUCT_SIZE)
         return 0;
     memcpy(p, in, size);
     p->struct_size = sizeof *p;
@@ -203,7 +209,7 @@ size_t clconv_problem_input_elems(const clconv_problem *in)
 size_t clconv_problem_weight_elems(const clconv_problem *in)
 {
     clconv_problem p;
-    return valid(in, &p) ? (size_t)p.out_channels * (size_t)p.in_channels *
+    return valid(in, &p) ? (size_t)p.out_channels * (size_t)(p.in_channels / rt_groups(&p)) *
                                (size_t)p.kernel_h * (size_t)p.kernel_w
                          : 0;
 }

@@ -31,10 +31,13 @@ static void plane(const ref_job *j, int n, int o, double *acc)
     const long H = p->height, W = p->width;
     for (int i = 0; i < oh_n * ow_n; i++)
         acc[i] = j->bias ? j->bias[o] : 0.0;
-    for (int c = 0; c < p->in_channels; c++) {
+    /* the input channels of o's group */
+    const int group_in = p->in_channels / rt_groups(p);
+    const int c0 = o / (p->out_channels / rt_groups(p)) * group_in;
+    for (int c = c0; c < c0 + group_in; c++) {
         const float *in = j->input + ((size_t)n * p->in_channels + c) * (size_t)H * (size_t)W;
-        const float *k = j->weights +
-                         ((size_t)o * p->in_channels + c) * (size_t)p->kernel_h * p->kernel_w;
+        const float *k = j->weights + ((size_t)o * group_in + (c - c0)) * (size_t)p->kernel_h *
+                                          p->kernel_w;
         for (int kh = 0; kh < p->kernel_h; kh++)
             for (int kw = 0; kw < p->kernel_w; kw++) {
                 const double w = k[kh * p->kernel_w + kw];

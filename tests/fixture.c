@@ -21,6 +21,20 @@ clconv_context *fixture_context(void)
     return ctx;
 }
 
+clconv_problem fixture_problem(const int *fields, size_t count)
+{
+    if (count != 13 && count != 14)
+        fail_msg("FIXTURE_PROBLEM takes 13 fields (and groups), not %zu", count);
+    clconv_problem p;
+    clconv_problem_init(&p);
+    int *dst[] = {&p.batch,    &p.in_channels, &p.height,     &p.width,      &p.out_channels,
+                  &p.kernel_h, &p.kernel_w,    &p.stride_h,   &p.stride_w,   &p.pad_h,
+                  &p.pad_w,    &p.dilation_h,  &p.dilation_w, &p.groups};
+    for (size_t i = 0; i < count; i++)
+        *dst[i] = fields[i];
+    return p;
+}
+
 float fixture_uniform(uint32_t *s)
 {
     return rt_uniform(s);
@@ -69,9 +83,10 @@ void fixture_download(clconv_context *ctx, cl_mem buf, float *host, size_t n)
 
 void fixture_describe(const clconv_problem *p, char *buf, size_t size)
 {
-    snprintf(buf, size, "N=%d C=%d H=%d W=%d K=%d k=%dx%d s=%dx%d p=%dx%d d=%dx%d", p->batch,
-             p->in_channels, p->height, p->width, p->out_channels, p->kernel_h, p->kernel_w,
-             p->stride_h, p->stride_w, p->pad_h, p->pad_w, p->dilation_h, p->dilation_w);
+    snprintf(buf, size, "N=%d C=%d H=%d W=%d K=%d k=%dx%d s=%dx%d p=%dx%d d=%dx%d g=%d",
+             p->batch, p->in_channels, p->height, p->width, p->out_channels, p->kernel_h,
+             p->kernel_w, p->stride_h, p->stride_w, p->pad_h, p->pad_w, p->dilation_h,
+             p->dilation_w, p->groups > 1 ? p->groups : 1);
 }
 
 double fixture_run_problem(clconv_context *ctx, const clconv_problem *p, clconv_algo algo,

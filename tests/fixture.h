@@ -13,17 +13,20 @@
 #include "clconv_tools.h"
 
 /* The caller's structs with their struct_size set (clconv.h, "Growing
- * without breaking"), in initialiser form: a problem's 13 fields in
+ * without breaking"), in initialiser form: a problem's fields in
  * declaration order (batch, in_channels, height, width, out_channels,
  * kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h,
- * dilation_w), the others' fields by designator. */
-#define FIXTURE_PROBLEM(...) ((clconv_problem){sizeof(clconv_problem), __VA_ARGS__})
+ * dilation_w, then groups, 1 when left out), the others' fields by
+ * designator. */
+#define FIXTURE_PROBLEM(...)                                                                  \
+    fixture_problem((const int[]){__VA_ARGS__}, sizeof((const int[]){__VA_ARGS__}) / sizeof(int))
+clconv_problem fixture_problem(const int *fields, size_t count);
 #define FIXTURE_OPTIONS(...)                                                                  \
-    ((clconv_plan_options){.struct_size = sizeof(clconv_plan_options), __VA_ARGS__})
+    ((clconv_plan_options){.struct_size = CLCONV_PLAN_OPTIONS_STRUCT_SIZE, __VA_ARGS__})
 #define FIXTURE_CONTEXT_OPTIONS(...)                                                          \
-    ((clconv_context_options){.struct_size = sizeof(clconv_context_options), __VA_ARGS__})
+    ((clconv_context_options){.struct_size = CLCONV_CONTEXT_OPTIONS_STRUCT_SIZE, __VA_ARGS__})
 #define FIXTURE_SELECTOR(platform, device, name)                                              \
-    ((clconv_device_selector){sizeof(clconv_device_selector), (platform), (device), (name)})
+    ((clconv_device_selector){CLCONV_DEVICE_SELECTOR_STRUCT_SIZE, (platform), (device), (name)})
 
 /* Opens the device from $CLCONV_DEVICE (default: the first device). Fails
  * the test, with clconv's message, when it cannot. */
@@ -112,7 +115,7 @@ double fixture_arithmetic_ceiling_gflops(double compute_units, double clock_mhz)
  * naming the limits). Fails the test when none is taken. */
 clconv_problem fixture_problem_for(clconv_context *ctx, clconv_algo algo, const clconv_problem *p);
 
-/* "N=2 C=3 H=13 W=17 K=5 k=3x2 s=2x2 p=1x1 d=2x2" for failure messages. */
+/* "N=2 C=3 H=13 W=17 K=5 k=3x2 s=2x2 p=1x1 d=2x2 g=1" for failure messages. */
 void fixture_describe(const clconv_problem *p, char *buf, size_t size);
 
 #endif

@@ -28,7 +28,9 @@ static void test_struct_sizes(void **state)
     char want[64];
     clconv_problem p;
     clconv_problem_init(&p);
-    assert_int_equal(p.struct_size, sizeof p);
+    assert_int_equal(p.struct_size, CLCONV_PROBLEM_STRUCT_SIZE);
+    assert_true(CLCONV_PROBLEM_STRUCT_SIZE <= sizeof p &&
+                sizeof p - CLCONV_PROBLEM_STRUCT_SIZE < sizeof(size_t)); /* padding only */
     p.struct_size = 0;
     assert_int_equal(clconv_problem_validate(&p), CLCONV_ERR_INVALID_ARG);
     expect_message(clconv_last_error(NULL), "clconv_problem.struct_size = 0", "clconv_problem_init");

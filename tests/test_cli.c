@@ -559,6 +559,56 @@ static void check_report(const char *text)
     json_free(doc);
 }
 
+/* --groups and --depthwise: the problem carries the groups (JSON, the
+ * problem line), the algorithms that run grouped problems are verified, the
+ * others and the CLBlast peer are skipped saying why, and a group count
+ * that does not divide the channels is a usage error naming it. */
+static void test_groups(void **state)
+{
+    (void)state;
+    run_result r = run(ARGS("--batch", "2", "--in-channels", "4", "--out-channels", "6",
+                            "--height", "9", "--width", "10", "--kernel", "3", "--pad", "1",
+                            "--groups", "2", "--iters", "1", "--warmup", "0", "--no-peaks",
+                            "--format", "json"));
+    if (r.code != 0)
+        fail_msg("exit %d, stderr \"%s\"", r.code, r.err);
+    json_value *doc = json_parse(r.out);
+    assert_non_null(doc);
+    const json_value *res = member(doc, "results", JSON_ARRAY);
+    int ran = 0;
+    for (size_t i = 0; i < res->count; i++) {
+        const json_value *row = &res->items[i];
+        const char *algo = member(row, "algo", JSON_STRING)->string;
+        assert_true(number(member(row, "problem", JSON_OBJECT), "groups") == 2);
+        clconv_algo a;
+        int is_algo = clconv_algo_from_name(algo, &a) == CLCONV_SUCCESS && a != CLCONV_ALGO_AUTO;
+        const char *status = member(row, "status", JSON_STRING)->string;
+        if ((is_algo && conv_algo_table[a]->groups) || !strcmp(algo, "auto")) {
+            if (strcmp(status, "ok") || !(number(row, "rel_err") < 1e-5))
+                fail_msg("%s on a grouped problem: %s", algo, status);
+            /* 2 * N*K*OH*OW * (C/G)*KH*KW */
+            assert_true(number(row, "conv_flops") == 2.0 * 2 * 6 * 9 * 10 * 2 * 3 * 3);
+            ran++;
+        } else if (is_algo || !strcmp(algo, "clblast-convgemm")) {
+            assert_string_equal(status, "skipped");
+            if (!strstr(member(row, "note", JSON_STRING)->string, "groups"))
+                fail_msg("%s skipped without naming the groups", algo);
+        }
+    }
+    assert_true(ran >= 2); /* an algorithm and auto */
+    json_free(doc);
+    run_free(&r);
+
+    r = run(ARGS("--in-channels", "3", "--out-channels", "6", "--height", "7", "--width",
+                 "7", "--kernel", "3", "--depthwise", "--algo", "auto", "--iters", "1",
+                 "--warmup", "0", "--no-peaks"));
+    if (r.code != 0 || !strstr(r.out, " g3"))
+        fail_msg("--depthwise: exit %d, stdout \"%s\"", r.code, r.out);
+    run_free(&r);
+    expect_usage_error(ARGS("--in-channels", "4", "--out-channels", "6", "--groups", "4"),
+                       "groups = 4: in_channels (4) and out_channels (6)");
+}
+
 /* The JSON reader the checks below rely on is strict: what RFC 8259 calls a
  * number, nothing strtod would also take. */
 static void test_json_reader_is_strict(void **state)
@@ -650,7 +700,7 @@ static void test_json_report(void **state)
     assert_non_null(strstr(r.out, ",pointwise,skipped,"));
     assert_non_null(strstr(r.out, ",im2col-gemm,ok,"));
     assert_non_null(strstr(r.out, "im2col:"));
-    assert_non_null(strstr(r.out, "custom,2,3,9,11,5,3,2,2,2,1,0,1,1,direct,ok,"));
+    assert_non_null(strstr(r.out, "custom,2,3,9,11,5,3,2,2,2,1,0,1,1,1,direct,ok,"));
     run_free(&r);
 
     /* --no-verify: rel_err is null, not a number */
@@ -1443,6 +1493,7 @@ int main(void)
         cmocka_unit_test(test_tune_and_database),
         cmocka_unit_test(test_unwritable_cache),
         cmocka_unit_test(test_help_and_list),
+        cmocka_unit_test(test_groups),
         cmocka_unit_test(test_device_out_of_range),
         cmocka_unit_test(test_json_reader_is_strict),
         cmocka_unit_test(test_time_budget),

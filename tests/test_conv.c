@@ -367,6 +367,75 @@ static void test_reference_by_hand(void **state)
  * the seven-loop textbook form written here, bit for bit: both add each
  * output's terms in the same order, so any difference is a wrong range. Pads
  * up to 4 put whole kernel columns outside the input. */
+/* Groups by hand: two groups of one channel, 1x1 kernels, weights [4][1]:
+ * outputs 0 and 1 read channel 0 only, outputs 2 and 3 channel 1 only (a
+ * depth multiplier of 2), as PyTorch's conv2d with groups=2. */
+static void test_grouped_reference_by_hand(void **state)
+{
+    (void)state;
+    clconv_problem p = FIXTURE_PROBLEM(1, 2, 1, 2, 4, 1, 1, 1, 1, 0, 0, 1, 1, 2);
+    assert_int_equal(clconv_problem_weight_elems(&p), 4);
+    const float in[4] = {1, 2, 10, 20}, w[4] = {2, 3, 5, 7};
+    float out[8];
+    assert_int_equal(clconv_reference_conv2d(&p, in, w, NULL, out), CLCONV_SUCCESS);
+    const float want[8] = {2, 4, 3, 6, 50, 100, 70, 140};
+    for (int i = 0; i < 8; i++)
+        if (out[i] != want[i])
+            fail_msg("grouped reference: out[%d] = %g, want %g", i, out[i], want[i]);
+    double flops, bytes;
+    clconv_problem_cost(&p, 0, &flops, &bytes);
+    assert_true(flops == 2.0 * 8);                /* a 1-long dot product per output */
+    assert_true(bytes == 4.0 * (4 + 4 + 8));      /* input, 4 weights, output */
+    /* groups 0 and 1 are the dense problem */
+    for (int g = 0; g <= 1; g++) {
+        clconv_problem q = FIXTURE_PROBLEM(1, 2, 1, 2, 4, 1, 1, 1, 1, 0, 0, 1, 1, g);
+        assert_int_equal(clconv_problem_weight_elems(&q), 8);
+    }
+}
+
+/* Grouped problems (random groups dividing random channel counts,
+ * depthwise with multipliers 1 and 2, one channel per group) against the
+ * reference on every algorithm that runs them; the others refuse them with
+ * CLCONV_ERR_UNSUPPORTED naming the groups, never a wrong result. */
+static void test_grouped_problems(void **state)
+{
+    (void)state;
+    uint32_t s = 4242u;
+    int ran = 0;
+    for (int k = 0; k < 8; k++) {
+        const int groups = 1 + rnd(&s, 1, 4), per_in = k % 4 == 0 ? 1 : rnd(&s, 1, 3);
+        const int multiplier = k % 4 == 1 ? 2 : rnd(&s, 1, 3);
+        clconv_problem p = FIXTURE_PROBLEM(rnd(&s, 1, 2), groups * per_in, rnd(&s, 5, 13),
+                                           rnd(&s, 5, 17), groups * per_in * multiplier,
+                                           rnd(&s, 1, 3), rnd(&s, 1, 3), rnd(&s, 1, 2),
+                                           rnd(&s, 1, 2), rnd(&s, 0, 1), rnd(&s, 0, 1),
+                                           rnd(&s, 1, 2), 1, groups);
+        if (k % 4 == 2) /* depthwise */
+            p.groups = p.in_channels, p.out_channels = p.in_channels * multiplier;
+        if (clconv_problem_validate(&p) != CLCONV_SUCCESS)
+            continue;
+        char what[128];
+        fixture_describe(&p, what, sizeof what);
+        for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
+            clconv_status st = clconv_algo_check(ctx, &p, (clconv_algo)a);
+            if (!conv_algo_table[a]->groups) {
+                if (st != CLCONV_ERR_UNSUPPORTED || !strstr(clconv_last_error(ctx), "groups"))
+                    fail_msg("%s on %s g=%d: %s, wanted a refusal naming the groups",
+                             conv_algo_table[a]->name, what, p.groups, clconv_last_error(ctx));
+                continue;
+            }
+            if (st == CLCONV_ERR_UNSUPPORTED)
+                continue;
+            double err = fixture_run_problem(ctx, &p, (clconv_algo)a, k % 2, 70u + (uint32_t)k);
+            if (!(err < TOLERANCE))
+                fail_msg("%s on %s g=%d: relative error %g", conv_algo_table[a]->name, what,
+                         p.groups, err);
+            ran++;
+        }
+    }
+    assert_true(ran >= 6); /* most draws are valid: a grouped algorithm ran them */
+}
+
 static void test_reference_is_textbook(void **state)
 {
     (void)state;
@@ -452,6 +521,9 @@ static void test_validation(void **state)
     BAD(dilation_w, 0, "dilation_w = 0");
     BAD(pad_h, -1, "pad_h = -1");
     BAD(pad_w, -1, "pad_w = -1");
+    BAD(groups, -1, "groups = -1");
+    BAD(groups, 2, "groups = 2: in_channels (3) and out_channels (4) must both be multiples");
+    BAD(groups, 4, "groups = 4: in_channels (3)");
     /* a dilated kernel larger than the padded input */
     BAD(kernel_h, 11, "kernel_h = 11");
     BAD(dilation_w, 5, "kernel_w = 3 with dilation_w = 5");
@@ -1078,9 +1150,7 @@ static void test_tune_per_gemm_backend(void **state)
     assert_int_equal(clconv_context_wrap(clconv_context_cl_context(ctx), clconv_context_queue(ctx),
                                          &copt, &own_ctx),
                      CLCONV_SUCCESS);
-    const clconv_problem p = FIXTURE_PROBLEM(.batch = 1, .in_channels = 8, .height = 20, .width = 19,
-                              .out_channels = 24, .kernel_h = 3, .kernel_w = 3,
-                              .stride_h = 1, .stride_w = 1, .dilation_h = 1, .dilation_w = 1);
+    const clconv_problem p = FIXTURE_PROBLEM(1, 8, 20, 19, 24, 3, 3, 1, 1, 0, 0, 1, 1);
     static const clconv_gemm_backend backends[2] = {CLCONV_GEMM_BACKEND_CLCONV,
                                                     CLCONV_GEMM_BACKEND_CLBLAST};
     static const char *const first_param[2] = {"vec=", "GEMMK="};
@@ -1316,6 +1386,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reference_by_hand),
         cmocka_unit_test(test_reference_is_textbook),
+        cmocka_unit_test(test_grouped_reference_by_hand),
+        cmocka_unit_test(test_grouped_problems),
         cmocka_unit_test(test_validation),
         cmocka_unit_test(test_plan_argument_checks),
         cmocka_unit_test(test_algorithm_table),

@@ -43,7 +43,7 @@ SCHEMA_FILE = os.path.join(HERE, "..", "schema", "clconv-bench-1.schema.json")
 ALGOS = ("torch-conv2d", "torch-pointwise", "torch-fft")
 # The flags that make the problems: passed through to clconv-bench --describe.
 PROBLEM_FLAGS = ("problem", "batch", "in-channels", "height", "width", "out-channels",
-                 "kernel", "stride", "pad", "dilation", "sweep")
+                 "kernel", "stride", "pad", "dilation", "groups", "sweep")
 
 
 class UsageError(Exception):
@@ -89,6 +89,7 @@ def build_parser():
     for name in PROBLEM_FLAGS:
         prob.add_argument("--" + name, action="append", metavar="VALUE",
                           dest="flag_" + name.replace("-", "_"))
+    prob.add_argument("--depthwise", action="store_true", help="groups = in channels")
     run = p.add_argument_group("run")
     run.add_argument("--algo", action="append", choices=list(ALGOS) + ["all"], metavar="NAME",
                      help="torch-conv2d | torch-pointwise | torch-fft | all (default; "
@@ -155,7 +156,7 @@ def problem_flags(args):
     for name in PROBLEM_FLAGS:
         for value in getattr(args, "flag_" + name.replace("-", "_")) or []:
             flags += ["--" + name, value]
-    return flags
+    return flags + (["--depthwise"] if args.depthwise else [])
 
 
 def describe(bench, flags):
@@ -202,14 +203,14 @@ def uniform(gen, *shape):
 def make_data(p, seed):
     gen = torch.Generator().manual_seed(seed)
     x = uniform(gen, p.batch, p.in_channels, p.height, p.width)
-    w = uniform(gen, p.out_channels, p.in_channels, p.kernel_h, p.kernel_w)
+    w = uniform(gen, p.out_channels, p.in_channels // p.groups, p.kernel_h, p.kernel_w)
     b = uniform(gen, p.out_channels)
     return x, w, b, gen
 
 
 def conv_args(p):
     return dict(stride=(p.stride_h, p.stride_w), padding=(p.pad_h, p.pad_w),
-                dilation=(p.dilation_h, p.dilation_w))
+                dilation=(p.dilation_h, p.dilation_w), groups=p.groups)
 
 
 def reference(p, x, w, b):
@@ -393,6 +394,9 @@ def run_problem(p, algos, opts):
     for algo in algos:
         if algo == "torch-conv2d":
             rows.append(measure(p, algo, conv2d_call(p, x, w, b), check, opts))
+        elif algo == "torch-fft" and p.groups > 1:
+            rows.append(make_row(opts.schema, p, algo, "skipped",
+                                 note=f"torch-fft multiplies dense spectra (groups = {p.groups})"))
         elif algo == "torch-fft":
             t0 = time.perf_counter()
             wspec = weight_spectrum(p, w)
@@ -454,7 +458,7 @@ def shape_text(p):
     return (f"{p['batch']}x{p['in_channels']}x{p['height']}x{p['width']} "
             f"k{p['kernel_h']}x{p['kernel_w']} o{p['out_channels']} "
             f"s{p['stride_h']}x{p['stride_w']} p{p['pad_h']}x{p['pad_w']} "
-            f"d{p['dilation_h']}x{p['dilation_w']}")
+            f"d{p['dilation_h']}x{p['dilation_w']}" + (f" g{p['groups']}" if p["groups"] > 1 else ""))
 
 
 def table_row(r):

@@ -105,7 +105,7 @@ def algo_value(name):
 class Problem(ctypes.Structure):
     _fields_ = [("struct_size", ctypes.c_size_t)] + [(f, ctypes.c_int) for f in (
         "batch", "in_channels", "height", "width", "out_channels", "kernel_h", "kernel_w",
-        "stride_h", "stride_w", "pad_h", "pad_w", "dilation_h", "dilation_w")]
+        "stride_h", "stride_w", "pad_h", "pad_w", "dilation_h", "dilation_w", "groups")]
 
 
 class PlatformInfo(ctypes.Structure):
@@ -292,10 +292,18 @@ _INITS = {Problem: lib.clconv_problem_init_size,
 def init(struct_type):
     """A caller-filled struct as the library's init function makes it (the
     _init_size function the C header's init macro calls, with this mirror's
-    size): its struct_size and the library's defaults, in one place."""
+    struct_end): its struct_size and the library's defaults, in one place."""
     s = struct_type()
-    _INITS[struct_type](ctypes.byref(s), ctypes.sizeof(s))
+    _INITS[struct_type](ctypes.byref(s), struct_end(struct_type))
     return s
+
+
+def struct_end(struct_type):
+    """Where the struct's last field ends: its struct_size (CLCONV_STRUCT_END
+    in clconv.h), which leaves out the tail padding ctypes.sizeof counts."""
+    name = struct_type._fields_[-1][0]
+    field = getattr(struct_type, name)
+    return field.offset + field.size
 
 
 def check(status, ctx=None):

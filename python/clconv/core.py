@@ -68,10 +68,10 @@ def _pair(value, what):
                           f"{what}={value!r}: expected an int or a pair of ints")
 
 
-def problem(input_shape, weight_shape, stride=1, padding=0, dilation=1):
+def problem(input_shape, weight_shape, stride=1, padding=0, dilation=1, groups=1):
     """The clconv problem (a dict of clconv_problem's fields) of a conv2d of an
-    input [N, C, H, W] (or [C, H, W]) with weights [C_out, C, KH, KW], in
-    torch.nn.functional.conv2d's conventions (padding may be "valid", or
+    input [N, C, H, W] (or [C, H, W]) with weights [C_out, C / groups, KH, KW],
+    in torch.nn.functional.conv2d's conventions (padding may be "valid", or
     "same" at stride 1 when the padding it needs is even on both sides)."""
     shape = tuple(int(v) for v in input_shape)
     wshape = tuple(int(v) for v in weight_shape)
@@ -84,10 +84,13 @@ def problem(input_shape, weight_shape, stride=1, padding=0, dilation=1):
     if len(wshape) != 4:
         raise InvalidArgError("CLCONV_ERR_INVALID_ARG",
                               f"weight shape {wshape}: expected [C_out, C_in, KH, KW]")
-    if wshape[1] != shape[1]:
+    if not isinstance(groups, (int, np.integer)) or isinstance(groups, bool) or groups < 1:
         raise InvalidArgError("CLCONV_ERR_INVALID_ARG",
-                              f"weight shape {wshape} takes {wshape[1]} input channels, the "
-                              f"input has {shape[1]} (groups are not supported)")
+                              f"groups={groups!r}: expected an int >= 1")
+    if wshape[1] * groups != shape[1]:
+        raise InvalidArgError("CLCONV_ERR_INVALID_ARG",
+                              f"weight shape {wshape} with groups={groups} takes "
+                              f"{wshape[1] * groups} input channels, the input has {shape[1]}")
     sh, sw = _pair(stride, "stride")
     dh, dw = _pair(dilation, "dilation")
     if padding == "valid":
@@ -106,7 +109,8 @@ def problem(input_shape, weight_shape, stride=1, padding=0, dilation=1):
         ph, pw = _pair(padding, "padding")
     return dict(batch=shape[0], in_channels=shape[1], height=shape[2], width=shape[3],
                 out_channels=wshape[0], kernel_h=wshape[2], kernel_w=wshape[3], stride_h=sh,
-                stride_w=sw, pad_h=ph, pad_w=pw, dilation_h=dh, dilation_w=dw)
+                stride_w=sw, pad_h=ph, pad_w=pw, dilation_h=dh, dilation_w=dw,
+                groups=int(groups))
 
 
 def _c_problem(p):
@@ -242,21 +246,23 @@ class Context(_Owned):
 
     def plan(self, input_shape, weight_shape, stride=1, padding=0, dilation=1, algo="auto",
              auto_mode=None, fft_backend=None, gemm_backend=None, tune=False, params=None,
-             workspace_limit=0):
+             workspace_limit=0, groups=1):
         """A Plan for repeated conv2d of this shape: kernels built and the
         workspace allocated once, weights transformed once per set_weights."""
-        return Plan(self, problem(input_shape, weight_shape, stride, padding, dilation), algo,
+        return Plan(self, problem(input_shape, weight_shape, stride, padding, dilation, groups),
+                    algo,
                     _options(algo, auto_mode, fft_backend, gemm_backend, tune, params,
                              workspace_limit), squeeze=len(tuple(input_shape)) == 3)
 
-    def conv2d(self, input, weight, bias=None, stride=1, padding=0, dilation=1, algo="auto",
-               **plan_options):
+    def conv2d(self, input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
+               algo="auto", **plan_options):
         """torch.nn.functional.conv2d(input, weight, bias, stride, padding,
-        dilation) on this device (groups 1), as a numpy float32 array. Makes
-        a plan, runs it once and frees it: use plan() for repeated calls."""
+        dilation, groups) on this device, as a numpy float32 array. Makes a
+        plan, runs it once and frees it: use plan() for repeated calls."""
         x = _float32(input, "input")
         w = _float32(weight, "weight")
-        with self.plan(x.shape, w.shape, stride, padding, dilation, algo, **plan_options) as p:
+        with self.plan(x.shape, w.shape, stride, padding, dilation, algo, groups=groups,
+                       **plan_options) as p:
             p.set_weights(w, bias)
             return p(x)
 
@@ -339,7 +345,8 @@ class Plan(_Owned):
             ow = lib.clconv_problem_out_width(ctypes.byref(self._c))
             p = self.problem
             self.input_shape = (p["batch"], p["in_channels"], p["height"], p["width"])
-            self.weight_shape = (p["out_channels"], p["in_channels"], p["kernel_h"],
+            self.weight_shape = (p["out_channels"],
+                                 p["in_channels"] // max(1, p.get("groups", 1)), p["kernel_h"],
                                  p["kernel_w"])
             self.output_shape = (p["batch"], p["out_channels"], oh, ow)
             for name, shape in (("input", self.input_shape), ("output", self.output_shape),

@@ -56,6 +56,9 @@ typedef struct conv_algo_ops {
      * running images (or pixel ranges) in chunks, not refused: only its
      * fixed part (packed or transformed weights) must fit. */
     int chunks;
+    /* 1 when it runs grouped problems (groups > 1); else every check and
+     * cost of one is CLCONV_ERR_UNSUPPORTED, naming the algorithm. */
+    int groups;
     /* The name of the work set_weights does once (its device time is
      * plan->weights_ms), or NULL when it does none. */
     const char *weights_stage;

@@ -329,12 +329,13 @@ clconv_status clconv_predict(clconv_context *ctx, const clconv_problem *p,
         *count = CLCONV_ALGO_COUNT;
     if (best)
         *best = CLCONV_ALGO_AUTO;
-    size_t stride;
+    size_t size, stride;
     clconv_problem q;
     clconv_plan_options o;
     clconv_status st = entry_checks(ctx, p, opt, &q, &o);
     if (!st)
-        st = rt_array_out_stride(ctx, "clconv_algo_prediction", out, cap, sizeof *out, &stride);
+        st = rt_array_out_stride(ctx, "clconv_algo_prediction", out, cap,
+                                 CLCONV_ALGO_PREDICTION_STRUCT_SIZE, &size, &stride);
     if (st)
         return st;
     clconv_peaks peaks;
@@ -344,7 +345,7 @@ clconv_status clconv_predict(clconv_context *ctx, const clconv_problem *p,
     for (size_t a = 0; a < cap && a < CLCONV_ALGO_COUNT; a++) {
         const candidate *c = &cand[a];
         clconv_algo_prediction e = {
-            .struct_size = stride,
+            .struct_size = size,
             .algo = (clconv_algo)a,
             .runs = c->runs_here,
             .predicted_ms = c->runs_here && isfinite(c->bound_ms) ? c->predicted : NAN,
@@ -354,7 +355,7 @@ clconv_status clconv_predict(clconv_context *ctx, const clconv_problem *p,
             .workspace_bytes = c->runs_here ? c->workspace : 0,
         };
         /* the caller's entries may be older (shorter) than this library's */
-        memcpy((char *)out + a * stride, &e, stride < sizeof e ? stride : sizeof e);
+        memcpy((char *)out + a * stride, &e, size);
     }
     int b = best_of(cand, 0, -1);
     if (best)

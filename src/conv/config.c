@@ -7,6 +7,7 @@
 #include "conv/tune.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Validates what every algorithm needs and resolves the options' defaults
@@ -27,6 +28,16 @@ static clconv_status make_config(clconv_context *ctx, const clconv_problem *p, c
         return st;
     if ((st = clconv_problem_validate(&cfg->problem)))
         return ctx ? rt_fail(ctx, st, "%s", clconv_last_error(NULL)) : st;
+    if (rt_groups(&cfg->problem) > 1 && !conv_algo_table[algo]->groups) {
+        char those[128] = "";
+        for (int a = 0; a < CLCONV_ALGO_COUNT; a++)
+            if (conv_algo_table[a]->groups)
+                snprintf(those + strlen(those), sizeof those - strlen(those), "%s%s",
+                         those[0] ? ", " : "", conv_algo_table[a]->name);
+        return rt_fail(ctx, CLCONV_ERR_UNSUPPORTED,
+                       "%s does not run grouped convolutions (groups = %d); these do: %s",
+                       conv_algo_table[algo]->name, cfg->problem.groups, those);
+    }
     cfg->device = ctx ? &ctx->info : NULL;
     /* The device's own limit on one buffer, lowered by the caller if asked. */
     cfg->workspace_limit_bytes = ctx ? (size_t)ctx->info.max_alloc_bytes : SIZE_MAX;

@@ -25,10 +25,10 @@ double conv_outputs(const clconv_problem *p)
            clconv_problem_out_width(p);
 }
 
-/* Every output element is a dot product of length C_in*KH*KW. */
+/* Every output element is a dot product of length C_in/groups*KH*KW. */
 void conv_compulsory_cost(const clconv_problem *p, int has_bias, double *flops, double *bytes)
 {
-    *flops = 2.0 * conv_outputs(p) * p->in_channels * p->kernel_h * p->kernel_w;
+    *flops = 2.0 * conv_outputs(p) * (p->in_channels / rt_groups(p)) * p->kernel_h * p->kernel_w;
     *bytes = 4.0 * ((double)clconv_problem_input_elems(p) + (double)clconv_problem_weight_elems(p) +
                     (has_bias ? p->out_channels : 0) + conv_outputs(p));
 }

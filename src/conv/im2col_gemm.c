@@ -4,6 +4,10 @@
  *
  * Per image, with K = C_in*KH*KW and P = OH*OW:
  *   out[n] [C_out x P] = W [C_out x K] * col[n] [K x P]        (row-major)
+ * With G groups the column matrix is the same (its rows come channel by
+ * channel), and group g multiplies its own blocks: W's rows of the group
+ * (C_out/G x K/G), col's rows of its channels (K/G x P) into its output
+ * channels: G GEMMs per chunk.
  * The images of a chunk go to one strided-batched GEMM (A stride 0: the same
  * weights), which writes NCHW directly; one GEMM over several images' columns
  * would give [C_out][images*P] and need a transpose pass. When one image's
@@ -27,7 +31,8 @@ typedef struct im2col_plan {
     cl_kernel im2col, bias;
     cl_mem col;
     int vec;
-    size_t k, p;          /* GEMM K and pixels per image */
+    size_t k, p;          /* GEMM K (all groups') and pixels per image */
+    int groups;
     int images_per_chunk; /* > 1 only with whole images */
     size_t cols_per_chunk; /* pixels per chunk: P for whole images */
 } im2col_plan;
@@ -60,10 +65,11 @@ static int choose_chunks(const clconv_problem *p, size_t limit, int *images, siz
 static int tile_candidates(const conv_config *cfg, int (*out)[CONV_MAX_PARAMS], int max)
 {
     const clconv_problem *p = &cfg->problem;
+    const size_t g = (size_t)rt_groups(p);
     const rt_gemm_shape shape = {
-        .m = (size_t)p->out_channels,
+        .m = (size_t)p->out_channels / g,
         .n = (size_t)clconv_problem_out_height(p) * clconv_problem_out_width(p),
-        .k = (size_t)p->in_channels * p->kernel_h * p->kernel_w,
+        .k = (size_t)p->in_channels / g * p->kernel_h * p->kernel_w,
         .batch = (size_t)p->batch,
     };
     return conv_gemm_candidates(cfg, &shape, out, max);
@@ -98,18 +104,21 @@ static size_t im2col_workspace(const conv_config *cfg)
            sizeof(float);
 }
 
-/* The GEMM of a chunk starting at image n0, pixel p0 (plan->weights may be
- * NULL before set_weights; only conv_gemm_prepare uses it then). */
-static rt_gemm chunk_gemm(const clconv_plan *plan, const im2col_plan *d, int n0, size_t p0,
-                            int images, size_t cols, cl_mem output)
+/* Group `group`'s GEMM of a chunk starting at image n0, pixel p0
+ * (plan->weights may be NULL before set_weights; only conv_gemm_prepare
+ * uses it then). */
+static rt_gemm chunk_gemm(const clconv_plan *plan, const im2col_plan *d, int group, int n0,
+                          size_t p0, int images, size_t cols, cl_mem output)
 {
     const size_t c_out = (size_t)plan->cfg.problem.out_channels;
+    const size_t m = c_out / (size_t)d->groups, k = d->k / (size_t)d->groups;
     rt_gemm g = {
-        .m = c_out, .n = cols, .k = d->k, .batch = (size_t)images,
-        .a = plan->weights, .a_offset = 0, .lda = d->k, .a_stride = 0,
-        .b = d->col, .b_offset = 0, .ldb = cols, .b_stride = d->k * cols,
-        .c = output, .c_offset = (size_t)n0 * c_out * d->p + p0, .ldc = d->p,
-        .c_stride = c_out * d->p,
+        .m = m, .n = cols, .k = k, .batch = (size_t)images,
+        .a = plan->weights, .a_offset = (size_t)group * m * k, .lda = k, .a_stride = 0,
+        .b = d->col, .b_offset = (size_t)group * k * cols, .ldb = cols,
+        .b_stride = d->k * cols,
+        .c = output, .c_offset = ((size_t)n0 * c_out + (size_t)group * m) * d->p + p0,
+        .ldc = d->p, .c_stride = c_out * d->p,
     };
     return g;
 }
@@ -126,6 +135,7 @@ static clconv_status im2col_create(clconv_plan *plan)
     if (st)
         return st;
     d->k = (size_t)p->in_channels * p->kernel_h * p->kernel_w;
+    d->groups = rt_groups(p);
     d->p = (size_t)clconv_problem_out_height(p) * clconv_problem_out_width(p);
     if (!choose_chunks(p, plan->cfg.workspace_limit_bytes, &d->images_per_chunk,
                        &d->cols_per_chunk))
@@ -142,7 +152,7 @@ static clconv_status im2col_create(clconv_plan *plan)
                                    &d->col)))
         return st;
     /* A stand-in output of the chunk's shape: priming writes only there. */
-    rt_gemm g = chunk_gemm(plan, d, 0, 0, d->images_per_chunk, d->cols_per_chunk, NULL);
+    rt_gemm g = chunk_gemm(plan, d, 0, 0, 0, d->images_per_chunk, d->cols_per_chunk, NULL);
     return conv_gemm_prepare(plan, d->gemm, &g, &d->tile);
 }
 
@@ -194,10 +204,13 @@ static clconv_status im2col_execute(clconv_plan *plan, cl_mem input, cl_mem outp
         int images = batch - n0 < d->images_per_chunk ? batch - n0 : d->images_per_chunk;
         for (size_t p0 = 0; p0 < d->p && !st; p0 += d->cols_per_chunk) {
             size_t cols = d->p - p0 < d->cols_per_chunk ? d->p - p0 : d->cols_per_chunk;
-            rt_gemm g = chunk_gemm(plan, d, n0, p0, images, cols, output);
-            if (!(st = run_im2col(plan, d, input, n0, p0, images, cols, ev)) &&
-                !(st = conv_event_span_begin(plan, ev, STAGE_GEMM)))
-                st = d->gemm->sgemm(plan->ctx, &g, &d->tile, conv_event_slot(ev, STAGE_GEMM));
+            st = run_im2col(plan, d, input, n0, p0, images, cols, ev);
+            for (int group = 0; group < d->groups && !st; group++) {
+                rt_gemm g = chunk_gemm(plan, d, group, n0, p0, images, cols, output);
+                if (!(st = conv_event_span_begin(plan, ev, STAGE_GEMM)))
+                    st = d->gemm->sgemm(plan->ctx, &g, &d->tile,
+                                        conv_event_slot(ev, STAGE_GEMM));
+            }
         }
     }
     if (!st && plan->bias)
@@ -246,6 +259,7 @@ static void im2col_gemm_cost(const conv_config *cfg, int has_bias, clconv_cost *
 const conv_algo_ops conv_im2col_gemm_ops = {
     .name = "im2col-gemm",
     .chunks = 1,
+    .groups = 1,
     .efficiency_prior = 0.3,
     .summary = "patches unrolled into a workspace (cl/im2col/im2col.cl), then an SGEMM "
                "strided-batched over images (clconv's cl/gemm/sgemm.cl, or CLBlast with "

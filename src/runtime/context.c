@@ -74,7 +74,8 @@ static clconv_context *context_alloc(const clconv_context_options *opt)
 static clconv_status options_in(const clconv_context_options *in, clconv_context_options *out)
 {
     clconv_context_options_init(out);
-    return in ? rt_struct_in(NULL, "clconv_context_options", in, sizeof *out, out)
+    return in ? rt_struct_in(NULL, "clconv_context_options", in,
+                             CLCONV_CONTEXT_OPTIONS_STRUCT_SIZE, out)
               : CLCONV_SUCCESS;
 }
 

@@ -393,7 +393,8 @@ clconv_status clconv_device_select(const clconv_device_list *list,
     clconv_device_selector own, *sel = NULL;
     if (caller) {
         clconv_device_selector_init(&own);
-        clconv_status st = rt_struct_in(NULL, "clconv_device_selector", caller, sizeof own, &own);
+        clconv_status st = rt_struct_in(NULL, "clconv_device_selector", caller,
+                                        CLCONV_DEVICE_SELECTOR_STRUCT_SIZE, &own);
         if (st)
             return st;
         sel = &own;

@@ -50,14 +50,21 @@ void rt_live_add(int kind, int delta);
  * `type` and the size. out's struct_size becomes `full`. */
 clconv_status rt_struct_in(clconv_context *ctx, const char *type, const void *in, size_t full,
                            void *out);
-/* The same for an array the library fills: the entries' stride is the
- * caller's struct_size of entry 0 (checked against every entry). */
+/* The same for an array the library fills: *size is the caller's
+ * struct_size of entry 0 (checked against every entry's), *stride the
+ * array's pitch (that size rounded up to a size_t's alignment). */
 clconv_status rt_array_out_stride(clconv_context *ctx, const char *type, const void *out,
-                                  size_t cap, size_t full, size_t *stride);
+                                  size_t cap, size_t full, size_t *size, size_t *stride);
 
 /* The caller's problem (NULL refused) or options (NULL: the defaults) as
  * this library's full structs. */
 clconv_status rt_problem_in(clconv_context *ctx, const clconv_problem *in, clconv_problem *out);
+
+/* A problem's group count: groups, with 0 (dense) read as 1. */
+static inline int rt_groups(const clconv_problem *p)
+{
+    return p->groups > 1 ? p->groups : 1;
+}
 clconv_status rt_plan_options_in(clconv_context *ctx, const clconv_plan_options *in,
                                  clconv_plan_options *out);
 

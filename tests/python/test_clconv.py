@@ -28,11 +28,11 @@ def ctx():
     c.close()
 
 
-def reference(x, w, b, stride, padding, dilation):
+def reference(x, w, b, stride, padding, dilation, groups=1):
     """PyTorch's conv2d in float64."""
     t = lambda a: None if a is None else torch.from_numpy(np.asarray(a, dtype=np.float64))  # noqa
     return F.conv2d(t(x), t(w), t(b), stride=stride, padding=padding,
-                    dilation=dilation).numpy()
+                    dilation=dilation, groups=groups).numpy()
 
 
 def rel_l2(out, ref):
@@ -70,6 +70,22 @@ def test_conv2d_matches_torch(ctx, algo):
         assert y.shape == ref.shape and y.dtype == np.float32
         err = rel_l2(y, ref)
         assert err < TOLERANCE, (algo, x.shape, w.shape, stride, padding, dilation, err)
+
+
+def test_grouped_matches_torch(ctx):
+    """groups= as torch.nn.functional.conv2d takes it (weights [C_out,
+    C_in / groups, KH, KW]): 2 groups, depthwise, depthwise with a depth
+    multiplier of 2; "auto" runs them, and an algorithm that cannot says so."""
+    rng = np.random.default_rng(30)
+    for c, o, groups in ((4, 6, 2), (6, 6, 6), (3, 6, 3)):
+        x = rng.standard_normal((2, c, 11, 13)).astype(np.float32)
+        w = rng.standard_normal((o, c // groups, 3, 3)).astype(np.float32)
+        b = rng.standard_normal(o).astype(np.float32)
+        y = ctx.conv2d(x, w, b, padding=1, stride=(1, 2), groups=groups)
+        ref = reference(x, w, b, (1, 2), 1, 1, groups)
+        assert y.shape == ref.shape and rel_l2(y, ref) < TOLERANCE, (c, o, groups)
+    with pytest.raises(clconv.UnsupportedError, match="groups"):
+        ctx.conv2d(x, w, b, padding=1, groups=groups, algo="winograd")
 
 
 def test_plan_reused_with_new_weights(ctx):
@@ -137,8 +153,12 @@ def test_errors_name_the_problem(ctx):
     assert "winograd" in e.value.message and e.value.status == "CLCONV_ERR_UNSUPPORTED"
     with pytest.raises(clconv.InvalidArgError, match="unknown algorithm 'fastest'"):
         ctx.conv2d(x, np.zeros((3, 2, 3, 3), np.float32), algo="fastest")
-    with pytest.raises(clconv.InvalidArgError, match="groups"):
+    with pytest.raises(clconv.InvalidArgError, match="groups=1 takes 1 input channels"):
         ctx.conv2d(x, np.zeros((3, 1, 3, 3), np.float32))
+    with pytest.raises(clconv.InvalidArgError, match="groups = 2: in_channels"):
+        ctx.conv2d(x, np.zeros((3, 1, 3, 3), np.float32), groups=2)  # 3 outputs, 2 groups
+    with pytest.raises(clconv.InvalidArgError, match="groups=0"):
+        ctx.conv2d(x, np.zeros((3, 2, 3, 3), np.float32), groups=0)
     with pytest.raises(clconv.InvalidArgError, match="complex"):
         ctx.conv2d(x.astype(np.complex64), np.zeros((3, 2, 3, 3), np.float32))
     with pytest.raises(clconv.InvalidArgError, match="stride"):
