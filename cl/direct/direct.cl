@@ -14,13 +14,16 @@
  * loop where the pixels past the end re-read the last one (conv_tile).
  *
  * conv_direct index space: dim 0 = ceil(OW / PIX) pixel tiles, dim 1 = OH,
- * dim 2 = images * oc_blocks, oc_blocks = ceil(C_out / OCB).
+ * dim 2 = images * oc_blocks, oc_blocks = groups * group_blocks and
+ * group_blocks = ceil(group_out / OCB): a block holds output channels of
+ * one group (group_out = C_out / groups of them), which reads that group's
+ * group_in = C_in / groups input channels (dense: groups 1).
  *
  * Buffers, float32, row-major:
  *   in   [..][C_in][HP][WP]   output pixel (oh, ow) reads rows oh*SH + kh*DH,
  *                             columns ow*SW + kw*DW (padding already applied)
- *   wp   [oc_blocks][C_in][KH][KW][OCB]   pack_weights' layout (direct/pack.cl),
- *                             zero past C_out
+ *   wp   [oc_blocks][group_in][KH][KW][OCB]   pack_weights' layout
+ *                             (direct/pack.cl), zero past the group's channels
  *   bias [C_out]              read only when has_bias
  *   out  [N][C_out][OH][OW]
  *
@@ -139,7 +142,8 @@
     const size_t plane = (size_t)OH * OW;                                                         \
     __global float *o =                                                                           \
         out + (size_t)(out_image0 + img) * C_out * plane + (size_t)oh * OW + ow0;                 \
-    const int oc0 = ob * OCB, pixels = min(PIX, OW - ow0), channels = min(OCB, C_out - oc0);      \
+    const int oc0 = grp * group_out + gb * OCB, pixels = min(PIX, OW - ow0);                    \
+    const int channels = min(OCB, group_out - gb * OCB);                                        \
     _Pragma("unroll 1") for (int q = 0; q < channels; q++)                                        \
     {                                                                                             \
         const float b = has_bias ? bias[oc0 + q] : 0.0f;                                          \
@@ -158,14 +162,17 @@ __attribute__((always_inline)) static inline void
 conv_tile(__global const float *in, __global const float *wp, __global const float *bias,
           __global float *out, int C_in, int HP,
           int WP, int C_out, int OH, int OW, int in_image0, int out_image0, int has_bias, int ow0,
-          int oh, int img, int ob, const int last)
+          int oh, int img, int ob, int group_in, int group_out, int group_blocks, const int last)
 {
     FOR_PIX(ACC_DECL)
+    const int grp = ob / group_blocks, gb = ob % group_blocks;
     const size_t in_plane = (size_t)HP * WP;
-    __global const float *src =
-        in + (size_t)(in_image0 + img) * C_in * in_plane + (size_t)(oh * SH) * WP + ow0 * SW;
-    __global const float *wk = wp + (size_t)ob * C_in * (KH * KW * OCB);
-    for (int c = 0; c < C_in; c++, src += in_plane, wk += KH * KW * OCB) {
+    __global const float *src = in +
+                                ((size_t)(in_image0 + img) * C_in + (size_t)grp * group_in) *
+                                    in_plane +
+                                (size_t)(oh * SH) * WP + ow0 * SW;
+    __global const float *wk = wp + (size_t)ob * group_in * (KH * KW * OCB);
+    for (int c = 0; c < group_in; c++, src += in_plane, wk += KH * KW * OCB) {
         /* Rolled, both: with SW = 1 an unrolled kw loop reads the same input
          * column for pixel p at tap kw + 1 as for pixel p + 1 at tap kw, and
          * PoCL's LLVM keeps those broadcasts live across taps: 24
@@ -191,7 +198,8 @@ conv_tile(__global const float *in, __global const float *wp, __global const flo
 __kernel void conv_direct(__global const float *restrict in, __global const float *restrict wp,
                           __global const float *restrict bias, __global float *restrict out,
                           int C_in, int HP, int WP, int C_out, int OH, int OW, int in_image0,
-                          int out_image0, int oc_blocks, int has_bias)
+                          int out_image0, int oc_blocks, int has_bias, int group_in,
+                          int group_out, int group_blocks)
 {
     const int ow0 = (int)get_global_id(0) * PIX;
     const int oh = (int)get_global_id(1);
@@ -199,10 +207,10 @@ __kernel void conv_direct(__global const float *restrict in, __global const floa
     const int ob = (int)get_global_id(2) % oc_blocks;
     if (ow0 + PIX <= OW)
         conv_tile(in, wp, bias, out, C_in, HP, WP, C_out, OH, OW, in_image0, out_image0, has_bias,
-                  ow0, oh, img, ob, PIX - 1);
+                  ow0, oh, img, ob, group_in, group_out, group_blocks, PIX - 1);
     else
         conv_tile(in, wp, bias, out, C_in, HP, WP, C_out, OH, OW, in_image0, out_image0, has_bias,
-                  ow0, oh, img, ob, OW - 1 - ow0);
+                  ow0, oh, img, ob, group_in, group_out, group_blocks, OW - 1 - ow0);
 }
 
 #if LX > 0
@@ -226,7 +234,7 @@ __kernel __attribute__((reqd_work_group_size(LX, LY, 1))) void
 conv_direct_local(__global const float *restrict in, __global const float *restrict wp,
                   __global const float *restrict bias, __global float *restrict out, int C_in,
                   int HP, int WP, int C_out, int OH, int OW, int in_image0, int out_image0,
-                  int oc_blocks, int has_bias)
+                  int oc_blocks, int has_bias, int group_in, int group_out, int group_blocks)
 {
     __local float tin[CB * IR * IC];
     __local floatv tw_v[CB * KH * KW * OCV]; /* floatv: aligned for the vector loads */
@@ -237,14 +245,16 @@ conv_direct_local(__global const float *restrict in, __global const float *restr
     const int oh = (int)get_global_id(1);
     const int img = (int)get_global_id(2) / oc_blocks;
     const int ob = (int)get_global_id(2) % oc_blocks;
+    const int grp = ob / group_blocks, gb = ob % group_blocks;
     const int row0 = (int)get_group_id(1) * LY * SH, col0 = (int)get_group_id(0) * LX * PIX * SW;
     const size_t in_plane = (size_t)HP * WP;
-    __global const float *src = in + (size_t)(in_image0 + img) * C_in * in_plane;
-    __global const float *wsrc = wp + (size_t)ob * C_in * (KH * KW * OCB);
+    __global const float *src =
+        in + ((size_t)(in_image0 + img) * C_in + (size_t)grp * group_in) * in_plane;
+    __global const float *wsrc = wp + (size_t)ob * group_in * (KH * KW * OCB);
 
     FOR_PIX(ACC_DECL)
-    for (int c0 = 0; c0 < C_in; c0 += CB) {
-        const int cb = min(CB, C_in - c0);
+    for (int c0 = 0; c0 < group_in; c0 += CB) {
+        const int cb = min(CB, group_in - c0);
         for (int i = lid; i < CB * IR * IC; i += LX * LY) {
             const int cc = i / (IR * IC), r = row0 + (i / IC) % IR, col = col0 + i % IC;
             tin[i] = cc < cb && r < HP && col < WP

@@ -4,18 +4,21 @@
  * instead of one compile per channel block and kernel size (they run once
  * per set_weights and once per execute, each a fraction of the conv). */
 
-/* wp[ob][t][0..ocb) = w[ob*ocb + o][t], zero past C_out, for the taps
- * t = (c, kh, kw) of one output channel (C_in * KH * KW of them).
+/* wp[ob][t][0..ocb) = w[oc][t] for the block's output channels oc (block ob
+ * holds channels gb*ocb .. of group ob / group_blocks, gb = ob %
+ * group_blocks), zero past the group's group_out channels, for the taps
+ * t = (c, kh, kw) of one output channel (C_in / groups * KH * KW of them).
  * Index space: dim 0 = taps, dim 1 = oc_blocks. Runs once per set_weights. */
 __kernel void pack_weights(__global const float *restrict w, __global float *restrict wp,
-                           int taps, int C_out, int ocb)
+                           int taps, int group_out, int ocb, int group_blocks)
 {
     const int t = (int)get_global_id(0);
     const int ob = (int)get_global_id(1);
+    const int first = ob / group_blocks * group_out, gb = ob % group_blocks;
     __global float *dst = wp + ((size_t)ob * taps + t) * ocb;
     for (int o = 0; o < ocb; o++) {
-        const int oc = ob * ocb + o;
-        dst[o] = oc < C_out ? w[(size_t)oc * taps + t] : 0.0f;
+        const int q = gb * ocb + o;
+        dst[o] = q < group_out ? w[(size_t)(first + q) * taps + t] : 0.0f;
     }
 }
 

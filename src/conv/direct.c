@@ -20,6 +20,7 @@ typedef struct direct_layout {
     int vec, ocv, pix;
     int lx, ly, cb;            /* local variant: group sides, channels staged at once */
     int ocb, oc_blocks, tiles; /* channels per work-item, channel blocks, tiles per row */
+    int group_in, group_out, group_blocks; /* channels of one group, its channel blocks */
     int hp, wp;                /* rows and columns of a plane, padding included */
     int padded;                /* 1: conv_direct reads pad_input's copy, not the caller's input */
     int images_per_chunk;      /* images padded at once (the whole batch unless limited) */
@@ -54,7 +55,8 @@ static int staged_channels(const conv_config *cfg, int ocb, int pix, int lx, int
     size_t per_channel = (rows * cols + (size_t)p->kernel_h * p->kernel_w * ocb) * sizeof(float);
     size_t fit = (size_t)cfg->device->local_mem_bytes / 2 / per_channel;
     fit = fit < 16 ? fit : 16;
-    return (int)(fit < (size_t)p->in_channels ? fit : (size_t)p->in_channels);
+    const size_t group_in = (size_t)(p->in_channels / rt_groups(p));
+    return (int)(fit < group_in ? fit : group_in);
 }
 
 /* A work-group side no wider than the work needs (tiles or rows), as a
@@ -80,8 +82,9 @@ static void direct_default(const conv_config *cfg, int *params)
     const clconv_problem *p = &cfg->problem;
     clconv_device_info none = {0};
     const clconv_device_info *d = cfg->device ? cfg->device : &none;
-    int vec = rt_vector_width(d, p->out_channels);
-    int ocv = p->out_channels >= 2 * vec ? 2 : 1;
+    const int group_out = p->out_channels / rt_groups(p); /* what a block's channels span */
+    int vec = rt_vector_width(d, group_out);
+    int ocv = group_out >= 2 * vec ? 2 : 1;
     params[P_VEC] = vec;
     params[P_OCV] = ocv;
     params[P_PIX] = accumulator_budget(vec) / ocv;
@@ -91,7 +94,7 @@ static void direct_default(const conv_config *cfg, int *params)
         int lx = group_side(8, (ow + pix - 1) / pix), ly = group_side(8, clconv_problem_out_height(p));
         while ((size_t)lx * ly > d->max_work_group_size)
             ly > 1 ? (ly /= 2) : (lx /= 2);
-        int ocv4 = p->out_channels < 4 ? p->out_channels : 4;
+        int ocv4 = group_out < 4 ? group_out : 4;
         if (staged_channels(cfg, ocv4, pix, lx, ly) > 0) {
             params[P_OCV] = ocv4;
             params[P_PIX] = pix;
@@ -130,7 +133,7 @@ static int direct_candidates(const conv_config *cfg, int (*out)[CONV_MAX_PARAMS]
     static const int pixels[] = {2, 3, 4, 6, 8, 12, 14, 16, 20, 24, 28};
     int n = 0;
     for (int ocv = 1; ocv <= 4; ocv++) {
-        if (ocv > 1 && (ocv - 1) * vec >= cfg->problem.out_channels)
+        if (ocv > 1 && (ocv - 1) * vec >= cfg->problem.out_channels / rt_groups(&cfg->problem))
             break; /* a whole vector of padding channels */
         for (size_t i = 0; i < sizeof pixels / sizeof pixels[0] && n < max; i++) {
             int acc = ocv * pixels[i];
@@ -178,7 +181,10 @@ static void layout(const conv_config *cfg, direct_layout *l)
     l->tiles = (ow + pix - 1) / pix;
     l->pix = (ow + l->tiles - 1) / l->tiles;
     l->ocb = l->ocv * l->vec;
-    l->oc_blocks = (p->out_channels + l->ocb - 1) / l->ocb;
+    l->group_in = p->in_channels / rt_groups(p);
+    l->group_out = p->out_channels / rt_groups(p);
+    l->group_blocks = (l->group_out + l->ocb - 1) / l->ocb;
+    l->oc_blocks = rt_groups(p) * l->group_blocks;
     l->lx = params[P_LX];
     l->ly = params[P_LY];
     l->cb = l->lx ? staged_channels(cfg, l->ocb, l->pix, l->lx, l->ly) : 0;
@@ -187,7 +193,7 @@ static void layout(const conv_config *cfg, direct_layout *l)
     l->padded = p->pad_h || p->pad_w;
     l->hp = p->height + 2 * p->pad_h;
     l->wp = p->width + 2 * p->pad_w;
-    l->packed_bytes = (size_t)l->oc_blocks * l->ocb * p->in_channels * p->kernel_h *
+    l->packed_bytes = (size_t)l->oc_blocks * l->ocb * l->group_in * p->kernel_h *
                       p->kernel_w * sizeof(float);
     l->padded_image_bytes = (size_t)p->in_channels * l->hp * l->wp * sizeof(float);
     l->images_per_chunk = 0;
@@ -313,12 +319,12 @@ static clconv_status direct_set_weights(clconv_plan *plan)
 {
     const clconv_problem *p = &plan->cfg.problem;
     direct_plan *d = plan->impl;
-    const cl_int ints[] = {p->in_channels * p->kernel_h * p->kernel_w, p->out_channels,
-                           d->l.ocb};
+    const cl_int ints[] = {d->l.group_in * p->kernel_h * p->kernel_w, d->l.group_out, d->l.ocb,
+                           d->l.group_blocks};
     const cl_mem mems[] = {plan->weights, d->packed};
     size_t global[2] = {(size_t)ints[0], (size_t)d->l.oc_blocks};
     cl_event done = NULL;
-    clconv_status st = conv_set_args(plan, d->pack, "pack_weights", mems, 2, ints, 3);
+    clconv_status st = conv_set_args(plan, d->pack, "pack_weights", mems, 2, ints, 4);
     if (!st)
         st = conv_enqueue(plan, d->pack, "pack_weights", 2, global, &done);
     cl_int err;
@@ -349,7 +355,8 @@ static clconv_status run_conv(clconv_plan *plan, direct_plan *d, cl_mem input, c
     const clconv_problem *p = &plan->cfg.problem;
     const cl_int oh = clconv_problem_out_height(p), ow = clconv_problem_out_width(p);
     const cl_int ints[] = {p->in_channels, d->l.hp, d->l.wp, p->out_channels, oh, ow, in_image0,
-                           n0, d->l.oc_blocks, plan->bias != NULL};
+                           n0, d->l.oc_blocks, plan->bias != NULL, d->l.group_in,
+                           d->l.group_out, d->l.group_blocks};
     const cl_mem mems[] = {input, d->packed, plan->bias, output};
     clconv_status st = conv_set_args(plan, d->conv, "conv_direct", mems, 4, ints,
                                      (int)(sizeof ints / sizeof ints[0]));
@@ -450,6 +457,7 @@ static const conv_tunable direct_tunable = {
 const conv_algo_ops conv_direct_ops = {
     .name = "direct",
     .chunks = 1,
+    .groups = 1,
     .efficiency_prior = 0.4,
     .summary = "register-blocked kernel (cl/direct/direct.cl) specialised per kernel size, "
                "weights repacked once, tile from the tuner or device queries",
