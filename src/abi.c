@@ -29,17 +29,25 @@ static clconv_status size_ok(clconv_context *ctx, const char *type, size_t size,
     return CLCONV_SUCCESS;
 }
 
-clconv_status rt_struct_in(clconv_context *ctx, const char *type, const void *in, size_t full,
-                           void *out)
+int rt_struct_copy(const void *in, size_t full, void *out)
 {
     size_t size;
     memcpy(&size, in, sizeof size);
-    clconv_status st = size_ok(ctx, type, size, full);
-    if (st)
-        return st;
+    if (size < sizeof size || size > full)
+        return 0;
     memcpy(out, in, size);
     memcpy(out, &full, sizeof full);
-    return CLCONV_SUCCESS;
+    return 1;
+}
+
+clconv_status rt_struct_in(clconv_context *ctx, const char *type, const void *in, size_t full,
+                           void *out)
+{
+    if (rt_struct_copy(in, full, out))
+        return CLCONV_SUCCESS;
+    size_t size;
+    memcpy(&size, in, sizeof size);
+    return size_ok(ctx, type, size, full);
 }
 
 clconv_status rt_array_out_stride(clconv_context *ctx, const char *type, const void *out,

@@ -5,7 +5,6 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <string.h>
 
 clconv_status rt_problem_in(clconv_context *ctx, const clconv_problem *in, clconv_problem *out)
 {
@@ -171,15 +170,8 @@ clconv_status clconv_problem_validate(const clconv_problem *in)
 static int valid(const clconv_problem *in, clconv_problem *p)
 {
     clconv_problem_init(p);
-    if (!in)
-        return 0;
-    size_t size;
-    memcpy(&size, in, sizeof size);
-    if (size < sizeof size || size > CLCONV_PROBLEM_STRUCT_SIZE)
-        return 0;
-    memcpy(p, in, size);
-    p->struct_size = sizeof *p;
-    return check(p, NULL, 0) == CLCONV_SUCCESS;
+    return in && rt_struct_copy(in, CLCONV_PROBLEM_STRUCT_SIZE, p) &&
+           check(p, NULL, 0) == CLCONV_SUCCESS;
 }
 
 int clconv_problem_out_height(const clconv_problem *in)

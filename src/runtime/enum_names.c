@@ -7,7 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-void rt_enum_list(rt_enum_name_fn name_of, int count, char *out, size_t cap)
+/* "a, b, c" into out[cap]. */
+static void enum_list(rt_enum_name_fn name_of, int count, char *out, size_t cap)
 {
     if (cap)
         out[0] = '\0';
@@ -28,7 +29,7 @@ clconv_status rt_enum_from_name(const char *what, rt_enum_name_fn name_of, int c
             return CLCONV_SUCCESS;
         }
     char names[512];
-    rt_enum_list(name_of, count, names, sizeof names);
+    enum_list(name_of, count, names, sizeof names);
     return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "unknown %s \"%s\" (one of: %s)", what,
                    name ? name : "", names);
 }

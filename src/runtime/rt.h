@@ -50,6 +50,9 @@ void rt_live_add(int kind, int delta);
  * `type` and the size. out's struct_size becomes `full`. */
 clconv_status rt_struct_in(clconv_context *ctx, const char *type, const void *in, size_t full,
                            void *out);
+/* rt_struct_in without a message: 1 when the size is one it takes (and the
+ * struct is copied), else 0 and out as it was. */
+int rt_struct_copy(const void *in, size_t full, void *out);
 /* The same for an array the library fills: *size is the caller's
  * struct_size of entry 0 (checked against every entry's), *stride the
  * array's pitch (that size rounded up to a size_t's alignment). */
@@ -77,8 +80,6 @@ typedef const char *(*rt_enum_name_fn)(int i);
  * public function's own out-parameter, caller_out, is NULL. */
 clconv_status rt_enum_from_name(const char *what, rt_enum_name_fn name_of, int count,
                                 const char *name, const void *caller_out, int *out);
-/* "a, b, c" into out[cap]. */
-void rt_enum_list(rt_enum_name_fn name_of, int count, char *out, size_t cap);
 
 /* ---- messages for the caller (log.c) ---- */
 
