@@ -1,4 +1,4 @@
-#define _POSIX_C_SOURCE 200809L /* setenv, strdup */
+#define _POSIX_C_SOURCE 200809L /* setenv, strdup, dup, fileno */
 #include "fixture.h"
 #include "runtime/rt.h"
 #include "runtime/timing.h"
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 clconv_context *fixture_context(void)
 {
@@ -33,6 +34,24 @@ clconv_problem fixture_problem(const int *fields, size_t count)
     for (size_t i = 0; i < count; i++)
         *dst[i] = fields[i];
     return p;
+}
+
+void fixture_stderr_of(void (*f)(void *), void *arg, char *out, size_t cap)
+{
+    FILE *seen = tmpfile();
+    assert_non_null(seen);
+    fflush(stderr);
+    int real = dup(STDERR_FILENO);
+    assert_true(real >= 0);
+    assert_true(dup2(fileno(seen), STDERR_FILENO) >= 0);
+    f(arg);
+    fflush(stderr);
+    assert_true(dup2(real, STDERR_FILENO) >= 0);
+    close(real);
+    rewind(seen);
+    size_t n = fread(out, 1, cap - 1, seen);
+    out[n] = '\0';
+    fclose(seen);
 }
 
 float fixture_uniform(uint32_t *s)

@@ -84,6 +84,10 @@ void fixture_guarded_download(clconv_context *ctx, const fixture_guarded *g, flo
                               const char *what);
 void fixture_guarded_release(fixture_guarded *g);
 
+/* What reaches file descriptor 2 while f(arg) runs, into out[cap]: the
+ * library prints nothing unless asked (its log, CLCONV_VERBOSE). */
+void fixture_stderr_of(void (*f)(void *), void *arg, char *out, size_t cap);
+
 /* Sets name to value (unsets it when value is NULL) and returns what it was,
  * for fixture_env_restore: a test that changes the environment leaves it as
  * it found it (CI's sanitizer run points OCL_ICD_VENDORS at the device's own

@@ -120,25 +120,6 @@ static void test_struct_sizes(void **state)
     expect_message(clconv_last_error(NULL), "clconv_device_selector.struct_size = 1048576", NULL);
 }
 
-/* What reaches fd 2 while f(arg) runs. */
-static void stderr_of(void (*f)(void *), void *arg, char *out, size_t cap)
-{
-    FILE *seen = tmpfile();
-    assert_non_null(seen);
-    fflush(stderr);
-    int real = dup(STDERR_FILENO);
-    assert_true(real >= 0);
-    assert_true(dup2(fileno(seen), STDERR_FILENO) >= 0);
-    f(arg);
-    fflush(stderr);
-    assert_true(dup2(real, STDERR_FILENO) >= 0);
-    close(real);
-    rewind(seen);
-    size_t n = fread(out, 1, cap - 1, seen);
-    out[n] = '\0';
-    fclose(seen);
-}
-
 static char heard[1024];
 static void hear(void *user, clconv_log_level level, const char *message)
 {
@@ -176,19 +157,19 @@ static void test_log(void **state)
     char err[2048];
     fixture_env quiet = fixture_env_set("CLCONV_VERBOSE", NULL);
     heard[0] = '\0';
-    stderr_of(plan_with_unwritable_cache, heard, err, sizeof err);
+    fixture_stderr_of(plan_with_unwritable_cache, heard, err, sizeof err);
     if (!strstr(heard, "warning:program cache disabled: cannot") || !strstr(heard, "plan made"))
         fail_msg("the log heard \"%s\"", heard);
     assert_string_equal(err, "");
 
     heard[0] = '\0';
-    stderr_of(plan_with_unwritable_cache, NULL, err, sizeof err);
+    fixture_stderr_of(plan_with_unwritable_cache, NULL, err, sizeof err);
     assert_string_equal(heard, "plan made\n");
     assert_string_equal(err, "");
 
     fixture_env verbose = fixture_env_set("CLCONV_VERBOSE", "1");
     heard[0] = '\0';
-    stderr_of(plan_with_unwritable_cache, NULL, err, sizeof err);
+    fixture_stderr_of(plan_with_unwritable_cache, NULL, err, sizeof err);
     fixture_env_restore(&verbose);
     fixture_env_restore(&quiet);
     if (!strstr(err, "clconv: warning: program cache disabled: cannot"))

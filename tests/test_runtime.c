@@ -558,36 +558,34 @@ static void heard(void *user, const char *call)
     strcat(heard_calls, " ");
 }
 
-static void test_quiet(void **state)
+/* The captures test_quiet makes (their tokens), all while fd 2 is watched. */
+typedef struct quiet_tokens {
+    int t, outer, inner, first, again, retry, live;
+} quiet_tokens;
+
+static clconv_context quiet_ctx; /* only its record of succeeded calls and its log are used */
+
+static void quiet_window(void *arg)
 {
-    (void)state;
-    static clconv_context ctx; /* only its record of succeeded calls and its log are used */
-    ctx.log = log_to_buffer;
-    FILE *seen = tmpfile();
-    assert_non_null(seen);
-    fflush(stderr);
-    int real = dup(STDERR_FILENO);
-    assert_true(real >= 0);
-    assert_true(dup2(fileno(seen), STDERR_FILENO) >= 0);
-
-    int t = rt_quiet_begin(NULL, NULL);
+    quiet_tokens *k = arg;
+    k->t = rt_quiet_begin(NULL, NULL);
     say("<hidden>");
-    rt_quiet_end(NULL, NULL, t, 0);
+    rt_quiet_end(NULL, NULL, k->t, 0);
 
-    int outer = rt_quiet_begin(NULL, NULL);
+    k->outer = rt_quiet_begin(NULL, NULL);
     say("<outer>");
-    int inner = rt_quiet_begin(&ctx, "inner");
+    k->inner = rt_quiet_begin(&quiet_ctx, "inner");
     say("<inner>");
-    rt_quiet_end(&ctx, "inner", inner, 1);
+    rt_quiet_end(&quiet_ctx, "inner", k->inner, 1);
     say("<after-inner>");
-    rt_quiet_end(NULL, NULL, outer, 0);
+    rt_quiet_end(NULL, NULL, k->outer, 0);
 
-    int first = rt_quiet_begin(&ctx, "call");
-    rt_quiet_end(&ctx, "call", first, 0);
-    int again = rt_quiet_begin(&ctx, "call");
-    rt_quiet_end(&ctx, "call", again, 0);
-    int retry = rt_quiet_begin(&ctx, "inner"); /* failed before: still captured */
-    rt_quiet_end(&ctx, "inner", retry, 0);
+    k->first = rt_quiet_begin(&quiet_ctx, "call");
+    rt_quiet_end(&quiet_ctx, "call", k->first, 0);
+    k->again = rt_quiet_begin(&quiet_ctx, "call");
+    rt_quiet_end(&quiet_ctx, "call", k->again, 0);
+    k->retry = rt_quiet_begin(&quiet_ctx, "inner"); /* failed before: still captured */
+    rt_quiet_end(&quiet_ctx, "inner", k->retry, 0);
 
     /* library_compile hears of a call that may compile, once it succeeded
      * never again; a clFFT bake (no call name) every time */
@@ -599,12 +597,11 @@ static void test_quiet(void **state)
         h = rt_quiet_begin(&heard_ctx, NULL);
         rt_quiet_end(&heard_ctx, NULL, h, 0);
     }
-    assert_string_equal(heard_calls, "CLBlastSgemm clfftBakePlan clfftBakePlan ");
 
     fixture_env verbose = fixture_env_set("CLCONV_VERBOSE", "1");
-    int live = rt_quiet_begin(NULL, NULL);
+    k->live = rt_quiet_begin(NULL, NULL);
     say("<verbose>");
-    rt_quiet_end(NULL, NULL, live, 0);
+    rt_quiet_end(NULL, NULL, k->live, 0);
     fixture_env_restore(&verbose);
 
     pthread_t threads[2];
@@ -614,23 +611,25 @@ static void test_quiet(void **state)
     for (int i = 0; i < 2; i++)
         assert_int_equal(pthread_join(threads[i], NULL), 0);
     say("<restored>");
+}
 
-    assert_true(dup2(real, STDERR_FILENO) >= 0);
-    close(real);
-    char got[4096] = {0};
-    rewind(seen);
-    size_t n = fread(got, 1, sizeof got - 1, seen);
-    fclose(seen);
-    got[n] = '\0';
+static void test_quiet(void **state)
+{
+    (void)state;
+    quiet_ctx.log = log_to_buffer;
+    quiet_tokens k;
+    char got[4096];
+    fixture_stderr_of(quiet_window, &k, got, sizeof got);
+    assert_string_equal(heard_calls, "CLBlastSgemm clfftBakePlan clfftBakePlan ");
     if (strcmp(got, "<verbose><restored>") != 0)
         fail_msg("stderr through rt_quiet: \"%s\"", got);
     char want[128];
     snprintf(want, sizeof want, "%d:compiler output: <outer><inner><after-inner>|",
              (int)CLCONV_LOG_INFO);
     assert_string_equal(logged, want);
-    assert_int_equal(t && outer && inner && first && retry, 1);
-    assert_int_equal(again, 0);
-    assert_int_equal(live, 0);
+    assert_int_equal(k.t && k.outer && k.inner && k.first && k.retry, 1);
+    assert_int_equal(k.again, 0);
+    assert_int_equal(k.live, 0);
 }
 
 int main(void)
