@@ -96,6 +96,14 @@ int main(int argc, char **argv)
     /* before any context: the library reads it when it builds programs */
     if (opt.verbose && setenv("CLCONV_VERBOSE", "1", 1) != 0)
         return bench_die(1, "cannot set CLCONV_VERBOSE");
+    /* PoCL's worker threads, unpinned, wake on whichever processor woke
+     * them: on a 2-core machine (AMD EPYC, PoCL 3.1) a run then landed both
+     * on one core for its whole life about one time in two, and the same
+     * seed-k3 plan took 2.4 ms in one process and 5.1 ms in the next.
+     * Pinned (one worker a core, PoCL's own option) every process ran at
+     * the fast one. The user's setting wins; docs/bench.md says so. */
+    if (setenv("POCL_AFFINITY", "1", 0) != 0)
+        return bench_die(1, "cannot set POCL_AFFINITY");
     if (opt.describe) { /* no device needed */
         for (int i = 0; i < opt.problem_count; i++)
             if (clconv_problem_validate(&opt.problems[i].p) != CLCONV_SUCCESS)

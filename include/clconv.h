@@ -293,6 +293,7 @@ typedef enum clconv_algo {
     CLCONV_ALGO_FFT = 2,         /* overlap-save tiles, clFFT R2C, cmac over channels, C2R, crop */
     CLCONV_ALGO_FFT_CGEMM = 3,   /* the same with a complex GEMM per frequency as the cmac */
     CLCONV_ALGO_WINOGRAD = 4,    /* F(4x4,3x3) / F(2x2,5x5): 3x3 or 5x5, stride 1, dilation 1 */
+    CLCONV_ALGO_DEPTHWISE = 5,   /* groups = in_channels only: one pass, weights in registers */
     CLCONV_ALGO_COUNT,
     /* Not an algorithm: clconv_plan_create_with_options chooses one for the
      * problem on the context's device (clconv_plan_options.auto_mode) and

@@ -367,16 +367,22 @@ int fixture_run_selected(const char *name, const struct CMUnitTest *tests, size_
 clconv_problem fixture_problem_for(clconv_context *ctx, clconv_algo algo, const clconv_problem *p)
 {
     static const int kernels[] = {0, 0, 3, 5, 1}; /* 0: p's own */
-    for (size_t i = 0; i < sizeof kernels / sizeof kernels[0]; i++) {
-        clconv_problem q = *p;
-        if (i > 0)
-            q.stride_h = q.stride_w = q.dilation_h = q.dilation_w = 1;
-        if (kernels[i])
-            q.kernel_h = q.kernel_w = kernels[i];
-        if (clconv_problem_validate(&q) == CLCONV_SUCCESS &&
-            clconv_algo_check(ctx, &q, algo) == CLCONV_SUCCESS)
-            return q;
-    }
+    for (int depthwise = 0; depthwise < 2; depthwise++)
+        for (size_t i = 0; i < sizeof kernels / sizeof kernels[0]; i++) {
+            clconv_problem q = *p;
+            if (i > 0)
+                q.stride_h = q.stride_w = q.dilation_h = q.dilation_w = 1;
+            if (kernels[i])
+                q.kernel_h = q.kernel_w = kernels[i];
+            if (depthwise) { /* the depthwise entry's only problems */
+                if (q.out_channels % q.in_channels)
+                    q.out_channels = q.in_channels;
+                q.groups = q.in_channels;
+            }
+            if (clconv_problem_validate(&q) == CLCONV_SUCCESS &&
+                clconv_algo_check(ctx, &q, algo) == CLCONV_SUCCESS)
+                return q;
+        }
     char desc[160];
     fixture_describe(p, desc, sizeof desc);
     fail_msg("%s takes neither %s nor any plainer form of it", clconv_algo_name(algo), desc);

@@ -114,9 +114,11 @@ double fixture_arithmetic_ceiling_gflops(double compute_units, double clock_mhz)
 
 /* p when algo takes it on ctx's device, else the first of p made plainer
  * that it takes: stride and dilation 1, then a 3x3, 5x5 or 1x1 kernel, the
- * rest of p kept (a test that loops over the algorithm table meets an
- * algorithm limited to some shapes, winograd's 3x3 and 5x5, with no test
- * naming the limits). Fails the test when none is taken. */
+ * rest of p kept; then the same made depthwise (groups = in_channels, and
+ * out_channels = in_channels unless a multiple of it). A test that loops
+ * over the algorithm table meets algorithms limited to some shapes
+ * (winograd's 3x3 and 5x5, depthwise's groups) with no test naming the
+ * limits. Fails the test when none is taken. */
 clconv_problem fixture_problem_for(clconv_context *ctx, clconv_algo algo, const clconv_problem *p);
 
 /* "N=2 C=3 H=13 W=17 K=5 k=3x2 s=2x2 p=1x1 d=2x2 g=1" for failure messages. */

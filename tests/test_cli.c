@@ -583,7 +583,9 @@ static void test_groups(void **state)
         clconv_algo a;
         int is_algo = clconv_algo_from_name(algo, &a) == CLCONV_SUCCESS && a != CLCONV_ALGO_AUTO;
         const char *status = member(row, "status", JSON_STRING)->string;
-        if ((is_algo && conv_algo_table[a]->groups) || !strcmp(algo, "auto")) {
+        /* depthwise runs groups = in_channels only (test_conv checks it) */
+        const int takes = is_algo && conv_algo_table[a]->groups && a != CLCONV_ALGO_DEPTHWISE;
+        if (takes || !strcmp(algo, "auto")) {
             if (strcmp(status, "ok") || !(number(row, "rel_err") < 1e-5))
                 fail_msg("%s on a grouped problem: %s", algo, status);
             /* 2 * N*K*OH*OW * (C/G)*KH*KW */
@@ -600,9 +602,10 @@ static void test_groups(void **state)
     run_free(&r);
 
     r = run(ARGS("--in-channels", "3", "--out-channels", "6", "--height", "7", "--width",
-                 "7", "--kernel", "3", "--depthwise", "--algo", "auto", "--iters", "1",
-                 "--warmup", "0", "--no-peaks"));
-    if (r.code != 0 || !strstr(r.out, " g3"))
+                 "7", "--kernel", "3", "--depthwise", "--algo", "auto", "--algo", "depthwise",
+                 "--iters", "1", "--warmup", "0", "--no-peaks"));
+    if (r.code != 0 || !strstr(r.out, " g3") || !strstr(r.out, "depthwise ") ||
+        strstr(r.out, "skipped") || strstr(r.out, "FAILED"))
         fail_msg("--depthwise: exit %d, stdout \"%s\"", r.code, r.out);
     run_free(&r);
     expect_usage_error(ARGS("--in-channels", "4", "--out-channels", "6", "--groups", "4"),

@@ -97,13 +97,29 @@ static clconv_problem random_problem(uint32_t *s)
     return random_problem_shaped(s, -1);
 }
 
-/* p when algo takes it, else the next problem from s that it takes: an
- * algorithm limited to some shapes (winograd: 3x3 and 5x5, stride 1) meets
- * as many random problems as the others, with no test naming its limits. */
+/* The depthwise form of p: groups = in_channels, out_channels a multiple
+ * of it (p's when it is one). */
+static clconv_problem depthwise_form(const clconv_problem *p)
+{
+    clconv_problem q = *p;
+    if (q.out_channels % q.in_channels)
+        q.out_channels = q.in_channels;
+    q.groups = q.in_channels;
+    return q;
+}
+
+/* p when algo takes it, else its depthwise form, else the next problem from
+ * s that it takes (or its depthwise form): an algorithm limited to some
+ * shapes (winograd: 3x3 and 5x5, stride 1; depthwise: groups = in_channels)
+ * meets as many random problems as the others, with no test naming its
+ * limits. */
 static clconv_problem accepted(clconv_algo algo, const clconv_problem *p, uint32_t *s)
 {
     clconv_problem q = *p;
     for (long tries = 0; clconv_algo_check(ctx, &q, algo) != CLCONV_SUCCESS; tries++) {
+        const clconv_problem d = depthwise_form(&q);
+        if (clconv_algo_check(ctx, &d, algo) == CLCONV_SUCCESS)
+            return d;
         if (tries == 1000000)
             fail_msg("%s takes none of a million random problems", clconv_algo_name(algo));
         q = random_problem(s);
@@ -231,6 +247,11 @@ static void test_tunable_candidates(void **state)
          {"vec=1 ocv=3 pix=5 lx=0 ly=0", "vec=4 ocv=4 pix=1 lx=0 ly=0",
           "vec=1 ocv=3 pix=3 lx=4 ly=2", "vec=4 ocv=2 pix=2 lx=2 ly=4"}},
         {"gemm/sgemm.cl", {"vec=1 mr=3 nv=1 kc=4", "vec=4 mr=5 nv=3 kc=0", NULL, NULL}},
+        /* a GPU's column per work-item, staged planes several a group, the
+         * unstaged kernel's checked edges at the widest vector */
+        {"depthwise/depthwise.cl",
+         {"vec=1 rows=7 planes=1 stage=0", "vec=2 rows=3 planes=5 stage=1",
+          "vec=16 rows=1 planes=2 stage=0", NULL}},
         /* tiles smaller than the candidates (down to one output a tile for a
          * 9-wide dilated kernel) and not a power of two, with the default
          * order and a backend named */
@@ -308,16 +329,20 @@ static void test_edge_problems(void **state)
                             c[7], c[8], c[9], c[10], c[11], c[12]);
         assert_int_equal(clconv_problem_validate(&p), CLCONV_SUCCESS);
         for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
-            /* an algorithm limited to some shapes refuses the others cleanly */
+            /* an algorithm limited to some shapes refuses the others cleanly;
+             * one that refuses dense problems gets the depthwise form */
+            clconv_problem q = p;
             if (clconv_algo_check(ctx, &p, (clconv_algo)a) == CLCONV_ERR_UNSUPPORTED) {
                 clconv_plan *plan = NULL;
                 assert_int_equal(clconv_plan_create(ctx, &p, (clconv_algo)a, &plan),
                                  CLCONV_ERR_UNSUPPORTED);
                 assert_null(plan);
-                continue;
+                q = depthwise_form(&p);
+                if (clconv_algo_check(ctx, &q, (clconv_algo)a) != CLCONV_SUCCESS)
+                    continue;
             }
-            check(&p, (clconv_algo)a, 1, 7u + (uint32_t)i);
-            check(&p, (clconv_algo)a, 0, 11u + (uint32_t)i);
+            check(&q, (clconv_algo)a, 1, 7u + (uint32_t)i);
+            check(&q, (clconv_algo)a, 0, 11u + (uint32_t)i);
             ran[a]++;
         }
     }
@@ -434,6 +459,57 @@ static void test_grouped_problems(void **state)
         }
     }
     assert_true(ran >= 6); /* most draws are valid: a grouped algorithm ran them */
+}
+
+/* The depthwise entry against the reference on the shapes its kernel
+ * specialises (3x3, 5x5, 7x7, stride 1 and 2, dilation, asymmetric
+ * kernels), depth multipliers 1 to 3, one channel, rows narrower than a
+ * vector and wider than several, batches: at its default tile and at points
+ * that take the other code paths (the unstaged kernel's checked edge tiles,
+ * several planes a work-group, each vector width). It refuses dense and
+ * other grouped problems naming the groups. */
+static void test_depthwise_problems(void **state)
+{
+    (void)state;
+    static const struct {
+        int n, c, h, w, mult, kh, kw, sh, sw, ph, pw, dh, dw;
+        const char *params; /* NULL: the default rule */
+    } cases[] = {
+        {2, 3, 9, 21, 2, 3, 3, 1, 1, 1, 1, 1, 1, NULL},
+        {1, 4, 7, 7, 1, 5, 5, 1, 1, 2, 2, 1, 1, NULL},
+        {1, 2, 12, 13, 1, 7, 7, 1, 1, 3, 3, 1, 1, NULL},
+        {1, 3, 11, 17, 1, 3, 3, 2, 2, 1, 1, 1, 1, NULL},
+        {2, 2, 10, 29, 3, 5, 5, 2, 2, 2, 2, 2, 2, NULL},
+        {1, 5, 5, 3, 1, 3, 3, 1, 1, 1, 1, 1, 1, NULL},
+        {1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, NULL},
+        {1, 2, 6, 40, 1, 3, 1, 1, 2, 1, 0, 1, 1, NULL},
+        {2, 3, 9, 23, 2, 3, 3, 1, 1, 1, 1, 1, 1, "vec=4 rows=3 planes=2 stage=0"},
+        {1, 2, 8, 37, 1, 5, 3, 2, 1, 2, 1, 1, 2, "vec=16 rows=2 planes=1 stage=0"},
+        {3, 2, 11, 6, 1, 3, 3, 1, 1, 1, 1, 2, 1, "vec=2 rows=5 planes=3 stage=1"},
+        {1, 3, 13, 35, 1, 7, 7, 2, 2, 3, 3, 1, 1, "vec=8 rows=1 planes=3 stage=1"},
+        {1, 2, 9, 19, 2, 3, 3, 1, 1, 1, 1, 1, 1, "vec=1 rows=4 planes=1 stage=0"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        clconv_problem p = FIXTURE_PROBLEM(cases[i].n, cases[i].c, cases[i].h, cases[i].w,
+                                           cases[i].c * cases[i].mult, cases[i].kh, cases[i].kw,
+                                           cases[i].sh, cases[i].sw, cases[i].ph, cases[i].pw,
+                                           cases[i].dh, cases[i].dw, cases[i].c);
+        const clconv_plan_options opt = FIXTURE_OPTIONS(.params = cases[i].params);
+        double err = fixture_run_problem_with_options(ctx, &p, CLCONV_ALGO_DEPTHWISE, &opt,
+                                                      (int)(i % 2), 90u + (uint32_t)i);
+        char what[128];
+        fixture_describe(&p, what, sizeof what);
+        if (!(err < TOLERANCE))
+            fail_msg("depthwise on %s (%s): relative error %g", what,
+                     cases[i].params ? cases[i].params : "default", err);
+    }
+    const clconv_problem refused[] = {FIXTURE_PROBLEM(1, 4, 6, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1),
+                                      FIXTURE_PROBLEM(1, 4, 6, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 2)};
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(clconv_algo_check(ctx, &refused[i], CLCONV_ALGO_DEPTHWISE),
+                         CLCONV_ERR_UNSUPPORTED);
+        assert_non_null(strstr(clconv_last_error(ctx), "groups"));
+    }
 }
 
 static void test_reference_is_textbook(void **state)
@@ -814,12 +890,14 @@ static float *run_output(const clconv_problem *p, clconv_algo algo, size_t limit
 static void test_small_workspace_limit(void **state)
 {
     (void)state;
-    clconv_problem p = FIXTURE_PROBLEM(2, 3, 10, 12, 4, 3, 3, 1, 1, 1, 1, 1, 1);
+    const clconv_problem dense = FIXTURE_PROBLEM(2, 3, 10, 12, 4, 3, 3, 1, 1, 1, 1, 1, 1);
     const size_t limit = 4096;
     clconv_plan_options opt = FIXTURE_OPTIONS(.workspace_limit_bytes = limit);
     for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
         const char *name = clconv_algo_name((clconv_algo)a);
-        clconv_status st = clconv_algo_check_with_options(ctx, &p, (clconv_algo)a, &opt);
+        const clconv_problem q = fixture_problem_for(ctx, (clconv_algo)a, &dense);
+        const clconv_problem *p = &q;
+        clconv_status st = clconv_algo_check_with_options(ctx, p, (clconv_algo)a, &opt);
         if (st) {
             if (st != CLCONV_ERR_UNSUPPORTED || !strstr(clconv_last_error(ctx), "workspace limit"))
                 fail_msg("%s: %s: %s", name, clconv_status_string(st), clconv_last_error(ctx));
@@ -827,20 +905,20 @@ static void test_small_workspace_limit(void **state)
                 fail_msg("%s chunks, yet refuses a %zu-byte workspace limit: %s", name, limit,
                          clconv_last_error(ctx));
             clconv_plan *plan = NULL;
-            assert_int_equal(clconv_plan_create_with_options(ctx, &p, (clconv_algo)a, &opt, &plan),
+            assert_int_equal(clconv_plan_create_with_options(ctx, p, (clconv_algo)a, &opt, &plan),
                              CLCONV_ERR_UNSUPPORTED);
             assert_null(plan);
             continue;
         }
         size_t predicted = 0;
-        assert_int_equal(clconv_algo_workspace_bytes(ctx, &p, (clconv_algo)a, &opt, &predicted),
+        assert_int_equal(clconv_algo_workspace_bytes(ctx, p, (clconv_algo)a, &opt, &predicted),
                          CLCONV_SUCCESS);
-        double err = fixture_run_problem_with_options(ctx, &p, (clconv_algo)a, &opt, 1, 17);
+        double err = fixture_run_problem_with_options(ctx, p, (clconv_algo)a, &opt, 1, 17);
         if (!(err < TOLERANCE))
             fail_msg("%s under a %zu-byte workspace limit: relative L2 error %g", name, limit,
                      err);
         clconv_plan *plan = NULL;
-        assert_int_equal(clconv_plan_create_with_options(ctx, &p, (clconv_algo)a, &opt, &plan),
+        assert_int_equal(clconv_plan_create_with_options(ctx, p, (clconv_algo)a, &opt, &plan),
                          CLCONV_SUCCESS);
         /* as predicted, but for an FFT backend's own scratch */
         size_t used = clconv_plan_workspace_bytes(plan);
@@ -1388,6 +1466,7 @@ int main(void)
         cmocka_unit_test(test_reference_is_textbook),
         cmocka_unit_test(test_grouped_reference_by_hand),
         cmocka_unit_test(test_grouped_problems),
+        cmocka_unit_test(test_depthwise_problems),
         cmocka_unit_test(test_validation),
         cmocka_unit_test(test_plan_argument_checks),
         cmocka_unit_test(test_algorithm_table),

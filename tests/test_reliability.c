@@ -18,11 +18,15 @@
 #include <unistd.h>
 
 
-/* A small odd problem every algorithm can do (a 3x3 kernel at stride 1:
- * winograd's too). */
+/* A small odd problem every algorithm can do: a 3x3 kernel at stride 1
+ * (winograd's) and one input channel, which makes it dense and depthwise at
+ * once (groups = in_channels = 1, a depth multiplier of 4), so the
+ * depthwise entry runs it too. These tests are about failures, threads,
+ * special values and caches; test_conv holds the channel sums to the
+ * reference. */
 static clconv_problem small(void)
 {
-    clconv_problem p = FIXTURE_PROBLEM(2, 3, 9, 11, 4, 3, 3, 1, 1, 1, 0, 1, 1);
+    clconv_problem p = FIXTURE_PROBLEM(2, 1, 9, 11, 4, 3, 3, 1, 1, 1, 0, 1, 1);
     return p;
 }
 
@@ -431,7 +435,7 @@ static void *work(void *arg)
 {
     worker *w = arg;
     clconv_problem p = small();
-    p.in_channels = 5;
+    p.out_channels = 5;
     clconv_context *ctx = NULL;
     w->st = clconv_context_create(NULL, NULL, &ctx);
     w->err = INFINITY;
@@ -533,7 +537,7 @@ static void test_nan_and_inf(void **state)
     host_data h = host_make(&p, 5);
     const int H = p.height, W = p.width, OH = clconv_problem_out_height(&p);
     const int OW = clconv_problem_out_width(&p);
-    const size_t nan_at = ((size_t)1 * p.in_channels + 2) * H * W + 4 * W + 5; /* n1 c2 y4 x5 */
+    const size_t nan_at = ((size_t)1 * p.in_channels + 0) * H * W + 4 * W + 5; /* n1 c0 y4 x5 */
     const size_t inf_at = ((size_t)1 * p.in_channels + 0) * H * W + 7 * W + 1; /* n1 c0 y7 x1 */
     h.in[nan_at] = NAN;
     h.in[inf_at] = INFINITY;

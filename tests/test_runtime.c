@@ -211,8 +211,10 @@ static void test_context_wrap_queues(void **state)
     assert_true(peaks.bandwidth_gbs > 0 && isfinite(peaks.bandwidth_gbs));
     assert_true(peaks.gflops > 0 && isfinite(peaks.gflops));
     clconv_problem p = FIXTURE_PROBLEM(1, 2, 7, 9, 3, 3, 3, 1, 1, 1, 1, 1, 1);
-    for (int a = 0; a < CLCONV_ALGO_COUNT; a++)
-        assert_true(fixture_run_problem(wrapped, &p, (clconv_algo)a, 1, 21) < 1e-4);
+    for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
+        const clconv_problem q = fixture_problem_for(wrapped, (clconv_algo)a, &p);
+        assert_true(fixture_run_problem(wrapped, &q, (clconv_algo)a, 1, 21) < 1e-4);
+    }
     size_t ni = clconv_problem_input_elems(&p), nw = clconv_problem_weight_elems(&p);
     float *host = calloc(ni + nw, sizeof *host);
     assert_non_null(host);

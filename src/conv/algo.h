@@ -66,6 +66,10 @@ typedef struct conv_algo_ops {
      * automatic choice assumes before a find has measured it on the device:
      * a stated prior, from the README's PoCL table. */
     double efficiency_prior;
+    /* The share of the arithmetic it executes that cfg's problem needs, for
+     * the prior (NULL: all of it): direct computes a whole vector of output
+     * channels per group, of which a depthwise problem uses one. */
+    double (*useful_share)(const conv_config *cfg);
     /* Its tunable kernel (conv/tune.h), or NULL. */
     const conv_tunable *tunable;
     /* Can this algorithm do the problem on cfg's device? CLCONV_ERR_UNSUPPORTED

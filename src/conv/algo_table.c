@@ -7,7 +7,8 @@
     X(CLCONV_ALGO_IM2COL_GEMM, conv_im2col_gemm_ops) \
     X(CLCONV_ALGO_FFT, conv_fft_ops)              \
     X(CLCONV_ALGO_FFT_CGEMM, conv_fft_cgemm_ops)  \
-    X(CLCONV_ALGO_WINOGRAD, conv_winograd_ops)
+    X(CLCONV_ALGO_WINOGRAD, conv_winograd_ops)    \
+    X(CLCONV_ALGO_DEPTHWISE, conv_depthwise_ops)
 
 #define DECLARE(value, ops) extern const conv_algo_ops ops;
 CONV_ALGORITHMS(DECLARE)

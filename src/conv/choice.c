@@ -37,23 +37,38 @@ typedef struct candidate {
 void choice_find_key(const conv_config *cfg, char *text, size_t cap)
 {
     const clconv_problem *p = &cfg->problem;
+    char groups[24] = ""; /* dense keys as before groups existed */
+    if (rt_groups(p) > 1)
+        snprintf(groups, sizeof groups, " g%d", rt_groups(p));
     snprintf(text, cap,
-             "%s: n%d c%d h%d w%d o%d k%dx%d s%dx%d p%dx%d d%dx%d limit=%zu fft=%s gemm=%s",
+             "%s: n%d c%d h%d w%d o%d k%dx%d s%dx%d p%dx%d d%dx%d%s limit=%zu fft=%s gemm=%s",
              FIND_METHOD, p->batch, p->in_channels, p->height, p->width, p->out_channels,
              p->kernel_h, p->kernel_w, p->stride_h, p->stride_w, p->pad_h, p->pad_w,
-             p->dilation_h, p->dilation_w, cfg->workspace_limit_bytes,
+             p->dilation_h, p->dilation_w, groups, cfg->workspace_limit_bytes,
              clconv_fft_backend_name(cfg->fft_backend),
              clconv_gemm_backend_name(cfg->gemm_backend));
 }
 
+/* Grouped problems are their own class at both levels: an algorithm's
+ * dense history says little about its depthwise runs (direct fills one of
+ * its 16 lanes there). Dense keys read as before groups existed. */
+static const char *groups_class(const clconv_problem *p)
+{
+    const int g = rt_groups(p);
+    return g == 1 ? "" : g == p->in_channels ? " depthwise" : " grouped";
+}
+
 /* The efficiency an algorithm reaches depends on the shape (direct's 1x1
  * against its 5x5, a launch-bound small problem against a large one):
- * history is kept per class of kernel size, stride and work, and for the
- * algorithm as a whole, which a class without history falls back on. */
-static void efficiency_key(clconv_algo a, const clconv_problem *p, char *text, size_t cap)
+ * history is kept per class of kernel size, stride, work and groups, and
+ * for the algorithm as a whole (per groups class), which a class without
+ * history falls back on. */
+static void efficiency_key(clconv_algo a, const clconv_problem *p, int whole, char *text,
+                           size_t cap)
 {
-    if (!p) {
-        snprintf(text, cap, "%s: %s", EFFICIENCY_METHOD, conv_algo_table[a]->name);
+    if (whole) {
+        snprintf(text, cap, "%s: %s%s", EFFICIENCY_METHOD, conv_algo_table[a]->name,
+                 groups_class(p));
         return;
     }
     static const int kernel_top[] = {1, 3, 5, 9, 15};
@@ -63,8 +78,9 @@ static void efficiency_key(clconv_algo a, const clconv_problem *p, char *text, s
     double flops, bytes;
     clconv_problem_cost(p, 0, &flops, &bytes);
     int work = flops < 1e8 ? 0 : flops < 1e9 ? 1 : 2;
-    snprintf(text, cap, "%s: %s k<=%d s%s work%d", EFFICIENCY_METHOD, conv_algo_table[a]->name,
-             kc < 5 ? kernel_top[kc] : 99, p->stride_h > 1 || p->stride_w > 1 ? ">1" : "1", work);
+    snprintf(text, cap, "%s: %s k<=%d s%s work%d%s", EFFICIENCY_METHOD, conv_algo_table[a]->name,
+             kc < 5 ? kernel_top[kc] : 99, p->stride_h > 1 || p->stride_w > 1 ? ">1" : "1", work,
+             groups_class(p));
 }
 
 /* The efficiency history of a under key: *n measured times, 0 for none. */
@@ -82,19 +98,20 @@ static double efficiency_read(clconv_context *ctx, const char *key, int *n)
     return eff;
 }
 
-/* The share of its bound a is assumed to reach on p: its class's history,
- * else its own, else the stated prior (*n 0). */
-static double efficiency_load(clconv_context *ctx, clconv_algo a, const clconv_problem *p, int *n)
+/* The share of its bound a is assumed to reach on cfg's problem: its
+ * class's history, else its own, else the stated prior times the share of
+ * its arithmetic the problem uses (*n 0). */
+static double efficiency_load(clconv_context *ctx, clconv_algo a, const conv_config *cfg, int *n)
 {
     char key[160];
-    const clconv_problem *levels[2] = {p, NULL};
-    for (int l = 0; l < 2; l++) {
-        efficiency_key(a, levels[l], key, sizeof key);
+    for (int whole = 0; whole < 2; whole++) {
+        efficiency_key(a, &cfg->problem, whole, key, sizeof key);
         double eff = efficiency_read(ctx, key, n);
         if (*n)
             return eff;
     }
-    return conv_algo_table[a]->efficiency_prior;
+    const conv_algo_ops *ops = conv_algo_table[a];
+    return ops->efficiency_prior * (ops->useful_share ? ops->useful_share(cfg) : 1.0);
 }
 
 static void efficiency_record(clconv_context *ctx, clconv_algo a, const clconv_problem *p,
@@ -103,10 +120,9 @@ static void efficiency_record(clconv_context *ctx, clconv_algo a, const clconv_p
     if (!(eff > 0.0 && eff <= 1.0))
         return; /* a time under the bound, or no bound: nothing to learn */
     char key[160], value[128];
-    const clconv_problem *levels[2] = {p, NULL};
-    for (int l = 0; l < 2; l++) {
+    for (int whole = 0; whole < 2; whole++) {
         int n;
-        efficiency_key(a, levels[l], key, sizeof key);
+        efficiency_key(a, p, whole, key, sizeof key);
         double old = efficiency_read(ctx, key, &n);
         n = n < EFFICIENCY_WINDOW ? n + 1 : EFFICIENCY_WINDOW;
         snprintf(value, sizeof value, "efficiency=%.4g times=%d\n",
@@ -154,7 +170,7 @@ static void survey(clconv_context *ctx, const clconv_problem *p, const clconv_pl
         c->workspace = ops->workspace(&c->cfg);
         clconv_roofline r;
         clconv_roofline_eval(peaks, &cost, NAN, &r);
-        c->efficiency = efficiency_load(ctx, (clconv_algo)a, p, &c->history);
+        c->efficiency = efficiency_load(ctx, (clconv_algo)a, &c->cfg, &c->history);
         c->bound_ms = r.bound_ms;
         c->predicted = isfinite(r.bound_ms) ? r.bound_ms / c->efficiency
                                             : cost.flops / c->efficiency;

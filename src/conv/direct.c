@@ -435,6 +435,15 @@ static void direct_cost(const conv_config *cfg, int has_bias, clconv_cost *cost)
     conv_cost_add(cost, &conv_direct_ops, STAGE_CONV, flops, bytes);
 }
 
+/* Its channel blocks hold one group's output channels each: the lanes
+ * past a group's last channel compute nothing the problem needs. */
+static double direct_useful_share(const conv_config *cfg)
+{
+    direct_layout l;
+    layout(cfg, &l);
+    return (double)l.group_out / ((double)l.group_blocks * l.ocb);
+}
+
 static void direct_valid_values(const conv_config *cfg, char *text, size_t cap)
 {
     (void)cfg;
@@ -459,6 +468,7 @@ const conv_algo_ops conv_direct_ops = {
     .chunks = 1,
     .groups = 1,
     .efficiency_prior = 0.4,
+    .useful_share = direct_useful_share,
     .summary = "register-blocked kernel (cl/direct/direct.cl) specialised per kernel size, "
                "weights repacked once, tile from the tuner or device queries",
     .stage_count = 2,

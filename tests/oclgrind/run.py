@@ -82,6 +82,13 @@ BENCH_RUNS = [
     ("direct grouped (3 groups, channel blocks per group, padded)",
      ["--algo", "direct", "--batch", "2", "--in-channels", "6", "--height", "5", "--width",
       "7", "--out-channels", "9", "--kernel", "3", "--pad", "1", "--groups", "3"]),
+    ("depthwise (multiplier 2, padded: the staged planes' copy, the last tile's overlap)",
+     ["--algo", "depthwise", "--batch", "2", "--in-channels", "3", "--height", "7", "--width",
+      "19", "--out-channels", "6", "--kernel", "3", "--pad", "1", "--depthwise"]),
+    ("depthwise 5x5 stride 2 dilation 2 (the even lanes of twice-wide loads)",
+     ["--algo", "depthwise", "--in-channels", "2", "--height", "9", "--width", "37",
+      "--out-channels", "2", "--kernel", "5", "--pad", "2", "--stride", "2", "--dilation", "2",
+      "--depthwise"]),
     ("im2col-gemm grouped (each group's GEMM at its offsets)",
      ["--algo", "im2col-gemm", "--batch", "2", "--in-channels", "4", "--height", "5",
       "--width", "6", "--out-channels", "6", "--kernel", "3", "--pad", "1", "--groups", "2"]),
@@ -95,6 +102,14 @@ BENCH_RUNS = [
 # above uses the default): an odd tile, several channel vectors, a row's
 # last tile hanging past its end, padding. Run once: --params fixes the width.
 TILE_RUNS = [
+    ("depthwise unstaged (edge tiles gathered with their reads checked) at vec=4 rows=3",
+     ["--algo", "depthwise", "--params", "vec=4 rows=3 planes=2 stage=0", "--batch", "2",
+      "--in-channels", "2", "--height", "8", "--width", "13", "--out-channels", "4", "--kernel",
+      "5x3", "--pad", "2x1", "--stride", "1x2", "--depthwise"]),
+    ("depthwise staged, 3 planes a group, at vec=2 rows=5",
+     ["--algo", "depthwise", "--params", "vec=2 rows=5 planes=3 stage=1", "--batch", "3",
+      "--in-channels", "2", "--height", "11", "--width", "6", "--out-channels", "2", "--kernel",
+      "3", "--pad", "1", "--dilation", "2x1", "--depthwise"]),
     ("direct at vec=4 ocv=3 pix=5",
      ["--algo", "direct", "--params", "vec=4 ocv=3 pix=5 lx=0 ly=0", "--batch", "2",
       "--in-channels", "3", "--height", "7", "--width", "12", "--out-channels", "9", "--kernel",

@@ -41,7 +41,8 @@ def rel_l2(out, ref):
 
 def draw(rng, algo):
     """A random problem the algorithm can take: winograd only 3x3 / 5x5 at
-    stride 1 and dilation 1, the others anything small."""
+    stride 1 and dilation 1, depthwise only groups = in_channels (a depth
+    multiplier of 1 to 3), the others anything small and dense."""
     if algo == "winograd":
         k = int(rng.choice([3, 5]))
         kernel, stride, dilation = (k, k), (1, 1), (1, 1)
@@ -52,24 +53,28 @@ def draw(rng, algo):
     padding = tuple(int(rng.integers(0, k // 2 + 2)) for k in kernel)
     extent = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
     n, c, o = int(rng.integers(1, 4)), int(rng.integers(1, 7)), int(rng.integers(1, 9))
+    groups = 1
+    if algo == "depthwise":
+        groups, o = c, c * int(rng.integers(1, 4))
     h = int(rng.integers(max(1, extent[0] - 2 * padding[0]), 20))
     wd = int(rng.integers(max(1, extent[1] - 2 * padding[1]), 20))
     x = rng.standard_normal((n, c, h, wd)).astype(np.float32)
-    w = rng.standard_normal((o, c) + kernel).astype(np.float32)
+    w = rng.standard_normal((o, c // groups) + kernel).astype(np.float32)
     b = rng.standard_normal(o).astype(np.float32) if rng.integers(0, 2) else None
-    return x, w, b, stride, padding, dilation
+    return x, w, b, stride, padding, dilation, groups
 
 
 @pytest.mark.parametrize("algo", clconv.ALGOS + ["auto"])
 def test_conv2d_matches_torch(ctx, algo):
     rng = np.random.default_rng(sum(map(ord, algo)))
     for _ in range(4):
-        x, w, b, stride, padding, dilation = draw(rng, algo)
-        y = ctx.conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation, algo=algo)
-        ref = reference(x, w, b, stride, padding, dilation)
+        x, w, b, stride, padding, dilation, groups = draw(rng, algo)
+        y = ctx.conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation,
+                       groups=groups, algo=algo)
+        ref = reference(x, w, b, stride, padding, dilation, groups)
         assert y.shape == ref.shape and y.dtype == np.float32
         err = rel_l2(y, ref)
-        assert err < TOLERANCE, (algo, x.shape, w.shape, stride, padding, dilation, err)
+        assert err < TOLERANCE, (algo, x.shape, w.shape, stride, padding, dilation, groups, err)
 
 
 def test_grouped_matches_torch(ctx):

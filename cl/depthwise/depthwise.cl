@@ -1,0 +1,252 @@
+/* Depthwise convolution (groups = C_in; output channel k reads input channel
+ * k / (C_out / C_in), the depth multiplier): each output is KH * KW taps of
+ * one input plane, so the layer is memory-bound and the kernel's job is to
+ * touch each input and output element about once.
+ *
+ * One work-item of conv_depthwise computes R output rows of one output
+ * plane: on a CPU (VEC > 1) the whole row strip, in vector tiles of VEC
+ * columns; on a GPU (VEC 1) one column, neighbouring work-items reading
+ * neighbouring columns. A tile's R accumulators walk the
+ * IR = (R - 1) * SH + (KH - 1) * DH + 1 input rows the R output rows read,
+ * loading each row's KW shifted vectors once and adding them to every output
+ * row whose window holds that input row: an input row is loaded once per
+ * tile, not once per output row. The KH * KW weights are loaded once per
+ * work-item. KH, KW, SH, SW, DH, DW and R are -D constants and the row, tap
+ * and accumulator loops are unrolled, so which accumulator a row feeds is
+ * decided at compile time.
+ *
+ * Padding is applied here, not by a copy: the vector tiles cover the
+ * columns whose reads all lie inside the row and load whole vectors with no
+ * check; the few columns at the edges (and a GPU's) run one at a time with
+ * their reads checked; rows above and below the image are skipped.
+ *
+ * Index space: dim 0 = OW on a GPU, 1 on a CPU; dim 1 = ceil(OH / R);
+ * dim 2 = N * C_out. Buffers, float32, row-major:
+ *   in   [N][C_in][H][W]
+ *   w    [C_out][1][KH][KW]   (PyTorch's layout for groups = C_in)
+ *   bias [C_out]              read only when has_bias
+ *   out  [N][C_out][OH][OW] */
+
+#ifndef R
+#define R 4
+#endif
+#ifndef KH
+#define KH 3
+#endif
+#ifndef KW
+#define KW 3
+#endif
+#ifndef SH
+#define SH 1
+#endif
+#ifndef SW
+#define SW 1
+#endif
+#ifndef DH
+#define DH 1
+#endif
+#ifndef DW
+#define DW 1
+#endif
+
+#define IR ((R - 1) * SH + (KH - 1) * DH + 1)
+
+/* Columns a whole-vector load at x reads: x .. x + SPAN - 1. Stride 2 loads
+ * twice the width and keeps the even lanes. */
+#if SW == 2 && VEC > 1
+#define SPAN (2 * VEC)
+#else
+#define SPAN ((VEC - 1) * SW + 1)
+#endif
+/* The columns an edge tile gathers per input row, zeros outside. */
+#define SEG (SPAN + (KW - 1) * DW)
+
+/* The body of a load of the VEC inputs at columns x, x + SW, ...,
+ * x + (VEC - 1) * SW of `row`, all inside it; one body for global rows and
+ * the private copies of edge rows. */
+#if SW == 1
+#define LOAD_BODY return VLOAD(row + x);
+#elif SW == 2 && VEC == 16 /* half by half: oclgrind 21.10 crashed on (float16)(a.even, b.even) */
+#define LOAD_BODY                                           \
+    float16 v;                                              \
+    v.lo = vload16(0, row + x).even;                        \
+    v.hi = vload16(0, row + x + 16).even;                   \
+    return v;
+#elif SW == 2 && VEC == 8
+#define LOAD_BODY return vload16(0, row + x).even;
+#elif SW == 2 && VEC == 4
+#define LOAD_BODY return vload8(0, row + x).even;
+#elif SW == 2 && VEC == 2
+#define LOAD_BODY return vload4(0, row + x).even;
+#else
+#define LOAD_BODY                   \
+    float t[VEC];                   \
+    for (int i = 0; i < VEC; i++)   \
+        t[i] = row[x + i * SW];     \
+    return VLOAD(t);
+#endif
+
+/* Helpers are forced inline: PoCL kept the tile functions as calls, their
+ * accumulators in memory, and the layer ran 2x slower (seen with perf). */
+#define INLINE __attribute__((always_inline)) inline
+
+INLINE floatv load_global(global const float *row, int x) { LOAD_BODY }
+INLINE floatv load_private(const float *row, int x) { LOAD_BODY }
+INLINE floatv load_local(local const float *row, int x) { LOAD_BODY }
+
+/* Adds the taps of input row `row` (index ir in the tile's rows) into the
+ * output rows whose window holds it. */
+#define ADD_ROW(load, rowptr, ix0)                                                 \
+    _Pragma("unroll") for (int kx = 0; kx < KW; kx++)                             \
+    {                                                                              \
+        const floatv v = load(rowptr, (ix0) + kx * DW);                            \
+        _Pragma("unroll") for (int r = 0; r < R; r++)                              \
+        {                                                                          \
+            const int dy = ir - r * SH; /* this row is tap dy / DH of output row r */ \
+            if (dy >= 0 && dy % DH == 0 && dy / DH < KH)                           \
+                acc[r] = MAD(v, (floatv)wt[dy / DH * KW + kx], acc[r]);            \
+        }                                                                          \
+    }
+
+/* One tile's taps into acc[R]. `edge` is a constant at each call: an inside
+ * tile (every column it reads lies in the row) loads whole vectors from the
+ * row; an edge tile first copies the SEG columns it reads, zeros outside the
+ * row, then loads the same vectors from the copy. */
+INLINE void tile_at(global const float *src, int H, int W, int iy0, int ix0, const float *wt,
+                    floatv *acc, const int edge)
+{
+#pragma unroll
+    for (int ir = 0; ir < IR; ir++) {
+        const int iy = iy0 + ir;
+        if (iy < 0 || iy >= H)
+            continue;
+        global const float *row = src + (size_t)iy * W;
+        if (edge) {
+            float seg[SEG];
+            for (int i = 0; i < SEG; i++) {
+                const int x = ix0 + i;
+                seg[i] = x >= 0 && x < W ? row[x] : 0.0f;
+            }
+            ADD_ROW(load_private, seg, 0)
+        } else {
+            ADD_ROW(load_global, row, ix0)
+        }
+    }
+}
+
+/* The kernel's weights and bias for output channel k. */
+#define LOAD_WEIGHTS(k)                                   \
+    float wt[KH * KW];                                    \
+    _Pragma("unroll") for (int i = 0; i < KH * KW; i++)   \
+        wt[i] = w[(size_t)(k) * (KH * KW) + i];           \
+    const float b = has_bias ? bias[k] : 0.0f;
+
+/* Stores rows oy0 .. of a tile at column ox (those below OH). */
+#define STORE_TILE(dst, ox)                                             \
+    _Pragma("unroll") for (int r = 0; r < R; r++)                       \
+    {                                                                   \
+        if (oy0 + r >= OH)                                              \
+            break;                                                      \
+        global float *o = (dst) + (size_t)(oy0 + r) * OW + (ox);        \
+        if ((ox) + VEC <= OW) {                                         \
+            VSTORE(acc[r], o);                                          \
+        } else { /* a row narrower than one vector */                   \
+            float t[VEC];                                               \
+            VSTORE(acc[r], t);                                          \
+            for (int i = 0; i < OW - (ox); i++)                         \
+                o[i] = t[i];                                            \
+        }                                                               \
+    }
+
+kernel void conv_depthwise(global const float *restrict in, global const float *restrict w,
+                           global const float *restrict bias, global float *restrict out, int C,
+                           int H, int W, int K, int OH, int OW, int pad_h, int pad_w,
+                           int has_bias)
+{
+    const int oy0 = (int)get_global_id(1) * R, plane = (int)get_global_id(2);
+    if (oy0 >= OH)
+        return;
+    const int k = plane % K, n = plane / K, c = k / (K / C);
+    global const float *src = in + ((size_t)n * C + c) * H * W;
+    global float *dst = out + (size_t)plane * OH * OW;
+    LOAD_WEIGHTS(k)
+    const int iy0 = oy0 * SH - pad_h;
+    /* A CPU's row strip in tiles of VEC columns, the last one ending at the
+     * row's end (overlapping its neighbour rather than hanging past it); a
+     * GPU's one column (dim 0). */
+    const int first = VEC > 1 ? 0 : (int)get_global_id(0), step = VEC > 1 ? VEC : OW;
+    const int last_start = max(OW - VEC, 0);
+    for (int ox0 = first; ox0 < OW; ox0 += step) {
+        const int ox = min(ox0, last_start), ix0 = ox * SW - pad_w;
+        floatv acc[R];
+#pragma unroll
+        for (int r = 0; r < R; r++)
+            acc[r] = (floatv)b;
+        if (ix0 >= 0 && ix0 + (KW - 1) * DW + SPAN <= W)
+            tile_at(src, H, W, iy0, ix0, wt, acc, 0);
+        else
+            tile_at(src, H, W, iy0, ix0, wt, acc, 1);
+        STORE_TILE(dst, ox)
+    }
+}
+
+/* conv_depthwise_staged: the same for a CPU, whose work-group holds whole
+ * planes (dim 1 all of a plane's row strips, dim 2 `planes` planes): the
+ * group first copies its input planes with their padding into local memory
+ * (`stage`, planes x HP x WP; a CPU's local memory is its cache), then every
+ * tile reads whole vectors from there with no check. The guarded edge tiles
+ * of conv_depthwise, which a 5 x 5 or 7 x 7 kernel on a 14 x 14 plane made
+ * most of the work, are gone. HP and WP cover every row and column a tile
+ * reads, the last row strip's rows past OH and the vector's slop included. */
+kernel void conv_depthwise_staged(global const float *restrict in, global const float *restrict w,
+                                  global const float *restrict bias, global float *restrict out,
+                                  int C, int H, int W, int K, int OH, int OW, int pad_h,
+                                  int pad_w, int has_bias, int HP, int WP, local float *stage)
+{
+    const int strips = (int)get_local_size(1), planes = (int)get_local_size(2);
+    const int me = (int)get_local_id(2) * strips + (int)get_local_id(1);
+    const int plane0 = (int)get_group_id(2) * planes;
+    for (int row = me; row < planes * HP; row += strips * planes) {
+        const int q = row / HP, iy = row % HP - pad_h;
+        const int k = (plane0 + q) % K, n = (plane0 + q) / K, c = k / (K / C);
+        local float *to = stage + (size_t)row * WP;
+        const int lo = min(pad_w, WP), hi = min(WP, pad_w + W);
+        if (iy < 0 || iy >= H) {
+            for (int i = 0; i < WP; i++)
+                to[i] = 0.0f;
+            continue;
+        }
+        global const float *from = in + (((size_t)n * C + c) * H + iy) * W;
+        for (int i = 0; i < lo; i++)
+            to[i] = 0.0f;
+        int i = lo;
+        for (; i + VEC <= hi; i += VEC)
+            VSTORE(VLOAD(from + (i - lo)), to + i);
+        for (; i < hi; i++)
+            to[i] = from[i - lo];
+        for (i = hi; i < WP; i++)
+            to[i] = 0.0f;
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    const int oy0 = (int)get_global_id(1) * R, plane = (int)get_global_id(2);
+    if (oy0 >= OH)
+        return;
+    const int k = plane % K;
+    LOAD_WEIGHTS(k)
+    local const float *src = stage + (size_t)get_local_id(2) * HP * WP + (size_t)oy0 * SH * WP;
+    global float *dst = out + (size_t)plane * OH * OW;
+    const int last_start = max(OW - VEC, 0);
+    for (int ox0 = 0; ox0 < OW; ox0 += VEC) {
+        const int ox = min(ox0, last_start);
+        floatv acc[R];
+#pragma unroll
+        for (int r = 0; r < R; r++)
+            acc[r] = (floatv)b;
+#pragma unroll
+        for (int ir = 0; ir < IR; ir++) {
+            local const float *row = src + ir * WP;
+            ADD_ROW(load_local, row, ox * SW)
+        }
+        STORE_TILE(dst, ox)
+    }
+}

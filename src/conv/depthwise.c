@@ -1,0 +1,297 @@
+/* Depthwise convolution (groups = C_in, any depth multiplier): one pass
+ * over the input and output with the kernel's weights in registers
+ * (cl/depthwise/depthwise.cl), padding applied in the kernel, the bias in the
+ * same pass. It runs nothing else: a dense or grouped problem is refused. */
+#include "conv/algo.h"
+#include "conv/tune.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { STAGE_CONV };
+enum { P_VEC, P_ROWS, P_PLANES, P_STAGE };
+
+enum { MAX_ROWS = 8 };
+
+typedef struct depthwise_plan {
+    cl_kernel conv;
+    int vec, rows, columns, row_blocks; /* columns: dim 0 of the index space */
+    int planes; /* a CPU's work-group: planes of it, a divisor of N * C_out */
+    int staged, hp, wp; /* conv_depthwise_staged, its planes' rows and columns in local memory */
+} depthwise_plan;
+
+static int is_depthwise(const clconv_problem *p)
+{
+    return rt_groups(p) == p->in_channels;
+}
+
+/* Output planes a CPU's work-group holds: at least 512 outputs a group, so
+ * that a 7 x 7 plane is not scheduled alone (MobileNet-v2's 960-channel
+ * 7 x 7 layer ran 1.7x faster with 16 planes a group than with 1, side by
+ * side on PoCL; its 14 x 14 and 56 x 56 layers gained nothing). */
+static int planes_per_group(const clconv_problem *p)
+{
+    const int outputs = clconv_problem_out_height(p) * clconv_problem_out_width(p);
+    const int want = outputs >= 512 ? 1 : 512 / outputs;
+    return want < 64 ? want : 64;
+}
+
+/* The default rule, from device queries only: the device's preferred width
+ * along the output row, no wider than the row (a 7 x 7 plane ran 1.2-1.9x
+ * faster at width 4 than at 8 on PoCL, AVX-512 target); a CPU then takes a
+ * row strip of 8 rows per work-item (8 ran MobileNet-v2's 56 x 56 and
+ * 14 x 14 layers 1.1-1.2x faster than 4), a GPU (width 1) a column of 4,
+ * groups of the driver's size. */
+static void depthwise_default(const conv_config *cfg, int *params)
+{
+    const clconv_problem *p = &cfg->problem;
+    clconv_device_info none = {0};
+    const clconv_device_info *d = cfg->device ? cfg->device : &none;
+    const int ow = clconv_problem_out_width(p);
+    int vec = rt_vector_width(d, ow);
+    while (vec > ow)
+        vec /= 2;
+    params[P_VEC] = vec;
+    params[P_ROWS] = vec > 1 ? 8 : 4;
+    params[P_PLANES] = vec > 1 ? planes_per_group(p) : 1;
+    params[P_STAGE] = vec > 1;
+}
+
+/* Candidates: the device's width and half of it (a CPU's), 1 to 8 rows,
+ * and on a CPU 1, 4 and 16 planes a group besides the default's. */
+static int depthwise_candidates(const conv_config *cfg, int (*out)[CONV_MAX_PARAMS], int max)
+{
+    int def[CONV_MAX_PARAMS] = {0};
+    depthwise_default(cfg, def);
+    static const int rows[] = {1, 2, 4, 6, 8};
+    const int widths[] = {def[P_VEC], def[P_VEC] / 2};
+    int n = 0;
+    for (int v = 0; v < 2; v++) {
+        if (widths[v] < 2 && v == 1)
+            continue;
+        const int planes[] = {def[P_PLANES], 1, 4, 16};
+        for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++)
+            for (size_t g = 0; g < (widths[v] > 1 ? 4u : 1u) && n < max; g++) {
+                if (g > 0 && planes[g] == def[P_PLANES])
+                    continue;
+                memset(out[n], 0, sizeof out[n]);
+                out[n][P_VEC] = widths[v];
+                out[n][P_ROWS] = rows[r];
+                out[n][P_PLANES] = planes[g];
+                n++;
+            }
+    }
+    return n;
+}
+
+static int depthwise_params_valid(const int *params)
+{
+    int v = params[P_VEC];
+    return (v == 1 || v == 2 || v == 4 || v == 8 || v == 16) && params[P_ROWS] >= 1 &&
+           params[P_ROWS] <= MAX_ROWS && params[P_PLANES] >= 1 && params[P_PLANES] <= 64 &&
+           (params[P_STAGE] == 0 || params[P_STAGE] == 1);
+}
+
+static void depthwise_valid_values(const conv_config *cfg, char *text, size_t cap)
+{
+    (void)cfg;
+    snprintf(text, cap, "vec in 1, 2, 4, 8, 16 (1: a column per work-item, else a row strip), "
+                        "rows in 1..%d, planes in 1..64 (a CPU's work-group)", MAX_ROWS);
+}
+
+static const conv_tunable depthwise_tunable = {
+    .kernel_file = "depthwise/depthwise.cl",
+    .method = "depthwise 1",
+    .param_count = 4,
+    .param_names = {[P_VEC] = "vec", [P_ROWS] = "rows", [P_PLANES] = "planes",
+                    [P_STAGE] = "stage"},
+    .defaults = depthwise_default,
+    .candidates = depthwise_candidates,
+    .valid = depthwise_params_valid,
+    .valid_values = depthwise_valid_values,
+};
+
+static clconv_status depthwise_check(clconv_context *ctx, const conv_config *cfg)
+{
+    const clconv_problem *p = &cfg->problem;
+    if (!is_depthwise(p))
+        return rt_fail(ctx, CLCONV_ERR_UNSUPPORTED,
+                       "depthwise: runs depthwise problems only (groups = in_channels); this one "
+                       "has groups = %d and in_channels = %d", rt_groups(p), p->in_channels);
+    return CLCONV_SUCCESS;
+}
+
+static size_t depthwise_workspace(const conv_config *cfg)
+{
+    (void)cfg;
+    return 0;
+}
+
+static void layout(const conv_config *cfg, depthwise_plan *d)
+{
+    const clconv_problem *p = &cfg->problem;
+    int params[CONV_MAX_PARAMS];
+    conv_params_get(cfg, &depthwise_tunable, params);
+    const int ow = clconv_problem_out_width(p), oh = clconv_problem_out_height(p);
+    d->vec = params[P_VEC];
+    d->rows = params[P_ROWS] < oh ? params[P_ROWS] : oh;
+    d->columns = d->vec == 1 ? ow : 1;
+    d->row_blocks = (oh + d->rows - 1) / d->rows;
+    const int all = p->batch * p->out_channels;
+    d->planes = params[P_PLANES] < all ? params[P_PLANES] : all;
+    while (all % d->planes)
+        d->planes--;
+    /* What the staged kernel's tiles read (cl/depthwise/depthwise.cl): the
+     * last strip's rows past OH, the last tile's vector span. */
+    const int span = p->stride_w == 2 && d->vec > 1 ? 2 * d->vec : (d->vec - 1) * p->stride_w + 1;
+    d->hp = (d->row_blocks * d->rows - 1) * p->stride_h + (p->kernel_h - 1) * p->dilation_h + 1;
+    d->wp = (ow > d->vec ? ow - d->vec : 0) * p->stride_w + (p->kernel_w - 1) * p->dilation_w + span;
+    d->staged = 0;
+    if (params[P_STAGE] && d->vec > 1 && cfg->device) {
+        const size_t plane_bytes = (size_t)d->hp * d->wp * sizeof(float);
+        while (d->planes > 1 && d->planes * plane_bytes > cfg->device->local_mem_bytes)
+            for (d->planes--; all % d->planes;)
+                d->planes--;
+        d->staged = plane_bytes <= cfg->device->local_mem_bytes &&
+                    (size_t)d->row_blocks * d->planes <= cfg->device->max_work_group_size;
+    }
+}
+
+static clconv_status depthwise_create(clconv_plan *plan)
+{
+    const clconv_problem *p = &plan->cfg.problem;
+    depthwise_plan *d = calloc(1, sizeof *d);
+    if (!d)
+        return rt_fail(plan->ctx, CLCONV_ERR_OUT_OF_MEMORY, "out of host memory");
+    plan->impl = d;
+    clconv_status st = depthwise_check(plan->ctx, &plan->cfg);
+    if (st)
+        return st;
+    layout(&plan->cfg, d);
+    char options[192];
+    snprintf(options, sizeof options,
+             "-cl-mad-enable -DVEC=%d -DR=%d -DKH=%d -DKW=%d -DSH=%d -DSW=%d -DDH=%d -DDW=%d",
+             d->vec, d->rows, p->kernel_h, p->kernel_w, p->stride_h, p->stride_w, p->dilation_h,
+             p->dilation_w);
+    cl_program prog;
+    if ((st = conv_plan_program(plan, "depthwise/depthwise.cl", options, &prog)) ||
+        (st = rt_kernel_create(plan->ctx, prog,
+                               d->staged ? "conv_depthwise_staged" : "conv_depthwise", &d->conv)))
+        return st;
+    /* The staged kernel's group holds its planes' strips: it must fit the
+     * compiled kernel, not only the device (a GPU compiler may allow fewer
+     * work-items for a kernel with many registers). Fewer planes a group,
+     * else the unstaged kernel of the same program. */
+    while (d->staged) {
+        size_t fits = 0;
+        cl_int err = clGetKernelWorkGroupInfo(d->conv, plan->ctx->device,
+                                              CL_KERNEL_WORK_GROUP_SIZE, sizeof fits, &fits, NULL);
+        if (err != CL_SUCCESS)
+            return rt_cl_fail(plan->ctx, err, "clGetKernelWorkGroupInfo",
+                              "conv_depthwise_staged, CL_KERNEL_WORK_GROUP_SIZE");
+        if ((size_t)d->row_blocks * d->planes <= fits)
+            break;
+        if (d->planes > 1) {
+            const int all = p->batch * p->out_channels;
+            for (d->planes--; all % d->planes;)
+                d->planes--;
+            continue;
+        }
+        clReleaseKernel(d->conv);
+        d->conv = NULL;
+        d->staged = 0;
+        if ((st = rt_kernel_create(plan->ctx, prog, "conv_depthwise", &d->conv)))
+            return st;
+    }
+    /* What runs, reported by clconv_plan_params: the tile as the problem,
+     * the local memory and the compiled kernel bound it. */
+    plan->cfg.params[P_ROWS] = d->rows;
+    plan->cfg.params[P_PLANES] = d->planes;
+    plan->cfg.params[P_STAGE] = d->staged;
+    return CLCONV_SUCCESS;
+}
+
+/* The kernel reads the caller's weights as they are: nothing to prepare. */
+static clconv_status depthwise_set_weights(clconv_plan *plan)
+{
+    plan->weights_ms = 0.0;
+    return CLCONV_SUCCESS;
+}
+
+static clconv_status depthwise_execute(clconv_plan *plan, cl_mem input, cl_mem output,
+                                       conv_events *ev)
+{
+    const clconv_problem *p = &plan->cfg.problem;
+    depthwise_plan *d = plan->impl;
+    const cl_int ints[] = {p->in_channels, p->height, p->width, p->out_channels,
+                           clconv_problem_out_height(p), clconv_problem_out_width(p),
+                           p->pad_h, p->pad_w, plan->bias != NULL, d->hp, d->wp};
+    const char *name = d->staged ? "conv_depthwise_staged" : "conv_depthwise";
+    const cl_mem mems[] = {input, plan->weights, plan->bias, output};
+    /* the guarded kernel takes no HP, WP or stage */
+    const int int_count = (int)(sizeof ints / sizeof ints[0]) - (d->staged ? 0 : 2);
+    clconv_status st = conv_set_args(plan, d->conv, name, mems, 4, ints, int_count);
+    if (!st && d->staged) {
+        const size_t bytes = (size_t)d->planes * d->hp * d->wp * sizeof(float);
+        cl_int err = clSetKernelArg(d->conv, (cl_uint)(4 + int_count), bytes, NULL);
+        if (err != CL_SUCCESS)
+            st = rt_cl_fail(plan->ctx, err, "clSetKernelArg", "conv_depthwise_staged, stage");
+    }
+    const size_t global[3] = {(size_t)d->columns, (size_t)d->row_blocks,
+                              (size_t)p->batch * (size_t)p->out_channels};
+    if (st)
+        return st;
+    /* The staged kernel's work-group is its planes, on any device. On a CPU
+     * the other one's is too: PoCL then loops over a plane's row strips in
+     * one call instead of scheduling each as a group (a 56 x 56 layer took
+     * 1.2-2x as long with groups of one, the two side by side). A GPU's
+     * driver chooses. */
+    const size_t items = (size_t)d->columns * d->row_blocks * d->planes;
+    if (d->staged ||
+        (!strcmp(plan->ctx->info.type, "CPU") && items <= plan->ctx->info.max_work_group_size)) {
+        const size_t local[3] = {(size_t)d->columns, (size_t)d->row_blocks, (size_t)d->planes};
+        return conv_enqueue_local(plan, d->conv, name, 3, global, local,
+                                  conv_event_slot(ev, STAGE_CONV));
+    }
+    return conv_enqueue(plan, d->conv, name, 3, global, conv_event_slot(ev, STAGE_CONV));
+}
+
+static void depthwise_destroy(clconv_plan *plan)
+{
+    depthwise_plan *d = plan->impl;
+    if (!d)
+        return;
+    if (d->conv)
+        clReleaseKernel(d->conv);
+    free(d);
+    plan->impl = NULL;
+}
+
+extern const conv_algo_ops conv_depthwise_ops;
+
+/* One pass: the compulsory cost. */
+static void depthwise_cost(const conv_config *cfg, int has_bias, clconv_cost *cost)
+{
+    double flops, bytes;
+    conv_compulsory_cost(&cfg->problem, has_bias, &flops, &bytes);
+    conv_cost_add(cost, &conv_depthwise_ops, STAGE_CONV, flops, bytes);
+}
+
+const conv_algo_ops conv_depthwise_ops = {
+    .name = "depthwise",
+    .groups = 1,
+    .efficiency_prior = 0.5,
+    .summary = "depthwise only (groups = in_channels): one pass, weights in registers, input "
+               "rows shared by a register tile of output rows, padding in the kernel",
+    .stage_count = 1,
+    .stage_names = {[STAGE_CONV] = "conv"},
+    .tunable = &depthwise_tunable,
+    .check = depthwise_check,
+    .workspace = depthwise_workspace,
+    .create = depthwise_create,
+    .set_weights = depthwise_set_weights,
+    .execute = depthwise_execute,
+    .cost = depthwise_cost,
+    .destroy = depthwise_destroy,
+};
