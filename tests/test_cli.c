@@ -583,9 +583,7 @@ static void test_groups(void **state)
         clconv_algo a;
         int is_algo = clconv_algo_from_name(algo, &a) == CLCONV_SUCCESS && a != CLCONV_ALGO_AUTO;
         const char *status = member(row, "status", JSON_STRING)->string;
-        /* depthwise runs groups = in_channels only (test_conv checks it) */
-        const int takes = is_algo && conv_algo_table[a]->groups && a != CLCONV_ALGO_DEPTHWISE;
-        if (takes || !strcmp(algo, "auto")) {
+        if ((is_algo && conv_algo_table[a]->groups) || !strcmp(algo, "auto")) {
             if (strcmp(status, "ok") || !(number(row, "rel_err") < 1e-5))
                 fail_msg("%s on a grouped problem: %s", algo, status);
             /* 2 * N*K*OH*OW * (C/G)*KH*KW */

@@ -464,33 +464,42 @@ static void test_grouped_problems(void **state)
 /* The depthwise entry against the reference on the shapes its kernel
  * specialises (3x3, 5x5, 7x7, stride 1 and 2, dilation, asymmetric
  * kernels), depth multipliers 1 to 3, one channel, rows narrower than a
- * vector and wider than several, batches: at its default tile and at points
- * that take the other code paths (the unstaged kernel's checked edge tiles,
- * several planes a work-group, each vector width). It refuses dense and
- * other grouped problems naming the groups. */
+ * vector and wider than several, batches, and grouped problems with a few
+ * input channels a group (several groups a work-group, part of one): at
+ * its default tile and at points that take the other code paths (the
+ * unstaged kernel's checked edge tiles, several planes a work-group, each
+ * vector width). It refuses dense problems and wider groups naming the
+ * groups. */
 static void test_depthwise_problems(void **state)
 {
     (void)state;
     static const struct {
         int n, c, h, w, mult, kh, kw, sh, sw, ph, pw, dh, dw;
         const char *params; /* NULL: the default rule */
+        int gi;             /* input channels a group; 0: 1, depthwise */
     } cases[] = {
-        {2, 3, 9, 21, 2, 3, 3, 1, 1, 1, 1, 1, 1, NULL},
-        {1, 4, 7, 7, 1, 5, 5, 1, 1, 2, 2, 1, 1, NULL},
-        {1, 2, 12, 13, 1, 7, 7, 1, 1, 3, 3, 1, 1, NULL},
-        {1, 3, 11, 17, 1, 3, 3, 2, 2, 1, 1, 1, 1, NULL},
-        {2, 2, 10, 29, 3, 5, 5, 2, 2, 2, 2, 2, 2, NULL},
-        {1, 5, 5, 3, 1, 3, 3, 1, 1, 1, 1, 1, 1, NULL},
-        {1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, NULL},
-        {1, 2, 6, 40, 1, 3, 1, 1, 2, 1, 0, 1, 1, NULL},
-        {2, 3, 9, 23, 2, 3, 3, 1, 1, 1, 1, 1, 1, "vec=4 rows=3 planes=2 stage=0"},
-        {1, 2, 8, 37, 1, 5, 3, 2, 1, 2, 1, 1, 2, "vec=16 rows=2 planes=1 stage=0"},
-        {3, 2, 11, 6, 1, 3, 3, 1, 1, 1, 1, 2, 1, "vec=2 rows=5 planes=3 stage=1"},
-        {1, 3, 13, 35, 1, 7, 7, 2, 2, 3, 3, 1, 1, "vec=8 rows=1 planes=3 stage=1"},
-        {1, 2, 9, 19, 2, 3, 3, 1, 1, 1, 1, 1, 1, "vec=1 rows=4 planes=1 stage=0"},
+        {2, 3, 9, 21, 2, 3, 3, 1, 1, 1, 1, 1, 1, NULL, 0},
+        {1, 4, 7, 7, 1, 5, 5, 1, 1, 2, 2, 1, 1, NULL, 0},
+        {1, 2, 12, 13, 1, 7, 7, 1, 1, 3, 3, 1, 1, NULL, 0},
+        {1, 3, 11, 17, 1, 3, 3, 2, 2, 1, 1, 1, 1, NULL, 0},
+        {2, 2, 10, 29, 3, 5, 5, 2, 2, 2, 2, 2, 2, NULL, 0},
+        {1, 5, 5, 3, 1, 3, 3, 1, 1, 1, 1, 1, 1, NULL, 0},
+        {1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, NULL, 0},
+        {1, 2, 6, 40, 1, 3, 1, 1, 2, 1, 0, 1, 1, NULL, 0},
+        {2, 3, 9, 23, 2, 3, 3, 1, 1, 1, 1, 1, 1, "vec=4 rows=3 planes=2 stage=0", 0},
+        {1, 2, 8, 37, 1, 5, 3, 2, 1, 2, 1, 1, 2, "vec=16 rows=2 planes=1 stage=0", 0},
+        {3, 2, 11, 6, 1, 3, 3, 1, 1, 1, 1, 2, 1, "vec=2 rows=5 planes=3 stage=1", 0},
+        {1, 3, 13, 35, 1, 7, 7, 2, 2, 3, 3, 1, 1, "vec=8 rows=1 planes=3 stage=1", 0},
+        {1, 2, 9, 19, 2, 3, 3, 1, 1, 1, 1, 1, 1, "vec=1 rows=4 planes=1 stage=0", 0},
+        /* grouped: c is the group count, gi the input channels a group */
+        {2, 4, 8, 21, 2, 3, 3, 1, 1, 1, 1, 1, 1, NULL, 3},
+        {1, 2, 9, 17, 3, 3, 3, 2, 1, 1, 1, 1, 1, "vec=4 rows=2 planes=6 stage=1", 8},
+        {1, 3, 7, 11, 4, 5, 5, 1, 1, 2, 2, 1, 1, "vec=8 rows=3 planes=2 stage=1", 2},
+        {1, 2, 6, 9, 1, 3, 3, 1, 1, 1, 1, 1, 1, "vec=2 rows=4 planes=2 stage=0", 5},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        clconv_problem p = FIXTURE_PROBLEM(cases[i].n, cases[i].c, cases[i].h, cases[i].w,
+        const int gi = cases[i].gi ? cases[i].gi : 1;
+        clconv_problem p = FIXTURE_PROBLEM(cases[i].n, cases[i].c * gi, cases[i].h, cases[i].w,
                                            cases[i].c * cases[i].mult, cases[i].kh, cases[i].kw,
                                            cases[i].sh, cases[i].sw, cases[i].ph, cases[i].pw,
                                            cases[i].dh, cases[i].dw, cases[i].c);
@@ -503,8 +512,9 @@ static void test_depthwise_problems(void **state)
             fail_msg("depthwise on %s (%s): relative error %g", what,
                      cases[i].params ? cases[i].params : "default", err);
     }
+    /* dense, and 9 input channels a group */
     const clconv_problem refused[] = {FIXTURE_PROBLEM(1, 4, 6, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1),
-                                      FIXTURE_PROBLEM(1, 4, 6, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 2)};
+                                      FIXTURE_PROBLEM(1, 18, 6, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 2)};
     for (size_t i = 0; i < 2; i++) {
         assert_int_equal(clconv_algo_check(ctx, &refused[i], CLCONV_ALGO_DEPTHWISE),
                          CLCONV_ERR_UNSUPPORTED);

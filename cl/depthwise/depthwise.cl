@@ -1,29 +1,36 @@
 /* Depthwise convolution (groups = C_in; output channel k reads input channel
- * k / (C_out / C_in), the depth multiplier): each output is KH * KW taps of
- * one input plane, so the layer is memory-bound and the kernel's job is to
- * touch each input and output element about once.
+ * k / (C_out / C_in), the depth multiplier), and grouped convolution with
+ * few input channels a group (GI of them, a -D constant; output channel k
+ * reads its group's GI channels): each output is GI * KH * KW taps of a
+ * few input planes, so a depthwise layer is memory-bound and the kernel's
+ * job is to touch each input and output element about once.
  *
- * One work-item of conv_depthwise computes R output rows of one output
- * plane: on a CPU (VEC > 1) the whole row strip, in vector tiles of VEC
- * columns; on a GPU (VEC 1) one column, neighbouring work-items reading
- * neighbouring columns. A tile's R accumulators walk the
- * IR = (R - 1) * SH + (KH - 1) * DH + 1 input rows the R output rows read,
- * loading each row's KW shifted vectors once and adding them to every output
- * row whose window holds that input row: an input row is loaded once per
- * tile, not once per output row. The KH * KW weights are loaded once per
- * work-item. KH, KW, SH, SW, DH, DW and R are -D constants and the row, tap
- * and accumulator loops are unrolled, so which accumulator a row feeds is
- * decided at compile time.
+ * One work-item computes R output rows of one output plane: on a CPU
+ * (VEC > 1) the whole row strip, in vector tiles of VEC columns along the
+ * row; on a GPU (VEC 1) one column, neighbouring work-items reading
+ * neighbouring columns. A tile's R accumulators walk, per input channel of
+ * the group, the IR = (R - 1) * SH + (KH - 1) * DH + 1 input rows the R
+ * output rows read, loading each row's KW shifted vectors once and adding
+ * them to every output row whose window holds that input row: an input row
+ * is loaded once per tile, not once per output row. KH, KW, SH, SW, DH,
+ * DW, GI and R are -D constants and the row, tap and accumulator loops are
+ * unrolled, so which accumulator a row feeds is decided at compile time;
+ * the channel's KH * KW weights are scalars broadcast to the vector.
  *
- * Padding is applied here, not by a copy: the vector tiles cover the
- * columns whose reads all lie inside the row and load whole vectors with no
- * check; the few columns at the edges (and a GPU's) run one at a time with
- * their reads checked; rows above and below the image are skipped.
+ * Padding is applied here, not by a copy, two ways (STAGED picks the
+ * kernel a build holds):
+ * - conv_depthwise: a tile whose reads all lie inside the row loads whole
+ *   vectors with no check; one at the edge (and a GPU's column) first
+ *   gathers the columns it reads, zeros outside, then loads from that copy;
+ *   rows above and below the image are skipped.
+ * - conv_depthwise_staged (a CPU's): the work-group copies its input planes
+ *   with their padding into local memory once, then every tile loads whole
+ *   vectors from there unchecked.
  *
  * Index space: dim 0 = OW on a GPU, 1 on a CPU; dim 1 = ceil(OH / R);
  * dim 2 = N * C_out. Buffers, float32, row-major:
  *   in   [N][C_in][H][W]
- *   w    [C_out][1][KH][KW]   (PyTorch's layout for groups = C_in)
+ *   w    [C_out][GI][KH][KW]  (PyTorch's layout for groups = C_in / GI)
  *   bias [C_out]              read only when has_bias
  *   out  [N][C_out][OH][OW] */
 
@@ -47,6 +54,12 @@
 #endif
 #ifndef DW
 #define DW 1
+#endif
+#ifndef GI
+#define GI 1 /* input channels a group has: 1 depthwise */
+#endif
+#ifndef STAGED
+#define STAGED 0 /* 1: conv_depthwise_staged, else conv_depthwise (one a build) */
 #endif
 
 #define IR ((R - 1) * SH + (KH - 1) * DH + 1)
@@ -134,12 +147,11 @@ INLINE void tile_at(global const float *src, int H, int W, int iy0, int ix0, con
     }
 }
 
-/* The kernel's weights and bias for output channel k. */
-#define LOAD_WEIGHTS(k)                                   \
-    float wt[KH * KW];                                    \
-    _Pragma("unroll") for (int i = 0; i < KH * KW; i++)   \
-        wt[i] = w[(size_t)(k) * (KH * KW) + i];           \
-    const float b = has_bias ? bias[k] : 0.0f;
+/* Output channel k's weights for its group's input channel ci. */
+#define LOAD_WEIGHTS(k, ci)                                       \
+    float wt[KH * KW];                                            \
+    _Pragma("unroll") for (int i = 0; i < KH * KW; i++)           \
+        wt[i] = w[((size_t)(k) * GI + (ci)) * (KH * KW) + i];
 
 /* Stores rows oy0 .. of a tile at column ox (those below OH). */
 #define STORE_TILE(dst, ox)                                             \
@@ -158,6 +170,7 @@ INLINE void tile_at(global const float *src, int H, int W, int iy0, int ix0, con
         }                                                               \
     }
 
+#if !STAGED
 kernel void conv_depthwise(global const float *restrict in, global const float *restrict w,
                            global const float *restrict bias, global float *restrict out, int C,
                            int H, int W, int K, int OH, int OW, int pad_h, int pad_w,
@@ -166,10 +179,10 @@ kernel void conv_depthwise(global const float *restrict in, global const float *
     const int oy0 = (int)get_global_id(1) * R, plane = (int)get_global_id(2);
     if (oy0 >= OH)
         return;
-    const int k = plane % K, n = plane / K, c = k / (K / C);
-    global const float *src = in + ((size_t)n * C + c) * H * W;
+    const int k = plane % K, n = plane / K, c0 = k / (K / (C / GI)) * GI;
+    global const float *src = in + ((size_t)n * C + c0) * H * W;
     global float *dst = out + (size_t)plane * OH * OW;
-    LOAD_WEIGHTS(k)
+    const float b = has_bias ? bias[k] : 0.0f;
     const int iy0 = oy0 * SH - pad_h;
     /* A CPU's row strip in tiles of VEC columns, the last one ending at the
      * row's end (overlapping its neighbour rather than hanging past it); a
@@ -178,24 +191,32 @@ kernel void conv_depthwise(global const float *restrict in, global const float *
     const int last_start = max(OW - VEC, 0);
     for (int ox0 = first; ox0 < OW; ox0 += step) {
         const int ox = min(ox0, last_start), ix0 = ox * SW - pad_w;
+        const int inside = ix0 >= 0 && ix0 + (KW - 1) * DW + SPAN <= W;
         floatv acc[R];
 #pragma unroll
         for (int r = 0; r < R; r++)
             acc[r] = (floatv)b;
-        if (ix0 >= 0 && ix0 + (KW - 1) * DW + SPAN <= W)
-            tile_at(src, H, W, iy0, ix0, wt, acc, 0);
-        else
-            tile_at(src, H, W, iy0, ix0, wt, acc, 1);
+        for (int ci = 0; ci < GI; ci++) {
+            LOAD_WEIGHTS(k, ci)
+            global const float *plane_in = src + (size_t)ci * H * W;
+            if (inside)
+                tile_at(plane_in, H, W, iy0, ix0, wt, acc, 0);
+            else
+                tile_at(plane_in, H, W, iy0, ix0, wt, acc, 1);
+        }
         STORE_TILE(dst, ox)
     }
 }
 
+#else
 /* conv_depthwise_staged: the same for a CPU, whose work-group holds whole
- * planes (dim 1 all of a plane's row strips, dim 2 `planes` planes): the
- * group first copies its input planes with their padding into local memory
- * (`stage`, planes x HP x WP; a CPU's local memory is its cache), then every
- * tile reads whole vectors from there with no check. The guarded edge tiles
- * of conv_depthwise, which a 5 x 5 or 7 x 7 kernel on a 14 x 14 plane made
+ * output planes of one image (dim 1 all of a plane's row strips, dim 2
+ * `planes` planes: a part of one group's outputs or whole groups): the
+ * group first copies the input planes those read (`channels` of them from
+ * channel c0) with their padding into local memory (`stage`,
+ * channels x HP x WP; a CPU's local memory is its cache), then every tile
+ * reads whole vectors from there with no check. The guarded edge tiles of
+ * conv_depthwise, which a 5 x 5 or 7 x 7 kernel on a 14 x 14 plane made
  * most of the work, are gone. HP and WP cover every row and column a tile
  * reads, the last row strip's rows past OH and the vector's slop included. */
 kernel void conv_depthwise_staged(global const float *restrict in, global const float *restrict w,
@@ -205,10 +226,11 @@ kernel void conv_depthwise_staged(global const float *restrict in, global const 
 {
     const int strips = (int)get_local_size(1), planes = (int)get_local_size(2);
     const int me = (int)get_local_id(2) * strips + (int)get_local_id(1);
-    const int plane0 = (int)get_group_id(2) * planes;
-    for (int row = me; row < planes * HP; row += strips * planes) {
+    const int plane0 = (int)get_group_id(2) * planes, k0 = plane0 % K, n = plane0 / K;
+    const int GO = K / (C / GI); /* output channels of a group */
+    const int g0 = k0 / GO, channels = max(1, planes / GO) * GI;
+    for (int row = me; row < channels * HP; row += strips * planes) {
         const int q = row / HP, iy = row % HP - pad_h;
-        const int k = (plane0 + q) % K, n = (plane0 + q) / K, c = k / (K / C);
         local float *to = stage + (size_t)row * WP;
         const int lo = min(pad_w, WP), hi = min(WP, pad_w + W);
         if (iy < 0 || iy >= H) {
@@ -216,7 +238,7 @@ kernel void conv_depthwise_staged(global const float *restrict in, global const 
                 to[i] = 0.0f;
             continue;
         }
-        global const float *from = in + (((size_t)n * C + c) * H + iy) * W;
+        global const float *from = in + (((size_t)n * C + g0 * GI + q) * H + iy) * W;
         for (int i = 0; i < lo; i++)
             to[i] = 0.0f;
         int i = lo;
@@ -232,8 +254,9 @@ kernel void conv_depthwise_staged(global const float *restrict in, global const 
     if (oy0 >= OH)
         return;
     const int k = plane % K;
-    LOAD_WEIGHTS(k)
-    local const float *src = stage + (size_t)get_local_id(2) * HP * WP + (size_t)oy0 * SH * WP;
+    const float b = has_bias ? bias[k] : 0.0f;
+    local const float *src =
+        stage + (size_t)(k / GO - g0) * GI * HP * WP + (size_t)oy0 * SH * WP;
     global float *dst = out + (size_t)plane * OH * OW;
     const int last_start = max(OW - VEC, 0);
     for (int ox0 = 0; ox0 < OW; ox0 += VEC) {
@@ -242,11 +265,15 @@ kernel void conv_depthwise_staged(global const float *restrict in, global const 
 #pragma unroll
         for (int r = 0; r < R; r++)
             acc[r] = (floatv)b;
+        for (int ci = 0; ci < GI; ci++) {
+            LOAD_WEIGHTS(k, ci)
 #pragma unroll
-        for (int ir = 0; ir < IR; ir++) {
-            local const float *row = src + ir * WP;
-            ADD_ROW(load_local, row, ox * SW)
+            for (int ir = 0; ir < IR; ir++) {
+                local const float *row = src + ((size_t)ci * HP + ir) * WP;
+                ADD_ROW(load_local, row, ox * SW)
+            }
         }
         STORE_TILE(dst, ox)
     }
 }
+#endif

@@ -1,7 +1,9 @@
-/* Depthwise convolution (groups = C_in, any depth multiplier): one pass
- * over the input and output with the kernel's weights in registers
- * (cl/depthwise/depthwise.cl), padding applied in the kernel, the bias in the
- * same pass. It runs nothing else: a dense or grouped problem is refused. */
+/* Depthwise convolution (groups = C_in, any depth multiplier), and grouped
+ * convolution with at most MAX_GROUP_IN input channels a group: one pass
+ * over the input and output, vectors along the output row, a register tile
+ * of output rows sharing each loaded input row (cl/depthwise/depthwise.cl),
+ * padding applied in the kernel, the bias in the same pass. It runs nothing
+ * else: dense problems and wide groups are refused. */
 #include "conv/algo.h"
 #include "conv/tune.h"
 
@@ -13,17 +15,39 @@ enum { STAGE_CONV };
 enum { P_VEC, P_ROWS, P_PLANES, P_STAGE };
 
 enum { MAX_ROWS = 8 };
+/* Input channels a group may have: the kernel sums them per output in
+ * scalar steps over their taps, where a GEMM-shaped algorithm would keep a
+ * wide reduction busy. */
+enum { MAX_GROUP_IN = 8 };
 
 typedef struct depthwise_plan {
     cl_kernel conv;
     int vec, rows, columns, row_blocks; /* columns: dim 0 of the index space */
-    int planes; /* a CPU's work-group: planes of it, a divisor of N * C_out */
+    int planes; /* a CPU's work-group: output planes of one image (planes_fit) */
+    int group_in; /* input channels a group has (1: depthwise) */
     int staged, hp, wp; /* conv_depthwise_staged, its planes' rows and columns in local memory */
+    size_t stage_bytes; /* its local memory: the input planes a work-group reads */
 } depthwise_plan;
 
-static int is_depthwise(const clconv_problem *p)
+/* Depthwise (groups = in_channels, one input channel a group) or grouped
+ * with few input channels a group (ResNeXt's 4 of 32 groups). */
+static int takes(const clconv_problem *p)
 {
-    return rt_groups(p) == p->in_channels;
+    const int g = rt_groups(p);
+    return g == p->in_channels || (g > 1 && p->in_channels / g <= MAX_GROUP_IN);
+}
+
+/* The most output planes at most `want` a work-group can hold: a divisor of
+ * C_out (one image's planes) that divides a group's output channels or is
+ * a multiple of them (the group's input channels are then a contiguous
+ * range). */
+static int planes_fit(const clconv_problem *p, int want)
+{
+    const int k = p->out_channels, go = k / rt_groups(p);
+    int planes = want < k ? want : k;
+    while (planes > 1 && (k % planes || (go % planes && planes % go)))
+        planes--;
+    return planes > 0 ? planes : 1;
 }
 
 /* Output planes a CPU's work-group holds: at least 512 outputs a group, so
@@ -58,24 +82,25 @@ static void depthwise_default(const conv_config *cfg, int *params)
     params[P_STAGE] = vec > 1;
 }
 
-/* Candidates: the device's width and half of it (a CPU's), 1 to 8 rows,
- * and on a CPU 1, 4 and 16 planes a group besides the default's. */
+/* Candidates: the device's width and half of it (a CPU's), 2, 4 and 8
+ * rows (each a build), and on a CPU 1 and 16 planes a group besides the
+ * default's (the same build). */
 static int depthwise_candidates(const conv_config *cfg, int (*out)[CONV_MAX_PARAMS], int max)
 {
     int def[CONV_MAX_PARAMS] = {0};
     depthwise_default(cfg, def);
-    static const int rows[] = {1, 2, 4, 6, 8};
+    static const int rows[] = {2, 4, 8};
     const int widths[] = {def[P_VEC], def[P_VEC] / 2};
+    const int planes[] = {def[P_PLANES], 1, 16};
     int n = 0;
     for (int v = 0; v < 2; v++) {
         if (widths[v] < 2 && v == 1)
             continue;
-        const int planes[] = {def[P_PLANES], 1, 4, 16};
         for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++)
-            for (size_t g = 0; g < (widths[v] > 1 ? 4u : 1u) && n < max; g++) {
+            for (size_t g = 0; g < (widths[v] > 1 ? 3u : 1u) && n < max; g++) {
                 if (g > 0 && planes[g] == def[P_PLANES])
                     continue;
-                memset(out[n], 0, sizeof out[n]);
+                memcpy(out[n], def, sizeof def);
                 out[n][P_VEC] = widths[v];
                 out[n][P_ROWS] = rows[r];
                 out[n][P_PLANES] = planes[g];
@@ -115,10 +140,11 @@ static const conv_tunable depthwise_tunable = {
 static clconv_status depthwise_check(clconv_context *ctx, const conv_config *cfg)
 {
     const clconv_problem *p = &cfg->problem;
-    if (!is_depthwise(p))
+    if (!takes(p))
         return rt_fail(ctx, CLCONV_ERR_UNSUPPORTED,
-                       "depthwise: runs depthwise problems only (groups = in_channels); this one "
-                       "has groups = %d and in_channels = %d", rt_groups(p), p->in_channels);
+                       "depthwise: runs depthwise problems (groups = in_channels) and grouped ones "
+                       "with at most %d input channels a group; this one has groups = %d and "
+                       "in_channels = %d", MAX_GROUP_IN, rt_groups(p), p->in_channels);
     return CLCONV_SUCCESS;
 }
 
@@ -126,6 +152,15 @@ static size_t depthwise_workspace(const conv_config *cfg)
 {
     (void)cfg;
     return 0;
+}
+
+/* The staged kernel's local memory: the input planes its work-group's
+ * output planes read, padded. */
+static size_t stage_bytes(const clconv_problem *p, const depthwise_plan *d)
+{
+    const int go = p->out_channels / rt_groups(p);
+    const int groups = d->planes > go ? d->planes / go : 1;
+    return (size_t)groups * d->group_in * d->hp * d->wp * sizeof(float);
 }
 
 static void layout(const conv_config *cfg, depthwise_plan *d)
@@ -138,10 +173,8 @@ static void layout(const conv_config *cfg, depthwise_plan *d)
     d->rows = params[P_ROWS] < oh ? params[P_ROWS] : oh;
     d->columns = d->vec == 1 ? ow : 1;
     d->row_blocks = (oh + d->rows - 1) / d->rows;
-    const int all = p->batch * p->out_channels;
-    d->planes = params[P_PLANES] < all ? params[P_PLANES] : all;
-    while (all % d->planes)
-        d->planes--;
+    d->group_in = p->in_channels / rt_groups(p);
+    d->planes = planes_fit(p, params[P_PLANES]);
     /* What the staged kernel's tiles read (cl/depthwise/depthwise.cl): the
      * last strip's rows past OH, the last tile's vector span. */
     const int span = p->stride_w == 2 && d->vec > 1 ? 2 * d->vec : (d->vec - 1) * p->stride_w + 1;
@@ -149,13 +182,32 @@ static void layout(const conv_config *cfg, depthwise_plan *d)
     d->wp = (ow > d->vec ? ow - d->vec : 0) * p->stride_w + (p->kernel_w - 1) * p->dilation_w + span;
     d->staged = 0;
     if (params[P_STAGE] && d->vec > 1 && cfg->device) {
-        const size_t plane_bytes = (size_t)d->hp * d->wp * sizeof(float);
-        while (d->planes > 1 && d->planes * plane_bytes > cfg->device->local_mem_bytes)
-            for (d->planes--; all % d->planes;)
-                d->planes--;
-        d->staged = plane_bytes <= cfg->device->local_mem_bytes &&
+        while (stage_bytes(p, d) > cfg->device->local_mem_bytes && d->planes > 1)
+            d->planes = planes_fit(p, d->planes - 1);
+        d->staged = stage_bytes(p, d) <= cfg->device->local_mem_bytes &&
                     (size_t)d->row_blocks * d->planes <= cfg->device->max_work_group_size;
     }
+    d->stage_bytes = stage_bytes(p, d);
+}
+
+/* Builds d's kernel (the staged one or not: one a program) into d->conv. */
+static clconv_status build(clconv_plan *plan, depthwise_plan *d, cl_program *prog)
+{
+    const clconv_problem *p = &plan->cfg.problem;
+    if (d->conv) {
+        clReleaseKernel(d->conv);
+        d->conv = NULL;
+    }
+    char options[192];
+    snprintf(options, sizeof options,
+             "-cl-mad-enable -DVEC=%d -DR=%d -DKH=%d -DKW=%d -DSH=%d -DSW=%d -DDH=%d -DDW=%d "
+             "-DGI=%d -DSTAGED=%d",
+             d->vec, d->rows, p->kernel_h, p->kernel_w, p->stride_h, p->stride_w, p->dilation_h,
+             p->dilation_w, d->group_in, d->staged);
+    clconv_status st = conv_plan_program(plan, "depthwise/depthwise.cl", options, prog);
+    return st ? st
+              : rt_kernel_create(plan->ctx, *prog,
+                                 d->staged ? "conv_depthwise_staged" : "conv_depthwise", &d->conv);
 }
 
 static clconv_status depthwise_create(clconv_plan *plan)
@@ -169,20 +221,13 @@ static clconv_status depthwise_create(clconv_plan *plan)
     if (st)
         return st;
     layout(&plan->cfg, d);
-    char options[192];
-    snprintf(options, sizeof options,
-             "-cl-mad-enable -DVEC=%d -DR=%d -DKH=%d -DKW=%d -DSH=%d -DSW=%d -DDH=%d -DDW=%d",
-             d->vec, d->rows, p->kernel_h, p->kernel_w, p->stride_h, p->stride_w, p->dilation_h,
-             p->dilation_w);
     cl_program prog;
-    if ((st = conv_plan_program(plan, "depthwise/depthwise.cl", options, &prog)) ||
-        (st = rt_kernel_create(plan->ctx, prog,
-                               d->staged ? "conv_depthwise_staged" : "conv_depthwise", &d->conv)))
+    if ((st = build(plan, d, &prog)))
         return st;
     /* The staged kernel's group holds its planes' strips: it must fit the
      * compiled kernel, not only the device (a GPU compiler may allow fewer
      * work-items for a kernel with many registers). Fewer planes a group,
-     * else the unstaged kernel of the same program. */
+     * else the unstaged kernel. */
     while (d->staged) {
         size_t fits = 0;
         cl_int err = clGetKernelWorkGroupInfo(d->conv, plan->ctx->device,
@@ -193,15 +238,12 @@ static clconv_status depthwise_create(clconv_plan *plan)
         if ((size_t)d->row_blocks * d->planes <= fits)
             break;
         if (d->planes > 1) {
-            const int all = p->batch * p->out_channels;
-            for (d->planes--; all % d->planes;)
-                d->planes--;
+            d->planes = planes_fit(p, d->planes - 1);
+            d->stage_bytes = stage_bytes(p, d);
             continue;
         }
-        clReleaseKernel(d->conv);
-        d->conv = NULL;
         d->staged = 0;
-        if ((st = rt_kernel_create(plan->ctx, prog, "conv_depthwise", &d->conv)))
+        if ((st = build(plan, d, &prog)))
             return st;
     }
     /* What runs, reported by clconv_plan_params: the tile as the problem,
@@ -233,8 +275,7 @@ static clconv_status depthwise_execute(clconv_plan *plan, cl_mem input, cl_mem o
     const int int_count = (int)(sizeof ints / sizeof ints[0]) - (d->staged ? 0 : 2);
     clconv_status st = conv_set_args(plan, d->conv, name, mems, 4, ints, int_count);
     if (!st && d->staged) {
-        const size_t bytes = (size_t)d->planes * d->hp * d->wp * sizeof(float);
-        cl_int err = clSetKernelArg(d->conv, (cl_uint)(4 + int_count), bytes, NULL);
+        cl_int err = clSetKernelArg(d->conv, (cl_uint)(4 + int_count), d->stage_bytes, NULL);
         if (err != CL_SUCCESS)
             st = rt_cl_fail(plan->ctx, err, "clSetKernelArg", "conv_depthwise_staged, stage");
     }
@@ -282,8 +323,9 @@ const conv_algo_ops conv_depthwise_ops = {
     .name = "depthwise",
     .groups = 1,
     .efficiency_prior = 0.5,
-    .summary = "depthwise only (groups = in_channels): one pass, weights in registers, input "
-               "rows shared by a register tile of output rows, padding in the kernel",
+    .summary = "depthwise (groups = in_channels) and grouped with at most 8 input channels a "
+               "group: one pass, vectors along the row, input rows shared by a register tile "
+               "of output rows, padding in the kernel",
     .stage_count = 1,
     .stage_names = {[STAGE_CONV] = "conv"},
     .tunable = &depthwise_tunable,
