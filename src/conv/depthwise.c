@@ -122,7 +122,8 @@ static void depthwise_valid_values(const conv_config *cfg, char *text, size_t ca
 {
     (void)cfg;
     snprintf(text, cap, "vec in 1, 2, 4, 8, 16 (1: a column per work-item, else a row strip), "
-                        "rows in 1..%d, planes in 1..64 (a CPU's work-group)", MAX_ROWS);
+                        "rows in 1..%d, planes in 1..64 (a CPU's work-group), stage 0 or 1 (a "
+                        "CPU's input planes copied to local memory)", MAX_ROWS);
 }
 
 static const conv_tunable depthwise_tunable = {
