@@ -493,7 +493,8 @@ static void test_depthwise_problems(void **state)
         {1, 2, 9, 19, 2, 3, 3, 1, 1, 1, 1, 1, 1, "vec=1 rows=4 planes=1 stage=0", 0},
         /* grouped: c is the group count, gi the input channels a group */
         {2, 4, 8, 21, 2, 3, 3, 1, 1, 1, 1, 1, 1, NULL, 3},
-        {1, 2, 9, 17, 3, 3, 3, 2, 1, 1, 1, 1, 1, "vec=4 rows=2 planes=6 stage=1", 8},
+        {1, 2, 9, 17, 4, 3, 3, 2, 1, 1, 1, 1, 1, "vec=4 rows=2 planes=8 stage=1 ocb=4", 8},
+        {2, 3, 6, 11, 2, 3, 3, 1, 1, 1, 1, 1, 1, "vec=8 rows=3 planes=2 stage=1 ocb=2", 1},
         {1, 3, 7, 11, 4, 5, 5, 1, 1, 2, 2, 1, 1, "vec=8 rows=3 planes=2 stage=1", 2},
         {1, 2, 6, 9, 1, 3, 3, 1, 1, 1, 1, 1, 1, "vec=2 rows=4 planes=2 stage=0", 5},
     };

@@ -58,6 +58,9 @@
 #ifndef GI
 #define GI 1 /* input channels a group has: 1 depthwise */
 #endif
+#ifndef OCB
+#define OCB 1 /* conv_depthwise_staged: output channels of one group a work-item */
+#endif
 #ifndef STAGED
 #define STAGED 0 /* 1: conv_depthwise_staged, else conv_depthwise (one a build) */
 #endif
@@ -121,6 +124,23 @@ INLINE floatv load_local(local const float *row, int x) { LOAD_BODY }
         }                                                                          \
     }
 
+/* ADD_ROW for OCB output channels of one group, which read the same input
+ * row: each loaded vector feeds OCB channels' accumulators (acc[o * R + r])
+ * with their own weights (wt[o * KH * KW + tap]). */
+#define ADD_ROW_OC(load, rowptr, ix0)                                              \
+    _Pragma("unroll") for (int kx = 0; kx < KW; kx++)                             \
+    {                                                                              \
+        const floatv v = load(rowptr, (ix0) + kx * DW);                            \
+        _Pragma("unroll") for (int r = 0; r < R; r++)                              \
+        {                                                                          \
+            const int dy = ir - r * SH;                                            \
+            if (dy >= 0 && dy % DH == 0 && dy / DH < KH)                           \
+                _Pragma("unroll") for (int o = 0; o < OCB; o++)                    \
+                    acc[o * R + r] =                                               \
+                        MAD(v, (floatv)wt[o * (KH * KW) + dy / DH * KW + kx], acc[o * R + r]); \
+        }                                                                          \
+    }
+
 /* One tile's taps into acc[R]. `edge` is a constant at each call: an inside
  * tile (every column it reads lies in the row) loads whole vectors from the
  * row; an edge tile first copies the SEG columns it reads, zeros outside the
@@ -153,21 +173,21 @@ INLINE void tile_at(global const float *src, int H, int W, int iy0, int ix0, con
     _Pragma("unroll") for (int i = 0; i < KH * KW; i++)           \
         wt[i] = w[((size_t)(k) * GI + (ci)) * (KH * KW) + i];
 
-/* Stores rows oy0 .. of a tile at column ox (those below OH). */
-#define STORE_TILE(dst, ox)                                             \
-    _Pragma("unroll") for (int r = 0; r < R; r++)                       \
-    {                                                                   \
-        if (oy0 + r >= OH)                                              \
-            break;                                                      \
-        global float *o = (dst) + (size_t)(oy0 + r) * OW + (ox);        \
-        if ((ox) + VEC <= OW) {                                         \
-            VSTORE(acc[r], o);                                          \
-        } else { /* a row narrower than one vector */                   \
-            float t[VEC];                                               \
-            VSTORE(acc[r], t);                                          \
-            for (int i = 0; i < OW - (ox); i++)                         \
-                o[i] = t[i];                                            \
-        }                                                               \
+/* Stores rows oy0 .. of a tile at column ox (those below OH) from acc. */
+#define STORE_TILE(dst, ox, acc)                                    \
+    _Pragma("unroll") for (int r = 0; r < R; r++)                   \
+    {                                                               \
+        if (oy0 + r >= OH)                                          \
+            break;                                                  \
+        global float *out_ = (dst) + (size_t)(oy0 + r) * OW + (ox); \
+        if ((ox) + VEC <= OW) {                                     \
+            VSTORE(acc[r], out_);                                   \
+        } else { /* a row narrower than one vector */               \
+            float t[VEC];                                           \
+            VSTORE(acc[r], t);                                      \
+            for (int i = 0; i < OW - (ox); i++)                     \
+                out_[i] = t[i];                                     \
+        }                                                           \
     }
 
 #if !STAGED
@@ -204,7 +224,7 @@ kernel void conv_depthwise(global const float *restrict in, global const float *
             else
                 tile_at(plane_in, H, W, iy0, ix0, wt, acc, 1);
         }
-        STORE_TILE(dst, ox)
+        STORE_TILE(dst, ox, acc)
     }
 }
 
@@ -218,18 +238,22 @@ kernel void conv_depthwise(global const float *restrict in, global const float *
  * reads whole vectors from there with no check. The guarded edge tiles of
  * conv_depthwise, which a 5 x 5 or 7 x 7 kernel on a 14 x 14 plane made
  * most of the work, are gone. HP and WP cover every row and column a tile
- * reads, the last row strip's rows past OH and the vector's slop included. */
+ * reads, the last row strip's rows past OH and the vector's slop included.
+ * A work-item computes OCB output planes of one group (OCB divides the
+ * group's output channels), so that each vector it loads feeds OCB
+ * channels' accumulators: dim 2 = N * C_out / OCB. */
 kernel void conv_depthwise_staged(global const float *restrict in, global const float *restrict w,
                                   global const float *restrict bias, global float *restrict out,
                                   int C, int H, int W, int K, int OH, int OW, int pad_h,
                                   int pad_w, int has_bias, int HP, int WP, local float *stage)
 {
-    const int strips = (int)get_local_size(1), planes = (int)get_local_size(2);
+    const int strips = (int)get_local_size(1), items = strips * (int)get_local_size(2);
+    const int planes = (int)get_local_size(2) * OCB;
     const int me = (int)get_local_id(2) * strips + (int)get_local_id(1);
     const int plane0 = (int)get_group_id(2) * planes, k0 = plane0 % K, n = plane0 / K;
     const int GO = K / (C / GI); /* output channels of a group */
     const int g0 = k0 / GO, channels = max(1, planes / GO) * GI;
-    for (int row = me; row < channels * HP; row += strips * planes) {
+    for (int row = me; row < channels * HP; row += items) {
         const int q = row / HP, iy = row % HP - pad_h;
         local float *to = stage + (size_t)row * WP;
         const int lo = min(pad_w, WP), hi = min(WP, pad_w + W);
@@ -250,30 +274,39 @@ kernel void conv_depthwise_staged(global const float *restrict in, global const 
             to[i] = 0.0f;
     }
     barrier(CLK_LOCAL_MEM_FENCE);
-    const int oy0 = (int)get_global_id(1) * R, plane = (int)get_global_id(2);
+    /* OCB consecutive output planes, of one group (OCB divides GO) */
+    const int oy0 = (int)get_global_id(1) * R, plane = (int)get_global_id(2) * OCB;
     if (oy0 >= OH)
         return;
     const int k = plane % K;
-    const float b = has_bias ? bias[k] : 0.0f;
     local const float *src =
         stage + (size_t)(k / GO - g0) * GI * HP * WP + (size_t)oy0 * SH * WP;
     global float *dst = out + (size_t)plane * OH * OW;
     const int last_start = max(OW - VEC, 0);
     for (int ox0 = 0; ox0 < OW; ox0 += VEC) {
         const int ox = min(ox0, last_start);
-        floatv acc[R];
+        floatv acc[OCB * R];
 #pragma unroll
-        for (int r = 0; r < R; r++)
-            acc[r] = (floatv)b;
+        for (int o = 0; o < OCB; o++)
+#pragma unroll
+            for (int r = 0; r < R; r++)
+                acc[o * R + r] = (floatv)(has_bias ? bias[k + o] : 0.0f);
         for (int ci = 0; ci < GI; ci++) {
-            LOAD_WEIGHTS(k, ci)
+            float wt[OCB * KH * KW];
+#pragma unroll
+            for (int o = 0; o < OCB; o++)
+#pragma unroll
+                for (int i = 0; i < KH * KW; i++)
+                    wt[o * (KH * KW) + i] = w[((size_t)(k + o) * GI + ci) * (KH * KW) + i];
 #pragma unroll
             for (int ir = 0; ir < IR; ir++) {
                 local const float *row = src + ((size_t)ci * HP + ir) * WP;
-                ADD_ROW(load_local, row, ox * SW)
+                ADD_ROW_OC(load_local, row, ox * SW)
             }
         }
-        STORE_TILE(dst, ox)
+#pragma unroll
+        for (int o = 0; o < OCB; o++)
+            STORE_TILE(dst + (size_t)o * OH * OW, ox, (acc + o * R))
     }
 }
 #endif

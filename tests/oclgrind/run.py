@@ -89,7 +89,8 @@ BENCH_RUNS = [
      ["--algo", "depthwise", "--in-channels", "2", "--height", "9", "--width", "37",
       "--out-channels", "2", "--kernel", "5", "--pad", "2", "--stride", "2", "--dilation", "2",
       "--depthwise"]),
-    ("depthwise on a grouped problem (3 input channels a group, staged by group)",
+    ("depthwise on a grouped problem (3 input channels a group, staged by group, 2 output "
+     "channels a work-item)",
      ["--algo", "depthwise", "--in-channels", "6", "--height", "5", "--width", "9",
       "--out-channels", "4", "--kernel", "3", "--pad", "1", "--groups", "2"]),
     ("im2col-gemm grouped (each group's GEMM at its offsets)",
@@ -110,7 +111,7 @@ TILE_RUNS = [
       "--in-channels", "2", "--height", "8", "--width", "13", "--out-channels", "4", "--kernel",
       "5x3", "--pad", "2x1", "--stride", "1x2", "--depthwise"]),
     ("depthwise staged, 3 planes a group, at vec=2 rows=5",
-     ["--algo", "depthwise", "--params", "vec=2 rows=5 planes=3 stage=1", "--batch", "3",
+     ["--algo", "depthwise", "--params", "vec=2 rows=5 planes=3 stage=1 ocb=1", "--batch", "3",
       "--in-channels", "2", "--height", "11", "--width", "6", "--out-channels", "2", "--kernel",
       "3", "--pad", "1", "--dilation", "2x1", "--depthwise"]),
     ("direct at vec=4 ocv=3 pix=5",
