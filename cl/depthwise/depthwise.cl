@@ -64,6 +64,9 @@
 #ifndef STAGED
 #define STAGED 0 /* 1: conv_depthwise_staged, else conv_depthwise (one a build) */
 #endif
+#if STAGED == 0 && OCB != 1
+#error "conv_depthwise computes one output channel a work-item (OCB 1)"
+#endif
 
 #define IR ((R - 1) * SH + (KH - 1) * DH + 1)
 
@@ -110,24 +113,12 @@ INLINE floatv load_global(global const float *row, int x) { LOAD_BODY }
 INLINE floatv load_private(const float *row, int x) { LOAD_BODY }
 INLINE floatv load_local(local const float *row, int x) { LOAD_BODY }
 
-/* Adds the taps of input row `row` (index ir in the tile's rows) into the
- * output rows whose window holds it. */
-#define ADD_ROW(load, rowptr, ix0)                                                 \
-    _Pragma("unroll") for (int kx = 0; kx < KW; kx++)                             \
-    {                                                                              \
-        const floatv v = load(rowptr, (ix0) + kx * DW);                            \
-        _Pragma("unroll") for (int r = 0; r < R; r++)                              \
-        {                                                                          \
-            const int dy = ir - r * SH; /* this row is tap dy / DH of output row r */ \
-            if (dy >= 0 && dy % DH == 0 && dy / DH < KH)                           \
-                acc[r] = MAD(v, (floatv)wt[dy / DH * KW + kx], acc[r]);            \
-        }                                                                          \
-    }
-
-/* ADD_ROW for OCB output channels of one group, which read the same input
- * row: each loaded vector feeds OCB channels' accumulators (acc[o * R + r])
- * with their own weights (wt[o * KH * KW + tap]). */
-#define ADD_ROW_OC(load, rowptr, ix0)                                              \
+/* Adds the taps of one input row (index ir among the tile's rows) into the
+ * output rows whose window holds it, for OCB output channels of one group
+ * (1 in conv_depthwise), which read the same row: each loaded vector feeds
+ * every channel's accumulators (acc[o * R + r]) with its own weights
+ * (wt[o * KH * KW + tap]). */
+#define ADD_ROW(load, rowptr, ix0)                                              \
     _Pragma("unroll") for (int kx = 0; kx < KW; kx++)                             \
     {                                                                              \
         const floatv v = load(rowptr, (ix0) + kx * DW);                            \
@@ -301,7 +292,7 @@ kernel void conv_depthwise_staged(global const float *restrict in, global const 
 #pragma unroll
             for (int ir = 0; ir < IR; ir++) {
                 local const float *row = src + ((size_t)ci * HP + ir) * WP;
-                ADD_ROW_OC(load_local, row, ox * SW)
+                ADD_ROW(load_local, row, ox * SW)
             }
         }
 #pragma unroll
