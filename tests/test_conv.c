@@ -469,7 +469,7 @@ static void test_grouped_problems(void **state)
  * its default tile and at points that take the other code paths (the
  * unstaged kernel's checked edge tiles, several planes a work-group, each
  * vector width). It refuses dense problems and wider groups naming the
- * groups. */
+ * groups, with or without a device. */
 static void test_depthwise_problems(void **state)
 {
     (void)state;
@@ -520,6 +520,10 @@ static void test_depthwise_problems(void **state)
         assert_int_equal(clconv_algo_check(ctx, &refused[i], CLCONV_ALGO_DEPTHWISE),
                          CLCONV_ERR_UNSUPPORTED);
         assert_non_null(strstr(clconv_last_error(ctx), "groups"));
+        clconv_cost cost; /* no device needed to know it */
+        assert_int_equal(clconv_algo_cost(&refused[i], CLCONV_ALGO_DEPTHWISE, 1, &cost),
+                         CLCONV_ERR_UNSUPPORTED);
+        assert_non_null(strstr(clconv_last_error(NULL), "groups"));
     }
 }
 

@@ -59,6 +59,12 @@ typedef struct conv_algo_ops {
     /* 1 when it runs grouped problems (groups > 1); else every check and
      * cost of one is CLCONV_ERR_UNSUPPORTED, naming the algorithm. */
     int groups;
+    /* Limits that need no device, beyond the groups flag: 1 with the
+     * reason in why when it cannot run p, else 0 (its check decides the
+     * rest). Every check, workspace and cost of a refused problem is
+     * CLCONV_ERR_UNSUPPORTED with that reason, the device-free cost too.
+     * NULL: none. */
+    int (*refuses)(const clconv_problem *p, char *why, size_t cap);
     /* The name of the work set_weights does once (its device time is
      * plan->weights_ms), or NULL when it does none. */
     const char *weights_stage;

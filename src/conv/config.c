@@ -38,6 +38,10 @@ static clconv_status make_config(clconv_context *ctx, const clconv_problem *p, c
                        "%s does not run grouped convolutions (groups = %d); these do: %s",
                        conv_algo_table[algo]->name, cfg->problem.groups, those);
     }
+    char why[256];
+    if (conv_algo_table[algo]->refuses && conv_algo_table[algo]->refuses(&cfg->problem, why,
+                                                                         sizeof why))
+        return rt_fail(ctx, CLCONV_ERR_UNSUPPORTED, "%s", why);
     cfg->device = ctx ? &ctx->info : NULL;
     /* The device's own limit on one buffer, lowered by the caller if asked. */
     cfg->workspace_limit_bytes = ctx ? (size_t)ctx->info.max_alloc_bytes : SIZE_MAX;

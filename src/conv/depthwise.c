@@ -176,14 +176,24 @@ static const conv_tunable depthwise_tunable = {
     .valid_values = depthwise_valid_values,
 };
 
+/* Its problems (make_config asks before any check, cost or workspace). */
+static int depthwise_refuses(const clconv_problem *p, char *why, size_t cap)
+{
+    if (takes(p))
+        return 0;
+    snprintf(why, cap,
+             "depthwise: runs depthwise problems (groups = in_channels) and grouped ones with at "
+             "most %d input channels a group; this one has groups = %d and in_channels = %d",
+             MAX_GROUP_IN, rt_groups(p), p->in_channels);
+    return 1;
+}
+
+/* Everything else fits any device: the staged kernel falls back to the
+ * unstaged one where local memory or the work-group is too small. */
 static clconv_status depthwise_check(clconv_context *ctx, const conv_config *cfg)
 {
-    const clconv_problem *p = &cfg->problem;
-    if (!takes(p))
-        return rt_fail(ctx, CLCONV_ERR_UNSUPPORTED,
-                       "depthwise: runs depthwise problems (groups = in_channels) and grouped ones "
-                       "with at most %d input channels a group; this one has groups = %d and "
-                       "in_channels = %d", MAX_GROUP_IN, rt_groups(p), p->in_channels);
+    (void)ctx;
+    (void)cfg;
     return CLCONV_SUCCESS;
 }
 
@@ -271,12 +281,10 @@ static clconv_status depthwise_create(clconv_plan *plan)
     if (!d)
         return rt_fail(plan->ctx, CLCONV_ERR_OUT_OF_MEMORY, "out of host memory");
     plan->impl = d;
-    clconv_status st = depthwise_check(plan->ctx, &plan->cfg);
-    if (st)
-        return st;
     layout(&plan->cfg, d);
     cl_program prog;
-    if ((st = build(plan, d, &prog)))
+    clconv_status st = build(plan, d, &prog);
+    if (st)
         return st;
     /* The staged kernel's group holds its planes' strips: it must fit the
      * compiled kernel, not only the device (a GPU compiler may allow fewer
@@ -379,6 +387,7 @@ static void depthwise_cost(const conv_config *cfg, int has_bias, clconv_cost *co
 const conv_algo_ops conv_depthwise_ops = {
     .name = "depthwise",
     .groups = 1,
+    .refuses = depthwise_refuses,
     .efficiency_prior = 0.5,
     .summary = "depthwise (groups = in_channels) and grouped with at most " STR(MAX_GROUP_IN)
                " input channels a group: one pass, vectors along the row, input rows shared "
