@@ -380,6 +380,67 @@ static int set_tolerance(bench_parse *ps, const bench_option *o, const char *val
     return 0;
 }
 
+/* --activation NAME[:P[,P]]: the parameters the activation takes, no more
+ * and no fewer (clamp:LO,HI, leaky_relu:SLOPE); the library names a bad one. */
+static int set_activation(bench_parse *ps, const bench_option *o, const char *val, char *err,
+                          size_t es)
+{
+    (void)o;
+    clconv_epilogue *e = &ps->opt->epilogue;
+    char name[32];
+    const char *colon = strchr(val, ':');
+    size_t n = colon ? (size_t)(colon - val) : strlen(val);
+    if (n >= sizeof name)
+        n = sizeof name - 1;
+    memcpy(name, val, n);
+    name[n] = '\0';
+    clconv_activation a;
+    if (clconv_activation_from_name(name, &a) != CLCONV_SUCCESS)
+        return fail(err, es, "--activation '%.60s': %s", val, clconv_last_error(NULL));
+    const int want = clconv_activation_param_count(a);
+    int got = 0;
+    for (const char *s = colon; s && got < 3; got++) {
+        char *end;
+        double v = strtod(s + 1, &end);
+        if (end == s + 1 || (*end && *end != ','))
+            return fail(err, es, "--activation '%.60s': parameter %d is not a number", val,
+                        got + 1);
+        if (got < 2)
+            e->activation_params[got] = (float)v;
+        s = *end ? end : NULL;
+    }
+    if (got != want)
+        return fail(err, es, "--activation '%.60s': %s takes %d parameter%s (%s), got %d", val,
+                    name, want, want == 1 ? "" : "s",
+                    a == CLCONV_ACTIVATION_CLAMP        ? "clamp:LO,HI"
+                    : a == CLCONV_ACTIVATION_LEAKY_RELU ? "leaky_relu:SLOPE"
+                                                        : "none",
+                    got);
+    e->activation = a;
+    if (clconv_epilogue_validate(e) != CLCONV_SUCCESS)
+        return fail(err, es, "--activation '%.60s': %s", val, clconv_last_error(NULL));
+    return 0;
+}
+
+static void activation_values(FILE *f, const char *indent)
+{
+    fprintf(f, "%s", indent);
+    for (int i = 0; i < CLCONV_ACTIVATION_COUNT; i++)
+        fprintf(f, "%s%s", i ? " | " : "", clconv_activation_name((clconv_activation)i));
+    fprintf(f, "\n");
+}
+
+/* --alpha X, --beta X: a float of the epilogue (field: its offset). */
+static int set_scale(bench_parse *ps, const bench_option *o, const char *val, char *err,
+                     size_t es)
+{
+    double v;
+    if (!parse_double(val, &v))
+        return fail(err, es, "%s '%.60s': expected a finite number", o->name, val);
+    *(float *)((char *)ps->opt + o->field) = (float)v;
+    return 0;
+}
+
 static int set_seed(bench_parse *ps, const bench_option *o, const char *val, char *err,
                     size_t es)
 {
@@ -584,6 +645,16 @@ const bench_option bench_option_table[] = {
     {"--params", "TEXT", "run each tunable kernel with these parameters, as the\n"
      "params line prints them (e.g. \"vec=8 ocv=1 pix=5 lx=0 ly=0\")", set_text,
      OPT(plan_options.params), 'n', NULL},
+    HEADING("epilogue (every clconv row; y = act(alpha * conv + bias + beta * z)):"),
+    {"--activation", "NAME[:P,..]", "the activation the last stage applies (default none);\n"
+     "clamp:LO,HI and leaky_relu:SLOPE take parameters:", set_activation, 0, 0,
+     activation_values},
+    {"--alpha", "X", "scale of the convolution (default 1)", set_scale, OPT(epilogue.alpha), 0,
+     NULL},
+    {"--residual", NULL, "add a residual z of the output's shape (random data),\n"
+     "read in the last stage", set_switch, OPT(epilogue.residual), 1, NULL},
+    {"--beta", "X", "scale of the residual (default 1)", set_scale, OPT(epilogue.beta), 0,
+     NULL},
     {"--gemm-baseline", NULL, "beside each im2col-gemm row, time a bare SGEMM of its\n"
      "GEMM stage's shape with the same backend (clconv_measure_gemm)", set_switch,
      OPT(gemm_baseline), 1, NULL},
@@ -800,6 +871,7 @@ int bench_parse_args(int argc, char **argv, bench_options *opt, char *err, size_
     memset(opt, 0, sizeof *opt);
     clconv_device_selector_init(&opt->selector);
     clconv_plan_options_init(&opt->plan_options);
+    clconv_epilogue_init(&opt->epilogue);
     opt->iters = 0;
     opt->min_time_s = 0.5;
     opt->min_runs = 5;
@@ -871,6 +943,32 @@ int bench_parse_args(int argc, char **argv, bench_options *opt, char *err, size_
         return fail(err, es, "--sweep runs a series over one problem: give at most one --problem");
     if (check_auto_report(&ps, err, es))
         return 2;
+    if (clconv_epilogue_validate(&opt->epilogue) != CLCONV_SUCCESS)
+        return fail(err, es, "%s", clconv_last_error(NULL));
     make_problems(&ps);
     return 0;
+}
+
+const clconv_epilogue *bench_epilogue(const bench_options *opt)
+{
+    const clconv_epilogue *e = &opt->epilogue;
+    return e->alpha == 1.0f && !e->residual && e->activation == CLCONV_ACTIVATION_NONE ? NULL
+                                                                                        : e;
+}
+
+void bench_epilogue_text(const bench_options *opt, char *out, size_t cap)
+{
+    const clconv_epilogue *e = &opt->epilogue;
+    const int params = clconv_activation_param_count(e->activation);
+    size_t n;
+    snprintf(out, cap, "%s", clconv_activation_name(e->activation));
+    for (int i = 0; i < params; i++)
+        n = strlen(out), snprintf(out + n, cap - n, "%s%g%s", i ? ", " : "(",
+                                  (double)e->activation_params[i], i == params - 1 ? ")" : "");
+    if (e->alpha != 1.0f)
+        n = strlen(out), snprintf(out + n, cap - n, ", alpha %g", (double)e->alpha);
+    if (e->residual)
+        n = strlen(out), snprintf(out + n, cap - n, ", residual");
+    if (e->residual && e->beta != 1.0f)
+        n = strlen(out), snprintf(out + n, cap - n, " (beta %g)", (double)e->beta);
 }

@@ -55,7 +55,14 @@ typedef struct bench_options {
     int auto_report_presets;      /* 0: --auto-report-no-presets */
     double auto_report_max_flops; /* per image, for the random problems */
     clconv_plan_options plan_options; /* --fft-backend */
+    clconv_epilogue epilogue; /* --activation, --alpha, --residual, --beta */
 } bench_options;
+
+/* The epilogue every clconv row's plan applies: NULL when the flags left
+ * the identity. */
+const clconv_epilogue *bench_epilogue(const bench_options *opt);
+/* "relu, residual" / "clamp(-1, 1), alpha 2" / "none" into out[cap]. */
+void bench_epilogue_text(const bench_options *opt, char *out, size_t cap);
 
 struct bench_parse; /* the parser's state (args.c) */
 

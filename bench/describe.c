@@ -120,7 +120,25 @@ void bench_describe(FILE *f, const bench_options *opt)
         fputs(i ? "," : "", f);
         describe_problem(f, &opt->problems[i]);
     }
-    fputs("\n  ],\n  \"options\": [", f);
+    /* the epilogue the flags make (null: none), as the rows apply it */
+    fputs("\n  ],\n  \"epilogue\": ", f);
+    const clconv_epilogue *e = bench_epilogue(opt);
+    if (e) {
+        char text[96];
+        bench_epilogue_text(opt, text, sizeof text);
+        fputs("{\"activation\": ", f);
+        json_string(f, clconv_activation_name(e->activation));
+        fputs(", \"params\": [", f);
+        for (int i = 0; i < clconv_activation_param_count(e->activation); i++)
+            fprintf(f, "%s%.9g", i ? ", " : "", (double)e->activation_params[i]);
+        fprintf(f, "], \"alpha\": %.9g, \"residual\": %s, \"beta\": %.9g, \"text\": ",
+                (double)e->alpha, e->residual ? "true" : "false", (double)e->beta);
+        json_string(f, text);
+        fputc('}', f);
+    } else {
+        fputs("null", f);
+    }
+    fputs(",\n  \"options\": [", f);
     first = 1;
     for (int i = 0; i < bench_option_count; i++) {
         const bench_option *o = &bench_option_table[i];

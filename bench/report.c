@@ -295,6 +295,8 @@ static void report_table(FILE *f, const bench_device_run *run)
                                                           : "default rule, not tuned");
         if (r->fft_backend)
             fprintf(f, "    . transforms: %s\n", r->fft_backend);
+        if (r->epilogue[0])
+            fprintf(f, "    . epilogue: %s, in the last stage\n", r->epilogue);
         if (isfinite(r->gemm_baseline_gflops))
             fprintf(f, "    . a bare SGEMM of the gemm stage's shape: %.2f GFLOP/s\n",
                     r->gemm_baseline_gflops);
@@ -478,6 +480,8 @@ static void json_result(FILE *f, const bench_result *r)
     json_string_or_null(f, r->params_source);
     fputs(", \"fft_backend\": ", f);
     json_string_or_null(f, r->fft_backend);
+    fputs(", \"epilogue\": ", f);
+    json_string_or_null(f, r->epilogue[0] ? r->epilogue : NULL);
     json_field(f, "tune_ms", r->tune_ms);
     json_field(f, "gemm_baseline_gflops", r->gemm_baseline_gflops);
     fprintf(f, ", \"workspace_bytes\": %zu, \"rel_err\": ", r->workspace_bytes);

@@ -83,6 +83,12 @@ static int row_run(const bench_row_kind *kind, clconv_context *ctx,
         res->skipped = 1;
         return 0;
     }
+    if (bench_epilogue(opt)) {
+        res->skipped = 1;
+        snprintf(res->note, sizeof res->note, "CLBlastSconvgemm has no epilogue (activation, "
+                 "alpha, residual): run it without those flags to compare");
+        return 0;
+    }
     convgemm_peer peer = {ctx, &bp->p, CLBlastSuccess, 0};
     /* CLBlast compiles its kernels inside the first call: the first run's
      * extra host time (run.c) is this row's build time. */

@@ -15,7 +15,8 @@ static int plan_exec(void *self, bench_data *d, clconv_timing *t, char *err, siz
 {
     clconv_plan *plan = self;
     (void)err, (void)es;
-    return clconv_plan_execute(plan, d->d_input, d->d_output, t) != CLCONV_SUCCESS;
+    return clconv_plan_execute_residual(plan, d->d_input, d->d_residual, d->d_output, t) !=
+           CLCONV_SUCCESS;
 }
 
 /* --gemm-baseline: the rate of a bare SGEMM with the GEMM stage's shape
@@ -72,6 +73,7 @@ static clconv_plan_options row_plan_options(const bench_options *opt)
 {
     clconv_plan_options po = opt->plan_options;
     po.tune_progress = tune_progress;
+    po.epilogue = bench_epilogue(opt);
     return po;
 }
 
@@ -123,6 +125,8 @@ static int row_run(const bench_row_kind *kind, clconv_context *ctx,
     res->params_source =
         clconv_params_source_name(clconv_plan_params(plan, res->params, sizeof res->params));
     res->fft_backend = clconv_plan_fft_backend(plan);
+    if (bench_epilogue(opt))
+        bench_epilogue_text(opt, res->epilogue, sizeof res->epilogue);
     bench_runner r = {ctx, plan_exec, plan, 0};
     int rc = bench_measure(&r, opt, bp, d, res, err, es);
     clconv_plan_destroy(plan);

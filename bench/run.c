@@ -61,13 +61,25 @@ int bench_data_create(clconv_context *ctx, const bench_options *opt, const bench
         d->weights[i] = rt_uniform(&s);
     for (size_t i = 0; i < nb; i++)
         d->bias[i] = rt_uniform(&s);
+    d->epilogue = bench_epilogue(opt);
+    if (d->epilogue && d->epilogue->residual) {
+        if (!(d->residual = malloc(no * sizeof(float)))) {
+            snprintf(err, es, "out of host memory for problem %s's residual (%zu floats)",
+                     bp->name, no);
+            bench_data_destroy(d);
+            return 1;
+        }
+        for (size_t i = 0; i < no; i++)
+            d->residual[i] = rt_uniform(&s);
+    }
 
     cl_context c = clconv_context_cl_context(ctx);
     cl_int code;
     if (!(d->d_input = upload(c, d->input, ni, &code)) ||
         !(d->d_weights = upload(c, d->weights, nw, &code)) ||
         !(d->d_bias = upload(c, d->bias, nb, &code)) ||
-        !(d->d_output = clCreateBuffer(c, CL_MEM_READ_WRITE, no * sizeof(float), NULL, &code))) {
+        !(d->d_output = clCreateBuffer(c, CL_MEM_READ_WRITE, no * sizeof(float), NULL, &code)) ||
+        (d->residual && !(d->d_residual = upload(c, d->residual, no, &code)))) {
         bench_data_destroy(d);
         return cl_error(err, es, "clCreateBuffer", code, bp->name);
     }
@@ -84,7 +96,8 @@ const float *bench_reference(bench_data *d, char *err, size_t es)
         snprintf(err, es, "out of host memory for the reference output");
         return NULL;
     }
-    if (clconv_reference_conv2d(d->p, d->input, d->weights, d->bias, out) != CLCONV_SUCCESS) {
+    if (clconv_reference_conv2d_epilogue(d->p, d->input, d->weights, d->bias, d->residual,
+                                         d->epilogue, out) != CLCONV_SUCCESS) {
         snprintf(err, es, "reference: %s", clconv_last_error(NULL));
         free(out);
         return NULL;
@@ -102,10 +115,11 @@ void bench_references_free(bench_references *refs)
 
 void bench_data_destroy(bench_data *d)
 {
-    cl_mem mems[] = {d->d_input, d->d_weights, d->d_bias, d->d_output};
-    for (int i = 0; i < 4; i++)
+    cl_mem mems[] = {d->d_input, d->d_weights, d->d_bias, d->d_output, d->d_residual};
+    for (int i = 0; i < 5; i++)
         if (mems[i])
             clReleaseMemObject(mems[i]);
+    free(d->residual);
     free(d->input);
     free(d->weights);
     free(d->bias);

@@ -40,6 +40,8 @@ typedef struct bench_result {
     char params[256];            /* the tunable kernel's parameters, "" for none */
     const char *params_source;   /* clconv_params_source_name; NULL: not a clconv plan */
     const char *fft_backend;     /* clconv_plan_fft_backend; NULL: not an FFT row */
+    char epilogue[96];           /* what the last stage applied (bench_epilogue_text); ""
+                                    for none, and for rows that cannot apply one */
     double tune_ms;              /* wall time of plan_create when it tuned, else NaN */
     /* Wall time of the row's first run (the verifying run, else the first
      * warm-up; -1 when there was none) and what it took beyond a timed run's
@@ -69,8 +71,10 @@ void bench_references_free(bench_references *refs);
 typedef struct bench_data {
     const clconv_problem *p;
     float *input, *weights, *bias;
-    float **reference; /* the problem's slot in bench_references */
-    cl_mem d_input, d_weights, d_bias, d_output;
+    const clconv_epilogue *epilogue; /* bench_epilogue: NULL for none */
+    float *residual;                 /* the epilogue's z, NULL without one */
+    float **reference; /* the problem's slot in bench_references (with the epilogue) */
+    cl_mem d_input, d_weights, d_bias, d_output, d_residual;
 } bench_data;
 
 /* Returns 0, 1 on a run-time failure (message in err), 2 on an invalid

@@ -11,7 +11,8 @@
  * of the last error is in clconv_last_error(). Destroy functions accept NULL.
  *
  * Growing without breaking: every struct the caller fills (clconv_problem,
- * clconv_plan_options, clconv_context_options, clconv_device_selector, and
+ * clconv_plan_options, clconv_context_options, clconv_device_selector,
+ * clconv_epilogue, and
  * the entries of an array clconv fills, clconv_algo_prediction) begins with
  * `size_t struct_size`, which its init function sets to the size the caller
  * was compiled with (where its last field ends: CLCONV_STRUCT_END). A later
@@ -367,6 +368,63 @@ const char *clconv_auto_mode_name(clconv_auto_mode mode);
 /* CLCONV_ERR_INVALID_ARG for an unknown name. */
 clconv_status clconv_auto_mode_from_name(const char *name, clconv_auto_mode *out);
 
+/* ---- the epilogue: what the last stage does to each output ---------------------- */
+
+/* y = act(alpha * conv(x, w) + bias + beta * z), computed in float by the
+ * store of every algorithm's last stage (cuDNN's ConvolutionBiasActivation,
+ * oneDNN's post-ops): no extra pass over the output. NaN in gives NaN out
+ * for every activation (relu and clamp too, unlike fmax); +-Inf: relu,
+ * clamp, leaky_relu and hardswish as their formulas, sigmoid 1 / 0,
+ * tanh +-1, silu and gelu +Inf at +Inf and NaN at -Inf (Inf * 0), as
+ * PyTorch's formulas give. */
+typedef enum clconv_activation {
+    CLCONV_ACTIVATION_NONE = 0,
+    CLCONV_ACTIVATION_RELU = 1,       /* max(x, 0) */
+    CLCONV_ACTIVATION_RELU6 = 2,      /* min(max(x, 0), 6) */
+    CLCONV_ACTIVATION_CLAMP = 3,      /* min(max(x, lo), hi): params {lo, hi}, lo <= hi
+                                         (PyTorch's hardtanh) */
+    CLCONV_ACTIVATION_LEAKY_RELU = 4, /* x < 0 ? slope * x : x: params {slope} */
+    CLCONV_ACTIVATION_SIGMOID = 5,    /* 1 / (1 + exp(-x)) */
+    CLCONV_ACTIVATION_TANH = 6,
+    CLCONV_ACTIVATION_SILU = 7,       /* x * sigmoid(x) */
+    CLCONV_ACTIVATION_HARDSWISH = 8,  /* x * relu6(x + 3) / 6 */
+    CLCONV_ACTIVATION_GELU = 9,       /* the tanh form: x / 2 * (1 + tanh(sqrt(2 / pi) *
+                                         (x + 0.044715 x^3))), PyTorch's approximate="tanh" */
+    CLCONV_ACTIVATION_COUNT
+} clconv_activation;
+
+/* PyTorch's function names: "none", "relu", "relu6", "clamp", "leaky_relu",
+ * "sigmoid", "tanh", "silu", "hardswish", "gelu"; NULL for an unknown value. */
+const char *clconv_activation_name(clconv_activation activation);
+/* The number of activation_params it takes (clamp 2, leaky_relu 1, else 0);
+ * -1 for an unknown value. */
+int clconv_activation_param_count(clconv_activation activation);
+/* CLCONV_ERR_INVALID_ARG for an unknown name. */
+clconv_status clconv_activation_from_name(const char *name, clconv_activation *out);
+
+typedef struct clconv_epilogue {
+    size_t struct_size; /* clconv_epilogue_init sets it */
+    float alpha; /* scales the convolution (1: none) */
+    float beta;  /* scales the residual z (1: none) */
+    /* 1: every execute takes a residual z of the output's shape
+     * (clconv_plan_execute_residual); 0: none, beta unused. */
+    int residual;
+    clconv_activation activation;
+    float activation_params[2]; /* clamp: lo, hi; leaky_relu: the negative slope */
+} clconv_epilogue;
+
+/* The identity: alpha 1, beta 1, no residual, no activation (the bias is
+ * set_weights' business, as before), and struct_size. */
+void clconv_epilogue_init_size(clconv_epilogue *epilogue, size_t struct_size);
+#define CLCONV_EPILOGUE_STRUCT_SIZE CLCONV_STRUCT_END(clconv_epilogue, activation_params)
+#define clconv_epilogue_init(epilogue) \
+    clconv_epilogue_init_size((epilogue), CLCONV_EPILOGUE_STRUCT_SIZE)
+
+/* CLCONV_ERR_INVALID_ARG (message in clconv_last_error(NULL)) naming the
+ * field: alpha or beta not finite, residual not 0 or 1, an unknown
+ * activation, a parameter not finite, clamp's lo > hi. */
+clconv_status clconv_epilogue_validate(const clconv_epilogue *epilogue);
+
 /* clconv_plan_options_init, then set what you need: zero is every default. */
 typedef struct clconv_plan_options {
     size_t struct_size; /* clconv_plan_options_init sets it */
@@ -405,11 +463,16 @@ typedef struct clconv_plan_options {
      * but params, which names one algorithm's kernel and is ignored (tune
      * tunes the chosen algorithm's). */
     clconv_auto_mode auto_mode;
+    /* What the last stage applies to each output, read at plan_create
+     * (NULL: none, the plain store): compiled into the plan's kernels, so
+     * a plan without one pays nothing. The tune and the automatic choice's
+     * find time the convolution without it. */
+    const clconv_epilogue *epilogue;
 } clconv_plan_options;
 
 /* Zeroes every option and sets struct_size. */
 void clconv_plan_options_init_size(clconv_plan_options *options, size_t struct_size);
-#define CLCONV_PLAN_OPTIONS_STRUCT_SIZE CLCONV_STRUCT_END(clconv_plan_options, auto_mode)
+#define CLCONV_PLAN_OPTIONS_STRUCT_SIZE CLCONV_STRUCT_END(clconv_plan_options, epilogue)
 #define clconv_plan_options_init(options) \
     clconv_plan_options_init_size((options), CLCONV_PLAN_OPTIONS_STRUCT_SIZE)
 
@@ -481,6 +544,20 @@ clconv_status clconv_plan_execute(clconv_plan *plan, cl_mem input, cl_mem output
 clconv_status clconv_plan_enqueue(clconv_plan *plan, cl_mem input, cl_mem output,
                                   cl_uint num_events_in_wait_list,
                                   const cl_event *event_wait_list, cl_event *event);
+
+/* execute and enqueue for a plan whose epilogue has residual = 1: z
+ * [N, C_out, OH, OW] (the output's shape, in the plan's cl_context) is
+ * read, never written, and must not overlap the output (CLCONV_ERR_INVALID_ARG
+ * naming it, as for a residual to a plan without one; execute and enqueue
+ * refuse a plan with one). */
+clconv_status clconv_plan_execute_residual(clconv_plan *plan, cl_mem input, cl_mem residual,
+                                           cl_mem output, clconv_timing *timing);
+clconv_status clconv_plan_enqueue_residual(clconv_plan *plan, cl_mem input, cl_mem residual,
+                                           cl_mem output, cl_uint num_events_in_wait_list,
+                                           const cl_event *event_wait_list, cl_event *event);
+
+/* The epilogue a plan applies (the identity for NULL). */
+clconv_epilogue clconv_plan_epilogue(const clconv_plan *plan);
 
 /* ---- plan: what it runs and what it costs ------------------------------------- */
 

@@ -93,6 +93,15 @@ clconv_status clconv_reference_conv2d(const clconv_problem *p, const float *inpu
                                       const float *weights, const float *bias,
                                       float *output);
 
+/* The same followed by the epilogue e (NULL: the identity), in double:
+ * y = act(alpha * conv + bias + beta * z), with its own formula for each
+ * activation. residual [N, C_out, OH, OW] when e->residual, else ignored
+ * (may be NULL). CLCONV_ERR_INVALID_ARG for an invalid e or a missing z. */
+clconv_status clconv_reference_conv2d_epilogue(const clconv_problem *p, const float *input,
+                                               const float *weights, const float *bias,
+                                               const float *residual,
+                                               const clconv_epilogue *e, float *output);
+
 /* ||out - ref||_2 / ||ref||_2 in double; ||out||_2 when ref is all zero.
  * NaN in either gives NaN. */
 double clconv_rel_l2_error(const float *out, const float *ref, size_t n);

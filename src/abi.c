@@ -109,6 +109,20 @@ void clconv_plan_options_init_size(clconv_plan_options *options, size_t struct_s
     init_sized(options, struct_size, &d, CLCONV_PLAN_OPTIONS_STRUCT_SIZE);
 }
 
+void clconv_epilogue_init_size(clconv_epilogue *epilogue, size_t struct_size)
+{
+    const clconv_epilogue d = {.alpha = 1.0f, .beta = 1.0f};
+    init_sized(epilogue, struct_size, &d, CLCONV_EPILOGUE_STRUCT_SIZE);
+}
+
+clconv_status rt_epilogue_in(clconv_context *ctx, const clconv_epilogue *in,
+                             clconv_epilogue *out)
+{
+    clconv_epilogue_init(out);
+    return in ? rt_struct_in(ctx, "clconv_epilogue", in, CLCONV_EPILOGUE_STRUCT_SIZE, out)
+              : CLCONV_SUCCESS;
+}
+
 void clconv_algo_prediction_init_size(clconv_algo_prediction *entry, size_t struct_size)
 {
     const clconv_algo_prediction d = {.algo = CLCONV_ALGO_AUTO};
@@ -145,7 +159,7 @@ static const struct {
     STRUCT(clconv_algo_prediction), STRUCT(clconv_stage_time),
     STRUCT(clconv_timing),          STRUCT(clconv_stage_cost),
     STRUCT(clconv_cost),            STRUCT(clconv_peaks),
-    STRUCT(clconv_roofline),
+    STRUCT(clconv_roofline),        STRUCT(clconv_epilogue),
 };
 
 size_t clconv_struct_size(const char *name)

@@ -1,8 +1,10 @@
 /* Double-precision CPU convolution: the independent reference for tests and --verify.
  * The textbook definition, sharing no code with any kernel:
- *   out[n][o][y][x] = bias[o] + sum over c, kh, kw (in that order) of
+ *   conv[n][o][y][x] = sum over c, kh, kw (in that order) of
  *       in[n][c][y*sh - ph + kh*dh][x*sw - pw + kw*dw] * w[o][c][kh][kw]
- * (terms outside the input are zero). Each output plane (n, o) is summed in
+ * (terms outside the input are zero), then
+ *   out = act(alpha * conv + bias[o] + beta * z) (the epilogue; the identity
+ * gives conv + bias). Each output plane (n, o) is summed in
  * a double accumulator plane with the pixel loop innermost, so the input is
  * read along rows; every output still adds its terms in the order above, so
  * the result is the same as the seven-loop form bit for bit. The planes are
@@ -18,11 +20,45 @@
 
 typedef struct ref_job {
     const clconv_problem *p;
-    const float *input, *weights, *bias;
+    const float *input, *weights, *bias, *residual;
+    const clconv_epilogue *e;
     float *output;
     int oh_n, ow_n;
     atomic_int next; /* the next output plane n * C_out + o to take */
 } ref_job;
+
+static double relu6(double x)
+{
+    return x < 0.0 ? 0.0 : x > 6.0 ? 6.0 : x; /* NaN falls through both */
+}
+
+/* Each activation's textbook formula in double (clconv.h states them). */
+static double activate(const clconv_epilogue *e, double x)
+{
+    const double lo = e->activation_params[0], hi = e->activation_params[1];
+    switch (e->activation) {
+    case CLCONV_ACTIVATION_RELU:
+        return x < 0.0 ? 0.0 : x;
+    case CLCONV_ACTIVATION_RELU6:
+        return relu6(x);
+    case CLCONV_ACTIVATION_CLAMP:
+        return x < lo ? lo : x > hi ? hi : x;
+    case CLCONV_ACTIVATION_LEAKY_RELU:
+        return x < 0.0 ? lo * x : x;
+    case CLCONV_ACTIVATION_SIGMOID:
+        return 1.0 / (1.0 + exp(-x));
+    case CLCONV_ACTIVATION_TANH:
+        return tanh(x);
+    case CLCONV_ACTIVATION_SILU:
+        return x / (1.0 + exp(-x));
+    case CLCONV_ACTIVATION_HARDSWISH:
+        return x * relu6(x + 3.0) / 6.0;
+    case CLCONV_ACTIVATION_GELU:
+        return 0.5 * x * (1.0 + tanh(sqrt(2.0 / 3.14159265358979323846) * (x + 0.044715 * x * x * x)));
+    default:
+        return x;
+    }
+}
 
 static void plane(const ref_job *j, int n, int o, double *acc)
 {
@@ -30,7 +66,7 @@ static void plane(const ref_job *j, int n, int o, double *acc)
     const int oh_n = j->oh_n, ow_n = j->ow_n;
     const long H = p->height, W = p->width;
     for (int i = 0; i < oh_n * ow_n; i++)
-        acc[i] = j->bias ? j->bias[o] : 0.0;
+        acc[i] = 0.0;
     /* the input channels of o's group */
     const int group_in = p->in_channels / rt_groups(p);
     const int c0 = o / (p->out_channels / rt_groups(p)) * group_in;
@@ -63,9 +99,15 @@ static void plane(const ref_job *j, int n, int o, double *acc)
                 }
             }
     }
-    float *dst = j->output + ((size_t)n * p->out_channels + o) * (size_t)oh_n * ow_n;
-    for (int i = 0; i < oh_n * ow_n; i++)
-        dst[i] = (float)acc[i];
+    const size_t at = ((size_t)n * p->out_channels + o) * (size_t)oh_n * ow_n;
+    const clconv_epilogue *e = j->e;
+    const double b = j->bias ? j->bias[o] : 0.0;
+    for (int i = 0; i < oh_n * ow_n; i++) {
+        double y = e->alpha * acc[i] + b;
+        if (e->residual)
+            y += e->beta * (double)j->residual[at + (size_t)i];
+        j->output[at + (size_t)i] = (float)activate(e, y);
+    }
 }
 
 static void *worker(void *arg)
@@ -84,6 +126,16 @@ static void *worker(void *arg)
 clconv_status clconv_reference_conv2d(const clconv_problem *caller, const float *input,
                                       const float *weights, const float *bias, float *output)
 {
+    return clconv_reference_conv2d_epilogue(caller, input, weights, bias, NULL, NULL, output);
+}
+
+clconv_status clconv_reference_conv2d_epilogue(const clconv_problem *caller, const float *input,
+                                               const float *weights, const float *bias,
+                                               const float *residual,
+                                               const clconv_epilogue *epilogue, float *output)
+{
+    clconv_epilogue copy;
+    const clconv_epilogue *e = &copy;
     clconv_problem q;
     const clconv_problem *p = &q;
     clconv_status st = rt_problem_in(NULL, caller, &q);
@@ -94,7 +146,14 @@ clconv_status clconv_reference_conv2d(const clconv_problem *caller, const float 
     if (!input || !weights || !output)
         return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "reference: input, weights and output must "
                        "be non-NULL");
-    ref_job j = {p, input, weights, bias, output, clconv_problem_out_height(p),
+    if (epilogue && (st = clconv_epilogue_validate(epilogue)))
+        return st;
+    if ((st = rt_epilogue_in(NULL, epilogue, &copy)))
+        return st;
+    if (e->residual && !residual)
+        return rt_fail(NULL, CLCONV_ERR_INVALID_ARG,
+                       "reference: residual is NULL with epilogue.residual = 1");
+    ref_job j = {p, input, weights, bias, residual, e, output, clconv_problem_out_height(p),
                  clconv_problem_out_width(p), 0};
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     int planes = p->batch * p->out_channels;

@@ -244,7 +244,7 @@ double fixture_run_problem_with_options(clconv_context *ctx, const clconv_proble
                                         clconv_algo algo, const clconv_plan_options *opt,
                                         int with_bias, uint32_t seed)
 {
-    char desc[160], what[400];
+    char desc[160], what[512];
     fixture_describe(p, desc, sizeof desc);
     snprintf(what, sizeof what, "%s on %s (seed %u, bias %d, GEMM backend %s, FFT backend %s)",
              clconv_algo_name(algo), desc, seed, with_bias,
@@ -253,6 +253,31 @@ double fixture_run_problem_with_options(clconv_context *ctx, const clconv_proble
     const fixture_data *d = data_for(p, with_bias, seed, desc);
     float *out = malloc(d->no * sizeof *out);
     assert_non_null(out);
+    /* An epilogue: its own reference, with a residual drawn after the data. */
+    const clconv_epilogue *e = opt ? opt->epilogue : NULL;
+    float *z = NULL, *ref = d->ref;
+    double ref_max = d->ref_max;
+    cl_mem d_z = NULL;
+    if (e) {
+        ref = malloc(d->no * sizeof *ref);
+        assert_non_null(ref);
+        if (e->residual) {
+            uint32_t s = seed ^ 0x5eedu;
+            z = malloc(d->no * sizeof *z);
+            assert_non_null(z);
+            fixture_fill(z, d->no, &s);
+            d_z = fixture_upload(ctx, z, d->no);
+        }
+        if (clconv_reference_conv2d_epilogue(p, d->in, d->w, with_bias ? d->b : NULL, z, e, ref))
+            fail_msg("reference with the epilogue on %s: %s", desc, clconv_last_error(NULL));
+        ref_max = 0.0;
+        for (size_t i = 0; i < d->no; i++)
+            ref_max = fmax(ref_max, fabs((double)ref[i]));
+        size_t used = strlen(what);
+        snprintf(what + used, sizeof what - used, ", epilogue %s alpha %g residual %d beta %g",
+                 clconv_activation_name(e->activation), (double)e->alpha, e->residual,
+                 (double)e->beta);
+    }
 
     cl_mem d_in = fixture_upload(ctx, d->in, d->ni), d_w = fixture_upload(ctx, d->w, d->nw);
     cl_mem d_b = fixture_upload(ctx, d->b, d->nb);
@@ -262,16 +287,21 @@ double fixture_run_problem_with_options(clconv_context *ctx, const clconv_proble
     clconv_status st;
     if ((st = clconv_plan_create_with_options(ctx, p, algo, opt, &plan)) ||
         (st = clconv_plan_set_weights(plan, d_w, with_bias ? d_b : NULL)) ||
-        (st = clconv_plan_execute(plan, d_in, d_out.buf, &t)))
+        (st = clconv_plan_execute_residual(plan, d_in, d_z, d_out.buf, &t)))
         fail_msg("%s: %s: %s", what, clconv_status_string(st), clconv_last_error(ctx));
     fixture_guarded_download(ctx, &d_out, out, what);
-    const double bound = FIXTURE_ELEM_TOLERANCE * d->ref_max;
+    const double bound = FIXTURE_ELEM_TOLERANCE * ref_max;
     for (size_t i = 0; i < d->no; i++)
-        if (!(fabs((double)out[i] - d->ref[i]) <= bound))
+        if (!(fabs((double)out[i] - ref[i]) <= bound))
             fail_msg("%s: output %zu is %.9g, the reference %.9g: off by more than %g (%g x the "
-                     "largest |reference| %g)", what, i, out[i], d->ref[i], bound,
-                     FIXTURE_ELEM_TOLERANCE, d->ref_max);
-    double err = clconv_rel_l2_error(out, d->ref, d->no);
+                     "largest |reference| %g)", what, i, out[i], ref[i], bound,
+                     FIXTURE_ELEM_TOLERANCE, ref_max);
+    double err = clconv_rel_l2_error(out, ref, d->no);
+    if (ref != d->ref)
+        free(ref);
+    free(z);
+    if (d_z)
+        clReleaseMemObject(d_z);
     clconv_plan_destroy(plan);
     clReleaseMemObject(d_in);
     clReleaseMemObject(d_w);

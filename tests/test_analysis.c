@@ -104,8 +104,8 @@ static void test_im2col_gemm_seed_k3(void **state)
     assert_true(stage(&c, "im2col")->bytes == 18001920.0);
     assert_true(stage(&c, "gemm")->flops == 513146880.0);
     assert_true(stage(&c, "gemm")->bytes == 17071104.0);
-    assert_true(stage(&c, "bias")->flops == 111360.0);
-    assert_true(stage(&c, "bias")->bytes == 891136.0);
+    assert_true(stage(&c, "epilogue")->flops == 111360.0);
+    assert_true(stage(&c, "epilogue")->bytes == 891136.0);
     assert_true(c.bytes == 18001920.0 + 17071104.0 + 891136.0);
     assert_int_equal(clconv_algo_cost(&p, CLCONV_ALGO_IM2COL_GEMM, 0, &c), CLCONV_SUCCESS);
     assert_int_equal(c.stage_count, 2); /* no bias, no bias stage */

@@ -527,6 +527,151 @@ static void test_depthwise_problems(void **state)
     }
 }
 
+/* An epilogue with every field that matters to activation a set: alpha,
+ * the parameters of clamp (lo < 0 < hi) and leaky_relu, and a residual
+ * with beta when `residual`. */
+static clconv_epilogue epilogue_for(clconv_activation a, int residual, float alpha)
+{
+    clconv_epilogue e;
+    clconv_epilogue_init(&e);
+    e.activation = a;
+    e.alpha = alpha;
+    e.residual = residual;
+    e.beta = residual ? -0.75f : 1.0f;
+    if (a == CLCONV_ACTIVATION_CLAMP)
+        e.activation_params[0] = -0.5f, e.activation_params[1] = 1.25f;
+    if (a == CLCONV_ACTIVATION_LEAKY_RELU)
+        e.activation_params[0] = 0.125f;
+    return e;
+}
+
+/* The epilogue in every algorithm's last stage, against the double
+ * reference's own formulas (TOLERANCE: relative L2 <= 1e-5). Each
+ * activation is compiled into a kernel, so the loops are spread: every
+ * activation runs in im2col-gemm's small epilogue pass (alpha 3 spreads the
+ * values past relu6's and hardswish's corners, the residual on every other
+ * one), and each algorithm of the table runs three activations in turn,
+ * with and without a residual and a bias, on a grouped problem where it
+ * takes one (a depthwise one for depthwise). */
+static void test_epilogue(void **state)
+{
+    (void)state;
+    const clconv_problem base = FIXTURE_PROBLEM(2, 4, 9, 11, 6, 3, 3, 1, 1, 1, 1, 1, 1);
+    for (int a = 0; a < CLCONV_ACTIVATION_COUNT; a++) {
+        const clconv_epilogue e = epilogue_for((clconv_activation)a, a % 2, 3.0f);
+        const clconv_plan_options opt = FIXTURE_OPTIONS(.epilogue = &e);
+        check_with(&base, CLCONV_ALGO_IM2COL_GEMM, &opt, a % 3 != 0, 700u + (uint32_t)a);
+    }
+    const clconv_problem grouped = FIXTURE_PROBLEM(1, 4, 8, 10, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2);
+    int turn = 0;
+    for (int algo = 0; algo < CLCONV_ALGO_COUNT; algo++)
+        for (int k = 0; k < 3; k++, turn++) {
+            const clconv_activation a = (clconv_activation)((algo * 3 + k + 1) %
+                                                            CLCONV_ACTIVATION_COUNT);
+            const clconv_epilogue e = epilogue_for(a, k != 1, k == 2 ? 0.5f : 1.0f);
+            const clconv_plan_options opt = FIXTURE_OPTIONS(.epilogue = &e);
+            clconv_problem p = conv_algo_table[algo]->groups && k == 0 ? grouped : base;
+            if (clconv_algo_check(ctx, &p, (clconv_algo)algo) != CLCONV_SUCCESS)
+                p = depthwise_form(&p);
+            check_with(&p, (clconv_algo)algo, &opt, turn % 2, 720u + (uint32_t)turn);
+        }
+}
+
+/* Bad epilogues and residuals are refused naming the field, and nothing
+ * runs. */
+static void test_epilogue_argument_checks(void **state)
+{
+    (void)state;
+    const clconv_problem p = FIXTURE_PROBLEM(1, 2, 5, 5, 3, 3, 3, 1, 1, 1, 1, 1, 1);
+    static const struct {
+        clconv_activation a;
+        float alpha, beta, p0, p1;
+        int residual;
+        const char *names;
+    } bad[] = {
+        {CLCONV_ACTIVATION_LEAKY_RELU, 1, 1, NAN, 0, 0, "activation_params[0]"},
+        {CLCONV_ACTIVATION_CLAMP, 1, 1, 2, 1, 0, "lo must not exceed hi"},
+        {CLCONV_ACTIVATION_CLAMP, 1, 1, 0, INFINITY, 0, "activation_params[1]"},
+        {CLCONV_ACTIVATION_RELU, NAN, 1, 0, 0, 0, "epilogue.alpha"},
+        {CLCONV_ACTIVATION_RELU, 1, INFINITY, 0, 0, 1, "epilogue.beta"},
+        {CLCONV_ACTIVATION_RELU, 1, 1, 0, 0, 2, "epilogue.residual"},
+        {CLCONV_ACTIVATION_COUNT, 1, 1, 0, 0, 0, "epilogue.activation"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        clconv_epilogue e;
+        clconv_epilogue_init(&e);
+        e.activation = bad[i].a, e.alpha = bad[i].alpha, e.beta = bad[i].beta;
+        e.activation_params[0] = bad[i].p0, e.activation_params[1] = bad[i].p1;
+        e.residual = bad[i].residual;
+        assert_int_equal(clconv_epilogue_validate(&e), CLCONV_ERR_INVALID_ARG);
+        if (!strstr(clconv_last_error(NULL), bad[i].names))
+            fail_msg("case %zu: \"%s\" does not name %s", i, clconv_last_error(NULL),
+                     bad[i].names);
+        const clconv_plan_options opt = FIXTURE_OPTIONS(.epilogue = &e);
+        clconv_plan *plan = (clconv_plan *)&e;
+        assert_int_equal(clconv_plan_create_with_options(ctx, &p, CLCONV_ALGO_DIRECT, &opt, &plan),
+                         CLCONV_ERR_INVALID_ARG);
+        assert_null(plan);
+        assert_non_null(strstr(clconv_last_error(ctx), bad[i].names));
+    }
+    clconv_activation a;
+    assert_int_equal(clconv_activation_from_name("swish", &a), CLCONV_ERR_INVALID_ARG);
+    assert_non_null(strstr(clconv_last_error(NULL), "hardswish")); /* lists the names */
+    for (int i = 0; i < CLCONV_ACTIVATION_COUNT; i++) {
+        assert_int_equal(clconv_activation_from_name(clconv_activation_name(i), &a), 0);
+        assert_int_equal(a, i);
+    }
+
+    /* a residual: required by a plan with one, refused by one without, of
+     * the output's size, not the output */
+    clconv_epilogue e;
+    clconv_epilogue_init(&e);
+    e.residual = 1;
+    const clconv_plan_options opt = FIXTURE_OPTIONS(.epilogue = &e);
+    const size_t ni = clconv_problem_input_elems(&p), no = clconv_problem_output_elems(&p);
+    float *host = calloc(ni + no + 64, sizeof *host);
+    assert_non_null(host);
+    cl_mem in = fixture_upload(ctx, host, ni), out = fixture_upload(ctx, host, no);
+    cl_mem w = fixture_upload(ctx, host, clconv_problem_weight_elems(&p));
+    cl_mem z = fixture_upload(ctx, host, no), small = fixture_upload(ctx, host, no - 1);
+    clconv_plan *with = NULL, *without = NULL;
+    assert_int_equal(clconv_plan_create_with_options(ctx, &p, CLCONV_ALGO_DIRECT, &opt, &with), 0);
+    assert_int_equal(clconv_plan_create(ctx, &p, CLCONV_ALGO_DIRECT, &without), 0);
+    assert_int_equal(clconv_plan_set_weights(with, w, NULL), 0);
+    assert_int_equal(clconv_plan_set_weights(without, w, NULL), 0);
+    assert_int_equal(clconv_plan_epilogue(with).residual, 1);
+    assert_int_equal(clconv_plan_epilogue(without).residual, 0);
+    const struct {
+        clconv_plan *plan;
+        cl_mem z, out;
+        const char *names;
+    } calls[] = {
+        {with, NULL, out, "residual is NULL"},
+        {without, z, out, "residual given"},
+        {with, small, out, "residual"},
+        {with, out, out, "overlaps the residual"},
+    };
+    for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
+        assert_int_equal(clconv_plan_execute_residual(calls[i].plan, in, calls[i].z, calls[i].out,
+                                                      NULL),
+                         CLCONV_ERR_INVALID_ARG);
+        if (!strstr(clconv_last_error(ctx), calls[i].names))
+            fail_msg("call %zu: \"%s\" does not name %s", i, clconv_last_error(ctx),
+                     calls[i].names);
+    }
+    assert_int_equal(clconv_plan_execute(with, in, out, NULL), CLCONV_ERR_INVALID_ARG);
+    cl_event done = NULL;
+    assert_int_equal(clconv_plan_enqueue_residual(with, in, z, out, 0, NULL, &done), 0);
+    assert_int_equal(clWaitForEvents(1, &done), CL_SUCCESS);
+    clReleaseEvent(done);
+    clconv_plan_destroy(with);
+    clconv_plan_destroy(without);
+    cl_mem bufs[] = {in, out, w, z, small};
+    for (size_t i = 0; i < 5; i++)
+        clReleaseMemObject(bufs[i]);
+    free(host);
+}
+
 static void test_reference_is_textbook(void **state)
 {
     (void)state;
@@ -1482,6 +1627,8 @@ int main(void)
         cmocka_unit_test(test_grouped_reference_by_hand),
         cmocka_unit_test(test_grouped_problems),
         cmocka_unit_test(test_depthwise_problems),
+        cmocka_unit_test(test_epilogue),
+        cmocka_unit_test(test_epilogue_argument_checks),
         cmocka_unit_test(test_validation),
         cmocka_unit_test(test_plan_argument_checks),
         cmocka_unit_test(test_algorithm_table),

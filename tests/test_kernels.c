@@ -1,6 +1,6 @@
 /* clconv's kernels alone, on small odd inputs this test writes, against a
  * host computation: the kernels that in a full run read what CLBlast or
- * clFFT wrote (add_bias, block_weights + cmac, crop), the peak kernels,
+ * clFFT wrote (the epilogue pass, block_weights + cmac, crop), the peak kernels,
  * clconv's DFT backend, SGEMM and complex GEMM (which oclgrind cannot check
  * strictly through clconv-bench: there they read what clFFT wrote, run
  * beside CLBlast, or meet reports tests/oclgrind/run.py explains).
@@ -86,27 +86,50 @@ static int vec_for(int row)
     return rt_vector_width(clconv_context_device(ctx), row);
 }
 
-/* add_bias over 2 x 3 planes of 37 outputs (a vector body and a tail). */
-static void test_add_bias(void **state)
+/* im2col-gemm's epilogue pass over 2 x 3 planes of 37 outputs (a vector
+ * body and a tail): with a bias and no epilogue (the plain add), then with
+ * leaky_relu (slope 0.25), alpha 2 and a residual, against double
+ * arithmetic. */
+static void test_epilogue_pass(void **state)
 {
     (void)state;
     const int planes = 6, C_out = 3, P = 37, vec = vec_for(P);
-    char opt[32];
-    snprintf(opt, sizeof opt, "-DVEC=%d", vec);
-    cl_kernel k = kernel("im2col/bias.cl", "add_bias", opt);
-    float *out = random_floats((size_t)planes * P, 1), *bias = random_floats(C_out, 2);
-    double *want = malloc((size_t)planes * P * sizeof *want);
-    for (int i = 0; i < planes * P; i++)
-        want[i] = (double)out[i] + bias[(i / P) % C_out];
-    cl_mem mems[] = {fixture_upload(ctx, out, (size_t)planes * P), fixture_upload(ctx, bias, C_out)};
-    const cl_int ints[] = {C_out, P};
-    args(k, mems, 2, ints, 2);
-    size_t global[2] = {(size_t)(P + vec - 1) / (size_t)vec, (size_t)planes};
-    launch(k, 2, global);
-    fixture_download(ctx, mems[0], out, (size_t)planes * P);
-    expect_close(out, want, (size_t)planes * P, 1e-6, "add_bias");
-    clReleaseMemObject(mems[0]), clReleaseMemObject(mems[1]), clReleaseKernel(k);
-    free(out), free(bias), free(want);
+    const size_t n = (size_t)planes * P;
+    float *out = random_floats(n, 1), *bias = random_floats(C_out, 2), *z = random_floats(n, 9);
+    float *got = malloc(n * sizeof *got);
+    double *want = malloc(n * sizeof *want);
+    assert_non_null(got);
+    assert_non_null(want);
+    for (int with_epilogue = 0; with_epilogue < 2; with_epilogue++) {
+        clconv_epilogue e;
+        clconv_epilogue_init(&e);
+        if (with_epilogue) {
+            e.activation = CLCONV_ACTIVATION_LEAKY_RELU;
+            e.activation_params[0] = 0.25f;
+            e.alpha = 2.0f, e.residual = 1;
+        }
+        char epilogue[CONV_EPILOGUE_OPTIONS_MAX], opt[32 + CONV_EPILOGUE_OPTIONS_MAX];
+        conv_epilogue_options(&e, epilogue, sizeof epilogue);
+        snprintf(opt, sizeof opt, "-DVEC=%d%s", vec, epilogue);
+        cl_kernel k = kernel("im2col/epilogue.cl", "epilogue", opt);
+        for (size_t i = 0; i < n; i++) {
+            double y = e.alpha * (double)out[i] + bias[(i / (size_t)P) % (size_t)C_out];
+            y += with_epilogue ? (double)z[i] : 0.0;
+            want[i] = with_epilogue && y < 0.0 ? 0.25 * y : y;
+        }
+        cl_mem mems[] = {fixture_upload(ctx, out, n), fixture_upload(ctx, bias, C_out),
+                         fixture_upload(ctx, z, n)};
+        const cl_int ints[] = {C_out, P, 1};
+        args(k, mems, 3, ints, 3);
+        size_t global[2] = {(size_t)(P + vec - 1) / (size_t)vec, (size_t)planes};
+        launch(k, 2, global);
+        fixture_download(ctx, mems[0], got, n);
+        expect_close(got, want, n, 1e-6, with_epilogue ? "epilogue pass" : "bias pass");
+        for (int i = 0; i < 3; i++)
+            clReleaseMemObject(mems[i]);
+        clReleaseKernel(k);
+    }
+    free(out), free(bias), free(z), free(got), free(want);
 }
 
 /* block_weights then cmac, against complex arithmetic on the plane-major
@@ -194,9 +217,10 @@ static void test_crop(void **state)
                         bias[co];
                 }
     cl_mem mems[] = {fixture_upload(ctx, real, (size_t)planes * Ph * Pw),
-                     fixture_upload(ctx, bias, C_out), fixture_output(ctx, no)};
+                     fixture_upload(ctx, bias, C_out), fixture_output(ctx, no),
+                     NULL /* no residual: the plain epilogue */};
     const cl_int ints[] = {C_out, OH, OW, SH, SW, Ph, Pw, 1, tiles_w, tiles, step_h, step_w};
-    args(k, mems, 3, ints, 12);
+    args(k, mems, 4, ints, 12);
     size_t global[3] = {(size_t)OW, (size_t)OH, (size_t)N * C_out};
     launch(k, 3, global);
     fixture_download(ctx, mems[2], out, no);
@@ -663,7 +687,18 @@ static void test_kernels_build_clean(void **state)
     (void)state;
     char device_options[96];
     snprintf(device_options, sizeof device_options, "-cl-mad-enable -DVEC=%d", vec_for(16));
-    const char *option_sets[] = {device_options, "", "-DVEC=1"};
+    /* The other two sets with an epilogue that defines every activation
+     * (clamp's parameters define leaky_relu's too), alpha, beta and the
+     * residual: the last stages' EPI() at the default width and at 1. */
+    clconv_epilogue e;
+    clconv_epilogue_init(&e);
+    e.activation = CLCONV_ACTIVATION_CLAMP;
+    e.activation_params[0] = -1.0f, e.activation_params[1] = 2.0f;
+    e.alpha = 2.0f, e.residual = 1, e.beta = 0.5f;
+    char epilogue[CONV_EPILOGUE_OPTIONS_MAX], scalar[32 + CONV_EPILOGUE_OPTIONS_MAX];
+    conv_epilogue_options(&e, epilogue, sizeof epilogue);
+    snprintf(scalar, sizeof scalar, "-DVEC=1%s", epilogue);
+    const char *option_sets[] = {device_options, epilogue, scalar};
     const char *extra = getenv("CLCONV_BUILD_OPTIONS"); /* as rt_program_get adds it */
     /* CLCONV_BUILD_CLEAN_WIDTH_ONLY: only the set that depends on the vector
      * width (run.py builds the other two once, not at every width) */
@@ -674,7 +709,7 @@ static void test_kernels_build_clean(void **state)
         if (strcmp(file, RT_PRELUDE_FILE) == 0)
             continue;
         for (size_t o = 0; o < sets; o++) {
-            char options[256];
+            char options[512];
             snprintf(options, sizeof options, "%s -Werror %s", option_sets[o], extra ? extra : "");
             char *log = build_log(file, options);
             if (has_warning(log))
@@ -690,7 +725,7 @@ static void test_kernels_build_clean(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_add_bias),
+        cmocka_unit_test(test_epilogue_pass),
         cmocka_unit_test(test_block_weights_and_cmac),
         cmocka_unit_test(test_crop),
         cmocka_unit_test(test_peak_kernels),

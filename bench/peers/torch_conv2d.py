@@ -14,8 +14,12 @@ the row layout and the schema name come from the schema file.
 
 Algorithms: torch-conv2d (torch.nn.functional.conv2d), torch-pointwise (the
 seed's broadcast multiply, not a convolution) and torch-fft (an FFT
-convolution written with torch.fft). Exit status: 0 success, 1 run-time
-failure (incl. verification), 2 usage error.
+convolution written with torch.fft). With an epilogue (--activation, --alpha,
+--residual, --beta, as clconv-bench takes them) the convolutions run it as
+PyTorch's separate ops after them, in place as torchvision's blocks do, and
+torch-fused runs it through PyTorch's fused CPU convolution where this PyTorch
+has one (torch.ops.mkldnn._convolution_pointwise, PyTorch 2.0 and later).
+Exit status: 0 success, 1 run-time failure (incl. verification), 2 usage error.
 
 It starts with /usr/bin/python3 because Debian's python3-torch is installed
 for that interpreter only.
@@ -40,10 +44,12 @@ import torch.nn.functional as F
 TOOL = "torch_conv2d.py"
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCHEMA_FILE = os.path.join(HERE, "..", "schema", "clconv-bench-1.schema.json")
-ALGOS = ("torch-conv2d", "torch-pointwise", "torch-fft")
-# The flags that make the problems: passed through to clconv-bench --describe.
+ALGOS = ("torch-conv2d", "torch-pointwise", "torch-fft", "torch-fused")
+# The flags that make the problems and the epilogue: passed through to
+# clconv-bench --describe, which parses and checks them.
 PROBLEM_FLAGS = ("problem", "batch", "in-channels", "height", "width", "out-channels",
                  "kernel", "stride", "pad", "dilation", "groups", "sweep")
+EPILOGUE_FLAGS = ("activation", "alpha", "beta")
 
 
 class UsageError(Exception):
@@ -90,10 +96,15 @@ def build_parser():
         prob.add_argument("--" + name, action="append", metavar="VALUE",
                           dest="flag_" + name.replace("-", "_"))
     prob.add_argument("--depthwise", action="store_true", help="groups = in channels")
+    epi = p.add_argument_group("epilogue (as clconv-bench's: y = act(alpha * conv + bias + "
+                               "beta * z))")
+    for name in EPILOGUE_FLAGS:
+        epi.add_argument("--" + name, action="append", metavar="VALUE", dest="flag_" + name)
+    epi.add_argument("--residual", action="store_true", help="add a residual z")
     run = p.add_argument_group("run")
     run.add_argument("--algo", action="append", choices=list(ALGOS) + ["all"], metavar="NAME",
-                     help="torch-conv2d | torch-pointwise | torch-fft | all (default; "
-                          "repeatable)")
+                     help="torch-conv2d | torch-pointwise | torch-fft | torch-fused | all "
+                          "(default: all; torch-fused only with an epilogue; repeatable)")
     run.add_argument("--iters", type=int_arg, default=20, metavar="N",
                      help="timed runs (default 20)")
     run.add_argument("--warmup", type=int_arg, default=3, metavar="N",
@@ -132,9 +143,11 @@ def check_run_options(args):
         raise UsageError("--out needs a file name")
 
 
-def selected_algos(args):
+def selected_algos(args, epilogue):
+    """"all" takes torch-fused only when there is an epilogue to fuse."""
     chosen = args.algo or ["all"]
-    return [a for a in ALGOS if a in chosen or "all" in chosen]
+    return [a for a in ALGOS
+            if a in chosen or ("all" in chosen and (a != "torch-fused" or epilogue))]
 
 
 # ---- problems: from clconv-bench --describe ----
@@ -153,10 +166,11 @@ def find_bench(args):
 def problem_flags(args):
     """The problem flags as given, for clconv-bench."""
     flags = []
-    for name in PROBLEM_FLAGS:
+    for name in PROBLEM_FLAGS + EPILOGUE_FLAGS:
         for value in getattr(args, "flag_" + name.replace("-", "_")) or []:
             flags += ["--" + name, value]
-    return flags + (["--depthwise"] if args.depthwise else [])
+    return flags + (["--depthwise"] if args.depthwise else []) + \
+        (["--residual"] if args.residual else [])
 
 
 def describe(bench, flags):
@@ -213,9 +227,28 @@ def conv_args(p):
                 dilation=(p.dilation_h, p.dilation_w), groups=p.groups)
 
 
-def reference(p, x, w, b):
-    """The same conv2d in float64: the answer every conv algorithm is held to."""
-    return F.conv2d(x.double(), w.double(), b.double(), **conv_args(p))
+def reference(p, x, w, b, epi, z):
+    """The same conv2d in float64, then the epilogue's formula (clconv.h's) in float64:
+    the answer every conv algorithm is held to."""
+    y = F.conv2d(x.double(), w.double(), None, **conv_args(p))
+    if not epi:
+        return y + b.double().view(1, -1, 1, 1)
+    y = epi["alpha"] * y + b.double().view(1, -1, 1, 1)
+    if epi["residual"]:
+        y = y + epi["beta"] * z.double()
+    a, q = epi["activation"], epi["params"]
+    relu6 = lambda v: torch.clamp(v, 0.0, 6.0)
+    formulas = {
+        "none": lambda v: v, "relu": lambda v: torch.clamp(v, min=0.0), "relu6": relu6,
+        "clamp": lambda v: torch.clamp(v, q[0], q[1]) if q else v,
+        "leaky_relu": lambda v: torch.where(v < 0, q[0] * v, v) if q else v,
+        "sigmoid": lambda v: 1.0 / (1.0 + torch.exp(-v)), "tanh": torch.tanh,
+        "silu": lambda v: v / (1.0 + torch.exp(-v)),
+        "hardswish": lambda v: v * relu6(v + 3.0) / 6.0,
+        "gelu": lambda v: 0.5 * v * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) *
+                                                      (v + 0.044715 * v ** 3))),
+    }
+    return formulas[a](y)
 
 
 def rel_l2(out, ref):
@@ -239,9 +272,70 @@ def pointwise_rel_l2(x, k, out):
 
 # ---- algorithms: each returns a zero-argument call to time ----
 
-def conv2d_call(p, x, w, b):
+def activation_in_place(epi):
+    """PyTorch's own op for the activation, in place where it has that form (as
+    torchvision's blocks call them, inplace=True)."""
+    a, q = epi["activation"], epi["params"]
+    return {
+        "none": lambda y: y, "relu": lambda y: F.relu(y, inplace=True),
+        "relu6": lambda y: F.relu6(y, inplace=True),
+        "clamp": lambda y: F.hardtanh(y, q[0], q[1], inplace=True) if q else y,
+        "leaky_relu": lambda y: F.leaky_relu(y, q[0], inplace=True) if q else y,
+        "sigmoid": lambda y: y.sigmoid_(), "tanh": lambda y: y.tanh_(),
+        "silu": lambda y: F.silu(y, inplace=True),
+        "hardswish": lambda y: F.hardswish(y, inplace=True),
+        "gelu": lambda y: F.gelu(y, approximate="tanh"),
+    }[a]
+
+
+def with_epilogue(conv, b, epi, z):
+    """conv(bias) followed by the epilogue as separate PyTorch ops: what a model does
+    without a fused kernel (ResNet's `out += identity; out = self.relu(out)`)."""
+    if not epi:
+        return lambda: conv(b)
+    act = activation_in_place(epi)
+    alpha, beta, bias = epi["alpha"], epi["beta"], b.view(1, -1, 1, 1)
+    def call():
+        y = conv(b) if alpha == 1 else conv(None).mul_(alpha).add_(bias)
+        if epi["residual"]:
+            y.add_(z, alpha=beta)
+        return act(y)
+    return call
+
+
+def conv2d_call(p, x, w, b, epi=None, z=None):
     kw = conv_args(p)
-    return lambda: F.conv2d(x, w, b, **kw)
+    return with_epilogue(lambda bias: F.conv2d(x, w, bias, **kw), b, epi, z)
+
+
+# PyTorch's attribute names for the fused op's activations (its unary post-ops).
+FUSED_ACTIVATIONS = {"none": ("none", []), "relu": ("relu", []), "relu6": ("hardtanh", [0.0, 6.0]),
+                     "clamp": ("hardtanh", None), "leaky_relu": ("leaky_relu", None),
+                     "sigmoid": ("sigmoid", []), "tanh": ("tanh", []), "silu": ("swish", []),
+                     "hardswish": ("hardswish", []), "gelu": ("gelu", [])}
+
+
+def fused_call(p, x, w, b, epi, z):
+    """PyTorch's fused CPU convolution with the epilogue as post-ops, or the reason
+    there is none here (a str)."""
+    try:
+        op = torch.ops.mkldnn._convolution_pointwise
+    except (AttributeError, RuntimeError):
+        return (f"PyTorch {torch.__version__} has no fused CPU convolution epilogue "
+                "(torch.ops.mkldnn._convolution_pointwise came with PyTorch 2.0; "
+                "torch.jit.optimize_for_inference leaves the add and activation as separate "
+                "ops)")
+    if epi["alpha"] != 1 or (epi["residual"] and epi["beta"] != 1 and epi["activation"] != "none"):
+        return "PyTorch's fused op takes no alpha, nor beta with an activation"
+    attr, scalars = FUSED_ACTIVATIONS[epi["activation"]]
+    scalars = list(epi["params"]) if scalars is None else scalars
+    algorithm = "tanh" if epi["activation"] == "gelu" else ""
+    c = conv_args(p)
+    args = (list(c["padding"]), list(c["stride"]), list(c["dilation"]), c["groups"])
+    if epi["residual"]:
+        return lambda: op.binary(x, z, w, b, *args, "add", epi["beta"], attr, scalars,
+                                 algorithm)
+    return lambda: op(x, w, b, *args, attr, scalars, algorithm)
 
 
 def weight_spectrum(p, w):
@@ -271,8 +365,8 @@ def fft_conv(p, x, wspec, b):
     ys = ys.reshape(fh, fw, p.batch, p.out_channels).permute(2, 3, 0, 1)
     y = torch.fft.irfft2(ys, s=(ph, pw))
     full_h, full_w = ph - p.span[0] + 1, pw - p.span[1] + 1
-    y = y[:, :, 0:full_h:p.stride_h, 0:full_w:p.stride_w]
-    return y + b.view(1, -1, 1, 1)
+    y = y[:, :, 0:full_h:p.stride_h, 0:full_w:p.stride_w].contiguous()
+    return y if b is None else y.add_(b.view(1, -1, 1, 1))
 
 
 def pointwise_call(k, x, out):
@@ -340,10 +434,12 @@ def rates(flops, nbytes, ms):
             "gflops": flops / (ms * 1e6), "gbs": nbytes / (ms * 1e6)}
 
 
-def make_row(schema, p, algo, status, note=None, stats=None, rel_err=None, weights_ms=None):
+def make_row(schema, p, algo, status, note=None, stats=None, rel_err=None, weights_ms=None,
+             epilogue=None):
     """One result; untimed rows carry nulls. Rows have no roofline: no peaks here."""
     flops, nbytes = cost_of(algo, p)
     values = {"problem": p.json, "algo": algo, "status": status, "iterations": 0,
+              "epilogue": epilogue,
               "build_ms": 0, "build_compiled": False, "conv_flops": flops, "flops": flops,
               "bytes": nbytes, "weights_ms": weights_ms,
               "weights_stage": "weights_fft" if weights_ms is not None else None, "workspace_bytes": 0,
@@ -363,17 +459,18 @@ def failed_note(rel_err, tolerance):
     return f"verification failed: relative L2 error {rel_err:.3g} exceeds tolerance {tolerance:.3g}"
 
 
-def measure(p, algo, call, check, opts, weights_ms=None):
-    schema = opts.schema
+def measure(p, algo, call, check, opts, weights_ms=None, epilogue=None):
     """Verify (a wrong answer gets no timing: a fast wrong result is not a result), then time."""
+    schema = opts.schema
     rel_err = None
     if opts.verify:
         rel_err = check(call())
         if not rel_err <= opts.tolerance:  # NaN fails too
             return make_row(schema, p, algo, "failed", note=failed_note(rel_err, opts.tolerance),
-                            rel_err=rel_err, weights_ms=weights_ms)
+                            rel_err=rel_err, weights_ms=weights_ms, epilogue=epilogue)
     stats = summarize(time_call(call, opts.warmup, opts.iters))
-    return make_row(schema, p, algo, "ok", stats=stats, rel_err=rel_err, weights_ms=weights_ms)
+    return make_row(schema, p, algo, "ok", stats=stats, rel_err=rel_err, weights_ms=weights_ms,
+                    epilogue=epilogue)
 
 
 def run_pointwise(p, x, gen, opts):
@@ -388,12 +485,19 @@ def run_pointwise(p, x, gen, opts):
 
 def run_problem(p, algos, opts):
     x, w, b, gen = make_data(p, opts.seed)
-    ref = reference(p, x, w, b) if opts.verify and set(algos) - {"torch-pointwise"} else None
+    epi = opts.epilogue
+    # the residual is drawn after the data, so the data do not change with it
+    z = uniform(gen, p.batch, p.out_channels, p.out_height, p.out_width) \
+        if epi and epi["residual"] else None
+    ref = reference(p, x, w, b, epi, z) \
+        if opts.verify and set(algos) - {"torch-pointwise"} else None
     check = lambda out: rel_l2(out, ref)
+    text = epi["text"] if epi else None
     rows = []
     for algo in algos:
         if algo == "torch-conv2d":
-            rows.append(measure(p, algo, conv2d_call(p, x, w, b), check, opts))
+            rows.append(measure(p, algo, conv2d_call(p, x, w, b, epi, z), check, opts,
+                                epilogue=text))
         elif algo == "torch-fft" and p.groups > 1:
             rows.append(make_row(opts.schema, p, algo, "skipped",
                                  note=f"torch-fft multiplies dense spectra (groups = {p.groups})"))
@@ -401,8 +505,15 @@ def run_problem(p, algos, opts):
             t0 = time.perf_counter()
             wspec = weight_spectrum(p, w)
             weights_ms = (time.perf_counter() - t0) * 1e3
-            rows.append(measure(p, algo, lambda: fft_conv(p, x, wspec, b), check, opts,
-                                weights_ms=weights_ms))
+            call = with_epilogue(lambda bias: fft_conv(p, x, wspec, bias), b, epi, z)
+            rows.append(measure(p, algo, call, check, opts, weights_ms=weights_ms,
+                                epilogue=text))
+        elif algo == "torch-fused":
+            call = fused_call(p, x, w, b, epi, z) if epi else "no epilogue to fuse"
+            if isinstance(call, str):
+                rows.append(make_row(opts.schema, p, algo, "skipped", note=call))
+            else:
+                rows.append(measure(p, algo, call, check, opts, epilogue=text))
         else:
             rows.append(run_pointwise(p, x, gen, opts))
     return rows
@@ -470,6 +581,9 @@ def table_row(r):
     line += f"{r['median_ms']:10.3f} {spread:>17} {r['gflops']:9.2f} {r['gbs']:8.2f} {err:>9}"
     if r["weights_ms"] is not None:
         line += f"\n    . {r['weights_stage']}: {r['weights_ms']:.1f} ms once (not in the time above)"
+    if r.get("epilogue"):
+        how = "fused" if r["algo"] == "torch-fused" else "as separate ops after the convolution"
+        line += f"\n    . epilogue: {r['epilogue']}, {how}"
     return line
 
 
@@ -538,11 +652,12 @@ def run(argv):
     opts.schema = load_schema()
     described = describe(find_bench(opts), problem_flags(opts))
     problems = [make_problem(entry) for entry in described["problems"]]
+    opts.epilogue = described.get("epilogue")
     if opts.out:
         check_out_writable(opts.out)
     if opts.threads:
         torch.set_num_threads(opts.threads)
-    algos = selected_algos(opts)
+    algos = selected_algos(opts, opts.epilogue)
     rows = []
     with torch.no_grad():
         for p in problems:

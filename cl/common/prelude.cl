@@ -58,3 +58,68 @@ typedef CLCONV_CAT(float, VEC) floatv;
 #define COLS_7(X, i) COLS_6(X, i) X(i, 6)
 #define COLS_8(X, i) COLS_7(X, i) X(i, 7)
 #define REP_COLS(X, i) CLCONV_CAT(COLS_, NV)(X, i)
+
+/* The epilogue (clconv_epilogue): every algorithm's last stage stores
+ * EPI(v, b, z) = act(alpha * v + b + beta * z) for its value v, the
+ * output channel's bias b (0.0f without one) and the residual at the same
+ * index z (an expression, evaluated only when EPI_RES). src/conv/epilogue.c
+ * writes the constants: none for the identity (the plain v + b), else
+ * EPI_ACT (act_<clconv_activation_name>), EPI_ALPHA and EPI_BETA when not 1,
+ * EPI_RES, and EPI_P0 / EPI_P1 for the activation's parameters. v may be a
+ * float or a floatv: the activations are overloaded for both. select(),
+ * not fmax(), so that NaN stays NaN (as in PyTorch). */
+#ifdef EPI_ACT
+#define EPI_FN __attribute__((overloadable, always_inline)) static inline
+#define EPI_ACTIVATIONS(T)                                                                        \
+    EPI_FN T act_none(T x) { return x; }                                                          \
+    EPI_FN T act_relu(T x) { return select(x, (T)(0.0f), x < (T)(0.0f)); }                        \
+    EPI_FN T act_relu6(T x)                                                                       \
+    {                                                                                             \
+        return select(select(x, (T)(0.0f), x < (T)(0.0f)), (T)(6.0f), x > (T)(6.0f));             \
+    }                                                                                             \
+    EPI_FN T act_hardswish(T x) { return x * act_relu6(x + (T)(3.0f)) / (T)(6.0f); }              \
+    EPI_FN T act_sigmoid(T x) { return (T)(1.0f) / ((T)(1.0f) + exp(-x)); }                       \
+    EPI_FN T act_tanh(T x) { return tanh(x); }                                                    \
+    EPI_FN T act_silu(T x) { return x / ((T)(1.0f) + exp(-x)); }                                  \
+    EPI_FN T act_gelu(T x)                                                                        \
+    {                                                                                             \
+        const T inner = (T)(0.7978845608028654f) * (x + (T)(0.044715f) * x * x * x);              \
+        return (T)(0.5f) * x * ((T)(1.0f) + tanh(inner));                                         \
+    }                                                                                             \
+    EPI_ACTIVATIONS_WITH_PARAMS(T)
+#ifdef EPI_P1 /* clamp's lo and hi */
+#define EPI_ACTIVATIONS_WITH_PARAMS(T)                                                            \
+    EPI_ACTIVATIONS_WITH_P0(T)                                                                    \
+    EPI_FN T act_clamp(T x)                                                                       \
+    {                                                                                             \
+        return select(select(x, (T)(EPI_P0), x < (T)(EPI_P0)), (T)(EPI_P1), x > (T)(EPI_P1));     \
+    }
+#else
+#define EPI_ACTIVATIONS_WITH_PARAMS(T) EPI_ACTIVATIONS_WITH_P0(T)
+#endif
+#ifdef EPI_P0 /* leaky_relu's slope (defined, unused, with clamp's) */
+#define EPI_ACTIVATIONS_WITH_P0(T)                                                                \
+    EPI_FN T act_leaky_relu(T x) { return select(x, x * (T)(EPI_P0), x < (T)(0.0f)); }
+#else
+#define EPI_ACTIVATIONS_WITH_P0(T)
+#endif
+EPI_ACTIVATIONS(float)
+#if VEC > 1
+EPI_ACTIVATIONS(floatv)
+#endif
+#ifdef EPI_ALPHA
+#define EPI_SCALED(v) (EPI_ALPHA * (v))
+#else
+#define EPI_SCALED(v) (v)
+#endif
+#if defined(EPI_RES) && defined(EPI_BETA)
+#define EPI_PLUS_Z(z) +EPI_BETA * (z)
+#elif defined(EPI_RES)
+#define EPI_PLUS_Z(z) +(z)
+#else
+#define EPI_PLUS_Z(z)
+#endif
+#define EPI(v, b, z) EPI_ACT(EPI_SCALED(v) + (b)EPI_PLUS_Z(z))
+#else
+#define EPI(v, b, z) ((v) + (b))
+#endif

@@ -32,7 +32,8 @@
  *   in   [N][C_in][H][W]
  *   w    [C_out][GI][KH][KW]  (PyTorch's layout for groups = C_in / GI)
  *   bias [C_out]              read only when has_bias
- *   out  [N][C_out][OH][OW] */
+ *   out  [N][C_out][OH][OW]
+ *   resid [N][C_out][OH][OW]  the epilogue's residual, read only when EPI_RES */
 
 #ifndef R
 #define R 4
@@ -164,35 +165,37 @@ INLINE void tile_at(global const float *src, int H, int W, int iy0, int ix0, con
     _Pragma("unroll") for (int i = 0; i < KH * KW; i++)           \
         wt[i] = w[((size_t)(k) * GI + (ci)) * (KH * KW) + i];
 
-/* Stores rows oy0 .. of a tile at column ox (those below OH) from acc. */
-#define STORE_TILE(dst, ox, acc)                                    \
-    _Pragma("unroll") for (int r = 0; r < R; r++)                   \
-    {                                                               \
-        if (oy0 + r >= OH)                                          \
-            break;                                                  \
-        global float *out_ = (dst) + (size_t)(oy0 + r) * OW + (ox); \
-        if ((ox) + VEC <= OW) {                                     \
-            VSTORE(acc[r], out_);                                   \
-        } else { /* a row narrower than one vector */               \
-            float t[VEC];                                           \
-            VSTORE(acc[r], t);                                      \
-            for (int i = 0; i < OW - (ox); i++)                     \
-                out_[i] = t[i];                                     \
-        }                                                           \
+/* Stores rows oy0 .. of a tile at column ox (those below OH) from acc,
+ * through the plan's epilogue (EPI, common/prelude.cl) with bias b; the
+ * output plane starts at element `at` of out (and of resid). */
+#define STORE_TILE(at, ox, acc, b)                                            \
+    _Pragma("unroll") for (int r = 0; r < R; r++)                             \
+    {                                                                         \
+        if (oy0 + r >= OH)                                                    \
+            break;                                                            \
+        const size_t at_ = (at) + (size_t)(oy0 + r) * OW + (ox);              \
+        if ((ox) + VEC <= OW) {                                               \
+            VSTORE(EPI(acc[r], (b), VLOAD(resid + at_)), out + at_);          \
+        } else { /* a row narrower than one vector */                         \
+            float t[VEC];                                                     \
+            VSTORE(acc[r], t);                                                \
+            for (int i = 0; i < OW - (ox); i++)                               \
+                out[at_ + i] = EPI(t[i], (b), resid[at_ + i]);                \
+        }                                                                     \
     }
 
 #if !STAGED
 kernel void conv_depthwise(global const float *restrict in, global const float *restrict w,
-                           global const float *restrict bias, global float *restrict out, int C,
-                           int H, int W, int K, int OH, int OW, int pad_h, int pad_w,
-                           int has_bias)
+                           global const float *restrict bias, global float *restrict out,
+                           global const float *restrict resid, int C, int H, int W, int K, int OH,
+                           int OW, int pad_h, int pad_w, int has_bias)
 {
     const int oy0 = (int)get_global_id(1) * R, plane = (int)get_global_id(2);
     if (oy0 >= OH)
         return;
     const int k = plane % K, n = plane / K, c0 = k / (K / (C / GI)) * GI;
     global const float *src = in + ((size_t)n * C + c0) * H * W;
-    global float *dst = out + (size_t)plane * OH * OW;
+    const size_t dst = (size_t)plane * OH * OW;
     const float b = has_bias ? bias[k] : 0.0f;
     const int iy0 = oy0 * SH - pad_h;
     /* A CPU's row strip in tiles of VEC columns, the last one ending at the
@@ -206,7 +209,7 @@ kernel void conv_depthwise(global const float *restrict in, global const float *
         floatv acc[R];
 #pragma unroll
         for (int r = 0; r < R; r++)
-            acc[r] = (floatv)b;
+            acc[r] = (floatv)(0.0f);
         for (int ci = 0; ci < GI; ci++) {
             LOAD_WEIGHTS(k, ci)
             global const float *plane_in = src + (size_t)ci * H * W;
@@ -215,7 +218,7 @@ kernel void conv_depthwise(global const float *restrict in, global const float *
             else
                 tile_at(plane_in, H, W, iy0, ix0, wt, acc, 1);
         }
-        STORE_TILE(dst, ox, acc)
+        STORE_TILE(dst, ox, acc, b)
     }
 }
 
@@ -235,8 +238,9 @@ kernel void conv_depthwise(global const float *restrict in, global const float *
  * channels' accumulators: dim 2 = N * C_out / OCB. */
 kernel void conv_depthwise_staged(global const float *restrict in, global const float *restrict w,
                                   global const float *restrict bias, global float *restrict out,
-                                  int C, int H, int W, int K, int OH, int OW, int pad_h,
-                                  int pad_w, int has_bias, int HP, int WP, local float *stage)
+                                  global const float *restrict resid, int C, int H, int W, int K,
+                                  int OH, int OW, int pad_h, int pad_w, int has_bias, int HP,
+                                  int WP, local float *stage)
 {
     const int strips = (int)get_local_size(1), items = strips * (int)get_local_size(2);
     const int planes = (int)get_local_size(2) * OCB;
@@ -272,7 +276,7 @@ kernel void conv_depthwise_staged(global const float *restrict in, global const 
     const int k = plane % K;
     local const float *src =
         stage + (size_t)(k / GO - g0) * GI * HP * WP + (size_t)oy0 * SH * WP;
-    global float *dst = out + (size_t)plane * OH * OW;
+    const size_t dst = (size_t)plane * OH * OW;
     const int last_start = max(OW - VEC, 0);
     for (int ox0 = 0; ox0 < OW; ox0 += VEC) {
         const int ox = min(ox0, last_start);
@@ -281,7 +285,7 @@ kernel void conv_depthwise_staged(global const float *restrict in, global const 
         for (int o = 0; o < OCB; o++)
 #pragma unroll
             for (int r = 0; r < R; r++)
-                acc[o * R + r] = (floatv)(has_bias ? bias[k + o] : 0.0f);
+                acc[o * R + r] = (floatv)(0.0f);
         for (int ci = 0; ci < GI; ci++) {
             float wt[OCB * KH * KW];
 #pragma unroll
@@ -297,7 +301,7 @@ kernel void conv_depthwise_staged(global const float *restrict in, global const 
         }
 #pragma unroll
         for (int o = 0; o < OCB; o++)
-            STORE_TILE(dst + (size_t)o * OH * OW, ox, (acc + o * R))
+            STORE_TILE(dst + (size_t)o * OH * OW, ox, (acc + o * R), has_bias ? bias[k + o] : 0.0f)
     }
 }
 #endif

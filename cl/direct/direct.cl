@@ -26,6 +26,7 @@
  *                             (direct/pack.cl), zero past the group's channels
  *   bias [C_out]              read only when has_bias
  *   out  [N][C_out][OH][OW]
+ *   resid [N][C_out][OH][OW]  the epilogue's residual, read only when EPI_RES
  *
  * Tunables (-D, chosen by the tuner or the default rule in src/conv/direct.c):
  * VEC (common/prelude.cl), OCV in 1..4, PIX in 1..28; LX > 0 adds the
@@ -132,23 +133,29 @@
 #define SPILL_ONE(p, j) VSTORE(acc##p##_##j, &res[p][(j) * VEC]);
 #define SPILL(p) FOR_OCV(SPILL_ONE, p)
 
-/* The epilogue: the tile's accumulators through a private array, stored by
+/* The store: the tile's accumulators through a private array, stored by
  * rolled loops (pixels past the row and channels past C_out are not). Written
  * out per accumulator and lane it was most of the kernel's code and of
- * PoCL's compile time (87 KB of x86 against 26 KB, 5.0 s of CPU against 2.3). */
+ * PoCL's compile time (87 KB of x86 against 26 KB, 5.0 s of CPU against 2.3).
+ * Each output goes through the plan's epilogue (EPI, common/prelude.cl),
+ * its residual z at the output's own index. */
 #define STORE_TILE()                                                                              \
     float res[PIX][OCB];                                                                          \
     FOR_PIX(SPILL)                                                                                \
     const size_t plane = (size_t)OH * OW;                                                         \
-    __global float *o =                                                                           \
-        out + (size_t)(out_image0 + img) * C_out * plane + (size_t)oh * OW + ow0;                 \
+    const size_t o0 = (size_t)(out_image0 + img) * C_out * plane + (size_t)oh * OW + ow0;       \
+    __global float *o = out + o0;                                                                 \
+    __global const float *z = resid + o0;                                                         \
     const int oc0 = grp * group_out + gb * OCB, pixels = min(PIX, OW - ow0);                    \
     const int channels = min(OCB, group_out - gb * OCB);                                        \
     _Pragma("unroll 1") for (int q = 0; q < channels; q++)                                        \
     {                                                                                             \
         const float b = has_bias ? bias[oc0 + q] : 0.0f;                                          \
         _Pragma("unroll 1") for (int p = 0; p < pixels; p++)                                      \
-            o[(size_t)(oc0 + q) * plane + p] = res[p][q] + b;                                     \
+        {                                                                                         \
+            const size_t at = (size_t)(oc0 + q) * plane + p;                                      \
+            o[at] = EPI(res[p][q], b, z[at]);                                                     \
+        }                                                                                         \
     }
 
 /* One work-item's tile. `last` is the tile's last pixel inside the row:
@@ -160,7 +167,7 @@
  * llvm.experimental.noalias.scope.decl, which oclgrind 21.10 cannot run. */
 __attribute__((always_inline)) static inline void
 conv_tile(__global const float *in, __global const float *wp, __global const float *bias,
-          __global float *out, int C_in, int HP,
+          __global float *out, __global const float *resid, int C_in, int HP,
           int WP, int C_out, int OH, int OW, int in_image0, int out_image0, int has_bias, int ow0,
           int oh, int img, int ob, int group_in, int group_out, int group_blocks, const int last)
 {
@@ -197,7 +204,8 @@ conv_tile(__global const float *in, __global const float *wp, __global const flo
 
 __kernel void conv_direct(__global const float *restrict in, __global const float *restrict wp,
                           __global const float *restrict bias, __global float *restrict out,
-                          int C_in, int HP, int WP, int C_out, int OH, int OW, int in_image0,
+                          __global const float *restrict resid, int C_in, int HP, int WP,
+                          int C_out, int OH, int OW, int in_image0,
                           int out_image0, int oc_blocks, int has_bias, int group_in,
                           int group_out, int group_blocks)
 {
@@ -206,10 +214,10 @@ __kernel void conv_direct(__global const float *restrict in, __global const floa
     const int img = (int)get_global_id(2) / oc_blocks;
     const int ob = (int)get_global_id(2) % oc_blocks;
     if (ow0 + PIX <= OW)
-        conv_tile(in, wp, bias, out, C_in, HP, WP, C_out, OH, OW, in_image0, out_image0, has_bias,
+        conv_tile(in, wp, bias, out, resid, C_in, HP, WP, C_out, OH, OW, in_image0, out_image0, has_bias,
                   ow0, oh, img, ob, group_in, group_out, group_blocks, PIX - 1);
     else
-        conv_tile(in, wp, bias, out, C_in, HP, WP, C_out, OH, OW, in_image0, out_image0, has_bias,
+        conv_tile(in, wp, bias, out, resid, C_in, HP, WP, C_out, OH, OW, in_image0, out_image0, has_bias,
                   ow0, oh, img, ob, group_in, group_out, group_blocks, OW - 1 - ow0);
 }
 
@@ -232,8 +240,8 @@ __kernel void conv_direct(__global const float *restrict in, __global const floa
 
 __kernel __attribute__((reqd_work_group_size(LX, LY, 1))) void
 conv_direct_local(__global const float *restrict in, __global const float *restrict wp,
-                  __global const float *restrict bias, __global float *restrict out, int C_in,
-                  int HP, int WP, int C_out, int OH, int OW, int in_image0, int out_image0,
+                  __global const float *restrict bias, __global float *restrict out,
+                  __global const float *restrict resid, int C_in, int HP, int WP, int C_out, int OH, int OW, int in_image0, int out_image0,
                   int oc_blocks, int has_bias, int group_in, int group_out, int group_blocks)
 {
     __local float tin[CB * IR * IC];

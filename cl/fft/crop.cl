@@ -1,6 +1,7 @@
 /* The last FFT stage: gather each output from the valid region of its
  * tile's circular correlation, at the stride, scale by 1/(Ph*Pw) (the
- * inverse is unscaled) and add the bias, writing NCHW.
+ * inverse is unscaled) and apply the epilogue (EPI, common/prelude.cl: the
+ * bias and what the plan adds), writing NCHW.
  *
  * Stride-1 output (sy, sx) lies in tile (sy / step_h, sx / step_w) at
  * (sy % step_h, sx % step_w): each tile holds step_h x step_w valid
@@ -10,10 +11,11 @@
  * work-item writes one output.
  *   real [N][tiles][C_out][Ph][Pw]  float: each tile's stride-1 correlation
  *   bias [C_out]                    float, read when has_bias
- *   out  [N][C_out][OH][OW]         float */
+ *   out  [N][C_out][OH][OW]         float
+ *   resid [N][C_out][OH][OW]        float, the residual, read only when EPI_RES */
 
 __kernel void crop(__global const float *restrict real, __global const float *restrict bias,
-                   __global float *restrict out, int C_out, int OH, int OW, int SH, int SW, int Ph,
+                   __global float *restrict out, __global const float *restrict resid, int C_out, int OH, int OW, int SH, int SW, int Ph,
                    int Pw, int has_bias, int tiles_w, int tiles, int step_h, int step_w)
 {
     const int ow = (int)get_global_id(0), oh = (int)get_global_id(1);
@@ -25,5 +27,6 @@ __kernel void crop(__global const float *restrict real, __global const float *re
     const float scale = 1.0f / ((float)Ph * (float)Pw);
     const float v =
         real[(src * Ph + (size_t)(sy - ty * step_h)) * Pw + (size_t)(sx - tx * step_w)] * scale;
-    out[(plane * OH + oh) * OW + ow] = has_bias ? v + bias[co] : v;
+    const size_t at = (plane * OH + oh) * OW + ow;
+    out[at] = EPI(v, has_bias ? bias[co] : 0.0f, resid[at]);
 }

@@ -10,7 +10,8 @@
  *   U [36][C_out][C_in]   weights, made once  (winograd_weights)
  *   V [36][C_in][cols]    input tiles         (winograd_input)
  *   M [36][C_out][cols]   U V per plane       (the GEMM)
- *   y = A^T M A + bias, cropped to the output (winograd_output)
+ *   y = EPI(A^T M A, bias, resid), cropped to the output (winograd_output;
+ *   EPI, the plan's epilogue, is common/prelude.cl's)
  * A chunk is a range of blocks of VEC tiles along a tile row (see
  * winograd_input), from block b0; column j of V and M is its tile j.
  *
@@ -205,12 +206,13 @@ __kernel void winograd_input(__global const float *restrict x, __global float *r
         }
 }
 
-/* y = A^T m A (+ bias) for the tile in column j of M (as winograd_input
+/* y = EPI(A^T m A, bias, resid) for the tile in column j of M (as winograd_input
  * numbers them) and output channel o: the MO x MO outputs at (tile row *
  * MO, tile column * MO) that lie inside OH x OW; a column past its tile
  * row holds no tile. Index space: cols x C_out. */
 __kernel void winograd_output(__global const float *restrict m, __global const float *restrict bias,
-                              __global float *restrict y, int C_out, int OH, int OW,
+                              __global float *restrict y, __global const float *restrict resid,
+                              int C_out, int OH, int OW,
                               int tiles_h, int tiles_w, int b0, int cols, int has_bias)
 {
     const int j = (int)get_global_id(0), o = (int)get_global_id(1);
@@ -242,17 +244,18 @@ __kernel void winograd_output(__global const float *restrict m, __global const f
         }
     const int oy0 = ty * MO, ox0 = tx * MO;
     const float bias_o = has_bias ? bias[o] : 0.0f;
-    __global float *out = y + ((size_t)n * C_out + o) * (size_t)OH * (size_t)OW;
+    const size_t plane0 = ((size_t)n * C_out + o) * (size_t)OH * (size_t)OW;
 #pragma unroll
     for (int a = 0; a < MO; a++)
 #pragma unroll
         for (int b = 0; b < MO; b++) {
-            float s = bias_o;
+            float s = 0.0f;
 #pragma unroll
             for (int k = 0; k < ALPHA; k++)
                 if (AT[b][k] != 0.0f)
                     s = MAD(t1[a][k], AT[b][k], s);
+            const size_t at = plane0 + (size_t)(oy0 + a) * OW + ox0 + b;
             if (oy0 + a < OH && ox0 + b < OW)
-                out[(size_t)(oy0 + a) * OW + ox0 + b] = s;
+                y[at] = EPI(s, bias_o, resid[at]);
         }
 }

@@ -32,7 +32,22 @@ typedef struct conv_config {
      * algorithm applies its default rule. */
     int params[CONV_MAX_PARAMS];
     int params_set;
+    /* Validated; applied by the last stage through EPI() (common/prelude.cl)
+     * with conv_epilogue_options' constants in that stage's build. */
+    clconv_epilogue epilogue;
 } conv_config;
+
+/* ---- the epilogue (epilogue.c) ---- */
+
+/* CLCONV_ERR_INVALID_ARG naming the field (clconv_epilogue_validate with
+ * ctx, of an epilogue already read through its struct_size). */
+clconv_status conv_epilogue_check(clconv_context *ctx, const clconv_epilogue *e);
+/* 1 for alpha 1, no residual, no activation: the plain store. */
+int conv_epilogue_is_identity(const clconv_epilogue *e);
+/* The -D constants (each with a leading space; "" for the identity) that
+ * make EPI() apply e, for the build of an algorithm's last stage. */
+void conv_epilogue_options(const clconv_epilogue *e, char *out, size_t cap);
+#define CONV_EPILOGUE_OPTIONS_MAX 192
 
 typedef struct conv_tunable conv_tunable; /* conv/tune.h */
 
@@ -95,6 +110,11 @@ typedef struct conv_algo_ops {
     void (*destroy)(clconv_plan *plan);
 } conv_algo_ops;
 
+/* ops->cost, and the epilogue's residual read in the last stage: every
+ * caller of a cost goes through this. */
+void conv_cost_of(const conv_algo_ops *ops, const conv_config *cfg, int has_bias,
+                  clconv_cost *cost);
+
 struct clconv_plan {
     clconv_context *ctx;
     conv_config cfg;
@@ -108,6 +128,7 @@ struct clconv_plan {
     double weights_ms; /* device time of set_weights' work; 0 none, < 0 unknown */
     cl_mem weights; /* retained; NULL before set_weights and after a failed one */
     cl_mem bias;    /* retained, NULL for none */
+    cl_mem residual; /* the epilogue's z during an execute, else NULL */
     char weights_failure[256]; /* why the last set_weights failed; "" when it did not */
     int chosen;            /* 1: made for CLCONV_ALGO_AUTO (choice says why) */
     clconv_choice choice;

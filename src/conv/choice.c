@@ -166,7 +166,7 @@ static void survey(clconv_context *ctx, const clconv_problem *p, const clconv_pl
         const conv_algo_ops *ops = conv_algo_table[a];
         clconv_cost cost;
         memset(&cost, 0, sizeof cost);
-        ops->cost(&c->cfg, 0, &cost);
+        conv_cost_of(ops, &c->cfg, 0, &cost);
         c->workspace = ops->workspace(&c->cfg);
         clconv_roofline r;
         clconv_roofline_eval(peaks, &cost, NAN, &r);
@@ -400,7 +400,7 @@ clconv_status clconv_record_time(clconv_context *ctx, const clconv_problem *p, c
     peaks_or_nan(ctx, &peaks);
     clconv_cost cost;
     memset(&cost, 0, sizeof cost);
-    conv_algo_table[algo]->cost(&cfg, 0, &cost);
+    conv_cost_of(conv_algo_table[algo], &cfg, 0, &cost);
     clconv_roofline r;
     clconv_roofline_eval(&peaks, &cost, NAN, &r);
     efficiency_record(ctx, algo, p, r.bound_ms / ms);

@@ -55,7 +55,8 @@ static clconv_status make_config(clconv_context *ctx, const clconv_problem *p, c
     if (!rt_gemm_backend_get(gemm, cfg->device, &cfg->gemm_backend))
         return rt_fail(ctx, CLCONV_ERR_INVALID_ARG, "gemm_backend = %d: must be 0..%d", (int)gemm,
                        CLCONV_GEMM_BACKEND_COUNT - 1);
-    return CLCONV_SUCCESS;
+    clconv_status est = rt_epilogue_in(ctx, opt ? opt->epilogue : NULL, &cfg->epilogue);
+    return est ? est : conv_epilogue_check(ctx, &cfg->epilogue);
 }
 
 clconv_status conv_check_common(clconv_context *ctx, const clconv_problem *p, clconv_algo algo,
@@ -122,6 +123,6 @@ clconv_status clconv_algo_cost(const clconv_problem *p, clconv_algo algo, int wi
         return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "problem is NULL");
     clconv_status st = make_config(NULL, p, algo, NULL, &cfg);
     if (!st)
-        conv_algo_table[algo]->cost(&cfg, with_bias != 0, cost);
+        conv_cost_of(conv_algo_table[algo], &cfg, with_bias != 0, cost);
     return st;
 }

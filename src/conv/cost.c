@@ -46,3 +46,14 @@ void clconv_problem_cost(const clconv_problem *in, int with_bias, double *flops,
     if (bytes)
         *bytes = b;
 }
+
+void conv_cost_of(const conv_algo_ops *ops, const conv_config *cfg, int has_bias,
+                  clconv_cost *cost)
+{
+    ops->cost(cfg, has_bias, cost);
+    if (!cfg->epilogue.residual || cost->stage_count == 0)
+        return;
+    const double z = 4.0 * (double)clconv_problem_output_elems(&cfg->problem);
+    cost->stages[cost->stage_count - 1].bytes += z;
+    cost->bytes += z;
+}

@@ -262,12 +262,13 @@ static clconv_status build(clconv_plan *plan, depthwise_plan *d, cl_program *pro
         clReleaseKernel(d->conv);
         d->conv = NULL;
     }
-    char options[192];
+    char epilogue[CONV_EPILOGUE_OPTIONS_MAX], options[192 + CONV_EPILOGUE_OPTIONS_MAX];
+    conv_epilogue_options(&plan->cfg.epilogue, epilogue, sizeof epilogue);
     snprintf(options, sizeof options,
              "-cl-mad-enable -DVEC=%d -DR=%d -DKH=%d -DKW=%d -DSH=%d -DSW=%d -DDH=%d -DDW=%d "
-             "-DGI=%d -DSTAGED=%d -DOCB=%d",
+             "-DGI=%d -DSTAGED=%d -DOCB=%d%s",
              d->vec, d->rows, p->kernel_h, p->kernel_w, p->stride_h, p->stride_w, p->dilation_h,
-             p->dilation_w, d->group_in, d->staged, d->ocb);
+             p->dilation_w, d->group_in, d->staged, d->ocb, epilogue);
     clconv_status st = conv_plan_program(plan, "depthwise/depthwise.cl", options, prog);
     return st ? st
               : rt_kernel_create(plan->ctx, *prog,
@@ -335,12 +336,12 @@ static clconv_status depthwise_execute(clconv_plan *plan, cl_mem input, cl_mem o
                            clconv_problem_out_height(p), clconv_problem_out_width(p),
                            p->pad_h, p->pad_w, plan->bias != NULL, d->hp, d->wp};
     const char *name = d->staged ? "conv_depthwise_staged" : "conv_depthwise";
-    const cl_mem mems[] = {input, plan->weights, plan->bias, output};
+    const cl_mem mems[] = {input, plan->weights, plan->bias, output, plan->residual};
     /* the guarded kernel takes no HP, WP or stage */
     const int int_count = (int)(sizeof ints / sizeof ints[0]) - (d->staged ? 0 : 2);
-    clconv_status st = conv_set_args(plan, d->conv, name, mems, 4, ints, int_count);
+    clconv_status st = conv_set_args(plan, d->conv, name, mems, 5, ints, int_count);
     if (!st && d->staged) {
-        cl_int err = clSetKernelArg(d->conv, (cl_uint)(4 + int_count), d->stage_bytes, NULL);
+        cl_int err = clSetKernelArg(d->conv, (cl_uint)(5 + int_count), d->stage_bytes, NULL);
         if (err != CL_SUCCESS)
             st = rt_cl_fail(plan->ctx, err, "clSetKernelArg", "conv_depthwise_staged, stage");
     }

@@ -243,12 +243,14 @@ static clconv_status build_kernels(clconv_plan *plan, direct_plan *d)
             clReleaseKernel(*kernels[i]);
             *kernels[i] = NULL;
         }
-    char options[256];
+    char epilogue[CONV_EPILOGUE_OPTIONS_MAX], options[256 + CONV_EPILOGUE_OPTIONS_MAX];
+    conv_epilogue_options(&plan->cfg.epilogue, epilogue, sizeof epilogue);
     snprintf(options, sizeof options,
              "-cl-mad-enable -DVEC=%d -DOCV=%d -DPIX=%d -DKH=%d -DKW=%d -DSH=%d -DSW=%d -DDH=%d "
-             "-DDW=%d -DLX=%d -DLY=%d -DCB=%d",
+             "-DDW=%d -DLX=%d -DLY=%d -DCB=%d%s",
              d->l.vec, d->l.ocv, d->l.pix, p->kernel_h, p->kernel_w, p->stride_h, p->stride_w,
-             p->dilation_h, p->dilation_w, d->l.lx, d->l.lx ? d->l.ly : 1, d->l.lx ? d->l.cb : 1);
+             p->dilation_h, p->dilation_w, d->l.lx, d->l.lx ? d->l.ly : 1, d->l.lx ? d->l.cb : 1,
+             epilogue);
     cl_program prog, pack_prog;
     clconv_status st;
     if ((st = conv_plan_program(plan, "direct/direct.cl", options, &prog)) ||
@@ -357,8 +359,8 @@ static clconv_status run_conv(clconv_plan *plan, direct_plan *d, cl_mem input, c
     const cl_int ints[] = {p->in_channels, d->l.hp, d->l.wp, p->out_channels, oh, ow, in_image0,
                            n0, d->l.oc_blocks, plan->bias != NULL, d->l.group_in,
                            d->l.group_out, d->l.group_blocks};
-    const cl_mem mems[] = {input, d->packed, plan->bias, output};
-    clconv_status st = conv_set_args(plan, d->conv, "conv_direct", mems, 4, ints,
+    const cl_mem mems[] = {input, d->packed, plan->bias, output, plan->residual};
+    clconv_status st = conv_set_args(plan, d->conv, "conv_direct", mems, 5, ints,
                                      (int)(sizeof ints / sizeof ints[0]));
     size_t global[3] = {(size_t)d->l.tiles, (size_t)oh, (size_t)images * (size_t)d->l.oc_blocks};
     /* On a CPU device, groups of one work-item. PoCL keeps every

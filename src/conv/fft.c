@@ -470,9 +470,12 @@ static clconv_status fft_create(clconv_plan *plan)
     d->red = reduction_of(plan->ops);
     sizes(&plan->cfg, d->red, &d->z);
     cl_program pad_prog, crop_prog;
+    char epilogue[CONV_EPILOGUE_OPTIONS_MAX], crop_options[16 + CONV_EPILOGUE_OPTIONS_MAX];
+    conv_epilogue_options(&plan->cfg.epilogue, epilogue, sizeof epilogue);
+    snprintf(crop_options, sizeof crop_options, "-DVEC=1%s", epilogue);
     clconv_status st;
     if ((st = conv_plan_program(plan, "fft/pad.cl", "-DVEC=1", &pad_prog)) ||
-        (st = conv_plan_program(plan, "fft/crop.cl", "-DVEC=1", &crop_prog)) ||
+        (st = conv_plan_program(plan, "fft/crop.cl", crop_options, &crop_prog)) ||
         (st = rt_kernel_create(plan->ctx, pad_prog, "tile_input", &d->pad)) ||
         (st = rt_kernel_create(plan->ctx, pad_prog, d->red->spread, &d->spread)) ||
         (st = rt_kernel_create(plan->ctx, crop_prog, "crop", &d->crop)) ||
@@ -549,7 +552,7 @@ static clconv_status fft_execute(clconv_plan *plan, cl_mem input, cl_mem output,
     const cl_int crop_ints[] = {p->out_channels, oh, ow, p->stride_h, p->stride_w,
                                 (cl_int)d->z.ph, (cl_int)d->z.pw, plan->bias != NULL,
                                 tiles_w, tiles, step_h, step_w};
-    const cl_mem crop_mems[] = {d->real_y, plan->bias, output};
+    const cl_mem crop_mems[] = {d->real_y, plan->bias, output, plan->residual};
     size_t crop_global[3] = {(size_t)ow, (size_t)oh, (size_t)p->batch * p->out_channels};
     clconv_status st;
     if ((st = conv_set_args(plan, d->pad, "tile_input", pad_mems, 2, pad_ints, 11)) ||
@@ -560,7 +563,7 @@ static clconv_status fft_execute(clconv_plan *plan, cl_mem input, cl_mem output,
         (st = d->red->run(plan, d, ev)) ||
         (st = transform_enqueue(plan, &d->inv, d->real_y, d->yr, d->yi, ev,
                                 STAGE_FFT_INVERSE)) ||
-        (st = conv_set_args(plan, d->crop, "crop", crop_mems, 3, crop_ints, 12)))
+        (st = conv_set_args(plan, d->crop, "crop", crop_mems, 4, crop_ints, 12)))
         return st;
     return conv_enqueue(plan, d->crop, "crop", 3, crop_global, conv_event_slot(ev, STAGE_CROP));
 }

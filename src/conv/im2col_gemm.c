@@ -1,6 +1,7 @@
 /* im2col + GEMM: unroll patches into a workspace (cl/im2col/im2col.cl), multiply by
  * the weights with the plan's GEMM backend (runtime/gemm.h: clconv's own
- * kernel by default, or CLBlast), add the bias (cl/im2col/bias.cl).
+ * kernel by default, or CLBlast), then the bias and the plan's epilogue in one
+ * pass (cl/im2col/epilogue.cl), run only when there is either.
  *
  * Per image, with K = C_in*KH*KW and P = OH*OW:
  *   out[n] [C_out x P] = W [C_out x K] * col[n] [K x P]        (row-major)
@@ -19,7 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-enum { STAGE_IM2COL, STAGE_GEMM, STAGE_BIAS };
+enum { STAGE_IM2COL, STAGE_GEMM, STAGE_EPILOGUE };
 
 /* Output rows per im2col work-item: enough bytes each to amortise a CPU
  * runtime's per-work-item cost, still thousands of work-items for a GPU. */
@@ -28,7 +29,7 @@ enum { IM2COL_ROWS = 8 };
 typedef struct im2col_plan {
     const rt_gemm_backend *gemm;
     rt_sgemm_tile tile; /* the GEMM backend's */
-    cl_kernel im2col, bias;
+    cl_kernel im2col, epilogue;
     cl_mem col;
     int vec;
     size_t k, p;          /* GEMM K (all groups') and pixels per image */
@@ -141,13 +142,16 @@ static clconv_status im2col_create(clconv_plan *plan)
                        &d->cols_per_chunk))
         return im2col_check(plan->ctx, &plan->cfg);
     d->vec = rt_vector_width(&plan->ctx->info, clconv_problem_out_width(p));
-    char options[64];
+    char options[64], epilogue[CONV_EPILOGUE_OPTIONS_MAX];
+    char epilogue_options[64 + CONV_EPILOGUE_OPTIONS_MAX];
     snprintf(options, sizeof options, "-DVEC=%d -DROWS=%d", d->vec, IM2COL_ROWS);
-    cl_program im2col_prog, bias_prog;
+    conv_epilogue_options(&plan->cfg.epilogue, epilogue, sizeof epilogue);
+    snprintf(epilogue_options, sizeof epilogue_options, "-DVEC=%d%s", d->vec, epilogue);
+    cl_program im2col_prog, epilogue_prog;
     if ((st = conv_plan_program(plan, "im2col/im2col.cl", options, &im2col_prog)) ||
-        (st = conv_plan_program(plan, "im2col/bias.cl", options, &bias_prog)) ||
+        (st = conv_plan_program(plan, "im2col/epilogue.cl", epilogue_options, &epilogue_prog)) ||
         (st = rt_kernel_create(plan->ctx, im2col_prog, "im2col", &d->im2col)) ||
-        (st = rt_kernel_create(plan->ctx, bias_prog, "add_bias", &d->bias)) ||
+        (st = rt_kernel_create(plan->ctx, epilogue_prog, "epilogue", &d->epilogue)) ||
         (st = conv_alloc_workspace(plan, im2col_workspace(&plan->cfg), "im2col columns",
                                    &d->col)))
         return st;
@@ -181,17 +185,25 @@ static clconv_status run_im2col(clconv_plan *plan, im2col_plan *d, cl_mem input,
     return conv_enqueue(plan, d->im2col, "im2col", 3, global, conv_event_slot(ev, STAGE_IM2COL));
 }
 
-static clconv_status run_bias(clconv_plan *plan, im2col_plan *d, cl_mem output, conv_events *ev)
+/* The pass runs when it has something to do. */
+static int has_pass(const conv_config *cfg, int has_bias)
+{
+    return has_bias || !conv_epilogue_is_identity(&cfg->epilogue);
+}
+
+static clconv_status run_epilogue(clconv_plan *plan, im2col_plan *d, cl_mem output,
+                                  conv_events *ev)
 {
     const clconv_problem *p = &plan->cfg.problem;
-    const cl_int ints[] = {p->out_channels, (cl_int)d->p};
-    const cl_mem mems[] = {output, plan->bias};
-    clconv_status st = conv_set_args(plan, d->bias, "add_bias", mems, 2, ints, 2);
+    const cl_int ints[] = {p->out_channels, (cl_int)d->p, plan->bias != NULL};
+    const cl_mem mems[] = {output, plan->bias, plan->residual};
+    clconv_status st = conv_set_args(plan, d->epilogue, "epilogue", mems, 3, ints, 3);
     if (st)
         return st;
     size_t global[2] = {(d->p + (size_t)d->vec - 1) / (size_t)d->vec,
                         (size_t)p->batch * (size_t)p->out_channels};
-    return conv_enqueue(plan, d->bias, "add_bias", 2, global, conv_event_slot(ev, STAGE_BIAS));
+    return conv_enqueue(plan, d->epilogue, "epilogue", 2, global,
+                        conv_event_slot(ev, STAGE_EPILOGUE));
 }
 
 static clconv_status im2col_execute(clconv_plan *plan, cl_mem input, cl_mem output,
@@ -213,8 +225,8 @@ static clconv_status im2col_execute(clconv_plan *plan, cl_mem input, cl_mem outp
             }
         }
     }
-    if (!st && plan->bias)
-        st = run_bias(plan, d, output, ev);
+    if (!st && has_pass(&plan->cfg, plan->bias != NULL))
+        st = run_epilogue(plan, d, output, ev);
     return st;
 }
 
@@ -225,8 +237,8 @@ static void im2col_destroy(clconv_plan *plan)
         return;
     if (d->im2col)
         clReleaseKernel(d->im2col);
-    if (d->bias)
-        clReleaseKernel(d->bias);
+    if (d->epilogue)
+        clReleaseKernel(d->epilogue);
     if (d->col)
         clReleaseMemObject(d->col);
     free(d);
@@ -237,8 +249,9 @@ extern const conv_algo_ops conv_im2col_gemm_ops;
 
 /* im2col reads the input once and writes the column matrix
  * [N][C_in*KH*KW][OH*OW]; the GEMM reads the columns and the weights and
- * writes the output; the bias pass reads and writes the output once more
- * (one add per output). */
+ * writes the output; the epilogue pass (a bias or an epilogue) reads and
+ * writes the output once more (one add per output; the residual's read is
+ * conv_cost_of's). */
 static void im2col_gemm_cost(const conv_config *cfg, int has_bias, clconv_cost *c)
 {
     const clconv_problem *p = &cfg->problem;
@@ -252,8 +265,9 @@ static void im2col_gemm_cost(const conv_config *cfg, int has_bias, clconv_cost *
                   4.0 * ((double)clconv_problem_input_elems(p) + cols));
     conv_cost_add(c, ops, STAGE_GEMM, flops,
                   4.0 * (cols + (double)clconv_problem_weight_elems(p) + out));
-    if (has_bias)
-        conv_cost_add(c, ops, STAGE_BIAS, out, 4.0 * (2.0 * out + p->out_channels));
+    if (has_pass(cfg, has_bias))
+        conv_cost_add(c, ops, STAGE_EPILOGUE, out,
+                      4.0 * (2.0 * out + (has_bias ? p->out_channels : 0)));
 }
 
 const conv_algo_ops conv_im2col_gemm_ops = {
@@ -263,9 +277,9 @@ const conv_algo_ops conv_im2col_gemm_ops = {
     .efficiency_prior = 0.3,
     .summary = "patches unrolled into a workspace (cl/im2col/im2col.cl), then an SGEMM "
                "strided-batched over images (clconv's cl/gemm/sgemm.cl, or CLBlast with "
-               "--gemm-backend clblast), then the bias",
+               "--gemm-backend clblast), then a pass for the bias and epilogue",
     .stage_count = 3,
-    .stage_names = {[STAGE_IM2COL] = "im2col", [STAGE_GEMM] = "gemm", [STAGE_BIAS] = "bias"},
+    .stage_names = {[STAGE_IM2COL] = "im2col", [STAGE_GEMM] = "gemm", [STAGE_EPILOGUE] = "epilogue"},
     .tunable = &gemm_tile_tunable,
     .check = im2col_check,
     .workspace = im2col_workspace,

@@ -156,8 +156,8 @@ clconv_status clconv_plan_set_weights(clconv_plan *plan, cl_mem weights, cl_mem 
 
 /* execute's and enqueue's common part: the checks, then the algorithm's
  * commands after the wait list, their events in ev when it is non-NULL. */
-static clconv_status run(clconv_plan *plan, cl_mem input, cl_mem output, cl_uint wait_count,
-                         const cl_event *wait, conv_events *ev)
+static clconv_status run(clconv_plan *plan, cl_mem input, cl_mem residual, cl_mem output,
+                         cl_uint wait_count, const cl_event *wait, conv_events *ev)
 {
     if (!plan)
         return rt_fail(NULL, CLCONV_ERR_INVALID_ARG, "plan is NULL");
@@ -172,7 +172,7 @@ static clconv_status run(clconv_plan *plan, cl_mem input, cl_mem output, cl_uint
         return rt_fail(plan->ctx, CLCONV_ERR_INVALID_ARG,
                        "enqueue: %u events in the wait list at %p: a count needs a list, a "
                        "list a count", (unsigned)wait_count, (const void *)wait);
-    clconv_status st = conv_plan_check_io(plan, input, output);
+    clconv_status st = conv_plan_check_io(plan, input, residual, output);
     if (st)
         return st;
     if (wait_count) {
@@ -184,29 +184,32 @@ static clconv_status run(clconv_plan *plan, cl_mem input, cl_mem output, cl_uint
                               "%s, %u events in the wait list", plan->ops->name,
                               (unsigned)wait_count);
     }
+    plan->residual = residual; /* the last stage's kernel reads it from the plan */
     st = plan->ops->execute(plan, input, output, ev);
+    plan->residual = NULL;
     conv_plan_drop_buffer_args(plan);
     return st;
 }
 
-clconv_status clconv_plan_execute(clconv_plan *plan, cl_mem input, cl_mem output,
-                                  clconv_timing *timing)
+static clconv_status execute(clconv_plan *plan, cl_mem input, cl_mem residual, cl_mem output,
+                             clconv_timing *timing)
 {
     conv_events ev = {0};
-    clconv_status st = run(plan, input, output, 0, NULL, timing ? &ev : NULL);
+    clconv_status st = run(plan, input, residual, output, 0, NULL, timing ? &ev : NULL);
     if (!st && timing)
         st = conv_events_timing(plan, &ev, timing);
     conv_events_release(&ev);
     return st;
 }
 
-clconv_status clconv_plan_enqueue(clconv_plan *plan, cl_mem input, cl_mem output,
-                                  cl_uint num_events_in_wait_list,
-                                  const cl_event *event_wait_list, cl_event *event)
+static clconv_status enqueue(clconv_plan *plan, cl_mem input, cl_mem residual, cl_mem output,
+                             cl_uint num_events_in_wait_list, const cl_event *event_wait_list,
+                             cl_event *event)
 {
     if (event)
         *event = NULL;
-    clconv_status st = run(plan, input, output, num_events_in_wait_list, event_wait_list, NULL);
+    clconv_status st =
+        run(plan, input, residual, output, num_events_in_wait_list, event_wait_list, NULL);
     if (st || !event)
         return st;
     /* In order: the marker completes when the algorithm's last command has. */
@@ -215,4 +218,31 @@ clconv_status clconv_plan_enqueue(clconv_plan *plan, cl_mem input, cl_mem output
         return rt_cl_fail(plan->ctx, err, "clEnqueueMarkerWithWaitList", "%s, the event out",
                           plan->ops->name);
     return CLCONV_SUCCESS;
+}
+
+clconv_status clconv_plan_execute(clconv_plan *plan, cl_mem input, cl_mem output,
+                                  clconv_timing *timing)
+{
+    return execute(plan, input, NULL, output, timing);
+}
+
+clconv_status clconv_plan_execute_residual(clconv_plan *plan, cl_mem input, cl_mem residual,
+                                           cl_mem output, clconv_timing *timing)
+{
+    return execute(plan, input, residual, output, timing);
+}
+
+clconv_status clconv_plan_enqueue(clconv_plan *plan, cl_mem input, cl_mem output,
+                                  cl_uint num_events_in_wait_list,
+                                  const cl_event *event_wait_list, cl_event *event)
+{
+    return enqueue(plan, input, NULL, output, num_events_in_wait_list, event_wait_list, event);
+}
+
+clconv_status clconv_plan_enqueue_residual(clconv_plan *plan, cl_mem input, cl_mem residual,
+                                           cl_mem output, cl_uint num_events_in_wait_list,
+                                           const cl_event *event_wait_list, cl_event *event)
+{
+    return enqueue(plan, input, residual, output, num_events_in_wait_list, event_wait_list,
+                   event);
 }

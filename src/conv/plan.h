@@ -26,10 +26,11 @@ void conv_plan_drop_buffer_args(clconv_plan *plan);
 
 /* set_weights' and execute's checks of the caller's buffers (plan_buffers.c):
  * each exists, belongs to the plan's cl_context and is large enough; the
- * output overlaps no operand. */
+ * output overlaps no operand; a residual exactly when the epilogue has one. */
 clconv_status conv_plan_check_buffer(clconv_plan *plan, cl_mem buf, const char *what,
                                      size_t elems);
-clconv_status conv_plan_check_io(clconv_plan *plan, cl_mem input, cl_mem output);
+clconv_status conv_plan_check_io(clconv_plan *plan, cl_mem input, cl_mem residual,
+                                 cl_mem output);
 
 /* The checks of every entry that takes a problem, an algorithm and options
  * (config.c): the caller's structs read through their struct_size, the

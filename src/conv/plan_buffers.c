@@ -61,10 +61,23 @@ static clconv_status check_no_overlap(clconv_plan *plan, cl_mem output, cl_mem o
     return CLCONV_SUCCESS;
 }
 
-clconv_status conv_plan_check_io(clconv_plan *plan, cl_mem input, cl_mem output)
+clconv_status conv_plan_check_io(clconv_plan *plan, cl_mem input, cl_mem residual,
+                                 cl_mem output)
 {
     const clconv_problem *p = &plan->cfg.problem;
+    if (plan->cfg.epilogue.residual && !residual)
+        return rt_fail(plan->ctx, CLCONV_ERR_INVALID_ARG,
+                       "residual is NULL: the plan's epilogue adds one (epilogue.residual = 1); "
+                       "pass it to clconv_plan_execute_residual or clconv_plan_enqueue_residual");
+    if (!plan->cfg.epilogue.residual && residual)
+        return rt_fail(plan->ctx, CLCONV_ERR_INVALID_ARG,
+                       "residual given to a plan whose epilogue has none (epilogue.residual = "
+                       "0 when it was created)");
     clconv_status st = conv_plan_check_buffer(plan, input, "input", clconv_problem_input_elems(p));
+    if (!st && residual)
+        st = conv_plan_check_buffer(plan, residual, "residual", clconv_problem_output_elems(p));
+    if (!st)
+        st = check_no_overlap(plan, output, residual, "residual");
     if (!st)
         st = conv_plan_check_buffer(plan, output, "output", clconv_problem_output_elems(p));
     if (!st)

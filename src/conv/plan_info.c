@@ -61,5 +61,12 @@ void clconv_plan_cost(const clconv_plan *plan, clconv_cost *cost)
         return;
     memset(cost, 0, sizeof *cost);
     if (plan)
-        plan->ops->cost(&plan->cfg, plan->bias != NULL, cost);
+        conv_cost_of(plan->ops, &plan->cfg, plan->bias != NULL, cost);
+}
+
+clconv_epilogue clconv_plan_epilogue(const clconv_plan *plan)
+{
+    clconv_epilogue e;
+    clconv_epilogue_init(&e);
+    return plan ? plan->cfg.epilogue : e;
 }

@@ -260,6 +260,10 @@ void conv_trial(clconv_context *ctx, const conv_config *cfg, clconv_algo algo,
     *timed = 0;
     conv_config c = *cfg;
     c.problem = t->p;
+    /* The convolution alone, checked against the plain reference: an
+     * epilogue is the same few instructions per output for every
+     * candidate, and would need a residual here. */
+    clconv_epilogue_init(&c.epilogue);
     clconv_plan *plan = NULL;
     size_t no = clconv_problem_output_elems(&t->p);
     cl_int e = CL_SUCCESS;

@@ -186,8 +186,9 @@ static clconv_status winograd_create(clconv_plan *plan)
     d->gemm = rt_gemm_backend_get(plan->cfg.gemm_backend, plan->cfg.device, NULL);
     if ((st = conv_gemm_tile(plan, &gemm_tile_tunable, &d->tile)))
         return st;
-    char options[32];
-    snprintf(options, sizeof options, "-DR=%d -DVEC=%d", d->v->r, d->z.vec);
+    char epilogue[CONV_EPILOGUE_OPTIONS_MAX], options[32 + CONV_EPILOGUE_OPTIONS_MAX];
+    conv_epilogue_options(&plan->cfg.epilogue, epilogue, sizeof epilogue);
+    snprintf(options, sizeof options, "-DR=%d -DVEC=%d%s", d->v->r, d->z.vec, epilogue);
     const size_t chunk = d->z.per_chunk * (size_t)d->z.vec; /* columns */
     cl_program prog;
     if ((st = conv_plan_program(plan, "winograd/winograd.cl", options, &prog)) ||
@@ -238,7 +239,7 @@ static clconv_status run_chunk(clconv_plan *plan, wino_plan *d, cl_mem input, cl
     const cl_int out_ints[] = {p->out_channels, clconv_problem_out_height(p),
                                clconv_problem_out_width(p), d->z.tiles_h, d->z.tiles_w,
                                (cl_int)b0, (cl_int)cols, plan->bias != NULL};
-    const cl_mem out_mems[] = {d->mt, plan->bias, output};
+    const cl_mem out_mems[] = {d->mt, plan->bias, output, plan->residual};
     size_t out_global[2] = {cols, (size_t)p->out_channels};
     rt_gemm g = chunk_gemm(plan, d, cols);
     clconv_status st;
@@ -247,7 +248,7 @@ static clconv_status run_chunk(clconv_plan *plan, wino_plan *d, cl_mem input, cl
                            conv_event_slot(ev, STAGE_INPUT))) ||
         (st = conv_event_span_begin(plan, ev, STAGE_GEMM)) ||
         (st = d->gemm->sgemm(plan->ctx, &g, &d->tile, conv_event_slot(ev, STAGE_GEMM))) ||
-        (st = conv_set_args(plan, d->output, "winograd_output", out_mems, 3, out_ints, 8)))
+        (st = conv_set_args(plan, d->output, "winograd_output", out_mems, 4, out_ints, 8)))
         return st;
     return conv_enqueue(plan, d->output, "winograd_output", 2, out_global,
                         conv_event_slot(ev, STAGE_OUTPUT));

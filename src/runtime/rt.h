@@ -70,6 +70,9 @@ static inline int rt_groups(const clconv_problem *p)
 }
 clconv_status rt_plan_options_in(clconv_context *ctx, const clconv_plan_options *in,
                                  clconv_plan_options *out);
+/* The caller's epilogue (NULL: the identity) into out, as rt_plan_options_in. */
+clconv_status rt_epilogue_in(clconv_context *ctx, const clconv_epilogue *in,
+                             clconv_epilogue *out);
 
 /* ---- enum names (enum_names.c) ---- */
 
