@@ -8,7 +8,7 @@ library (libclconv) through ctypes, on numpy arrays.
 See the README's Python section. Errors raise clconv.Error subclasses; the
 library's warnings go to logging's "clconv" logger (core.py says how)."""
 
-from ._lib import ALGOS, AUTO_MODES, FFT_BACKENDS, GEMM_BACKENDS
+from ._lib import ACTIVATIONS, ALGOS, AUTO_MODES, FFT_BACKENDS, GEMM_BACKENDS
 from ._lib import path as library_path
 from .core import Context, Plan, cost, devices, live_objects, problem
 from .errors import (BuildError, BusyError, Error, InvalidArgError, IoError, NotFoundError,
@@ -22,7 +22,7 @@ def peaks(ctx, remeasure=False):
     return ctx.peaks(remeasure)
 
 
-__all__ = ["ALGOS", "AUTO_MODES", "FFT_BACKENDS", "GEMM_BACKENDS", "BuildError", "BusyError",
+__all__ = ["ACTIVATIONS", "ALGOS", "AUTO_MODES", "FFT_BACKENDS", "GEMM_BACKENDS", "BuildError", "BusyError",
            "Context", "Error", "InvalidArgError", "IoError", "NotFoundError", "OpenclError",
            "OutOfMemoryError", "Plan", "StateError", "UnsupportedError", "cost", "devices",
            "library_path", "live_objects", "peaks", "problem"]

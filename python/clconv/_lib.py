@@ -82,6 +82,7 @@ AUTO_MODES = _names(lib.clconv_auto_mode_name)
 FFT_BACKENDS = _names(lib.clconv_fft_backend_name)
 GEMM_BACKENDS = _names(lib.clconv_gemm_backend_name)
 PARAMS_SOURCES = _names(lib.clconv_params_source_name)
+ACTIVATIONS = _names(lib.clconv_activation_name)
 ALGO_COUNT = len(ALGOS)
 
 lib.clconv_status_string.restype = ctypes.c_char_p
@@ -149,12 +150,19 @@ class ContextOptions(ctypes.Structure):
                 ("log", LOG_FN), ("log_user", ctypes.c_void_p)]
 
 
+class Epilogue(ctypes.Structure):
+    _fields_ = [("struct_size", ctypes.c_size_t), ("alpha", ctypes.c_float),
+                ("beta", ctypes.c_float), ("residual", ctypes.c_int),
+                ("activation", ctypes.c_int), ("activation_params", ctypes.c_float * 2)]
+
+
 class PlanOptions(ctypes.Structure):
     _fields_ = [("struct_size", ctypes.c_size_t),
                 ("workspace_limit_bytes", ctypes.c_size_t), ("fft_backend", ctypes.c_int),
                 ("gemm_backend", ctypes.c_int), ("tune", ctypes.c_int),
                 ("params", ctypes.c_char_p), ("tune_progress", _PROGRESS_FN),
-                ("tune_progress_user", ctypes.c_void_p), ("auto_mode", ctypes.c_int)]
+                ("tune_progress_user", ctypes.c_void_p), ("auto_mode", ctypes.c_int),
+                ("epilogue", ctypes.POINTER(Epilogue))]
 
 
 class Choice(ctypes.Structure):
@@ -212,6 +220,7 @@ for _c_name, _mirror in (("clconv_problem", Problem), ("clconv_platform_info", P
                          ("clconv_device_selector", DeviceSelector),
                          ("clconv_context_options", ContextOptions),
                          ("clconv_plan_options", PlanOptions), ("clconv_choice", Choice),
+                         ("clconv_epilogue", Epilogue),
                          ("clconv_algo_prediction", AlgoPrediction),
                          ("clconv_stage_time", StageTime),
                          ("clconv_timing", Timing), ("clconv_stage_cost", StageCost),
@@ -254,6 +263,12 @@ _SIGNATURES = {
     "clconv_plan_execute": (_S, [_P, _P, _P, ctypes.POINTER(Timing)]),
     "clconv_plan_enqueue": (_S, [_P, _P, _P, ctypes.c_uint, ctypes.POINTER(_P),
                                  ctypes.POINTER(_P)]),
+    "clconv_plan_execute_residual": (_S, [_P, _P, _P, _P, ctypes.POINTER(Timing)]),
+    "clconv_plan_enqueue_residual": (_S, [_P, _P, _P, _P, ctypes.c_uint, ctypes.POINTER(_P),
+                                          ctypes.POINTER(_P)]),
+    "clconv_epilogue_init_size": (None, [ctypes.POINTER(Epilogue), ctypes.c_size_t]),
+    "clconv_epilogue_validate": (_S, [ctypes.POINTER(Epilogue)]),
+    "clconv_activation_param_count": (ctypes.c_int, [ctypes.c_int]),
     "clconv_plan_workspace_bytes": (ctypes.c_size_t, [_P]),
     "clconv_plan_algo": (ctypes.c_int, [_P]),
     "clconv_plan_choice": (_S, [_P, ctypes.POINTER(Choice)]),
@@ -286,6 +301,7 @@ _INITS = {Problem: lib.clconv_problem_init_size,
           DeviceSelector: lib.clconv_device_selector_init_size,
           ContextOptions: lib.clconv_context_options_init_size,
           PlanOptions: lib.clconv_plan_options_init_size,
+          Epilogue: lib.clconv_epilogue_init_size,
           AlgoPrediction: lib.clconv_algo_prediction_init_size}
 
 

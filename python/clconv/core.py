@@ -163,8 +163,46 @@ def _float32(array, what):
     return np.ascontiguousarray(a, dtype=np.float32)
 
 
-def _options(algo, auto_mode, fft_backend, gemm_backend, tune, params, workspace_limit):
+# PyTorch's defaults for the parameters it gives defaults (F.leaky_relu's
+# negative_slope); clamp's bounds have none (F.hardtanh's -1, 1 would be a guess).
+_ACTIVATION_DEFAULTS = {"leaky_relu": (0.01,)}
+
+
+def _epilogue(activation, residual, alpha, beta):
+    """The library's clconv_epilogue for these keywords, checked by the library
+    (its message names the field); None for the identity. activation: a name
+    as PyTorch's function ("relu", "relu6", "leaky_relu", "silu", ...) or a
+    tuple of the name and its parameters (("leaky_relu", 0.1), ("clamp", lo, hi))."""
+    name, args = (activation, ()) if isinstance(activation, str) or activation is None \
+        else (activation[0], tuple(activation[1:]))
+    name = name or "none"
+    if name not in _lib.ACTIVATIONS:
+        raise InvalidArgError("CLCONV_ERR_INVALID_ARG",
+                              f"activation={name!r}: one of {', '.join(_lib.ACTIVATIONS)}")
+    value = _lib.ACTIVATIONS.index(name)
+    want = _lib.lib.clconv_activation_param_count(value)
+    args = args or _ACTIVATION_DEFAULTS.get(name, ())
+    if len(args) != want:
+        raise InvalidArgError("CLCONV_ERR_INVALID_ARG",
+                              f"activation={activation!r}: {name} takes {want} parameter"
+                              f"{'' if want == 1 else 's'}, got {len(args)}")
+    if value == 0 and not residual and alpha == 1:
+        return None
+    e = _lib.init(_lib.Epilogue)
+    e.activation = value
+    for i, v in enumerate(args):
+        e.activation_params[i] = float(v)
+    e.alpha, e.beta, e.residual = float(alpha), float(beta), 1 if residual else 0
+    _lib.check(_lib.lib.clconv_epilogue_validate(ctypes.byref(e)))
+    return e
+
+
+def _options(algo, auto_mode, fft_backend, gemm_backend, tune, params, workspace_limit,
+             epilogue=None):
     o = _lib.init(_lib.PlanOptions)
+    if epilogue is not None:
+        o._epilogue = epilogue  # the pointer's target lives as long as the options
+        o.epilogue = ctypes.pointer(epilogue)
     o.workspace_limit_bytes = int(workspace_limit or 0)
     for field, value, names in (("fft_backend", fft_backend, _lib.FFT_BACKENDS),
                                 ("gemm_backend", gemm_backend, _lib.GEMM_BACKENDS),
@@ -246,25 +284,36 @@ class Context(_Owned):
 
     def plan(self, input_shape, weight_shape, stride=1, padding=0, dilation=1, algo="auto",
              auto_mode=None, fft_backend=None, gemm_backend=None, tune=False, params=None,
-             workspace_limit=0, groups=1):
+             workspace_limit=0, groups=1, activation=None, residual=False, alpha=1.0,
+             beta=1.0):
         """A Plan for repeated conv2d of this shape: kernels built and the
-        workspace allocated once, weights transformed once per set_weights."""
+        workspace allocated once, weights transformed once per set_weights.
+        The epilogue act(alpha * conv + bias + beta * residual) runs in the
+        last stage: activation as PyTorch names its function ("relu",
+        ("leaky_relu", 0.1), ("clamp", lo, hi), ...); residual=True makes
+        every call take one (plan(x, residual=z))."""
         return Plan(self, problem(input_shape, weight_shape, stride, padding, dilation, groups),
                     algo,
                     _options(algo, auto_mode, fft_backend, gemm_backend, tune, params,
-                             workspace_limit), squeeze=len(tuple(input_shape)) == 3)
+                             workspace_limit, _epilogue(activation, residual, alpha, beta)),
+                    squeeze=len(tuple(input_shape)) == 3)
 
     def conv2d(self, input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
-               algo="auto", **plan_options):
+               algo="auto", activation=None, residual=None, alpha=1.0, beta=1.0,
+               **plan_options):
         """torch.nn.functional.conv2d(input, weight, bias, stride, padding,
-        dilation, groups) on this device, as a numpy float32 array. Makes a
-        plan, runs it once and frees it: use plan() for repeated calls."""
+        dilation, groups) on this device, as a numpy float32 array, followed in
+        its last stage by act(alpha * conv + bias + beta * residual) when
+        activation, residual (an array of the output's shape) or alpha are
+        given. Makes a plan, runs it once and frees it: use plan() for
+        repeated calls."""
         x = _float32(input, "input")
         w = _float32(weight, "weight")
         with self.plan(x.shape, w.shape, stride, padding, dilation, algo, groups=groups,
-                       **plan_options) as p:
+                       activation=activation, residual=residual is not None, alpha=alpha,
+                       beta=beta, **plan_options) as p:
             p.set_weights(w, bias)
-            return p(x)
+            return p(x, residual=residual)
 
     def peaks(self, remeasure=False):
         """The device's measured peaks (clconv_measure_peaks) as a dict."""
@@ -349,9 +398,12 @@ class Plan(_Owned):
                                  p["in_channels"] // max(1, p.get("groups", 1)), p["kernel_h"],
                                  p["kernel_w"])
             self.output_shape = (p["batch"], p["out_channels"], oh, ow)
+            self.residual = bool(options.epilogue and options.epilogue.contents.residual)
             for name, shape in (("input", self.input_shape), ("output", self.output_shape),
-                                ("weights", self.weight_shape), ("bias", (p["out_channels"],))):
-                self._bufs[name] = _cl.Buffer(ctx._handle, 4 * math.prod(shape), name)
+                                ("weights", self.weight_shape), ("bias", (p["out_channels"],)),
+                                ("residual", self.output_shape if self.residual else None)):
+                if shape:
+                    self._bufs[name] = _cl.Buffer(ctx._handle, 4 * math.prod(shape), name)
         except BaseException:
             self.close()
             raise
@@ -384,18 +436,34 @@ class Plan(_Owned):
                    self.context._handle)
         self._has_weights = True
 
-    def __call__(self, input):
-        """The convolution of input (the plan's shape) as a new float32 array."""
+    def __call__(self, input, residual=None):
+        """The convolution of input (the plan's shape) as a new float32 array;
+        residual (the output's shape) when the plan was made with residual=True."""
         h = self._live()
         x = _float32(input, "input")
         want = self.input_shape[1:] if self._squeeze else self.input_shape
         if x.shape != want:
             raise InvalidArgError("CLCONV_ERR_INVALID_ARG",
                                   f"input shape {x.shape}: the plan takes {want}")
+        if (residual is not None) != self.residual:
+            raise InvalidArgError("CLCONV_ERR_INVALID_ARG",
+                                  "residual: the plan takes one (made with residual=True)"
+                                  if self.residual else
+                                  "residual given to a plan made without residual=True")
+        z_mem = None
+        if residual is not None:
+            z = _float32(residual, "residual")
+            want_z = self.output_shape[1:] if self._squeeze else self.output_shape
+            if z.shape != want_z:
+                raise InvalidArgError("CLCONV_ERR_INVALID_ARG",
+                                      f"residual shape {z.shape}: the plan's output is {want_z}")
+            self._bufs["residual"].write(z)
+            z_mem = self._bufs["residual"].mem
         self._bufs["input"].write(x)
         t = _lib.Timing()
-        _lib.check(_lib.lib.clconv_plan_execute(h, self._bufs["input"].mem,
-                                                self._bufs["output"].mem, ctypes.byref(t)),
+        _lib.check(_lib.lib.clconv_plan_execute_residual(h, self._bufs["input"].mem, z_mem,
+                                                         self._bufs["output"].mem,
+                                                         ctypes.byref(t)),
                    self.context._handle)
         self._timing = t
         out = np.empty(self.output_shape, dtype=np.float32)
@@ -404,20 +472,22 @@ class Plan(_Owned):
 
     run = __call__
 
-    def enqueue(self, input_mem, output_mem, wait_for=()):
+    def enqueue(self, input_mem, output_mem, wait_for=(), residual_mem=None):
         """Enqueues the convolution of the caller's device buffers (cl_mem
         handles as ints, e.g. pyopencl's Buffer.int_ptr, of
         context.cl_context) on context.cl_queue after the cl_event handles
         in wait_for, and returns at once: the cl_event (an int) that
         completes when output_mem is written. The caller releases it
         (pyopencl.Event.from_int_ptr(event, retain=False) takes it over).
-        The weights are set_weights'; timing() does not see these runs."""
+        The weights are set_weights'; residual_mem is the residual's buffer
+        for a plan made with residual=True; timing() does not see these runs."""
         h = self._live()
         waits = list(wait_for)
         array = (ctypes.c_void_p * len(waits))(*waits) if waits else None  # OpenCL: NULL for 0
         event = ctypes.c_void_p()
-        _lib.check(_lib.lib.clconv_plan_enqueue(h, input_mem, output_mem, len(waits), array,
-                                                ctypes.byref(event)), self.context._handle)
+        _lib.check(_lib.lib.clconv_plan_enqueue_residual(h, input_mem, residual_mem, output_mem,
+                                                         len(waits), array, ctypes.byref(event)),
+                   self.context._handle)
         return event.value
 
     def timing(self):

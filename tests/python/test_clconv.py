@@ -93,6 +93,56 @@ def test_grouped_matches_torch(ctx):
         ctx.conv2d(x, w, b, padding=1, groups=groups, algo="winograd")
 
 
+# Each activation as PyTorch computes it, by its own function (float64).
+TORCH_ACTIVATIONS = {
+    "none": lambda y: y, "relu": F.relu, "relu6": F.relu6,
+    ("clamp", -0.5, 1.5): lambda y: F.hardtanh(y, -0.5, 1.5),
+    ("leaky_relu", 0.2): lambda y: F.leaky_relu(y, 0.2), "leaky_relu": F.leaky_relu,
+    "sigmoid": torch.sigmoid, "tanh": torch.tanh, "silu": F.silu, "hardswish": F.hardswish,
+    "gelu": lambda y: F.gelu(y, approximate="tanh"),
+}
+
+
+def test_epilogue_matches_torch(ctx):
+    """activation=, residual=, alpha=, beta= against PyTorch's own sequence
+    (alpha * conv2d + bias + beta * z, then the activation's function) in
+    float64: every activation the library names, a plan reused with a new
+    residual, and the keywords' mistakes named."""
+    assert {a if isinstance(a, str) else a[0] for a in TORCH_ACTIVATIONS} == set(clconv.ACTIVATIONS)
+    rng = np.random.default_rng(31)
+    x = rng.standard_normal((2, 4, 9, 10)).astype(np.float32)
+    w = rng.standard_normal((6, 2, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(6).astype(np.float32)
+    t = lambda a: torch.from_numpy(np.asarray(a, dtype=np.float64))  # noqa: E731
+    conv = F.conv2d(t(x), t(w), None, padding=1, groups=2)
+    for i, (act, fn) in enumerate(TORCH_ACTIVATIONS.items()):
+        z = rng.standard_normal((2, 6, 9, 10)).astype(np.float32)
+        alpha, beta = (1.0, 1.0) if i % 2 else (2.0, -0.5)
+        y = ctx.conv2d(x, w, b, padding=1, groups=2, activation=act, residual=z, alpha=alpha,
+                       beta=beta)
+        ref = fn(alpha * conv + t(b).view(1, -1, 1, 1) + beta * t(z)).numpy()
+        assert rel_l2(y, ref) < 1e-5, (act, rel_l2(y, ref))
+    with ctx.plan(x.shape, w.shape, padding=1, groups=2, activation="relu6",
+                  residual=True) as plan:
+        plan.set_weights(w, b)
+        for _ in range(2):
+            z = rng.standard_normal((2, 6, 9, 10)).astype(np.float32)
+            ref = F.relu6(conv + t(b).view(1, -1, 1, 1) + t(z)).numpy()
+            assert rel_l2(plan(x, residual=z), ref) < 1e-5
+        with pytest.raises(clconv.InvalidArgError, match="takes one"):
+            plan(x)
+        with pytest.raises(clconv.InvalidArgError, match="residual shape"):
+            plan(x, residual=z[:, :3])
+    with pytest.raises(clconv.InvalidArgError, match="one of none, relu"):
+        ctx.conv2d(x, w, b, padding=1, groups=2, activation="swish")
+    with pytest.raises(clconv.InvalidArgError, match="takes 2 parameters"):
+        ctx.conv2d(x, w, b, padding=1, groups=2, activation="clamp")
+    with pytest.raises(clconv.InvalidArgError, match="lo must not exceed hi"):
+        ctx.conv2d(x, w, b, padding=1, groups=2, activation=("clamp", 2, 1))
+    with pytest.raises(clconv.InvalidArgError, match="alpha"):
+        ctx.conv2d(x, w, b, padding=1, groups=2, alpha=float("nan"))
+
+
 def test_plan_reused_with_new_weights(ctx):
     rng = np.random.default_rng(7)
     x = rng.standard_normal((2, 5, 17, 15)).astype(np.float32)
