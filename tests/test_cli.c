@@ -610,6 +610,52 @@ static void test_groups(void **state)
                        "groups = 4: in_channels (4) and out_channels (6)");
 }
 
+/* --activation, --alpha, --residual, --beta: every clconv row applies the
+ * epilogue in its last stage and verifies against the reference with it,
+ * says so in its row and counts the residual's read; a peer without one is
+ * skipped naming why; bad values are usage errors naming the value. */
+static void test_epilogue_flags(void **state)
+{
+    (void)state;
+    run_result r = run(ARGS("--batch", "2", "--in-channels", "3", "--out-channels", "4",
+                            "--height", "8", "--width", "9", "--kernel", "3", "--algo", "direct",
+                            "--algo", "winograd", "--algo", "clblast-convgemm", "--activation",
+                            "relu6", "--residual", "--beta", "0.5", "--iters", "1", "--warmup",
+                            "0", "--no-peaks", "--format", "json"));
+    if (r.code != 0)
+        fail_msg("exit %d, stderr \"%s\"", r.code, r.err);
+    json_value *doc = json_parse(r.out);
+    assert_non_null(doc);
+    const json_value *res = member(doc, "results", JSON_ARRAY);
+    assert_int_equal(res->count, 3);
+    const double out = 2.0 * 4 * 6 * 7;
+    for (size_t i = 0; i < 2; i++) {
+        const json_value *row = &res->items[i];
+        if (strcmp(member(row, "status", JSON_STRING)->string, "ok") ||
+            !(number(row, "rel_err") < 1e-5))
+            fail_msg("%s with an epilogue: %s", member(row, "algo", JSON_STRING)->string,
+                     member(row, "status", JSON_STRING)->string);
+        assert_string_equal(member(row, "epilogue", JSON_STRING)->string,
+                            "relu6, residual (beta 0.5)");
+    }
+    /* direct without padding is one stage: the compulsory bytes and the residual's */
+    assert_true(number(&res->items[0], "bytes") ==
+                4.0 * (2 * 3 * 8 * 9 + 4 * 3 * 3 * 3 + 4 + out) + 4.0 * out);
+    const json_value *peer = &res->items[2];
+    assert_string_equal(member(peer, "status", JSON_STRING)->string, "skipped");
+    assert_non_null(strstr(member(peer, "note", JSON_STRING)->string, "no epilogue"));
+    assert_int_equal(member(peer, "epilogue", JSON_NULL)->type, JSON_NULL);
+    json_free(doc);
+    run_free(&r);
+    expect_usage_error(ARGS("--activation", "swish"), "unknown activation \"swish\"");
+    expect_usage_error(ARGS("--activation", "clamp:1"), "clamp takes 2 parameters");
+    expect_usage_error(ARGS("--activation", "relu:1"), "relu takes 0 parameters");
+    expect_usage_error(ARGS("--activation", "leaky_relu:nan"), "slope must be finite");
+    expect_usage_error(ARGS("--activation", "clamp:2,1"), "lo must not exceed hi");
+    expect_usage_error(ARGS("--alpha", "inf"), "--alpha 'inf'");
+    expect_usage_error(ARGS("--beta", "x"), "--beta 'x'");
+}
+
 /* The JSON reader the checks below rely on is strict: what RFC 8259 calls a
  * number, nothing strtod would also take. */
 static void test_json_reader_is_strict(void **state)
@@ -1500,6 +1546,7 @@ int main(void)
         cmocka_unit_test(test_unwritable_cache),
         cmocka_unit_test(test_help_and_list),
         cmocka_unit_test(test_groups),
+        cmocka_unit_test(test_epilogue_flags),
         cmocka_unit_test(test_device_out_of_range),
         cmocka_unit_test(test_json_reader_is_strict),
         cmocka_unit_test(test_time_budget),
