@@ -951,9 +951,7 @@ int bench_parse_args(int argc, char **argv, bench_options *opt, char *err, size_
 
 const clconv_epilogue *bench_epilogue(const bench_options *opt)
 {
-    const clconv_epilogue *e = &opt->epilogue;
-    return e->alpha == 1.0f && !e->residual && e->activation == CLCONV_ACTIVATION_NONE ? NULL
-                                                                                        : e;
+    return clconv_epilogue_is_identity(&opt->epilogue) ? NULL : &opt->epilogue;
 }
 
 void bench_epilogue_text(const bench_options *opt, char *out, size_t cap)

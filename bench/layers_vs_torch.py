@@ -187,8 +187,9 @@ def main():
                                           else f" / fused {row['fused_auto_choice']}")
             print(f"| {net} | {shape} | {n} | {auto:.3f} ({chose}) | {fused:.3f} | "
                   f"{ratio(fused, auto):.3f} | {row['torch_ms']:.3f} | "
-                  f"{row['torch_fused_ms']:.3f} | {ratio(row['torch_fused_ms'], row['torch_ms']):.3f} "
-                  f"| {ratio(fused, row['torch_fused_ms']):.2f}x |", flush=True)
+                  f"{row['torch_fused_ms']:.3f} | "
+                  f"{ratio(row['torch_fused_ms'], row['torch_ms']):.3f} | "
+                  f"{ratio(fused, row['torch_fused_ms']):.2f}x |", flush=True)
             continue
         eff = row.get("auto_efficiency")
         print(f"| {net} | {shape} | {n} | {row['torch_ms']:.3f} | "
@@ -197,7 +198,8 @@ def main():
     for net, (t, a, f, tf) in totals.items():
         if args.epilogue:
             print(f"| **{net}** | all | | **{a:.3f}** | **{f:.3f}** | **{ratio(f, a):.3f}** | "
-                  f"**{t:.3f}** | **{tf:.3f}** | **{ratio(tf, t):.3f}** | **{ratio(f, tf):.2f}x** |")
+                  f"**{t:.3f}** | **{tf:.3f}** | **{ratio(tf, t):.3f}** | "
+                  f"**{ratio(f, tf):.2f}x** |")
         else:
             print(f"| **{net}** | all | | **{t:.3f}** | **{a:.3f}** | **{ratio(a, t):.2f}x** | |")
 

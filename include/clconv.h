@@ -420,6 +420,10 @@ void clconv_epilogue_init_size(clconv_epilogue *epilogue, size_t struct_size);
 #define clconv_epilogue_init(epilogue) \
     clconv_epilogue_init_size((epilogue), CLCONV_EPILOGUE_STRUCT_SIZE)
 
+/* 1 when the epilogue changes nothing: alpha 1, no residual, no activation
+ * (a plan with it runs the plain store); 0 otherwise, and for NULL 1. */
+int clconv_epilogue_is_identity(const clconv_epilogue *epilogue);
+
 /* CLCONV_ERR_INVALID_ARG (message in clconv_last_error(NULL)) naming the
  * field: alpha or beta not finite, residual not 0 or 1, an unknown
  * activation, a parameter not finite, clamp's lo > hi. */

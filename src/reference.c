@@ -54,7 +54,10 @@ static double activate(const clconv_epilogue *e, double x)
     case CLCONV_ACTIVATION_HARDSWISH:
         return x * relu6(x + 3.0) / 6.0;
     case CLCONV_ACTIVATION_GELU:
-        return 0.5 * x * (1.0 + tanh(sqrt(2.0 / 3.14159265358979323846) * (x + 0.044715 * x * x * x)));
+    {
+        const double pi = 3.14159265358979323846;
+        return 0.5 * x * (1.0 + tanh(sqrt(2.0 / pi) * (x + 0.044715 * x * x * x)));
+    }
     default:
         return x;
     }

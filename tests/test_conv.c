@@ -577,6 +577,49 @@ static void test_epilogue(void **state)
         }
 }
 
+/* relu and clamp keep a NaN (they select, not fmax): a 5 x 5 input with one
+ * NaN through a 3 x 3 box filter of -1s, relu and clamp(-2, 0.5) after it:
+ * the outputs whose window holds the NaN are NaN, the others relu's 0 and
+ * clamp's lo (every input is 1, so every sum is negative). */
+static void test_epilogue_keeps_nan(void **state)
+{
+    (void)state;
+    const clconv_problem p = FIXTURE_PROBLEM(1, 1, 5, 5, 1, 3, 3, 1, 1, 1, 1, 1, 1);
+    float in[25], w[9], out[25];
+    for (int i = 0; i < 25; i++)
+        in[i] = 1.0f;
+    for (int i = 0; i < 9; i++)
+        w[i] = -1.0f;
+    in[2 * 5 + 3] = NAN; /* y 2, x 3 */
+    cl_mem d_in = fixture_upload(ctx, in, 25), d_w = fixture_upload(ctx, w, 9);
+    cl_mem d_out = fixture_upload(ctx, in, 25);
+    const clconv_activation acts[] = {CLCONV_ACTIVATION_RELU, CLCONV_ACTIVATION_CLAMP};
+    for (int a = 0; a < 2; a++) {
+        clconv_epilogue e;
+        clconv_epilogue_init(&e);
+        e.activation = acts[a];
+        e.activation_params[0] = -2.0f, e.activation_params[1] = 0.5f;
+        const clconv_plan_options opt = FIXTURE_OPTIONS(.epilogue = &e);
+        clconv_plan *plan = NULL;
+        if (clconv_plan_create_with_options(ctx, &p, CLCONV_ALGO_DIRECT, &opt, &plan) ||
+            clconv_plan_set_weights(plan, d_w, NULL) ||
+            clconv_plan_execute(plan, d_in, d_out, NULL))
+            fail_msg("%s: %s", clconv_activation_name(acts[a]), clconv_last_error(ctx));
+        fixture_download(ctx, d_out, out, 25);
+        for (int y = 0; y < 5; y++)
+            for (int x = 0; x < 5; x++) {
+                const float v = out[y * 5 + x], low = a ? -2.0f : 0.0f;
+                const int reads_nan = y >= 1 && y <= 3 && x >= 2 && x <= 4;
+                if (reads_nan ? !isnan(v) : v != low)
+                    fail_msg("%s: output (%d, %d) = %g, expected %s",
+                             clconv_activation_name(acts[a]), y, x, (double)v,
+                             reads_nan ? "NaN" : a ? "-2" : "0");
+            }
+        clconv_plan_destroy(plan);
+    }
+    clReleaseMemObject(d_in), clReleaseMemObject(d_w), clReleaseMemObject(d_out);
+}
+
 /* Bad epilogues and residuals are refused naming the field, and nothing
  * runs. */
 static void test_epilogue_argument_checks(void **state)
@@ -614,6 +657,14 @@ static void test_epilogue_argument_checks(void **state)
         assert_null(plan);
         assert_non_null(strstr(clconv_last_error(ctx), bad[i].names));
     }
+    /* what changes nothing: beta without a residual, NULL */
+    clconv_epilogue same;
+    clconv_epilogue_init(&same);
+    same.beta = 3.0f;
+    assert_int_equal(clconv_epilogue_is_identity(&same), 1);
+    assert_int_equal(clconv_epilogue_is_identity(NULL), 1);
+    same.alpha = 2.0f;
+    assert_int_equal(clconv_epilogue_is_identity(&same), 0);
     clconv_activation a;
     assert_int_equal(clconv_activation_from_name("swish", &a), CLCONV_ERR_INVALID_ARG);
     assert_non_null(strstr(clconv_last_error(NULL), "hardswish")); /* lists the names */
@@ -1628,6 +1679,7 @@ int main(void)
         cmocka_unit_test(test_grouped_problems),
         cmocka_unit_test(test_depthwise_problems),
         cmocka_unit_test(test_epilogue),
+        cmocka_unit_test(test_epilogue_keeps_nan),
         cmocka_unit_test(test_epilogue_argument_checks),
         cmocka_unit_test(test_validation),
         cmocka_unit_test(test_plan_argument_checks),

@@ -205,20 +205,20 @@ conv_tile(__global const float *in, __global const float *wp, __global const flo
 __kernel void conv_direct(__global const float *restrict in, __global const float *restrict wp,
                           __global const float *restrict bias, __global float *restrict out,
                           __global const float *restrict resid, int C_in, int HP, int WP,
-                          int C_out, int OH, int OW, int in_image0,
-                          int out_image0, int oc_blocks, int has_bias, int group_in,
-                          int group_out, int group_blocks)
+                          int C_out, int OH, int OW, int in_image0, int out_image0,
+                          int oc_blocks, int has_bias, int group_in, int group_out,
+                          int group_blocks)
 {
     const int ow0 = (int)get_global_id(0) * PIX;
     const int oh = (int)get_global_id(1);
     const int img = (int)get_global_id(2) / oc_blocks;
     const int ob = (int)get_global_id(2) % oc_blocks;
     if (ow0 + PIX <= OW)
-        conv_tile(in, wp, bias, out, resid, C_in, HP, WP, C_out, OH, OW, in_image0, out_image0, has_bias,
-                  ow0, oh, img, ob, group_in, group_out, group_blocks, PIX - 1);
+        conv_tile(in, wp, bias, out, resid, C_in, HP, WP, C_out, OH, OW, in_image0, out_image0,
+                  has_bias, ow0, oh, img, ob, group_in, group_out, group_blocks, PIX - 1);
     else
-        conv_tile(in, wp, bias, out, resid, C_in, HP, WP, C_out, OH, OW, in_image0, out_image0, has_bias,
-                  ow0, oh, img, ob, group_in, group_out, group_blocks, OW - 1 - ow0);
+        conv_tile(in, wp, bias, out, resid, C_in, HP, WP, C_out, OH, OW, in_image0, out_image0,
+                  has_bias, ow0, oh, img, ob, group_in, group_out, group_blocks, OW - 1 - ow0);
 }
 
 #if LX > 0
@@ -241,8 +241,9 @@ __kernel void conv_direct(__global const float *restrict in, __global const floa
 __kernel __attribute__((reqd_work_group_size(LX, LY, 1))) void
 conv_direct_local(__global const float *restrict in, __global const float *restrict wp,
                   __global const float *restrict bias, __global float *restrict out,
-                  __global const float *restrict resid, int C_in, int HP, int WP, int C_out, int OH, int OW, int in_image0, int out_image0,
-                  int oc_blocks, int has_bias, int group_in, int group_out, int group_blocks)
+                  __global const float *restrict resid, int C_in, int HP, int WP, int C_out,
+                  int OH, int OW, int in_image0, int out_image0, int oc_blocks, int has_bias,
+                  int group_in, int group_out, int group_blocks)
 {
     __local float tin[CB * IR * IC];
     __local floatv tw_v[CB * KH * KW * OCV]; /* floatv: aligned for the vector loads */

@@ -15,8 +15,9 @@
  *   resid [N][C_out][OH][OW]        float, the residual, read only when EPI_RES */
 
 __kernel void crop(__global const float *restrict real, __global const float *restrict bias,
-                   __global float *restrict out, __global const float *restrict resid, int C_out, int OH, int OW, int SH, int SW, int Ph,
-                   int Pw, int has_bias, int tiles_w, int tiles, int step_h, int step_w)
+                   __global float *restrict out, __global const float *restrict resid, int C_out,
+                   int OH, int OW, int SH, int SW, int Ph, int Pw, int has_bias, int tiles_w,
+                   int tiles, int step_h, int step_w)
 {
     const int ow = (int)get_global_id(0), oh = (int)get_global_id(1);
     const size_t plane = get_global_id(2);

@@ -22,7 +22,7 @@ def peaks(ctx, remeasure=False):
     return ctx.peaks(remeasure)
 
 
-__all__ = ["ACTIVATIONS", "ALGOS", "AUTO_MODES", "FFT_BACKENDS", "GEMM_BACKENDS", "BuildError", "BusyError",
-           "Context", "Error", "InvalidArgError", "IoError", "NotFoundError", "OpenclError",
-           "OutOfMemoryError", "Plan", "StateError", "UnsupportedError", "cost", "devices",
-           "library_path", "live_objects", "peaks", "problem"]
+__all__ = ["ACTIVATIONS", "ALGOS", "AUTO_MODES", "FFT_BACKENDS", "GEMM_BACKENDS", "BuildError",
+           "BusyError", "Context", "Error", "InvalidArgError", "IoError", "NotFoundError",
+           "OpenclError", "OutOfMemoryError", "Plan", "StateError", "UnsupportedError", "cost",
+           "devices", "library_path", "live_objects", "peaks", "problem"]

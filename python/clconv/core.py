@@ -170,7 +170,7 @@ _ACTIVATION_DEFAULTS = {"leaky_relu": (0.01,)}
 
 def _epilogue(activation, residual, alpha, beta):
     """The library's clconv_epilogue for these keywords, checked by the library
-    (its message names the field); None for the identity. activation: a name
+    (its message names the field). activation: a name
     as PyTorch's function ("relu", "relu6", "leaky_relu", "silu", ...) or a
     tuple of the name and its parameters (("leaky_relu", 0.1), ("clamp", lo, hi))."""
     name, args = (activation, ()) if isinstance(activation, str) or activation is None \
@@ -186,9 +186,7 @@ def _epilogue(activation, residual, alpha, beta):
         raise InvalidArgError("CLCONV_ERR_INVALID_ARG",
                               f"activation={activation!r}: {name} takes {want} parameter"
                               f"{'' if want == 1 else 's'}, got {len(args)}")
-    if value == 0 and not residual and alpha == 1:
-        return None
-    e = _lib.init(_lib.Epilogue)
+    e = _lib.init(_lib.Epilogue)  # the identity compiles to the plain convolution
     e.activation = value
     for i, v in enumerate(args):
         e.activation_params[i] = float(v)
@@ -201,8 +199,7 @@ def _options(algo, auto_mode, fft_backend, gemm_backend, tune, params, workspace
              epilogue=None):
     o = _lib.init(_lib.PlanOptions)
     if epilogue is not None:
-        o._epilogue = epilogue  # the pointer's target lives as long as the options
-        o.epilogue = ctypes.pointer(epilogue)
+        o.epilogue = ctypes.pointer(epilogue)  # ctypes keeps its target alive with o
     o.workspace_limit_bytes = int(workspace_limit or 0)
     for field, value, names in (("fft_backend", fft_backend, _lib.FFT_BACKENDS),
                                 ("gemm_backend", gemm_backend, _lib.GEMM_BACKENDS),

@@ -100,6 +100,13 @@ int conv_epilogue_is_identity(const clconv_epilogue *e)
     return e->alpha == 1.0f && !e->residual && e->activation == CLCONV_ACTIVATION_NONE;
 }
 
+int clconv_epilogue_is_identity(const clconv_epilogue *caller)
+{
+    clconv_epilogue e;
+    return !caller || rt_epilogue_in(NULL, caller, &e) != CLCONV_SUCCESS ||
+           conv_epilogue_is_identity(&e);
+}
+
 /* A float as an exact OpenCL C literal. */
 static void literal(char *out, size_t cap, float v)
 {

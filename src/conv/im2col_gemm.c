@@ -279,7 +279,8 @@ const conv_algo_ops conv_im2col_gemm_ops = {
                "strided-batched over images (clconv's cl/gemm/sgemm.cl, or CLBlast with "
                "--gemm-backend clblast), then a pass for the bias and epilogue",
     .stage_count = 3,
-    .stage_names = {[STAGE_IM2COL] = "im2col", [STAGE_GEMM] = "gemm", [STAGE_EPILOGUE] = "epilogue"},
+    .stage_names = {[STAGE_IM2COL] = "im2col", [STAGE_GEMM] = "gemm",
+                    [STAGE_EPILOGUE] = "epilogue"},
     .tunable = &gemm_tile_tunable,
     .check = im2col_check,
     .workspace = im2col_workspace,

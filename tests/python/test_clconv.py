@@ -108,7 +108,8 @@ def test_epilogue_matches_torch(ctx):
     (alpha * conv2d + bias + beta * z, then the activation's function) in
     float64: every activation the library names, a plan reused with a new
     residual, and the keywords' mistakes named."""
-    assert {a if isinstance(a, str) else a[0] for a in TORCH_ACTIVATIONS} == set(clconv.ACTIVATIONS)
+    names = {a if isinstance(a, str) else a[0] for a in TORCH_ACTIVATIONS}
+    assert names == set(clconv.ACTIVATIONS)
     rng = np.random.default_rng(31)
     x = rng.standard_normal((2, 4, 9, 10)).astype(np.float32)
     w = rng.standard_normal((6, 2, 3, 3)).astype(np.float32)
