@@ -75,7 +75,8 @@ typedef CLCONV_CAT(float, VEC) floatv;
     EPI_FN T act_relu(T x) { return select(x, (T)(0.0f), x < (T)(0.0f)); }                        \
     EPI_FN T act_relu6(T x)                                                                       \
     {                                                                                             \
-        return select(select(x, (T)(0.0f), x < (T)(0.0f)), (T)(6.0f), x > (T)(6.0f));             \
+        const T y = act_relu(x);                                                                  \
+        return select(y, (T)(6.0f), y > (T)(6.0f));                                               \
     }                                                                                             \
     EPI_FN T act_hardswish(T x) { return x * act_relu6(x + (T)(3.0f)) / (T)(6.0f); }              \
     EPI_FN T act_sigmoid(T x) { return (T)(1.0f) / ((T)(1.0f) + exp(-x)); }                       \
@@ -92,7 +93,8 @@ typedef CLCONV_CAT(float, VEC) floatv;
     EPI_ACTIVATIONS_WITH_P0(T)                                                                    \
     EPI_FN T act_clamp(T x)                                                                       \
     {                                                                                             \
-        return select(select(x, (T)(EPI_P0), x < (T)(EPI_P0)), (T)(EPI_P1), x > (T)(EPI_P1));     \
+        const T y = select(x, (T)(EPI_P0), x < (T)(EPI_P0));                                      \
+        return select(y, (T)(EPI_P1), y > (T)(EPI_P1));                                           \
     }
 #else
 #define EPI_ACTIVATIONS_WITH_PARAMS(T) EPI_ACTIVATIONS_WITH_P0(T)
