@@ -333,9 +333,15 @@ def fused_call(p, x, w, b, epi, z):
     c = conv_args(p)
     args = (list(c["padding"]), list(c["stride"]), list(c["dilation"]), c["groups"])
     if epi["residual"]:
-        return lambda: op.binary(x, z, w, b, *args, "add", epi["beta"], attr, scalars,
+        call = lambda: op.binary(x, z, w, b, *args, "add", epi["beta"], attr, scalars,  # noqa
                                  algorithm)
-    return lambda: op(x, w, b, *args, attr, scalars, algorithm)
+    else:
+        call = lambda: op(x, w, b, *args, attr, scalars, algorithm)  # noqa: E731
+    try:  # a PyTorch whose op takes other arguments: the row says so, the run goes on
+        call()
+    except (RuntimeError, TypeError) as e:
+        return f"torch.ops.mkldnn._convolution_pointwise refused the call: {str(e).splitlines()[0]}"
+    return call
 
 
 def weight_spectrum(p, w):
