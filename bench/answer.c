@@ -5,6 +5,7 @@
  * --auto-report's predictions named the winner. */
 #include "report.h"
 #include "auto_report.h"
+#include "network.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -211,11 +212,13 @@ void bench_answer_build(const bench_device_run *run, bench_answer *out)
     char line[sizeof out->lines[0]];
     if (bench_auto_report_line(run, line, sizeof line))
         say(out, "%s", line);
+    bench_network_answer(run, out);
     crossovers(out, prs, n);
     for (int i = 0; i < n; i++)
         winner(out, &prs[i]);
     for (int i = 0; i < n; i++)
-        auto_choice(out, &prs[i]);
+        if (!run->network || prs[i].fastest_algo) /* a network's own line says what auto did */
+            auto_choice(out, &prs[i]);
     for (int i = 0; i < n; i++)
         pointwise_why(out, &prs[i], run->peaks);
     for (int i = 0; i < n; i++)

@@ -1,8 +1,10 @@
 /* clconv-bench argument parsing: one table of options, strict numbers, one
  * clear line per mistake. */
+#define _POSIX_C_SOURCE 200809L
 #include "args.h"
 #include "auto_report.h"
 #include "presets.h"
+#include "shapes.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -20,6 +22,7 @@ struct bench_parse {
     int any_algo;
     int preset_count;
     int preset_ids[BENCH_MAX_PROBLEMS];
+    int net; /* --net's index, -1 */
 };
 typedef struct bench_parse bench_parse;
 
@@ -266,6 +269,32 @@ static int set_pair(bench_parse *ps, const bench_option *o, const char *val, cha
     ps->set_mask |= 1u << o->value;
     return 0;
 }
+/* --pad: P, HxW (each side alike) or T,B,L,R (top, bottom, left, right). */
+static int set_pad(bench_parse *ps, const bench_option *o, const char *val, char *err,
+                   size_t es)
+{
+    clconv_problem *p = &ps->custom;
+    int v[4], n = 0;
+    if (strchr(val, ',')) {
+        char buf[64];
+        snprintf(buf, sizeof buf, "%s", val);
+        for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+            if (n == 4 || !parse_int(t, &v[n++]))
+                n = 5;
+        if (n != 4 || strlen(val) >= sizeof buf)
+            return fail(err, es, "%s '%.60s': expected P, HxW or T,B,L,R (integers)", o->name,
+                        val);
+        p->pad_h = v[0], p->pad_bottom = v[1], p->pad_w = v[2], p->pad_right = v[3];
+    } else {
+        if (!parse_pair(val, &p->pad_h, &p->pad_w))
+            return fail(err, es, "%s '%.60s': expected P, HxW or T,B,L,R (integers)", o->name,
+                        val);
+        p->pad_bottom = p->pad_right = CLCONV_PAD_SYMMETRIC;
+    }
+    ps->set_mask |= 1u << o->value;
+    return 0;
+}
+
 /* The bit --depthwise takes in set_mask (after the size and pair flags'). */
 enum { DEPTHWISE_BIT = 10 };
 
@@ -313,6 +342,28 @@ static int set_problem(bench_parse *ps, const bench_option *o, const char *val, 
     if (ps->preset_count == BENCH_MAX_PROBLEMS)
         return fail(err, es, "too many --problem flags (at most %d)", BENCH_MAX_PROBLEMS);
     ps->preset_ids[ps->preset_count++] = id;
+    return 0;
+}
+
+static void net_values(FILE *f, const char *indent)
+{
+    fputs(indent, f);
+    for (int i = 0; i < bench_net_count(); i++)
+        fprintf(f, "%s%s%s", i ? (i % 5 ? " | " : "\n") : "", i && i % 5 == 0 ? indent : "",
+                bench_net_name(i));
+    fputc('\n', f);
+}
+
+static int set_net(bench_parse *ps, const bench_option *o, const char *val, char *err,
+                   size_t es)
+{
+    (void)o;
+    ps->net = bench_net_find(val);
+    if (ps->net < 0) {
+        char names[512];
+        name_list(names, sizeof names, bench_net_count(), bench_net_name);
+        return fail(err, es, "unknown --net '%.60s': expected %s (or --shapes FILE)", val, names);
+    }
     return 0;
 }
 
@@ -586,13 +637,20 @@ const bench_option bench_option_table[] = {
     {"--out-channels", "K", "output channels", set_size, PROB(out_channels), 4, NULL},
     {"--kernel", "KH[xKW]", "kernel size", set_pair, PROB(kernel_h), 5, NULL},
     {"--stride", "S[xS]", "stride", set_pair, PROB(stride_h), 6, NULL},
-    {"--pad", "P[xP]", "zero padding on each side", set_pair, PROB(pad_h), 7, NULL},
+    {"--pad", "P|HxW|T,B,L,R", "zero padding: each side alike, or top, bottom, left,\n"
+     "right", set_pad, PROB(pad_h), 7, NULL},
     {"--dilation", "D[xD]", "kernel dilation", set_pair, PROB(dilation_h), 8, NULL},
     {"--groups", "G", "channel groups (PyTorch's groups): C_in and C_out both\n"
      "multiples of G, each output channel reading its group's", set_size, PROB(groups), 9,
      NULL},
     {"--depthwise", NULL, "groups = in channels (a depthwise convolution; out\n"
      "channels a multiple: the depth multiplier)", set_depthwise, 0, DEPTHWISE_BIT, NULL},
+    {"--net", "NAME", "every distinct conv layer of a network (torchvision's\n"
+     "architecture, bench/nets/NAME.txt), each run once, then\n"
+     "the network's total weighted by layer counts (rows:\n"
+     "auto unless --algo; --batch sets the images):", set_net, 0, 0, net_values},
+    {"--shapes", "FILE", "the same for a problem file: benchdnn's conv descriptors,\n"
+     "one a line (docs/bench.md)", set_text, OPT(shapes_path), 'f', NULL},
     {"--sweep", "P=A:B[:STEP]", "a series over P = kernel (KxK), channels (C_in = C_out)\n"
      "or batch, on the problem above (default seed-k3); the\n"
      "answer names where each algorithm starts to win", set_sweep, 0, 0, NULL},
@@ -776,10 +834,12 @@ static void apply_flags(const bench_parse *ps, clconv_problem *p)
 {
     for (int i = 0; i < bench_option_count; i++) {
         const bench_option *o = &bench_option_table[i];
-        int pair = o->set == set_pair;
+        int pair = o->set == set_pair || o->set == set_pad;
         if ((o->set == set_size || pair) && (ps->set_mask >> o->value & 1u))
             memcpy((char *)p + o->field, (const char *)&ps->custom + o->field,
                    (pair ? 2 : 1) * sizeof(int));
+        if (o->set == set_pad && (ps->set_mask >> o->value & 1u))
+            p->pad_bottom = ps->custom.pad_bottom, p->pad_right = ps->custom.pad_right;
     }
     if (ps->set_mask >> DEPTHWISE_BIT & 1u)
         p->groups = p->in_channels;
@@ -795,6 +855,8 @@ static void make_problems(bench_parse *ps)
         bench_auto_report_problems(opt);
         return;
     }
+    if (opt->network[0])
+        return; /* check_network made them */
     if (ps->preset_count == 0 && !ps->set_mask) {
         int n = opt->sweep_param ? 1 : bench_preset_count(); /* a sweep runs over seed-k3 */
         for (int k = 0; k < n; k++)
@@ -866,6 +928,107 @@ static int check_auto_report(bench_parse *ps, char *err, size_t es)
     return 0;
 }
 
+/* The base name of a path, without its extension. */
+static void base_name(const char *path, char *out, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+    const char *b = slash ? slash + 1 : path;
+    const char *dot = strrchr(b, '.');
+    snprintf(out, cap, "%.*s", (int)(dot && dot > b ? dot - b : (ptrdiff_t)strlen(b)), b);
+}
+
+/* A file's whole text, NUL-terminated (malloc'd), or NULL with err set. */
+static char *read_text(const char *path, char *err, size_t es)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return fail(err, es, "--shapes %s: cannot open: %s", path, strerror(errno)), NULL;
+    char *text = NULL;
+    size_t len = 0, cap = 0, got;
+    do {
+        if (len + 4096 + 1 > cap) {
+            char *grown = cap < (1u << 24) ? realloc(text, cap = cap * 2 + 8192) : NULL;
+            if (!grown) {
+                free(text), fclose(f);
+                return fail(err, es, "--shapes %s: larger than 16 MB or out of memory", path),
+                       NULL;
+            }
+            text = grown;
+        }
+        got = fread(text + len, 1, 4096, f);
+        len += got;
+    } while (got == 4096);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(text);
+        return fail(err, es, "--shapes %s: read error", path), NULL;
+    }
+    if (memchr(text, '\0', len)) {
+        free(text);
+        return fail(err, es, "--shapes %s: not a text file (a NUL byte)", path), NULL;
+    }
+    text[len] = '\0';
+    return text;
+}
+
+/* --net and --shapes: the network's distinct layers become the problems.
+ * Only --batch may change them (benchdnn's mb); any other problem flag, a
+ * preset, a sweep or --auto-report would run something the network does
+ * not, so each is refused. */
+static int check_network(bench_parse *ps, char *err, size_t es)
+{
+    bench_options *opt = ps->opt;
+    if (ps->net < 0 && !opt->shapes_path)
+        return 0;
+    const char *flag = ps->net >= 0 ? "--net" : "--shapes";
+    if (ps->net >= 0 && opt->shapes_path)
+        return fail(err, es, "--net and --shapes both name the layers: give one");
+    if (ps->preset_count || opt->sweep_param || opt->auto_report)
+        return fail(err, es, "%s runs the network's own layers: drop %s", flag,
+                    ps->preset_count ? "--problem" : opt->sweep_param ? "--sweep"
+                                                                      : "--auto-report");
+    for (int i = 0; i < bench_option_count; i++) {
+        const bench_option *o = &bench_option_table[i];
+        if ((o->set == set_size || o->set == set_pair || o->set == set_pad ||
+             o->set == set_depthwise) &&
+            o->field != PROB(batch) && (ps->set_mask >> o->value & 1u))
+            return fail(err, es, "%s runs the network's own layers: drop %s (only --batch "
+                        "applies)", flag, o->name);
+    }
+    const int batch = ps->set_mask & 1u ? ps->custom.batch : 0;
+    if (ps->set_mask & 1u && batch < 1)
+        return fail(err, es, "--batch %d: at least 1", batch);
+    char *owned = NULL;
+    const char *text;
+    if (ps->net >= 0) {
+        text = bench_net_text(ps->net);
+        snprintf(opt->network, sizeof opt->network, "%s", bench_net_name(ps->net));
+    } else {
+        if (!(owned = read_text(opt->shapes_path, err, es)))
+            return 2;
+        text = owned;
+        base_name(opt->shapes_path, opt->network, sizeof opt->network);
+        if (!opt->network[0])
+            snprintf(opt->network, sizeof opt->network, "shapes");
+    }
+    char source[96];
+    snprintf(source, sizeof source, "%s", ps->net >= 0 ? opt->network : opt->shapes_path);
+    int rc = bench_shapes_parse(text, source, batch, opt->problems, BENCH_MAX_PROBLEMS,
+                                &opt->problem_count, err, es);
+    free(owned);
+    if (rc)
+        return rc;
+    opt->network_layers = 0;
+    for (int i = 0; i < opt->problem_count; i++)
+        opt->network_layers += opt->problems[i].count;
+    /* a network's total is what auto runs it in, unless --algo says */
+    if (!ps->any_algo)
+        for (int k = 0; k < bench_row_count(); k++)
+            opt->row_enabled[k] = bench_row(k)->algo == CLCONV_ALGO_AUTO;
+    return 0;
+}
+
 int bench_parse_args(int argc, char **argv, bench_options *opt, char *err, size_t es)
 {
     memset(opt, 0, sizeof *opt);
@@ -883,7 +1046,7 @@ int bench_parse_args(int argc, char **argv, bench_options *opt, char *err, size_
     opt->peaks = 1;
     opt->auto_report_random = opt->auto_report_presets = -1;
     err[0] = '\0';
-    bench_parse ps = {.opt = opt};
+    bench_parse ps = {.opt = opt, .net = -1};
     clconv_problem_init(&ps.custom);
 
     for (int i = 1; i < argc; i++) {
@@ -941,11 +1104,14 @@ int bench_parse_args(int argc, char **argv, bench_options *opt, char *err, size_
                     opt->min_time_s);
     if (opt->sweep_param && ps.preset_count > 1)
         return fail(err, es, "--sweep runs a series over one problem: give at most one --problem");
-    if (check_auto_report(&ps, err, es))
+    if (check_auto_report(&ps, err, es) || check_network(&ps, err, es))
         return 2;
     if (clconv_epilogue_validate(&opt->epilogue) != CLCONV_SUCCESS)
         return fail(err, es, "%s", clconv_last_error(NULL));
     make_problems(&ps);
+    for (int i = 0; i < opt->problem_count; i++)
+        if (!opt->problems[i].count)
+            opt->problems[i].count = 1;
     return 0;
 }
 

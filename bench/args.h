@@ -10,14 +10,17 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define BENCH_MAX_PROBLEMS 64
+#define BENCH_MAX_PROBLEMS 256
 #define BENCH_MAX_DEVICES 16
 
 typedef enum bench_format { FORMAT_TABLE, FORMAT_CSV, FORMAT_JSON } bench_format;
 
 typedef struct bench_problem {
-    char name[32]; /* preset name, "preset+" with flags over it, "custom", or "param=value" */
+    /* preset name, "preset+" with flags over it, "custom", "param=value",
+     * or a problem file's layer name ("resnet50:layer1.0.conv2") */
+    char name[64];
     clconv_problem p;
+    int count; /* how many layers of the network have this problem (--net, --shapes); 1 */
 } bench_problem;
 
 typedef struct bench_options {
@@ -25,6 +28,12 @@ typedef struct bench_options {
     clconv_device_selector selector; /* -1 / NULL when unset */
     int problem_count;
     bench_problem problems[BENCH_MAX_PROBLEMS];
+    /* --net NAME or --shapes FILE: the network's name (the file's base name
+     * for --shapes), "" otherwise; its layers, counted (the problems are
+     * the distinct ones). */
+    char network[64];
+    int network_layers;
+    const char *shapes_path; /* --shapes FILE */
     int row_enabled[BENCH_MAX_ROWS]; /* by bench_row index; --algo */
     int iters;          /* exact timed runs (--iters); 0: by the time budget below */
     double min_time_s;  /* time budget: runs until this much measured time... */

@@ -110,7 +110,7 @@ void bench_describe(FILE *f, const bench_options *opt)
     }
     fputs("\n  ],\n  \"presets\": [", f);
     for (int i = 0; i < bench_preset_count(); i++) {
-        bench_problem bp = {.p = bench_preset_problem(i)};
+        bench_problem bp = {.p = bench_preset_problem(i), .count = 1};
         snprintf(bp.name, sizeof bp.name, "%s", bench_preset_name(i));
         fputs(i ? "," : "", f);
         describe_problem(f, &bp);
@@ -120,8 +120,18 @@ void bench_describe(FILE *f, const bench_options *opt)
         fputs(i ? "," : "", f);
         describe_problem(f, &opt->problems[i]);
     }
+    /* --net / --shapes: the network the problems are the distinct layers of */
+    fputs("\n  ],\n  \"network\": ", f);
+    if (opt->network[0]) {
+        fputs("{\"name\": ", f);
+        json_string(f, opt->network);
+        fprintf(f, ", \"layers\": %d, \"distinct\": %d}", opt->network_layers,
+                opt->problem_count);
+    } else {
+        fputs("null", f);
+    }
     /* the epilogue the flags make (null: none), as the rows apply it */
-    fputs("\n  ],\n  \"epilogue\": ", f);
+    fputs(",\n  \"epilogue\": ", f);
     const clconv_epilogue *e = bench_epilogue(opt);
     if (e) {
         char text[96];

@@ -143,7 +143,8 @@ int main(int argc, char **argv)
         runs[d] = (bench_device_run){jobs[d].ctx ? clconv_context_device(jobs[d].ctx) : NULL,
                                      jobs[d].has_peaks ? &jobs[d].peaks : NULL, jobs[d].results,
                                      jobs[d].count, jobs[d].predictions,
-                                     jobs[d].prediction_count};
+                                     jobs[d].prediction_count,
+                                     opt.network[0] ? opt.network : NULL};
     }
     if (!rc) {
         char command[4096];

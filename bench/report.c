@@ -3,6 +3,7 @@
 #include "report.h"
 #include "auto_report.h"
 #include "json_out.h"
+#include "network.h"
 
 #include <math.h>
 #include <string.h>
@@ -100,10 +101,17 @@ void report_device_list(FILE *f, const clconv_device_list *list, bench_format fo
 
 void report_shape(char *buf, size_t size, const clconv_problem *p)
 {
-    int n = snprintf(buf, size, "%dx%dx%dx%d k%dx%d o%d s%dx%d p%dx%d d%dx%d", p->batch,
+    int pads[4];
+    clconv_problem_pads(p, pads);
+    char pad[48];
+    if (pads[0] == pads[1] && pads[2] == pads[3])
+        snprintf(pad, sizeof pad, "p%dx%d", pads[0], pads[2]);
+    else /* top, bottom, left, right: as --pad T,B,L,R takes them */
+        snprintf(pad, sizeof pad, "p%d,%d,%d,%d", pads[0], pads[1], pads[2], pads[3]);
+    int n = snprintf(buf, size, "%dx%dx%dx%d k%dx%d o%d s%dx%d %s d%dx%d", p->batch,
                      p->in_channels, p->height, p->width, p->kernel_h, p->kernel_w,
-                     p->out_channels, p->stride_h, p->stride_w, p->pad_h, p->pad_w,
-                     p->dilation_h, p->dilation_w);
+                     p->out_channels, p->stride_h, p->stride_w, pad, p->dilation_h,
+                     p->dilation_w);
     if (p->groups > 1 && n > 0 && (size_t)n < size)
         snprintf(buf + n, size - (size_t)n, " g%d", p->groups);
 }
@@ -303,6 +311,7 @@ static void report_table(FILE *f, const bench_device_run *run)
     }
     if (current)
         table_prediction(f, run, current);
+    report_network_table(f, run);
     fputc('\n', f);
     if (host_timed(run))
         fputs("times: HOST wall time (execute + wait), median of the timed runs: this driver's "
@@ -354,17 +363,25 @@ static void csv_quoted(FILE *f, const char *s)
 static void report_csv(FILE *f, const bench_device_run *run)
 {
     fputs("device,problem,batch,in_channels,height,width,out_channels,kernel_h,kernel_w,stride_h,"
-          "stride_w,pad_h,pad_w,dilation_h,dilation_w,groups,algo,status,median_ms,p10_ms,p90_ms,min_ms,"
+          "stride_w,pad_h,pad_w,pad_bottom,pad_right,dilation_h,dilation_w,groups,count,algo,status,median_ms,p10_ms,p90_ms,min_ms,"
           "host_median_ms,iterations,time_source,build_ms,compiled,flops,bytes,conv_flops,"
           "intensity,gflops,gbs,bound_ms,efficiency,verdict,workspace_bytes,rel_err,stages\n", f);
     for (int i = 0; i < run->count; i++) {
         const bench_result *r = &run->results[i];
         const clconv_problem *p = &r->problem->p;
+        int pads[4];
+        clconv_problem_pads(p, pads);
         csv_quoted(f, run->dev->name);
-        fprintf(f, ",%s,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%s,%s,", r->problem->name,
-                p->batch, p->in_channels, p->height, p->width, p->out_channels, p->kernel_h,
-                p->kernel_w, p->stride_h, p->stride_w, p->pad_h, p->pad_w, p->dilation_h,
-                p->dilation_w, p->groups > 1 ? p->groups : 1, r->algo, status_of(r));
+        fputc(',', f);
+        if (strpbrk(r->problem->name, ",\"\n")) /* a problem file's name may */
+            csv_quoted(f, r->problem->name);
+        else
+            fputs(r->problem->name, f);
+        fprintf(f, ",%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%s,%s,", p->batch,
+                p->in_channels, p->height, p->width, p->out_channels, p->kernel_h, p->kernel_w,
+                p->stride_h, p->stride_w, pads[0], pads[2], pads[1], pads[3], p->dilation_h,
+                p->dilation_w, p->groups > 1 ? p->groups : 1, r->problem->count, r->algo,
+                status_of(r));
         if (r->skipped || r->failed) {
             fputs(",,,,,,,,,,,,,,,,,,,", f);
         } else {
@@ -403,17 +420,22 @@ static void json_roof(FILE *f, double flops, double bytes, const clconv_roofline
 void report_problem_json(FILE *f, const bench_problem *bp, const char *newline)
 {
     const clconv_problem *p = &bp->p;
+    int pads[4];
+    clconv_problem_pads(p, pads);
+    char cls[24];
+    bench_layer_class(p, cls, sizeof cls);
     fputs("{\"name\": ", f);
     json_string(f, bp->name);
     fprintf(f, ", \"batch\": %d, \"in_channels\": %d, \"height\": %d, \"width\": %d, "
                "\"out_channels\": %d, \"kernel_h\": %d, \"kernel_w\": %d,%s"
                "\"stride_h\": %d, \"stride_w\": %d, \"pad_h\": %d, \"pad_w\": %d, "
+               "\"pad_bottom\": %d, \"pad_right\": %d,%s"
                "\"dilation_h\": %d, \"dilation_w\": %d, \"groups\": %d, \"out_height\": %d, "
-               "\"out_width\": %d}",
+               "\"out_width\": %d, \"count\": %d, \"layer_class\": \"%s\"}",
             p->batch, p->in_channels, p->height, p->width, p->out_channels, p->kernel_h,
-            p->kernel_w, newline, p->stride_h, p->stride_w, p->pad_h, p->pad_w, p->dilation_h,
-            p->dilation_w, p->groups > 1 ? p->groups : 1, clconv_problem_out_height(p),
-            clconv_problem_out_width(p));
+            p->kernel_w, newline, p->stride_h, p->stride_w, pads[0], pads[2], pads[1], pads[3],
+            newline, p->dilation_h, p->dilation_w, p->groups > 1 ? p->groups : 1,
+            clconv_problem_out_height(p), clconv_problem_out_width(p), bp->count, cls);
 }
 
 /* The auto row's choice; null on every other row. */
@@ -564,6 +586,7 @@ static void report_json(FILE *f, const bench_device_run *run, const char *comman
     }
     fputs("\n  ]", f);
     json_auto_report(f, run);
+    report_network_json(f, run);
     fputs(",\n  \"answer\": [", f);
     bench_answer ans;
     bench_answer_build(run, &ans);
@@ -616,6 +639,7 @@ void report_compare(FILE *f, const bench_device_run *runs, int n)
         }
         fputc('\n', f);
     }
+    report_network_compare(f, runs, n);
     fputs("\nx[A]: the device's median time over device A's (above 1: slower than A)\n", f);
     for (int d = 0; d < n; d++) {
         char line[640];

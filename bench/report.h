@@ -22,6 +22,7 @@ typedef struct bench_device_run {
     int count;
     const bench_prediction *predictions; /* one per problem with --auto-report, else none */
     int prediction_count;
+    const char *network; /* --net / --shapes: the network's name; NULL otherwise */
 } bench_device_run;
 
 /* The short answer computed from the measured numbers (answer.c). */

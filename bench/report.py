@@ -16,6 +16,12 @@ missing):
                           achieved GFLOP/s against FLOP/byte under the roofs
   crossover-<slug>.png    per sweep document ("kernel=5", "channels=64", ...):
                           median time against the swept value, per algorithm
+  network-<name>.png      per network (--net, --shapes) in any document: time
+                          per layer (count x median), a bar per document
+                          coloured by the algorithm that ran it, and each
+                          document's network total stacked by algorithm;
+                          report.md gives the totals per document, with the
+                          ratio to the first
 
 The paths written are printed on stdout. A missing, unreadable or non-JSON
 file, or one with another schema, is reported as
@@ -206,6 +212,7 @@ def make_sources(loaded):
             "gemm": device_peak(doc, "gemm_gflops"),
             "gemm_label": gemm_label(doc),
             "results": doc["results"], "answer": doc.get("answer", []),
+            "network": doc.get("network"),
         })
     return sources
 
@@ -493,9 +500,100 @@ def md_sweeps(sources, sweeps, images):
     return lines
 
 
-def markdown(sources, rows, sweeps, roof_images, cross_images):
+# ---------------------------------------------------------------- networks
+
+def networks_of(sources):
+    """{network name: [(source index, total)]}: every row's total of every document
+    that ran the network, in document order."""
+    nets = {}
+    for s, src in enumerate(sources):
+        net = src.get("network")
+        for t in (net or {}).get("totals", []):
+            nets.setdefault(net["name"], []).append((s, t))
+    return nets
+
+
+def ran_by(r):
+    """The algorithm that ran a row: auto's choice, else the row's own."""
+    choice = r.get("choice") or {}
+    return choice.get("algo") or r["algo"]
+
+
+def md_networks(sources, nets, images):
+    if not nets:
+        return []
+    lines = ["## Networks", "",
+             "Each network's conv layers: the count-weighted sum of each distinct layer's "
+             "median time (layers a row skipped or failed are not in its total, and its "
+             "ratio is left out).", ""]
+    for name, entries in nets.items():
+        first = entries[0][1]
+        lines += [f"### {md_escape(name)}", "",
+                  "| source | row | total (ms) | x first | layers | GFLOP/s | by layer class |",
+                  "|---|---|---:|---:|---:|---:|---|"]
+        for s, t in entries:
+            total = num(t.get("total_ms"))
+            same = t.get("measured_layers") == first.get("measured_layers")
+            ratio = (f"{total / num(first['total_ms']):.2f}"
+                     if same and total and num(first.get("total_ms")) else "-")
+            classes = ", ".join(f"{c['name']} {100 * c['ms'] / total:.0f}%"
+                                for c in t.get("by_class", []) if total)
+            lines.append(f"| {md_escape(sources[s]['label'])} | {md_code(t['algo'])} | "
+                         f"{fmt_ms(total)} | {ratio} | {t.get('measured_layers')} | "
+                         f"{fmt_num(num(t.get('gflops')))} | {classes} |")
+        lines.append("")
+        if name in images:
+            lines += [f"![{md_escape(name)}: time per layer]({images[name]})", ""]
+    return lines
+
+
+def network_figure(name, entries, sources):
+    """Time per layer (count x median), a bar per (document, row) coloured by the
+    algorithm that ran the layer; beside it, each one's total stacked by algorithm."""
+    fig = new_figure()
+    fig.set_size_inches(11, 7)
+    ax, tot = fig.subplots(1, 2, width_ratios=[3, 1])
+    layers = {}
+    for s, t in entries:
+        for r in sources[s]["results"]:
+            if r["algo"] == t["algo"] and r["problem"].get("count"):
+                layers.setdefault(r["problem"]["name"], None)
+    names = list(layers)
+    algos = sorted({ran_by(r) for s, t in entries for r in sources[s]["results"]
+                    if r["algo"] == t["algo"]})
+    colours = {a: f"C{i % 10}" for i, a in enumerate(algos)}
+    height = 0.8 / len(entries)
+    for k, (s, t) in enumerate(entries):
+        by_name = {r["problem"]["name"]: r for r in sources[s]["results"] if r["algo"] == t["algo"]}
+        for i, layer in enumerate(names):
+            r = by_name.get(layer)
+            ms = timed_ms(r) if r else None
+            if ms:
+                ax.barh(i + k * height, r["problem"]["count"] * ms, height,
+                        color=colours[ran_by(r)], hatch="//" if k % 2 else None,
+                        edgecolor="white")
+        bottom = 0.0
+        for share in t.get("by_algorithm", []):
+            tot.bar(k, share["ms"], bottom=bottom, color=colours.get(share["name"], "grey"))
+            bottom += share["ms"]
+    ax.set_yticks([i + 0.4 - height / 2 for i in range(len(names))])
+    ax.set_yticklabels([n.split(":", 1)[-1] for n in names], fontsize=6)
+    ax.invert_yaxis()
+    ax.set_xlabel("count x median time (ms)")
+    ax.set_title(f"{name}: time per layer (hatched: the 2nd, 4th... source)", fontsize=10)
+    tot.set_xticks(range(len(entries)))
+    tot.set_xticklabels([f"{sources[s]['label'][:24]}\n{t['algo']}" for s, t in entries],
+                        rotation=30, ha="right", fontsize=7)
+    tot.set_ylabel("network total (ms)")
+    from matplotlib.patches import Patch
+    tot.legend(handles=[Patch(color=colours[a], label=a) for a in algos], fontsize=7)
+    return fig
+
+
+def markdown(sources, rows, sweeps, roof_images, cross_images, nets=None, net_images=None):
     lines = ["# clconv-bench report", ""]
     lines += md_sources(sources)
+    lines += md_networks(sources, nets or {}, net_images or {})
     lines += md_best_table(sources, rows)
     lines += md_time_table(sources, rows)
     lines += md_sweeps(sources, sweeps, cross_images)
@@ -778,8 +876,14 @@ def write_report(outdir, sources):
         for s, sweep in sweeps.items():
             cross_images[s] = f"crossover-{sources[s]['slug']}.png"
             out.figure(cross_images[s], crossover_figure(sources[s], sweep, markers))
+        nets = networks_of(sources)
+        net_images = {}
+        for name, entries in nets.items():
+            net_images[name] = f"network-{slugify(name)}.png"
+            out.figure(net_images[name], network_figure(name, entries, sources))
         rows = merge_rows(sources)
-        out.text("report.md", markdown(sources, rows, sweeps, roof_images, cross_images))
+        out.text("report.md", markdown(sources, rows, sweeps, roof_images, cross_images, nets,
+                                       net_images))
         return out.commit()
     except BaseException:
         out.discard()

@@ -119,6 +119,13 @@ static clconv_status row_cost(const bench_row_kind *kind, const clconv_problem *
         snprintf(why, why_size, "CLBlastSconvgemm has no groups (groups = %d)", p->groups);
         return CLCONV_ERR_UNSUPPORTED;
     }
+    int pads[4];
+    clconv_problem_pads(p, pads);
+    if (pads[0] != pads[1] || pads[2] != pads[3]) {
+        snprintf(why, why_size, "CLBlastSconvgemm pads each side alike (here top %d, bottom "
+                 "%d, left %d, right %d)", pads[0], pads[1], pads[2], pads[3]);
+        return CLCONV_ERR_UNSUPPORTED;
+    }
     double flops, bytes;
     clconv_problem_cost(p, 0, &flops, &bytes);
     *cost = (clconv_cost){.flops = flops, .bytes = bytes, .stage_count = 1,

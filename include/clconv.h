@@ -246,7 +246,9 @@ cl_command_queue clconv_context_queue(const clconv_context *ctx);
  * [out_channels]; output [batch, out_channels, out_height, out_width].
  * Cross-correlation, as PyTorch's conv2d (its groups too: output channel o
  * reads the input channels of its group, o / (out_channels / groups)).
- * out = (in + 2*pad - dilation*(kernel-1) - 1) / stride + 1 */
+ * out = (in + pad_top + pad_bottom - dilation*(kernel-1) - 1) / stride + 1,
+ * where pad_h pads the top (and the bottom unless pad_bottom says
+ * otherwise) and pad_w the left (and the right unless pad_right does). */
 typedef struct clconv_problem {
     size_t struct_size; /* clconv_problem_init sets it */
     int batch, in_channels, height, width;
@@ -259,12 +261,20 @@ typedef struct clconv_problem {
      * depth multiplier). An algorithm that cannot run a grouped problem
      * says so (CLCONV_ERR_UNSUPPORTED from clconv_algo_check). */
     int groups;
+    /* Padding per side, for what pads one side more than the other
+     * (benchdnn's descriptors, ONNX's four pads, PyTorch's padding="same"
+     * with an even kernel): the bottom and right pads, >= 0.
+     * CLCONV_PAD_SYMMETRIC (-1, what init sets): as pad_h / pad_w, so a
+     * caller that never sets them keeps the symmetric meaning. */
+    int pad_bottom, pad_right;
 } clconv_problem;
+#define CLCONV_PAD_SYMMETRIC (-1)
 
-/* A 1x1 single-channel problem with stride 1, no padding, dilation 1, and
- * struct_size: set the fields you need after it. */
+/* A 1x1 single-channel problem with stride 1, no padding (pad_bottom and
+ * pad_right CLCONV_PAD_SYMMETRIC), dilation 1, and struct_size: set the
+ * fields you need after it. */
 void clconv_problem_init_size(clconv_problem *p, size_t struct_size);
-#define CLCONV_PROBLEM_STRUCT_SIZE CLCONV_STRUCT_END(clconv_problem, groups)
+#define CLCONV_PROBLEM_STRUCT_SIZE CLCONV_STRUCT_END(clconv_problem, pad_right)
 #define clconv_problem_init(p) clconv_problem_init_size((p), CLCONV_PROBLEM_STRUCT_SIZE)
 
 /* The largest extent clconv takes: the kernels index with 32-bit int and
@@ -285,6 +295,9 @@ int clconv_problem_out_width(const clconv_problem *p);
 size_t clconv_problem_input_elems(const clconv_problem *p);
 size_t clconv_problem_weight_elems(const clconv_problem *p);
 size_t clconv_problem_output_elems(const clconv_problem *p);
+/* The four pads, CLCONV_PAD_SYMMETRIC resolved: top, bottom, left, right
+ * (as given: validate first). */
+void clconv_problem_pads(const clconv_problem *p, int pads[4]);
 
 /* ---- algorithms, backends and plan options --------------------------------- */
 

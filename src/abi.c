@@ -134,7 +134,9 @@ void clconv_problem_init_size(clconv_problem *p, size_t struct_size)
     const clconv_problem d = {.batch = 1, .in_channels = 1, .height = 1, .width = 1,
                               .out_channels = 1, .kernel_h = 1, .kernel_w = 1, .stride_h = 1,
                               .stride_w = 1, .pad_h = 0, .pad_w = 0, .dilation_h = 1,
-                              .dilation_w = 1, .groups = 1};
+                              .dilation_w = 1, .groups = 1,
+                              .pad_bottom = CLCONV_PAD_SYMMETRIC,
+                              .pad_right = CLCONV_PAD_SYMMETRIC};
     init_sized(p, struct_size, &d, CLCONV_PROBLEM_STRUCT_SIZE);
 }
 

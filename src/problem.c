@@ -29,9 +29,9 @@ static size_t mul_checked(const int64_t *factors, int n, int *overflow)
     return r;
 }
 
-static int64_t out_extent(int64_t in, int64_t pad, int64_t k, int64_t dil, int64_t stride)
+static int64_t out_extent(int64_t padded, int64_t k, int64_t dil, int64_t stride)
 {
-    return (in + 2 * pad - dil * (k - 1) - 1) / stride + 1;
+    return (padded - dil * (k - 1) - 1) / stride + 1;
 }
 
 /* Formats the reason into msg (when msg is non-NULL) and says it is invalid. */
@@ -70,23 +70,30 @@ static clconv_status check(const clconv_problem *p, char *msg, size_t size)
     REQUIRE_NON_NEGATIVE(pad_h)
     REQUIRE_NON_NEGATIVE(pad_w)
     REQUIRE_NON_NEGATIVE(groups)
+    if (p->pad_bottom < CLCONV_PAD_SYMMETRIC)
+        return reject(msg, size, "pad_bottom = %d: must be >= 0, or -1 for pad_h's",
+                      p->pad_bottom);
+    if (p->pad_right < CLCONV_PAD_SYMMETRIC)
+        return reject(msg, size, "pad_right = %d: must be >= 0, or -1 for pad_w's",
+                      p->pad_right);
     if (p->in_channels % rt_groups(p) || p->out_channels % rt_groups(p))
         return reject(msg, size,
                       "groups = %d: in_channels (%d) and out_channels (%d) must both be "
                       "multiples of it", p->groups, p->in_channels, p->out_channels);
 
     /* Kernels index with int: every padded or dilated extent must fit. */
-    int64_t padded_h = (int64_t)p->height + 2 * (int64_t)p->pad_h;
-    int64_t padded_w = (int64_t)p->width + 2 * (int64_t)p->pad_w;
+    int64_t padded_h = rt_padded_height(p);
+    int64_t padded_w = rt_padded_width(p);
     int64_t span_h = (int64_t)p->dilation_h * (p->kernel_h - 1) + 1;
     int64_t span_w = (int64_t)p->dilation_w * (p->kernel_w - 1) + 1;
     const int64_t extent_max = CLCONV_EXTENT_MAX;
     _Static_assert(CLCONV_EXTENT_MAX == INT_MAX / 4, "clconv.h states INT_MAX / 4");
     if (padded_h > extent_max || padded_w > extent_max)
         return reject(msg, size,
-                       "padded input %lld x %lld (height %d + 2*pad_h %d, width %d + 2*pad_w %d) "
-                       "exceeds %lld", (long long)padded_h, (long long)padded_w, p->height,
-                       p->pad_h, p->width, p->pad_w, (long long)extent_max);
+                       "padded input %lld x %lld (height %d + pads %d, %d, width %d + pads %d, "
+                       "%d) exceeds %lld", (long long)padded_h, (long long)padded_w, p->height,
+                       p->pad_h, rt_pad_bottom(p), p->width, p->pad_w, rt_pad_right(p),
+                       (long long)extent_max);
     if (span_h > extent_max || span_w > extent_max)
         return reject(msg, size,
                        "dilated kernel %lld x %lld exceeds %lld", (long long)span_h,
@@ -94,16 +101,18 @@ static clconv_status check(const clconv_problem *p, char *msg, size_t size)
     if (span_h > padded_h)
         return reject(msg, size,
                        "kernel_h = %d with dilation_h = %d spans %lld rows, more than the padded "
-                       "input height %d + 2*%d = %lld", p->kernel_h, p->dilation_h,
-                       (long long)span_h, p->height, p->pad_h, (long long)padded_h);
+                       "input height %d + %d + %d = %lld", p->kernel_h, p->dilation_h,
+                       (long long)span_h, p->height, p->pad_h, rt_pad_bottom(p),
+                       (long long)padded_h);
     if (span_w > padded_w)
         return reject(msg, size,
                        "kernel_w = %d with dilation_w = %d spans %lld columns, more than the "
-                       "padded input width %d + 2*%d = %lld", p->kernel_w, p->dilation_w,
-                       (long long)span_w, p->width, p->pad_w, (long long)padded_w);
+                       "padded input width %d + %d + %d = %lld", p->kernel_w, p->dilation_w,
+                       (long long)span_w, p->width, p->pad_w, rt_pad_right(p),
+                       (long long)padded_w);
 
-    int64_t oh = out_extent(p->height, p->pad_h, p->kernel_h, p->dilation_h, p->stride_h);
-    int64_t ow = out_extent(p->width, p->pad_w, p->kernel_w, p->dilation_w, p->stride_w);
+    int64_t oh = out_extent(padded_h, p->kernel_h, p->dilation_h, p->stride_h);
+    int64_t ow = out_extent(padded_w, p->kernel_w, p->dilation_w, p->stride_w);
     int overflow = 0;
     int64_t in[] = {p->batch, p->in_channels, p->height, p->width, sizeof(float)};
     int64_t wt[] = {p->out_channels, p->in_channels / rt_groups(p), p->kernel_h, p->kernel_w,
@@ -177,7 +186,7 @@ static int valid(const clconv_problem *in, clconv_problem *p)
 int clconv_problem_out_height(const clconv_problem *in)
 {
     clconv_problem p;
-    return valid(in, &p) ? (int)out_extent(p.height, p.pad_h, p.kernel_h, p.dilation_h,
+    return valid(in, &p) ? (int)out_extent(rt_padded_height(&p), p.kernel_h, p.dilation_h,
                                            p.stride_h)
                          : 0;
 }
@@ -185,9 +194,21 @@ int clconv_problem_out_height(const clconv_problem *in)
 int clconv_problem_out_width(const clconv_problem *in)
 {
     clconv_problem p;
-    return valid(in, &p) ? (int)out_extent(p.width, p.pad_w, p.kernel_w, p.dilation_w,
+    return valid(in, &p) ? (int)out_extent(rt_padded_width(&p), p.kernel_w, p.dilation_w,
                                            p.stride_w)
                          : 0;
+}
+
+void clconv_problem_pads(const clconv_problem *in, int pads[4])
+{
+    clconv_problem p;
+    clconv_problem_init(&p);
+    if (in)
+        rt_struct_copy(in, CLCONV_PROBLEM_STRUCT_SIZE, &p);
+    pads[0] = p.pad_h;
+    pads[1] = rt_pad_bottom(&p);
+    pads[2] = p.pad_w;
+    pads[3] = rt_pad_right(&p);
 }
 
 size_t clconv_problem_input_elems(const clconv_problem *in)

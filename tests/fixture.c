@@ -102,10 +102,13 @@ void fixture_download(clconv_context *ctx, cl_mem buf, float *host, size_t n)
 
 void fixture_describe(const clconv_problem *p, char *buf, size_t size)
 {
-    snprintf(buf, size, "N=%d C=%d H=%d W=%d K=%d k=%dx%d s=%dx%d p=%dx%d d=%dx%d g=%d",
+    int pads[4];
+    clconv_problem_pads(p, pads);
+    snprintf(buf, size,
+             "N=%d C=%d H=%d W=%d K=%d k=%dx%d s=%dx%d pads(t,b,l,r)=%d,%d,%d,%d d=%dx%d g=%d",
              p->batch, p->in_channels, p->height, p->width, p->out_channels, p->kernel_h,
-             p->kernel_w, p->stride_h, p->stride_w, p->pad_h, p->pad_w, p->dilation_h,
-             p->dilation_w, p->groups > 1 ? p->groups : 1);
+             p->kernel_w, p->stride_h, p->stride_w, pads[0], pads[1], pads[2], pads[3],
+             p->dilation_h, p->dilation_w, p->groups > 1 ? p->groups : 1);
 }
 
 double fixture_run_problem(clconv_context *ctx, const clconv_problem *p, clconv_algo algo,

@@ -156,7 +156,7 @@ static void test_usage_errors(void **state)
     expect_usage_error(ARGS("--sweep", "kernel"), "--sweep 'kernel'");
     expect_usage_error(ARGS("--sweep", "kernel=5:1"), "1 <= A <= B");
     expect_usage_error(ARGS("--sweep", "stride=1:3"), "expected kernel=A:B");
-    expect_usage_error(ARGS("--sweep", "kernel=1:500"), "at most 64");
+    expect_usage_error(ARGS("--sweep", "kernel=1:500"), "at most 256");
     expect_usage_error(ARGS("--problem", "seed-k3", "--sweep", "kernel=30:40"),
                        "invalid problem kernel=33");
     expect_usage_error(ARGS("--out-dir", ""), "--out-dir needs a directory name");
@@ -610,6 +610,120 @@ static void test_groups(void **state)
                        "groups = 4: in_channels (4) and out_channels (6)");
 }
 
+/* --shapes: benchdnn's descriptors as its own files write them (defaults,
+ * a square problem from h alone, 1-D, a count in the name or after it, a
+ * repeated layer merged, per-side padding derived from the output), each
+ * run verified; the network's total is the count-weighted sum of the rows'
+ * own medians, its classes add up to it; --batch replaces mb; mistakes
+ * name the file, the line and the field. */
+static void test_network(void **state)
+{
+    (void)state;
+    char path[128];
+    snprintf(path, sizeof path, "/tmp/clconv-cli-%ld-shapes.txt", (long)getpid());
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("# a scratch network\n"
+          "\n"
+          "mb1ic4ih9oc6oh9kh3ph1n\"t:square\"\n"
+          "ic4oc5_ih13oh12kh3ph0_n\"tails_conv:1\"   # mb 2, bottom and right pad 1\n"
+          "g2mb1ic4ih8iw10oc4oh8ow10kh3kw3ph1pw1n\"t:grouped*3\"\n"
+          "mb1ic3iw20oc5kw3pw1n\"t:1d\" *2\n"
+          "mb1_ic4oc6_ih9oh9kh3sh1ph1_iw9ow9kw3sw1pw1_n\"t:again\" *2\n", f);
+    fclose(f);
+    run_result r = run(ARGS("--shapes", path, "--algo", "auto", "--algo", "im2col-gemm",
+                            "--iters", "1", "--warmup", "0", "--no-peaks", "--format", "json"));
+    if (r.code != 0)
+        fail_msg("--shapes: exit %d, stderr \"%s\"", r.code, r.err);
+    json_value *doc = json_parse(r.out);
+    assert_non_null(doc);
+    const json_value *res = member(doc, "results", JSON_ARRAY);
+    double auto_total = 0;
+    int layers = 0, tails = 0;
+    for (size_t i = 0; i < res->count; i++) {
+        const json_value *row = &res->items[i];
+        const json_value *p = member(row, "problem", JSON_OBJECT);
+        const char *name = member(p, "name", JSON_STRING)->string;
+        if (strcmp(member(row, "status", JSON_STRING)->string, "ok"))
+            fail_msg("%s on %s: %s", member(row, "algo", JSON_STRING)->string, name,
+                     member(row, "status", JSON_STRING)->string);
+        const double count = number(p, "count");
+        if (!strcmp(member(row, "algo", JSON_STRING)->string, "auto"))
+            auto_total += count * number(row, "median_ms"), layers += (int)count;
+        if (!strcmp(name, "t:square"))
+            assert_true(count == 3); /* t:again is the same problem */
+        else if (!strcmp(name, "t:grouped"))
+            assert_true(count == 3 && number(p, "groups") == 2 && number(p, "width") == 10);
+        else if (!strcmp(name, "t:1d"))
+            assert_true(count == 2 && number(p, "height") == 1 && number(p, "kernel_h") == 1 &&
+                        number(p, "kernel_w") == 3 && number(p, "out_width") == 20);
+        else if (!strcmp(name, "tails_conv:1")) {
+            /* benchdnn: mb 2; 13 -> 12 with kh 3, ph 0 pads 1 at the bottom; w as h */
+            assert_true(number(p, "batch") == 2 && number(p, "pad_h") == 0 &&
+                        number(p, "pad_bottom") == 1 && number(p, "pad_w") == 0 &&
+                        number(p, "pad_right") == 1 && number(p, "out_height") == 12 &&
+                        number(p, "out_width") == 12);
+            tails++;
+        } else
+            fail_msg("a problem named %s", name);
+    }
+    assert_int_equal(tails, 2); /* auto and im2col-gemm */
+    const json_value *net = member(doc, "network", JSON_OBJECT);
+    assert_true(number(net, "layers") == 9 && number(net, "distinct") == 4 && layers == 9);
+    const json_value *totals = member(net, "totals", JSON_ARRAY);
+    assert_true(totals->count == 2);
+    const json_value *t = &totals->items[0];
+    if (strcmp(member(t, "algo", JSON_STRING)->string, "auto"))
+        t = &totals->items[1];
+    assert_string_equal(member(t, "algo", JSON_STRING)->string, "auto");
+    /* the medians are printed to 6 digits */
+    assert_true(fabs(number(t, "total_ms") - auto_total) <= 1e-5 * auto_total);
+    double classes = 0;
+    const json_value *by_class = member(t, "by_class", JSON_ARRAY);
+    for (size_t i = 0; i < by_class->count; i++)
+        classes += number(&by_class->items[i], "ms");
+    assert_true(fabs(classes - auto_total) <= 1e-5 * auto_total);
+    json_free(doc);
+    run_free(&r);
+
+    r = run(ARGS("--shapes", path, "--batch", "3", "--describe"));
+    assert_int_equal(r.code, 0);
+    doc = json_parse(r.out);
+    const json_value *probs = member(doc, "problems", JSON_ARRAY);
+    assert_true(probs->count == 4);
+    for (size_t i = 0; i < probs->count; i++)
+        assert_true(number(member(&probs->items[i], "problem", JSON_OBJECT), "batch") == 3);
+    json_free(doc);
+    run_free(&r);
+
+    static const struct {
+        const char *line, *phrase;
+    } bad[] = {
+        {"ic4oc4_id5ih5kd3kh3_n\"x\"", ":2: id: a 3-D descriptor"},
+        {"ic4oc4ih5kh3zz1", ":2: unknown field at 'zz1'"},
+        {"ic4oc4ih13oh5kh3", ":2: oh 5 needs negative padding"},
+        {"ic4oc4ih13oh5kh3ph1", ":2: oh 5 is fewer than ih 13"},
+        {"ic4oc4kh3", ":2: ih and kh must both be given"},
+        {"ic4oc4ih5kh", ":2: kh has no value"},
+        {"ic4oc6g4ih5kh3", ":2: groups = 4"},
+        {"ic4oc4ih5kh3 ic4oc4ih6kh3", ":2: a second descriptor"},
+        {"ic4oc4ih5kh3 --alg=wino", ":2: benchdnn option '--alg=wino'"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        f = fopen(path, "w");
+        assert_non_null(f);
+        fprintf(f, "# line 1\n%s\n", bad[i].line);
+        fclose(f);
+        expect_usage_error(ARGS("--shapes", path, "--no-peaks"), bad[i].phrase);
+    }
+    unlink(path);
+    expect_usage_error(ARGS("--shapes", path), "cannot open");
+    expect_usage_error(ARGS("--net", "resnet50", "--kernel", "3"), "drop --kernel");
+    expect_usage_error(ARGS("--net", "resnet50", "--problem", "seed-k3"), "drop --problem");
+    expect_usage_error(ARGS("--net", "resnet"), "unknown --net 'resnet'");
+    expect_usage_error(ARGS("--pad", "1,2,3"), "expected P, HxW or T,B,L,R");
+}
+
 /* --activation, --alpha, --residual, --beta: every clconv row applies the
  * epilogue in its last stage and verifies against the reference with it,
  * says so in its row and counts the residual's read; a peer without one is
@@ -747,7 +861,8 @@ static void test_json_report(void **state)
     assert_non_null(strstr(r.out, ",pointwise,skipped,"));
     assert_non_null(strstr(r.out, ",im2col-gemm,ok,"));
     assert_non_null(strstr(r.out, "im2col:"));
-    assert_non_null(strstr(r.out, "custom,2,3,9,11,5,3,2,2,2,1,0,1,1,1,direct,ok,"));
+    /* ... pad_h, pad_w, pad_bottom, pad_right, dilation, groups, count */
+    assert_non_null(strstr(r.out, "custom,2,3,9,11,5,3,2,2,2,1,0,1,0,1,1,1,1,direct,ok,"));
     run_free(&r);
 
     /* --no-verify: rel_err is null, not a number */
@@ -1467,7 +1582,7 @@ static void test_auto_report(void **state)
     expect_usage_error(ARGS("--auto-report", "--auto-mode", "find"), "drop --auto-mode find");
     expect_usage_error(ARGS("--auto-report-random", "3"),
                        "--auto-report-random needs --auto-report");
-    expect_usage_error(ARGS("--auto-report", "--auto-report-random", "62"), "at most 61");
+    expect_usage_error(ARGS("--auto-report", "--auto-report-random", "254"), "at most 253");
     expect_usage_error(
         ARGS("--auto-report", "--auto-report-no-presets", "--auto-report-random", "0"),
         "leaves no problem");
@@ -1547,6 +1662,7 @@ int main(void)
         cmocka_unit_test(test_help_and_list),
         cmocka_unit_test(test_groups),
         cmocka_unit_test(test_epilogue_flags),
+        cmocka_unit_test(test_network),
         cmocka_unit_test(test_device_out_of_range),
         cmocka_unit_test(test_json_reader_is_strict),
         cmocka_unit_test(test_time_budget),

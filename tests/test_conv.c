@@ -352,6 +352,69 @@ static void test_edge_problems(void **state)
                      ran[a]);
 }
 
+/* Padding per side: the reference against a hand-computed case, then every
+ * algorithm against the reference on problems that pad one side more (or
+ * less) than its opposite, each in its depthwise form where it takes only
+ * that; the sizes and validation follow the four pads. */
+static void test_asymmetric_padding(void **state)
+{
+    (void)state;
+    /* input row 1 2 3, kernel 1x2 of (1, 10), padded 1 left and 2 right:
+     * 0 1 2 3 0 0 -> 10, 21, 32, 3, 0 */
+    clconv_problem row = FIXTURE_PROBLEM(1, 1, 1, 3, 1, 1, 2, 1, 1, 0, 1, 1, 1);
+    row.pad_right = 2;
+    assert_int_equal(clconv_problem_validate(&row), CLCONV_SUCCESS);
+    assert_int_equal(clconv_problem_out_width(&row), 5);
+    const float x[] = {1, 2, 3}, w[] = {1, 10}, want[] = {10, 21, 32, 3, 0};
+    float y[5];
+    assert_int_equal(clconv_reference_conv2d(&row, x, w, NULL, y), CLCONV_SUCCESS);
+    for (int i = 0; i < 5; i++)
+        assert_float_equal(y[i], want[i], 0.0f);
+    int pads[4];
+    clconv_problem_pads(&row, pads);
+    assert_true(pads[0] == 0 && pads[1] == 0 && pads[2] == 1 && pads[3] == 2);
+
+    clconv_problem bad = row;
+    bad.pad_bottom = -2;
+    assert_int_equal(clconv_problem_validate(&bad), CLCONV_ERR_INVALID_ARG);
+    assert_non_null(strstr(clconv_last_error(NULL), "pad_bottom = -2"));
+
+    /* N, C, H, W, K, kh, kw, sh, sw, top, bottom, left, right, dh */
+    static const int cases[][14] = {
+        {1, 3, 13, 12, 4, 3, 3, 1, 1, 0, 1, 0, 1, 1}, /* benchdnn's ih13oh12kh3ph0 */
+        {2, 4, 9, 11, 5, 2, 2, 1, 1, 0, 1, 1, 0, 1},  /* "same" with an even kernel */
+        {1, 2, 10, 9, 3, 3, 5, 2, 2, 2, 0, 1, 3, 1},  /* stride 2, wider on one side */
+        {1, 3, 8, 8, 4, 3, 3, 1, 1, 1, 2, 2, 1, 2},   /* dilation 2 */
+        {1, 4, 7, 10, 6, 5, 5, 1, 1, 1, 3, 2, 2, 1},  /* 5x5, 3 rows below */
+    };
+    int ran[CLCONV_ALGO_COUNT] = {0};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const int *c = cases[i];
+        clconv_problem p = FIXTURE_PROBLEM(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
+                                           c[8], c[9], c[11], c[13], c[13]);
+        p.pad_bottom = c[10];
+        p.pad_right = c[12];
+        assert_int_equal(clconv_problem_validate(&p), CLCONV_SUCCESS);
+        const int span_h = (c[5] - 1) * c[13] + 1, span_w = (c[6] - 1) * c[13] + 1;
+        assert_int_equal(clconv_problem_out_height(&p), (c[2] + c[9] + c[10] - span_h) / c[7] + 1);
+        assert_int_equal(clconv_problem_out_width(&p), (c[3] + c[11] + c[12] - span_w) / c[8] + 1);
+        for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
+            clconv_problem q = p;
+            if (clconv_algo_check(ctx, &q, (clconv_algo)a) != CLCONV_SUCCESS) {
+                q = depthwise_form(&p);
+                if (clconv_algo_check(ctx, &q, (clconv_algo)a) != CLCONV_SUCCESS)
+                    continue;
+            }
+            check(&q, (clconv_algo)a, (int)(i % 2), 90u + (uint32_t)i);
+            ran[a]++;
+        }
+    }
+    for (int a = 0; a < CLCONV_ALGO_COUNT; a++)
+        if (ran[a] < 2)
+            fail_msg("%s ran %d of the asymmetric problems", clconv_algo_name((clconv_algo)a),
+                     ran[a]);
+}
+
 /* The reference itself against a hand-computed case, so an error shared by
  * reference and kernel cannot pass. 3x3 input 1..9, 2x2 kernel of ones,
  * stride 1: each output is the sum of a 2x2 window. */
@@ -1688,6 +1751,7 @@ int main(void)
         cmocka_unit_test(test_fft_backends),
         cmocka_unit_test(test_fft_backend_parameter),
         cmocka_unit_test(test_edge_problems),
+        cmocka_unit_test(test_asymmetric_padding),
         cmocka_unit_test(test_im2col_chunks),
         cmocka_unit_test(test_small_workspace_limit),
         cmocka_unit_test(test_clblast_errors),

@@ -48,7 +48,7 @@ ALGOS = ("torch-conv2d", "torch-pointwise", "torch-fft", "torch-fused")
 # The flags that make the problems and the epilogue: passed through to
 # clconv-bench --describe, which parses and checks them.
 PROBLEM_FLAGS = ("problem", "batch", "in-channels", "height", "width", "out-channels",
-                 "kernel", "stride", "pad", "dilation", "groups", "sweep")
+                 "kernel", "stride", "pad", "dilation", "groups", "sweep", "net", "shapes")
 EPILOGUE_FLAGS = ("activation", "alpha", "beta")
 
 
@@ -143,9 +143,10 @@ def check_run_options(args):
         raise UsageError("--out needs a file name")
 
 
-def selected_algos(args, epilogue):
-    """"all" takes torch-fused only when there is an epilogue to fuse."""
-    chosen = args.algo or ["all"]
+def selected_algos(args, epilogue, network):
+    """"all" takes torch-fused only when there is an epilogue to fuse; a network
+    runs conv2d alone unless --algo says (as clconv-bench runs auto alone)."""
+    chosen = args.algo or (["torch-conv2d"] if network else ["all"])
     return [a for a in ALGOS
             if a in chosen or ("all" in chosen and (a != "torch-fused" or epilogue))]
 
@@ -197,8 +198,27 @@ class Problem(SimpleNamespace):
         return ((self.kernel_h - 1) * self.dilation_h + 1, (self.kernel_w - 1) * self.dilation_w + 1)
 
     @property
+    def pads(self):
+        """top, bottom, left, right (documents before per-side padding have only pad_h, pad_w)"""
+        return (self.pad_h, self.json.get("pad_bottom", self.pad_h), self.pad_w,
+                self.json.get("pad_right", self.pad_w))
+
+    @property
+    def symmetric(self):
+        t, b, l, r = self.pads
+        return t == b and l == r
+
+    @property
     def padded(self):
-        return (self.height + 2 * self.pad_h, self.width + 2 * self.pad_w)
+        t, b, l, r = self.pads
+        return (self.height + t + b, self.width + l + r)
+
+    def pad(self, x):
+        """x padded as the problem says, for a conv2d with padding 0: PyTorch's conv2d
+        pads each side alike, so a per-side padding is F.pad first, as a PyTorch user
+        writes it (a copy, timed with the call)."""
+        t, b, l, r = self.pads
+        return F.pad(x, (l, r, t, b))
 
 
 def make_problem(entry):
@@ -223,14 +243,20 @@ def make_data(p, seed):
 
 
 def conv_args(p):
-    return dict(stride=(p.stride_h, p.stride_w), padding=(p.pad_h, p.pad_w),
+    """conv2d's arguments; with a per-side padding, 0 (the input goes through p.pad)."""
+    return dict(stride=(p.stride_h, p.stride_w),
+                padding=(p.pad_h, p.pad_w) if p.symmetric else (0, 0),
                 dilation=(p.dilation_h, p.dilation_w), groups=p.groups)
+
+
+def padded_as_needed(p, x):
+    return x if p.symmetric else p.pad(x)
 
 
 def reference(p, x, w, b, epi, z):
     """The same conv2d in float64, then the epilogue's formula (clconv.h's) in float64:
     the answer every conv algorithm is held to."""
-    y = F.conv2d(x.double(), w.double(), None, **conv_args(p))
+    y = F.conv2d(p.pad(x.double()), w.double(), None, **conv_args(p) | {"padding": 0})
     if not epi:
         return y + b.double().view(1, -1, 1, 1)
     y = epi["alpha"] * y + b.double().view(1, -1, 1, 1)
@@ -305,7 +331,7 @@ def with_epilogue(conv, b, epi, z):
 
 def conv2d_call(p, x, w, b, epi=None, z=None):
     kw = conv_args(p)
-    return with_epilogue(lambda bias: F.conv2d(x, w, bias, **kw), b, epi, z)
+    return with_epilogue(lambda bias: F.conv2d(padded_as_needed(p, x), w, bias, **kw), b, epi, z)
 
 
 # PyTorch's attribute names for the fused op's activations (its unary post-ops).
@@ -327,6 +353,8 @@ def fused_call(p, x, w, b, epi, z):
                 "ops)")
     if epi["alpha"] != 1 or (epi["residual"] and epi["beta"] != 1 and epi["activation"] != "none"):
         return "PyTorch's fused op takes no alpha, nor beta with an activation"
+    if not p.symmetric:
+        return "PyTorch's fused op pads each side alike"
     attr, scalars = FUSED_ACTIVATIONS[epi["activation"]]
     scalars = list(epi["params"]) if scalars is None else scalars
     algorithm = "tanh" if epi["activation"] == "gelu" else ""
@@ -363,7 +391,7 @@ def fft_conv(p, x, wspec, b):
     """Cross-correlation as irfft2(sum_i conj(W) * X): circular over the padded
     plane, so only outputs whose window does not wrap, [0, Hp - span], are kept."""
     ph, pw = p.padded
-    xp = F.pad(x, (p.pad_w, p.pad_w, p.pad_h, p.pad_h))
+    xp = p.pad(x)
     xs = torch.fft.rfft2(xp, s=(ph, pw))                     # [N, C_in, ph, fw]
     fh, fw = xs.shape[2], xs.shape[3]
     xs = xs.permute(2, 3, 0, 1).reshape(fh * fw, p.batch, p.in_channels)
@@ -561,12 +589,77 @@ def finite_or_null(v):
     return v
 
 
-def report_json(schema, rows, command):
+# ---- a network's totals (--net, --shapes), as clconv-bench's network summary ----
+
+SLOWEST = 5  # as bench/network.h's BENCH_NET_SLOWEST
+
+
+def shares(items):
+    """[(name, ms, layers)] summed by name, largest first, in the schema's share layout."""
+    acc = {}
+    for name, ms, layers in items:
+        a = acc.setdefault(name, [0.0, 0])
+        a[0] += ms
+        a[1] += layers
+    return [{"name": k, "ms": v[0], "layers": v[1]}
+            for k, v in sorted(acc.items(), key=lambda kv: -kv[1][0])]
+
+
+def network_totals(rows, network):
+    """Per algorithm: the count-weighted sum of the verified medians (None: not a network)."""
+    if not network:
+        return None
+    totals = []
+    for algo in dict.fromkeys(r["algo"] for r in rows):
+        mine = [r for r in rows if r["algo"] == algo]
+        ok = [r for r in mine if r["status"] == "ok"]
+        weighted = lambda r: r["problem"]["count"] * r["median_ms"]  # noqa: E731
+        ms = sum(weighted(r) for r in ok)
+        flops = sum(r["problem"]["count"] * r["conv_flops"] for r in ok)
+        totals.append({
+            "algo": algo, "total_ms": ms,
+            "measured_layers": sum(r["problem"]["count"] for r in ok),
+            "missing_distinct": len(mine) - len(ok), "flops": flops,
+            "gflops": flops / ms / 1e6 if ms > 0 else None, "bound_ms": None,
+            "peak_fraction": None,
+            "by_algorithm": shares((algo, weighted(r), r["problem"]["count"]) for r in ok),
+            "by_class": shares((r["problem"]["layer_class"], weighted(r), r["problem"]["count"])
+                               for r in ok),
+            "slowest": [{"problem": r["problem"]["name"], "count": r["problem"]["count"],
+                         "ms": weighted(r)}
+                        for r in sorted(ok, key=weighted, reverse=True)[:SLOWEST]]})
+    return {"name": network["name"], "layers": network["layers"],
+            "distinct": network["distinct"], "totals": totals}
+
+
+def network_lines(net):
+    """The table's summary of network_totals."""
+    if not net:
+        return []
+    lines = ["", f"network {net['name']}: {net['layers']} conv layers, {net['distinct']} distinct;"
+                 " each layer's median time times how often it occurs"]
+    for t in net["totals"]:
+        pct = lambda ms: 100.0 * ms / t["total_ms"] if t["total_ms"] else float("nan")  # noqa
+        rate = f"{t['gflops']:.1f}" if t["gflops"] else "-"
+        lines.append(f"  {t['algo']:<16} {t['total_ms']:10.3f} ms  {t['flops'] / 1e9:.3g} GFLOP "
+                     f"at {rate} GFLOP/s")
+        if t["missing_distinct"]:
+            lines.append(f"    NOT COUNTED: {t['missing_distinct']} distinct layers "
+                         f"({net['layers'] - t['measured_layers']} layers)")
+        lines.append("    by layer class: " + ", ".join(
+            f"{s['name']} {pct(s['ms']):.0f}% ({s['layers']} layer{'s' * (s['layers'] != 1)})"
+            for s in t["by_class"]))
+        lines.append("    slowest: " + ", ".join(
+            f"{s['problem']} x{s['count']} {pct(s['ms']):.0f}%" for s in t["slowest"]))
+    return lines
+
+
+def report_json(schema, rows, command, network=None):
     """The document in the schema's layout: no peaks measured here, so they are null."""
     top = {"schema": schema["properties"]["schema"]["const"], "tool": TOOL, "command": command,
            "device": laid_out(keys_of(schema, "device"), device_json()),
            "peaks": laid_out(keys_of(schema, "peaks"), {"from_cache": False}),
-           "results": rows, "answer": []}
+           "results": rows, "network": network_totals(rows, network), "answer": []}
     doc = laid_out(list(schema["properties"]), top)
     return json.dumps(finite_or_null(doc), indent=1, allow_nan=False) + "\n"
 
@@ -593,7 +686,7 @@ def table_row(r):
     return line
 
 
-def report_table(rows, problems):
+def report_table(rows, problems, network=None):
     conv = {p.name: p.conv for p in problems}
     dev = device_json()
     lines = [f"device {dev['name']} ({dev['platform']})"]
@@ -609,14 +702,16 @@ def report_table(rows, problems):
                       f"  {'algo':<16} {'median_ms':>10} {'p10-p90_ms':>17} {'GFLOP/s':>9} "
                       f"{'GB/s':>8} {'rel_err':>9}"]
         lines.append(table_row(r))
+    lines += network_lines(network_totals(rows, network))
     lines += ["", "times: host wall time around each call (torch's CPU ops are synchronous), "
                   "median of the timed runs",
               "GFLOP/s, GB/s: FLOPs and compulsory bytes as each algorithm does them"]
     return "\n".join(lines) + "\n"
 
 
-def render(rows, fmt, command, problems, schema):
-    return report_json(schema, rows, command) if fmt == "json" else report_table(rows, problems)
+def render(rows, fmt, command, problems, schema, network=None):
+    return (report_json(schema, rows, command, network) if fmt == "json"
+            else report_table(rows, problems, network))
 
 
 # ---- output ----
@@ -663,15 +758,27 @@ def run(argv):
         check_out_writable(opts.out)
     if opts.threads:
         torch.set_num_threads(opts.threads)
-    algos = selected_algos(opts, opts.epilogue)
+    network = described.get("network")
+    algos = selected_algos(opts, opts.epilogue, network)
     rows = []
+    progress = sys.stderr.isatty() and len(problems) > 3
     with torch.no_grad():
-        for p in problems:
+        # PyTorch 1.13's float32 conv2d ran 3-6x slower in a process where no
+        # float64 conv2d had run yet (AMD EPYC, 2 threads; docs/algorithms.md):
+        # one tiny float64 convolution first, whether or not we verify.
+        F.conv2d(torch.ones(1, 1, 3, 3, dtype=torch.float64),
+                 torch.ones(1, 1, 1, 1, dtype=torch.float64))
+        for i, p in enumerate(problems):
+            if progress:
+                print(f"\r[{i + 1}/{len(problems)}] {p.name[:60]:<60}", end="", file=sys.stderr,
+                      flush=True)
             try:
                 rows += run_problem(p, algos, opts)
             except RuntimeError as e:  # e.g. torch out of memory: the machine, not the user
                 raise RunError(f"{p.name}: {str(e).splitlines()[0] if str(e) else e!r}") from e
-    text = render(rows, opts.format, " ".join(argv), problems, opts.schema)
+    if progress:
+        print("\r" + " " * 80 + "\r", end="", file=sys.stderr, flush=True)
+    text = render(rows, opts.format, " ".join(argv), problems, opts.schema, network)
     failed = [r for r in rows if r["status"] == "failed"]
     for r in failed:
         error_line(f"{r['algo']} on {r['problem']['name']}: {r['note']}")

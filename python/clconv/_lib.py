@@ -106,7 +106,8 @@ def algo_value(name):
 class Problem(ctypes.Structure):
     _fields_ = [("struct_size", ctypes.c_size_t)] + [(f, ctypes.c_int) for f in (
         "batch", "in_channels", "height", "width", "out_channels", "kernel_h", "kernel_w",
-        "stride_h", "stride_w", "pad_h", "pad_w", "dilation_h", "dilation_w", "groups")]
+        "stride_h", "stride_w", "pad_h", "pad_w", "dilation_h", "dilation_w", "groups",
+        "pad_bottom", "pad_right")]
 
 
 class PlatformInfo(ctypes.Structure):

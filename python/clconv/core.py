@@ -71,8 +71,10 @@ def _pair(value, what):
 def problem(input_shape, weight_shape, stride=1, padding=0, dilation=1, groups=1):
     """The clconv problem (a dict of clconv_problem's fields) of a conv2d of an
     input [N, C, H, W] (or [C, H, W]) with weights [C_out, C / groups, KH, KW],
-    in torch.nn.functional.conv2d's conventions (padding may be "valid", or
-    "same" at stride 1 when the padding it needs is even on both sides)."""
+    in torch.nn.functional.conv2d's conventions: padding is an int, a pair,
+    "valid", "same" (stride 1; with an even kernel the extra row and column go
+    at the bottom and right, as torch pads them), or per side
+    ((top, bottom), (left, right))."""
     shape = tuple(int(v) for v in input_shape)
     wshape = tuple(int(v) for v in weight_shape)
     if len(shape) == 3:
@@ -94,23 +96,23 @@ def problem(input_shape, weight_shape, stride=1, padding=0, dilation=1, groups=1
     sh, sw = _pair(stride, "stride")
     dh, dw = _pair(dilation, "dilation")
     if padding == "valid":
-        ph = pw = 0
+        ph = pw = pb = pr = 0
     elif padding == "same":
         if (sh, sw) != (1, 1):
             raise InvalidArgError("CLCONV_ERR_INVALID_ARG",
                                   "padding='same' needs stride 1 (as in torch)")
         th, tw = dh * (wshape[2] - 1), dw * (wshape[3] - 1)
-        if th % 2 or tw % 2:
-            raise InvalidArgError("CLCONV_ERR_INVALID_ARG",
-                                  f"padding='same' here needs {th} x {tw} rows and columns of "
-                                  "padding, split unevenly; clconv pads both sides alike")
-        ph, pw = th // 2, tw // 2
+        ph, pb, pw, pr = th // 2, th - th // 2, tw // 2, tw - tw // 2
+    elif (isinstance(padding, (tuple, list)) and len(padding) == 2
+          and all(isinstance(v, (tuple, list)) for v in padding)):
+        (ph, pb), (pw, pr) = _pair(padding[0], "padding"), _pair(padding[1], "padding")
     else:
         ph, pw = _pair(padding, "padding")
+        pb, pr = ph, pw
     return dict(batch=shape[0], in_channels=shape[1], height=shape[2], width=shape[3],
                 out_channels=wshape[0], kernel_h=wshape[2], kernel_w=wshape[3], stride_h=sh,
-                stride_w=sw, pad_h=ph, pad_w=pw, dilation_h=dh, dilation_w=dw,
-                groups=int(groups))
+                stride_w=sw, pad_h=ph, pad_w=pw, pad_bottom=pb, pad_right=pr, dilation_h=dh,
+                dilation_w=dw, groups=int(groups))
 
 
 def _c_problem(p):

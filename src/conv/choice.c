@@ -37,9 +37,12 @@ typedef struct candidate {
 void choice_find_key(const conv_config *cfg, char *text, size_t cap)
 {
     const clconv_problem *p = &cfg->problem;
-    char groups[24] = ""; /* dense keys as before groups existed */
+    char groups[64] = ""; /* dense, symmetric keys read as before */
     if (rt_groups(p) > 1)
         snprintf(groups, sizeof groups, " g%d", rt_groups(p));
+    if (rt_pads_asymmetric(p))
+        snprintf(groups + strlen(groups), sizeof groups - strlen(groups), " pe%dx%d",
+                 rt_pad_bottom(p), rt_pad_right(p));
     snprintf(text, cap,
              "%s: n%d c%d h%d w%d o%d k%dx%d s%dx%d p%dx%d d%dx%d%s limit=%zu fft=%s gemm=%s",
              FIND_METHOD, p->batch, p->in_channels, p->height, p->width, p->out_channels,

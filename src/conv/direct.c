@@ -190,9 +190,9 @@ static void layout(const conv_config *cfg, direct_layout *l)
     l->cb = l->lx ? staged_channels(cfg, l->ocb, l->pix, l->lx, l->ly) : 0;
     /* Padding is applied by a copy (pad_input); a tile never reads past its
      * row (conv_tile), so the rows read are exactly the padded input's. */
-    l->padded = p->pad_h || p->pad_w;
-    l->hp = p->height + 2 * p->pad_h;
-    l->wp = p->width + 2 * p->pad_w;
+    l->hp = (int)rt_padded_height(p);
+    l->wp = (int)rt_padded_width(p);
+    l->padded = l->hp != p->height || l->wp != p->width;
     l->packed_bytes = (size_t)l->oc_blocks * l->ocb * l->group_in * p->kernel_h *
                       p->kernel_w * sizeof(float);
     l->padded_image_bytes = (size_t)p->in_channels * l->hp * l->wp * sizeof(float);

@@ -5,8 +5,8 @@
  * The transforms come from the plan's FFT backend (runtime/fft.h); the
  * reduction over channels from the table below.
  *
- * Sizes: the padded input is Hp x Wp = (H + 2 pad_h) x (W + 2 pad_w). With
- * a tile of Ph x Pw input values and the dilated kernel (KHd x KWd) at the
+ * Sizes: the padded input is Hp x Wp = (H + pad_h + pad_bottom) x
+ * (W + pad_w + pad_right). With a tile of Ph x Pw input values and the dilated kernel (KHd x KWd) at the
  * top-left of its own Ph x Pw plane, the circular cross-correlation
  *   y[a][b] = sum_ij x[(a+i) mod Ph][(b+j) mod Pw] w[i][j]
  * never wraps for a <= Ph - KHd, b <= Pw - KWd: a tile yields
@@ -122,9 +122,9 @@ static void sizes_with(const conv_config *cfg, const rt_fft_backend *b, int tile
     size_t need_h = (size_t)(clconv_problem_out_height(p) - 1) * p->stride_h + 1;
     size_t need_w = (size_t)(clconv_problem_out_width(p) - 1) * p->stride_w + 1;
     z->tile = tile;
-    tile_dimension(b, tile, (size_t)p->height + 2 * (size_t)p->pad_h, need_h, kh, &z->ph,
+    tile_dimension(b, tile, (size_t)rt_padded_height(p), need_h, kh, &z->ph,
                    &z->step_h, &z->tiles_h);
-    tile_dimension(b, tile, (size_t)p->width + 2 * (size_t)p->pad_w, need_w, kw, &z->pw, &z->step_w,
+    tile_dimension(b, tile, (size_t)rt_padded_width(p), need_w, kw, &z->pw, &z->step_w,
                    &z->tiles_w);
     z->b = (size_t)p->batch * z->tiles_h * z->tiles_w;
     z->f = z->ph * (z->pw / 2 + 1);
@@ -655,7 +655,7 @@ static int tile_list(const conv_config *cfg, int tiles[TILES])
     int extent_h = (p->kernel_h - 1) * p->dilation_h + 1;
     int extent_w = (p->kernel_w - 1) * p->dilation_w + 1;
     int extent = extent_h > extent_w ? extent_h : extent_w;
-    int padded_h = p->height + 2 * p->pad_h, padded_w = p->width + 2 * p->pad_w;
+    int padded_h = (int)rt_padded_height(p), padded_w = (int)rt_padded_width(p);
     int padded = padded_h > padded_w ? padded_h : padded_w;
     int n = 0;
     tiles[n++] = 0; /* whole planes */

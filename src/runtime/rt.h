@@ -68,6 +68,31 @@ static inline int rt_groups(const clconv_problem *p)
 {
     return p->groups > 1 ? p->groups : 1;
 }
+/* The bottom and right pads, CLCONV_PAD_SYMMETRIC resolved; the top and
+ * left are pad_h and pad_w. */
+static inline int rt_pad_bottom(const clconv_problem *p)
+{
+    return p->pad_bottom == CLCONV_PAD_SYMMETRIC ? p->pad_h : p->pad_bottom;
+}
+static inline int rt_pad_right(const clconv_problem *p)
+{
+    return p->pad_right == CLCONV_PAD_SYMMETRIC ? p->pad_w : p->pad_right;
+}
+/* 1 when a side's pad differs from its opposite's. */
+static inline int rt_pads_asymmetric(const clconv_problem *p)
+{
+    return rt_pad_bottom(p) != p->pad_h || rt_pad_right(p) != p->pad_w;
+}
+/* The padded input's rows and columns (int64: validation uses them on
+ * unchecked fields). */
+static inline int64_t rt_padded_height(const clconv_problem *p)
+{
+    return (int64_t)p->height + p->pad_h + rt_pad_bottom(p);
+}
+static inline int64_t rt_padded_width(const clconv_problem *p)
+{
+    return (int64_t)p->width + p->pad_w + rt_pad_right(p);
+}
 clconv_status rt_plan_options_in(clconv_context *ctx, const clconv_plan_options *in,
                                  clconv_plan_options *out);
 /* The caller's epilogue (NULL: the identity) into out, as rt_plan_options_in. */

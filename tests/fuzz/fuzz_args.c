@@ -1,12 +1,16 @@
-/* libFuzzer target: the clconv-bench argument parser and the problem
- * validator, the two places untrusted text and numbers enter clconv.
+/* libFuzzer target: the clconv-bench argument parser, its problem-file
+ * parser and the problem validator, the places untrusted text and numbers
+ * enter clconv.
  *
  * Input: arguments separated by '\n' (as the corpus files read), or a 'P'
  * followed by a clconv_problem, raw, whose struct_size is then set (the
- * fields are what is fuzzed; the size rules have their own test). Whatever comes
- * in, nothing may crash, read out of bounds or hit undefined behaviour, and
- * a problem the validator accepts must have sizes that add up. */
+ * fields are what is fuzzed; the size rules have their own test), or an
+ * 'S' followed by a problem file's text (--shapes). Whatever comes in,
+ * nothing may crash, read out of bounds or hit undefined behaviour, a
+ * problem the validator accepts must have sizes that add up, and a problem
+ * file's problems are valid, distinct and counted. */
 #include "../../bench/args.h"
+#include "../../bench/shapes.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -35,6 +39,28 @@ static void check_problem(const clconv_problem *p)
     clconv_pointwise_cost(p, &pw);
 }
 
+static void check_shapes(const char *text)
+{
+    static bench_problem problems[BENCH_MAX_PROBLEMS];
+    char err[512];
+    int n = -1;
+    if (bench_shapes_parse(text, "fuzz", 0, problems, BENCH_MAX_PROBLEMS, &n, err, sizeof err)) {
+        if (!err[0] || strncmp(err, "fuzz", 4))
+            abort(); /* a mistake always names the file (and the line) */
+        return;
+    }
+    if (n < 1 || n > BENCH_MAX_PROBLEMS)
+        abort();
+    for (int i = 0; i < n; i++) {
+        if (problems[i].count < 1 || clconv_problem_validate(&problems[i].p) != CLCONV_SUCCESS)
+            abort();
+        check_problem(&problems[i].p);
+        for (int j = 0; j < i; j++)
+            if (!memcmp(&problems[i].p, &problems[j].p, sizeof problems[i].p))
+                abort(); /* equal problems are merged */
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size >= 1 + sizeof(clconv_problem) && data[0] == 'P') {
@@ -49,6 +75,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memcpy(text, data, size);
     text[size] = '\0';
+    if (size >= 1 && data[0] == 'S') {
+        check_shapes(text + 1);
+        free(text);
+        return 0;
+    }
     char *argv[66] = {"clconv-bench"};
     int argc = 1;
     for (char *s = text; argc < 65;) {

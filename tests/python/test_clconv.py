@@ -192,6 +192,21 @@ def test_torch_conventions(ctx):
         0, 1, 3, 2)  # not C-contiguous: copied
     assert not xt.flags.c_contiguous
     assert rel_l2(ctx.conv2d(xt, w), reference(xt, w, None, 1, 0, 1)) < TOLERANCE
+    # "same" with an even kernel pads one more at the bottom and right, as
+    # torch does; per side, ((top, bottom), (left, right)) is F.pad's
+    for kernel, dilation in (((2, 4), 1), ((4, 3), (1, 2)), ((2, 2), 3)):
+        we = rng.standard_normal((4, 3) + kernel)
+        ref = F.conv2d(torch.from_numpy(x), torch.from_numpy(we), padding="same",
+                       dilation=dilation).numpy()
+        for algo in list(clconv.ALGOS) + ["auto"]:
+            try:
+                y = ctx.conv2d(x, we, padding="same", dilation=dilation, algo=algo)
+            except clconv.UnsupportedError:
+                continue
+            assert y.shape == ref.shape and rel_l2(y, ref) < TOLERANCE, (algo, kernel)
+    y = ctx.conv2d(x, w, padding=((0, 2), (3, 1)), algo="direct")
+    ref = F.conv2d(F.pad(torch.from_numpy(x), (3, 1, 0, 2)), torch.from_numpy(w)).numpy()
+    assert y.shape == ref.shape and rel_l2(y, ref) < TOLERANCE
     tx = torch.from_numpy(x.astype(np.float32)).requires_grad_()
     assert rel_l2(ctx.conv2d(tx, w), reference(x, w, None, 1, 0, 1)) < TOLERANCE
 
@@ -220,7 +235,7 @@ def test_errors_name_the_problem(ctx):
     with pytest.raises(clconv.InvalidArgError, match="stride"):
         ctx.conv2d(x, np.zeros((3, 2, 3, 3), np.float32), stride=(1, 2, 3))
     with pytest.raises(clconv.InvalidArgError, match="same"):
-        ctx.conv2d(x, np.zeros((3, 2, 2, 2), np.float32), padding="same")
+        ctx.conv2d(x, np.zeros((3, 2, 3, 3), np.float32), padding="same", stride=2)
     with ctx.plan(x.shape, (3, 2, 3, 3), algo="direct") as plan:
         with pytest.raises(clconv.InvalidArgError, match=r"weight shape \(3, 2, 5, 5\)"):
             plan.set_weights(np.zeros((3, 2, 5, 5), np.float32))
