@@ -686,6 +686,25 @@ static void test_network(void **state)
     json_free(doc);
     run_free(&r);
 
+    /* every device this machine shows: the network's total per device, and
+     * with a second device its ratio to the first */
+    r = run(ARGS("--shapes", path, "--devices", "all", "--iters", "1", "--warmup", "0",
+                 "--no-peaks"));
+    if (r.code != 0)
+        fail_msg("--shapes --devices all: exit %d, stderr \"%s\"", r.code, r.err);
+    const char *net_line = strstr(r.out, "count-weighted total:");
+    const char *auto_row = net_line ? strstr(net_line, "\nauto ") : NULL;
+    if (!auto_row)
+        fail_msg("--devices all printed no network total: \"%s\"", r.out);
+    if (strstr(r.out, "[B]")) {
+        double a_ms, a_layers, b_ms, b_layers, ratio;
+        if (sscanf(auto_row, " auto | %lf %lf | %lf %lf %lf", &a_ms, &a_layers, &b_ms,
+                   &b_layers, &ratio) != 5 ||
+            fabs(ratio - b_ms / a_ms) > 0.01 * ratio + 0.005)
+            fail_msg("network total per device: \"%.200s\"", auto_row);
+    }
+    run_free(&r);
+
     r = run(ARGS("--shapes", path, "--batch", "3", "--describe"));
     assert_int_equal(r.code, 0);
     doc = json_parse(r.out);

@@ -102,13 +102,40 @@ def main():
               f"{key}: peer {theirs['results'][0]['problem'][key]}, bench "
               f"{mine['results'][0]['problem'][key]}")
 
+    # a network: the same layers and counts on both sides, totals from the rows
+    shapes = os.path.join(work, "net.txt")
+    with open(shapes, "w") as f:
+        f.write('# two layers, one of them twice; the second pads one more at the bottom\n'
+                'mb1ic8ih12oc8oh12kh3ph1n"tiny:a" *2\n'
+                'mb1ic8ih12oc4oh12kh2ph0n"tiny:b"\n')
+    nets = []
+    for cmd in ([bench, "--shapes", shapes, "--iters", "3", "--warmup", "1"],
+                [os.path.join(source, "bench/peers/torch_conv2d.py"), "--shapes", shapes,
+                 "--threads", "1", "--iters", "3", "--warmup", "1", "--bench", bench]):
+        path = os.path.join(results, f"net{len(nets)}.json")
+        run(cmd + ["--format", "json", "--out", path])
+        validate(schema, path)
+        doc = json.load(open(path))
+        net, rows = doc["network"], doc["results"]
+        check(net["name"] == "net" and net["layers"] == 3 and net["distinct"] == 2,
+              f"{cmd[0]}: network {net}")
+        check(len(net["totals"]) == 1 and len(rows) == 2, f"{cmd[0]}: rows {rows}")
+        total = sum(r["problem"]["count"] * r["median_ms"] for r in rows)
+        check(abs(net["totals"][0]["total_ms"] - total) <= 1e-6 * total,
+              f"{cmd[0]}: total {net['totals'][0]['total_ms']}, rows {total}")
+        b = rows[1]["problem"]
+        check((b["pad_h"], b["pad_bottom"], b["out_height"]) == (0, 1, 12), f"tiny:b {b}")
+        nets.append(path)
+
     report = os.path.join(work, "report")
-    run([os.path.join(source, "bench/report.py"), report, ours[0], peer])
+    run([os.path.join(source, "bench/report.py"), report, ours[0], peer, *nets])
     text = open(os.path.join(report, "report.md")).read()
     check(mine["device"]["name"] in text and "PyTorch" in text,
           f"report.md names neither the device nor PyTorch:\n{text[:2000]}")
     pngs = [f for f in os.listdir(report) if f.endswith(".png")]
     check(any(f.startswith("roofline-") for f in pngs), f"no roofline plot among {pngs}")
+    check("network-net.png" in pngs and "### net" in text,
+          f"no network section or plot: {pngs}")
     for f in pngs:
         with open(os.path.join(report, f), "rb") as png:
             check(png.read(8) == b"\x89PNG\r\n\x1a\n", f"{f} is not a PNG file")
