@@ -97,6 +97,8 @@ int bench_net_totals(const bench_device_run *run, bench_net_total *out, int max)
     int n = 0;
     for (int k = 0; k < bench_row_count() && n < max; k++) {
         const bench_row_kind *kind = bench_row(k);
+        if (!kind->convolution) /* the seed's pointwise op is no layer of a network */
+            continue;
         for (int i = 0; i < run->count; i++)
             if (run->results[i].kind == kind) {
                 total_of(run, kind, &out[n++]);

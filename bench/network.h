@@ -35,7 +35,7 @@ typedef struct bench_net_total {
  * or fewer input channels), "1x1", "3x3", else its kernel ("7x7", "1x7"). */
 void bench_layer_class(const clconv_problem *p, char *out, size_t cap);
 
-/* The totals of each row the run has, at most max; the count. */
+/* The totals of each convolution row the run has, at most max; the count. */
 int bench_net_totals(const bench_device_run *run, bench_net_total *out, int max);
 
 /* The table's summary, the JSON document's "network" member (null when

@@ -12,9 +12,13 @@ and returns each problem's sizes and costs (--bench PATH, else $CLCONV_BENCH,
 else clconv-bench on PATH, else build/bench/clconv-bench in this checkout);
 the row layout and the schema name come from the schema file.
 
-Algorithms: torch-conv2d (torch.nn.functional.conv2d), torch-pointwise (the
-seed's broadcast multiply, not a convolution) and torch-fft (an FFT
-convolution written with torch.fft). With an epilogue (--activation, --alpha,
+Algorithms: torch-conv2d (torch.nn.functional.conv2d, the path PyTorch
+itself takes), torch-onednn (oneDNN's convolution called directly,
+torch.mkldnn_convolution: Debian's PyTorch 1.13 sends some layers, 1x1 on
+small planes among them, to a native path 10-25x slower than this, so the
+row shows what the library under PyTorch does), torch-pointwise (the seed's
+broadcast multiply, not a convolution) and torch-fft (an FFT convolution
+written with torch.fft). With an epilogue (--activation, --alpha,
 --residual, --beta, as clconv-bench takes them) the convolutions run it as
 PyTorch's separate ops after them, in place as torchvision's blocks do, and
 torch-fused runs it through PyTorch's fused CPU convolution where this PyTorch
@@ -44,7 +48,7 @@ import torch.nn.functional as F
 TOOL = "torch_conv2d.py"
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCHEMA_FILE = os.path.join(HERE, "..", "schema", "clconv-bench-1.schema.json")
-ALGOS = ("torch-conv2d", "torch-pointwise", "torch-fft", "torch-fused")
+ALGOS = ("torch-conv2d", "torch-onednn", "torch-pointwise", "torch-fft", "torch-fused")
 # The flags that make the problems and the epilogue: passed through to
 # clconv-bench --describe, which parses and checks them.
 PROBLEM_FLAGS = ("problem", "batch", "in-channels", "height", "width", "out-channels",
@@ -103,7 +107,7 @@ def build_parser():
     epi.add_argument("--residual", action="store_true", help="add a residual z")
     run = p.add_argument_group("run")
     run.add_argument("--algo", action="append", choices=list(ALGOS) + ["all"], metavar="NAME",
-                     help="torch-conv2d | torch-pointwise | torch-fft | torch-fused | all "
+                     help="torch-conv2d | torch-onednn | torch-pointwise | torch-fft | torch-fused | all "
                           "(default: all; torch-fused only with an epilogue; repeatable)")
     run.add_argument("--iters", type=int_arg, default=20, metavar="N",
                      help="timed runs (default 20)")
@@ -146,7 +150,7 @@ def check_run_options(args):
 def selected_algos(args, epilogue, network):
     """"all" takes torch-fused only when there is an epilogue to fuse; a network
     runs conv2d alone unless --algo says (as clconv-bench runs auto alone)."""
-    chosen = args.algo or (["torch-conv2d"] if network else ["all"])
+    chosen = args.algo or (["torch-conv2d", "torch-onednn"] if network else ["all"])
     return [a for a in ALGOS
             if a in chosen or ("all" in chosen and (a != "torch-fused" or epilogue))]
 
@@ -327,6 +331,17 @@ def with_epilogue(conv, b, epi, z):
             y.add_(z, alpha=beta)
         return act(y)
     return call
+
+
+def onednn_call(p, x, w, b, epi=None, z=None):
+    """oneDNN's convolution as PyTorch wraps it, whatever path conv2d would take;
+    the reason (a str) where this PyTorch has none."""
+    if not (hasattr(torch, "mkldnn_convolution") and torch.backends.mkldnn.is_available()):
+        return f"PyTorch {torch.__version__} has no oneDNN (mkldnn) convolution here"
+    c = conv_args(p)
+    args = (list(c["padding"]), list(c["stride"]), list(c["dilation"]), c["groups"])
+    return with_epilogue(lambda bias: torch.mkldnn_convolution(padded_as_needed(p, x), w, bias,
+                                                               *args), b, epi, z)
 
 
 def conv2d_call(p, x, w, b, epi=None, z=None):
@@ -532,6 +547,11 @@ def run_problem(p, algos, opts):
         if algo == "torch-conv2d":
             rows.append(measure(p, algo, conv2d_call(p, x, w, b, epi, z), check, opts,
                                 epilogue=text))
+        elif algo == "torch-onednn":
+            call = onednn_call(p, x, w, b, epi, z)
+            rows.append(make_row(opts.schema, p, algo, "skipped", note=call)
+                        if isinstance(call, str) else
+                        measure(p, algo, call, check, opts, epilogue=text))
         elif algo == "torch-fft" and p.groups > 1:
             rows.append(make_row(opts.schema, p, algo, "skipped",
                                  note=f"torch-fft multiplies dense spectra (groups = {p.groups})"))

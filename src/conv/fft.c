@@ -6,8 +6,9 @@
  * reduction over channels from the table below.
  *
  * Sizes: the padded input is Hp x Wp = (H + pad_h + pad_bottom) x
- * (W + pad_w + pad_right). With a tile of Ph x Pw input values and the dilated kernel (KHd x KWd) at the
- * top-left of its own Ph x Pw plane, the circular cross-correlation
+ * (W + pad_w + pad_right). With a tile of Ph x Pw input values and the
+ * dilated kernel (KHd x KWd) at the top-left of its own Ph x Pw plane, the
+ * circular cross-correlation
  *   y[a][b] = sum_ij x[(a+i) mod Ph][(b+j) mod Pw] w[i][j]
  * never wraps for a <= Ph - KHd, b <= Pw - KWd: a tile yields
  * (Ph - KHd + 1) x (Pw - KWd + 1) valid outputs, and the next tile starts
