@@ -11,7 +11,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-__attribute__((format(printf, 2, 3))) static void say(bench_answer *a, const char *fmt, ...)
+void bench_answer_say(bench_answer *a, const char *fmt, ...)
 {
     if (a->count == BENCH_ANSWER_LINES)
         return;
@@ -92,12 +92,12 @@ static void winner(bench_answer *a, const problem_rows *pr)
     if (!pr->best)
         return;
     if (pr->second)
-        say(a, "%s: %s is the fastest convolution, %.3f ms; next %s, %.3f ms (%.2fx).",
-            pr->problem->name, pr->best->algo, pr->best->median_ms, pr->second->algo,
-            pr->second->median_ms, pr->second->median_ms / pr->best->median_ms);
+        bench_answer_say(a, "%s: %s is the fastest convolution, %.3f ms; next %s, %.3f ms (%.2fx).",
+                         pr->problem->name, pr->best->algo, pr->best->median_ms, pr->second->algo,
+                         pr->second->median_ms, pr->second->median_ms / pr->best->median_ms);
     else
-        say(a, "%s: %s, %.3f ms (the only convolution timed).", pr->problem->name,
-            pr->best->algo, pr->best->median_ms);
+        bench_answer_say(a, "%s: %s, %.3f ms (the only convolution timed).", pr->problem->name,
+                         pr->best->algo, pr->best->median_ms);
 }
 
 /* What auto chose and its regret: its time over the fastest algorithm row
@@ -109,12 +109,14 @@ static void auto_choice(bench_answer *a, const problem_rows *pr)
         return;
     const char *chose = clconv_algo_name(c->choice.algo);
     if (f)
-        say(a, "%s: auto chose %s (%s): %.3f ms, %.2fx the fastest measured (%s %.3f ms).",
+        bench_answer_say(
+            a, "%s: auto chose %s (%s): %.3f ms, %.2fx the fastest measured (%s %.3f ms).",
             pr->problem->name, chose, c->choice_source, c->median_ms, c->median_ms / f->median_ms,
             f->algo, f->median_ms);
     else
-        say(a, "%s: auto chose %s (%s): %.3f ms (no algorithm row measured beside it).",
-            pr->problem->name, chose, c->choice_source, c->median_ms);
+        bench_answer_say(a,
+                         "%s: auto chose %s (%s): %.3f ms (no algorithm row measured beside it).",
+                         pr->problem->name, chose, c->choice_source, c->median_ms);
 }
 
 /* The seed question: the pointwise op has far fewer FLOPs than the
@@ -133,28 +135,35 @@ static void pointwise_why(bench_answer *a, const problem_rows *pr, const clconv_
                  pw->median_ms > pr->best->median_ms ? "yet takes longer than"
                                                      : "and takes less than",
                  pr->best->median_ms, pr->best->algo);
-    say(a, "%s: the pointwise op does %s, 1/%.0f of the convolution's %s, in %.3f ms,%s: "
-           "%.1f GFLOP/s.",
-        pr->problem->name, si(f1, sizeof f1, pw->cost.flops, "FLOP"),
-        conv_flops / pw->cost.flops, si(f2, sizeof f2, conv_flops, "FLOP"), pw->median_ms,
-        versus, pw->roof.gflops);
+    bench_answer_say(a,
+                     "%s: the pointwise op does %s, 1/%.0f of the convolution's %s, in %.3f ms,%s: "
+                     "%.1f GFLOP/s.",
+                     pr->problem->name, si(f1, sizeof f1, pw->cost.flops, "FLOP"),
+                     conv_flops / pw->cost.flops, si(f2, sizeof f2, conv_flops, "FLOP"),
+                     pw->median_ms, versus, pw->roof.gflops);
     if (pk && pw->roof.verdict)
-        say(a, "%s: it must move %s, %.1fx the convolution's compulsory %s: at %.3f FLOP/B, "
-               "below this device's ridge of %.1f FLOP/B, it is %s and streams %.1f GB/s, %.0f%% "
-               "of the %.1f GB/s copy peak. Bytes, not FLOPs, set its time.",
-            pr->problem->name, si(b1, sizeof b1, pw->cost.bytes, "B"),
-            pw->cost.bytes / conv_bytes, si(b2, sizeof b2, conv_bytes, "B"), pw->roof.intensity,
-            pk->gflops / pk->bandwidth_gbs, pw->roof.verdict, pw->roof.gbs,
-            100.0 * pw->roof.gbs / pk->bandwidth_gbs, pk->bandwidth_gbs);
+        bench_answer_say(
+            a,
+            "%s: it must move %s, %.1fx the convolution's compulsory %s: at %.3f FLOP/B, "
+            "below this device's ridge of %.1f FLOP/B, it is %s and streams %.1f GB/s, %.0f%% "
+            "of the %.1f GB/s copy peak. Bytes, not FLOPs, set its time.",
+            pr->problem->name, si(b1, sizeof b1, pw->cost.bytes, "B"), pw->cost.bytes / conv_bytes,
+            si(b2, sizeof b2, conv_bytes, "B"), pw->roof.intensity, pk->gflops / pk->bandwidth_gbs,
+            pw->roof.verdict, pw->roof.gbs, 100.0 * pw->roof.gbs / pk->bandwidth_gbs,
+            pk->bandwidth_gbs);
     else
-        say(a, "%s: it must move %s, %.1fx the convolution's compulsory %s, at %.1f GB/s (run "
-               "without --no-peaks for the roofline).",
-            pr->problem->name, si(b1, sizeof b1, pw->cost.bytes, "B"),
-            pw->cost.bytes / conv_bytes, si(b2, sizeof b2, conv_bytes, "B"), pw->roof.gbs);
+        bench_answer_say(
+            a,
+            "%s: it must move %s, %.1fx the convolution's compulsory %s, at %.1f GB/s (run "
+            "without --no-peaks for the roofline).",
+            pr->problem->name, si(b1, sizeof b1, pw->cost.bytes, "B"), pw->cost.bytes / conv_bytes,
+            si(b2, sizeof b2, conv_bytes, "B"), pw->roof.gbs);
     const bench_result *d = pr->direct;
     if (pk && d && d->roof.verdict)
-        say(a, "%s: direct convolution, by contrast, is %s at %.0f FLOP/B: %.1f GFLOP/s, %.1fx "
-               "the pointwise op's rate per FLOP, %.0f%% of the %.0f GFLOP/s FMA peak.",
+        bench_answer_say(
+            a,
+            "%s: direct convolution, by contrast, is %s at %.0f FLOP/B: %.1f GFLOP/s, %.1fx "
+            "the pointwise op's rate per FLOP, %.0f%% of the %.0f GFLOP/s FMA peak.",
             pr->problem->name, d->roof.verdict, d->roof.intensity, d->roof.gflops,
             d->roof.gflops / pw->roof.gflops, 100.0 * d->roof.gflops / pk->gflops, pk->gflops);
 }
@@ -168,8 +177,10 @@ static void memory_cost(bench_answer *a, const problem_rows *pr)
     char w1[32], w2[32];
     mib(w1, sizeof w1, b->workspace_bytes);
     mib(w2, sizeof w2, low->workspace_bytes);
-    say(a, "%s: memory: %s needs %s of device memory beyond input, weights and output; %s "
-           "needs %s and takes %.3f ms (%.2fx).",
+    bench_answer_say(
+        a,
+        "%s: memory: %s needs %s of device memory beyond input, weights and output; %s "
+        "needs %s and takes %.3f ms (%.2fx).",
         pr->problem->name, b->algo, w1, low->algo, low->workspace_bytes ? w2 : "none",
         low->median_ms, low->median_ms / b->median_ms);
 }
@@ -198,7 +209,7 @@ static void crossovers(bench_answer *a, const problem_rows *prs, int n)
                                      i < n ? ";" : ".");
         start = i;
     }
-    say(a, "%s", line);
+    bench_answer_say(a, "%s", line);
 }
 
 void bench_answer_build(const bench_device_run *run, bench_answer *out)
@@ -211,7 +222,7 @@ void bench_answer_build(const bench_device_run *run, bench_answer *out)
     /* first: a long sweep or a long auto report must not crowd them out */
     char line[sizeof out->lines[0]];
     if (bench_auto_report_line(run, line, sizeof line))
-        say(out, "%s", line);
+        bench_answer_say(out, "%s", line);
     bench_network_answer(run, out);
     crossovers(out, prs, n);
     for (int i = 0; i < n; i++)

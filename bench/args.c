@@ -26,8 +26,7 @@ struct bench_parse {
 };
 typedef struct bench_parse bench_parse;
 
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t size, const char *fmt,
-                                                      ...)
+int bench_usage_error(char *err, size_t size, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -104,7 +103,7 @@ static int set_index(bench_parse *ps, const bench_option *o, const char *val, ch
 {
     int v;
     if (!parse_int(val, &v) || v < 0)
-        return fail(err, es, "%s '%.60s': expected an index >= 0", o->name, val);
+        return bench_usage_error(err, es, "%s '%.60s': expected an index >= 0", o->name, val);
     *opt_int(ps, o) = v;
     return 0;
 }
@@ -115,8 +114,8 @@ static int set_count(bench_parse *ps, const bench_option *o, const char *val, ch
 {
     int v;
     if (!parse_int(val, &v) || v < o->value || v > 1000000)
-        return fail(err, es, "%s '%.60s': expected an integer %d..1000000", o->name, val,
-                    o->value);
+        return bench_usage_error(err, es, "%s '%.60s': expected an integer %d..1000000", o->name,
+                                 val, o->value);
     *opt_int(ps, o) = v;
     return 0;
 }
@@ -126,9 +125,10 @@ static int set_text(bench_parse *ps, const bench_option *o, const char *val, cha
                     size_t es)
 {
     if (!*val)
-        return fail(err, es, "%s needs %s", o->name, o->value == 'd' ? "a directory name"
-                                                     : o->value == 'n' ? "a non-empty name"
-                                                                       : "a file name");
+        return bench_usage_error(err, es, "%s needs %s", o->name,
+                                 o->value == 'd'   ? "a directory name"
+                                 : o->value == 'n' ? "a non-empty name"
+                                                   : "a file name");
     *(const char **)((char *)ps->opt + o->field) = val;
     return 0;
 }
@@ -206,7 +206,7 @@ static int set_from_list(bench_parse *ps, const bench_option *o, const char *val
     }
     char names[160];
     list_names(l, names, sizeof names);
-    return fail(err, es, "%s '%.60s': expected %s", o->name, val, names);
+    return bench_usage_error(err, es, "%s '%.60s': expected %s", o->name, val, names);
 }
 
 static void print_list(FILE *f, const char *indent, const enum_names *l)
@@ -254,7 +254,7 @@ static int set_size(bench_parse *ps, const bench_option *o, const char *val, cha
                     size_t es)
 {
     if (!parse_int(val, problem_int(ps, o)))
-        return fail(err, es, "%s '%.60s': expected an integer", o->name, val);
+        return bench_usage_error(err, es, "%s '%.60s': expected an integer", o->name, val);
     ps->set_mask |= 1u << o->value;
     return 0;
 }
@@ -265,7 +265,7 @@ static int set_pair(bench_parse *ps, const bench_option *o, const char *val, cha
 {
     int *hw = problem_int(ps, o);
     if (!parse_pair(val, &hw[0], &hw[1]))
-        return fail(err, es, "%s '%.60s': expected N or HxW (integers)", o->name, val);
+        return bench_usage_error(err, es, "%s '%.60s': expected N or HxW (integers)", o->name, val);
     ps->set_mask |= 1u << o->value;
     return 0;
 }
@@ -282,13 +282,13 @@ static int set_pad(bench_parse *ps, const bench_option *o, const char *val, char
             if (n == 4 || !parse_int(t, &v[n++]))
                 n = 5;
         if (n != 4 || strlen(val) >= sizeof buf)
-            return fail(err, es, "%s '%.60s': expected P, HxW or T,B,L,R (integers)", o->name,
-                        val);
+            return bench_usage_error(err, es, "%s '%.60s': expected P, HxW or T,B,L,R (integers)",
+                                     o->name, val);
         p->pad_h = v[0], p->pad_bottom = v[1], p->pad_w = v[2], p->pad_right = v[3];
     } else {
         if (!parse_pair(val, &p->pad_h, &p->pad_w))
-            return fail(err, es, "%s '%.60s': expected P, HxW or T,B,L,R (integers)", o->name,
-                        val);
+            return bench_usage_error(err, es, "%s '%.60s': expected P, HxW or T,B,L,R (integers)",
+                                     o->name, val);
         p->pad_bottom = p->pad_right = CLCONV_PAD_SYMMETRIC;
     }
     ps->set_mask |= 1u << o->value;
@@ -337,10 +337,11 @@ static int set_problem(bench_parse *ps, const bench_option *o, const char *val, 
     if (id < 0) {
         char names[256];
         name_list(names, sizeof names, bench_preset_count(), bench_preset_name);
-        return fail(err, es, "unknown --problem '%.60s': expected %s", val, names);
+        return bench_usage_error(err, es, "unknown --problem '%.60s': expected %s", val, names);
     }
     if (ps->preset_count == BENCH_MAX_PROBLEMS)
-        return fail(err, es, "too many --problem flags (at most %d)", BENCH_MAX_PROBLEMS);
+        return bench_usage_error(err, es, "too many --problem flags (at most %d)",
+                                 BENCH_MAX_PROBLEMS);
     ps->preset_ids[ps->preset_count++] = id;
     return 0;
 }
@@ -362,7 +363,8 @@ static int set_net(bench_parse *ps, const bench_option *o, const char *val, char
     if (ps->net < 0) {
         char names[512];
         name_list(names, sizeof names, bench_net_count(), bench_net_name);
-        return fail(err, es, "unknown --net '%.60s': expected %s (or --shapes FILE)", val, names);
+        return bench_usage_error(err, es, "unknown --net '%.60s': expected %s (or --shapes FILE)",
+                                 val, names);
     }
     return 0;
 }
@@ -380,7 +382,8 @@ static int set_algo(bench_parse *ps, const bench_option *o, const char *val, cha
     } else {
         char names[512];
         name_list(names, sizeof names, bench_row_count(), row_name);
-        return fail(err, es, "unknown --algo '%.60s': expected %s, or all", val, names);
+        return bench_usage_error(err, es, "unknown --algo '%.60s': expected %s, or all", val,
+                                 names);
     }
     ps->any_algo = 1;
     return 0;
@@ -392,7 +395,8 @@ static int set_min_time(bench_parse *ps, const bench_option *o, const char *val,
 {
     double v;
     if (!parse_double(val, &v) || v < 0.001 || v > 3600)
-        return fail(err, es, "%s '%.60s': expected seconds in 0.001..3600", o->name, val);
+        return bench_usage_error(err, es, "%s '%.60s': expected seconds in 0.001..3600", o->name,
+                                 val);
     ps->opt->min_time_s = v;
     ps->opt->iters = 0; /* the last of --iters and --min-time wins */
     return 0;
@@ -405,7 +409,8 @@ static int set_max_time(bench_parse *ps, const bench_option *o, const char *val,
 {
     double v;
     if (!parse_double(val, &v) || v < 0.001 || v > 36000)
-        return fail(err, es, "%s '%.60s': expected seconds in 0.001..36000", o->name, val);
+        return bench_usage_error(err, es, "%s '%.60s': expected seconds in 0.001..36000", o->name,
+                                 val);
     ps->opt->max_time_s = v;
     ps->opt->iters = 0;
     return 0;
@@ -417,7 +422,8 @@ static int set_flops(bench_parse *ps, const bench_option *o, const char *val, ch
 {
     double v;
     if (!parse_double(val, &v) || v < 1)
-        return fail(err, es, "%s '%.60s': expected a FLOP count >= 1 (e.g. 3e9)", o->name, val);
+        return bench_usage_error(err, es, "%s '%.60s': expected a FLOP count >= 1 (e.g. 3e9)",
+                                 o->name, val);
     *(double *)((char *)ps->opt + o->field) = v;
     return 0;
 }
@@ -427,7 +433,7 @@ static int set_tolerance(bench_parse *ps, const bench_option *o, const char *val
 {
     (void)o;
     if (!parse_double(val, &ps->opt->tolerance) || ps->opt->tolerance <= 0)
-        return fail(err, es, "--tolerance '%.60s': expected a finite number > 0", val);
+        return bench_usage_error(err, es, "--tolerance '%.60s': expected a finite number > 0", val);
     return 0;
 }
 
@@ -447,29 +453,30 @@ static int set_activation(bench_parse *ps, const bench_option *o, const char *va
     name[n] = '\0';
     clconv_activation a;
     if (clconv_activation_from_name(name, &a) != CLCONV_SUCCESS)
-        return fail(err, es, "--activation '%.60s': %s", val, clconv_last_error(NULL));
+        return bench_usage_error(err, es, "--activation '%.60s': %s", val, clconv_last_error(NULL));
     const int want = clconv_activation_param_count(a);
     int got = 0;
     for (const char *s = colon; s && got < 3; got++) {
         char *end;
         double v = strtod(s + 1, &end);
         if (end == s + 1 || (*end && *end != ','))
-            return fail(err, es, "--activation '%.60s': parameter %d is not a number", val,
-                        got + 1);
+            return bench_usage_error(err, es, "--activation '%.60s': parameter %d is not a number",
+                                     val, got + 1);
         if (got < 2)
             e->activation_params[got] = (float)v;
         s = *end ? end : NULL;
     }
     if (got != want)
-        return fail(err, es, "--activation '%.60s': %s takes %d parameter%s (%s), got %d", val,
-                    name, want, want == 1 ? "" : "s",
-                    a == CLCONV_ACTIVATION_CLAMP        ? "clamp:LO,HI"
-                    : a == CLCONV_ACTIVATION_LEAKY_RELU ? "leaky_relu:SLOPE"
-                                                        : "none",
-                    got);
+        return bench_usage_error(err, es,
+                                 "--activation '%.60s': %s takes %d parameter%s (%s), got %d", val,
+                                 name, want, want == 1 ? "" : "s",
+                                 a == CLCONV_ACTIVATION_CLAMP        ? "clamp:LO,HI"
+                                 : a == CLCONV_ACTIVATION_LEAKY_RELU ? "leaky_relu:SLOPE"
+                                                                     : "none",
+                                 got);
     e->activation = a;
     if (clconv_epilogue_validate(e) != CLCONV_SUCCESS)
-        return fail(err, es, "--activation '%.60s': %s", val, clconv_last_error(NULL));
+        return bench_usage_error(err, es, "--activation '%.60s': %s", val, clconv_last_error(NULL));
     return 0;
 }
 
@@ -487,7 +494,7 @@ static int set_scale(bench_parse *ps, const bench_option *o, const char *val, ch
 {
     double v;
     if (!parse_double(val, &v))
-        return fail(err, es, "%s '%.60s': expected a finite number", o->name, val);
+        return bench_usage_error(err, es, "%s '%.60s': expected a finite number", o->name, val);
     *(float *)((char *)ps->opt + o->field) = (float)v;
     return 0;
 }
@@ -498,7 +505,7 @@ static int set_seed(bench_parse *ps, const bench_option *o, const char *val, cha
     (void)o;
     int v;
     if (!parse_int(val, &v) || v < 0)
-        return fail(err, es, "--seed '%.60s': expected an integer >= 0", val);
+        return bench_usage_error(err, es, "--seed '%.60s': expected an integer >= 0", val);
     ps->opt->seed = (unsigned)v;
     return 0;
 }
@@ -514,7 +521,7 @@ static int set_format(bench_parse *ps, const bench_option *o, const char *val, c
             ps->opt->format = (bench_format)i;
             return 0;
         }
-    return fail(err, es, "unknown --format '%.60s': expected table, csv or json", val);
+    return bench_usage_error(err, es, "unknown --format '%.60s': expected table, csv or json", val);
 }
 
 /* --devices all | P:D[,P:D...] */
@@ -533,25 +540,28 @@ static int set_devices(bench_parse *ps, const bench_option *o, const char *val, 
         size_t n = strcspn(s, ",");
         const char *colon = memchr(s, ':', n);
         if (n == 0 || n >= sizeof item || !colon)
-            return fail(err, es, "--devices '%.60s': expected all or P:D[,P:D...]", val);
+            return bench_usage_error(err, es, "--devices '%.60s': expected all or P:D[,P:D...]",
+                                     val);
         memcpy(item, s, n);
         item[n] = '\0';
         item[colon - s] = '\0';
         int p, d;
         if (!parse_int(item, &p) || !parse_int(item + (colon - s) + 1, &d) || p < 0 || d < 0)
-            return fail(err, es, "--devices '%.60s': expected all or P:D[,P:D...] with "
-                                 "indexes >= 0", val);
+            return bench_usage_error(err, es,
+                                     "--devices '%.60s': expected all or P:D[,P:D...] with "
+                                     "indexes >= 0",
+                                     val);
         if (opt->device_count == BENCH_MAX_DEVICES)
-            return fail(err, es, "--devices: at most %d devices", BENCH_MAX_DEVICES);
+            return bench_usage_error(err, es, "--devices: at most %d devices", BENCH_MAX_DEVICES);
         for (int i = 0; i < opt->device_count; i++)
             if (opt->device_ids[i][0] == p && opt->device_ids[i][1] == d)
-                return fail(err, es, "--devices names %d:%d more than once", p, d);
+                return bench_usage_error(err, es, "--devices names %d:%d more than once", p, d);
         opt->device_ids[opt->device_count][0] = p;
         opt->device_ids[opt->device_count][1] = d;
         opt->device_count++;
         s += n;
         if (*s == ',' && !*++s)
-            return fail(err, es, "--devices '%.60s': trailing comma", val);
+            return bench_usage_error(err, es, "--devices '%.60s': trailing comma", val);
     }
     return 0;
 }
@@ -569,8 +579,10 @@ static int set_sweep(bench_parse *ps, const bench_option *o, const char *val, ch
         if ((size_t)(eq - val) == strlen(params[i]) && !strncmp(val, params[i], strlen(params[i])))
             opt->sweep_param = params[i];
     if (!opt->sweep_param)
-        return fail(err, es, "--sweep '%.60s': expected kernel=A:B, channels=A:B or batch=A:B "
-                             "(optionally :STEP)", val);
+        return bench_usage_error(err, es,
+                                 "--sweep '%.60s': expected kernel=A:B, channels=A:B or batch=A:B "
+                                 "(optionally :STEP)",
+                                 val);
     char range[64];
     snprintf(range, sizeof range, "%.63s", eq + 1);
     char *c1 = strchr(range, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
@@ -581,14 +593,15 @@ static int set_sweep(bench_parse *ps, const bench_option *o, const char *val, ch
         *c2 = '\0';
     if (!c1 || !parse_int(range, &opt->sweep_from) || !parse_int(c1 + 1, &opt->sweep_to) ||
         (c2 && !parse_int(c2 + 1, &opt->sweep_step)))
-        return fail(err, es, "--sweep '%.60s': expected %s=A:B[:STEP] with integers", val,
-                    opt->sweep_param);
+        return bench_usage_error(err, es, "--sweep '%.60s': expected %s=A:B[:STEP] with integers",
+                                 val, opt->sweep_param);
     if (opt->sweep_from < 1 || opt->sweep_to < opt->sweep_from || opt->sweep_step < 1)
-        return fail(err, es, "--sweep '%.60s': expected 1 <= A <= B and STEP >= 1", val);
+        return bench_usage_error(err, es, "--sweep '%.60s': expected 1 <= A <= B and STEP >= 1",
+                                 val);
     long points = ((long)opt->sweep_to - opt->sweep_from) / opt->sweep_step + 1;
     if (points > BENCH_MAX_PROBLEMS)
-        return fail(err, es, "--sweep '%.60s': %ld points; at most %d", val, points,
-                    BENCH_MAX_PROBLEMS);
+        return bench_usage_error(err, es, "--sweep '%.60s': %ld points; at most %d", val, points,
+                                 BENCH_MAX_PROBLEMS);
     return 0;
 }
 
@@ -893,22 +906,27 @@ static int check_auto_report(bench_parse *ps, char *err, size_t es)
                              : opt->auto_report_max_flops > 0 ? "--auto-report-max-flops"
                              : opt->auto_report_presets == 0  ? "--auto-report-no-presets"
                                                               : NULL;
-        return detail ? fail(err, es, "%s needs --auto-report", detail) : 0;
+        return detail ? bench_usage_error(err, es, "%s needs --auto-report", detail) : 0;
     }
     if (ps->preset_count || ps->set_mask || opt->sweep_param)
-        return fail(err, es, "--auto-report runs its own problems (the presets and "
-                             "--auto-report-random N random ones): drop --problem, --sweep "
-                             "and the problem flags");
+        return bench_usage_error(err, es,
+                                 "--auto-report runs its own problems (the presets and "
+                                 "--auto-report-random N random ones): drop --problem, --sweep "
+                                 "and the problem flags");
     if (ps->any_algo)
-        return fail(err, es, "--auto-report runs every clconv algorithm row: drop --algo");
+        return bench_usage_error(err, es,
+                                 "--auto-report runs every clconv algorithm row: drop --algo");
     if (!opt->verify)
-        return fail(err, es, "--auto-report compares verified times: drop --no-verify");
+        return bench_usage_error(err, es,
+                                 "--auto-report compares verified times: drop --no-verify");
     if (!opt->peaks)
-        return fail(err, es, "--auto-report predicts from the device peaks: drop --no-peaks");
+        return bench_usage_error(err, es,
+                                 "--auto-report predicts from the device peaks: drop --no-peaks");
     if (opt->plan_options.auto_mode != CLCONV_AUTO_PREDICT)
-        return fail(err, es, "--auto-report checks --auto-mode predict (a find measures "
-                             "before it chooses): drop --auto-mode %s",
-                    clconv_auto_mode_name(opt->plan_options.auto_mode));
+        return bench_usage_error(err, es,
+                                 "--auto-report checks --auto-mode predict (a find measures "
+                                 "before it chooses): drop --auto-mode %s",
+                                 clconv_auto_mode_name(opt->plan_options.auto_mode));
     if (opt->auto_report_presets < 0)
         opt->auto_report_presets = 1;
     if (opt->auto_report_random < 0)
@@ -917,12 +935,15 @@ static int check_auto_report(bench_parse *ps, char *err, size_t es)
         opt->auto_report_max_flops = BENCH_AUTO_REPORT_MAX_FLOPS;
     const int presets = opt->auto_report_presets ? bench_preset_count() : 0;
     if (opt->auto_report_random > BENCH_MAX_PROBLEMS - presets)
-        return fail(err, es, "--auto-report-random %d: at most %d (%d problems in all, the "
-                             "presets included)",
-                    opt->auto_report_random, BENCH_MAX_PROBLEMS - presets, BENCH_MAX_PROBLEMS);
+        return bench_usage_error(err, es,
+                                 "--auto-report-random %d: at most %d (%d problems in all, the "
+                                 "presets included)",
+                                 opt->auto_report_random, BENCH_MAX_PROBLEMS - presets,
+                                 BENCH_MAX_PROBLEMS);
     if (presets + opt->auto_report_random == 0)
-        return fail(err, es, "--auto-report-no-presets with --auto-report-random 0 leaves no "
-                             "problem");
+        return bench_usage_error(err, es,
+                                 "--auto-report-no-presets with --auto-report-random 0 leaves no "
+                                 "problem");
     for (int k = 0; k < bench_row_count(); k++)
         opt->row_enabled[k] = bench_row(k)->algo >= 0 && bench_row(k)->algo < CLCONV_ALGO_COUNT;
     return 0;
@@ -942,7 +963,8 @@ static char *read_text(const char *path, char *err, size_t es)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return fail(err, es, "--shapes %s: cannot open: %s", path, strerror(errno)), NULL;
+        return bench_usage_error(err, es, "--shapes %s: cannot open: %s", path, strerror(errno)),
+               NULL;
     char *text = NULL;
     size_t len = 0, cap = 0, got;
     do {
@@ -950,7 +972,8 @@ static char *read_text(const char *path, char *err, size_t es)
             char *grown = cap < (1u << 24) ? realloc(text, cap = cap * 2 + 8192) : NULL;
             if (!grown) {
                 free(text), fclose(f);
-                return fail(err, es, "--shapes %s: larger than 16 MB or out of memory", path),
+                return bench_usage_error(err, es, "--shapes %s: larger than 16 MB or out of memory",
+                                         path),
                        NULL;
             }
             text = grown;
@@ -962,11 +985,11 @@ static char *read_text(const char *path, char *err, size_t es)
     fclose(f);
     if (bad) {
         free(text);
-        return fail(err, es, "--shapes %s: read error", path), NULL;
+        return bench_usage_error(err, es, "--shapes %s: read error", path), NULL;
     }
     if (memchr(text, '\0', len)) {
         free(text);
-        return fail(err, es, "--shapes %s: not a text file (a NUL byte)", path), NULL;
+        return bench_usage_error(err, es, "--shapes %s: not a text file (a NUL byte)", path), NULL;
     }
     text[len] = '\0';
     return text;
@@ -983,22 +1006,25 @@ static int check_network(bench_parse *ps, char *err, size_t es)
         return 0;
     const char *flag = ps->net >= 0 ? "--net" : "--shapes";
     if (ps->net >= 0 && opt->shapes_path)
-        return fail(err, es, "--net and --shapes both name the layers: give one");
+        return bench_usage_error(err, es, "--net and --shapes both name the layers: give one");
     if (ps->preset_count || opt->sweep_param || opt->auto_report)
-        return fail(err, es, "%s runs the network's own layers: drop %s", flag,
-                    ps->preset_count ? "--problem" : opt->sweep_param ? "--sweep"
-                                                                      : "--auto-report");
+        return bench_usage_error(err, es, "%s runs the network's own layers: drop %s", flag,
+                                 ps->preset_count   ? "--problem"
+                                 : opt->sweep_param ? "--sweep"
+                                                    : "--auto-report");
     for (int i = 0; i < bench_option_count; i++) {
         const bench_option *o = &bench_option_table[i];
         if ((o->set == set_size || o->set == set_pair || o->set == set_pad ||
              o->set == set_depthwise) &&
             o->field != PROB(batch) && (ps->set_mask >> o->value & 1u))
-            return fail(err, es, "%s runs the network's own layers: drop %s (only --batch "
-                        "applies)", flag, o->name);
+            return bench_usage_error(err, es,
+                                     "%s runs the network's own layers: drop %s (only --batch "
+                                     "applies)",
+                                     flag, o->name);
     }
     const int batch = ps->set_mask & 1u ? ps->custom.batch : 0;
     if (ps->set_mask & 1u && batch < 1)
-        return fail(err, es, "--batch %d: at least 1", batch);
+        return bench_usage_error(err, es, "--batch %d: at least 1", batch);
     char *owned = NULL;
     const char *text;
     if (ps->net >= 0) {
@@ -1059,24 +1085,25 @@ int bench_parse_args(int argc, char **argv, bench_options *opt, char *err, size_
         if (strncmp(arg, "--", 2) == 0 && eq) {
             size_t n = (size_t)(eq - arg);
             if (n >= sizeof flag)
-                return fail(err, es, "unknown option '%.60s'", arg);
+                return bench_usage_error(err, es, "unknown option '%.60s'", arg);
             memcpy(flag, arg, n);
             flag[n] = '\0';
             val = eq + 1;
             o = find_option(flag);
             if (!o)
-                return fail(err, es, "unknown option '%.60s' (try --help)", arg);
+                return bench_usage_error(err, es, "unknown option '%.60s' (try --help)", arg);
             if (!o->arg)
-                return fail(err, es, "option '%s' takes no value (got '%.60s')", flag, val);
+                return bench_usage_error(err, es, "option '%s' takes no value (got '%.60s')", flag,
+                                         val);
         } else {
             if (strlen(arg) >= sizeof flag)
-                return fail(err, es, "unknown option '%.60s...'", arg);
+                return bench_usage_error(err, es, "unknown option '%.60s...'", arg);
             o = find_option(arg);
             if (!o)
-                return fail(err, es, "unknown option '%.60s' (try --help)", arg);
+                return bench_usage_error(err, es, "unknown option '%.60s' (try --help)", arg);
             if (o->arg) {
                 if (i + 1 >= argc)
-                    return fail(err, es, "option '%s' needs a value", arg);
+                    return bench_usage_error(err, es, "option '%s' needs a value", arg);
                 val = argv[++i];
             }
         }
@@ -1090,24 +1117,27 @@ int bench_parse_args(int argc, char **argv, bench_options *opt, char *err, size_
     if (opt->devices_all || opt->device_count) {
         if (opt->selector.platform_index >= 0 || opt->selector.device_index >= 0 ||
             opt->selector.name_substring)
-            return fail(err, es, "--devices cannot be combined with --platform, --device or "
-                                 "--device-name");
+            return bench_usage_error(err, es,
+                                     "--devices cannot be combined with --platform, --device or "
+                                     "--device-name");
         if (opt->out_path && opt->format != FORMAT_TABLE)
-            return fail(err, es, "--devices with --format %s writes one document per device: "
-                                 "use --out-dir DIR instead of --out",
-                        opt->format == FORMAT_JSON ? "json" : "csv");
+            return bench_usage_error(err, es,
+                                     "--devices with --format %s writes one document per device: "
+                                     "use --out-dir DIR instead of --out",
+                                     opt->format == FORMAT_JSON ? "json" : "csv");
     }
     if (!opt->max_time_s)
         opt->max_time_s = 2 * opt->min_time_s;
     else if (opt->max_time_s < opt->min_time_s)
-        return fail(err, es, "--max-time %g is below --min-time %g", opt->max_time_s,
-                    opt->min_time_s);
+        return bench_usage_error(err, es, "--max-time %g is below --min-time %g", opt->max_time_s,
+                                 opt->min_time_s);
     if (opt->sweep_param && ps.preset_count > 1)
-        return fail(err, es, "--sweep runs a series over one problem: give at most one --problem");
+        return bench_usage_error(
+            err, es, "--sweep runs a series over one problem: give at most one --problem");
     if (check_auto_report(&ps, err, es) || check_network(&ps, err, es))
         return 2;
     if (clconv_epilogue_validate(&opt->epilogue) != CLCONV_SUCCESS)
-        return fail(err, es, "%s", clconv_last_error(NULL));
+        return bench_usage_error(err, es, "%s", clconv_last_error(NULL));
     make_problems(&ps);
     for (int i = 0; i < opt->problem_count; i++)
         if (!opt->problems[i].count)

@@ -92,6 +92,10 @@ typedef struct bench_option {
 extern const bench_option bench_option_table[];
 extern const int bench_option_count;
 
+/* Formats a usage error into err; returns 2 (the exit status). */
+__attribute__((format(printf, 3, 4))) int bench_usage_error(char *err, size_t size,
+                                                            const char *fmt, ...);
+
 /* Parses argv. Returns 0, or 2 with one line in err naming the bad flag or
  * value. Problems are validated later by the library. */
 int bench_parse_args(int argc, char **argv, bench_options *opt, char *err, size_t err_size);

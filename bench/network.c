@@ -3,7 +3,6 @@
 #include "json_out.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -248,16 +247,6 @@ void report_network_compare(FILE *f, const bench_device_run *runs, int n)
     }
 }
 
-__attribute__((format(printf, 2, 3))) static void say(bench_answer *a, const char *fmt, ...)
-{
-    if (a->count == BENCH_ANSWER_LINES)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(a->lines[a->count++], sizeof a->lines[0], fmt, ap);
-    va_end(ap);
-}
-
 void bench_network_answer(const bench_device_run *run, bench_answer *out)
 {
     if (!run->network)
@@ -283,8 +272,9 @@ void bench_network_answer(const bench_device_run *run, bench_answer *out)
         if (run->peaks && isfinite(run->peaks->gflops))
             snprintf(peak, sizeof peak, ", %.0f%% of the FMA peak",
                      share(t->flops / t->ms / 1e6, run->peaks->gflops));
-        say(out, "%s with %s: %.2f ms for %d conv layers (%.1f GFLOP/s%s)%s%s%s", run->network,
-            t->algo, t->ms, t->measured_layers, t->flops / t->ms / 1e6, peak, where, slow,
-            t->missing ? "; some layers did not run (see NOT COUNTED)" : "");
+        bench_answer_say(out, "%s with %s: %.2f ms for %d conv layers (%.1f GFLOP/s%s)%s%s%s",
+                         run->network, t->algo, t->ms, t->measured_layers,
+                         t->flops / t->ms / 1e6, peak, where, slow,
+                         t->missing ? "; some layers did not run (see NOT COUNTED)" : "");
     }
 }

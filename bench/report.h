@@ -32,6 +32,9 @@ typedef struct bench_answer {
     char lines[BENCH_ANSWER_LINES][640];
 } bench_answer;
 void bench_answer_build(const bench_device_run *run, bench_answer *out);
+/* Appends a line (dropped when the answer is full). */
+__attribute__((format(printf, 2, 3))) void bench_answer_say(bench_answer *a, const char *fmt,
+                                                            ...);
 
 /* A problem's sizes as the table's problem line gives them:
  * "NxCxHxW kKHxKW oC_out sSHxSW pPHxPW dDHxDW". */

@@ -13,16 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t size, const char *fmt,
-                                                      ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, size, fmt, ap);
-    va_end(ap);
-    return 2;
-}
-
 /* benchdnn's fields; the d (depth) ones are read only to refuse a 3-D
  * descriptor by name. */
 enum { F_G, F_MB, F_IC, F_OC, F_ID, F_IH, F_IW, F_OD, F_OH, F_OW, F_KD, F_KH, F_KW,
@@ -53,22 +43,23 @@ static int axis_used(const axis *a)
 static int complete(axis *a, char h, char *err, size_t es)
 {
     if (!a->i || !a->k)
-        return fail(err, es, "i%c and k%c must both be given (and > 0) once the %c axis is "
-                    "used", h, h, h);
+        return bench_usage_error(err, es, "i%c and k%c must both be given (and > 0) once the "
+                                 "%c axis is used", h, h, h);
     if (!a->o) {
         if (a->p < 0)
             a->p = 0;
         a->o = (a->i - span(a) + 2 * a->p) / a->s + 1;
         if (a->o <= 0)
-            return fail(err, es, "i%c %lld with k%c %lld, s%c %lld and p%c %lld leaves no "
-                        "output", h, (long long)a->i, h, (long long)a->k, h, (long long)a->s, h,
-                        (long long)a->p);
+            return bench_usage_error(err, es, "i%c %lld with k%c %lld, s%c %lld and p%c %lld "
+                                     "leaves no output", h, (long long)a->i, h, (long long)a->k,
+                                     h, (long long)a->s, h, (long long)a->p);
     } else if (a->p < 0) {
         a->p = ((a->o - 1) * a->s - a->i + span(a)) / 2;
         if (a->p < 0)
-            return fail(err, es, "o%c %lld needs negative padding (a crop) on i%c %lld with "
-                        "k%c %lld: give p%c", h, (long long)a->o, h, (long long)a->i, h,
-                        (long long)a->k, h);
+            return bench_usage_error(err, es,
+                                     "o%c %lld needs negative padding (a crop) on i%c %lld with "
+                                     "k%c %lld: give p%c",
+                                     h, (long long)a->o, h, (long long)a->i, h, (long long)a->k, h);
     }
     return 0;
 }
@@ -81,16 +72,17 @@ static int far_pad(const axis *a, char h, int *out, char *err, size_t es)
 {
     const int64_t far = (a->o - 1) * a->s - a->i + span(a) - a->p;
     if (far <= -a->s)
-        return fail(err, es, "o%c %lld is fewer than i%c %lld, k%c %lld, s%c %lld and p%c %lld "
-                    "give: it would need a crop of %lld at the far side", h, (long long)a->o,
-                    h, (long long)a->i, h, (long long)a->k, h, (long long)a->s, h,
-                    (long long)a->p, (long long)-far);
+        return bench_usage_error(err, es,
+                                 "o%c %lld is fewer than i%c %lld, k%c %lld, s%c %lld and p%c %lld "
+                                 "give: it would need a crop of %lld at the far side",
+                                 h, (long long)a->o, h, (long long)a->i, h, (long long)a->k, h,
+                                 (long long)a->s, h, (long long)a->p, (long long)-far);
     const int64_t symmetric = a->i + 2 * a->p - span(a);
     if (symmetric >= 0 && symmetric / a->s + 1 == a->o)
         *out = CLCONV_PAD_SYMMETRIC;
     else if (far > INT_MAX)
-        return fail(err, es, "o%c %lld needs a far-side pad of %lld", h, (long long)a->o,
-                    (long long)far);
+        return bench_usage_error(err, es, "o%c %lld needs a far-side pad of %lld", h,
+                                 (long long)a->o, (long long)far);
     else
         *out = far < 0 ? 0 : (int)far;
     return 0;
@@ -108,9 +100,9 @@ static int parse_name(const char *s, bench_problem *bp, char *err, size_t es)
     if (*s == '"') {
         const char *close = strchr(s + 1, '"');
         if (!close)
-            return fail(err, es, "name %.40s: no closing quote", s);
+            return bench_usage_error(err, es, "name %.40s: no closing quote", s);
         if (close[1])
-            return fail(err, es, "'%.40s' after the name's closing quote", close + 1);
+            return bench_usage_error(err, es, "'%.40s' after the name's closing quote", close + 1);
         s++, end = close;
     }
     const char *digits = end;
@@ -119,7 +111,8 @@ static int parse_name(const char *s, bench_problem *bp, char *err, size_t es)
     if (digits < end && end - digits <= 6 && digits - 1 > s && digits[-1] == '*')
         bp->count = atoi(digits), end = digits - 1;
     if (bp->count < 1)
-        return fail(err, es, "name '%.40s' counts %d layers: at least 1", s, bp->count);
+        return bench_usage_error(err, es, "name '%.40s' counts %d layers: at least 1", s,
+                                 bp->count);
     snprintf(bp->name, sizeof bp->name, "%.*s", (int)(end - s), s);
     return 0;
 }
@@ -145,34 +138,37 @@ int bench_shape_parse(const char *text, bench_problem *bp, char *err, size_t es)
         while (f < F_COUNT && strncmp(s, keys[f], strlen(keys[f])))
             f++;
         if (f == F_COUNT)
-            return fail(err, es, "unknown field at '%.20s' (fields: g mb ic oc ih iw oh ow kh kw "
-                        "sh sw ph pw dh dw, then n\"name\")", s);
+            return bench_usage_error(err, es, "unknown field at '%.20s' (fields: g mb ic oc ih "
+                                     "iw oh ow kh kw sh sw ph pw dh dw, then n\"name\")", s);
         s += strlen(keys[f]);
         if (!isdigit((unsigned char)*s))
-            return fail(err, es, "%s has no value (a number >= 0 follows it)", keys[f]);
+            return bench_usage_error(err, es, "%s has no value (a number >= 0 follows it)",
+                                     keys[f]);
         int64_t x = 0;
         for (; isdigit((unsigned char)*s); s++)
             if ((x = x * 10 + (*s - '0')) > INT_MAX)
-                return fail(err, es, "%s: value too large", keys[f]);
+                return bench_usage_error(err, es, "%s: value too large", keys[f]);
         v[f] = x, given[f] = 1;
     }
     for (int f = F_ID; f <= F_DD; f += 3)
         if (given[f])
-            return fail(err, es, "%s: a 3-D descriptor (id od kd sd pd dd); clconv runs 2-D "
-                        "convolution", keys[f]);
+            return bench_usage_error(err, es, "%s: a 3-D descriptor (id od kd sd pd dd); "
+                                     "clconv runs 2-D convolution", keys[f]);
     if (!v[F_IC] || !v[F_OC])
-        return fail(err, es, "%s not given (or 0)", !v[F_IC] ? "ic" : "oc");
+        return bench_usage_error(err, es, "%s not given (or 0)", !v[F_IC] ? "ic" : "oc");
     if (given[F_G] && !v[F_G])
-        return fail(err, es, "g is 0: at least 1");
+        return bench_usage_error(err, es, "g is 0: at least 1");
     if ((given[F_SH] && !v[F_SH]) || (given[F_SW] && !v[F_SW]))
-        return fail(err, es, "%s is 0: at least 1", given[F_SH] && !v[F_SH] ? "sh" : "sw");
+        return bench_usage_error(err, es, "%s is 0: at least 1",
+                                 given[F_SH] && !v[F_SH] ? "sh" : "sw");
     axis h = {v[F_IH], v[F_OH], v[F_KH], given[F_SH] ? v[F_SH] : 1, given[F_PH] ? v[F_PH] : -1,
               v[F_DH]};
     axis w = {v[F_IW], v[F_OW], v[F_KW], given[F_SW] ? v[F_SW] : 1, given[F_PW] ? v[F_PW] : -1,
               v[F_DW]};
     const int has_h = axis_used(&h), has_w = axis_used(&w);
     if (!has_h && !has_w)
-        return fail(err, es, "no spatial size: give ih (2-D, square unless iw) or iw (1-D)");
+        return bench_usage_error(err, es,
+                                 "no spatial size: give ih (2-D, square unless iw) or iw (1-D)");
     if ((has_h && complete(&h, 'h', err, es)) || (has_w && complete(&w, 'w', err, es)))
         return 2;
     if (!has_w)
@@ -183,7 +179,8 @@ int bench_shape_parse(const char *text, bench_problem *bp, char *err, size_t es)
                              given[F_MB] ? v[F_MB] : 2, v[F_IC], v[F_OC]};
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
         if (!fits_int(sizes[i] + 1))
-            return fail(err, es, "a size too large for clconv (%lld)", (long long)sizes[i]);
+            return bench_usage_error(err, es, "a size too large for clconv (%lld)",
+                                     (long long)sizes[i]);
     clconv_problem *p = &bp->p;
     clconv_problem_init(p);
     p->batch = (int)(given[F_MB] ? v[F_MB] : 2); /* benchdnn's default minibatch */
@@ -198,14 +195,14 @@ int bench_shape_parse(const char *text, bench_problem *bp, char *err, size_t es)
     if (far_pad(&h, 'h', &p->pad_bottom, err, es) || far_pad(&w, 'w', &p->pad_right, err, es))
         return 2;
     if (!p->batch)
-        return fail(err, es, "mb is 0: at least 1");
+        return bench_usage_error(err, es, "mb is 0: at least 1");
     if (clconv_problem_validate(p) != CLCONV_SUCCESS)
-        return fail(err, es, "%s", clconv_last_error(NULL));
+        return bench_usage_error(err, es, "%s", clconv_last_error(NULL));
     /* What the descriptor states is what runs. */
     if (clconv_problem_out_height(p) != h.o || clconv_problem_out_width(p) != w.o)
-        return fail(err, es, "the output %lld x %lld it states is not the %d x %d its other "
-                    "fields give", (long long)h.o, (long long)w.o, clconv_problem_out_height(p),
-                    clconv_problem_out_width(p));
+        return bench_usage_error(err, es, "the output %lld x %lld it states is not the %d x %d "
+                                 "its other fields give", (long long)h.o, (long long)w.o,
+                                 clconv_problem_out_height(p), clconv_problem_out_width(p));
     return 0;
 }
 
@@ -231,13 +228,14 @@ static int parse_option(const char *tok, int *mb, char *err, size_t es)
         char *end;
         long v = strtol(tok + 5, &end, 10);
         if (*end || end == tok + 5 || v < 0 || v > INT_MAX)
-            return fail(err, es, "%s: a minibatch >= 0 (0: as each descriptor says)", tok);
+            return bench_usage_error(err, es, "%s: a minibatch >= 0 (0: as each descriptor says)",
+                                     tok);
         *mb = (int)v;
         return 0;
     }
-    return fail(err, es, "benchdnn option '%.40s' would change the problem; clconv-bench runs "
-                "forward f32 convolution (it takes --mb=N, --dir=FWD_B/FWD_D/FWD_I, --cfg=f32)",
-                tok);
+    return bench_usage_error(err, es, "benchdnn option '%.40s' would change the problem; "
+                             "clconv-bench runs forward f32 convolution (it takes --mb=N, "
+                             "--dir=FWD_B/FWD_D/FWD_I, --cfg=f32)", tok);
 }
 
 /* Adds bp to out (or its count to an equal problem's). */
@@ -247,12 +245,12 @@ static int add_problem(const bench_problem *bp, bench_problem *out, int max, int
     for (int i = 0; i < *n; i++)
         if (same_problem(&out[i].p, &bp->p)) {
             if (out[i].count > INT_MAX - bp->count)
-                return fail(err, es, "layer counts too large");
+                return bench_usage_error(err, es, "layer counts too large");
             out[i].count += bp->count;
             return 0;
         }
     if (*n == max)
-        return fail(err, es, "more than %d distinct problems", max);
+        return bench_usage_error(err, es, "more than %d distinct problems", max);
     out[(*n)++] = *bp;
     return 0;
 }
@@ -278,18 +276,18 @@ static int parse_line(char *line, int batch, int *mb, bench_problem *bp, int *ha
             char *end;
             long c = strtol(tok + 1, &end, 10);
             if (!*has || *end || end == tok + 1 || c < 1 || c > 1000000)
-                return fail(err, es, "'%.20s': a count *N (1..1000000) follows its descriptor",
-                            tok);
+                return bench_usage_error(
+                    err, es, "'%.20s': a count *N (1..1000000) follows its descriptor", tok);
             bp->count = (int)c;
         } else if (*has) {
-            return fail(err, es, "a second descriptor '%.30s': one a line", tok);
+            return bench_usage_error(err, es, "a second descriptor '%.30s': one a line", tok);
         } else {
             if (bench_shape_parse(tok, bp, err, es))
                 return 2;
             if (batch > 0 || *mb > 0) {
                 bp->p.batch = batch > 0 ? batch : *mb;
                 if (clconv_problem_validate(&bp->p) != CLCONV_SUCCESS)
-                    return fail(err, es, "%s", clconv_last_error(NULL));
+                    return bench_usage_error(err, es, "%s", clconv_last_error(NULL));
             }
             *has = 1;
         }
@@ -307,21 +305,23 @@ int bench_shapes_parse(const char *text, const char *source, int batch, bench_pr
         line_no++;
         char line[1024], why[512];
         if (len >= sizeof line)
-            return fail(err, es, "%s:%d: line longer than %zu characters", source, line_no,
-                        sizeof line - 1);
+            return bench_usage_error(err, es, "%s:%d: line longer than %zu characters", source,
+                                     line_no, sizeof line - 1);
         memcpy(line, s, len);
         line[len] = '\0';
         s += len + (s[len] == '\n');
         bench_problem bp;
         int has;
         if (parse_line(line, batch, &mb, &bp, &has, why, sizeof why))
-            return fail(err, es, "%s:%d: %s", source, line_no, why);
+            return bench_usage_error(err, es, "%s:%d: %s", source, line_no, why);
         if (has && add_problem(&bp, out, max, n, why, sizeof why))
-            return fail(err, es, "%s:%d: %s", source, line_no, why);
+            return bench_usage_error(err, es, "%s:%d: %s", source, line_no, why);
     }
     if (*n == 0)
-        return fail(err, es, "%s: no descriptor (one a line, e.g. "
-                    "mb1ic64ih56oc64oh56kh3ph1n\"res2a_branch2b\")", source);
+        return bench_usage_error(err, es,
+                                 "%s: no descriptor (one a line, e.g. "
+                                 "mb1ic64ih56oc64oh56kh3ph1n\"res2a_branch2b\")",
+                                 source);
     return 0;
 }
 
