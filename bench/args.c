@@ -278,9 +278,13 @@ static int set_pad(bench_parse *ps, const bench_option *o, const char *val, char
     if (strchr(val, ',')) {
         char buf[64];
         snprintf(buf, sizeof buf, "%s", val);
-        for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
-            if (n == 4 || !parse_int(t, &v[n++]))
-                n = 5;
+        for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            if (n == 4 || !parse_int(t, &v[n])) {
+                n = -1; /* a fifth value, or not a number */
+                break;
+            }
+            n++;
+        }
         if (n != 4 || strlen(val) >= sizeof buf)
             return bench_usage_error(err, es, "%s '%.60s': expected P, HxW or T,B,L,R (integers)",
                                      o->name, val);

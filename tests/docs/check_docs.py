@@ -127,14 +127,17 @@ def anchors(path):
     return {slug(m.group(1)) for m in re.finditer(r"^#{1,6}\s+(.*)$", prose, re.M)}
 
 
-def run_bench(bench, args, scratch):
-    """clconv-bench args --describe, with --out pointed into scratch."""
+def run_bench(bench, args, scratch, src=None):
+    """clconv-bench args --describe, with --out pointed into scratch and a
+    --shapes file read from the source tree (the docs name files from its root)."""
     a = list(args)
     for k, t in enumerate(a):
         if t == "--out" and k + 1 < len(a):
             a[k + 1] = os.path.join(scratch, "out")
         elif t.startswith("--out="):
             a[k] = "--out=" + os.path.join(scratch, "out")
+        elif t == "--shapes" and k + 1 < len(a) and src:
+            a[k + 1] = os.path.join(src, a[k + 1])
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLCONV_")}
     return subprocess.run([bench] + a + ["--describe"], cwd=scratch, env=env,
                           capture_output=True, text=True, timeout=60)
@@ -179,7 +182,7 @@ def check_command(rel, line, argv, src, bench, build, opts, scratch, cache):
         if not built and not os.path.exists(os.path.join(src, p)):
             fail(rel, line, f"command '{prog}' does not exist in the repository")
     if base == "clconv-bench":
-        r = run_bench(bench, argv[1:], scratch)
+        r = run_bench(bench, argv[1:], scratch, src)
         if r.returncode:
             msg = (r.stderr.strip().splitlines() or ["exit %d" % r.returncode])[-1]
             fail(rel, line, f"'{' '.join(argv)}' no longer parses: {msg}")
