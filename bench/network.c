@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void bench_layer_class(const clconv_problem *p, char *out, size_t cap)
@@ -29,12 +30,13 @@ static void add_share(bench_net_share *shares, int *n, int max, const char *name
     int i = 0;
     while (i < *n && strcmp(shares[i].name, name))
         i++;
-    if (i == *n) {
-        if (*n == max)
-            i = max - 1, snprintf(shares[i].name, sizeof shares[i].name, "other");
-        else
-            (*n)++, snprintf(shares[i].name, sizeof shares[i].name, "%s", name), shares[i].ms = 0,
-                shares[i].layers = 0;
+    if (i == max) { /* full: the last entry collects the rest */
+        i = max - 1;
+        snprintf(shares[i].name, sizeof shares[i].name, "other");
+    } else if (i == *n) {
+        (*n)++;
+        shares[i] = (bench_net_share){.ms = 0};
+        snprintf(shares[i].name, sizeof shares[i].name, "%s", name);
     }
     shares[i].ms += ms;
     shares[i].layers += layers;
@@ -77,7 +79,7 @@ static void total_of(const bench_device_run *run, const bench_row_kind *kind, be
         char cls[24];
         bench_layer_class(&r->problem->p, cls, sizeof cls);
         add_share(t->by_class, &t->class_count, BENCH_NET_CLASSES, cls, ms, count);
-        /* insertion into the slowest few */
+        /* kept sorted, slowest first */
         int at = t->slowest_count < BENCH_NET_SLOWEST ? t->slowest_count++ : BENCH_NET_SLOWEST;
         while (at > 0 && weighted(t->slowest[at - 1]) < ms) {
             if (at < BENCH_NET_SLOWEST)
