@@ -53,6 +53,33 @@ static double weighted(const bench_result *r)
     return r->problem->count * r->median_ms;
 }
 
+/* The fastest verified algorithm row of r's problem, or NULL. */
+static const bench_result *fastest_algorithm(const bench_device_run *run, const bench_result *r)
+{
+    const bench_result *best = NULL;
+    for (int i = 0; i < run->count; i++) {
+        const bench_result *q = &run->results[i];
+        if (q->problem == r->problem && bench_result_is_algorithm_time(q) &&
+            (!best || q->median_ms < best->median_ms))
+            best = q;
+    }
+    return best;
+}
+
+/* auto against each layer's fastest algorithm row (network.h). */
+static void add_regret(const bench_device_run *run, const bench_result *r, bench_net_total *t)
+{
+    const bench_result *best = fastest_algorithm(run, r);
+    if (r->kind->algo != CLCONV_ALGO_AUTO || !best)
+        return;
+    const double regret = r->median_ms / best->median_ms;
+    t->compared_layers += r->problem->count;
+    t->compared_ms += weighted(r);
+    t->fastest_ms += weighted(best);
+    if (!t->worst || regret > t->worst_regret)
+        t->worst = r, t->worst_regret = regret;
+}
+
 static void total_of(const bench_device_run *run, const bench_row_kind *kind, bench_net_total *t)
 {
     memset(t, 0, sizeof *t);
@@ -70,6 +97,7 @@ static void total_of(const bench_device_run *run, const bench_row_kind *kind, be
             continue;
         }
         const double ms = weighted(r);
+        add_regret(run, r, t);
         t->measured_layers += count;
         t->ms += ms;
         t->flops += count * r->conv_flops;
@@ -150,6 +178,12 @@ void report_network_table(FILE *f, const bench_device_run *run)
                     t->first_missing->problem->name, t->first_missing->note);
         if (t->algo_count > 1 || strcmp(t->by_algo[0].name, t->algo))
             shares_line(f, "by algorithm", t->by_algo, t->algo_count, t->ms);
+        if (t->compared_layers)
+            fprintf(f, "    regret: %.2fx, %.3f ms against %.3f ms for each layer's fastest "
+                    "algorithm row (%d layers); the worst layer %s (x%d) at %.2fx\n",
+                    t->compared_ms / t->fastest_ms, t->compared_ms, t->fastest_ms,
+                    t->compared_layers, t->worst->problem->name, t->worst->problem->count,
+                    t->worst_regret);
         shares_line(f, "by layer class", t->by_class, t->class_count, t->ms);
         fputs("    slowest:", f);
         for (int s = 0; s < t->slowest_count; s++) {
@@ -201,6 +235,18 @@ void report_network_json(FILE *f, const bench_device_run *run)
                                            : NAN);
         json_shares(f, "by_algorithm", t->by_algo, t->algo_count);
         json_shares(f, "by_class", t->by_class, t->class_count);
+        if (t->compared_layers) {
+            fprintf(f, ", \"regret\": {\"layers\": %d", t->compared_layers);
+            json_field(f, "auto_ms", t->compared_ms);
+            json_field(f, "fastest_ms", t->fastest_ms);
+            json_field(f, "regret", t->compared_ms / t->fastest_ms);
+            fputs(", \"worst_problem\": ", f);
+            json_string(f, t->worst->problem->name);
+            json_field(f, "worst_regret", t->worst_regret);
+            fputc('}', f);
+        } else {
+            fputs(", \"regret\": null", f);
+        }
         fputs(", \"slowest\": [", f);
         for (int s = 0; s < t->slowest_count; s++) {
             fputs(s ? ", {\"problem\": " : "{\"problem\": ", f);
@@ -218,21 +264,27 @@ void report_network_compare(FILE *f, const bench_device_run *runs, int n)
 {
     if (!runs[0].network)
         return;
-    bench_net_total first[BENCH_MAX_ROWS];
-    const int rows = bench_net_totals(&runs[0], first, BENCH_MAX_ROWS);
+    /* each device's totals, once */
+    bench_net_total *all = calloc((size_t)n * BENCH_MAX_ROWS, sizeof *all);
+    int counts[BENCH_MAX_DEVICES];
+    if (!all) {
+        fputs("\n(no memory for the network's totals per device)\n", f);
+        return;
+    }
+    for (int d = 0; d < n; d++)
+        counts[d] = bench_net_totals(&runs[d], all + (size_t)d * BENCH_MAX_ROWS, BENCH_MAX_ROWS);
     fprintf(f, "\nnetwork %s, count-weighted total:\n%-18s", runs[0].network, "algo");
     for (int d = 0; d < n; d++)
         fprintf(f, " | [%c] %10s %8s%s", 'A' + d, "total_ms", "layers", d ? "   x[A]" : "");
     fputc('\n', f);
-    for (int i = 0; i < rows; i++) {
-        fprintf(f, "%-18s", first[i].algo);
+    for (int i = 0; i < counts[0]; i++) {
+        const bench_net_total *first = &all[i];
+        fprintf(f, "%-18s", first->algo);
         for (int d = 0; d < n; d++) {
-            bench_net_total t[BENCH_MAX_ROWS];
-            const int m = bench_net_totals(&runs[d], t, BENCH_MAX_ROWS);
             const bench_net_total *mine = NULL;
-            for (int j = 0; j < m; j++)
-                if (!strcmp(t[j].algo, first[i].algo))
-                    mine = &t[j];
+            for (int j = 0; j < counts[d]; j++)
+                if (!strcmp(all[(size_t)d * BENCH_MAX_ROWS + j].algo, first->algo))
+                    mine = &all[(size_t)d * BENCH_MAX_ROWS + j];
             if (!mine) {
                 fprintf(f, " | %14s %8s%s", "-", "", d ? "       " : "");
                 continue;
@@ -240,13 +292,14 @@ void report_network_compare(FILE *f, const bench_device_run *runs, int n)
             fprintf(f, " | %14.3f %8d", mine->ms, mine->measured_layers);
             /* a ratio only over the same layers */
             if (d)
-                fprintf(f, " %6.2f", mine->measured_layers == first[i].measured_layers &&
-                                             first[i].ms > 0
-                                         ? mine->ms / first[i].ms
+                fprintf(f, " %6.2f", mine->measured_layers == first->measured_layers &&
+                                             first->ms > 0
+                                         ? mine->ms / first->ms
                                          : NAN);
         }
         fputc('\n', f);
     }
+    free(all);
 }
 
 void bench_network_answer(const bench_device_run *run, bench_answer *out)
@@ -270,13 +323,18 @@ void bench_network_answer(const bench_device_run *run, bench_answer *out)
             snprintf(slow, sizeof slow, "; the slowest layer, %s (x%d), takes %.0f%%",
                      t->slowest[0]->problem->name, t->slowest[0]->problem->count,
                      share(weighted(t->slowest[0]), t->ms));
+        char regret[160] = "";
+        if (t->compared_layers)
+            snprintf(regret, sizeof regret, "; %.2fx the fastest algorithm row per layer (worst: "
+                     "%s at %.2fx)", t->compared_ms / t->fastest_ms, t->worst->problem->name,
+                     t->worst_regret);
         char peak[64] = "";
         if (run->peaks && isfinite(run->peaks->gflops))
             snprintf(peak, sizeof peak, ", %.0f%% of the FMA peak",
                      share(t->flops / t->ms / 1e6, run->peaks->gflops));
-        bench_answer_say(out, "%s with %s: %.2f ms for %d conv layers (%.1f GFLOP/s%s)%s%s%s",
+        bench_answer_say(out, "%s with %s: %.2f ms for %d conv layers (%.1f GFLOP/s%s)%s%s%s%s",
                          run->network, t->algo, t->ms, t->measured_layers,
-                         t->flops / t->ms / 1e6, peak, where, slow,
+                         t->flops / t->ms / 1e6, peak, where, slow, regret,
                          t->missing ? "; some layers did not run (see NOT COUNTED)" : "");
     }
 }

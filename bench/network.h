@@ -29,6 +29,14 @@ typedef struct bench_net_total {
     bench_net_share by_algo[CLCONV_ALGO_COUNT + 1], by_class[BENCH_NET_CLASSES];
     int slowest_count;
     const bench_result *slowest[BENCH_NET_SLOWEST]; /* by count x median */
+    /* The auto row only, with algorithm rows beside it (--algo all): over
+     * the layers where both ran, auto's count-weighted time against each
+     * layer's fastest algorithm row's (their ratio is auto's regret), and
+     * the layer with the largest regret. compared_layers 0 otherwise. */
+    int compared_layers;
+    double compared_ms, fastest_ms;
+    const bench_result *worst;
+    double worst_regret;
 } bench_net_total;
 
 /* The layer class a problem counts in: "depthwise", "grouped", "stem" (3

@@ -638,7 +638,7 @@ static void test_network(void **state)
     json_value *doc = json_parse(r.out);
     assert_non_null(doc);
     const json_value *res = member(doc, "results", JSON_ARRAY);
-    double auto_total = 0;
+    double auto_total = 0, gemm_total = 0, worst = 0;
     int layers = 0, tails = 0;
     for (size_t i = 0; i < res->count; i++) {
         const json_value *row = &res->items[i];
@@ -648,8 +648,16 @@ static void test_network(void **state)
             fail_msg("%s on %s: %s", member(row, "algo", JSON_STRING)->string, name,
                      member(row, "status", JSON_STRING)->string);
         const double count = number(p, "count");
-        if (!strcmp(member(row, "algo", JSON_STRING)->string, "auto"))
+        if (!strcmp(member(row, "algo", JSON_STRING)->string, "auto")) {
             auto_total += count * number(row, "median_ms"), layers += (int)count;
+            /* the rows come problem by problem, auto after im2col-gemm */
+            assert_true(i > 0);
+            assert_string_equal(member(row - 1, "algo", JSON_STRING)->string, "im2col-gemm");
+            const double regret = number(row, "median_ms") / number(row - 1, "median_ms");
+            worst = regret > worst ? regret : worst;
+        } else {
+            gemm_total += count * number(row, "median_ms");
+        }
         if (!strcmp(name, "t:square"))
             assert_true(count == 3); /* t:again is the same problem */
         else if (!strcmp(name, "t:grouped"))
@@ -683,6 +691,13 @@ static void test_network(void **state)
     for (size_t i = 0; i < by_class->count; i++)
         classes += number(&by_class->items[i], "ms");
     assert_true(fabs(classes - auto_total) <= 1e-5 * auto_total);
+    /* auto against the one algorithm row beside it, layer by layer */
+    const json_value *regret = member(t, "regret", JSON_OBJECT);
+    assert_true(number(regret, "layers") == 9);
+    assert_true(fabs(number(regret, "auto_ms") - auto_total) <= 1e-5 * auto_total);
+    assert_true(fabs(number(regret, "fastest_ms") - gemm_total) <= 1e-5 * gemm_total);
+    assert_true(fabs(number(regret, "regret") - auto_total / gemm_total) <= 1e-4);
+    assert_true(fabs(number(regret, "worst_regret") - worst) <= 1e-4 * worst);
     json_free(doc);
     run_free(&r);
 
