@@ -399,6 +399,10 @@ static void test_asymmetric_padding(void **state)
         assert_int_equal(clconv_problem_out_height(&p), (c[2] + c[9] + c[10] - span_h) / c[7] + 1);
         assert_int_equal(clconv_problem_out_width(&p), (c[3] + c[11] + c[12] - span_w) / c[8] + 1);
         for (int a = 0; a < CLCONV_ALGO_COUNT; a++) {
+            /* spectral algorithms bake FFT kernels per shape (seconds each
+             * on PoCL): the first two cases, a bottom and a right pad */
+            if (conv_algo_table[a]->spectral && i >= 2)
+                continue;
             clconv_problem q = p;
             if (clconv_algo_check(ctx, &q, (clconv_algo)a) != CLCONV_SUCCESS) {
                 q = depthwise_form(&p);
