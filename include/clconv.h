@@ -246,9 +246,10 @@ cl_command_queue clconv_context_queue(const clconv_context *ctx);
  * [out_channels]; output [batch, out_channels, out_height, out_width].
  * Cross-correlation, as PyTorch's conv2d (its groups too: output channel o
  * reads the input channels of its group, o / (out_channels / groups)).
- * out = (in + pad_top + pad_bottom - dilation*(kernel-1) - 1) / stride + 1,
- * where pad_h pads the top (and the bottom unless pad_bottom says
- * otherwise) and pad_w the left (and the right unless pad_right does). */
+ * out_height = (height + pad_h + pad_bottom - dilation_h*(kernel_h-1) - 1)
+ * / stride_h + 1, and out_width likewise with pad_w and pad_right: pad_h
+ * pads the top (and the bottom unless pad_bottom says otherwise), pad_w
+ * the left (and the right unless pad_right does). */
 typedef struct clconv_problem {
     size_t struct_size; /* clconv_problem_init sets it */
     int batch, in_channels, height, width;
