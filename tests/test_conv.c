@@ -1700,6 +1700,26 @@ static void test_auto_choice(void **state)
     assert_int_equal(clconv_record_time(own, &q, CLCONV_ALGO_AUTO, &predict, 1.0),
                      CLCONV_ERR_INVALID_ARG);
 
+    /* the history carries across a class per lane: winograd taught on a
+     * wide plane predicts a narrow one of the same class (5x5, stride 1,
+     * little work: no time above taught it) at the taught efficiency scaled
+     * by the share of lanes each uses, which their predictions before give
+     * (both the same efficiency, the algorithm's, times their shares) */
+    const clconv_algo w = CLCONV_ALGO_WINOGRAD;
+    const clconv_problem wide = FIXTURE_PROBLEM(1, 4, 60, 60, 6, 5, 5, 1, 1, 0, 0, 1, 1);
+    const clconv_problem narrow = FIXTURE_PROBLEM(1, 4, 12, 12, 6, 5, 5, 1, 1, 0, 0, 1, 1);
+    clconv_algo_prediction narrow_before[CLCONV_ALGO_COUNT];
+    predict_all(own, &wide, &predict, pred, &best, &count);
+    predict_all(own, &narrow, &predict, narrow_before, &best, &count);
+    assert_true(pred[w].runs && narrow_before[w].runs);
+    const double share_ratio = narrow_before[w].efficiency / pred[w].efficiency;
+    assert_true(share_ratio > 0.0 && share_ratio <= 1.0 + 1e-9);
+    assert_int_equal(clconv_record_time(own, &wide, w, &predict, 4.0 * pred[w].bound_ms),
+                     CLCONV_SUCCESS);
+    predict_all(own, &narrow, &predict, taught, &best, &count);
+    assert_true(taught[w].history >= 1);
+    assert_true(fabs(taught[w].efficiency - 0.25 * share_ratio) < 1e-3 * share_ratio);
+
     /* under a small limit the plan keeps it; a candidate the limit keeps out
      * is named with the workspace it needs */
     clconv_plan_options small = FIXTURE_OPTIONS(.auto_mode = CLCONV_AUTO_PREDICT, .workspace_limit_bytes = 8192);

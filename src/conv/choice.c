@@ -16,7 +16,7 @@
 
 /* Part of every key: change it when what an entry means changes. */
 #define FIND_METHOD "auto find 1"
-#define EFFICIENCY_METHOD "auto efficiency 1"
+#define EFFICIENCY_METHOD "auto efficiency 2"
 /* The efficiency history is a running mean over at most this many
  * measured times, so that a driver's improvement shows within a few. */
 #define EFFICIENCY_WINDOW 8
@@ -101,9 +101,21 @@ static double efficiency_read(clconv_context *ctx, const char *key, int *n)
     return eff;
 }
 
-/* The share of its bound a is assumed to reach on cfg's problem: its
- * class's history, else its own, else the stated prior times the share of
- * its arithmetic the problem uses (*n 0). */
+/* The share of a's arithmetic that cfg's problem uses (idle vector lanes
+ * are not): 1 for an algorithm that states none. */
+static double useful_share(clconv_algo a, const conv_config *cfg)
+{
+    const conv_algo_ops *ops = conv_algo_table[a];
+    double share = ops->useful_share ? ops->useful_share(cfg) : 1.0;
+    return share > 0.0 && share <= 1.0 ? share : 1.0;
+}
+
+/* The share of its bound a is assumed to reach on cfg's problem: the
+ * efficiency its lanes reach (its class's history, else its own, else the
+ * stated prior; *n 0 then) times the share of them the problem uses. The
+ * history is kept per lane, so that a class carries across layers of the
+ * same kind whose planes fill the lanes differently (Winograd on a 56x56
+ * plane and on a 14x14 one). */
 static double efficiency_load(clconv_context *ctx, clconv_algo a, const conv_config *cfg, int *n)
 {
     char key[160];
@@ -111,15 +123,17 @@ static double efficiency_load(clconv_context *ctx, clconv_algo a, const conv_con
         efficiency_key(a, &cfg->problem, whole, key, sizeof key);
         double eff = efficiency_read(ctx, key, n);
         if (*n)
-            return eff;
+            return eff * useful_share(a, cfg);
     }
-    const conv_algo_ops *ops = conv_algo_table[a];
-    return ops->efficiency_prior * (ops->useful_share ? ops->useful_share(cfg) : 1.0);
+    return conv_algo_table[a]->efficiency_prior * useful_share(a, cfg);
 }
 
-static void efficiency_record(clconv_context *ctx, clconv_algo a, const clconv_problem *p,
+/* Learns eff (bound / measured time) of a on cfg's problem, per lane. */
+static void efficiency_record(clconv_context *ctx, clconv_algo a, const conv_config *cfg,
                               double eff)
 {
+    const clconv_problem *p = &cfg->problem;
+    eff /= useful_share(a, cfg);
     if (!(eff > 0.0 && eff <= 1.0))
         return; /* a time under the bound, or no bound: nothing to learn */
     char key[160], value[128];
@@ -241,7 +255,8 @@ static clconv_status find(clconv_context *ctx, const clconv_problem *p, const ch
                    sizeof why);
         ch->trial_runs += runs + 1; /* the checked run, then the timed ones */
         if (isfinite(cand[a].found_ms))
-            efficiency_record(ctx, (clconv_algo)a, p, cand[a].bound_ms / cand[a].found_ms);
+            efficiency_record(ctx, (clconv_algo)a, &cand[a].cfg,
+                              cand[a].bound_ms / cand[a].found_ms);
         else if (!first_why[0])
             snprintf(first_why, sizeof first_why, "%s: %s", conv_algo_table[a]->name, why);
     }
@@ -406,7 +421,7 @@ clconv_status clconv_record_time(clconv_context *ctx, const clconv_problem *p, c
     conv_cost_of(conv_algo_table[algo], &cfg, 0, &cost);
     clconv_roofline r;
     clconv_roofline_eval(&peaks, &cost, NAN, &r);
-    efficiency_record(ctx, algo, p, r.bound_ms / ms);
+    efficiency_record(ctx, algo, &cfg, r.bound_ms / ms);
     return CLCONV_SUCCESS;
 }
 

@@ -115,11 +115,13 @@ clconv_status conv_gemm_prepare(clconv_plan *plan, const rt_gemm_backend *gemm, 
     size_t b_bytes = g->k * g->n * g->batch * sizeof(float);
     size_t c_bytes = g->m * g->n * g->batch * sizeof(float);
     size_t a_bytes = g->m * g->k * sizeof(float);
-    clconv_status st = rt_buffer_fill(plan->ctx, g->b, b_bytes, 0.0f, "GEMM priming workspace");
-    if (st)
-        return st;
-    cl_mem a = NULL, c = NULL;
-    if (!(st = rt_buffer_create(plan->ctx, a_bytes, "GEMM priming weights", &a)) &&
+    cl_mem a = NULL, b = NULL, c = NULL;
+    clconv_status st = CLCONV_SUCCESS;
+    if (!g->b) /* B is the caller's input: a stand-in of B's shape */
+        st = rt_buffer_create(plan->ctx, b_bytes, "GEMM priming columns", &b);
+    if (!st)
+        st = rt_buffer_fill(plan->ctx, b ? b : g->b, b_bytes, 0.0f, "GEMM priming workspace");
+    if (!st && !(st = rt_buffer_create(plan->ctx, a_bytes, "GEMM priming weights", &a)) &&
         !(st = rt_buffer_create(plan->ctx, c_bytes, "GEMM priming output", &c)))
         st = rt_buffer_fill(plan->ctx, a, a_bytes, 0.0f, "GEMM priming weights");
     if (!st) {
@@ -130,6 +132,12 @@ clconv_status conv_gemm_prepare(clconv_plan *plan, const rt_gemm_backend *gemm, 
         primed.lda = g->k;
         primed.ldc = g->n;
         primed.c_stride = g->m * g->n;
+        if (b) {
+            primed.b = b;
+            primed.b_offset = 0;
+            primed.ldb = g->n;
+            primed.b_stride = g->k * g->n;
+        }
         double t0 = rt_now_ms();
         st = gemm->sgemm(plan->ctx, &primed, tile, NULL);
         plan->build_ms += rt_now_ms() - t0;
@@ -138,6 +146,8 @@ clconv_status conv_gemm_prepare(clconv_plan *plan, const rt_gemm_backend *gemm, 
     }
     if (a)
         clReleaseMemObject(a);
+    if (b)
+        clReleaseMemObject(b);
     if (c)
         clReleaseMemObject(c);
     return st;

@@ -35,8 +35,9 @@ clconv_status conv_gemm_tile(clconv_plan *plan, const conv_tunable *t, rt_sgemm_
 /* Compiles g's GEMM now, not in the first execute: through the backend's
  * sgemm_prepare, or, for a backend that compiles only inside a call (no
  * sgemm_prepare: CLBlast, seconds on PoCL), by running g once with zeros
- * in B (g->b is the algorithm's workspace, g->k x g->n x g->batch floats)
- * and A and C of its own. The time goes to plan->build_ms. */
+ * in B (g->b is the algorithm's workspace, g->k x g->n x g->batch floats,
+ * or NULL when B will be the caller's input: then a stand-in) and A and C
+ * of its own. The time goes to plan->build_ms. */
 clconv_status conv_gemm_prepare(clconv_plan *plan, const rt_gemm_backend *gemm, const rt_gemm *g,
                                 const rt_sgemm_tile *tile);
 

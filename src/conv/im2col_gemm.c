@@ -13,7 +13,12 @@
  * weights), which writes NCHW directly; one GEMM over several images' columns
  * would give [C_out][images*P] and need a transpose pass. When one image's
  * columns exceed the workspace limit, a chunk is a range of its pixels: the
- * GEMM then writes that range of every output plane (ldc = P). */
+ * GEMM then writes that range of every output plane (ldc = P).
+ *
+ * A 1x1 convolution of stride 1 without padding needs no unrolling: each
+ * image's input [C_in][H*W] is its column matrix, so the GEMM reads the
+ * input in place (no im2col stage, no workspace) over the whole batch.
+ * This is what ResNet's, MobileNet's and GoogLeNet's 1x1 layers are. */
 #include "conv/algo.h"
 #include "conv/gemm_stage.h"
 
@@ -26,6 +31,13 @@ enum { STAGE_IM2COL, STAGE_GEMM, STAGE_EPILOGUE };
  * runtime's per-work-item cost, still thousands of work-items for a GPU. */
 enum { IM2COL_ROWS = 8 };
 
+/* The input is the column matrix (see above). */
+static int input_is_columns(const clconv_problem *p)
+{
+    return p->kernel_h == 1 && p->kernel_w == 1 && p->stride_h == 1 && p->stride_w == 1 &&
+           p->pad_h == 0 && p->pad_w == 0 && rt_pad_bottom(p) == 0 && rt_pad_right(p) == 0;
+}
+
 typedef struct im2col_plan {
     const rt_gemm_backend *gemm;
     rt_sgemm_tile tile; /* the GEMM backend's */
@@ -35,17 +47,23 @@ typedef struct im2col_plan {
     size_t k, p;          /* GEMM K (all groups') and pixels per image */
     int groups;
     int images_per_chunk; /* > 1 only with whole images */
+    int in_place;         /* input_is_columns: col is the input */
     size_t cols_per_chunk; /* pixels per chunk: P for whole images */
 } im2col_plan;
 
-/* Whole batch, else as many whole images as fit, else pixel ranges of one
- * image (whole output rows when at least one fits). Returns 0 when not even
+/* Whole batch (always when the input is the columns), else as many whole
+ * images as fit, else pixel ranges of one image (whole output rows when at least one fits). Returns 0 when not even
  * one column fits. */
 static int choose_chunks(const clconv_problem *p, size_t limit, int *images, size_t *cols)
 {
     size_t k = (size_t)p->in_channels * p->kernel_h * p->kernel_w;
     size_t px = (size_t)clconv_problem_out_height(p) * clconv_problem_out_width(p);
     size_t per_image = k * px * sizeof(float);
+    if (input_is_columns(p)) { /* nothing is allocated */
+        *images = p->batch;
+        *cols = px;
+        return 1;
+    }
     if (per_image <= limit) {
         size_t fit = limit / per_image;
         *images = fit >= (size_t)p->batch ? p->batch : (int)fit;
@@ -99,28 +117,31 @@ static size_t im2col_workspace(const conv_config *cfg)
     int images;
     size_t cols;
     const clconv_problem *p = &cfg->problem;
-    if (!choose_chunks(p, cfg->workspace_limit_bytes, &images, &cols))
+    if (input_is_columns(p) || !choose_chunks(p, cfg->workspace_limit_bytes, &images, &cols))
         return 0;
     return (size_t)p->in_channels * p->kernel_h * p->kernel_w * cols * (size_t)images *
            sizeof(float);
 }
 
-/* Group `group`'s GEMM of a chunk starting at image n0, pixel p0
- * (plan->weights may be NULL before set_weights; only conv_gemm_prepare
- * uses it then). */
+/* Group `group`'s GEMM of a chunk starting at image n0, pixel p0, its
+ * columns in `columns` (the input when in place; plan->weights and the
+ * buffers may be NULL before set_weights: only conv_gemm_prepare uses it
+ * then). */
 static rt_gemm chunk_gemm(const clconv_plan *plan, const im2col_plan *d, int group, int n0,
-                          size_t p0, int images, size_t cols, cl_mem output)
+                          size_t p0, int images, size_t cols, cl_mem columns, cl_mem output)
 {
     const size_t c_out = (size_t)plan->cfg.problem.out_channels;
     const size_t m = c_out / (size_t)d->groups, k = d->k / (size_t)d->groups;
     rt_gemm g = {
         .m = m, .n = cols, .k = k, .batch = (size_t)images,
         .a = plan->weights, .a_offset = (size_t)group * m * k, .lda = k, .a_stride = 0,
-        .b = d->col, .b_offset = (size_t)group * k * cols, .ldb = cols,
+        .b = columns, .b_offset = (size_t)group * k * cols, .ldb = cols,
         .b_stride = d->k * cols,
         .c = output, .c_offset = ((size_t)n0 * c_out + (size_t)group * m) * d->p + p0,
         .ldc = d->p, .c_stride = c_out * d->p,
     };
+    if (d->in_place) /* chunks are whole batches: the columns start at image 0 */
+        g.b_offset += (size_t)n0 * d->k * cols;
     return g;
 }
 
@@ -141,6 +162,7 @@ static clconv_status im2col_create(clconv_plan *plan)
     if (!choose_chunks(p, plan->cfg.workspace_limit_bytes, &d->images_per_chunk,
                        &d->cols_per_chunk))
         return im2col_check(plan->ctx, &plan->cfg);
+    d->in_place = input_is_columns(p);
     d->vec = rt_vector_width(&plan->ctx->info, clconv_problem_out_width(p));
     char options[64], epilogue[CONV_EPILOGUE_OPTIONS_MAX];
     char epilogue_options[64 + CONV_EPILOGUE_OPTIONS_MAX];
@@ -148,15 +170,18 @@ static clconv_status im2col_create(clconv_plan *plan)
     conv_epilogue_options(&plan->cfg.epilogue, epilogue, sizeof epilogue);
     snprintf(epilogue_options, sizeof epilogue_options, "-DVEC=%d%s", d->vec, epilogue);
     cl_program im2col_prog, epilogue_prog;
-    if ((st = conv_plan_program(plan, "im2col/im2col.cl", options, &im2col_prog)) ||
-        (st = conv_plan_program(plan, "im2col/epilogue.cl", epilogue_options, &epilogue_prog)) ||
-        (st = rt_kernel_create(plan->ctx, im2col_prog, "im2col", &d->im2col)) ||
-        (st = rt_kernel_create(plan->ctx, epilogue_prog, "epilogue", &d->epilogue)) ||
-        (st = conv_alloc_workspace(plan, im2col_workspace(&plan->cfg), "im2col columns",
-                                   &d->col)))
+    if ((st = conv_plan_program(plan, "im2col/epilogue.cl", epilogue_options, &epilogue_prog)) ||
+        (st = rt_kernel_create(plan->ctx, epilogue_prog, "epilogue", &d->epilogue)))
+        return st;
+    if (!d->in_place &&
+        ((st = conv_plan_program(plan, "im2col/im2col.cl", options, &im2col_prog)) ||
+         (st = rt_kernel_create(plan->ctx, im2col_prog, "im2col", &d->im2col)) ||
+         (st = conv_alloc_workspace(plan, im2col_workspace(&plan->cfg), "im2col columns",
+                                    &d->col))))
         return st;
     /* A stand-in output of the chunk's shape: priming writes only there. */
-    rt_gemm g = chunk_gemm(plan, d, 0, 0, 0, d->images_per_chunk, d->cols_per_chunk, NULL);
+    rt_gemm g = chunk_gemm(plan, d, 0, 0, 0, d->images_per_chunk, d->cols_per_chunk,
+                           d->in_place ? NULL : d->col, NULL);
     return conv_gemm_prepare(plan, d->gemm, &g, &d->tile);
 }
 
@@ -216,9 +241,11 @@ static clconv_status im2col_execute(clconv_plan *plan, cl_mem input, cl_mem outp
         int images = batch - n0 < d->images_per_chunk ? batch - n0 : d->images_per_chunk;
         for (size_t p0 = 0; p0 < d->p && !st; p0 += d->cols_per_chunk) {
             size_t cols = d->p - p0 < d->cols_per_chunk ? d->p - p0 : d->cols_per_chunk;
-            st = run_im2col(plan, d, input, n0, p0, images, cols, ev);
+            if (!d->in_place)
+                st = run_im2col(plan, d, input, n0, p0, images, cols, ev);
             for (int group = 0; group < d->groups && !st; group++) {
-                rt_gemm g = chunk_gemm(plan, d, group, n0, p0, images, cols, output);
+                rt_gemm g = chunk_gemm(plan, d, group, n0, p0, images, cols,
+                                       d->in_place ? input : d->col, output);
                 if (!(st = conv_event_span_begin(plan, ev, STAGE_GEMM)))
                     st = d->gemm->sgemm(plan->ctx, &g, &d->tile,
                                         conv_event_slot(ev, STAGE_GEMM));
@@ -248,7 +275,7 @@ static void im2col_destroy(clconv_plan *plan)
 extern const conv_algo_ops conv_im2col_gemm_ops;
 
 /* im2col reads the input once and writes the column matrix
- * [N][C_in*KH*KW][OH*OW]; the GEMM reads the columns and the weights and
+ * [N][C_in*KH*KW][OH*OW] (not when the input is the columns); the GEMM reads the columns and the weights and
  * writes the output; the epilogue pass (a bias or an epilogue) reads and
  * writes the output once more (one add per output; the residual's read is
  * conv_cost_of's). */
@@ -261,8 +288,9 @@ static void im2col_gemm_cost(const conv_config *cfg, int has_bias, clconv_cost *
                   clconv_problem_out_height(p) * clconv_problem_out_width(p);
     double flops, unused;
     conv_compulsory_cost(p, 0, &flops, &unused);
-    conv_cost_add(c, ops, STAGE_IM2COL, 0.0,
-                  4.0 * ((double)clconv_problem_input_elems(p) + cols));
+    if (!input_is_columns(p))
+        conv_cost_add(c, ops, STAGE_IM2COL, 0.0,
+                      4.0 * ((double)clconv_problem_input_elems(p) + cols));
     conv_cost_add(c, ops, STAGE_GEMM, flops,
                   4.0 * (cols + (double)clconv_problem_weight_elems(p) + out));
     if (has_pass(cfg, has_bias))

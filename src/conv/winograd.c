@@ -291,6 +291,19 @@ static int winograd_shared_window_tile(const clconv_problem *p)
 
 extern const conv_algo_ops conv_winograd_ops;
 
+/* The input transform puts VEC tiles of one tile row in a vector's lanes:
+ * a row narrower than VEC tiles leaves lanes idle through all three stages
+ * (a 14x14 output is 4 tiles a row, 4 of 16 lanes on AVX-512). */
+static double winograd_useful_share(const conv_config *cfg)
+{
+    const wino_variant *v = variant_of(&cfg->problem);
+    wino_sizes z;
+    if (!v)
+        return 1.0;
+    sizes(cfg, v, &z);
+    return (double)z.tiles / ((double)z.blocks * z.vec);
+}
+
 /* As the kernels do them, counting each transform as dense 6x6 matrix
  * products (the kernels skip the zero terms, so the FLOPs run are fewer;
  * the transforms are bound by their bytes either way): the input transform
@@ -322,6 +335,7 @@ const conv_algo_ops conv_winograd_ops = {
     .name = "winograd",
     .chunks = 1,
     .efficiency_prior = 0.3,
+    .useful_share = winograd_useful_share,
     .summary = "Winograd F(4x4,3x3) or F(2x2,5x5) (stride 1, dilation 1): input tiles "
                "transformed (cl/winograd/winograd.cl), 36 GEMMs over the tiles with the "
                "weights transformed once, output transform + bias",
