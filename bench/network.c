@@ -102,6 +102,8 @@ static void total_of(const bench_device_run *run, const bench_row_kind *kind, be
         t->ms += ms;
         t->flops += count * r->conv_flops;
         t->bound_ms += count * r->roof.bound_ms; /* NaN without peaks, and stays so */
+        t->call_host_ms += count * r->call_host_ms;
+        t->host_timed |= !strcmp(r->time_source, "host");
         const char *algo = r->has_choice ? clconv_algo_name(r->choice.algo) : r->algo;
         add_share(t->by_algo, &t->algo_count, CLCONV_ALGO_COUNT + 1, algo, ms, count);
         char cls[24];
@@ -172,6 +174,10 @@ void report_network_table(FILE *f, const bench_device_run *run)
                     share(t->flops / t->ms / 1e6, run->peaks->gflops), t->bound_ms,
                     t->bound_ms / t->ms);
         fputc('\n', f);
+        if (isfinite(t->call_host_ms) && !t->host_timed)
+            fprintf(f, "    host per call, summed: %.3f ms (%+.3f ms beyond the device time: "
+                       "what calling each layer and waiting adds)\n",
+                    t->call_host_ms, t->call_host_ms - t->ms);
         if (t->missing)
             fprintf(f, "    NOT COUNTED: %d of the %d distinct layers (%d layers), e.g. %s: %s\n",
                     t->missing, t->distinct, t->layers - t->measured_layers,
@@ -230,6 +236,7 @@ void report_network_json(FILE *f, const bench_device_run *run)
         json_field(f, "flops", t->flops);
         json_field(f, "gflops", t->ms > 0 ? t->flops / t->ms / 1e6 : NAN);
         json_field(f, "bound_ms", t->bound_ms);
+        json_field(f, "call_host_ms", t->call_host_ms);
         json_field(f, "peak_fraction", run->peaks && t->ms > 0
                                            ? t->flops / t->ms / 1e6 / run->peaks->gflops
                                            : NAN);

@@ -25,6 +25,10 @@ typedef struct bench_net_total {
     double ms;       /* sum of count x median over the measured layers */
     double flops;    /* the convolutions' FLOPs, count-weighted (measured layers) */
     double bound_ms; /* the roofline's least time for them; NaN without peaks */
+    /* count x call_host_ms over the measured layers: a forward pass calling
+     * each layer's plan and waiting for it; NaN when a layer has none */
+    double call_host_ms;
+    int host_timed; /* the medians are host times (the driver's profiling is not real) */
     int algo_count, class_count;
     bench_net_share by_algo[CLCONV_ALGO_COUNT + 1], by_class[BENCH_NET_CLASSES];
     int slowest_count;

@@ -303,6 +303,10 @@ static void report_table(FILE *f, const bench_device_run *run)
                                                           : "default rule, not tuned");
         if (r->fft_backend)
             fprintf(f, "    . transforms: %s\n", r->fft_backend);
+        if (isfinite(r->call_host_ms) && !strcmp(r->time_source, "device"))
+            fprintf(f, "    . host per call: %.3f ms, %+.3f ms beyond the device time (execute "
+                       "+ clFinish, no events)\n",
+                    r->call_host_ms, r->call_host_ms - r->median_ms);
         if (r->epilogue[0])
             fprintf(f, "    . epilogue: %s, in the last stage\n", r->epilogue);
         if (isfinite(r->gemm_baseline_gflops))
@@ -364,7 +368,7 @@ static void report_csv(FILE *f, const bench_device_run *run)
 {
     fputs("device,problem,batch,in_channels,height,width,out_channels,kernel_h,kernel_w,stride_h,"
           "stride_w,pad_h,pad_w,pad_bottom,pad_right,dilation_h,dilation_w,groups,count,algo,status,median_ms,p10_ms,p90_ms,min_ms,"
-          "host_median_ms,iterations,time_source,build_ms,compiled,flops,bytes,conv_flops,"
+          "host_median_ms,call_host_ms,iterations,time_source,build_ms,compiled,flops,bytes,conv_flops,"
           "intensity,gflops,gbs,bound_ms,efficiency,verdict,workspace_bytes,rel_err,stages\n", f);
     for (int i = 0; i < run->count; i++) {
         const bench_result *r = &run->results[i];
@@ -383,10 +387,11 @@ static void report_csv(FILE *f, const bench_device_run *run)
                 p->dilation_w, p->groups > 1 ? p->groups : 1, r->problem->count, r->algo,
                 status_of(r));
         if (r->skipped || r->failed) {
-            fputs(",,,,,,,,,,,,,,,,,,,", f);
+            fputs(",,,,,,,,,,,,,,,,,,,,", f);
         } else {
-            fprintf(f, "%.6g,%.6g,%.6g,%.6g,%.6g,%d,%s,%.6g,%d,%.6g,%.6g,%.6g,", r->median_ms,
-                    r->p10_ms, r->p90_ms, r->min_ms, r->host_median_ms, r->iterations,
+            fprintf(f, "%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%d,%s,%.6g,%d,%.6g,%.6g,%.6g,", r->median_ms,
+                    r->p10_ms, r->p90_ms, r->min_ms, r->host_median_ms, r->call_host_ms,
+                    r->iterations,
                     r->time_source, r->build_ms, r->compiled, r->cost.flops, r->cost.bytes,
                     r->conv_flops);
             csv_roof(f, &r->roof);
@@ -480,6 +485,7 @@ static void json_result(FILE *f, const bench_result *r)
     json_field(f, "p90_ms", timed ? r->p90_ms : NAN);
     json_field(f, "min_ms", timed ? r->min_ms : NAN);
     json_field(f, "host_median_ms", timed ? r->host_median_ms : NAN);
+    json_field(f, "call_host_ms", timed ? r->call_host_ms : NAN);
     fprintf(f, ", \"iterations\": %d, \"time_source\": ", r->iterations);
     json_string_or_null(f, r->time_source);
     fputs(",\n      \"build_ms\": ", f);

@@ -207,6 +207,28 @@ static int verify(const bench_runner *r, const bench_problem *bp, bench_data *d,
     return 0;
 }
 
+/* A few plain calls after the timed runs (a fifth of them, 1..10, so
+ * that a slow row is not run much longer): execute without a timing
+ * struct, then clFinish, as an application runs a layer. host has room
+ * for n values. */
+static int call_runs(const bench_runner *r, bench_data *d, const bench_problem *bp,
+                     bench_result *res, int n, double *host, char *err, size_t es)
+{
+    const int runs = n / 5 < 1 ? (n > 0) : n / 5 > 10 ? 10 : n / 5;
+    cl_command_queue q = clconv_context_queue(r->ctx);
+    for (int i = 0; i < runs; i++) {
+        double t0 = rt_now_ms();
+        if (exec_or_explain(r, d, NULL, bp, res, err, es))
+            return 1;
+        cl_int code = clFinish(q);
+        if (code != CL_SUCCESS)
+            return cl_error(err, es, "clFinish", code, "after a call");
+        host[i] = rt_now_ms() - t0;
+    }
+    res->call_host_ms = runs ? rt_median(host, runs) : NAN;
+    return 0;
+}
+
 static int time_runs(const bench_runner *r, const bench_options *opt, const bench_problem *bp,
                      bench_data *d, bench_result *res, char *err, size_t es)
 {
@@ -275,6 +297,10 @@ static int time_runs(const bench_runner *r, const bench_options *opt, const benc
     }
     rt_sort_ms(dev, n);
     res->median_ms = rt_percentile(dev, n, 0.5);
+    if (call_runs(r, d, bp, res, n, host, err, es)) {
+        free(dev), free(host), free(stage);
+        return 1;
+    }
     res->p10_ms = rt_percentile(dev, n, 0.1);
     res->p90_ms = rt_percentile(dev, n, 0.9);
     res->min_ms = dev[0];
@@ -327,6 +353,7 @@ void bench_result_init(bench_result *res, const bench_problem *bp, const bench_r
     res->rel_err = NAN;
     res->gemm_baseline_gflops = NAN;
     res->first_run_build_ms = NAN;
+    res->call_host_ms = NAN;
     res->tune_ms = NAN;
     res->first_run_host_ms = -1.0;
 }

@@ -22,6 +22,10 @@ typedef struct bench_result {
     double median_ms, p10_ms, p90_ms, min_ms; /* device time, or host time (time_source) */
     const char *time_source; /* "device": profiling events; "host": the driver's are not real */
     double host_median_ms; /* wall time of execute + wait, as an application sees it */
+    /* Wall time of one execute without timing (no profiling events) and a
+     * clFinish, median of a few runs after the timed ones: what a caller
+     * running a reused plan per layer pays; NaN when not measured. */
+    double call_host_ms;
     int iterations;
     double build_ms;
     int compiled;          /* 1: kernels compiled from source; 0: from the disk cache */

@@ -638,7 +638,7 @@ static void test_network(void **state)
     json_value *doc = json_parse(r.out);
     assert_non_null(doc);
     const json_value *res = member(doc, "results", JSON_ARRAY);
-    double auto_total = 0, gemm_total = 0, worst = 0;
+    double auto_total = 0, gemm_total = 0, worst = 0, auto_calls = 0;
     int layers = 0, tails = 0;
     for (size_t i = 0; i < res->count; i++) {
         const json_value *row = &res->items[i];
@@ -650,6 +650,10 @@ static void test_network(void **state)
         const double count = number(p, "count");
         if (!strcmp(member(row, "algo", JSON_STRING)->string, "auto")) {
             auto_total += count * number(row, "median_ms"), layers += (int)count;
+            /* --iters 1: one plain call after the timed run */
+            const double call = number(row, "call_host_ms");
+            auto_calls += count * call;
+            assert_true(call > 0.0);
             /* the rows come problem by problem, auto after im2col-gemm */
             assert_true(i > 0);
             assert_string_equal(member(row - 1, "algo", JSON_STRING)->string, "im2col-gemm");
@@ -686,6 +690,7 @@ static void test_network(void **state)
     assert_string_equal(member(t, "algo", JSON_STRING)->string, "auto");
     /* the medians are printed to 6 digits */
     assert_true(fabs(number(t, "total_ms") - auto_total) <= 1e-5 * auto_total);
+    assert_true(fabs(number(t, "call_host_ms") - auto_calls) <= 1e-5 * auto_calls);
     double classes = 0;
     const json_value *by_class = member(t, "by_class", JSON_ARRAY);
     for (size_t i = 0; i < by_class->count; i++)

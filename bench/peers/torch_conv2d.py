@@ -497,7 +497,7 @@ def make_row(schema, p, algo, status, note=None, stats=None, rel_err=None, weigh
         values["note"] = note
     if stats:
         ms = stats["median_ms"]
-        values.update(stats, host_median_ms=ms, time_source="host",
+        values.update(stats, host_median_ms=ms, call_host_ms=ms, time_source="host",
                       effective_gflops=flops / (ms * 1e6), **rates(flops, nbytes, ms))
         stage = {"name": algo, "median_ms": ms, **rates(flops, nbytes, ms)}
         values["stages"] = [laid_out(keys_of(schema, "stage"), stage)]
@@ -641,6 +641,7 @@ def network_totals(rows, network):
             "measured_layers": sum(r["problem"]["count"] for r in ok),
             "missing_distinct": len(mine) - len(ok), "flops": flops,
             "gflops": flops / ms / 1e6 if ms > 0 else None, "bound_ms": None,
+            "call_host_ms": ms,  # its times are host times: one call and its wait
             "peak_fraction": None,
             "by_algorithm": shares((algo, weighted(r), r["problem"]["count"]) for r in ok),
             "by_class": shares((r["problem"]["layer_class"], weighted(r), r["problem"]["count"])
