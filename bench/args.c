@@ -742,6 +742,8 @@ const bench_option bench_option_table[] = {
      "(each verified time teaches later predictions); a line\n"
      "per problem and the answer compare the predicted winner\n"
      "with the fastest row: regret = its time / the fastest's.\n"
+     "With --net or --shapes: the network's layers instead, and\n"
+     "the regret weighted by the layers' counts.\n"
      "Refuses --problem, --sweep, problem flags, --algo,\n"
      "--no-verify, --no-peaks and --auto-mode find", set_switch, OPT(auto_report), 1, NULL},
     {"--auto-report-random", "N", "random problems after the presets (default 20), from\n"
@@ -868,12 +870,12 @@ static void apply_flags(const bench_parse *ps, clconv_problem *p)
 static void make_problems(bench_parse *ps)
 {
     bench_options *opt = ps->opt;
+    if (opt->network[0])
+        return; /* check_network made them (for --auto-report too) */
     if (opt->auto_report) {
         bench_auto_report_problems(opt);
         return;
     }
-    if (opt->network[0])
-        return; /* check_network made them */
     if (ps->preset_count == 0 && !ps->set_mask) {
         int n = opt->sweep_param ? 1 : bench_preset_count(); /* a sweep runs over seed-k3 */
         for (int k = 0; k < n; k++)
@@ -912,11 +914,20 @@ static int check_auto_report(bench_parse *ps, char *err, size_t es)
                                                               : NULL;
         return detail ? bench_usage_error(err, es, "%s needs --auto-report", detail) : 0;
     }
-    if (ps->preset_count || ps->set_mask || opt->sweep_param)
+    const int network = ps->net >= 0 || opt->shapes_path;
+    if (ps->preset_count || (ps->set_mask && !network) || opt->sweep_param)
         return bench_usage_error(err, es,
                                  "--auto-report runs its own problems (the presets and "
-                                 "--auto-report-random N random ones): drop --problem, --sweep "
-                                 "and the problem flags");
+                                 "--auto-report-random N random ones, or a network's layers "
+                                 "with --net or --shapes): drop --problem, --sweep and the "
+                                 "problem flags");
+    if (network && (opt->auto_report_random >= 0 || opt->auto_report_presets == 0 ||
+                    opt->auto_report_max_flops > 0))
+        return bench_usage_error(err, es,
+                                 "--auto-report with %s runs the network's layers alone: drop "
+                                 "--auto-report-random, --auto-report-no-presets and "
+                                 "--auto-report-max-flops",
+                                 ps->net >= 0 ? "--net" : "--shapes");
     if (ps->any_algo)
         return bench_usage_error(err, es,
                                  "--auto-report runs every clconv algorithm row: drop --algo");
@@ -937,6 +948,8 @@ static int check_auto_report(bench_parse *ps, char *err, size_t es)
         opt->auto_report_random = BENCH_AUTO_REPORT_RANDOM;
     if (opt->auto_report_max_flops <= 0)
         opt->auto_report_max_flops = BENCH_AUTO_REPORT_MAX_FLOPS;
+    if (network)
+        opt->auto_report_presets = opt->auto_report_random = 0;
     const int presets = opt->auto_report_presets ? bench_preset_count() : 0;
     if (opt->auto_report_random > BENCH_MAX_PROBLEMS - presets)
         return bench_usage_error(err, es,
@@ -944,7 +957,7 @@ static int check_auto_report(bench_parse *ps, char *err, size_t es)
                                  "presets included)",
                                  opt->auto_report_random, BENCH_MAX_PROBLEMS - presets,
                                  BENCH_MAX_PROBLEMS);
-    if (presets + opt->auto_report_random == 0)
+    if (presets + opt->auto_report_random == 0 && !network)
         return bench_usage_error(err, es,
                                  "--auto-report-no-presets with --auto-report-random 0 leaves no "
                                  "problem");
@@ -1011,11 +1024,9 @@ static int check_network(bench_parse *ps, char *err, size_t es)
     const char *flag = ps->net >= 0 ? "--net" : "--shapes";
     if (ps->net >= 0 && opt->shapes_path)
         return bench_usage_error(err, es, "--net and --shapes both name the layers: give one");
-    if (ps->preset_count || opt->sweep_param || opt->auto_report)
+    if (ps->preset_count || opt->sweep_param)
         return bench_usage_error(err, es, "%s runs the network's own layers: drop %s", flag,
-                                 ps->preset_count   ? "--problem"
-                                 : opt->sweep_param ? "--sweep"
-                                                    : "--auto-report");
+                                 ps->preset_count ? "--problem" : "--sweep");
     for (int i = 0; i < bench_option_count; i++) {
         const bench_option *o = &bench_option_table[i];
         if ((o->set == set_size || o->set == set_pair || o->set == set_pad ||
@@ -1052,8 +1063,9 @@ static int check_network(bench_parse *ps, char *err, size_t es)
     opt->network_layers = 0;
     for (int i = 0; i < opt->problem_count; i++)
         opt->network_layers += opt->problems[i].count;
-    /* a network's total is what auto runs it in, unless --algo says */
-    if (!ps->any_algo)
+    /* a network's total is what auto runs it in, unless --algo says (or
+     * --auto-report, which runs every algorithm row) */
+    if (!ps->any_algo && !opt->auto_report)
         for (int k = 0; k < bench_row_count(); k++)
             opt->row_enabled[k] = bench_row(k)->algo == CLCONV_ALGO_AUTO;
     return 0;

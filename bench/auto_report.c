@@ -103,13 +103,19 @@ void bench_auto_judge(const bench_device_run *run, const bench_prediction *pred,
 void bench_auto_summarize(const bench_device_run *run, bench_auto_summary *out)
 {
     memset(out, 0, sizeof *out);
-    out->worst_regret = out->median_regret = NAN;
-    double regrets[BENCH_MAX_PROBLEMS];
+    out->worst_regret = out->median_regret = out->weighted_regret = NAN;
+    double regrets[BENCH_MAX_PROBLEMS], predicted_ms = 0, fastest_ms = 0;
     for (int i = 0; i < run->prediction_count && i < BENCH_MAX_PROBLEMS; i++) {
         bench_auto_verdict v;
         bench_auto_judge(run, &run->predictions[i], &v);
         regrets[out->problems++] = v.regret;
         out->matches += v.match;
+        if (v.predicted) {
+            const int count = run->predictions[i].problem->count;
+            predicted_ms += count * v.predicted->median_ms;
+            fastest_ms += count * v.measured->median_ms;
+            out->weighted_problems++;
+        }
         if (!out->worst || v.regret > out->worst_regret) {
             out->worst_regret = v.regret;
             out->worst = run->predictions[i].problem;
@@ -119,6 +125,8 @@ void bench_auto_summarize(const bench_device_run *run, bench_auto_summary *out)
     const int n = out->problems;
     if (!n)
         return;
+    if (fastest_ms > 0)
+        out->weighted_regret = predicted_ms / fastest_ms;
     rt_sort_ms(regrets, n);
     /* not rt_percentile: it interpolates, and inf - inf is NaN */
     out->median_regret = n % 2 ? regrets[n / 2] : regrets[n / 2 - 1] / 2 + regrets[n / 2] / 2;
@@ -148,5 +156,11 @@ int bench_auto_report_line(const bench_device_run *run, char *buf, size_t size)
              bench_auto_regret_text(worst, sizeof worst, s.worst_regret), s.worst->name, shape,
              s.worst_why[0] ? "; " : "", s.worst_why,
              bench_auto_regret_text(median, sizeof median, s.median_regret));
+    if (run->network && isfinite(s.weighted_regret)) {
+        const size_t used = strlen(buf);
+        snprintf(buf + used, size > used ? size - used : 0,
+                 " Over %s, weighted by the layers' counts: %.2fx (%d of %d layers timed).",
+                 run->network, s.weighted_regret, s.weighted_problems, s.problems);
+    }
     return 1;
 }

@@ -39,6 +39,12 @@ typedef struct bench_auto_summary {
     double worst_regret, median_regret; /* INFINITY: the predicted winner had no time */
     const bench_problem *worst;         /* the first problem with the worst regret */
     char worst_why[96];                 /* why its regret is infinite, else "" */
+    /* Each problem's count (a network's layers: how often each occurs) times
+     * its predicted winner's time over the same for its fastest row, over
+     * the problems whose regret is finite (weighted_problems of them);
+     * NaN when none is. */
+    double weighted_regret;
+    int weighted_problems;
 } bench_auto_summary;
 
 void bench_auto_summarize(const bench_device_run *run, bench_auto_summary *out);

@@ -542,6 +542,7 @@ static void json_auto_report(FILE *f, const bench_device_run *run)
     json_field(f, "worst_regret", sum.worst_regret);
     json_field_string(f, "worst_problem", sum.worst ? sum.worst->name : NULL);
     json_field(f, "median_regret", sum.median_regret);
+    json_field(f, "weighted_regret", sum.weighted_regret);
     fputs(",\n    \"predictions\": [", f);
     for (int i = 0; i < run->prediction_count; i++) {
         const bench_prediction *pred = &run->predictions[i];

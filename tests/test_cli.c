@@ -1612,6 +1612,51 @@ static void test_auto_report(void **state)
     assert_int_equal(system(cmd), 0);
     private_cache_end(dir, &restore);
 
+    /* over a network's layers: its problems alone, and the regret weighted
+     * by each layer's count, from the rows and predictions it wrote */
+    char shapes[128];
+    snprintf(shapes, sizeof shapes, "/tmp/clconv-cli-%ld-report.txt", (long)getpid());
+    FILE *f = fopen(shapes, "w");
+    assert_non_null(f);
+    fputs("mb1ic4ih9oc6oh9kh3ph1n\"r:a\" *3\nmb1ic8ih6oc4oh6kh1ph0n\"r:b\"\n", f);
+    fclose(f);
+    char dir2[] = "/tmp/clconv-cli-report2-XXXXXX";
+    fixture_env again = private_cache(dir2);
+    r = run(ARGS("--auto-report", "--shapes", shapes, "--iters", "1", "--format", "json"));
+    if (r.code != 0)
+        fail_msg("--auto-report --shapes: exit %d: %s", r.code, r.err);
+    doc = json_parse(r.out);
+    assert_non_null(doc);
+    rows = member(doc, "results", JSON_ARRAY);
+    report = member(doc, "auto_report", JSON_OBJECT);
+    preds = member(report, "predictions", JSON_ARRAY);
+    assert_int_equal(number(report, "problems"), 2);
+    double predicted_ms = 0, fastest_ms = 0;
+    for (size_t i = 0; i < preds->count; i++) {
+        const json_value *pred = &preds->items[i], *p = member(pred, "problem", JSON_OBJECT);
+        check_prediction(pred, rows);
+        const double count = number(p, "count"), regret = number(pred, "regret");
+        assert_true(count == (!strcmp(member(p, "name", JSON_STRING)->string, "r:a") ? 3 : 1));
+        double best = INFINITY;
+        for (size_t j = 0; j < rows->count; j++) {
+            const json_value *row = &rows->items[j];
+            if (!strcmp(member(member(row, "problem", JSON_OBJECT), "name", JSON_STRING)->string,
+                        member(p, "name", JSON_STRING)->string) &&
+                !strcmp(member(row, "status", JSON_STRING)->string, "ok"))
+                best = fmin(best, number(row, "median_ms"));
+        }
+        predicted_ms += count * regret * best, fastest_ms += count * best;
+    }
+    const double weighted = number(report, "weighted_regret");
+    if (fabs(weighted - predicted_ms / fastest_ms) > 1e-4 * weighted)
+        fail_msg("weighted regret %g, wanted %g", weighted, predicted_ms / fastest_ms);
+    json_free(doc);
+    run_free(&r);
+    private_cache_end(dir2, &again);
+    remove(shapes);
+
+    expect_usage_error(ARGS("--auto-report", "--net", "resnet50", "--auto-report-random", "2"),
+                       "runs the network's layers alone");
     expect_usage_error(ARGS("--auto-report", "--problem", "seed-k3"),
                        "--auto-report runs its own problems");
     expect_usage_error(ARGS("--auto-report", "--kernel", "3"), "drop --problem, --sweep and the");

@@ -469,7 +469,7 @@ const conv_algo_ops conv_direct_ops = {
     .name = "direct",
     .chunks = 1,
     .groups = 1,
-    .efficiency_prior = 0.4,
+    .efficiency_prior = 0.5,
     .useful_share = direct_useful_share,
     .summary = "register-blocked kernel (cl/direct/direct.cl) specialised per kernel size, "
                "weights repacked once, tile from the tuner or device queries",

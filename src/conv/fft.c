@@ -813,7 +813,7 @@ static const conv_tunable fft_cgemm_tile_tunable =
 
 const conv_algo_ops conv_fft_ops = {
     .name = "fft",
-    .efficiency_prior = 0.5,
+    .efficiency_prior = 0.1,
     .summary = "overlap-save tiles of the padded input (cl/fft/pad.cl; tile size tunable), "
                "batched R2C (the FFT backend), complex multiply-accumulate over input channels "
                "per frequency (cl/fft/cmac.cl), batched C2R, gather + stride + scale + bias "
@@ -827,7 +827,7 @@ const conv_algo_ops conv_fft_ops = {
 
 const conv_algo_ops conv_fft_cgemm_ops = {
     .name = "fft-cgemm",
-    .efficiency_prior = 0.3,
+    .efficiency_prior = 0.1,
     .summary = "the same, with a complex GEMM strided-batched over frequencies (the plan's "
                "GEMM backend) as the multiply-accumulate",
     .tunable = &fft_cgemm_tile_tunable,

@@ -83,6 +83,17 @@ const conv_tunable *conv_gemm_tunable_for(const conv_tunable *t, const conv_conf
     return t; /* not in the table: nothing resolves it */
 }
 
+double conv_gemm_useful_share(const conv_config *cfg, const conv_tunable *t,
+                              const rt_gemm_shape *shape)
+{
+    const rt_gemm_space *s = backend_of(cfg, NULL)->space;
+    if (!s->useful_share)
+        return 1.0;
+    int params[CONV_MAX_PARAMS];
+    conv_params_get(cfg, t, params);
+    return s->useful_share(params, shape);
+}
+
 clconv_status conv_gemm_tile(clconv_plan *plan, const conv_tunable *t, rt_sgemm_tile *tile)
 {
     int params[CONV_MAX_PARAMS];

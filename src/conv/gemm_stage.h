@@ -27,6 +27,12 @@ const conv_tunable *conv_gemm_tunable_for(const conv_tunable *t, const conv_conf
 int conv_gemm_candidates(const conv_config *cfg, const rt_gemm_shape *shape,
                          int (*out)[CONV_MAX_PARAMS], int max);
 
+/* The share of the multiply-adds cfg's GEMM backend executes for a GEMM of
+ * this shape that the shape needs, with the tile a plan of cfg would run
+ * (t the algorithm's tunable): the automatic choice's useful share. */
+double conv_gemm_useful_share(const conv_config *cfg, const conv_tunable *t,
+                              const rt_gemm_shape *shape);
+
 /* The tile a plan of the algorithm whose tunable is t runs its GEMM with,
  * for the plan's GEMM backend (written back into plan->cfg.params when the
  * backend's space rewrites what runs, so they show it: CLBlast's own set). */

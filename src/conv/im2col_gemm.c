@@ -79,11 +79,10 @@ static int choose_chunks(const clconv_problem *p, size_t limit, int *images, siz
     return fit_cols > 0;
 }
 
-/* The tuner's tiles for the whole problem's GEMM (chunks take fewer images
- * or pixels of the same shape). */
-static int tile_candidates(const conv_config *cfg, int (*out)[CONV_MAX_PARAMS], int max)
+/* One group's GEMM over whole images (chunks take fewer images or pixels
+ * of the same shape). */
+static rt_gemm_shape whole_gemm(const clconv_problem *p)
 {
-    const clconv_problem *p = &cfg->problem;
     const size_t g = (size_t)rt_groups(p);
     const rt_gemm_shape shape = {
         .m = (size_t)p->out_channels / g,
@@ -91,11 +90,27 @@ static int tile_candidates(const conv_config *cfg, int (*out)[CONV_MAX_PARAMS], 
         .k = (size_t)p->in_channels / g * p->kernel_h * p->kernel_w,
         .batch = (size_t)p->batch,
     };
+    return shape;
+}
+
+/* The tuner's tiles for the whole problem's GEMM. */
+static int tile_candidates(const conv_config *cfg, int (*out)[CONV_MAX_PARAMS], int max)
+{
+    const rt_gemm_shape shape = whole_gemm(&cfg->problem);
     return conv_gemm_candidates(cfg, &shape, out, max);
 }
 
 static const conv_tunable gemm_tile_tunable =
     CONV_GEMM_TILE_TUNABLE("sgemm tile 1", tile_candidates);
+
+/* The GEMM's register tiles past a small plane's edge (a 7x7 plane is 49
+ * columns), or the scalar path of a plane narrower than a vector (an SE
+ * block's 1x1 plane), compute nothing the problem needs. */
+static double im2col_useful_share(const conv_config *cfg)
+{
+    const rt_gemm_shape shape = whole_gemm(&cfg->problem);
+    return conv_gemm_useful_share(cfg, &gemm_tile_tunable, &shape);
+}
 
 static clconv_status im2col_check(clconv_context *ctx, const conv_config *cfg)
 {
@@ -302,7 +317,8 @@ const conv_algo_ops conv_im2col_gemm_ops = {
     .name = "im2col-gemm",
     .chunks = 1,
     .groups = 1,
-    .efficiency_prior = 0.3,
+    .efficiency_prior = 0.2,
+    .useful_share = im2col_useful_share,
     .summary = "patches unrolled into a workspace (cl/im2col/im2col.cl), then an SGEMM "
                "strided-batched over images (clconv's cl/gemm/sgemm.cl, or CLBlast with "
                "--gemm-backend clblast), then a pass for the bias and epilogue",

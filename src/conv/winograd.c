@@ -92,18 +92,24 @@ static void sizes(const conv_config *cfg, const wino_variant *v, wino_sizes *z)
                                                           : z->blocks;
 }
 
-/* The tuner's tiles for the whole problem's 36 GEMMs (a chunk takes fewer
- * columns); none for a problem winograd cannot take. */
+/* The whole problem's 36 GEMMs (a chunk takes fewer columns). */
+static rt_gemm_shape whole_gemm(const clconv_problem *p, const wino_sizes *z)
+{
+    const rt_gemm_shape shape = {.m = (size_t)p->out_channels, .n = z->blocks * (size_t)z->vec,
+                                 .k = (size_t)p->in_channels, .batch = PLANES};
+    return shape;
+}
+
+/* The tuner's tiles for the whole problem's GEMMs; none for a problem
+ * winograd cannot take. */
 static int tile_candidates(const conv_config *cfg, int (*out)[CONV_MAX_PARAMS], int max)
 {
-    const clconv_problem *p = &cfg->problem;
-    const wino_variant *v = variant_of(p);
+    const wino_variant *v = variant_of(&cfg->problem);
     wino_sizes z;
     if (!v)
         return 0;
     sizes(cfg, v, &z);
-    const rt_gemm_shape shape = {.m = (size_t)p->out_channels, .n = z.blocks * (size_t)z.vec,
-                                 .k = (size_t)p->in_channels, .batch = PLANES};
+    const rt_gemm_shape shape = whole_gemm(&cfg->problem, &z);
     return conv_gemm_candidates(cfg, &shape, out, max);
 }
 
@@ -293,7 +299,8 @@ extern const conv_algo_ops conv_winograd_ops;
 
 /* The input transform puts VEC tiles of one tile row in a vector's lanes:
  * a row narrower than VEC tiles leaves lanes idle through all three stages
- * (a 14x14 output is 4 tiles a row, 4 of 16 lanes on AVX-512). */
+ * (a 14x14 output is 4 tiles a row, 4 of 16 lanes on AVX-512), and the
+ * GEMMs' register tiles may pass their columns' end. */
 static double winograd_useful_share(const conv_config *cfg)
 {
     const wino_variant *v = variant_of(&cfg->problem);
@@ -301,7 +308,9 @@ static double winograd_useful_share(const conv_config *cfg)
     if (!v)
         return 1.0;
     sizes(cfg, v, &z);
-    return (double)z.tiles / ((double)z.blocks * z.vec);
+    const rt_gemm_shape shape = whole_gemm(&cfg->problem, &z);
+    return (double)z.tiles / ((double)z.blocks * z.vec) *
+           conv_gemm_useful_share(cfg, &gemm_tile_tunable, &shape);
 }
 
 /* As the kernels do them, counting each transform as dense 6x6 matrix
@@ -334,7 +343,7 @@ static void winograd_cost(const conv_config *cfg, int has_bias, clconv_cost *c)
 const conv_algo_ops conv_winograd_ops = {
     .name = "winograd",
     .chunks = 1,
-    .efficiency_prior = 0.3,
+    .efficiency_prior = 0.2,
     .useful_share = winograd_useful_share,
     .summary = "Winograd F(4x4,3x3) or F(2x2,5x5) (stride 1, dilation 1): input tiles "
                "transformed (cl/winograd/winograd.cl), 36 GEMMs over the tiles with the "

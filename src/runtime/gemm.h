@@ -54,6 +54,10 @@ typedef struct rt_gemm_space {
                       int (*out)[RT_GEMM_MAX_PARAMS], int max);
     /* 1 when sgemm can run with params (a database entry is checked with it). */
     int (*valid)(const int *params);
+    /* The share of the multiply-adds sgemm executes with params that a GEMM
+     * of this shape needs (whole register tiles past its edges, a scalar
+     * path for a narrow one); NULL: all of them. For the automatic choice. */
+    double (*useful_share)(const int *params, const rt_gemm_shape *shape);
     /* Rewrites params as what will run on ctx's device, so the plan's
      * params show it (CLBlast's own set for all 0); NULL: as they are. */
     clconv_status (*in_force)(clconv_context *ctx, int *params);

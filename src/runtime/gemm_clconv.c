@@ -5,6 +5,7 @@
 #include "runtime/gemm.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -85,6 +86,21 @@ static int tile_candidates(const clconv_device_info *d, const rt_gemm_shape *sha
     return n;
 }
 
+/* A work-item computes a whole mr x (nv*vec) tile (clamped at the edges:
+ * see the kernel), and a matrix narrower than one vector takes the scalar
+ * path, one lane of vec. */
+static double tile_useful_share(const int *params, const rt_gemm_shape *shape)
+{
+    const tile t = tile_of(params);
+    const double m = (double)shape->m, n = (double)shape->n;
+    if (shape->m == 0 || shape->n == 0)
+        return 1.0;
+    if (shape->n < (size_t)t.vec)
+        return 1.0 / t.vec;
+    const double nt = (double)t.nv * t.vec;
+    return m / (ceil(m / t.mr) * t.mr) * n / (ceil(n / nt) * nt);
+}
+
 /* The database keys its entries by the kernel's source alone (no method):
  * the keys clconv's tile had before the spaces moved here. */
 static const rt_gemm_space space = {
@@ -95,6 +111,7 @@ static const rt_gemm_space space = {
     .defaults = tile_defaults,
     .candidates = tile_candidates,
     .valid = tile_valid,
+    .useful_share = tile_useful_share,
 };
 
 /* Elements a buffer must hold for the matrix at offset, batch stride and
