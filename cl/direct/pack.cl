@@ -25,7 +25,11 @@ __kernel void pack_weights(__global const float *restrict w, __global float *res
 /* out[img][c][hp][wp] = in[in_image0 + img][c][hp - PH][wp - PW], zero
  * outside the input: the padded copy conv_direct reads when the caller's
  * rows do not cover every tap. Index space: dim 0 = HP rows, dim 1 =
- * images * C_in planes; a work-item copies one row. */
+ * images * C_in planes; a work-item copies one row. The row is its zero
+ * edges and a straight copy between them (WP = PW + W + the right pad):
+ * loops with no condition per element, which the compiler turns into
+ * vector moves (a select per element ran this stage at a fifth of the copy
+ * bandwidth). */
 __kernel void pad_input(__global const float *restrict in, __global float *restrict out, int H,
                         int W, int HP, int WP, int PH, int PW, int in_image0, int C_in)
 {
@@ -33,11 +37,17 @@ __kernel void pad_input(__global const float *restrict in, __global float *restr
     const int plane = (int)get_global_id(1);
     const int ih = hp - PH;
     __global float *dst = out + ((size_t)plane * HP + hp) * WP;
-    __global const float *row =
-        in + ((size_t)in_image0 * C_in + plane) * H * W + (size_t)clamp(ih, 0, H - 1) * W;
-    const int inside = ih >= 0 && ih < H;
-    for (int x = 0; x < WP; x++) {
-        const int iw = x - PW;
-        dst[x] = inside && iw >= 0 && iw < W ? row[iw] : 0.0f;
+    if (ih < 0 || ih >= H) {
+        for (int x = 0; x < WP; x++)
+            dst[x] = 0.0f;
+        return;
     }
+    __global const float *row = in + ((size_t)in_image0 * C_in + plane) * H * W + (size_t)ih * W;
+    const int copied = min(W, WP - PW); /* never past the padded row, whatever the sizes */
+    for (int x = 0; x < PW; x++)
+        dst[x] = 0.0f;
+    for (int x = 0; x < copied; x++)
+        dst[PW + x] = row[x];
+    for (int x = PW + copied; x < WP; x++)
+        dst[x] = 0.0f;
 }
