@@ -813,7 +813,7 @@ static const conv_tunable fft_cgemm_tile_tunable =
 
 const conv_algo_ops conv_fft_ops = {
     .name = "fft",
-    .efficiency_prior = 0.2,
+    .efficiency_prior = 0.1,
     .summary = "overlap-save tiles of the padded input (cl/fft/pad.cl; tile size tunable), "
                "batched R2C (the FFT backend), complex multiply-accumulate over input channels "
                "per frequency (cl/fft/cmac.cl), batched C2R, gather + stride + scale + bias "
