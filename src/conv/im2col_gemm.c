@@ -52,8 +52,8 @@ typedef struct im2col_plan {
 } im2col_plan;
 
 /* Whole batch (always when the input is the columns), else as many whole
- * images as fit, else pixel ranges of one image (whole output rows when at least one fits). Returns 0 when not even
- * one column fits. */
+ * images as fit, else pixel ranges of one image (whole output rows when at
+ * least one fits). Returns 0 when not even one column fits. */
 static int choose_chunks(const clconv_problem *p, size_t limit, int *images, size_t *cols)
 {
     size_t k = (size_t)p->in_channels * p->kernel_h * p->kernel_w;
@@ -139,9 +139,9 @@ static size_t im2col_workspace(const conv_config *cfg)
 }
 
 /* Group `group`'s GEMM of a chunk starting at image n0, pixel p0, its
- * columns in `columns` (the input when in place; plan->weights and the
- * buffers may be NULL before set_weights: only conv_gemm_prepare uses it
- * then). */
+ * columns in `columns` (the input when in place, where the chunk is the
+ * whole batch; plan->weights and the buffers may be NULL before
+ * set_weights: only conv_gemm_prepare uses it then). */
 static rt_gemm chunk_gemm(const clconv_plan *plan, const im2col_plan *d, int group, int n0,
                           size_t p0, int images, size_t cols, cl_mem columns, cl_mem output)
 {
@@ -155,8 +155,6 @@ static rt_gemm chunk_gemm(const clconv_plan *plan, const im2col_plan *d, int gro
         .c = output, .c_offset = ((size_t)n0 * c_out + (size_t)group * m) * d->p + p0,
         .ldc = d->p, .c_stride = c_out * d->p,
     };
-    if (d->in_place) /* chunks are whole batches: the columns start at image 0 */
-        g.b_offset += (size_t)n0 * d->k * cols;
     return g;
 }
 
