@@ -367,9 +367,10 @@ static void csv_quoted(FILE *f, const char *s)
 static void report_csv(FILE *f, const bench_device_run *run)
 {
     fputs("device,problem,batch,in_channels,height,width,out_channels,kernel_h,kernel_w,stride_h,"
-          "stride_w,pad_h,pad_w,pad_bottom,pad_right,dilation_h,dilation_w,groups,count,algo,status,median_ms,p10_ms,p90_ms,min_ms,"
-          "host_median_ms,call_host_ms,iterations,time_source,build_ms,compiled,flops,bytes,conv_flops,"
-          "intensity,gflops,gbs,bound_ms,efficiency,verdict,workspace_bytes,rel_err,stages\n", f);
+          "stride_w,pad_h,pad_w,pad_bottom,pad_right,dilation_h,dilation_w,groups,count,algo,"
+          "status,median_ms,p10_ms,p90_ms,min_ms,host_median_ms,call_host_ms,iterations,"
+          "time_source,build_ms,compiled,flops,bytes,conv_flops,intensity,gflops,gbs,bound_ms,"
+          "efficiency,verdict,workspace_bytes,rel_err,stages\n", f);
     for (int i = 0; i < run->count; i++) {
         const bench_result *r = &run->results[i];
         const clconv_problem *p = &r->problem->p;
@@ -389,11 +390,10 @@ static void report_csv(FILE *f, const bench_device_run *run)
         if (r->skipped || r->failed) {
             fputs(",,,,,,,,,,,,,,,,,,,,", f);
         } else {
-            fprintf(f, "%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%d,%s,%.6g,%d,%.6g,%.6g,%.6g,", r->median_ms,
-                    r->p10_ms, r->p90_ms, r->min_ms, r->host_median_ms, r->call_host_ms,
-                    r->iterations,
-                    r->time_source, r->build_ms, r->compiled, r->cost.flops, r->cost.bytes,
-                    r->conv_flops);
+            fprintf(f, "%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%d,%s,%.6g,%d,%.6g,%.6g,%.6g,",
+                    r->median_ms, r->p10_ms, r->p90_ms, r->min_ms, r->host_median_ms,
+                    r->call_host_ms, r->iterations, r->time_source, r->build_ms, r->compiled,
+                    r->cost.flops, r->cost.bytes, r->conv_flops);
             csv_roof(f, &r->roof);
             fprintf(f, "%zu,", r->workspace_bytes);
         }

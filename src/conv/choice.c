@@ -128,14 +128,16 @@ static double efficiency_load(clconv_context *ctx, clconv_algo a, const conv_con
     return conv_algo_table[a]->efficiency_prior * useful_share(a, cfg);
 }
 
-/* Learns eff (bound / measured time) of a on cfg's problem, per lane. */
+/* Learns eff (bound / measured time) of a on cfg's problem, per lane: at
+ * most 1, where the lanes' share overstates what idle lanes cost (Winograd
+ * on a 7x7 plane, where fixed costs outweigh its GEMM). */
 static void efficiency_record(clconv_context *ctx, clconv_algo a, const conv_config *cfg,
                               double eff)
 {
     const clconv_problem *p = &cfg->problem;
-    eff /= useful_share(a, cfg);
     if (!(eff > 0.0 && eff <= 1.0))
         return; /* a time under the bound, or no bound: nothing to learn */
+    eff = fmin(eff / useful_share(a, cfg), 1.0);
     char key[160], value[128];
     for (int whole = 0; whole < 2; whole++) {
         int n;

@@ -288,10 +288,10 @@ static void im2col_destroy(clconv_plan *plan)
 extern const conv_algo_ops conv_im2col_gemm_ops;
 
 /* im2col reads the input once and writes the column matrix
- * [N][C_in*KH*KW][OH*OW] (not when the input is the columns); the GEMM reads the columns and the weights and
- * writes the output; the epilogue pass (a bias or an epilogue) reads and
- * writes the output once more (one add per output; the residual's read is
- * conv_cost_of's). */
+ * [N][C_in*KH*KW][OH*OW] (not when the input is the columns); the GEMM
+ * reads the columns and the weights and writes the output; the epilogue
+ * pass (a bias or an epilogue) reads and writes the output once more (one
+ * add per output; the residual's read is conv_cost_of's). */
 static void im2col_gemm_cost(const conv_config *cfg, int has_bias, clconv_cost *c)
 {
     const clconv_problem *p = &cfg->problem;

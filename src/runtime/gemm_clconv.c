@@ -93,7 +93,7 @@ static double tile_useful_share(const int *params, const rt_gemm_shape *shape)
 {
     const tile t = tile_of(params);
     const double m = (double)shape->m, n = (double)shape->n;
-    if (shape->m == 0 || shape->n == 0)
+    if (shape->m == 0 || shape->n == 0 || t.vec < 1 || t.mr < 1 || t.nv < 1)
         return 1.0;
     if (shape->n < (size_t)t.vec)
         return 1.0 / t.vec;
