@@ -284,18 +284,20 @@ class Context(_Owned):
     def plan(self, input_shape, weight_shape, stride=1, padding=0, dilation=1, algo="auto",
              auto_mode=None, fft_backend=None, gemm_backend=None, tune=False, params=None,
              workspace_limit=0, groups=1, activation=None, residual=False, alpha=1.0,
-             beta=1.0):
+             beta=1.0, io_buffers=True):
         """A Plan for repeated conv2d of this shape: kernels built and the
         workspace allocated once, weights transformed once per set_weights.
         The epilogue act(alpha * conv + bias + beta * residual) runs in the
         last stage: activation as PyTorch names its function ("relu",
         ("leaky_relu", 0.1), ("clamp", lo, hi), ...); residual=True makes
-        every call take one (plan(x, residual=z))."""
+        every call take one (plan(x, residual=z)). io_buffers=False: the plan
+        holds no input and output buffers, and runs only on the caller's
+        (Plan.execute, Plan.enqueue)."""
         return Plan(self, problem(input_shape, weight_shape, stride, padding, dilation, groups),
                     algo,
                     _options(algo, auto_mode, fft_backend, gemm_backend, tune, params,
                              workspace_limit, _epilogue(activation, residual, alpha, beta)),
-                    squeeze=len(tuple(input_shape)) == 3)
+                    squeeze=len(tuple(input_shape)) == 3, io_buffers=io_buffers)
 
     def conv2d(self, input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
                algo="auto", activation=None, residual=None, alpha=1.0, beta=1.0,
@@ -372,7 +374,7 @@ class Plan(_Owned):
     """A conv2d of one shape on one context. Call set_weights(w, bias) once
     per weights, then plan(x) as often as needed."""
 
-    def __init__(self, ctx, problem_, algo, options, squeeze=False):
+    def __init__(self, ctx, problem_, algo, options, squeeze=False, io_buffers=True):
         self._handle = None
         self._bufs = {}
         self.context = ctx  # keeps the context alive while the plan is
@@ -398,9 +400,11 @@ class Plan(_Owned):
                                  p["kernel_w"])
             self.output_shape = (p["batch"], p["out_channels"], oh, ow)
             self.residual = bool(options.epilogue and options.epilogue.contents.residual)
-            for name, shape in (("input", self.input_shape), ("output", self.output_shape),
+            io = io_buffers or None  # None: no buffer of that role
+            for name, shape in (("input", io and self.input_shape),
+                                ("output", io and self.output_shape),
                                 ("weights", self.weight_shape), ("bias", (p["out_channels"],)),
-                                ("residual", self.output_shape if self.residual else None)):
+                                ("residual", io and self.residual and self.output_shape)):
                 if shape:
                     self._bufs[name] = _cl.Buffer(ctx._handle, 4 * math.prod(shape), name)
         except BaseException:
@@ -439,6 +443,9 @@ class Plan(_Owned):
         """The convolution of input (the plan's shape) as a new float32 array;
         residual (the output's shape) when the plan was made with residual=True."""
         h = self._live()
+        if "input" not in self._bufs:
+            raise StateError("CLCONV_ERR_STATE", "a plan made with io_buffers=False runs on "
+                             "the caller's buffers: Plan.execute or Plan.enqueue")
         x = _float32(input, "input")
         want = self.input_shape[1:] if self._squeeze else self.input_shape
         if x.shape != want:
@@ -470,6 +477,18 @@ class Plan(_Owned):
         return out[0] if self._squeeze else out
 
     run = __call__
+
+    def execute(self, input_mem, output_mem, residual_mem=None, timed=False):
+        """Runs the convolution of the caller's device buffers (cl_mem
+        handles as ints, of context.cl_context). timed: waits for it and
+        records per-stage device times (timing()); else only enqueues on
+        context.cl_queue (the caller waits, e.g. reading the output)."""
+        t = _lib.Timing() if timed else None
+        _lib.check(_lib.lib.clconv_plan_execute_residual(
+            self._live(), input_mem, residual_mem, output_mem, ctypes.byref(t) if timed else None),
+            self.context._handle)
+        if timed:
+            self._timing = t
 
     def enqueue(self, input_mem, output_mem, wait_for=(), residual_mem=None):
         """Enqueues the convolution of the caller's device buffers (cl_mem

@@ -1,0 +1,141 @@
+"""Conv2d: one nn.Conv2d (with what convert folded and fused into it) run
+through clconv, a plan per input shape, on torch CPU tensors."""
+
+import time
+
+import torch
+import torch.nn.functional as F
+
+from ._activations import torch_function
+
+
+class Conv2d(torch.nn.Module):
+    """act(conv(x, weight) + bias + residual) through clconv, weight and bias
+    those of an nn.Conv2d with a following BatchNorm2d folded in (in float64,
+    then rounded once to float32). Calls it cannot run on the device (autograd
+    needing a gradient through the input, training mode, an input that is not
+    a float32 CPU tensor) run the same function in PyTorch, and say so in
+    last_run."""
+
+    def __init__(self, ctx, io, conv, weight, bias, activation=None, alpha=1.0,
+                 algo="auto", plan_options=None, name="", fused=()):
+        super().__init__()
+        self._ctx, self._io = ctx, io
+        self._out_buf = None
+        self.register_buffer("weight", weight.detach().to(torch.float32).contiguous())
+        self.register_buffer("bias", None if bias is None else
+                             bias.detach().to(torch.float32).contiguous())
+        self.stride, self.padding = conv.stride, conv.padding
+        self.dilation, self.groups = conv.dilation, conv.groups
+        self.activation = activation  # clconv's name, or (name, params...), or None
+        self.alpha = float(alpha)
+        self.algo = algo
+        self.plan_options = dict(plan_options or {})
+        self.name = name
+        self.fused = list(fused)
+        self.residual_input = None  # set by a fused residual block around the call
+        self.takes_residual = False
+        self.timed = False  # profile(): device times per stage (events) on each call
+        self.plans = {}  # input shape -> clconv.Plan
+        self.plans_built = 0
+        self.last_run = None
+
+    def extra_repr(self):
+        w = self.weight.shape
+        return (f"{w[1] * self.groups}, {w[0]}, kernel_size={tuple(w[2:])}, stride={self.stride}, "
+                f"padding={self.padding}, groups={self.groups}, fused={self.fused}")
+
+    def _plan(self, shape):
+        plan = self.plans.get(shape)
+        if plan is None:
+            plan = self._ctx.plan(shape, tuple(self.weight.shape), self.stride, self.padding,
+                                  self.dilation, self.algo, groups=self.groups,
+                                  activation=self.activation, residual=self.takes_residual,
+                                  alpha=self.alpha, io_buffers=False, **self.plan_options)
+            try:
+                plan.set_weights(self.weight.numpy(),
+                                 None if self.bias is None else self.bias.numpy())
+            except BaseException:
+                plan.close()
+                raise
+            self.plans[shape] = plan
+            self.plans_built += 1
+        return plan
+
+    def pytorch_reason(self, x, z=None):
+        if self.training:
+            return "training mode"
+        if torch.is_grad_enabled() and (x.requires_grad or (z is not None and z.requires_grad)):
+            return "autograd needs a gradient through the input"
+        for t, what in ((x, "input"), (z, "residual")):
+            if t is None:
+                continue
+            if t.dtype != torch.float32:
+                return f"{what} dtype {t.dtype} (float32 runs on the device)"
+            if t.device.type != "cpu":
+                return f"{what} on {t.device} (clconv takes CPU tensors)"
+            if t.dim() != 4:
+                return f"{what} of {t.dim()} dimensions ([N, C, H, W] runs on the device)"
+        return None
+
+    def _pytorch(self, x, z):
+        y = F.conv2d(x, self.weight.to(x.dtype), None, self.stride, self.padding, self.dilation,
+                     self.groups)
+        if self.alpha != 1.0:
+            y = y * self.alpha
+        if self.bias is not None:
+            y = y + self.bias.to(x.dtype).view(1, -1, 1, 1)
+        if z is not None:
+            y = y + z
+        act = torch_function(self.activation)
+        return act(y) if act is not None else y
+
+    def launch(self, batch, x, z=None):
+        """Enqueues this layer on x (and z) in batch (a Batch of its TensorIO),
+        returns its output tensor, written once the batch finishes. x and z:
+        contiguous float32 CPU tensors this layer can run (pytorch_reason
+        None)."""
+        t0 = time.perf_counter()
+        plan = self._plan(tuple(x.shape))
+        out = self._io.empty(plan.output_shape)
+        xb, x_copy = batch.buffer(x, "input", True)
+        zb, z_copy = batch.buffer(z, "residual", True) if z is not None else (None, False)
+        ob, o_copy = batch.buffer(out, "output", False)
+        plan.execute(xb.mem, ob.mem, zb.mem if zb else None, timed=self.timed)
+        timing = plan.timing() if self.timed else None
+        self.last_run = {"runs": "clconv", "algo": plan.algo, "shape": tuple(x.shape),
+                         "device_ms": timing["device_ms"] if timing else None,
+                         "copies": x_copy + z_copy + o_copy,
+                         "host_ms": (time.perf_counter() - t0) * 1e3}
+        self._out_buf = (ob, o_copy)
+        return out
+
+    def finish(self, batch, out):
+        """Ends batch with this layer's output out (the last launch): the
+        wait counts in this layer's host time."""
+        ob, copied = self._out_buf
+        self._out_buf = None
+        self.last_run["host_ms"] += batch.finish(out, ob, copied)
+
+    def forward(self, x, residual=None):
+        z = residual if residual is not None else self.residual_input
+        if self.takes_residual and z is None:
+            raise ValueError(f"{self.name}: a fused residual layer called without its residual")
+        reason = self.pytorch_reason(x, z)
+        if reason:
+            self.last_run = {"runs": "pytorch", "reason": reason}
+            return self._pytorch(x, z)
+        t0 = time.perf_counter()
+        x = x.contiguous()
+        z = z.contiguous() if z is not None else None
+        with self._io.batch() as batch:
+            out = self.launch(batch, x, z)
+            self.finish(batch, out)
+        self.last_run["host_ms"] = (time.perf_counter() - t0) * 1e3
+        return out
+
+    def close(self):
+        """Frees the plans (the garbage collector does too)."""
+        for p in self.plans.values():
+            p.close()
+        self.plans = {}
