@@ -8,12 +8,18 @@
  * holds channels gb*ocb .. of group ob / group_blocks, gb = ob %
  * group_blocks), zero past the group's group_out channels, for the taps
  * t = (c, kh, kw) of one output channel (C_in / groups * KH * KW of them).
- * Index space: dim 0 = taps, dim 1 = oc_blocks. Runs once per set_weights. */
+ * Index space: items = taps * oc_blocks work-items in one dimension, taps
+ * fastest, rounded up to a fixed group (conv_enqueue_items): a group size
+ * the runtime picked per problem would compile a variant per problem on
+ * PoCL. Runs once per set_weights. */
 __kernel void pack_weights(__global const float *restrict w, __global float *restrict wp,
-                           int taps, int group_out, int ocb, int group_blocks)
+                           int taps, int group_out, int ocb, int group_blocks, int items)
 {
-    const int t = (int)get_global_id(0);
-    const int ob = (int)get_global_id(1);
+    const int id = (int)get_global_id(0);
+    if (id >= items)
+        return;
+    const int t = id % taps;
+    const int ob = id / taps;
     const int first = ob / group_blocks * group_out, gb = ob % group_blocks;
     __global float *dst = wp + ((size_t)ob * taps + t) * ocb;
     for (int o = 0; o < ocb; o++) {
@@ -24,17 +30,22 @@ __kernel void pack_weights(__global const float *restrict w, __global float *res
 
 /* out[img][c][hp][wp] = in[in_image0 + img][c][hp - PH][wp - PW], zero
  * outside the input: the padded copy conv_direct reads when the caller's
- * rows do not cover every tap. Index space: dim 0 = HP rows, dim 1 =
- * images * C_in planes; a work-item copies one row. The row is its zero
+ * rows do not cover every tap. Index space: items = HP rows * images *
+ * C_in planes in one dimension, rows fastest, rounded up to a fixed group
+ * (as pack_weights); a work-item copies one row. The row is its zero
  * edges and a straight copy between them (WP = PW + W + the right pad):
  * loops with no condition per element, which the compiler turns into
  * vector moves (a select per element ran this stage at a fifth of the copy
  * bandwidth). */
 __kernel void pad_input(__global const float *restrict in, __global float *restrict out, int H,
-                        int W, int HP, int WP, int PH, int PW, int in_image0, int C_in)
+                        int W, int HP, int WP, int PH, int PW, int in_image0, int C_in,
+                        int items)
 {
-    const int hp = (int)get_global_id(0);
-    const int plane = (int)get_global_id(1);
+    const int id = (int)get_global_id(0);
+    if (id >= items)
+        return;
+    const int hp = id % HP;
+    const int plane = id / HP;
     const int ih = hp - PH;
     __global float *dst = out + ((size_t)plane * HP + hp) * WP;
     if (ih < 0 || ih >= H) {

@@ -161,6 +161,12 @@ clconv_status conv_enqueue(clconv_plan *plan, cl_kernel k, const char *name, cl_
 clconv_status conv_enqueue_local(clconv_plan *plan, cl_kernel k, const char *name, cl_uint dims,
                                  const size_t *global, const size_t *local, cl_event *event);
 
+/* Enqueues k over `items` work-items in one dimension, rounded up to a
+ * fixed group size (the kernel returns past items): one compiled variant
+ * for every problem where PoCL compiles one per group size it picks. */
+clconv_status conv_enqueue_items(clconv_plan *plan, cl_kernel k, const char *name, size_t items,
+                                 cl_event *event);
+
 /* The algorithm table (algo_table.c), indexed by clconv_algo: the one list. */
 extern const conv_algo_ops *const conv_algo_table[CLCONV_ALGO_COUNT];
 

@@ -93,3 +93,16 @@ clconv_status conv_enqueue(clconv_plan *plan, cl_kernel k, const char *name, cl_
 {
     return conv_enqueue_local(plan, k, name, dims, global, NULL, event);
 }
+
+clconv_status conv_enqueue_items(clconv_plan *plan, cl_kernel k, const char *name, size_t items,
+                                 cl_event *event)
+{
+    /* 64: within the group limit of the GPUs and CPU runtimes OpenCL
+     * targets; a device with a smaller limit gets its limit. */
+    size_t local = plan->ctx->info.max_work_group_size < 64 ? plan->ctx->info.max_work_group_size
+                                                              : 64;
+    if (local == 0)
+        local = 1;
+    size_t global = (items + local - 1) / local * local;
+    return conv_enqueue_local(plan, k, name, 1, &global, &local, event);
+}

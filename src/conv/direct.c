@@ -321,14 +321,14 @@ static clconv_status direct_set_weights(clconv_plan *plan)
 {
     const clconv_problem *p = &plan->cfg.problem;
     direct_plan *d = plan->impl;
-    const cl_int ints[] = {d->l.group_in * p->kernel_h * p->kernel_w, d->l.group_out, d->l.ocb,
-                           d->l.group_blocks};
+    const cl_int taps = d->l.group_in * p->kernel_h * p->kernel_w;
+    const cl_int ints[] = {taps, d->l.group_out, d->l.ocb, d->l.group_blocks,
+                           taps * d->l.oc_blocks};
     const cl_mem mems[] = {plan->weights, d->packed};
-    size_t global[2] = {(size_t)ints[0], (size_t)d->l.oc_blocks};
     cl_event done = NULL;
-    clconv_status st = conv_set_args(plan, d->pack, "pack_weights", mems, 2, ints, 4);
+    clconv_status st = conv_set_args(plan, d->pack, "pack_weights", mems, 2, ints, 5);
     if (!st)
-        st = conv_enqueue(plan, d->pack, "pack_weights", 2, global, &done);
+        st = conv_enqueue_items(plan, d->pack, "pack_weights", (size_t)ints[4], &done);
     cl_int err;
     if (!st && (err = clWaitForEvents(1, &done)) != CL_SUCCESS)
         st = rt_cl_fail(plan->ctx, err, "clWaitForEvents", "pack_weights");
@@ -343,12 +343,12 @@ static clconv_status run_pad(clconv_plan *plan, direct_plan *d, cl_mem input, in
 {
     const clconv_problem *p = &plan->cfg.problem;
     const cl_int ints[] = {p->height, p->width, d->l.hp, d->l.wp, p->pad_h, p->pad_w, n0,
-                           p->in_channels};
+                           p->in_channels, d->l.hp * images * p->in_channels};
     const cl_mem mems[] = {input, d->padded};
-    clconv_status st = conv_set_args(plan, d->pad, "pad_input", mems, 2, ints, 8);
-    size_t global[2] = {(size_t)d->l.hp, (size_t)images * (size_t)p->in_channels};
+    clconv_status st = conv_set_args(plan, d->pad, "pad_input", mems, 2, ints, 9);
     return st ? st
-              : conv_enqueue(plan, d->pad, "pad_input", 2, global, conv_event_slot(ev, STAGE_PAD));
+              : conv_enqueue_items(plan, d->pad, "pad_input", (size_t)ints[8],
+                                   conv_event_slot(ev, STAGE_PAD));
 }
 
 static clconv_status run_conv(clconv_plan *plan, direct_plan *d, cl_mem input, cl_mem output,

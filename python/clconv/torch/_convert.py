@@ -169,13 +169,12 @@ class _Chain(nn.Module):
         first = next(s for s in self.steps if isinstance(s, Conv2d))
         if not first._io.shares_host_memory or first.pytorch_reason(x):
             return self._one_by_one(x)
-        x = x.contiguous()
         shortcut_layer = self._shortcut_layer[0]
         z = None
         if self.residual and self.shortcut is None:
             z = x
         elif self.residual and shortcut_layer is None:
-            z = self.shortcut(x).contiguous()
+            z = self.shortcut(x)
         out, last, batch, pending = x, len(self.steps) - 1, None, None
         try:
             for i, step in enumerate(self.steps):
@@ -184,7 +183,7 @@ class _Chain(nn.Module):
                         pending.finish(batch, out)
                         batch.__exit__(None, None, None)
                         batch = None
-                    out = step(out).contiguous()
+                    out = step(out)
                     continue
                 if batch is None:
                     batch = first._io.batch().__enter__()
@@ -202,6 +201,18 @@ class _Chain(nn.Module):
         if batch is not None:
             batch.__exit__(None, None, None)
         return out
+
+
+class _SqueezeExcitation(nn.Module):
+    """torchvision's SqueezeExcitation: x * scale_act(fc2(act(fc1(pool(x))))),
+    with both activations in the 1x1 convolutions."""
+
+    def __init__(self, avgpool, fc1, fc2):
+        super().__init__()
+        self.avgpool, self.fc1, self.fc2 = avgpool, fc1, fc2
+
+    def forward(self, x):
+        return self.fc2(self.fc1(self.avgpool(x))) * x
 
 
 def _chain(module):

@@ -38,6 +38,7 @@ class Conv2d(torch.nn.Module):
         self.timed = False  # profile(): device times per stage (events) on each call
         self.plans = {}  # input shape -> clconv.Plan
         self.plans_built = 0
+        self.build_ms = None  # the last plan's build and set_weights, wall time
         self.last_run = None
 
     def extra_repr(self):
@@ -45,9 +46,23 @@ class Conv2d(torch.nn.Module):
         return (f"{w[1] * self.groups}, {w[0]}, kernel_size={tuple(w[2:])}, stride={self.stride}, "
                 f"padding={self.padding}, groups={self.groups}, fused={self.fused}")
 
+    def epilogue_text(self):
+        """What the layer computes after the convolution, as clconv-bench
+        states an epilogue, or None for a plain convolution."""
+        parts = []
+        if self.alpha != 1.0:
+            parts.append(f"alpha {self.alpha:g}")
+        if self.activation:
+            a = self.activation
+            parts.append(a if isinstance(a, str) else f"{a[0]}({', '.join(f'{v:g}' for v in a[1:])})")
+        if self.takes_residual:
+            parts.append("residual")
+        return " + ".join(parts) or None
+
     def _plan(self, shape):
         plan = self.plans.get(shape)
         if plan is None:
+            t0 = time.perf_counter()
             plan = self._ctx.plan(shape, tuple(self.weight.shape), self.stride, self.padding,
                                   self.dilation, self.algo, groups=self.groups,
                                   activation=self.activation, residual=self.takes_residual,
@@ -60,6 +75,7 @@ class Conv2d(torch.nn.Module):
                 raise
             self.plans[shape] = plan
             self.plans_built += 1
+            self.build_ms = (time.perf_counter() - t0) * 1e3
         return plan
 
     def pytorch_reason(self, x, z=None):
@@ -93,9 +109,10 @@ class Conv2d(torch.nn.Module):
     def launch(self, batch, x, z=None):
         """Enqueues this layer on x (and z) in batch (a Batch of its TensorIO),
         returns its output tensor, written once the batch finishes. x and z:
-        contiguous float32 CPU tensors this layer can run (pytorch_reason
-        None)."""
+        float32 CPU tensors this layer can run (pytorch_reason None)."""
         t0 = time.perf_counter()
+        x = x.contiguous()
+        z = z.contiguous() if z is not None else None
         plan = self._plan(tuple(x.shape))
         out = self._io.empty(plan.output_shape)
         xb, x_copy = batch.buffer(x, "input", True)
@@ -126,8 +143,6 @@ class Conv2d(torch.nn.Module):
             self.last_run = {"runs": "pytorch", "reason": reason}
             return self._pytorch(x, z)
         t0 = time.perf_counter()
-        x = x.contiguous()
-        z = z.contiguous() if z is not None else None
         with self._io.batch() as batch:
             out = self.launch(batch, x, z)
             self.finish(batch, out)

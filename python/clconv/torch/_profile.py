@@ -22,12 +22,14 @@ def _forward_ms(model, x):
 
 
 class Profile:
-    """What profile() measured. layers: per convolution, in the order they
-    ran: name, input shape, where it ran ("clconv" or "pytorch" and why),
-    the algorithm, what was fused into it, clconv's median device and host
-    time of one call, PyTorch's median time for the same nn.Conv2d (its
-    BatchNorm and activation not included). totals: the sums and both
-    models' end-to-end forward. Printing it gives the table."""
+    """What profile() measured. layers: per convolution, in the model's
+    order: name, input shape, where it ran ("clconv" or "pytorch" and why),
+    the algorithm and auto's choice, what was fused into it, clconv's median
+    device and host time of one call, PyTorch's median time for the same
+    nn.Conv2d (its BatchNorm and activation not included), and each run's
+    times (*_times). totals: the sums and both models' end-to-end forward
+    (forward_times, pytorch_forward_times: each run's). Printing it gives
+    the table."""
 
     def __init__(self, title, device, io_mode, layers, totals, left):
         self.title, self.device, self.io_mode = title, device, io_mode
@@ -48,8 +50,10 @@ class Profile:
             lines.append(f"{r['name'][:34]:<34} {shape:<16} {algo:<12} {f(r['device_ms'])} "
                          f"{f(r['host_ms'])} {f(r['pytorch_ms'])} {ratio}  {fused}")
         t = self.totals
-        lines.append(f"convolutions: {t['layers']} calls; clconv device {t['device_ms']:.3f}, host "
-                     f"{t['host_ms']:.3f} ({t['host_ms'] / t['device_ms']:.2f}x device); "
+        device = (f"device {t['device_ms']:.3f}, host {t['host_ms']:.3f} "
+                  f"({t['host_ms'] / t['device_ms']:.2f}x device)" if t["device_ms"] else
+                  f"device - (no device timestamps), host {t['host_ms']:.3f}")
+        lines.append(f"convolutions: {t['layers']} calls; clconv {device}; "
                      f"PyTorch {t['pytorch_conv_ms']:.3f} (conv2d alone)")
         lines.append(f"forward: clconv {t['forward_ms']:.3f}, PyTorch {t['pytorch_forward_ms']:.3f}"
                      f" ({t['forward_ms'] / t['pytorch_forward_ms']:.2f}x)")
@@ -72,7 +76,7 @@ def profile(model, example_input, device=None, algo="auto", fuse=True, repeats=1
     layers = [m for m in converted.modules() if isinstance(m, Conv2d)]
     by_name = {name: m for name, m in model.named_modules()
                if isinstance(m, torch.nn.Conv2d)}
-    host, device_ms, order = {l.name: [] for l in layers}, {l.name: [] for l in layers}, {}
+    host, device_ms = {l.name: [] for l in layers}, {l.name: [] for l in layers}
     theirs = {name: [] for name in by_name}
     fwd, fwd_theirs = [], []
 
@@ -91,8 +95,9 @@ def profile(model, example_input, device=None, algo="auto", fuse=True, repeats=1
         for _ in range(repeats):
             fwd.append(_forward_ms(converted, example_input))
             fwd_theirs.append(_forward_ms(model, example_input))
-            for i, layer in enumerate(l for l in layers if l.last_run):
-                host[layer.name].append(layer.last_run.get("host_ms"))
+            for layer in layers:
+                if layer.last_run:
+                    host[layer.name].append(layer.last_run.get("host_ms"))
         for layer in layers:
             layer.timed = True
         handles = hooks()
@@ -107,8 +112,6 @@ def profile(model, example_input, device=None, algo="auto", fuse=True, repeats=1
                 h.remove()
             for layer in layers:
                 layer.timed = False
-    for i, layer in enumerate(layers):
-        order[layer.name] = i
     rows = []
     for layer in layers:
         run = layer.last_run or {}
@@ -118,13 +121,21 @@ def profile(model, example_input, device=None, algo="auto", fuse=True, repeats=1
                      "device_ms": _median(device_ms[layer.name]),
                      "host_ms": _median(host[layer.name]),
                      "pytorch_ms": _median(theirs.get(layer.name, [])),
+                     "device_times": [v for v in device_ms[layer.name] if v is not None],
+                     "host_times": [v for v in host[layer.name] if v is not None],
+                     "pytorch_times": theirs.get(layer.name, []),
+                     "build_ms": layer.build_ms, "epilogue": layer.epilogue_text(),
+                     "choice": (next(iter(layer.plans.values())).choice
+                                if layer.plans else None),
                      "copies": run.get("copies"), "plans": layer.plans_built})
     ran = [r for r in rows if r["runs"] == "clconv"]
     totals = {"layers": len(ran),
-              "device_ms": sum(r["device_ms"] or 0 for r in ran),
+              "device_ms": (sum(r["device_ms"] for r in ran)
+                            if all(r["device_ms"] is not None for r in ran) else None),
               "host_ms": sum(r["host_ms"] or 0 for r in ran),
               "pytorch_conv_ms": sum(_median(v) or 0 for v in theirs.values()),
-              "forward_ms": _median(fwd), "pytorch_forward_ms": _median(fwd_theirs)}
+              "forward_ms": _median(fwd), "pytorch_forward_ms": _median(fwd_theirs),
+              "forward_times": fwd, "pytorch_forward_times": fwd_theirs}
     left = [e for e in converted.clconv_layers if e["runs"] == "pytorch"]
     ctx = layers[0]._ctx if layers else None
     dev = ctx.device if ctx else {}
