@@ -25,7 +25,8 @@ batch 1) and writes into OUTDIR:
 and prints a markdown table of the totals. bench/report.py OUTDIR/report
 OUTDIR/*.json puts them beside the bench's network runs. clconv-bench
 (--bench, $CLCONV_BENCH, PATH or this checkout's build) names the layers and
-their costs. POCL_AFFINITY=1 unless set, as clconv-bench does.
+their costs. POCL_AFFINITY=1 unless set, as clconv-bench does, and
+GOMP_SPINCOUNT=10000 unless set (see docs/python.md: PyTorch's OpenMP threads).
 """
 
 import argparse
@@ -36,6 +37,11 @@ import sys
 import time
 
 os.environ.setdefault("POCL_AFFINITY", "1")  # before PoCL starts its threads
+# PyTorch's OpenMP worker spins after each of its ops (libgomp: 300000 turns)
+# on the cores PoCL's threads need for the next layer: read when torch loads
+# libgomp, so before the import. It leaves PyTorch's own forward as it was
+# (docs/python.md gives the measurement).
+os.environ.setdefault("GOMP_SPINCOUNT", "10000")
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "python"))
@@ -143,6 +149,7 @@ def documents(net, prof, layers, described, ctx, algo, command):
               "left in PyTorch: " + ("; ".join(f"{e['name']}: {e['reason']}"
                                                for e in prof.left_in_pytorch) or "none")]
     peaks = ctx.peaks()
+    peaks["from_cache"] = bool(peaks["from_cache"])  # a C int in clconv_peaks
     top = {"schema": schema["properties"]["schema"]["const"], "tool": TOOL, "command": command,
            "device": device_json(ctx, peaks),
            "peaks": peer.laid_out(peer.keys_of(schema, "peaks"), peaks),
@@ -179,10 +186,11 @@ def main(argv):
         p.exit(1, f"{TOOL}: error: {e}\n")
     torch.set_num_threads(args.threads)
     os.makedirs(args.outdir, exist_ok=True)
-    command = " ".join(argv)
+    command = " ".join([f"{k}={os.environ[k]}" for k in ("GOMP_SPINCOUNT", "POCL_AFFINITY")] + argv)
     ctx = clconv.Context(args.device)
     print(f"device: {ctx.device['name']} ({ctx.device['platform_name']}); PyTorch "
-          f"{torch.__version__} with {args.threads} threads; batch 1\n")
+          f"{torch.__version__} with {args.threads} threads, GOMP_SPINCOUNT="
+          f"{os.environ['GOMP_SPINCOUNT']}; batch 1\n")
     print("| network | convs on clconv | clconv forward (ms) | PyTorch forward (ms) | ratio | "
           "conv host (ms) | conv device (ms) | host / device | wall (s) |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")

@@ -5,6 +5,7 @@ and the ones it must not, the layers it leaves in PyTorch and why, the
 calls that fall back at run time, and the copy path a device without the
 host's memory takes. The networks are tests/torch's."""
 
+import copy
 import gc
 
 import pytest
@@ -173,7 +174,11 @@ def test_copy_path_and_plans(ctx):
         assert [l.last_run["copies"] for l in layers] == [2, 2]
         assert [l.plans_built for l in layers] == [2, 2]
     assert clconv.live_objects()[1] == start[1] + 4
-    del converted, layers
+    twin = copy.deepcopy(converted)  # shares the context, builds its own plans
+    with torch.no_grad():
+        assert torch.equal(twin(x), converted(x))
+    assert clconv.live_objects()[1] == start[1] + 6  # one plan per layer of the twin
+    del converted, layers, twin
     gc.collect()
     assert clconv.live_objects() == start
 

@@ -157,4 +157,5 @@ def test_torch_models_command(tmp_path):
                              str(tmp_path / f"torch-model-{net}.json")],
                             capture_output=True, text=True)
     assert report.returncode == 0, report.stderr
-    assert (tmp_path / "report" / f"network-{net}.png").exists()
+    assert (tmp_path / "report" / f"network-{net.replace('_', '-')}.png").exists()
+    assert net in (tmp_path / "report" / "report.md").read_text()

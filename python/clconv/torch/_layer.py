@@ -1,12 +1,17 @@
 """Conv2d: one nn.Conv2d (with what convert folded and fused into it) run
 through clconv, a plan per input shape, on torch CPU tensors."""
 
+import copy
 import time
 
 import torch
 import torch.nn.functional as F
 
 from ._activations import torch_function
+
+# nn.Module.__setattr__ checks for parameters, buffers and modules (about 4
+# us a call): state set on every call, never one of those, bypasses it.
+_set = object.__setattr__
 
 
 class Conv2d(torch.nn.Module):
@@ -33,13 +38,23 @@ class Conv2d(torch.nn.Module):
         self.plan_options = dict(plan_options or {})
         self.name = name
         self.fused = list(fused)
-        self.residual_input = None  # set by a fused residual block around the call
         self.takes_residual = False
         self.timed = False  # profile(): device times per stage (events) on each call
         self.plans = {}  # input shape -> clconv.Plan
         self.plans_built = 0
         self.build_ms = None  # the last plan's build and set_weights, wall time
         self.last_run = None
+
+    def __deepcopy__(self, memo):
+        """A copy (copy.deepcopy of a converted model) shares the device's
+        context and tensor I/O and builds its own plans on its first call."""
+        new = type(self).__new__(type(self))
+        memo[id(self)] = new
+        shared = {"_ctx": self._ctx, "_io": self._io, "_out_buf": None, "plans": {},
+                  "plans_built": 0, "last_run": None}
+        for k, v in self.__dict__.items():
+            new.__dict__[k] = shared[k] if k in shared else copy.deepcopy(v, memo)
+        return new
 
     def extra_repr(self):
         w = self.weight.shape
@@ -120,27 +135,27 @@ class Conv2d(torch.nn.Module):
         ob, o_copy = batch.buffer(out, "output", False)
         plan.execute(xb.mem, ob.mem, zb.mem if zb else None, timed=self.timed)
         timing = plan.timing() if self.timed else None
-        self.last_run = {"runs": "clconv", "algo": plan.algo, "shape": tuple(x.shape),
+        _set(self, "last_run", {"runs": "clconv", "algo": plan.algo, "shape": tuple(x.shape),
                          "device_ms": timing["device_ms"] if timing else None,
                          "copies": x_copy + z_copy + o_copy,
-                         "host_ms": (time.perf_counter() - t0) * 1e3}
-        self._out_buf = (ob, o_copy)
+                         "host_ms": (time.perf_counter() - t0) * 1e3})
+        _set(self, "_out_buf", (ob, o_copy))
         return out
 
     def finish(self, batch, out):
         """Ends batch with this layer's output out (the last launch): the
         wait counts in this layer's host time."""
         ob, copied = self._out_buf
-        self._out_buf = None
+        _set(self, "_out_buf", None)
         self.last_run["host_ms"] += batch.finish(out, ob, copied)
 
     def forward(self, x, residual=None):
-        z = residual if residual is not None else self.residual_input
+        z = residual
         if self.takes_residual and z is None:
             raise ValueError(f"{self.name}: a fused residual layer called without its residual")
         reason = self.pytorch_reason(x, z)
         if reason:
-            self.last_run = {"runs": "pytorch", "reason": reason}
+            _set(self, "last_run", {"runs": "pytorch", "reason": reason})
             return self._pytorch(x, z)
         t0 = time.perf_counter()
         with self._io.batch() as batch:

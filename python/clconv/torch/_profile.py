@@ -115,6 +115,7 @@ def profile(model, example_input, device=None, algo="auto", fuse=True, repeats=1
     rows = []
     for layer in layers:
         run = layer.last_run or {}
+        plan = layer.plans.get(run.get("shape"))
         rows.append({"name": layer.name, "input": run.get("shape") or (),
                      "runs": run.get("runs"), "reason": run.get("reason"),
                      "algo": run.get("algo"), "fused": list(layer.fused),
@@ -125,8 +126,8 @@ def profile(model, example_input, device=None, algo="auto", fuse=True, repeats=1
                      "host_times": [v for v in host[layer.name] if v is not None],
                      "pytorch_times": theirs.get(layer.name, []),
                      "build_ms": layer.build_ms, "epilogue": layer.epilogue_text(),
-                     "choice": (next(iter(layer.plans.values())).choice
-                                if layer.plans else None),
+                     "choice": plan.choice if plan else None,
+                     "workspace_bytes": plan.workspace_bytes if plan else 0,
                      "copies": run.get("copies"), "plans": layer.plans_built})
     ran = [r for r in rows if r["runs"] == "clconv"]
     totals = {"layers": len(ran),
