@@ -15,6 +15,15 @@ def _median(values):
     return statistics.median(values) if values else None
 
 
+def _short(fused):
+    """A fused module as the table names it: "bn1", "relu", "residual"."""
+    if "residual add" in fused:
+        return "residual"
+    if "F.relu" in fused:
+        return "relu"
+    return fused.split(" (")[0].rsplit(".", 1)[-1]
+
+
 def _forward_ms(model, x):
     t0 = time.perf_counter()
     model(x)
@@ -39,14 +48,17 @@ class Profile:
         f = lambda v, w=8: f"{v:{w}.3f}" if v is not None else f"{'-':>{w}}"  # noqa: E731
         lines = [f"{self.title} on {self.device}; tensors {self.io_mode}; PyTorch "
                  f"{torch.__version__} with {torch.get_num_threads()} threads; medians, ms",
+                 "host: one call's wall time; where layers run back to back (one wait), "
+                 "each one's enqueue and the last one's wait",
                  f"{'layer':<34} {'input':<16} {'algo':<12} {'device':>8} {'host':>8} "
-                 f"{'PyTorch':>8} {'ratio':>6}  fused"]
+                 f"{'PyTorch':>8} {'dev/PT':>6}  fused"]
         for r in self.layers:
             shape = "x".join(str(v) for v in r["input"])
-            ratio = (f"{r['host_ms'] / r['pytorch_ms']:6.2f}"
-                     if r["host_ms"] and r["pytorch_ms"] else f"{'-':>6}")
+            mine = r["device_ms"] or r["host_ms"]
+            ratio = (f"{mine / r['pytorch_ms']:6.2f}" if mine and r["pytorch_ms"]
+                     else f"{'-':>6}")
             algo = r["algo"] if r["runs"] == "clconv" else "PyTorch"
-            fused = ", ".join(s.split(" (")[0].rsplit(".", 1)[-1] for s in r["fused"])
+            fused = ", ".join(_short(s) for s in r["fused"])
             lines.append(f"{r['name'][:34]:<34} {shape:<16} {algo:<12} {f(r['device_ms'])} "
                          f"{f(r['host_ms'])} {f(r['pytorch_ms'])} {ratio}  {fused}")
         t = self.totals
