@@ -98,7 +98,7 @@ class _Converter:
             new = handler(self, module, name)
             if new is not None:
                 return new
-        if self.fuse and isinstance(module, nn.Sequential):
+        if self.fuse and _plain_sequential(module):
             self.fuse_sequence(module, name)
             return module if nested else _chain(module)
         self.visit(module, name)
@@ -133,10 +133,16 @@ class _Converter:
             i = j
 
 
+def _plain_sequential(module):
+    """An nn.Sequential (or a subclass such as Conv2dNormActivation) that
+    runs its children in order: not one with its own forward."""
+    return isinstance(module, nn.Sequential) and type(module).forward is nn.Sequential.forward
+
+
 def _flatten(module):
     """The modules a plain Sequential runs, nested plain Sequentials
     expanded and nn.Identity left out; [module] for anything else."""
-    if isinstance(module, nn.Sequential) and type(module).forward is nn.Sequential.forward:
+    if _plain_sequential(module):
         return [m for child in module for m in _flatten(child)]
     return [] if isinstance(module, nn.Identity) else [module]
 
@@ -178,19 +184,22 @@ class _Chain(nn.Module):
         out, last, batch, pending = x, len(self.steps) - 1, None, None
         try:
             for i, step in enumerate(self.steps):
-                if not isinstance(step, Conv2d):
-                    if batch is not None:
-                        pending.finish(batch, out)
-                        batch.__exit__(None, None, None)
-                        batch = None
-                    out = step(out)
+                takes_z = i == last and self.residual
+                if isinstance(step, Conv2d) and not step.pytorch_reason(out):
+                    if batch is None:
+                        batch = first._io.batch().__enter__()
+                    if takes_z and z is None:
+                        z = shortcut_layer.launch(batch, x)
+                    out = step.launch(batch, out, z if takes_z else None)
+                    pending = step
                     continue
-                if batch is None:
-                    batch = first._io.batch().__enter__()
-                if i == last and self.residual and z is None:
-                    z = shortcut_layer.launch(batch, x)
-                out = step.launch(batch, out, z if i == last and self.residual else None)
-                pending = step
+                if batch is not None:  # PyTorch's step reads what the batch wrote
+                    pending.finish(batch, out)
+                    batch.__exit__(None, None, None)
+                    batch = None
+                if takes_z and z is None:
+                    z = self.shortcut(x)
+                out = step(out, z) if takes_z else step(out)
             if batch is not None:
                 pending.finish(batch, out)
         except BaseException as e:
