@@ -135,10 +135,10 @@ class Conv2d(torch.nn.Module):
         ob, o_copy = batch.buffer(out, "output", False)
         plan.execute(xb.mem, ob.mem, zb.mem if zb else None, timed=self.timed)
         timing = plan.timing() if self.timed else None
-        _set(self, "last_run", {"runs": "clconv", "algo": plan.algo, "shape": tuple(x.shape),
-                         "device_ms": timing["device_ms"] if timing else None,
-                         "copies": x_copy + z_copy + o_copy,
-                         "host_ms": (time.perf_counter() - t0) * 1e3})
+        _set(self, "last_run", {
+            "runs": "clconv", "algo": plan.algo, "shape": tuple(x.shape),
+            "device_ms": timing["device_ms"] if timing else None,
+            "copies": x_copy + z_copy + o_copy, "host_ms": (time.perf_counter() - t0) * 1e3})
         _set(self, "_out_buf", (ob, o_copy))
         return out
 
@@ -151,8 +151,10 @@ class Conv2d(torch.nn.Module):
 
     def forward(self, x, residual=None):
         z = residual
-        if self.takes_residual and z is None:
-            raise ValueError(f"{self.name}: a fused residual layer called without its residual")
+        if self.takes_residual != (z is not None):
+            raise ValueError(f"{self.name}: " + (
+                "a fused residual layer called without its residual" if self.takes_residual
+                else "a residual given to a layer that fused none"))
         reason = self.pytorch_reason(x, z)
         if reason:
             _set(self, "last_run", {"runs": "pytorch", "reason": reason})

@@ -14,8 +14,8 @@ from .. import _cl
 
 class TensorIO:
     """The buffers one context's layers run on. Calls are serial (one queue
-    per context; every layer waits for its output), so a staging buffer per
-    role serves every layer."""
+    per context, and a lock around each Batch), so a staging buffer per role
+    serves every layer; the garbage collector frees them."""
 
     def __init__(self, ctx):
         self._ctx = ctx
@@ -68,11 +68,6 @@ class TensorIO:
         if not copied:
             buf.close()
 
-    def close(self):
-        for b in self._staging.values():
-            b.close()
-        self._staging = {}
-
 
 class Batch:
     """Calls enqueued back to back on the context's in-order queue with one
@@ -80,8 +75,9 @@ class Batch:
     host waiting for it. Holds the context's lock, the buffers over the
     tensors the calls touch (one per tensor: an output read by the next
     call is the same buffer) and the tensors themselves, until the calls
-    have completed. Only where the device works in the host's memory: an
-    output is then written in place, and only the last one is read."""
+    have completed. Several calls share a batch only where the device works
+    in the host's memory (outputs written in place, the last one read): on
+    a device that copies, each call is a batch of its own."""
 
     def __init__(self, io):
         self.io = io
