@@ -218,5 +218,14 @@ def main(argv):
     return 0
 
 
+def run(argv):
+    """main, with clconv's and the bench's failures as one error line and exit 1."""
+    try:
+        return main(argv)
+    except (clconv.Error, peer.RunError, peer.UsageError) as e:
+        print(f"{TOOL}: error: {e}", file=sys.stderr)
+        return 1
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(run(sys.argv))
