@@ -234,9 +234,12 @@ class _Owned:
 class Context(_Owned):
     """One OpenCL device and queue. device: None ($CLCONV_DEVICE, else the
     first device), a name substring ("pocl", "rusticl", matched against
-    platform and device names and vendors) or (platform, device) indexes."""
+    platform and device names and vendors) or (platform, device) indexes.
+    disk_cache=False: nothing read from or written to clconv's cache
+    directory (programs, peaks, tuning; clconv_context_options.
+    disable_disk_cache): the context measures the peaks once for itself."""
 
-    def __init__(self, device=None, cache_dir=None, kernel_dir=None):
+    def __init__(self, device=None, cache_dir=None, kernel_dir=None, disk_cache=True):
         self._handle = None
         sel = _lib.init(_lib.DeviceSelector)
         if isinstance(device, str):
@@ -250,6 +253,7 @@ class Context(_Owned):
         opt = _lib.init(_lib.ContextOptions)
         opt.cache_dir = cache_dir.encode() if cache_dir else None
         opt.kernel_dir = kernel_dir.encode() if kernel_dir else None
+        opt.disable_disk_cache = 0 if disk_cache else 1
         # The library calls it for as long as the context lives (its plans
         # included): the context holds the ctypes thunk so it is never freed
         # before the context, module teardown at exit included.

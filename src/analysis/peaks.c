@@ -407,6 +407,12 @@ clconv_status clconv_measure_peaks(clconv_context *ctx, unsigned flags, clconv_p
         peaks->from_cache = 1;
         return CLCONV_SUCCESS;
     }
+    if (!ctx->cache_dir && !(flags & CLCONV_PEAKS_REMEASURE) && ctx->held_peaks_valid) {
+        *peaks = ctx->held_peaks;
+        peaks->from_cache = 1;
+        peaks->measure_ms = 0.0;
+        return CLCONV_SUCCESS;
+    }
     double t0 = rt_now_ms();
     clconv_status st = measure_bandwidth(ctx, &peaks->bandwidth_gbs);
     if (!st)
@@ -422,7 +428,11 @@ clconv_status clconv_measure_peaks(clconv_context *ctx, unsigned flags, clconv_p
     if (peaks->gemm_gflops > peaks->gflops)
         peaks->gflops = peaks->gemm_gflops;
     peaks->measure_ms = rt_now_ms() - t0;
-    if (ctx->cache_dir)
+    if (ctx->cache_dir) {
         peaks_store(ctx, key, peaks);
+    } else {
+        ctx->held_peaks = *peaks;
+        ctx->held_peaks_valid = 1;
+    }
     return CLCONV_SUCCESS;
 }

@@ -25,6 +25,10 @@ struct clconv_context {
     int used_gemm;            /* the GEMM backend compiled programs in cl_ctx */
     char *kernel_dir;         /* NULL: embedded sources */
     char *cache_dir;          /* NULL: no disk cache */
+    /* Without a disk cache, the peaks measured once (clconv_measure_peaks):
+     * every automatic plan asks for them. */
+    clconv_peaks held_peaks;
+    int held_peaks_valid;
     rt_program *programs;
     uint64_t quiet_done[RT_QUIET_CALLS]; /* library calls that succeeded here (quiet.c) */
     int quiet_done_count;
