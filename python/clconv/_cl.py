@@ -56,13 +56,6 @@ def _fail(call, code, what):
     raise _lib.errors.OpenclError("CLCONV_ERR_OPENCL", f"{call} ({what}): {name} ({code})")
 
 
-def finish(ctx_handle):
-    """clFinish on the context's queue."""
-    err = _cl.clFinish(_lib.lib.clconv_context_queue(ctx_handle))
-    if err:
-        _fail("clFinish", err, "the context's queue")
-
-
 def finish_quietly(ctx_handle):
     """clFinish while an error is already on its way: its own error is
     dropped (the first one is the one to report)."""

@@ -281,7 +281,7 @@ def _residual_body(attr):
         steps = _flatten(body)
         last = steps[-1] if steps else None
         if not (block.use_res_connect and isinstance(last, Conv2d) and last.activation is None):
-            setattr(block, attr, body)
+            setattr(block, attr, _chain(body))
             return block
         last.takes_residual = True
         last.fused.append(f"{name}'s residual add")

@@ -118,7 +118,7 @@ def profile(model, example_input, device=None, algo="auto", fuse=True, repeats=1
                 converted(example_input)
                 model(example_input)
                 for layer in layers:
-                    device_ms[layer.name].append(layer.last_run.get("device_ms"))
+                    device_ms[layer.name].append((layer.last_run or {}).get("device_ms"))
         finally:
             for h in handles:
                 h.remove()
